@@ -1,0 +1,494 @@
+//! Runs the configured rules over an indexed workspace and turns their
+//! diagnostics into findings: levels, tool diagnostics, suppressions, order.
+
+use crate::diagnostic::{Diagnostic, FileId, Finding, Location};
+use crate::index::{panic_message, ItemExtent, Workspace};
+use crate::options::OptionValues;
+use crate::registry::{self, Level, Rule, RuleMeta};
+use crate::source::Span;
+use crate::suppression::Directive;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// The tool's own diagnostics. They share the code space with the rules.
+pub mod tool_codes {
+    use crate::registry::{Level, RuleMeta};
+
+    pub const PARSE_ERROR: RuleMeta = RuleMeta {
+        code: "PS000",
+        name: "parse-error",
+        checklist_item: None,
+        default_level: Level::Warn,
+        summary: "A file could not be read or parsed; it was left out of the analysis",
+        docs: "## What it does\nReports a file that could not be analysed: it could not be read \
+(permissions, not UTF-8, larger than `--max-file-size`), syn could not parse it (nightly-only \
+syntax, invalid code), or it nests deeper than the analysis allows.\n\n## Why is this bad?\n\
+A file that is not analysed is a file whose defects go unseen. The run goes on with the other \
+files.\n\n## Use instead\nFix the file, or raise this code to `deny` (`-D PS000`) to make CI fail \
+when any file cannot be analysed.",
+        options: &[],
+        build: None,
+    };
+
+    pub const SUPPRESSION_WITHOUT_REASON: RuleMeta = RuleMeta {
+        code: "PS001",
+        name: "suppression-without-reason",
+        checklist_item: None,
+        default_level: Level::Deny,
+        summary:
+            "A suppression comment without a reason (or one that cannot be read) suppresses nothing",
+        docs: "## What it does\nReports a `// partner-safety: allow(…)` comment that has no \
+`reason: …`, or that is malformed. Such a comment suppresses nothing.\n\n## Why is this bad?\n\
+A suppression is a security exception; a reviewer needs to know why it was granted.\n\n\
+## Example\n```rust\n// partner-safety: allow(PS104)\n```\n\n## Use instead\n```rust\n\
+// partner-safety: allow(PS104) reason: write-only config, never returned by the API\n```",
+        options: &[],
+        build: None,
+    };
+
+    pub const UNUSED_SUPPRESSION: RuleMeta = RuleMeta {
+        code: "PS002",
+        name: "unused-suppression",
+        checklist_item: None,
+        default_level: Level::Warn,
+        summary: "A suppression that suppresses nothing, or names an unknown rule",
+        docs: "## What it does\nReports a suppression whose code suppressed no finding on the \
+line or item it covers, or that names a rule that does not exist.\n\n## Why is this bad?\n\
+Stale suppressions hide future findings at that place for no reason.\n\n## Use instead\n\
+Remove the suppression, or correct the code.",
+        options: &[],
+        build: None,
+    };
+
+    pub const INTERNAL_ERROR: RuleMeta = RuleMeta {
+        code: "PS003",
+        name: "internal-error",
+        checklist_item: None,
+        default_level: Level::Deny,
+        summary: "A rule failed on a file; the run completes but exits with status 2",
+        docs: "## What it does\nReports that a rule (or the indexer) failed on a file. The \
+other rules and files are still analysed, and the exit status is 2 so the failure is never a \
+silent pass.\n\n## Use instead\nPlease report it with the file that triggers it.",
+        options: &[],
+        build: None,
+    };
+
+    pub const EXPIRED_SUPPRESSION: RuleMeta = RuleMeta {
+        code: "PS004",
+        name: "expired-suppression",
+        checklist_item: None,
+        default_level: Level::Deny,
+        summary: "A suppression whose `until:` date has passed; it suppresses nothing",
+        docs: "## What it does\nReports a suppression with `until: YYYY-MM-DD` once that date has \
+passed. It no longer suppresses anything.\n\n## Example\n```rust\n\
+// partner-safety: allow(PS102) until: 2025-01-31 reason: migrating cache keys\n```\n\n\
+## Use instead\nFix the finding, or renew the suppression with a new date and reason.",
+        options: &[],
+        build: None,
+    };
+}
+
+/// Levels and options for every code, and today's date for expiring suppressions.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub levels: HashMap<&'static str, Level>,
+    pub options: HashMap<&'static str, OptionValues>,
+    /// `YYYY-MM-DD`; `None` disables expiry checks.
+    pub today: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            levels: registry::all()
+                .iter()
+                .map(|meta| (meta.code, meta.default_level))
+                .collect(),
+            options: registry::all()
+                .iter()
+                .map(|meta| (meta.code, OptionValues::defaults(meta.options)))
+                .collect(),
+            today: None,
+        }
+    }
+}
+
+impl Settings {
+    pub fn level(&self, code: &str) -> Level {
+        self.levels.get(code).copied().unwrap_or(Level::Allow)
+    }
+}
+
+struct ConfiguredRule {
+    meta: &'static RuleMeta,
+    level: Level,
+    rule: Box<dyn Rule>,
+}
+
+pub struct Engine {
+    rules: Vec<ConfiguredRule>,
+    settings: Settings,
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> Engine {
+        let rules = registry::rules()
+            .filter_map(|meta| {
+                let level = settings.level(meta.code);
+                let build = meta.build?;
+                let defaults;
+                let options = match settings.options.get(meta.code) {
+                    Some(options) => options,
+                    None => {
+                        defaults = OptionValues::defaults(meta.options);
+                        &defaults
+                    }
+                };
+                (level != Level::Allow).then(|| ConfiguredRule {
+                    meta,
+                    level,
+                    rule: build(options),
+                })
+            })
+            .collect();
+        Engine { rules, settings }
+    }
+
+    /// Every finding in the workspace, suppressions applied, allowed ones
+    /// dropped, sorted by path, line, column and code.
+    pub fn check(&self, workspace: &Workspace) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = (0..workspace.files.len())
+            .into_par_iter()
+            .flat_map_iter(|file| self.check_file(workspace, file))
+            .collect();
+        findings.extend(self.file_problems(workspace));
+        let mut findings = self.apply_suppressions(workspace, findings);
+        findings.retain(|finding| finding.effective_level() != Level::Allow);
+        sort_findings(workspace, &mut findings);
+        findings
+    }
+
+    fn check_file(&self, workspace: &Workspace, file: FileId) -> Vec<Finding> {
+        let facts = workspace.file(file);
+        if facts.problem.is_some() || facts.internal_error.is_some() {
+            return Vec::new();
+        }
+        let mut findings = Vec::new();
+        for configured in &self.rules {
+            let mut diagnostics = Vec::new();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                configured
+                    .rule
+                    .check_file(workspace, file, &mut diagnostics);
+            }));
+            match outcome {
+                Ok(()) => findings.extend(
+                    diagnostics.into_iter().map(|diagnostic| finding(configured.meta, configured.level, diagnostic)),
+                ),
+                Err(payload) => findings.push(self.tool_finding(
+                    &tool_codes::INTERNAL_ERROR,
+                    Diagnostic::new(
+                        format!(
+                            "rule {} {} failed on this file: {}",
+                            configured.meta.code,
+                            configured.meta.name,
+                            panic_message(payload.as_ref())
+                        ),
+                        Location { file, span: Span::default() },
+                    )
+                    .with_help("the other rules and files were analysed; please report this with the file"),
+                )),
+            }
+        }
+        findings
+    }
+
+    fn tool_finding(&self, meta: &'static RuleMeta, diagnostic: Diagnostic) -> Finding {
+        // PS003 is never silenced: a failed analysis must always be visible.
+        let level = if meta.code == tool_codes::INTERNAL_ERROR.code {
+            Level::Deny
+        } else {
+            self.settings.level(meta.code)
+        };
+        finding(meta, level, diagnostic)
+    }
+
+    fn file_problems(&self, workspace: &Workspace) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            if let Some(problem) = &facts.problem {
+                findings.push(
+                    self.tool_finding(
+                        &tool_codes::PARSE_ERROR,
+                        Diagnostic::new(
+                            problem.message.clone(),
+                            Location {
+                                file,
+                                span: problem.span,
+                            },
+                        )
+                        .with_help("this file was not analysed; the rest of the workspace was"),
+                    ),
+                );
+            }
+            if let Some(message) = &facts.internal_error {
+                findings.push(
+                    self.tool_finding(
+                        &tool_codes::INTERNAL_ERROR,
+                        Diagnostic::new(
+                            format!("indexing failed on this file: {message}"),
+                            Location {
+                                file,
+                                span: Span::default(),
+                            },
+                        )
+                        .with_help(
+                            "the other files were analysed; please report this with the file",
+                        ),
+                    ),
+                );
+            }
+        }
+        findings
+    }
+
+    fn apply_suppressions(&self, workspace: &Workspace, findings: Vec<Finding>) -> Vec<Finding> {
+        let mut by_file: HashMap<FileId, Vec<Finding>> = HashMap::new();
+        for finding in findings {
+            by_file
+                .entry(finding.primary.file)
+                .or_default()
+                .push(finding);
+        }
+        let mut kept = Vec::new();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            let mut file_findings = by_file.remove(&file).unwrap_or_default();
+            for directive in &facts.directives {
+                kept.extend(self.apply_directive(workspace, file, directive, &mut file_findings));
+            }
+            kept.extend(file_findings);
+        }
+        kept.extend(by_file.into_values().flatten());
+        kept
+    }
+
+    /// Applies one directive to the file's findings, removing those it
+    /// suppresses; returns the findings about the directive itself.
+    fn apply_directive(
+        &self,
+        workspace: &Workspace,
+        file: FileId,
+        directive: &Directive,
+        findings: &mut Vec<Finding>,
+    ) -> Vec<Finding> {
+        let at = |span: Span| Location { file, span };
+        let example = "// partner-safety: allow(PS104) reason: why this is safe";
+        if let Some(problem) = &directive.malformed {
+            return vec![self.tool_finding(
+                &tool_codes::SUPPRESSION_WITHOUT_REASON,
+                Diagnostic::new(
+                    format!("malformed suppression: {problem}; it suppresses nothing"),
+                    at(directive.span),
+                )
+                .with_help(format!("write it as `{example}`")),
+            )];
+        }
+        let Some(reason) = &directive.reason else {
+            return vec![self.tool_finding(
+                &tool_codes::SUPPRESSION_WITHOUT_REASON,
+                Diagnostic::new(
+                    "suppression without a reason suppresses nothing",
+                    at(directive.span),
+                )
+                .with_help(format!(
+                    "say why the finding is safe to ignore: `{example}`"
+                )),
+            )];
+        };
+        let _ = reason;
+        if let (Some(until), Some(today)) = (&directive.until, &self.settings.today) {
+            if until < today {
+                return vec![self.tool_finding(
+                    &tool_codes::EXPIRED_SUPPRESSION,
+                    Diagnostic::new(format!("suppression expired on {until}; it suppresses nothing"), at(directive.span))
+                        .with_help("fix the finding, or renew the suppression with a new `until:` date and reason"),
+                )];
+            }
+        }
+        let facts = workspace.file(file);
+        let lines = covered_lines(facts, directive);
+        let mut reports = Vec::new();
+        for (code_or_name, span) in &directive.codes {
+            let Some(meta) = registry::lookup(code_or_name) else {
+                reports.push(
+                    self.tool_finding(
+                        &tool_codes::UNUSED_SUPPRESSION,
+                        Diagnostic::new(
+                            format!("suppression names unknown rule `{code_or_name}`"),
+                            at(*span),
+                        )
+                        .with_help(
+                            "run `cargo partner-safety rules` for the list of codes and names",
+                        ),
+                    ),
+                );
+                continue;
+            };
+            if meta.build.is_none() && meta.code != tool_codes::PARSE_ERROR.code {
+                continue; // tool diagnostics about suppressions cannot be suppressed
+            }
+            let before = findings.len();
+            findings.retain(|finding| {
+                let line = facts.line_index.line_of(finding.primary.span.start);
+                !(finding.code == meta.code && lines.contains(&line))
+            });
+            let used = findings.len() < before;
+            if !used && self.settings.level(meta.code) != Level::Allow {
+                reports.push(
+                    self.tool_finding(
+                        &tool_codes::UNUSED_SUPPRESSION,
+                        Diagnostic::new(
+                            format!("unused suppression: no {} finding here", meta.code),
+                            at(*span),
+                        )
+                        .with_help("remove it, so it cannot hide a future finding"),
+                    ),
+                );
+            }
+        }
+        reports
+    }
+}
+
+fn finding(meta: &'static RuleMeta, level: Level, diagnostic: Diagnostic) -> Finding {
+    Finding {
+        code: meta.code,
+        name: meta.name,
+        checklist_item: meta.checklist_item,
+        level,
+        downgraded: diagnostic.downgraded,
+        message: diagnostic.message,
+        primary: diagnostic.primary,
+        primary_label: diagnostic.primary_label,
+        labels: diagnostic.labels,
+        help: diagnostic.help,
+        fix: diagnostic.fix,
+    }
+}
+
+/// The 0-based lines a directive covers: its own line for a trailing
+/// comment; otherwise the next code line, or the whole item starting there.
+fn covered_lines(
+    facts: &crate::index::FileFacts,
+    directive: &Directive,
+) -> std::ops::RangeInclusive<usize> {
+    if !directive.own_line {
+        return directive.line..=directive.line;
+    }
+    let mut target = directive.line + 1;
+    while target < facts.line_index.line_count() {
+        let text = facts.line_index.line_text(&facts.text, target).trim();
+        if !(text.is_empty() || text.starts_with("//")) {
+            break;
+        }
+        target += 1;
+    }
+    let item_end = facts
+        .items
+        .iter()
+        .filter(|item: &&ItemExtent| facts.line_index.line_of(item.span.start) == target)
+        .map(|item| facts.line_index.line_of(item.span.end.saturating_sub(1)))
+        .max();
+    target..=item_end.unwrap_or(target).max(target)
+}
+
+fn sort_findings(workspace: &Workspace, findings: &mut [Finding]) {
+    findings.sort_by_cached_key(|finding| {
+        let facts = workspace.file(finding.primary.file);
+        let start = facts.line_col(finding.primary.span.start);
+        (
+            facts.path.clone(),
+            start.line,
+            start.column,
+            finding.code,
+            finding.message.clone(),
+        )
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::index_file;
+    use crate::report::resolve;
+
+    struct PanicsOnFile(&'static str);
+
+    impl Rule for PanicsOnFile {
+        fn check_file(&self, workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>) {
+            if workspace.file(file).path == self.0 {
+                panic!("index out of bounds");
+            }
+            out.push(Diagnostic::new(
+                "checked",
+                Location {
+                    file,
+                    span: Span::new(0, 2),
+                },
+            ));
+        }
+    }
+
+    #[test]
+    fn a_panicking_rule_is_reported_as_ps003_and_the_run_completes() {
+        let meta = &crate::rules::readable_secret::META;
+        let engine = Engine {
+            rules: vec![ConfiguredRule {
+                meta,
+                level: Level::Deny,
+                rule: Box::new(PanicsOnFile("src/b.rs")),
+            }],
+            settings: Settings::default(),
+        };
+        let workspace = Workspace::new(
+            ["src/a.rs", "src/b.rs", "src/c.rs"]
+                .iter()
+                .map(|path| index_file(path.to_string(), "fn f() {}".into()))
+                .collect(),
+        );
+        let reported: Vec<String> = resolve(&workspace, &engine.check(&workspace))
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "{}:{} {} {}",
+                    f.region.path, f.region.line, f.code, f.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            reported,
+            [
+                "src/a.rs:1 PS104 checked",
+                "src/b.rs:1 PS003 rule PS104 readable-secret failed on this file: index out of bounds",
+                "src/c.rs:1 PS104 checked",
+            ]
+        );
+    }
+
+    #[test]
+    fn internal_errors_cannot_be_allowed() {
+        let mut settings = Settings::default();
+        settings
+            .levels
+            .insert(tool_codes::INTERNAL_ERROR.code, Level::Allow);
+        let engine = Engine::new(settings);
+        let mut facts = index_file("src/a.rs".into(), "fn f() {}".into());
+        facts.internal_error = Some("boom".into());
+        let findings = engine.check(&Workspace::new(vec![facts]));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            (findings[0].code, findings[0].level),
+            ("PS003", Level::Deny)
+        );
+    }
+}

@@ -1,0 +1,865 @@
+//! The workspace index: one pass over each parsed file collects the facts
+//! rules need, as plain data. Syntax trees are dropped right after; rules
+//! query these facts and never walk files themselves.
+
+use crate::diagnostic::FileId;
+use crate::source::{span_of, span_of_tokens, LineIndex, Span};
+use crate::suppression::{self, Directive};
+use std::collections::HashMap;
+use std::sync::Arc;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+
+/// A simplified type, enough to ask "is this text-like" or "does it contain
+/// a `Masked<…>` anywhere".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeRef {
+    /// `a::b::C<Args>`; `segments` are the path's identifiers.
+    Path {
+        segments: Vec<String>,
+        args: Vec<TypeRef>,
+    },
+    Reference(Box<TypeRef>),
+    Slice(Box<TypeRef>),
+    Array(Box<TypeRef>),
+    Tuple(Vec<TypeRef>),
+    Other,
+}
+
+/// Types nest at most this deep in the index; deeper parts become `Other`,
+/// so no walk over a type can recurse without bound.
+const MAX_TYPE_DEPTH: usize = 32;
+
+impl TypeRef {
+    pub fn from_syn(ty: &syn::Type) -> TypeRef {
+        Self::convert(ty, 0)
+    }
+
+    fn convert(ty: &syn::Type, depth: usize) -> TypeRef {
+        if depth > MAX_TYPE_DEPTH {
+            return TypeRef::Other;
+        }
+        let inner = |ty: &syn::Type| Box::new(Self::convert(ty, depth + 1));
+        match ty {
+            syn::Type::Path(path) => {
+                let segments = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let args = path
+                    .path
+                    .segments
+                    .last()
+                    .map(|last| match &last.arguments {
+                        syn::PathArguments::AngleBracketed(generic) => generic
+                            .args
+                            .iter()
+                            .filter_map(|arg| match arg {
+                                syn::GenericArgument::Type(ty) => {
+                                    Some(Self::convert(ty, depth + 1))
+                                }
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    })
+                    .unwrap_or_default();
+                TypeRef::Path { segments, args }
+            }
+            syn::Type::Reference(reference) => TypeRef::Reference(inner(&reference.elem)),
+            syn::Type::Slice(slice) => TypeRef::Slice(inner(&slice.elem)),
+            syn::Type::Array(array) => TypeRef::Array(inner(&array.elem)),
+            syn::Type::Paren(paren) => Self::convert(&paren.elem, depth + 1),
+            syn::Type::Group(group) => Self::convert(&group.elem, depth + 1),
+            syn::Type::Tuple(tuple) => TypeRef::Tuple(
+                tuple
+                    .elems
+                    .iter()
+                    .map(|ty| Self::convert(ty, depth + 1))
+                    .collect(),
+            ),
+            _ => TypeRef::Other,
+        }
+    }
+
+    /// The last path segment (`String` for `std::string::String`), looking
+    /// through references.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            TypeRef::Path { segments, .. } => segments.last().map(String::as_str),
+            TypeRef::Reference(inner) => inner.name(),
+            _ => None,
+        }
+    }
+
+    pub fn args(&self) -> &[TypeRef] {
+        match self {
+            TypeRef::Path { args, .. } => args,
+            TypeRef::Reference(inner) => inner.args(),
+            _ => &[],
+        }
+    }
+
+    /// Whether any type inside this one (itself included) satisfies `predicate`.
+    pub fn any(&self, predicate: &mut impl FnMut(&TypeRef) -> bool) -> bool {
+        if predicate(self) {
+            return true;
+        }
+        match self {
+            TypeRef::Path { args, .. } | TypeRef::Tuple(args) => {
+                args.iter().any(|arg| arg.any(predicate))
+            }
+            TypeRef::Reference(inner) | TypeRef::Slice(inner) | TypeRef::Array(inner) => {
+                inner.any(predicate)
+            }
+            TypeRef::Other => false,
+        }
+    }
+}
+
+/// Field-level `#[serde(...)]` settings that decide whether a value is written out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SerdeField {
+    pub skip: bool,
+    pub skip_serializing: bool,
+    pub serialize_with: Option<String>,
+    /// `#[serde(with = "module")]`: the module's `serialize` is used.
+    pub with: Option<String>,
+    pub rename: Option<String>,
+    pub flatten: bool,
+}
+
+impl SerdeField {
+    pub fn never_serialized(&self) -> bool {
+        self.skip || self.skip_serializing
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldDef {
+    /// `None` for tuple fields.
+    pub name: Option<String>,
+    pub ty: TypeRef,
+    pub serde: SerdeField,
+    /// From the visibility or name to the end of the type.
+    pub span: Span,
+    /// Where an attribute for this field is inserted: after its existing attributes.
+    pub attribute_insert_at: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VariantDef {
+    pub name: String,
+    pub name_span: Span,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeKind {
+    Struct,
+    Enum,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Derive {
+    /// Last path segment: `Serialize` for `serde::Serialize`.
+    pub name: String,
+    pub span: Span,
+}
+
+/// A struct or enum definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeDef {
+    pub name: String,
+    pub kind: TypeKind,
+    pub name_span: Span,
+    pub derives: Vec<Derive>,
+    /// A struct's fields; empty for enums.
+    pub fields: Vec<FieldDef>,
+    /// An enum's variants; empty for structs.
+    pub variants: Vec<VariantDef>,
+}
+
+impl TypeDef {
+    pub fn derive(&self, trait_name: &str) -> Option<&Derive> {
+        self.derives.iter().find(|derive| derive.name == trait_name)
+    }
+
+    /// A single unnamed field: `struct ApiToken(String)`.
+    pub fn newtype_field(&self) -> Option<&FieldDef> {
+        match self.fields.as_slice() {
+            [field] if field.name.is_none() && self.kind == TypeKind::Struct => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// An `impl Trait for Type` block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraitImpl {
+    /// Last segment of the trait path (`Debug` for `fmt::Debug`).
+    pub trait_name: String,
+    /// Last segment of the implementing type's path.
+    pub self_type: String,
+    pub span: Span,
+    /// Fields of `self` whose values the impl's bodies read (`self.password`,
+    /// `let Self { password, .. } = self`), except reads that reveal nothing
+    /// about the value (`self.password.is_some()`, `.len()`, `.is_empty()`).
+    pub self_field_reads: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    Fn,
+    Struct,
+    Enum,
+    Union,
+    Impl,
+    Trait,
+    Mod,
+    Const,
+    Static,
+    TypeAlias,
+    Macro,
+    Use,
+    Other,
+}
+
+/// An item's extent, attributes included, for item-level suppressions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemExtent {
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+/// Why a file has no syntax facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileProblem {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Everything the analysis keeps of one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    /// Relative to the workspace root, `/`-separated.
+    pub path: String,
+    pub text: Arc<str>,
+    pub line_index: LineIndex,
+    /// Set when the file could not be read or parsed (reported as PS000).
+    pub problem: Option<FileProblem>,
+    /// Set when indexing itself failed (reported as PS003).
+    pub internal_error: Option<String>,
+    pub items: Vec<ItemExtent>,
+    pub types: Vec<TypeDef>,
+    pub trait_impls: Vec<TraitImpl>,
+    pub directives: Vec<Directive>,
+}
+
+impl FileFacts {
+    /// Facts for a file whose text could not be obtained.
+    pub fn unreadable(path: String, message: String) -> FileFacts {
+        FileFacts {
+            path,
+            problem: Some(FileProblem {
+                message,
+                span: Span::default(),
+            }),
+            ..FileFacts::default()
+        }
+    }
+
+    pub fn line_col(&self, offset: u32) -> crate::source::LineCol {
+        self.line_index.line_col(&self.text, offset)
+    }
+}
+
+/// Nesting deeper than this is refused before syn sees the file: syn's parser
+/// and our walks recurse, and a stack overflow aborts the whole process.
+pub const MAX_NESTING: usize = 512;
+
+/// Parses and indexes one file. Never panics out: a failure inside the
+/// indexer becomes `internal_error`.
+pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
+    let line_index = LineIndex::new(&text);
+    let directives = suppression::scan(&text, &line_index);
+    let mut facts = FileFacts {
+        path,
+        text: text.clone(),
+        line_index,
+        directives,
+        ..FileFacts::default()
+    };
+    if let Some(problem) = nesting_problem(&text) {
+        facts.problem = Some(problem);
+        return facts;
+    }
+    let source = without_shebang(&text);
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Every span is turned into offsets before the invalidation below.
+        let result = syn::parse_file(&source)
+            .map(|file| {
+                let mut indexer = Indexer::default();
+                indexer.visit_file(&file);
+                indexer
+            })
+            .map_err(|error| FileProblem {
+                message: error.to_string(),
+                span: span_of(error.span()),
+            });
+        // Positions are extracted; drop proc-macro2's per-thread copy of the
+        // source so memory stays flat over a large workspace.
+        proc_macro2::extra::invalidate_current_thread_spans();
+        result
+    }));
+    match parsed {
+        Ok(Ok(indexer)) => {
+            facts.items = indexer.items;
+            facts.types = indexer.types;
+            facts.trait_impls = indexer.trait_impls;
+        }
+        Ok(Err(problem)) => facts.problem = Some(problem),
+        Err(payload) => {
+            proc_macro2::extra::invalidate_current_thread_spans();
+            facts.internal_error = Some(panic_message(payload.as_ref()));
+        }
+    }
+    facts
+}
+
+/// syn drops a `#!` line and then reports positions relative to what is
+/// left; blanking it instead keeps every offset true to the file.
+fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with("#!") && !text.starts_with("#![") {
+        let end = text.find('\n').unwrap_or(text.len());
+        let mut blanked = " ".repeat(end);
+        blanked.push_str(&text[end..]);
+        std::borrow::Cow::Owned(blanked)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        message.to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// A conservative estimate of how deep syn would recurse on this text:
+/// bracket nesting, plus runs of `<` (generic types) and prefix operators.
+/// Strings and comments are skipped by the same scanner suppressions use.
+fn nesting_problem(text: &str) -> Option<FileProblem> {
+    let mut depth: usize = 0;
+    let mut angle_run: usize = 0;
+    let mut prefix_run: usize = 0;
+    let mut deepest = 0;
+    let mut deepest_at = 0;
+    let mut previous = b' ';
+    let mut code = suppression::code_bytes(text).peekable();
+    while let Some((offset, byte)) = code.next() {
+        let next = code.peek().map_or(b' ', |&(_, next)| next);
+        match byte {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        match byte {
+            // `<<`, `<=`, `>=`, `->` and `=>` are operators, not generics. A
+            // `>>` closes two generics (`Vec<Vec<u8>>`); as a shift it can only
+            // lower the estimate.
+            b'<' if next == b'<' || next == b'=' || previous == b'<' => {}
+            b'>' if previous == b'=' => angle_run = 0,
+            b'>' if previous == b'-' || next == b'=' => {}
+            b'<' => angle_run += 1,
+            b'>' => angle_run = angle_run.saturating_sub(1),
+            b';' | b'{' | b'}' => angle_run = 0,
+            _ => {}
+        }
+        match byte {
+            b'!' | b'-' | b'*' | b'&' | b'|' => prefix_run += 1,
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => prefix_run = 0,
+        }
+        let estimate = depth + angle_run + prefix_run;
+        if estimate > deepest {
+            deepest = estimate;
+            deepest_at = offset;
+        }
+        if !byte.is_ascii_whitespace() {
+            previous = byte;
+        }
+    }
+    (deepest > MAX_NESTING).then(|| FileProblem {
+        message: format!(
+            "nesting is deeper than {MAX_NESTING} levels; the file is not analysed, to keep the run safe"
+        ),
+        span: Span::new(deepest_at, deepest_at + 1),
+    })
+}
+
+#[derive(Default)]
+struct Indexer {
+    items: Vec<ItemExtent>,
+    types: Vec<TypeDef>,
+    trait_impls: Vec<TraitImpl>,
+}
+
+impl Indexer {
+    fn record_item(&mut self, kind: ItemKind, item: &impl quote::ToTokens) {
+        self.items.push(ItemExtent {
+            kind,
+            span: span_of_tokens(item),
+        });
+    }
+}
+
+impl<'ast> Visit<'ast> for Indexer {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let kind = match item {
+            syn::Item::Fn(_) => ItemKind::Fn,
+            syn::Item::Struct(_) => ItemKind::Struct,
+            syn::Item::Enum(_) => ItemKind::Enum,
+            syn::Item::Union(_) => ItemKind::Union,
+            syn::Item::Impl(_) => ItemKind::Impl,
+            syn::Item::Trait(_) => ItemKind::Trait,
+            syn::Item::Mod(_) => ItemKind::Mod,
+            syn::Item::Const(_) => ItemKind::Const,
+            syn::Item::Static(_) => ItemKind::Static,
+            syn::Item::Type(_) => ItemKind::TypeAlias,
+            syn::Item::Macro(_) => ItemKind::Macro,
+            syn::Item::Use(_) => ItemKind::Use,
+            _ => ItemKind::Other,
+        };
+        self.record_item(kind, item);
+        visit::visit_item(self, item);
+    }
+
+    fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
+        self.record_item(ItemKind::Fn, function);
+        visit::visit_impl_item_fn(self, function);
+    }
+
+    fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
+        self.record_item(ItemKind::Fn, function);
+        visit::visit_trait_item_fn(self, function);
+    }
+
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        self.types.push(TypeDef {
+            name: item.ident.to_string(),
+            kind: TypeKind::Struct,
+            name_span: span_of(item.ident.span()),
+            derives: derives(&item.attrs),
+            fields: fields(&item.fields),
+            variants: Vec::new(),
+        });
+        visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
+        let variants = item
+            .variants
+            .iter()
+            .map(|variant| VariantDef {
+                name: variant.ident.to_string(),
+                name_span: span_of(variant.ident.span()),
+                fields: fields(&variant.fields),
+            })
+            .collect();
+        self.types.push(TypeDef {
+            name: item.ident.to_string(),
+            kind: TypeKind::Enum,
+            name_span: span_of(item.ident.span()),
+            derives: derives(&item.attrs),
+            fields: Vec::new(),
+            variants,
+        });
+        visit::visit_item_enum(self, item);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        if let (Some((_, trait_path, _)), Some(self_type)) =
+            (&item.trait_, type_name(&item.self_ty))
+        {
+            if let Some(trait_name) = trait_path.segments.last() {
+                let mut reads = SelfFieldReads::default();
+                for impl_item in &item.items {
+                    reads.visit_impl_item(impl_item);
+                }
+                let mut self_field_reads = reads.fields;
+                self_field_reads.sort();
+                self_field_reads.dedup();
+                self.trait_impls.push(TraitImpl {
+                    trait_name: trait_name.ident.to_string(),
+                    self_type,
+                    span: span_of_tokens(trait_path).cover(span_of_tokens(&item.self_ty)),
+                    self_field_reads,
+                });
+            }
+        }
+        visit::visit_item_impl(self, item);
+    }
+}
+
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string()),
+        syn::Type::Reference(reference) => type_name(&reference.elem),
+        _ => None,
+    }
+}
+
+fn fields(fields: &syn::Fields) -> Vec<FieldDef> {
+    fields
+        .iter()
+        .map(|field| {
+            let start_token = match (&field.vis, &field.ident) {
+                (syn::Visibility::Inherited, Some(ident)) => span_of(ident.span()),
+                (syn::Visibility::Inherited, None) => span_of_tokens(&field.ty),
+                (vis, _) => span_of_tokens(vis),
+            };
+            FieldDef {
+                name: field.ident.as_ref().map(ToString::to_string),
+                ty: TypeRef::from_syn(&field.ty),
+                serde: serde_field(&field.attrs),
+                span: start_token.cover(span_of_tokens(&field.ty)),
+                attribute_insert_at: start_token.start,
+            }
+        })
+        .collect()
+}
+
+/// `#[derive(...)]`, also inside `#[cfg_attr(predicate, derive(...))]`.
+fn derives(attrs: &[syn::Attribute]) -> Vec<Derive> {
+    let mut found = Vec::new();
+    for attr in attrs {
+        if attr.path().is_ident("derive") {
+            collect_derive_list(&attr.meta, &mut found);
+        } else if attr.path().is_ident("cfg_attr") {
+            let nested =
+                attr.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated);
+            if let Ok(nested) = nested {
+                for meta in nested.iter().skip(1) {
+                    if meta.path().is_ident("derive") {
+                        collect_derive_list(meta, &mut found);
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn collect_derive_list(meta: &syn::Meta, found: &mut Vec<Derive>) {
+    let syn::Meta::List(list) = meta else { return };
+    let paths = list.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated);
+    for path in paths.into_iter().flatten() {
+        if let Some(last) = path.segments.last() {
+            found.push(Derive {
+                name: last.ident.to_string(),
+                span: span_of_tokens(&path),
+            });
+        }
+    }
+}
+
+fn serde_field(attrs: &[syn::Attribute]) -> SerdeField {
+    let mut serde = SerdeField::default();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
+        // A malformed serde attribute is serde's problem to report; keep what parsed.
+        let _ = attr.parse_nested_meta(|meta| {
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match key.as_str() {
+                "skip" => serde.skip = true,
+                "skip_serializing" => serde.skip_serializing = true,
+                "flatten" => serde.flatten = true,
+                "serialize_with" | "with" | "rename" => {
+                    if meta.input.peek(syn::Token![=]) {
+                        let value: syn::LitStr = meta.value()?.parse()?;
+                        let value = Some(value.value());
+                        match key.as_str() {
+                            "serialize_with" => serde.serialize_with = value,
+                            "with" => serde.with = value,
+                            _ => serde.rename = value,
+                        }
+                    } else {
+                        // `rename(serialize = "…", deserialize = "…")`
+                        meta.parse_nested_meta(|inner| {
+                            let value: syn::LitStr = inner.value()?.parse()?;
+                            if inner.path.is_ident("serialize") {
+                                serde.rename = Some(value.value());
+                            }
+                            Ok(())
+                        })?;
+                    }
+                }
+                _ => skip_meta_value(&meta)?,
+            }
+            Ok(())
+        });
+    }
+    serde
+}
+
+fn skip_meta_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: syn::Expr = meta.value()?.parse()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _group: proc_macro2::TokenTree = meta.input.parse()?;
+    }
+    Ok(())
+}
+
+/// Methods whose result says nothing about the value they are called on.
+const NON_REVEALING_METHODS: &[&str] =
+    &["is_some", "is_none", "is_empty", "len", "is_ok", "is_err"];
+
+#[derive(Default)]
+struct SelfFieldReads {
+    fields: Vec<String>,
+}
+
+fn self_field(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::Field(field) => self_field_of(field),
+        _ => None,
+    }
+}
+
+fn self_field_of(field: &syn::ExprField) -> Option<String> {
+    let syn::Expr::Path(base) = &*field.base else {
+        return None;
+    };
+    if !base.path.is_ident("self") {
+        return None;
+    }
+    match &field.member {
+        syn::Member::Named(ident) => Some(ident.to_string()),
+        syn::Member::Unnamed(index) => Some(index.index.to_string()),
+    }
+}
+
+impl<'ast> Visit<'ast> for SelfFieldReads {
+    fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
+        if let Some(name) = self_field_of(expr) {
+            self.fields.push(name);
+        }
+        visit::visit_expr_field(self, expr);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if self_field(&call.receiver).is_some() && NON_REVEALING_METHODS.contains(&method.as_str())
+        {
+            for arg in &call.args {
+                self.visit_expr(arg);
+            }
+            return;
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_pat_struct(&mut self, pat: &'ast syn::PatStruct) {
+        for field in &pat.fields {
+            if matches!(&*field.pat, syn::Pat::Wild(_)) {
+                continue;
+            }
+            if let syn::Member::Named(ident) = &field.member {
+                self.fields.push(ident.to_string());
+            }
+        }
+        visit::visit_pat_struct(self, pat);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // `write!(f, "{}", self.password)`: macro arguments are plain tokens to syn.
+        if let Ok(args) =
+            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        {
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
+    }
+}
+
+/// The whole analysed workspace: every file's facts, with cross-file lookups.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Vec<FileFacts>,
+    types_by_name: HashMap<String, Vec<(FileId, usize)>>,
+    impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
+}
+
+impl Workspace {
+    pub fn new(files: Vec<FileFacts>) -> Self {
+        let mut types_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        let mut impls_by_type: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        for (file_id, file) in files.iter().enumerate() {
+            for (i, ty) in file.types.iter().enumerate() {
+                types_by_name
+                    .entry(ty.name.clone())
+                    .or_default()
+                    .push((file_id, i));
+            }
+            for (i, imp) in file.trait_impls.iter().enumerate() {
+                impls_by_type
+                    .entry(imp.self_type.clone())
+                    .or_default()
+                    .push((file_id, i));
+            }
+        }
+        Workspace {
+            files,
+            types_by_name,
+            impls_by_type,
+        }
+    }
+
+    pub fn file(&self, id: FileId) -> &FileFacts {
+        &self.files[id]
+    }
+
+    /// Type definitions with this name, anywhere in the workspace.
+    pub fn types_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a TypeDef> + 'a {
+        self.types_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| &self.files[file].types[i])
+    }
+
+    /// `impl Trait for Type` blocks for a type name, anywhere in the workspace.
+    pub fn trait_impls_for<'a>(
+        &'a self,
+        type_name: &str,
+        trait_name: &'a str,
+    ) -> impl Iterator<Item = (FileId, &'a TraitImpl)> + 'a {
+        self.impls_by_type
+            .get(type_name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| (file, &self.files[file].trait_impls[i]))
+            .filter(move |(_, imp)| imp.trait_name == trait_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(source: &str) -> FileFacts {
+        index_file("src/lib.rs".into(), source.into())
+    }
+
+    #[test]
+    fn collects_fields_derives_and_serde_attributes() {
+        let facts = index(
+            r#"
+            #[derive(Debug, serde::Serialize)]
+            #[cfg_attr(feature = "x", derive(Clone))]
+            pub struct Settings {
+                #[serde(rename = "apiKey", skip_serializing_if = "Option::is_none")]
+                pub api_key: Option<String>,
+                #[serde(skip_serializing)]
+                password: String,
+                #[serde(serialize_with = "redact")]
+                token: String,
+            }
+            "#,
+        );
+        assert_eq!(facts.problem, None);
+        let ty = &facts.types[0];
+        let derive_names: Vec<_> = ty.derives.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(derive_names, ["Debug", "Serialize", "Clone"]);
+        assert_eq!(ty.fields[0].serde.rename.as_deref(), Some("apiKey"));
+        assert!(!ty.fields[0].serde.never_serialized());
+        assert_eq!(ty.fields[0].ty.name(), Some("Option"));
+        assert_eq!(ty.fields[0].ty.args()[0].name(), Some("String"));
+        assert!(ty.fields[1].serde.skip_serializing);
+        assert_eq!(ty.fields[2].serde.serialize_with.as_deref(), Some("redact"));
+        let span = ty.fields[0].span;
+        assert_eq!(&facts.text[span.range()], "pub api_key: Option<String>");
+    }
+
+    #[test]
+    fn trait_impls_record_revealing_self_field_reads_only() {
+        let facts = index(
+            r#"
+            impl std::fmt::Debug for Settings {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    write!(f, "{} {}", self.name, self.password.is_some())?;
+                    let Self { region, token: _, .. } = self;
+                    f.debug_struct("S").field("key", &self.api_key.len()).finish()
+                }
+            }
+            "#,
+        );
+        let imp = &facts.trait_impls[0];
+        assert_eq!(imp.trait_name, "Debug");
+        assert_eq!(imp.self_type, "Settings");
+        assert_eq!(imp.self_field_reads, ["name", "region"]);
+    }
+
+    #[test]
+    fn parse_errors_point_at_syn_error() {
+        let facts = index("fn main() {\n    let x = ;\n}\n");
+        let problem = facts.problem.clone().expect("a parse error");
+        assert_eq!(problem.message, "expected an expression");
+        assert_eq!(facts.line_col(problem.span.start).line, 2);
+    }
+
+    #[test]
+    fn refuses_nesting_that_could_overflow_the_stack() {
+        let deep_parens = format!(
+            "fn f() {{ let x = {}1{}; }}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        let deep_generics = format!("type T = {}u8{};", "Vec<".repeat(5_000), ">".repeat(5_000));
+        let deep_unary = format!("fn f() {{ let x = {}y; }}", "!".repeat(100_000));
+        for source in [deep_parens, deep_generics, deep_unary] {
+            let problem = index(&source).problem.expect("refused");
+            assert!(
+                problem
+                    .message
+                    .starts_with("nesting is deeper than 512 levels"),
+                "{}",
+                problem.message
+            );
+        }
+        // Ordinary code with long flat runs is analysed.
+        let flat = format!("fn f() {{ {} }}", "let a = (1) + (2);\n".repeat(10_000));
+        assert_eq!(index(&flat).problem, None);
+        let many_fields = format!(
+            "struct S {{ {} }}",
+            "a: Vec<Vec<u8>>, b: Option<&'static str>,\n".repeat(1_000)
+        );
+        assert_eq!(index(&many_fields).problem, None);
+        let shifts = format!(
+            "const FLAGS: [u64; 1000] = [{}];",
+            "1 << 3, 1 >> 2, (x < y) as u64, a <= b,".repeat(250)
+        );
+        assert_eq!(index(&shifts).problem, None);
+        let match_arms = format!(
+            "fn f(x: u8) {{ match x {{ {} _ => {{}} }} }}",
+            "n if n < 5 => {}\n".repeat(1_000)
+        );
+        assert_eq!(index(&match_arms).problem, None);
+    }
+}

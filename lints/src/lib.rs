@@ -1,0 +1,25 @@
+//! The partner-safety lint pack: pure analysis of Rust sources for
+//! tenant-isolation defects in partner (MSP/reseller) features.
+//!
+//! Architecture invariant: this crate does no I/O. The command-line shell
+//! reads files and hands their text in; this crate parses, indexes, runs the
+//! rules and returns findings as data.
+
+pub mod diagnostic;
+pub mod engine;
+pub mod index;
+pub mod model;
+pub mod names;
+pub mod options;
+pub mod registry;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppression;
+#[doc(hidden)]
+pub mod testing;
+
+pub use diagnostic::{FileId, Finding};
+pub use engine::{Engine, Settings};
+pub use index::{index_file, FileFacts, Workspace};
+pub use registry::{ChecklistItem, Level, RuleMeta};

@@ -1,0 +1,108 @@
+//! Name matching on whole words: `smtp_password` and `stripeApiKey` end with a
+//! listed secret, `password_policy` and `api_key_id` do not.
+
+/// Splits an identifier into lowercase words at `_`, `-` and camelCase humps
+/// (`HTTPServer` → `http`, `server`).
+pub fn words(identifier: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = identifier.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '-' || c == ' ' || c == '.' {
+            flush(&mut words, &mut current);
+            continue;
+        }
+        if c.is_uppercase() && !current.is_empty() {
+            let previous_lower = chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let previous_upper = chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_uppercase());
+            if previous_lower || (previous_upper && next_lower) {
+                flush(&mut words, &mut current);
+            }
+        }
+        current.extend(c.to_lowercase());
+    }
+    flush(&mut words, &mut current);
+    words
+}
+
+fn flush(words: &mut Vec<String>, current: &mut String) {
+    if !current.is_empty() {
+        words.push(std::mem::take(current));
+    }
+}
+
+/// A set of listed names, each matched as a whole-word suffix.
+#[derive(Clone, Debug, Default)]
+pub struct NameList {
+    entries: Vec<Vec<String>>,
+}
+
+impl NameList {
+    pub fn new<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Self {
+        let mut entries: Vec<Vec<String>> = names
+            .into_iter()
+            .map(|name| words(name.as_ref()))
+            .filter(|words| !words.is_empty())
+            .collect();
+        entries.sort();
+        entries.dedup();
+        NameList { entries }
+    }
+
+    /// The listed name `identifier` ends with, if any (`smtp_password` → `password`).
+    pub fn suffix_match(&self, identifier: &str) -> Option<String> {
+        let words = words(identifier);
+        self.entries
+            .iter()
+            .filter(|entry| words.ends_with(entry))
+            .max_by_key(|entry| entry.len())
+            .map(|entry| entry.join("_"))
+    }
+
+    /// Whether `identifier` is exactly one of the listed names.
+    pub fn exact_match(&self, identifier: &str) -> bool {
+        let words = words(identifier);
+        self.entries.contains(&words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_snake_and_camel_case() {
+        assert_eq!(words("smtp_password"), ["smtp", "password"]);
+        assert_eq!(words("stripeApiKey"), ["stripe", "api", "key"]);
+        assert_eq!(words("HTTPServer"), ["http", "server"]);
+        assert_eq!(words("ApiKey"), ["api", "key"]);
+        assert_eq!(words("partner-admin"), ["partner", "admin"]);
+        assert_eq!(words("oauth2Token"), ["oauth2", "token"]);
+    }
+
+    #[test]
+    fn matches_whole_word_suffixes_only() {
+        let secrets = NameList::new(["password", "api_key", "token", "secret"]);
+        assert_eq!(
+            secrets.suffix_match("smtp_password").as_deref(),
+            Some("password")
+        );
+        assert_eq!(
+            secrets.suffix_match("stripe_api_key").as_deref(),
+            Some("api_key")
+        );
+        assert_eq!(secrets.suffix_match("apiKey").as_deref(), Some("api_key"));
+        assert_eq!(secrets.suffix_match("password_policy"), None);
+        assert_eq!(secrets.suffix_match("api_key_id"), None);
+        assert_eq!(secrets.suffix_match("secret_name"), None);
+        assert_eq!(secrets.suffix_match("token_count"), None);
+        assert_eq!(secrets.suffix_match("tokenizer"), None);
+        assert!(secrets.exact_match("API_KEY"));
+        assert!(!secrets.exact_match("stripe_api_key"));
+    }
+}

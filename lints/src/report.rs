@@ -1,0 +1,139 @@
+//! Findings resolved for reporting: paths, lines and columns, snippets and
+//! stable fingerprints. Pure data for the reporters in the command-line shell.
+
+use crate::diagnostic::{Applicability, Finding, Location};
+use crate::index::Workspace;
+use crate::registry::Level;
+use serde::Serialize;
+
+/// A region in a file, 1-based; columns count Unicode scalar values and the
+/// end is exclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Region {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolvedReplacement {
+    #[serde(flatten)]
+    pub region: Region,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolvedFix {
+    pub replacements: Vec<ResolvedReplacement>,
+    pub applicability: Applicability,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedLabel {
+    pub region: Region,
+    pub location: Location,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportedFinding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub level: Level,
+    pub message: String,
+    /// `1. Secret Protection`; `None` for tool diagnostics.
+    pub checklist_item: Option<String>,
+    pub region: Region,
+    pub location: Location,
+    pub primary_label: Option<String>,
+    pub labels: Vec<ResolvedLabel>,
+    pub help: Option<String>,
+    pub fix: Option<ResolvedFix>,
+    pub fingerprint: String,
+}
+
+pub fn region(workspace: &Workspace, location: Location) -> Region {
+    let facts = workspace.file(location.file);
+    let start = facts.line_col(location.span.start);
+    let end = facts.line_col(location.span.end);
+    Region {
+        path: facts.path.clone(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+    }
+}
+
+/// Resolves findings for reporting, keeping their order.
+pub fn resolve(workspace: &Workspace, findings: &[Finding]) -> Vec<ReportedFinding> {
+    let mut occurrences: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|finding| {
+            let facts = workspace.file(finding.primary.file);
+            // Lines move with unrelated edits; the code, the file and the
+            // flagged text do not. Repeats of the same text are numbered.
+            let snippet = facts.text.get(finding.primary.span.range()).unwrap_or("");
+            let normalised: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+            let base = fnv1a(
+                [finding.code, &facts.path, &normalised, &finding.message]
+                    .iter()
+                    .copied(),
+            );
+            let occurrence = occurrences.entry(base).or_insert(0);
+            *occurrence += 1;
+            let fingerprint = format!(
+                "{:016x}",
+                fnv1a([base.to_string().as_str(), &occurrence.to_string()].into_iter())
+            );
+            ReportedFinding {
+                code: finding.code,
+                name: finding.name,
+                level: finding.effective_level(),
+                message: finding.message.clone(),
+                checklist_item: finding.checklist_item.map(|item| item.label()),
+                region: region(workspace, finding.primary),
+                location: finding.primary,
+                primary_label: finding.primary_label.clone(),
+                labels: finding
+                    .labels
+                    .iter()
+                    .map(|label| ResolvedLabel {
+                        region: region(workspace, label.location),
+                        location: label.location,
+                        message: label.message.clone(),
+                    })
+                    .collect(),
+                help: finding.help.clone(),
+                fix: finding.fix.as_ref().map(|fix| ResolvedFix {
+                    replacements: fix
+                        .replacements
+                        .iter()
+                        .map(|replacement| ResolvedReplacement {
+                            region: region(workspace, replacement.location),
+                            text: replacement.text.clone(),
+                        })
+                        .collect(),
+                    applicability: fix.applicability,
+                }),
+                fingerprint,
+            }
+        })
+        .collect()
+}
+
+/// FNV-1a over the parts, with a separator: small, stable across platforms
+/// and releases, which a baseline file needs.
+fn fnv1a<'a>(parts: impl Iterator<Item = &'a str>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}

@@ -1,0 +1,593 @@
+//! PS104 readable-secret: customer secrets that partners can read back.
+
+use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
+use crate::index::{FieldDef, TypeDef, TypeKind, Workspace};
+use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
+use crate::names::NameList;
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::registry::{ChecklistItem, Level, Rule, RuleMeta};
+use crate::source::Span;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS104",
+    name: "readable-secret",
+    checklist_item: Some(ChecklistItem::SecretProtection),
+    default_level: Level::Deny,
+    summary: "A secret field in a `Serialize` (or `Debug`) type can be read back",
+    docs: r#"## What it does
+Flags a secret field that can be read back: a field named as a secret (`api_key`,
+`smtp_password`, `webhook_secret`, …) of a text-like type in a struct or enum variant
+that derives or implements `Serialize`, unless the field is `#[serde(skip)]`,
+`#[serde(skip_serializing)]`, has a redacting `serialize_with`/`with`, or its type is a
+secret wrapper (`secrecy::SecretString`, `SecretBox`, `Secret<…>`, `Redacted<…>`).
+
+It also flags, at warn level and with its own message, each such field of a type that
+derives `Debug` (whatever its serde attributes: `Debug` ignores them), and each such field
+that a hand-written `Debug` impl prints.
+
+Names match on whole words at the end of the name: `smtp_password`, `stripeApiKey` and
+a field renamed `#[serde(rename = "apiKey")]` are secrets; `password_policy`,
+`api_key_id`, `secret_name` and `token_count` only mention one. A field must also be
+text-like (`String`, `&str`, `Cow<str>`, `Box<str>`, `Vec<u8>`, `[u8; N]`, a newtype
+around one, or `Option`/`Vec` of one): `has_api_key: bool` is not a secret. A tuple
+struct or variant named as a secret (`struct ApiKey(String)`) is a secret too.
+
+Decisions where the catalogue is silent:
+- A redacting `serialize_with`/`with` is one whose function or module name contains
+  `redact`, `mask`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `conceal`.
+- A hand-written `Serialize` or `Debug` impl leaks a field when its body reads
+  `self.field` (or binds it in a `Self { field, .. }` pattern), except through
+  `is_some`/`is_none`/`is_empty`/`len`/`is_ok`/`is_err`, which reveal nothing. Impls
+  found anywhere in the workspace count, matched by type name. Hand-written impls on
+  enums are trusted.
+- `skip_serializing_if` is conditional and hides nothing.
+
+## Why is this bad?
+Partners manage customer tenants; they may set or rotate a customer's secrets, but
+must never read them. A secret that serializes is one API response, export or
+cache entry away from a partner user. A secret in a derived `Debug` ends up in logs.
+
+## Example
+```rust
+#[derive(Serialize, Deserialize, Debug)]
+pub struct TenantIntegration {
+    pub name: String,
+    pub stripe_api_key: String,
+}
+```
+
+## Use instead
+```rust
+#[derive(Serialize, Deserialize)]
+pub struct TenantIntegration {
+    pub name: String,
+    #[serde(skip_serializing)]
+    pub stripe_api_key: secrecy::SecretString,
+}
+```
+
+## Options
+- `extra_secret_names`: more names that are secrets (whole-word suffixes, snake_case).
+- `extra_wrapper_types`: more types that keep a secret unreadable (`Sensitive`).
+- `ignore_names`: field names never to flag, matched exactly (`public_key_pem`).
+
+## Checklist item
+1. Secret Protection: Are Customer secrets (API Keys, private certs) hidden from
+Partners? Partners should only be able to overwrite/reset, not read.
+
+## Fix
+Machine-applicable for derived `Serialize`: add `#[serde(skip_serializing)]` above the
+field. The field can still be written (deserialized), never read back.
+"#,
+    options: OPTIONS,
+    build: Some(build),
+};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "extra_secret_names",
+        default: OptionDefault::StringList(&[]),
+        doc: "More field names that hold secrets, matched as whole-word suffixes",
+    },
+    OptionSpec {
+        key: "extra_wrapper_types",
+        default: OptionDefault::StringList(&[]),
+        doc: "More types that keep a secret unreadable when serialized or printed",
+    },
+    OptionSpec {
+        key: "ignore_names",
+        default: OptionDefault::StringList(&[]),
+        doc: "Field names never to flag, matched exactly",
+    },
+];
+
+const SECRET_NAMES: &[&str] = &[
+    "secret",
+    "password",
+    "passwd",
+    "api_key",
+    "apikey",
+    "private_key",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+    "token",
+    "cert_key",
+    "pem",
+    "signing_key",
+    "webhook_secret",
+    "credentials",
+];
+
+const SECRET_WRAPPERS: &[&str] = &[
+    "SecretString",
+    "SecretBox",
+    "Secret",
+    "Redacted",
+    "SecretVec",
+    "SecretSlice",
+];
+
+struct ReadableSecret {
+    secret_names: NameList,
+    wrappers: Vec<String>,
+    ignored: Vec<String>,
+}
+
+fn build(options: &OptionValues) -> Box<dyn Rule> {
+    Box::new(ReadableSecret {
+        secret_names: NameList::new(
+            SECRET_NAMES.iter().copied().chain(
+                options
+                    .strings("extra_secret_names")
+                    .iter()
+                    .map(String::as_str),
+            ),
+        ),
+        wrappers: SECRET_WRAPPERS
+            .iter()
+            .map(|w| w.to_string())
+            .chain(options.strings("extra_wrapper_types").iter().cloned())
+            .collect(),
+        ignored: options.strings("ignore_names").to_vec(),
+    })
+}
+
+/// A field together with the names a reader would call it by.
+struct SecretField<'a> {
+    field: &'a FieldDef,
+    /// `TenantSettings.api_key`, `Credential::Password.value`, `ApiKey.0`.
+    display: String,
+    /// The field name as written (`0` for a tuple field), for impl body reads.
+    member: String,
+}
+
+/// How the type's values get serialized or printed.
+enum Exposure {
+    Derived(Span),
+    HandWritten {
+        file: FileId,
+        span: Span,
+        reads: Vec<String>,
+    },
+    None,
+}
+
+impl Rule for ReadableSecret {
+    fn check_file(&self, workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>) {
+        for def in &workspace.file(file).types {
+            let serialize = exposure(workspace, def, "Serialize");
+            let debug = exposure(workspace, def, "Debug");
+            if matches!((&serialize, &debug), (Exposure::None, Exposure::None)) {
+                continue;
+            }
+            for secret in self.secret_fields(workspace, def) {
+                let at = Location {
+                    file,
+                    span: secret.field.span,
+                };
+                if let Some(diagnostic) =
+                    self.serialize_finding(workspace, file, def, &secret, &serialize, at)
+                {
+                    out.push(diagnostic);
+                }
+                if let Some(diagnostic) = debug_finding(def, &secret, &debug, at) {
+                    out.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+impl ReadableSecret {
+    fn secret_fields<'a>(&self, workspace: &Workspace, def: &'a TypeDef) -> Vec<SecretField<'a>> {
+        let owners: Vec<(String, &str, &[FieldDef])> = match def.kind {
+            TypeKind::Struct => vec![(def.name.clone(), def.name.as_str(), def.fields.as_slice())],
+            TypeKind::Enum => def
+                .variants
+                .iter()
+                .map(|variant| {
+                    (
+                        format!("{}::{}", def.name, variant.name),
+                        variant.name.as_str(),
+                        variant.fields.as_slice(),
+                    )
+                })
+                .collect(),
+        };
+        let mut secrets = Vec::new();
+        for (owner_display, owner_name, fields) in owners {
+            for (index, field) in fields.iter().enumerate() {
+                let is_secret = match &field.name {
+                    Some(name) => {
+                        !self.ignored.contains(name)
+                            && (self.secret_names.suffix_match(name).is_some()
+                                || field.serde.rename.as_deref().is_some_and(|renamed| {
+                                    self.secret_names.suffix_match(renamed).is_some()
+                                }))
+                    }
+                    // `struct ApiKey(String)`: the newtype is the secret.
+                    None => {
+                        fields.len() == 1 && self.secret_names.suffix_match(owner_name).is_some()
+                    }
+                };
+                if !is_secret
+                    || !is_text_like(workspace, &field.ty)
+                    || contains_wrapper(&field.ty, &self.wrappers)
+                {
+                    continue;
+                }
+                let member = field.name.clone().unwrap_or_else(|| index.to_string());
+                secrets.push(SecretField {
+                    field,
+                    display: format!("{owner_display}.{member}"),
+                    member,
+                });
+            }
+        }
+        secrets
+    }
+
+    fn serialize_finding(
+        &self,
+        workspace: &Workspace,
+        file: FileId,
+        def: &TypeDef,
+        secret: &SecretField<'_>,
+        serialize: &Exposure,
+        at: Location,
+    ) -> Option<Diagnostic> {
+        let message = format!(
+            "secret field `{}` is serialized, so a partner who can read `{}` can read the secret back",
+            secret.display, def.name
+        );
+        let help = "secrets must be write-only for partners: skip the field when serializing \
+                    (`#[serde(skip_serializing)]`) or make its type a secret wrapper (`secrecy::SecretString`)";
+        match serialize {
+            Exposure::Derived(derive_span) => {
+                let serde = &secret.field.serde;
+                let redacted = [&serde.serialize_with, &serde.with]
+                    .into_iter()
+                    .flatten()
+                    .any(|path| is_redacting_serializer(path));
+                if serde.never_serialized() || redacted {
+                    return None;
+                }
+                Some(
+                    Diagnostic::new(message, at)
+                        .with_primary_label("readable secret")
+                        .with_label(Location { file, span: *derive_span }, "`Serialize` derived here")
+                        .with_help(help)
+                        .with_fix(skip_serializing_fix(workspace, file, secret.field)),
+                )
+            }
+            Exposure::HandWritten { file: impl_file, span, reads } => {
+                (def.kind == TypeKind::Struct && reads.contains(&secret.member)).then(|| {
+                    Diagnostic::new(message, at)
+                        .with_primary_label("readable secret")
+                        .with_label(Location { file: *impl_file, span: *span }, "this hand-written `Serialize` writes the field")
+                        .with_help("leave the field out of the hand-written `Serialize` impl, or make its type a secret wrapper (`secrecy::SecretString`)")
+                })
+            }
+            Exposure::None => None,
+        }
+    }
+}
+
+fn debug_finding(
+    def: &TypeDef,
+    secret: &SecretField<'_>,
+    debug: &Exposure,
+    at: Location,
+) -> Option<Diagnostic> {
+    let help = "use a secret wrapper type (`secrecy::SecretString` prints `[REDACTED]`), or implement `Debug` by hand and leave the value out";
+    match debug {
+        Exposure::Derived(derive_span) => Some(
+            Diagnostic::new(
+                format!("secret field `{}` is printed by `#[derive(Debug)]`, so it can end up in logs", secret.display),
+                at,
+            )
+            .with_primary_label("printed by Debug")
+            .with_label(Location { file: at.file, span: *derive_span }, "`Debug` derived here")
+            .with_help(help)
+            .downgraded(),
+        ),
+        Exposure::HandWritten { file, span, reads } if def.kind == TypeKind::Struct && reads.contains(&secret.member) => Some(
+            Diagnostic::new(
+                format!("secret field `{}` is printed by a hand-written `Debug` impl, so it can end up in logs", secret.display),
+                at,
+            )
+            .with_primary_label("printed by Debug")
+            .with_label(Location { file: *file, span: *span }, "this `Debug` impl prints the field")
+            .with_help(help)
+            .downgraded(),
+        ),
+        _ => None,
+    }
+}
+
+fn exposure(workspace: &Workspace, def: &TypeDef, trait_name: &'static str) -> Exposure {
+    if let Some(derive) = def.derive(trait_name) {
+        return Exposure::Derived(derive.span);
+    }
+    match workspace.trait_impls_for(&def.name, trait_name).next() {
+        Some((file, imp)) => Exposure::HandWritten {
+            file,
+            span: imp.span,
+            reads: imp.self_field_reads.clone(),
+        },
+        None => Exposure::None,
+    }
+}
+
+/// `#[serde(skip_serializing)]` on its own line above the field, indented
+/// like it, or inline before a field that shares its line.
+fn skip_serializing_fix(workspace: &Workspace, file: FileId, field: &FieldDef) -> Fix {
+    let facts = workspace.file(file);
+    let insert_at = field.attribute_insert_at;
+    let line = facts.line_index.line_of(insert_at);
+    let line_start = facts.line_index.line_start(line) as usize;
+    let before = facts.text.get(line_start..insert_at as usize).unwrap_or("");
+    let text = if before.trim().is_empty() {
+        format!("#[serde(skip_serializing)]\n{before}")
+    } else {
+        "#[serde(skip_serializing)] ".to_string()
+    };
+    Fix {
+        replacements: vec![Replacement {
+            location: Location {
+                file,
+                span: Span::empty_at(insert_at as usize),
+            },
+            text,
+        }],
+        applicability: Applicability::MachineApplicable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::OptionValue;
+    use crate::testing::{check, check_with};
+
+    fn lint(source: &str) -> Vec<String> {
+        check("PS104", &[("src/model.rs", source)])
+    }
+
+    #[test]
+    fn flags_serialized_secret_fields_and_their_debug() {
+        let findings = lint(
+            r#"
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TenantIntegration {
+    pub name: String,
+    pub stripe_api_key: String,
+    pub smtp_password: Option<String>,
+    pub webhook_secret: Box<str>,
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/model.rs:5:5: warn[PS104] secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:5:5: deny[PS104] secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+                "src/model.rs:6:5: warn[PS104] secret field `TenantIntegration.smtp_password` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:6:5: deny[PS104] secret field `TenantIntegration.smtp_password` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+                "src/model.rs:7:5: warn[PS104] secret field `TenantIntegration.webhook_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:7:5: deny[PS104] secret field `TenantIntegration.webhook_secret` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_that_only_mention_a_secret_are_not_secrets() {
+        let findings = lint(
+            r#"
+#[derive(Debug, serde::Serialize)]
+pub struct Settings {
+    pub token_count: String,
+    pub password_policy: String,
+    pub has_api_key: bool,
+    pub api_key_id: String,
+    pub secret_name: String,
+    pub tokenizer: String,
+    pub token_expires_at: Option<String>,
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn skipped_redacted_and_wrapped_secrets_are_not_readable() {
+        let findings = lint(
+            r#"
+#[derive(Serialize)]
+pub struct Settings {
+    #[serde(skip)]
+    pub password: String,
+    #[serde(skip_serializing)]
+    pub api_key: String,
+    #[serde(serialize_with = "crate::serde_util::redact")]
+    pub client_secret: String,
+    #[serde(with = "masked")]
+    pub refresh_token: String,
+    pub access_token: secrecy::SecretString,
+    pub signing_key: Option<SecretBox<str>>,
+    pub private_key: Redacted<Vec<u8>>,
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn deserialize_only_structs_are_write_only() {
+        let findings = lint(
+            r#"
+#[derive(Deserialize)]
+pub struct RotateSecretRequest { pub api_key: String, pub password: String }
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn debug_is_flagged_even_when_serde_skips_the_field() {
+        let findings = lint(
+            r#"
+#[derive(Debug, Serialize)]
+struct Settings {
+    #[serde(skip_serializing)]
+    password: String,
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/model.rs:5:5: warn[PS104] secret field `Settings.password` is printed by `#[derive(Debug)]`, so it can end up in logs"]
+        );
+    }
+
+    #[test]
+    fn hand_written_debug_that_redacts_is_fine_and_one_that_prints_is_not() {
+        let findings = check(
+            "PS104",
+            &[
+                (
+                    "src/model.rs",
+                    r#"
+pub struct Redacting { pub user: String, pub password: String }
+pub struct Printing { pub user: String, pub api_key: String }
+"#,
+                ),
+                (
+                    "src/debug.rs",
+                    r#"
+impl std::fmt::Debug for Redacting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redacting").field("user", &self.user).field("password", &"[REDACTED]")
+            .field("has_password", &!self.password.is_empty()).finish()
+    }
+}
+impl fmt::Debug for Printing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.user, self.api_key)
+    }
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/model.rs:3:41: warn[PS104] secret field `Printing.api_key` is printed by a hand-written `Debug` impl, so it can end up in logs"]
+        );
+    }
+
+    #[test]
+    fn enum_variants_tuple_structs_renames_and_nested_types() {
+        let findings = lint(
+            r#"
+#[derive(Serialize)]
+pub enum Credential {
+    ApiKey(String),
+    Basic { user: String, password: String },
+    None,
+}
+#[derive(Serialize)]
+pub struct ApiToken(pub String);
+#[derive(Serialize)]
+pub struct Renamed {
+    #[serde(rename = "apiKey")]
+    pub key: String,
+    pub refresh_token: Vec<Cow<'static, str>>,
+    pub pem: Option<ApiToken>,
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/model.rs:4:12: deny[PS104] secret field `Credential::ApiKey.0` is serialized, so a partner who can read `Credential` can read the secret back",
+                "src/model.rs:5:27: deny[PS104] secret field `Credential::Basic.password` is serialized, so a partner who can read `Credential` can read the secret back",
+                "src/model.rs:9:21: deny[PS104] secret field `ApiToken.0` is serialized, so a partner who can read `ApiToken` can read the secret back",
+                "src/model.rs:13:5: deny[PS104] secret field `Renamed.key` is serialized, so a partner who can read `Renamed` can read the secret back",
+                "src/model.rs:14:5: deny[PS104] secret field `Renamed.refresh_token` is serialized, so a partner who can read `Renamed` can read the secret back",
+                "src/model.rs:15:5: deny[PS104] secret field `Renamed.pem` is serialized, so a partner who can read `Renamed` can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn hand_written_serialize_leaks_only_the_fields_it_writes() {
+        let findings = lint(
+            r#"
+pub struct Settings { pub name: String, pub api_key: String, pub password: String }
+impl Serialize for Settings {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Settings", 2)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("api_key", &self.api_key)?;
+        st.end()
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/model.rs:2:41: deny[PS104] secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back"]
+        );
+    }
+
+    #[test]
+    fn options_add_names_and_wrappers_and_ignore_names() {
+        let source = r#"
+#[derive(Serialize)]
+pub struct Device { pub pin_code: String, pub public_key_pem: String, pub password: Sensitive<String> }
+"#;
+        let findings = check_with(
+            "PS104",
+            &[
+                (
+                    "extra_secret_names",
+                    OptionValue::StringList(vec!["pin_code".into()]),
+                ),
+                (
+                    "extra_wrapper_types",
+                    OptionValue::StringList(vec!["Sensitive".into()]),
+                ),
+                (
+                    "ignore_names",
+                    OptionValue::StringList(vec!["public_key_pem".into()]),
+                ),
+            ],
+            &[("src/model.rs", source)],
+        );
+        assert_eq!(
+            findings,
+            ["src/model.rs:3:21: deny[PS104] secret field `Device.pin_code` is serialized, so a partner who can read `Device` can read the secret back"]
+        );
+    }
+}

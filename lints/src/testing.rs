@@ -1,0 +1,54 @@
+//! Helpers for rule tests: run the engine over in-memory files and render
+//! findings as one line each, `path:line:col: level[CODE] message`.
+
+use crate::engine::{Engine, Settings};
+use crate::index::{index_file, Workspace};
+use crate::options::{OptionValue, OptionValues};
+use crate::registry::{self, Level};
+use crate::report::resolve;
+
+/// Runs only `code` (plus the tool diagnostics) with default options.
+pub fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
+    check_with(code, &[], files)
+}
+
+/// Runs only `code` with some options set.
+pub fn check_with(
+    code: &str,
+    options: &[(&'static str, OptionValue)],
+    files: &[(&str, &str)],
+) -> Vec<String> {
+    let meta = registry::lookup(code).expect("known code");
+    let mut settings = Settings::default();
+    for rule in registry::rules() {
+        if rule.code != meta.code {
+            settings.levels.insert(rule.code, Level::Allow);
+        }
+    }
+    let mut values = OptionValues::defaults(meta.options);
+    for (key, value) in options {
+        values.set(key, value.clone());
+    }
+    settings.options.insert(meta.code, values);
+    let workspace = Workspace::new(
+        files
+            .iter()
+            .map(|(path, text)| index_file(path.to_string(), (*text).into()))
+            .collect(),
+    );
+    let findings = Engine::new(settings).check(&workspace);
+    resolve(&workspace, &findings)
+        .into_iter()
+        .map(|finding| {
+            format!(
+                "{}:{}:{}: {}[{}] {}",
+                finding.region.path,
+                finding.region.line,
+                finding.region.column,
+                finding.level.as_str(),
+                finding.code,
+                finding.message
+            )
+        })
+        .collect()
+}
