@@ -1,0 +1,128 @@
+//! Command-line interface. `cargo partner-safety …` reaches us as
+//! `cargo-partner-safety partner-safety …`; `main` drops that extra word.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  cargo partner-safety                         lint the workspace in the current directory
+  cargo partner-safety path/to/service         lint another workspace or a plain folder
+  cargo partner-safety --manifest-path svc/Cargo.toml
+  cargo partner-safety -D all -A PS501         deny every rule except the UI indicator
+  cargo partner-safety --format sarif > partner-safety.sarif
+  cargo partner-safety --format github         annotations in a GitHub Actions log
+  cargo partner-safety explain PS104           what a rule flags and how to fix it
+  cargo partner-safety rules                   every rule with its level and checklist item
+
+Exit status: 0 clean or warnings only, 1 a deny-level finding, 2 a usage, config, I/O or
+internal error (never 1 for a tool failure).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-partner-safety",
+    bin_name = "cargo partner-safety",
+    version,
+    about = "Finds tenant-isolation defects in partner (MSP/reseller) features of a Rust workspace",
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what a rule flags, why, an example, the fix and its options.
+    Explain {
+        /// A rule code or name: `PS104` or `readable-secret`.
+        rule: String,
+    },
+    /// List every rule with its default level and checklist item.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Workspace or folder to lint (default: the current directory). A folder
+    /// without Cargo.toml is linted as plain files.
+    pub path: Option<PathBuf>,
+
+    /// Path to the workspace's Cargo.toml, as with cargo.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Config file to use instead of partner-safety.toml or
+    /// [workspace.metadata.partner-safety] at the workspace root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Set a rule (code, name or `all`) to allow. Repeatable; later flags win.
+    #[arg(short = 'A', long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+
+    /// Set a rule (code, name or `all`) to warn. Repeatable; later flags win.
+    #[arg(short = 'W', long = "warn", value_name = "RULE")]
+    pub warn: Vec<String>,
+
+    /// Set a rule (code, name or `all`) to deny. Repeatable; later flags win.
+    #[arg(short = 'D', long = "deny", value_name = "RULE")]
+    pub deny: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to use colours in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print findings only: no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Files larger than this many bytes are skipped with a PS000 diagnostic.
+    #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_file_size: u64,
+
+    /// Number of threads (default: all cores).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette reports with source snippets (the default).
+    Human,
+    /// `path:line:col: level[CODE name]: message`, one per line.
+    Short,
+    /// One JSON object with every finding.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`).
+    Github,
+    /// The checklist, ticked or listing findings, for a pull-request comment.
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,445 @@
+//! Configuration: `partner-safety.toml` at the workspace root, or
+//! `[workspace.metadata.partner-safety]` (or `[package.metadata.…]`) in its
+//! Cargo.toml, or `--config FILE`; then `-A/-W/-D` from the command line.
+//!
+//! ```toml
+//! [rules]
+//! PS501 = "allow"                  # a level, by code or name
+//!
+//! [rules.readable-secret]          # or [rules.PS104]
+//! level = "deny"
+//! extra_secret_names = ["pin_code"]
+//! ```
+//!
+//! Errors point into the file and suggest the closest valid name.
+
+// A config error ends the run, so its size on the error path costs nothing.
+#![allow(clippy::result_large_err)]
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use partner_safety_lints::engine::{tool_codes, Settings};
+use partner_safety_lints::options::{OptionKind, OptionValue};
+use partner_safety_lints::registry::{self, Level, RuleMeta};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use toml_edit::{Item, Key, TableLike, Value};
+
+pub const CONFIG_FILE: &str = "partner-safety.toml";
+
+/// A config problem, shown with the offending part of the file.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub message: String,
+    pub source: Option<NamedSource<String>>,
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("partner-safety::config"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source
+            .as_ref()
+            .map(|source| source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            span,
+        ))))
+    }
+}
+
+/// Reads the configuration for a workspace root.
+pub fn load(
+    root: &Path,
+    manifest: Option<&Path>,
+    explicit: Option<&Path>,
+) -> Result<Settings, ConfigError> {
+    let mut settings = Settings::default();
+    if let Some(path) = explicit {
+        let text = read(path)?;
+        apply_document(&mut settings, path, text, &[])?;
+        return Ok(settings);
+    }
+    let own_file = root.join(CONFIG_FILE);
+    if own_file.is_file() {
+        let text = read(&own_file)?;
+        apply_document(&mut settings, &own_file, text, &[])?;
+        return Ok(settings);
+    }
+    if let Some(manifest) = manifest.filter(|manifest| manifest.is_file()) {
+        let text = read(manifest)?;
+        for prefix in [
+            ["workspace", "metadata", "partner-safety"],
+            ["package", "metadata", "partner-safety"],
+        ] {
+            if apply_metadata(&mut settings, manifest, &text, &prefix)? {
+                return Ok(settings);
+            }
+        }
+    }
+    Ok(settings)
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|error| ConfigError {
+        message: format!("cannot read config file `{}`: {error}", path.display()),
+        source: None,
+        span: None,
+        label: String::new(),
+        help: Some("check the path given to --config".to_string()),
+    })
+}
+
+/// Applies `[<prefix>]` of a Cargo.toml; false when the manifest has no such table.
+fn apply_metadata(
+    settings: &mut Settings,
+    manifest: &Path,
+    text: &str,
+    prefix: &[&str; 3],
+) -> Result<bool, ConfigError> {
+    let document = parse(manifest, text)?;
+    let mut item = document.as_item();
+    for key in prefix {
+        match item.as_table_like().and_then(|table| table.get(key)) {
+            Some(next) => item = next,
+            None => return Ok(false),
+        }
+    }
+    apply_document(settings, manifest, text.to_string(), prefix)?;
+    Ok(true)
+}
+
+fn parse(path: &Path, text: &str) -> Result<toml_edit::Document<String>, ConfigError> {
+    toml_edit::Document::parse(text.to_string()).map_err(|error| ConfigError {
+        message: format!(
+            "`{}` is not valid TOML: {}",
+            path.display(),
+            error.message().trim()
+        ),
+        source: Some(NamedSource::new(
+            path.display().to_string(),
+            text.to_string(),
+        )),
+        span: error.span().map(SourceSpan::from),
+        label: "here".to_string(),
+        help: None,
+    })
+}
+
+struct Validator<'a> {
+    path: &'a Path,
+    text: String,
+}
+
+impl Validator<'_> {
+    fn error(
+        &self,
+        message: String,
+        span: Option<std::ops::Range<usize>>,
+        label: &str,
+        help: Option<String>,
+    ) -> ConfigError {
+        ConfigError {
+            message: format!("{} in `{}`", message, self.path.display()),
+            source: Some(NamedSource::new(
+                self.path.display().to_string(),
+                self.text.clone(),
+            )),
+            span: span.map(SourceSpan::from),
+            label: label.to_string(),
+            help,
+        }
+    }
+}
+
+fn apply_document(
+    settings: &mut Settings,
+    path: &Path,
+    text: String,
+    prefix: &[&str],
+) -> Result<(), ConfigError> {
+    let document = parse(path, &text)?;
+    let validator = Validator { path, text };
+    let mut item = document.as_item();
+    for key in prefix {
+        item = item
+            .as_table_like()
+            .and_then(|table| table.get(key))
+            .unwrap_or(item);
+    }
+    let Some(table) = item.as_table_like() else {
+        return Err(validator.error(
+            "the partner-safety configuration must be a table".into(),
+            item.span(),
+            "not a table",
+            None,
+        ));
+    };
+    for (key, value) in table.iter() {
+        let key_span = key_span(table, key);
+        match key {
+            "rules" => apply_rules(settings, &validator, value)?,
+            unknown => {
+                return Err(validator.error(
+                    format!("unknown configuration key `{unknown}`"),
+                    key_span,
+                    "unknown key",
+                    Some(suggest(unknown, ["rules"]).unwrap_or_else(|| {
+                        "the configuration has one table: `[rules]`".to_string()
+                    })),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn key_span(table: &dyn TableLike, key: &str) -> Option<std::ops::Range<usize>> {
+    table
+        .get_key_value(key)
+        .and_then(|(key, item): (&Key, &Item)| key.span().or_else(|| item.span()))
+}
+
+fn apply_rules(
+    settings: &mut Settings,
+    validator: &Validator<'_>,
+    rules: &Item,
+) -> Result<(), ConfigError> {
+    let Some(rules) = rules.as_table_like() else {
+        return Err(validator.error(
+            "`rules` must be a table".into(),
+            rules.span(),
+            "not a table",
+            None,
+        ));
+    };
+    let mut seen: HashMap<&'static str, String> = HashMap::new();
+    for (key, value) in rules.iter() {
+        let span = key_span(rules, key);
+        let meta = registry::lookup(key).ok_or_else(|| {
+            validator.error(
+                format!("unknown rule `{key}`"),
+                span.clone(),
+                "no rule has this code or name",
+                Some(
+                    suggest(key, registry::all_identifiers()).unwrap_or_else(|| {
+                        "`cargo partner-safety rules` lists every code and name".into()
+                    }),
+                ),
+            )
+        })?;
+        if let Some(previous) = seen.insert(meta.code, key.to_string()) {
+            return Err(validator.error(
+                format!(
+                    "rule {} is configured twice, as `{previous}` and as `{key}`",
+                    meta.code
+                ),
+                span,
+                "second configuration",
+                Some("keep one of them".into()),
+            ));
+        }
+        if meta.code == tool_codes::INTERNAL_ERROR.code {
+            return Err(validator.error(
+                "PS003 internal-error cannot be configured: a failed analysis is always reported"
+                    .into(),
+                span,
+                "always on",
+                None,
+            ));
+        }
+        match value {
+            Item::Value(Value::String(level)) => {
+                settings.levels.insert(meta.code, parse_level(validator, level.value(), value.span())?);
+            }
+            _ => match value.as_table_like() {
+                Some(table) => apply_rule_table(settings, validator, meta, table)?,
+                None => {
+                    return Err(validator.error(
+                        format!("`{key}` must be a level (\"allow\", \"warn\", \"deny\") or a table of options"),
+                        value.span(),
+                        "expected a string or a table",
+                        None,
+                    ))
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+fn parse_level(
+    validator: &Validator<'_>,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+) -> Result<Level, ConfigError> {
+    Level::parse(text).ok_or_else(|| {
+        validator.error(
+            format!("unknown level `{text}`"),
+            span,
+            "expected \"allow\", \"warn\" or \"deny\"",
+            suggest(text, ["allow", "warn", "deny"]),
+        )
+    })
+}
+
+fn apply_rule_table(
+    settings: &mut Settings,
+    validator: &Validator<'_>,
+    meta: &'static RuleMeta,
+    table: &dyn TableLike,
+) -> Result<(), ConfigError> {
+    for (key, value) in table.iter() {
+        let span = key_span(table, key);
+        if key == "level" {
+            let Some(level) = value.as_str() else {
+                return Err(validator.error(
+                    "`level` must be a string".into(),
+                    value.span(),
+                    "expected \"allow\", \"warn\" or \"deny\"",
+                    None,
+                ));
+            };
+            settings
+                .levels
+                .insert(meta.code, parse_level(validator, level, value.span())?);
+            continue;
+        }
+        let Some(spec) = meta.options.iter().find(|spec| spec.key == key) else {
+            let valid = std::iter::once("level").chain(meta.options.iter().map(|spec| spec.key));
+            let listing = std::iter::once("level")
+                .chain(meta.options.iter().map(|spec| spec.key))
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(validator.error(
+                format!(
+                    "unknown option `{key}` for rule {} {}",
+                    meta.code, meta.name
+                ),
+                span,
+                "unknown option",
+                Some(suggest(key, valid).unwrap_or_else(|| format!("valid keys: {listing}"))),
+            ));
+        };
+        let wrong_type = || {
+            validator.error(
+                format!(
+                    "option `{key}` of {} {} must be {}",
+                    meta.code,
+                    meta.name,
+                    spec.kind().describe()
+                ),
+                value.span(),
+                "wrong type",
+                None,
+            )
+        };
+        let parsed = match spec.kind() {
+            OptionKind::StringList => {
+                let array = value.as_array().ok_or_else(wrong_type)?;
+                let mut items = Vec::new();
+                for item in array.iter() {
+                    match item.as_str() {
+                        Some(text) => items.push(text.to_string()),
+                        None => {
+                            return Err(validator.error(
+                                format!(
+                                    "option `{key}` of {} {} must be a list of strings",
+                                    meta.code, meta.name
+                                ),
+                                item.span(),
+                                "not a string",
+                                None,
+                            ))
+                        }
+                    }
+                }
+                OptionValue::StringList(items)
+            }
+            OptionKind::Integer => OptionValue::Integer(value.as_integer().ok_or_else(wrong_type)?),
+            OptionKind::Bool => OptionValue::Bool(value.as_bool().ok_or_else(wrong_type)?),
+        };
+        settings
+            .options
+            .entry(meta.code)
+            .or_default()
+            .set(spec.key, parsed);
+    }
+    Ok(())
+}
+
+/// "did you mean `readable-secret`?" for the closest candidate, if close enough.
+pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let given_lower = given.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            (
+                strsim::jaro_winkler(&given_lower, &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+}
+
+/// A command-line level override that names no rule.
+#[derive(Debug)]
+pub struct UnknownRule {
+    pub given: String,
+    pub suggestion: Option<String>,
+}
+
+/// Applies `-A/-W/-D` in command-line order; `all` means every configurable code.
+pub fn apply_overrides(
+    settings: &mut Settings,
+    overrides: &[(Level, String)],
+) -> Result<(), UnknownRule> {
+    for (level, target) in overrides {
+        if target == "all" {
+            for meta in registry::all() {
+                if meta.code != tool_codes::INTERNAL_ERROR.code {
+                    settings.levels.insert(meta.code, *level);
+                }
+            }
+            continue;
+        }
+        match registry::lookup(target) {
+            Some(meta) if meta.code != tool_codes::INTERNAL_ERROR.code => {
+                settings.levels.insert(meta.code, *level);
+            }
+            _ => {
+                return Err(UnknownRule {
+                    given: target.clone(),
+                    suggestion: suggest(target, registry::all_identifiers().chain(["all"])),
+                })
+            }
+        }
+    }
+    Ok(())
+}

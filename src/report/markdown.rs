@@ -1,0 +1,143 @@
+//! The Partner Feature Safety Checklist, each item ticked or listing its
+//! findings: a pull-request comment.
+
+use super::Report;
+use partner_safety_lints::registry::{ChecklistItem, Level};
+use partner_safety_lints::report::ReportedFinding;
+use std::io::{self, Write};
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let links = LinkBase::from_env();
+    writeln!(out, "## partner-safety: Partner Feature Safety Checklist\n")?;
+    let status = if report.summary.deny > 0 {
+        "❌"
+    } else if report.summary.warn > 0 {
+        "⚠️"
+    } else {
+        "✅"
+    };
+    writeln!(out, "{status} **{}**\n", report.summary.line())?;
+    let mut section = 0;
+    for item in ChecklistItem::ALL {
+        if item.section() != section {
+            section = item.section();
+            writeln!(out, "### {}. {}\n", section, item.section_title())?;
+        }
+        let rules: Vec<_> = report
+            .enabled_rules
+            .iter()
+            .filter(|meta| meta.checklist_item == Some(item))
+            .collect();
+        let findings: Vec<&ReportedFinding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.checklist_item.as_deref() == Some(item.label().as_str()))
+            .collect();
+        let codes = rules
+            .iter()
+            .map(|meta| format!("`{}`", meta.code))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if rules.is_empty() {
+            writeln!(
+                out,
+                "- [ ] **{}**: {} _(not checked: no rule enabled for this item)_",
+                item.title(),
+                item.question()
+            )?;
+        } else if findings.is_empty() {
+            writeln!(
+                out,
+                "- [x] **{}**: {} ({codes})",
+                item.title(),
+                item.question()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "- [ ] **{}**: {} ({codes})",
+                item.title(),
+                item.question()
+            )?;
+            for finding in findings {
+                writeln!(out, "  - {}", finding_line(finding, &links))?;
+            }
+        }
+        if item == ChecklistItem::ALL[13]
+            || ChecklistItem::ALL
+                .iter()
+                .skip_while(|i| **i != item)
+                .nth(1)
+                .is_some_and(|next| next.section() != section)
+        {
+            writeln!(out)?;
+        }
+    }
+    let tool: Vec<&ReportedFinding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.checklist_item.is_none())
+        .collect();
+    if !tool.is_empty() {
+        writeln!(out, "### Tool diagnostics\n")?;
+        for finding in tool {
+            writeln!(out, "- {}", finding_line(finding, &links))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn finding_line(finding: &ReportedFinding, links: &LinkBase) -> String {
+    let marker = if finding.level == Level::Deny {
+        "**deny**"
+    } else {
+        "warn"
+    };
+    let place = format!("{}:{}", finding.region.path, finding.region.line);
+    let place = match &links.0 {
+        Some(base) => format!(
+            "[`{place}`]({base}/{}#L{})",
+            finding.region.path, finding.region.line
+        ),
+        None => format!("`{place}`"),
+    };
+    format!(
+        "{place} {marker} `{}` {}: {}",
+        finding.code,
+        finding.name,
+        escape(&finding.message)
+    )
+}
+
+/// Markdown-significant characters outside code spans would change the
+/// rendering; findings quote code in backticks, which stay as they are.
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `https://github.com/OWNER/REPO/blob/SHA` from GitHub Actions' variables,
+/// so findings link to the exact lines of the commit checked.
+struct LinkBase(Option<String>);
+
+impl LinkBase {
+    fn from_env() -> Self {
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value: &String| !value.is_empty())
+        };
+        match (
+            var("GITHUB_SERVER_URL"),
+            var("GITHUB_REPOSITORY"),
+            var("GITHUB_SHA"),
+        ) {
+            (Some(server), Some(repository), Some(sha)) => {
+                LinkBase(Some(format!("{server}/{repository}/blob/{sha}")))
+            }
+            _ => LinkBase(None),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! SARIF 2.1.0 as GitHub code scanning reads it.
+
+use super::Report;
+use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::report::{Region, ReportedFinding};
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let metas = registry::all();
+    let rules: Vec<Value> = metas.iter().map(|meta| rule_descriptor(meta)).collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let rule_index = metas
+                .iter()
+                .position(|meta| meta.code == finding.code)
+                .unwrap_or(0);
+            result(finding, rule_index)
+        })
+        .collect();
+    let sarif = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "partner-safety",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}
+
+fn sarif_level(level: Level) -> &'static str {
+    match level {
+        Level::Deny => "error",
+        Level::Warn => "warning",
+        Level::Allow => "none",
+    }
+}
+
+fn rule_descriptor(meta: &registry::RuleMeta) -> Value {
+    let checklist = meta.checklist_item.map(|item| item.label());
+    let mut properties = json!({ "tags": ["security", "tenant-isolation"] });
+    if let Some(checklist) = &checklist {
+        properties["checklist_item"] = json!(checklist);
+    }
+    json!({
+        "id": meta.code,
+        "name": meta.name,
+        "shortDescription": { "text": meta.summary },
+        "fullDescription": { "text": meta.summary },
+        "help": { "text": meta.docs, "markdown": meta.docs },
+        "defaultConfiguration": { "level": sarif_level(meta.default_level) },
+        "properties": properties,
+    })
+}
+
+fn region(region: &Region) -> Value {
+    json!({
+        "startLine": region.line,
+        "startColumn": region.column,
+        "endLine": region.end_line,
+        "endColumn": region.end_column,
+    })
+}
+
+fn artifact(path: &str) -> Value {
+    json!({ "uri": uri_path(path), "uriBaseId": "%SRCROOT%" })
+}
+
+fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
+    let mut message = finding.message.clone();
+    if let Some(help) = &finding.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    let mut result = json!({
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": sarif_level(finding.level),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact(&finding.region.path),
+                "region": region(&finding.region),
+            }
+        }],
+        "partialFingerprints": { "partnerSafety/v1": finding.fingerprint },
+    });
+    if !finding.labels.is_empty() {
+        result["relatedLocations"] = finding
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(id, label)| {
+                json!({
+                    "id": id,
+                    "message": { "text": label.message },
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&label.region.path),
+                        "region": region(&label.region),
+                    }
+                })
+            })
+            .collect();
+    }
+    if let Some(fix) = &finding.fix {
+        let changes: Vec<Value> = fix
+            .replacements
+            .iter()
+            .map(|replacement| {
+                json!({
+                    "artifactLocation": artifact(&replacement.region.path),
+                    "replacements": [{
+                        "deletedRegion": region(&replacement.region),
+                        "insertedContent": { "text": replacement.text },
+                    }]
+                })
+            })
+            .collect();
+        result["fixes"] = json!([{
+            "description": { "text": finding.help.clone().unwrap_or_else(|| "apply the suggested change".into()) },
+            "artifactChanges": changes,
+        }]);
+    }
+    result
+}
+
+/// A relative path as a URI reference: `/`-separated, percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_paths_are_percent_encoded() {
+        assert_eq!(uri_path("src/my file#1.rs"), "src/my%20file%231.rs");
+        assert_eq!(uri_path("src/ü.rs"), "src/%C3%BC.rs");
+    }
+}

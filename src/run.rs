@@ -1,0 +1,336 @@
+//! One run: discover, read and index in parallel, check, report, exit status.
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
+use crate::{config, discover, explain, report, EXIT_TOOL_ERROR};
+use clap::ArgMatches;
+use partner_safety_lints::engine::tool_codes;
+use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::{index_file, Engine, FileFacts, Workspace};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// syn's parser recurses; a deep file needs far more than the default 2 MiB
+/// (a stack overflow aborts the process and cannot be caught). Memory is only
+/// committed as it is touched.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+pub fn main(cli: Cli, matches: &ArgMatches) -> u8 {
+    match cli.command {
+        Some(Command::Explain { rule }) => match explain::explain(&rule) {
+            Ok(text) => print_and_exit(&text, 0),
+            Err(message) => {
+                eprintln!("error: {message}");
+                EXIT_TOOL_ERROR
+            }
+        },
+        Some(Command::Rules { format }) => {
+            print_and_exit(&explain::rules_table(format == RulesFormat::Markdown), 0)
+        }
+        None => check(&cli.check, matches),
+    }
+}
+
+fn print_and_exit(text: &str, code: u8) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    code
+}
+
+fn tool_error(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_TOOL_ERROR
+}
+
+/// `-A/-W/-D` values in the order they were given.
+fn level_overrides(matches: &ArgMatches) -> Vec<(Level, String)> {
+    let mut overrides: Vec<(usize, Level, String)> = Vec::new();
+    for (id, level) in [
+        ("allow", Level::Allow),
+        ("warn", Level::Warn),
+        ("deny", Level::Deny),
+    ] {
+        if let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        {
+            overrides.extend(
+                indices
+                    .zip(values)
+                    .map(|(index, value)| (index, level, value.clone())),
+            );
+        }
+    }
+    overrides.sort_by_key(|(index, _, _)| *index);
+    overrides
+        .into_iter()
+        .map(|(_, level, value)| (level, value))
+        .collect()
+}
+
+fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
+    let discovered = match discover::discover(args.path.as_deref(), args.manifest_path.as_deref()) {
+        Ok(discovered) => discovered,
+        Err(message) => return tool_error(message),
+    };
+    if let Some(reason) = &discovered.fallback_reason {
+        if !args.quiet {
+            eprintln!(
+                "warning: cargo metadata failed ({reason}); analysing `{}` as a plain folder",
+                discovered.root.display()
+            );
+        }
+    }
+    let mut settings = match config::load(
+        &discovered.root,
+        discovered.manifest.as_deref(),
+        args.config.as_deref(),
+    ) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("{}", render_error(&error, args.color));
+            return EXIT_TOOL_ERROR;
+        }
+    };
+    if let Err(unknown) = config::apply_overrides(&mut settings, &level_overrides(matches)) {
+        let hint = unknown
+            .suggestion
+            .unwrap_or_else(|| "`cargo partner-safety rules` lists every code and name".into());
+        return tool_error(format!(
+            "unknown rule `{}` given to -A/-W/-D: {hint}",
+            unknown.given
+        ));
+    }
+    settings.today = Some(today());
+
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(STACK_SIZE);
+    if let Some(jobs) = args.jobs {
+        pool = pool.num_threads(jobs.max(1));
+    }
+    let pool = match pool.build() {
+        Ok(pool) => pool,
+        Err(error) => return tool_error(format!("cannot start worker threads: {error}")),
+    };
+    let root = discovered.root.clone();
+    let max_file_size = args.max_file_size;
+    let enabled_rules = registry::rules()
+        .filter(|meta| settings.level(meta.code) != Level::Allow)
+        .collect();
+    let engine = Engine::new(settings);
+    let (workspace, findings, parse_millis) = pool.install(|| {
+        let started = Instant::now();
+        let files: Vec<FileFacts> = discovered
+            .files
+            .par_iter()
+            .map(|path| read_and_index(&root, path, max_file_size))
+            .collect();
+        let parse_millis = started.elapsed().as_millis();
+        let workspace = Workspace::new(files);
+        let findings = engine.check(&workspace);
+        (workspace, findings, parse_millis)
+    });
+    let reported = partner_safety_lints::report::resolve(&workspace, &findings);
+    let summary = report::Summary::new(workspace.files.len(), &reported, parse_millis);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let output = report::Report {
+        workspace: &workspace,
+        findings: &reported,
+        summary: summary.clone(),
+        enabled_rules,
+        color,
+        quiet: args.quiet,
+    };
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = report::write(args.format, &output, &mut stdout).and_then(|()| stdout.flush());
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            return tool_error(format!("cannot write the report: {error}"));
+        }
+    }
+    if args.format != Format::Human && !args.quiet && args.format != Format::Markdown {
+        eprintln!("{}", summary.line());
+    }
+    exit_status(&reported)
+}
+
+/// A config error as a miette report, unwrapped so messages stay whole.
+fn render_error(error: &config::ConfigError, color: ColorChoice) -> String {
+    let color = match color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_wrap_lines(false)
+        .with_links(false);
+    let mut rendered = String::new();
+    if handler.render_report(&mut rendered, error).is_err() {
+        rendered = format!("error: {error}");
+    }
+    rendered
+}
+
+fn exit_status(findings: &[partner_safety_lints::report::ReportedFinding]) -> u8 {
+    if findings
+        .iter()
+        .any(|finding| finding.code == tool_codes::INTERNAL_ERROR.code)
+    {
+        EXIT_TOOL_ERROR
+    } else if findings.iter().any(|finding| finding.level == Level::Deny) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Reads one file (bounded by `max_file_size`, never following a link) and
+/// indexes it; any problem becomes a PS000 on that file.
+fn read_and_index(root: &Path, path: &Path, max_file_size: u64) -> FileFacts {
+    let relative = discover::relative(root, path);
+    match read_source(path, max_file_size) {
+        Ok(text) => index_file(relative, text),
+        Err(message) => FileFacts::unreadable(relative, message),
+    }
+}
+
+fn read_source(path: &Path, max_file_size: u64) -> Result<Arc<str>, String> {
+    let metadata =
+        std::fs::symlink_metadata(path).map_err(|error| format!("cannot read file: {error}"))?;
+    if metadata.file_type().is_symlink() {
+        return Err("file is a symbolic link; links are not followed".to_string());
+    }
+    if metadata.len() > max_file_size {
+        return Err(format!("file is {} bytes, over the --max-file-size limit of {max_file_size} bytes; it was skipped", metadata.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|error| format!("cannot read file: {error}"))?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // The file may grow between the size check and the read.
+    file.take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read file: {error}"))?;
+    if bytes.len() as u64 > max_file_size {
+        return Err(format!(
+            "file is over the --max-file-size limit of {max_file_size} bytes; it was skipped"
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!("file is not valid UTF-8 (invalid byte at line {line}, byte offset {valid})")
+    })?;
+    // A byte-order mark is not part of the code; positions are reported without it.
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok(Arc::from(text))
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`, for expiring suppressions.
+/// `PARTNER_SAFETY_TODAY` overrides it (for reproducible runs and tests).
+fn today() -> String {
+    if let Ok(fixed) = std::env::var("PARTNER_SAFETY_TODAY") {
+        return fixed;
+    }
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date((seconds / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_date;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(19_782), "2024-02-29");
+        assert_eq!(civil_date(20_783), "2026-11-26");
+    }
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+    use partner_safety_lints::report::{Region, ReportedFinding};
+
+    fn finding(code: &'static str, level: Level) -> ReportedFinding {
+        let region = Region {
+            path: "a.rs".into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        ReportedFinding {
+            code,
+            name: "x",
+            level,
+            message: String::new(),
+            checklist_item: None,
+            region,
+            location: partner_safety_lints::diagnostic::Location {
+                file: 0,
+                span: Default::default(),
+            },
+            primary_label: None,
+            labels: vec![],
+            help: None,
+            fix: None,
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_tool_failure_is_never_exit_1() {
+        assert_eq!(exit_status(&[]), 0);
+        assert_eq!(exit_status(&[finding("PS104", Level::Warn)]), 0);
+        assert_eq!(exit_status(&[finding("PS104", Level::Deny)]), 1);
+        assert_eq!(
+            exit_status(&[finding("PS104", Level::Deny), finding("PS003", Level::Deny)]),
+            2
+        );
+    }
+
+    #[test]
+    fn a_file_that_vanished_is_a_read_problem() {
+        let missing = std::env::temp_dir().join("partner-safety-no-such-file.rs");
+        let problem = read_source(&missing, 1024).unwrap_err();
+        assert!(problem.starts_with("cannot read file: "), "{problem}");
+    }
+}
