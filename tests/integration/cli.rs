@@ -1,0 +1,214 @@
+use crate::common::*;
+
+#[test]
+fn demo_run_finds_the_planted_secrets_and_denies() {
+    let output = run(&["fixtures/demo", "--format", "short"]);
+    assert_eq!(output.code, 1);
+    assert_eq!(
+        output.stdout.lines().collect::<Vec<_>>(),
+        [
+            "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+            "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            "portal/src/integrations.rs:14:5: deny[PS104 readable-secret]: secret field `TenantIntegration.signing` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+        ]
+    );
+    assert!(
+        output
+            .stderr
+            .starts_with("5 findings (2 deny, 3 warn) in 5 files, parsed in "),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn works_as_cargo_subcommand_and_with_manifest_path() {
+    let as_subcommand = run(&["partner-safety", "fixtures/demo", "--format", "short", "-q"]);
+    let direct = run(&["fixtures/demo", "--format", "short", "-q"]);
+    let manifest = run(&[
+        "--manifest-path",
+        "fixtures/demo/Cargo.toml",
+        "--format",
+        "short",
+        "-q",
+    ]);
+    let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
+    assert_eq!(direct.code, 1);
+    assert_eq!(direct.stdout.lines().count(), 5);
+    for other in [&as_subcommand, &manifest, &from_inside] {
+        assert_eq!(other.code, 1);
+        assert_eq!(other.stdout, direct.stdout);
+    }
+}
+
+#[test]
+fn exit_codes() {
+    // Deny findings: 1. Warnings only: 0. Everything allowed: 0.
+    assert_eq!(run(&["fixtures/demo", "-q"]).code, 1);
+    assert_eq!(run(&["fixtures/demo", "-q", "-W", "PS104"]).code, 0);
+    assert_eq!(run(&["fixtures/demo", "-q", "-A", "all"]).code, 0);
+    // Later flags win, in command-line order, by code or name.
+    assert_eq!(
+        run(&["fixtures/demo", "-q", "-A", "all", "-D", "readable-secret"]).code,
+        1
+    );
+    assert_eq!(
+        run(&[
+            "fixtures/demo",
+            "-q",
+            "-D",
+            "PS104",
+            "-W",
+            "readable-secret"
+        ])
+        .code,
+        0
+    );
+    // Usage errors: 2, never 1.
+    assert_eq!(run(&["fixtures/demo", "--no-such-flag"]).code, 2);
+    assert_eq!(run(&["fixtures/demo", "--format", "xml"]).code, 2);
+    assert_eq!(run(&["no/such/dir"]).code, 2);
+    assert_eq!(run(&["--manifest-path", "no/such/Cargo.toml"]).code, 2);
+}
+
+#[test]
+fn unknown_rule_on_the_command_line_suggests_the_closest() {
+    let output = run(&["fixtures/demo", "-D", "readable-secrets"]);
+    assert_eq!(output.code, 2);
+    assert_eq!(
+        output.stderr,
+        "error: unknown rule `readable-secrets` given to -A/-W/-D: did you mean `readable-secret`?\n"
+    );
+    assert_eq!(output.stdout, "");
+}
+
+#[test]
+fn help_lists_every_option_with_examples() {
+    let output = run(&["--help"]);
+    assert_eq!(output.code, 0);
+    for option in [
+        "--manifest-path",
+        "--config",
+        "--allow",
+        "--warn",
+        "--deny",
+        "--format",
+        "--color",
+        "--quiet",
+        "--max-file-size",
+        "--jobs",
+        "explain",
+        "rules",
+        "Examples:",
+        "cargo partner-safety explain PS104",
+        "Exit status: 0",
+    ] {
+        assert!(output.stdout.contains(option), "--help mentions {option}");
+    }
+}
+
+#[test]
+fn explain_shows_the_rule_docs() {
+    let by_code = run(&["explain", "PS104"]);
+    let by_name = run(&["explain", "readable-secret"]);
+    assert_eq!(by_code.code, 0);
+    assert_eq!(by_code.stdout, by_name.stdout);
+    assert!(by_code.stdout.starts_with(
+        "# PS104 readable-secret\n\nDefault level: deny. Checklist item: 1. Secret Protection.\n"
+    ));
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## Options",
+        "## Fix",
+        "extra_secret_names = []",
+    ] {
+        assert!(by_code.stdout.contains(section), "explain has {section}");
+    }
+    let unknown = run(&["explain", "PS14"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("unknown rule `PS14`"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn rules_lists_every_code() {
+    let output = run(&["rules"]);
+    assert_eq!(output.code, 0);
+    let codes: Vec<&str> = output
+        .stdout
+        .lines()
+        .map(|line| line.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS104"]
+    );
+    assert!(output
+        .stdout
+        .contains("PS104  readable-secret              deny  1. Secret Protection"));
+}
+
+#[test]
+fn readme_rule_table_is_generated_from_the_registry() {
+    let table = run(&["rules", "--format", "markdown"]).stdout;
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md's rule table is stale; replace it with the output of `cargo partner-safety rules --format markdown`:\n{table}"
+    );
+}
+
+#[test]
+fn a_plain_folder_without_cargo_toml_is_linted() {
+    let dir = workspace(&[
+        ("lib/settings.rs", LEAKY),
+        ("notes.txt", "pub api_key: String"),
+    ]);
+    let (code, findings) = short(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        ["lib/settings.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back"]
+    );
+}
+
+#[test]
+fn gitignored_files_target_and_non_member_packages_are_skipped() {
+    let dir = workspace(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/lib.rs", LEAKY),
+        (".gitignore", "generated/\n"),
+        ("generated/out.rs", LEAKY),
+        ("target/debug/build/out.rs", LEAKY),
+        (
+            "examples/standalone/Cargo.toml",
+            "[package]\nname = \"standalone\"\nversion = \"0.1.0\"\n[workspace]\n",
+        ),
+        ("examples/standalone/src/lib.rs", LEAKY),
+        // A module folder named `target` is source, not build output.
+        ("src/target/mod.rs", LEAKY),
+    ]);
+    let (_, findings) = short(dir.path(), &[]);
+    let paths: Vec<&str> = findings
+        .iter()
+        .map(|line| line.split(':').next().unwrap())
+        .collect();
+    assert_eq!(paths, ["src/lib.rs", "src/target/mod.rs"]);
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let one = run(&["fixtures/demo", "--format", "json", "-q", "-j", "1"]);
+    let two = run(&["fixtures/demo", "--format", "json", "-q", "-j", "2"]);
+    let again = run(&["fixtures/demo", "--format", "json", "-q"]);
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(one.stdout, again.stdout);
+}

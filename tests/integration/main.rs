@@ -1,0 +1,9 @@
+//! Integration tests: the real binary on sample workspaces. One test binary
+//! (modules below) keeps link time down.
+
+mod cli;
+mod common;
+mod config;
+mod formats;
+mod robustness;
+mod suppressions;

@@ -1,0 +1,184 @@
+use crate::common::*;
+
+#[test]
+fn parse_errors_are_reported_and_the_rest_is_analysed() {
+    let dir = workspace(&[
+        ("src/broken.rs", "fn main() {\n    let x = ;\n}\n"),
+        ("src/lib.rs", LEAKY),
+    ]);
+    let (code, findings) = short(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        [
+            "src/broken.rs:2:13: warn[PS000 parse-error]: expected an expression",
+            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back",
+        ]
+    );
+}
+
+#[test]
+fn unreadable_files_are_reported() {
+    let dir = workspace(&[("src/lib.rs", LEAKY)]);
+    write(dir.path(), "src/latin1.rs", b"// caf\xe9\nfn f() {}\n");
+    write(
+        dir.path(),
+        "src/big.rs",
+        format!("// {}\n", "x".repeat(200)).as_bytes(),
+    );
+    let (code, findings) = short(dir.path(), &["--max-file-size", "150", "-A", "PS104"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        findings,
+        [
+            "src/big.rs:1:1: warn[PS000 parse-error]: file is 204 bytes, over the --max-file-size limit of 150 bytes; it was skipped",
+            "src/latin1.rs:1:1: warn[PS000 parse-error]: file is not valid UTF-8 (invalid byte at line 1, byte offset 6)",
+        ]
+    );
+    // Raising PS000 to deny makes CI fail on any file that cannot be analysed.
+    assert_eq!(
+        short(
+            dir.path(),
+            &["--max-file-size", "150", "-A", "PS104", "-D", "PS000"]
+        )
+        .0,
+        1
+    );
+}
+
+#[test]
+fn odd_but_valid_files_are_analysed() {
+    let crlf = LEAKY.replace('\n', "\r\n");
+    let dir = workspace(&[
+        ("src/empty.rs", ""),
+        ("src/bom.rs", &format!("\u{feff}{LEAKY}")),
+        ("src/crlf.rs", &crlf),
+        (
+            "src/script.rs",
+            &format!("#!/usr/bin/env run-cargo-script\n{LEAKY}"),
+        ),
+        ("src/binary.rs", "\0\0\u{1}ELF\0"),
+    ]);
+    let (_, findings) = short(dir.path(), &[]);
+    let places: Vec<String> = findings
+        .iter()
+        .map(|line| line.split(": ").take(2).collect::<Vec<_>>().join(": "))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "src/binary.rs:1:1: warn[PS000 parse-error]",
+            "src/bom.rs:4:5: deny[PS104 readable-secret]",
+            "src/crlf.rs:4:5: deny[PS104 readable-secret]",
+            "src/script.rs:5:5: deny[PS104 readable-secret]",
+        ]
+    );
+}
+
+#[test]
+fn deep_nesting_never_overflows_the_stack() {
+    // Each construct nested `n` levels (closures count twice: `||` is two tokens).
+    let depth = |n: usize| {
+        [
+            format!(
+                "fn f() {{ let x = {}1{}; }}\n",
+                "(".repeat(n),
+                ")".repeat(n)
+            ),
+            format!("type T = {}u8{};\n", "Vec<".repeat(n), ">".repeat(n)),
+            format!("fn f() {{ let x = {}y; }}\n", "!".repeat(n)),
+            format!("fn f() {}{}\n", "{".repeat(n), "}".repeat(n)),
+            format!(
+                "fn f() {{ let x = {}1{}; }}\n",
+                "[".repeat(n),
+                "]".repeat(n)
+            ),
+            format!("type T = {}u8;\n", "&".repeat(n)),
+            format!("fn f() {{ let c = {}1; }}\n", "|| ".repeat(n / 2)),
+        ]
+    };
+    // Just under the limit: parsed and analysed, no crash.
+    let shallow: Vec<(String, String)> = depth(500)
+        .into_iter()
+        .enumerate()
+        .map(|(i, source)| (format!("src/shallow{i}.rs"), source))
+        .collect();
+    // Far over it: refused with a diagnostic.
+    let deep: Vec<(String, String)> = depth(100_000)
+        .into_iter()
+        .enumerate()
+        .map(|(i, source)| (format!("src/deep{i}.rs"), source))
+        .collect();
+    let files: Vec<(&str, &str)> = shallow
+        .iter()
+        .chain(&deep)
+        .map(|(p, s)| (p.as_str(), s.as_str()))
+        .collect();
+    let dir = workspace(&files);
+    let (code, findings) = short(dir.path(), &[]);
+    assert_eq!(code, 0, "{findings:?}");
+    assert_eq!(findings.len(), 7, "{findings:?}");
+    for finding in findings {
+        assert!(finding.starts_with("src/deep"), "{finding}");
+        assert!(
+            finding.contains("nesting is deeper than 512 levels"),
+            "{finding}"
+        );
+    }
+}
+
+#[test]
+fn symlinks_are_never_followed_out_of_the_root() {
+    let outside = workspace(&[("secret.rs", LEAKY), ("dir/more.rs", LEAKY)]);
+    let dir = workspace(&[("src/lib.rs", "pub fn ok() {}\n")]);
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.rs"),
+        dir.path().join("src/linked.rs"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("dir"),
+        dir.path().join("src/linked_dir"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("src"), dir.path().join("src/loop")).unwrap();
+    let output = run(&[dir.path().to_str().unwrap(), "--format", "json", "-q"]);
+    assert_eq!(output.code, 0, "{}", output.stdout);
+    assert!(!output.stdout.contains("api_key"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("\"findings\": []"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn never_builds_or_runs_the_linted_project() {
+    let marker = tempfile::tempdir().unwrap();
+    let marker_file = marker.path().join("ran");
+    let build_rs = format!(
+        "fn main() {{ std::fs::write({:?}, b\"build script ran\").unwrap(); }}\n",
+        marker_file
+    );
+    let proc_macro = format!(
+        "#[proc_macro]\npub fn evil(_: proc_macro::TokenStream) -> proc_macro::TokenStream {{ std::fs::write({:?}, b\"macro ran\").unwrap(); Default::default() }}\n",
+        marker_file
+    );
+    let dir = workspace(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"app\", \"evil\"]\n"),
+        ("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n[dependencies]\nevil = { path = \"../evil\" }\n"),
+        ("app/build.rs", &build_rs),
+        ("app/src/lib.rs", &format!("evil::evil!();\n{LEAKY}")),
+        ("evil/Cargo.toml", "[package]\nname = \"evil\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[lib]\nproc-macro = true\n"),
+        ("evil/src/lib.rs", &proc_macro),
+    ]);
+    let (code, findings) = short(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].starts_with("app/src/lib.rs:5:5: deny[PS104"),
+        "{findings:?}"
+    );
+    assert!(!marker_file.exists(), "the linted project's code ran");
+    assert!(!dir.path().join("target").exists(), "nothing was built");
+}
