@@ -5,6 +5,7 @@
 //! reads files and hands their text in; this crate parses, indexes, runs the
 //! rules and returns findings as data.
 
+pub mod cypher;
 pub mod diagnostic;
 pub mod engine;
 pub mod index;

@@ -1,0 +1,305 @@
+//! The parser-independent model that lint rules work on.
+//!
+//! Everything here is plain data so that rules never depend on the parser crate, which is an
+//! alpha and will change (or be replaced) under us.
+
+/// Byte offsets into the text that was given to [`super::parse_query`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+
+    pub fn overlaps(self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// Index into [`QueryFacts::bindings`].
+pub type BindingId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextMode {
+    /// A plain string: `{}` is an empty map.
+    Plain,
+    /// A `format!`-family template: `{}` / `{name}` are holes and `{{`/`}}` are braces.
+    Template,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CypherErrorKind {
+    /// Refused before parsing: nesting beyond the guard limit.
+    TooDeep,
+    Syntax,
+    /// The parser panicked or could not be run; the input is not necessarily invalid.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CypherError {
+    pub message: String,
+    pub span: Span,
+    pub kind: CypherErrorKind,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryFacts {
+    pub clauses: Vec<Clause>,
+    pub nodes: Vec<NodePattern>,
+    pub relationships: Vec<RelPattern>,
+    /// Node indices that follow each other in one path without a relationship between them
+    /// (quantified path patterns: `(p) ((a)-->(b)){1,3} (q)` joins p–a and b–q).
+    pub path_joins: Vec<(usize, usize)>,
+    /// Every variable a query introduces, and one per anonymous node or relationship.
+    pub bindings: Vec<Binding>,
+    /// Every `$param` occurrence, in source order.
+    pub parameters: Vec<(String, Span)>,
+    /// `WHERE x.key = value` / `value = x.key` / `x.key IN value` comparisons.
+    pub property_filters: Vec<PropertyFilter>,
+    /// `format!` holes (template mode only), so rules can tell a hole from a real name.
+    pub template_holes: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// `None` for anonymous nodes and relationships.
+    pub name: Option<String>,
+    /// Where the binding is introduced.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePattern {
+    pub binding: BindingId,
+    pub variable: Option<String>,
+    /// Static labels named positively. Holes and dynamic labels are not listed here.
+    pub labels: Vec<String>,
+    /// `(n:A|B)`: the node has one of `labels`, not all of them.
+    pub label_alternatives: bool,
+    /// `$(expr)`, `%` or a template hole: the label is not known statically.
+    pub dynamic_label: bool,
+    pub properties: Vec<Property>,
+    /// `(u:User $props)`.
+    pub properties_parameter: Option<String>,
+    pub span: Span,
+    /// Index into [`QueryFacts::clauses`].
+    pub clause: usize,
+    /// Inside WHERE, `EXISTS {}`, `COUNT {}`, `COLLECT {}`, a pattern predicate or comprehension.
+    pub in_predicate: bool,
+    /// Need not hold for every result row: OPTIONAL MATCH, under NOT/OR/XOR/CASE, or inside a
+    /// value (`COUNT {}`, `COLLECT {}`, pattern comprehension, RETURN/WITH items).
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelPattern {
+    pub binding: BindingId,
+    pub variable: Option<String>,
+    /// Alternatives: `[:A|B]` lists both; empty means any type.
+    pub types: Vec<String>,
+    pub dynamic_type: bool,
+    pub direction: Direction,
+    /// `*`, `*1..3` or a quantifier.
+    pub variable_length: bool,
+    pub properties: Vec<Property>,
+    pub properties_parameter: Option<String>,
+    /// Index into [`QueryFacts::nodes`] of the node written left of the relationship.
+    pub left: usize,
+    pub right: usize,
+    pub span: Span,
+    pub clause: usize,
+    pub in_predicate: bool,
+    pub conditional: bool,
+}
+
+/// As written, left to right: `(a)<-[]-(b)` is `Left`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Left,
+    Right,
+    Both,
+    Undirected,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    pub key: String,
+    pub value: PropValue,
+    /// From the key to the end of the value when the parser records the value's end.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PropValue {
+    Parameter(String),
+    /// Strings unquoted and unescaped; numbers, booleans and null as written in Cypher.
+    Literal(String),
+    Variable {
+        name: String,
+        binding: Option<BindingId>,
+    },
+    /// `row.tenant_id`.
+    PropertyOf {
+        variable: String,
+        binding: Option<BindingId>,
+        key: String,
+    },
+    TemplateHole,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyFilter {
+    pub variable: String,
+    pub binding: Option<BindingId>,
+    pub key: String,
+    pub operator: FilterOperator,
+    pub value: PropValue,
+    pub span: Span,
+    pub clause: usize,
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOperator {
+    Equals,
+    In,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub kind: ClauseKind,
+    pub span: Span,
+    /// The clause whose body or predicate contains this one (CALL {}, FOREACH, EXISTS {} …).
+    pub within: Option<usize>,
+    pub has_skip: bool,
+    pub has_limit: bool,
+    /// SET items, MERGE `ON CREATE`/`ON MATCH` SET items, and REMOVE items.
+    pub writes: Vec<WriteItem>,
+    /// DELETE targets that are plain variables.
+    pub deletes: Vec<VariableRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClauseKind {
+    Match {
+        optional: bool,
+    },
+    With,
+    Unwind,
+    Return,
+    Create,
+    Merge,
+    Set,
+    Delete {
+        detach: bool,
+    },
+    Remove,
+    Foreach,
+    CallSubquery {
+        in_transactions: bool,
+    },
+    CallProcedure {
+        name: String,
+    },
+    /// Starts the branch after `UNION [ALL]`.
+    Union {
+        all: bool,
+    },
+    LoadCsv,
+    Use,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteItem {
+    pub target: VariableRef,
+    /// `u.name = …`; `None` for `u += $map`, `u = $map` and label writes.
+    pub property: Option<String>,
+    pub labels: Vec<String>,
+    /// `Other` for REMOVE and label items.
+    pub value: PropValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableRef {
+    pub name: String,
+    pub binding: Option<BindingId>,
+    pub span: Span,
+}
+
+impl QueryFacts {
+    /// Whether `a` and `b` are linked by relationships that every result row must satisfy;
+    /// conditional relationships (OPTIONAL MATCH, under NOT/OR, inside values) are ignored.
+    pub fn connected(&self, a: BindingId, b: BindingId) -> bool {
+        if a == b {
+            return true;
+        }
+        let mut seen = vec![false; self.bindings.len()];
+        let mut stack = vec![a];
+        while let Some(current) = stack.pop() {
+            if current == b {
+                return true;
+            }
+            match seen.get_mut(current) {
+                Some(flag) if !*flag => *flag = true,
+                _ => continue,
+            }
+            for (_, next) in self.neighbours(current).filter(|(rel, _)| match rel {
+                Some(index) => self
+                    .relationships
+                    .get(*index)
+                    .is_some_and(|r| !r.conditional),
+                None => true,
+            }) {
+                stack.push(next);
+            }
+        }
+        false
+    }
+
+    /// Bindings adjacent to `binding`, with the relationship index (`None` for a path join).
+    pub fn neighbours(
+        &self,
+        binding: BindingId,
+    ) -> impl Iterator<Item = (Option<usize>, BindingId)> + '_ {
+        let node_binding = move |node: usize| self.nodes.get(node).map(|n| n.binding);
+        let via_relationships = self
+            .relationships
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, r)| {
+                let (left, right) = (node_binding(r.left)?, node_binding(r.right)?);
+                other_end(binding, left, right).map(|other| (Some(i), other))
+            });
+        let via_joins = self.path_joins.iter().filter_map(move |&(a, b)| {
+            let (left, right) = (node_binding(a)?, node_binding(b)?);
+            other_end(binding, left, right).map(|other| (None, other))
+        });
+        via_relationships.chain(via_joins)
+    }
+
+    /// Nodes bound to `binding`, in source order.
+    pub fn nodes_of(&self, binding: BindingId) -> impl Iterator<Item = &NodePattern> + '_ {
+        self.nodes.iter().filter(move |n| n.binding == binding)
+    }
+}
+
+fn other_end(binding: BindingId, left: BindingId, right: BindingId) -> Option<BindingId> {
+    if left == binding {
+        Some(right)
+    } else if right == binding {
+        Some(left)
+    } else {
+        None
+    }
+}

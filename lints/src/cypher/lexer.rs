@@ -1,0 +1,737 @@
+//! A small Cypher lexer and the offset-preserving pre-passes that run before the parser.
+//!
+//! Every pass replaces bytes with the same number of bytes (or appends past the end), so byte
+//! offsets reported by the parser index the caller's original text unchanged.
+
+use super::facts::{CypherError, CypherErrorKind, Span};
+
+/// Deeper input is refused: the parser recurses once per level and aborts the process on
+/// stack overflow, which an untrusted pull request must never be able to trigger.
+pub(crate) const MAX_NESTING: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Whitespace,
+    Comment,
+    Word,
+    QuotedName,
+    String,
+    Parameter,
+    Number,
+    Punct,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    fn is_trivia(self) -> bool {
+        matches!(self.kind, TokenKind::Whitespace | TokenKind::Comment)
+    }
+}
+
+/// Unterminated strings, names and comments run to the end of the input; the parser reports them.
+pub(crate) fn tokenize(text: &str) -> Tokens<'_> {
+    Tokens { text, pos: 0 }
+}
+
+pub(crate) struct Tokens<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        let rest = self.text.get(self.pos..)?;
+        let first = rest.chars().next()?;
+        let after_first = &rest[first.len_utf8()..];
+        let (kind, len) = if first.is_whitespace() {
+            (TokenKind::Whitespace, scan_while(rest, char::is_whitespace))
+        } else if rest.starts_with("//") {
+            (TokenKind::Comment, rest.find('\n').unwrap_or(rest.len()))
+        } else if let Some(after_open) = rest.strip_prefix("/*") {
+            let len = after_open.find("*/").map_or(rest.len(), |i| i + 4);
+            (TokenKind::Comment, len)
+        } else if first == '\'' || first == '"' {
+            (TokenKind::String, scan_quoted(rest, first as u8, true))
+        } else if first == '`' {
+            (TokenKind::QuotedName, scan_quoted(rest, b'`', false))
+        } else if first == '$' && after_first.starts_with('`') {
+            (
+                TokenKind::Parameter,
+                1 + scan_quoted(after_first, b'`', false),
+            )
+        } else if first == '$' && after_first.starts_with(is_word_char) {
+            (
+                TokenKind::Parameter,
+                1 + scan_while(after_first, is_word_char),
+            )
+        } else if first.is_ascii_digit() {
+            (TokenKind::Number, scan_number(rest))
+        } else if is_word_char(first) {
+            (TokenKind::Word, scan_while(rest, is_word_char))
+        } else {
+            (TokenKind::Punct, first.len_utf8())
+        };
+        let start = self.pos;
+        self.pos += len.max(1);
+        Some(Token {
+            kind,
+            start,
+            end: self.pos,
+        })
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn scan_while(text: &str, accept: impl Fn(char) -> bool) -> usize {
+    text.find(|c| !accept(c)).unwrap_or(text.len())
+}
+
+/// Length of a quoted token including both quotes. Backticks escape themselves by doubling.
+fn scan_quoted(text: &str, quote: u8, backslash_escapes: bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while let Some(&b) = bytes.get(i) {
+        let escape = if backslash_escapes {
+            b == b'\\'
+        } else {
+            b == quote && bytes.get(i + 1) == Some(&quote)
+        };
+        if escape {
+            i += 2;
+        } else if b == quote {
+            return i + 1;
+        } else {
+            i += 1;
+        }
+    }
+    // A trailing backslash can step past the end; stay on a char boundary.
+    text.len()
+}
+
+/// `12`, `0x1F`, `1.5e-3`; a `..` range operator is not part of the number.
+fn scan_number(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let exponent_sign = (b == b'-' || b == b'+')
+            && i > 0
+            && matches!(bytes.get(i - 1), Some(b'e' | b'E'))
+            && !text.starts_with("0x");
+        let decimal_point = b == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if b.is_ascii_alphanumeric() || b == b'_' || decimal_point || exponent_sign {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// A query rewritten for the parser, plus what the rewrites removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Prepared {
+    /// Same length as the input, optionally followed by a synthetic tail.
+    pub text: String,
+    pub original_len: usize,
+    pub call_imports: Vec<CallImport>,
+    /// Parameters the rewrites replaced, so the facts still list them.
+    pub removed_parameters: Vec<(String, Span)>,
+}
+
+/// A `CALL (a, b) { … }` scope list, blanked for the parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallImport {
+    /// Offset of the `CALL` keyword.
+    pub call_start: usize,
+    pub names: Vec<String>,
+    /// `CALL (*)`.
+    pub all: bool,
+}
+
+/// Replaces `format!` syntax so the text lexes as Cypher: `{{`→` {`, `}}`→`} ` and each hole
+/// becomes an identifier of the same length. Runs on raw characters because `format!` sees
+/// holes everywhere, including inside Cypher strings and comments.
+pub(crate) fn normalise_template(text: &str) -> (String, Vec<Span>) {
+    let mut out = String::with_capacity(text.len());
+    let mut holes = Vec::new();
+    let mut pos = 0;
+    while let Some(c) = text[pos..].chars().next() {
+        let rest = &text[pos..];
+        if rest.starts_with("{{") {
+            out.push_str(" {");
+            pos += 2;
+        } else if rest.starts_with("}}") {
+            out.push_str("} ");
+            pos += 2;
+        } else if let Some(len) = hole_len(rest) {
+            out.push('_');
+            for inner in rest[1..len - 1].chars() {
+                if inner.is_ascii_alphanumeric() {
+                    out.push(inner);
+                } else {
+                    out.extend(std::iter::repeat_n('_', inner.len_utf8()));
+                }
+            }
+            out.push('_');
+            holes.push(Span::new(pos, pos + len));
+            pos += len;
+        } else {
+            out.push(c);
+            pos += c.len_utf8();
+        }
+    }
+    (out, holes)
+}
+
+/// Length of the `format!` hole at the start of `text`: `{}`, `{name}`, `{0}`, `{name:?}`,
+/// `{:>8.2}`. Anything else in braces is left alone, so a Cypher map such as
+/// `{id: $tenant_id}` written with single braces in a template still parses as a map.
+fn hole_len(text: &str) -> Option<usize> {
+    let body = text.strip_prefix('{')?;
+    let close = body.find('}')?;
+    let (argument, spec) = body[..close]
+        .split_once(':')
+        .unwrap_or((&body[..close], ""));
+    let argument_ok = argument.is_empty()
+        || argument.bytes().all(|b| b.is_ascii_digit())
+        || (argument.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && argument.chars().all(is_word_char));
+    (argument_ok && is_format_spec(spec)).then_some(close + 2)
+}
+
+/// `[[fill]align][sign]['#']['0'][width]['.' precision][type]` from `std::fmt`.
+fn is_format_spec(spec: &str) -> bool {
+    let mut rest = spec;
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next()) {
+        (Some(fill), Some('<' | '^' | '>')) => rest = &rest[fill.len_utf8() + 1..],
+        (Some('<' | '^' | '>'), _) => rest = &rest[1..],
+        _ => {}
+    }
+    rest = rest.strip_prefix(['+', '-']).unwrap_or(rest);
+    rest = rest.strip_prefix('#').unwrap_or(rest);
+    rest = rest.strip_prefix('0').unwrap_or(rest);
+    rest = strip_count(rest);
+    if let Some(precision) = rest.strip_prefix('.') {
+        rest = precision
+            .strip_prefix('*')
+            .unwrap_or_else(|| strip_count(precision));
+    }
+    matches!(
+        rest,
+        "" | "?" | "x?" | "X?" | "x" | "X" | "o" | "b" | "e" | "E" | "p"
+    )
+}
+
+/// Strips a width or precision: an integer, or an argument name followed by `$`.
+fn strip_count(text: &str) -> &str {
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 {
+        return &text[digits..];
+    }
+    let name_len = text.len() - text.trim_start_matches(is_word_char).len();
+    text[name_len..].strip_prefix('$').unwrap_or(text)
+}
+
+/// Overwrites each span with its replacement padded by spaces, byte for byte, so the length
+/// stays the same. Spans come from token boundaries; anything else leaves the text unchanged.
+pub(crate) fn overwrite(text: &str, edits: &[(Span, &str)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for (span, replacement) in edits {
+        if let Some(range) = bytes.get_mut(span.range()) {
+            range.fill(b' ');
+            let n = replacement.len().min(range.len());
+            range[..n].copy_from_slice(&replacement.as_bytes()[..n]);
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
+}
+
+/// Runs the depth guard and the rewrites for constructs the parser does not support yet.
+pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
+    let significant: Vec<Token> = tokenize(text).filter(|t| !t.is_trivia()).collect();
+    check_nesting(text, &significant)?;
+    let word = |i: usize| -> &str {
+        significant
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map_or("", |t| token_text(text, *t))
+    };
+    let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
+    let punct = |i: usize, p: &str| {
+        significant
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Punct && token_text(text, *t) == p)
+    };
+
+    let mut blanks: Vec<Span> = Vec::new();
+    let mut call_imports = Vec::new();
+    let mut batch_size_params = Vec::new();
+    let mut last_top_level_call_body = None;
+    let mut depth = 0usize;
+    for (i, token) in significant.iter().enumerate() {
+        if is(i, "CALL") && punct(i + 1, "(") {
+            // `CALL (t) {` (Neo4j 5.21 scope clause), not `CALL proc(…)`.
+            let close = matching_close(text, &significant, i + 1);
+            if let Some(close) = close.filter(|&c| punct(c + 1, "{")) {
+                let inner = significant.get(i + 2..close).unwrap_or_default();
+                call_imports.push(CallImport {
+                    call_start: token.start,
+                    names: inner
+                        .iter()
+                        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedName))
+                        .map(|t| unquote_name(token_text(text, *t)))
+                        .collect(),
+                    all: inner.iter().any(|t| token_text(text, *t) == "*"),
+                });
+                let open_start = significant.get(i + 1).map_or(token.end, |t| t.start);
+                let close_end = significant.get(close).map_or(token.end, |t| t.end);
+                blanks.push(Span::new(open_start, close_end));
+            }
+        }
+        if is(i, "CALL") && depth == 0 {
+            let brace = if punct(i + 1, "{") {
+                Some(i + 1)
+            } else {
+                call_imports
+                    .last()
+                    .filter(|import| import.call_start == token.start)
+                    .and_then(|_| matching_close(text, &significant, i + 1))
+                    .map(|close| close + 1)
+            };
+            last_top_level_call_body = brace.and_then(|b| matching_close(text, &significant, b));
+        }
+        if is(i, "OF")
+            && significant
+                .get(i + 1)
+                .is_some_and(|t| t.kind == TokenKind::Parameter)
+            && (is(i + 2, "ROWS") || is(i + 2, "ROW"))
+        {
+            batch_size_params.extend(significant.get(i + 1).map(|t| Span::new(t.start, t.end)));
+        }
+        if is(i, "USING") && HINT_KINDS.iter().any(|kind| is(i + 1, kind)) {
+            blanks.push(hint_span(text, &significant, i));
+        }
+        match token_text(text, *token) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    // A unit subquery as the last clause, optionally followed by `IN TRANSACTIONS …` and a
+    // final `;`, which is blanked so that the appended RETURN joins the same statement.
+    let mut after_last_call = last_top_level_call_body
+        .and_then(|close| significant.get(close + 1..))
+        .unwrap_or_default();
+    let final_semicolon = match after_last_call.split_last() {
+        Some((last, rest)) if token_text(text, *last) == ";" => {
+            after_last_call = rest;
+            Some(Span::new(last.start, last.end))
+        }
+        _ => None,
+    };
+    let ends_with_unit_call = last_top_level_call_body.is_some()
+        && after_last_call.iter().all(|t| {
+            t.kind != TokenKind::Punct
+                && !CLAUSE_WORDS
+                    .iter()
+                    .any(|k| token_text(text, *t).eq_ignore_ascii_case(k))
+        });
+    // `OF $n ROWS` → `OF 1   ROWS`: the batch size does not matter to the linter.
+    let edits: Vec<(Span, &str)> = (blanks.iter().map(|&span| (span, "")))
+        .chain(batch_size_params.iter().map(|&span| (span, "1")))
+        .chain(
+            final_semicolon
+                .filter(|_| ends_with_unit_call)
+                .map(|span| (span, "")),
+        )
+        .collect();
+    let mut rewritten = overwrite(text, &edits);
+    if ends_with_unit_call {
+        // The parser wants a RETURN after a unit subquery; past the end, offsets stay valid.
+        rewritten.push_str("\nRETURN 1");
+    }
+    let removed_parameters = batch_size_params
+        .iter()
+        .map(|span| {
+            (
+                unquote_name(text.get(span.start + 1..span.end).unwrap_or("")),
+                *span,
+            )
+        })
+        .collect();
+    Ok(Prepared {
+        text: rewritten,
+        original_len: text.len(),
+        call_imports,
+        removed_parameters,
+    })
+}
+
+const HINT_KINDS: &[&str] = &["INDEX", "SCAN", "JOIN", "TEXT", "RANGE", "POINT", "BTREE"];
+
+/// Words that start a clause or a clause part (WHERE, ORDER BY, hints): boundaries for the
+/// pre-passes, which do not need to know the grammar in more detail.
+const CLAUSE_WORDS: &[&str] = &[
+    "MATCH", "OPTIONAL", "WITH", "RETURN", "UNWIND", "CREATE", "MERGE", "SET", "DELETE", "DETACH",
+    "REMOVE", "FOREACH", "CALL", "LOAD", "UNION", "FINISH", "USE", "WHERE", "USING", "ORDER",
+];
+
+fn token_text(text: &str, token: Token) -> &str {
+    text.get(token.start..token.end).unwrap_or("")
+}
+
+fn unquote_name(name: &str) -> String {
+    match name.strip_prefix('`').and_then(|n| n.strip_suffix('`')) {
+        Some(inner) => inner.replace("``", "`"),
+        None => name.to_owned(),
+    }
+}
+
+/// Index of the token closing the bracket at `open`, if it is closed.
+fn matching_close(text: &str, tokens: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, token) in tokens.iter().enumerate().skip(open) {
+        match token_text(text, *token) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// From `USING` up to the next clause keyword, `;`, or the bracket that encloses the hint.
+fn hint_span(text: &str, tokens: &[Token], using: usize) -> Span {
+    let start = tokens.get(using).map_or(0, |t| t.start);
+    let mut end = tokens.get(using).map_or(start, |t| t.end);
+    let mut depth = 0usize;
+    for token in tokens.iter().skip(using + 1) {
+        let token_text = token_text(text, *token);
+        let stops = depth == 0
+            && (token_text == ";"
+                || (token.kind == TokenKind::Word
+                    && CLAUSE_WORDS
+                        .iter()
+                        .any(|k| token_text.eq_ignore_ascii_case(k))));
+        if stops {
+            break;
+        }
+        match token_text {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" if depth == 0 => break,
+            ")" | "]" | "}" => depth -= 1,
+            _ => {}
+        }
+        end = token.end;
+    }
+    Span::new(start, end)
+}
+
+/// Refuses input whose syntax tree could be deeper than [`MAX_NESTING`].
+///
+/// Counts, per bracket level, the openers and operators since the last separator: the
+/// parser builds one tree level per bracket and per operator in a chain (`a+b+c`, `NOT NOT`,
+/// `n.a.b`, `x[0][0]`), while commas and clause keywords start siblings. This over-estimates
+/// the real depth, which is the safe direction.
+fn check_nesting(text: &str, tokens: &[Token]) -> Result<(), CypherError> {
+    let mut frames: Vec<usize> = vec![0];
+    let mut depth = 0usize;
+    let mut previous = "";
+    for token in tokens {
+        let token_text = token_text(text, *token);
+        let upper_is =
+            |k: &str| token.kind == TokenKind::Word && token_text.eq_ignore_ascii_case(k);
+        // `STARTS WITH` is an operator, not the WITH clause.
+        let operator_suffix = ["STARTS", "ENDS"]
+            .iter()
+            .any(|k| previous.eq_ignore_ascii_case(k));
+        previous = token_text;
+        let opens = matches!(token_text, "(" | "[" | "{") || upper_is("CASE");
+        let closes = matches!(token_text, ")" | "]" | "}") || upper_is("END");
+        let separates = !operator_suffix
+            && (token_text == ","
+                || ["WHEN", "THEN", "ELSE", "AS"].iter().any(|k| upper_is(k))
+                || CLAUSE_WORDS.iter().any(|k| upper_is(k)));
+        let operator = (token.kind == TokenKind::Punct && !opens && !closes && !separates)
+            || [
+                "AND", "OR", "XOR", "NOT", "IN", "IS", "STARTS", "ENDS", "CONTAINS",
+            ]
+            .iter()
+            .any(|k| upper_is(k));
+        if let Some(top) = frames.last_mut() {
+            if separates {
+                depth -= *top;
+                *top = 0;
+            } else if opens || operator {
+                *top += 1;
+                depth += 1;
+            }
+        }
+        if opens {
+            frames.push(0);
+        } else if closes && frames.len() > 1 {
+            depth -= frames.pop().unwrap_or(0);
+        }
+        if depth > MAX_NESTING {
+            return Err(CypherError {
+                message: format!("query nests deeper than {MAX_NESTING} levels; not parsed"),
+                span: Span::new(token.start, token.end),
+                kind: CypherErrorKind::TooDeep,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The first token that is not whitespace or a comment (empty at the end if there is none).
+pub(crate) fn first_token_span(text: &str) -> Span {
+    tokenize(text)
+        .find(|t| !t.is_trivia())
+        .map_or(Span::new(text.len(), text.len()), |t| {
+            Span::new(t.start, t.end)
+        })
+}
+
+/// Cheap test for "this string is a Cypher query": it starts with a clause keyword.
+pub fn looks_like_cypher(text: &str) -> bool {
+    let mut words = tokenize(text)
+        .filter(|t| !t.is_trivia())
+        .map(|t| token_text(text, t));
+    let first = words.next().unwrap_or("").to_ascii_uppercase();
+    let second = words.next().unwrap_or("").to_ascii_uppercase();
+    match first.as_str() {
+        "MATCH" | "UNWIND" | "WITH" | "CALL" | "RETURN" | "FOREACH" | "USE" => true,
+        // SQL shares these keywords: `CREATE TABLE …`, `MERGE INTO …`.
+        "CREATE" | "MERGE" => !SQL_OBJECTS.contains(&second.as_str()),
+        "OPTIONAL" => second == "MATCH",
+        "LOAD" => second == "CSV",
+        _ => false,
+    }
+}
+
+const SQL_OBJECTS: &[&str] = &[
+    "TABLE",
+    "VIEW",
+    "INTO",
+    "SCHEMA",
+    "SEQUENCE",
+    "TRIGGER",
+    "EXTENSION",
+    "TYPE",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
+        tokenize(text)
+            .filter(|t| !t.is_trivia())
+            .map(|t| (t.kind, token_text(text, t)))
+            .collect()
+    }
+
+    #[test]
+    fn lexes_names_strings_parameters_and_comments() {
+        let text = "MATCH (`a b`:X {k: 'it\\'s', d: \"q\\\"\"}) // c {\n/* } */ WHERE $p = $`odd name` + 1.5e-3";
+        use TokenKind::*;
+        assert_eq!(
+            kinds(text),
+            vec![
+                (Word, "MATCH"),
+                (Punct, "("),
+                (QuotedName, "`a b`"),
+                (Punct, ":"),
+                (Word, "X"),
+                (Punct, "{"),
+                (Word, "k"),
+                (Punct, ":"),
+                (String, "'it\\'s'"),
+                (Punct, ","),
+                (Word, "d"),
+                (Punct, ":"),
+                (String, "\"q\\\"\""),
+                (Punct, "}"),
+                (Punct, ")"),
+                (Word, "WHERE"),
+                (Parameter, "$p"),
+                (Punct, "="),
+                (Parameter, "$`odd name`"),
+                (Punct, "+"),
+                (Number, "1.5e-3"),
+            ]
+        );
+        assert_eq!(
+            kinds("[1..3]"),
+            vec![
+                (Punct, "["),
+                (Number, "1"),
+                (Punct, "."),
+                (Punct, "."),
+                (Number, "3"),
+                (Punct, "]")
+            ]
+        );
+    }
+
+    #[test]
+    fn unterminated_tokens_run_to_the_end() {
+        for text in ["'abc", "`abc", "/* abc", "'abc\\", "\"é\\"] {
+            let tokens: Vec<Token> = tokenize(text).collect();
+            assert_eq!(tokens.len(), 1, "{text:?}");
+            assert_eq!(tokens[0].end, text.len());
+        }
+    }
+
+    #[test]
+    fn template_normalisation_keeps_every_offset() {
+        let text =
+            "MATCH (n:{label} {{id: $id}})-[:{}]->(m:{0}) WHERE n.{key:?} = 'é{}' RETURN {{}}";
+        let (normalised, holes) = normalise_template(text);
+        assert_eq!(normalised.len(), text.len());
+        assert_eq!(
+            normalised,
+            "MATCH (n:_label_  {id: $id} )-[:__]->(m:_0_) WHERE n._key___ = 'é__' RETURN  {} "
+        );
+        let hole_texts: Vec<&str> = holes.iter().map(|h| &text[h.range()]).collect();
+        assert_eq!(hole_texts, ["{label}", "{}", "{0}", "{key:?}", "{}"]);
+    }
+
+    #[test]
+    fn single_brace_maps_are_not_holes() {
+        let (normalised, holes) =
+            normalise_template("MATCH (t {id: $tenant_id, n:{x:1}}) RETURN {:>8.2}");
+        assert_eq!(holes.len(), 2, "{normalised}");
+        assert!(normalised.starts_with("MATCH (t {id: $tenant_id, n:_x_1_})"));
+    }
+
+    #[test]
+    fn rewrites_keep_the_original_length() {
+        let cases = [
+            ("MATCH (t) CALL (t) { MATCH (t)-->(r) RETURN r } RETURN r", "MATCH (t) CALL     { MATCH (t)-->(r) RETURN r } RETURN r"),
+            ("MATCH (u:User) USING INDEX u:User(email) WHERE u.a = 1 RETURN u", "MATCH (u:User)                           WHERE u.a = 1 RETURN u"),
+            ("CALL { CREATE (n) };", "CALL { CREATE (n) } \nRETURN 1"),
+            ("UNWIND $r AS x CALL { WITH x CREATE (n) } IN TRANSACTIONS OF $batch ROWS", "UNWIND $r AS x CALL { WITH x CREATE (n) } IN TRANSACTIONS OF 1      ROWS\nRETURN 1"),
+        ];
+        for (input, expected) in cases {
+            let prepared = prepare(input).expect(input);
+            assert_eq!(prepared.text, expected);
+            assert_eq!(prepared.original_len, input.len());
+        }
+    }
+
+    #[test]
+    fn pre_passes_never_move_a_byte_on_any_prefix_of_the_query_set() {
+        let data = include_str!("../../tests/data/cypher-queries.txt");
+        for (block, end) in data
+            .split("\n---\n")
+            .flat_map(|b| b.char_indices().map(move |(i, _)| (b, i)))
+        {
+            let prefix = &block[..end];
+            let (normalised, _) = normalise_template(prefix);
+            assert_eq!(normalised.len(), prefix.len());
+            for text in [prefix, normalised.as_str()] {
+                let Ok(prepared) = prepare(text) else {
+                    continue;
+                };
+                let tail = prepared.text.get(text.len()..);
+                assert!(matches!(tail, Some("" | "\nRETURN 1")), "{tail:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn records_call_scope_lists() {
+        let prepared = prepare(
+            "MATCH (a), (b) CALL (a, `b`) { RETURN 1 AS x } CALL (*) { RETURN 2 AS y } RETURN x",
+        )
+        .expect("prepared");
+        assert_eq!(prepared.call_imports.len(), 2);
+        assert_eq!(prepared.call_imports[0].names, ["a", "b"]);
+        assert!(prepared.call_imports[1].all);
+        assert!(
+            !prepared.text.ends_with("RETURN 1"),
+            "the last CALL is followed by RETURN"
+        );
+    }
+
+    #[test]
+    fn a_call_followed_by_clauses_is_not_trailing() {
+        for text in [
+            "CALL { CREATE (n) } RETURN 1",
+            "CALL { CREATE (n) } CREATE (m)",
+            "CALL db.labels()",
+            "MATCH (n) WHERE EXISTS { CALL { RETURN 1 AS x } RETURN x } RETURN n",
+        ] {
+            assert_eq!(prepare(text).expect(text).text, text);
+        }
+    }
+
+    #[test]
+    fn nesting_guard_counts_brackets_and_operator_chains() {
+        let deep = |open: &str, close: &str, n: usize| {
+            format!("RETURN {}1{}", open.repeat(n), close.repeat(n))
+        };
+        assert!(prepare(&deep("(", ")", 250)).is_ok());
+        assert!(prepare(&deep("(", ")", 257)).is_err());
+        assert!(prepare(&format!("RETURN {}1", "1 + ".repeat(250))).is_ok());
+        assert!(prepare(&format!("RETURN {}1", "1 + ".repeat(257))).is_err());
+        assert!(prepare(&format!(
+            "MATCH (n) WHERE n.a STARTS WITH 'x' {} RETURN n",
+            "AND n.a STARTS WITH 'x' ".repeat(100)
+        ))
+        .is_err());
+        // Siblings do not add up.
+        assert!(prepare(&format!("RETURN [{}1]", "1 + 1, ".repeat(10_000))).is_ok());
+        let error = prepare(&deep("[", "]", 300)).expect_err("too deep");
+        assert_eq!(error.kind, CypherErrorKind::TooDeep);
+        assert_eq!(error.span, Span::new(7 + MAX_NESTING, 8 + MAX_NESTING));
+    }
+
+    #[test]
+    fn recognises_cypher_by_its_first_clause() {
+        for text in [
+            "MATCH (n)",
+            "  // c\n optional match (n)",
+            "/* x */ MERGE (n)",
+            "unwind $x AS y",
+            "LOAD CSV FROM 'x' AS r",
+            "CALL db.labels()",
+            "CREATE (n)",
+            "USE db MATCH (n)",
+            "WITH 1 AS x RETURN x",
+        ] {
+            assert!(looks_like_cypher(text), "{text:?}");
+        }
+        for text in [
+            "",
+            "hello",
+            "SELECT * FROM t",
+            "CREATE TABLE t (x int)",
+            "MERGE INTO t",
+            "OPTIONAL",
+            "LOAD DATA",
+            "matches",
+        ] {
+            assert!(!looks_like_cypher(text), "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Cypher query facts for lint rules.
+//!
+//! Parsing is done by `decypher` behind `adapter`; rules only see the plain types in [`facts`].
+//! Before decypher runs, `lexer` normalises `format!` templates, refuses deeply nested input,
+//! and rewrites the few Neo4j 5 constructs decypher does not support yet, all without moving
+//! any byte, so every span indexes the caller's text.
+
+mod adapter;
+pub mod facts;
+mod lexer;
+pub mod literal;
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc;
+
+pub use facts::*;
+pub use lexer::looks_like_cypher;
+
+/// The parser recurses per nesting level, tens of KiB per level in unoptimised builds. Running
+/// it on our own thread with a known stack makes the depth guard hold whatever stack the
+/// caller has left. The stack is reserved, not committed: only pages actually used cost memory.
+const PARSER_STACK_BYTES: usize = 64 << 20;
+
+/// Each retry is a full parse; real templates need one or two.
+const MAX_BLANKED_HOLES: usize = 8;
+
+/// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
+///
+/// In [`TextMode::Template`] `text` is a `format!` template; a hole the parser still rejects
+/// (e.g. in keyword position) is retried blanked out.
+pub fn parse_query(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
+    let (mut candidate, holes) = match mode {
+        TextMode::Plain => (text.to_owned(), Vec::new()),
+        TextMode::Template => lexer::normalise_template(text),
+    };
+    let mut blanked: Vec<Span> = Vec::new();
+    loop {
+        let prepared = lexer::prepare(&candidate)?;
+        let template_holes = holes.clone();
+        let removed_parameters = prepared.removed_parameters.clone();
+        let result = on_parser_thread(move || {
+            adapter::extract(
+                &prepared.text,
+                prepared.original_len,
+                &template_holes,
+                &prepared.call_imports,
+            )
+        });
+        let error = match result {
+            Ok(mut facts) => {
+                facts.parameters.extend(removed_parameters);
+                facts.parameters.sort_by_key(|(_, span)| span.start);
+                return Ok(facts);
+            }
+            Err(error) if error.kind == CypherErrorKind::Syntax => error,
+            Err(error) => return Err(error),
+        };
+        match hole_to_blank(&holes, &blanked, error.span) {
+            Some(hole) if blanked.len() < MAX_BLANKED_HOLES => {
+                candidate = lexer::overwrite(&candidate, &[(hole, "")]);
+                blanked.push(hole);
+            }
+            _ => return Err(error),
+        }
+    }
+}
+
+/// The hole the parser most likely choked on: the last unblanked one starting at or before
+/// the error.
+fn hole_to_blank(holes: &[Span], blanked: &[Span], error: Span) -> Option<Span> {
+    holes
+        .iter()
+        .filter(|hole| !blanked.contains(hole) && hole.start <= error.start)
+        .max_by_key(|hole| hole.start)
+        .copied()
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// A parser thread per calling thread, started on first use and reused: starting a thread
+    /// with a large stack costs more than a parse, and parallel callers must not queue.
+    static PARSER_THREAD: RefCell<Option<mpsc::Sender<Job>>> = const { RefCell::new(None) };
+}
+
+fn on_parser_thread(
+    job: impl FnOnce() -> Result<QueryFacts, CypherError> + Send + 'static,
+) -> Result<QueryFacts, CypherError> {
+    let internal = |message: &str| CypherError {
+        message: message.to_owned(),
+        span: Span::default(),
+        kind: CypherErrorKind::Internal,
+    };
+    let (reply_to, reply) = mpsc::sync_channel(1);
+    let job: Job = Box::new(move || {
+        let result = panic::catch_unwind(AssertUnwindSafe(job));
+        // The caller waits for this reply; it can only be gone if it panicked itself.
+        let _ = reply_to.send(result);
+    });
+    let sent = PARSER_THREAD
+        .try_with(|cell| {
+            let mut parser = cell.borrow_mut();
+            let job = match parser.as_ref() {
+                Some(sender) => match sender.send(job) {
+                    Ok(()) => return true,
+                    // The thread is gone: start another and resend.
+                    Err(mpsc::SendError(job)) => job,
+                },
+                None => job,
+            };
+            *parser = start_parser_thread();
+            parser
+                .as_ref()
+                .is_some_and(|sender| sender.send(job).is_ok())
+        })
+        .unwrap_or(false);
+    if !sent {
+        return Err(internal("could not start the Cypher parser thread"));
+    }
+    match reply.recv() {
+        Ok(Ok(result)) => result,
+        Ok(Err(_panic)) => Err(internal("the Cypher parser panicked")),
+        Err(_) => Err(internal("the Cypher parser thread stopped")),
+    }
+}
+
+/// The thread exits when its calling thread does, as the sender in thread-local storage drops.
+fn start_parser_thread() -> Option<mpsc::Sender<Job>> {
+    let (sender, jobs) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("cypher-parser".to_owned())
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(move || jobs.into_iter().for_each(|job| job()))
+        .ok()?;
+    Some(sender)
+}
