@@ -18,7 +18,8 @@
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use partner_safety_lints::engine::{tool_codes, Settings};
-use partner_safety_lints::options::{OptionKind, OptionValue};
+use partner_safety_lints::model::MODEL_OPTIONS;
+use partner_safety_lints::options::{OptionKind, OptionSpec, OptionValue};
 use partner_safety_lints::registry::{self, Level, RuleMeta};
 use std::collections::HashMap;
 use std::fmt;
@@ -202,13 +203,14 @@ fn apply_document(
         let key_span = key_span(table, key);
         match key {
             "rules" => apply_rules(settings, &validator, value)?,
+            "model" => apply_model(settings, &validator, value)?,
             unknown => {
                 return Err(validator.error(
                     format!("unknown configuration key `{unknown}`"),
                     key_span,
                     "unknown key",
-                    Some(suggest(unknown, ["rules"]).unwrap_or_else(|| {
-                        "the configuration has one table: `[rules]`".to_string()
+                    Some(suggest(unknown, ["rules", "model"]).unwrap_or_else(|| {
+                        "the configuration has two tables: `[rules]` and `[model]`".to_string()
                     })),
                 ))
             }
@@ -345,49 +347,97 @@ fn apply_rule_table(
                 Some(suggest(key, valid).unwrap_or_else(|| format!("valid keys: {listing}"))),
             ));
         };
-        let wrong_type = || {
-            validator.error(
-                format!(
-                    "option `{key}` of {} {} must be {}",
-                    meta.code,
-                    meta.name,
-                    spec.kind().describe()
-                ),
-                value.span(),
-                "wrong type",
-                None,
-            )
-        };
-        let parsed = match spec.kind() {
-            OptionKind::StringList => {
-                let array = value.as_array().ok_or_else(wrong_type)?;
-                let mut items = Vec::new();
-                for item in array.iter() {
-                    match item.as_str() {
-                        Some(text) => items.push(text.to_string()),
-                        None => {
-                            return Err(validator.error(
-                                format!(
-                                    "option `{key}` of {} {} must be a list of strings",
-                                    meta.code, meta.name
-                                ),
-                                item.span(),
-                                "not a string",
-                                None,
-                            ))
-                        }
-                    }
-                }
-                OptionValue::StringList(items)
-            }
-            OptionKind::Integer => OptionValue::Integer(value.as_integer().ok_or_else(wrong_type)?),
-            OptionKind::Bool => OptionValue::Bool(value.as_bool().ok_or_else(wrong_type)?),
-        };
+        let owner = format!("{} {}", meta.code, meta.name);
+        let parsed = parse_option(validator, spec, key, value, &owner)?;
         settings
             .options
             .entry(meta.code)
             .or_default()
             .set(spec.key, parsed);
+    }
+    Ok(())
+}
+
+/// Checks an option's value against its declared type.
+fn parse_option(
+    validator: &Validator<'_>,
+    spec: &OptionSpec,
+    key: &str,
+    value: &Item,
+    owner: &str,
+) -> Result<OptionValue, ConfigError> {
+    let wrong_type = || {
+        validator.error(
+            format!(
+                "option `{key}` of {owner} must be {}",
+                spec.kind().describe()
+            ),
+            value.span(),
+            "wrong type",
+            None,
+        )
+    };
+    Ok(match spec.kind() {
+        OptionKind::StringList => {
+            let array = value.as_array().ok_or_else(wrong_type)?;
+            let mut items = Vec::new();
+            for item in array.iter() {
+                let Some(text) = item.as_str() else {
+                    return Err(validator.error(
+                        format!("option `{key}` of {owner} must be a list of strings"),
+                        item.span(),
+                        "not a string",
+                        None,
+                    ));
+                };
+                items.push(text.to_string());
+            }
+            OptionValue::StringList(items)
+        }
+        OptionKind::Integer => OptionValue::Integer(value.as_integer().ok_or_else(wrong_type)?),
+        OptionKind::Bool => OptionValue::Bool(value.as_bool().ok_or_else(wrong_type)?),
+    })
+}
+
+/// `[model]`: the shared model's options (partner context, guards, queries).
+fn apply_model(
+    settings: &mut Settings,
+    validator: &Validator<'_>,
+    model: &Item,
+) -> Result<(), ConfigError> {
+    let Some(table) = model.as_table_like() else {
+        return Err(validator.error(
+            "`model` must be a table".into(),
+            model.span(),
+            "not a table",
+            None,
+        ));
+    };
+    for (key, value) in table.iter() {
+        let Some(spec) = MODEL_OPTIONS.iter().find(|spec| spec.key == key) else {
+            return Err(validator.error(
+                format!("unknown option `{key}` in [model]"),
+                key_span(table, key),
+                "unknown option",
+                suggest(key, MODEL_OPTIONS.iter().map(|spec| spec.key)),
+            ));
+        };
+        let parsed = parse_option(validator, spec, key, value, "[model]")?;
+        if key == "partner_paths" {
+            if let (OptionValue::StringList(globs), Some(array)) = (&parsed, value.as_array()) {
+                for (glob, item) in globs.iter().zip(array.iter()) {
+                    if let Err(error) = globset::Glob::new(glob) {
+                        return Err(validator.error(
+                            format!("invalid glob `{glob}`: {error}"),
+                            item.span(),
+                            "invalid glob",
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
+        settings.model.set(spec.key, parsed);
     }
     Ok(())
 }

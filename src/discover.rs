@@ -181,8 +181,9 @@ fn is_build_output(dir: &Path) -> bool {
     next_to_manifest || dir.join("CACHEDIR.TAG").is_file()
 }
 
+/// Rust sources, and the `.cypher`, template and roles files rules read.
 fn is_source(path: &Path) -> bool {
-    path.extension().is_some_and(|extension| extension == "rs")
+    path.to_str().is_some_and(|path| partner_safety_lints::index::FileKind::of_path(&path.replace('\\', "/")).is_some())
 }
 
 /// The path relative to the root, `/`-separated, as reported everywhere.

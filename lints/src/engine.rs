@@ -3,8 +3,9 @@
 
 use crate::diagnostic::{Diagnostic, FileId, Finding, Location};
 use crate::index::{panic_message, ItemExtent, Workspace};
+use crate::model::Model;
 use crate::options::OptionValues;
-use crate::registry::{self, Level, Rule, RuleMeta};
+use crate::registry::{self, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
 use crate::suppression::Directive;
 use rayon::prelude::*;
@@ -93,6 +94,8 @@ passed. It no longer suppresses anything.\n\n## Example\n```rust\n\
 pub struct Settings {
     pub levels: HashMap<&'static str, Level>,
     pub options: HashMap<&'static str, OptionValues>,
+    /// The shared model's options (`[model]`).
+    pub model: OptionValues,
     /// `YYYY-MM-DD`; `None` disables expiry checks.
     pub today: Option<String>,
 }
@@ -108,6 +111,7 @@ impl Default for Settings {
                 .iter()
                 .map(|meta| (meta.code, OptionValues::defaults(meta.options)))
                 .collect(),
+            model: OptionValues::defaults(crate::model::MODEL_OPTIONS),
             today: None,
         }
     }
@@ -157,9 +161,14 @@ impl Engine {
     /// Every finding in the workspace, suppressions applied, allowed ones
     /// dropped, sorted by path, line, column and code.
     pub fn check(&self, workspace: &Workspace) -> Vec<Finding> {
+        let model = Model::build(workspace, &self.settings.model);
+        let cx = Context {
+            workspace,
+            model: &model,
+        };
         let mut findings: Vec<Finding> = (0..workspace.files.len())
             .into_par_iter()
-            .flat_map_iter(|file| self.check_file(workspace, file))
+            .flat_map_iter(|file| self.check_file(&cx, file))
             .collect();
         findings.extend(self.file_problems(workspace));
         let mut findings = self.apply_suppressions(workspace, findings);
@@ -168,8 +177,8 @@ impl Engine {
         findings
     }
 
-    fn check_file(&self, workspace: &Workspace, file: FileId) -> Vec<Finding> {
-        let facts = workspace.file(file);
+    fn check_file(&self, cx: &Context<'_>, file: FileId) -> Vec<Finding> {
+        let facts = cx.workspace.file(file);
         if facts.problem.is_some() || facts.internal_error.is_some() {
             return Vec::new();
         }
@@ -177,9 +186,7 @@ impl Engine {
         for configured in &self.rules {
             let mut diagnostics = Vec::new();
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                configured
-                    .rule
-                    .check_file(workspace, file, &mut diagnostics);
+                configured.rule.check_file(cx, file, &mut diagnostics);
             }));
             match outcome {
                 Ok(()) => findings.extend(
@@ -425,8 +432,8 @@ mod tests {
     struct PanicsOnFile(&'static str);
 
     impl Rule for PanicsOnFile {
-        fn check_file(&self, workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>) {
-            if workspace.file(file).path == self.0 {
+        fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+            if cx.workspace.file(file).path == self.0 {
                 panic!("index out of bounds");
             }
             out.push(Diagnostic::new(

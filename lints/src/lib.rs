@@ -16,6 +16,7 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod strings;
 pub mod suppression;
 #[doc(hidden)]
 pub mod testing;

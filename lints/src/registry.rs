@@ -4,6 +4,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::index::Workspace;
+use crate::model::Model;
 use crate::options::{OptionSpec, OptionValues};
 use serde::Serialize;
 
@@ -169,13 +170,20 @@ impl std::fmt::Debug for RuleMeta {
     }
 }
 
-/// A rule's check, run once per file with the whole workspace index at hand,
-/// so a failure can be pinned to the file it happened on and files run in
-/// parallel. Rules query the index; they never see files or syntax trees.
+/// What a rule sees: the whole workspace index and the shared model.
+pub struct Context<'a> {
+    pub workspace: &'a Workspace,
+    pub model: &'a Model,
+}
+
+/// A rule's check, run once per file with the whole workspace at hand, so a
+/// failure can be pinned to the file it happened on and files run in
+/// parallel. Rules query the index and the model; they never see files or
+/// syntax trees.
 pub trait Rule: Send + Sync {
     fn check_file(
         &self,
-        workspace: &Workspace,
+        cx: &Context<'_>,
         file: crate::diagnostic::FileId,
         out: &mut Vec<Diagnostic>,
     );

@@ -5,7 +5,7 @@ use crate::index::{FieldDef, TypeDef, TypeKind, Workspace};
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::NameList;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Level, Rule, RuleMeta};
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {
@@ -174,7 +174,8 @@ enum Exposure {
 }
 
 impl Rule for ReadableSecret {
-    fn check_file(&self, workspace: &Workspace, file: FileId, out: &mut Vec<Diagnostic>) {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let workspace = cx.workspace;
         for def in &workspace.file(file).types {
             let serialize = exposure(workspace, def, "Serialize");
             let debug = exposure(workspace, def, "Debug");

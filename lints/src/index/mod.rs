@@ -2,6 +2,10 @@
 //! rules need, as plain data. Syntax trees are dropped right after; rules
 //! query these facts and never walk files themselves.
 
+pub mod functions;
+
+pub use functions::{ArgFact, BlockKind, CallSite, Callee, ConstDef, FunctionDef, LetFact, Param};
+
 use crate::diagnostic::FileId;
 use crate::source::{span_of, span_of_tokens, LineIndex, Span};
 use crate::suppression::{self, Directive};
@@ -241,11 +245,56 @@ pub struct FileProblem {
     pub span: Span,
 }
 
+/// What a file is, by its name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileKind {
+    #[default]
+    Rust,
+    /// A `.cypher` file: one or more queries.
+    Cypher,
+    /// A template (`templates/**/*.html`, `*.askama`, `*.j2`, `*.tera`, `*.hbs`).
+    Template,
+    /// A roles file (`roles.toml`, `*.roles.toml`, `roles.yaml`, `*.roles.yaml`, `roles.json`).
+    Roles,
+}
+
+impl FileKind {
+    /// The kind of a workspace-relative path, or `None` for files the analysis does not read.
+    pub fn of_path(path: &str) -> Option<FileKind> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let in_templates = path.split('/').any(|part| part == "templates");
+        if name.ends_with(".rs") {
+            Some(FileKind::Rust)
+        } else if name.ends_with(".cypher") {
+            Some(FileKind::Cypher)
+        } else if matches!(
+            name,
+            "roles.toml" | "roles.yaml" | "roles.yml" | "roles.json"
+        ) || name.ends_with(".roles.toml")
+            || name.ends_with(".roles.yaml")
+            || name.ends_with(".roles.yml")
+        {
+            Some(FileKind::Roles)
+        } else if [".askama", ".j2", ".tera", ".hbs"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+            || (in_templates && name.ends_with(".html"))
+        {
+            Some(FileKind::Template)
+        } else {
+            None
+        }
+    }
+}
+
 /// Everything the analysis keeps of one file.
 #[derive(Clone, Debug, Default)]
 pub struct FileFacts {
     /// Relative to the workspace root, `/`-separated.
     pub path: String,
+    pub kind: FileKind,
+    /// The module path the file's items live in (Rust files).
+    pub module_path: Vec<String>,
     pub text: Arc<str>,
     pub line_index: LineIndex,
     /// Set when the file could not be read or parsed (reported as PS000).
@@ -255,6 +304,10 @@ pub struct FileFacts {
     pub items: Vec<ItemExtent>,
     pub types: Vec<TypeDef>,
     pub trait_impls: Vec<TraitImpl>,
+    pub functions: Vec<FunctionDef>,
+    pub consts: Vec<ConstDef>,
+    /// String literals whose text looks like Cypher (queries kept in tables).
+    pub cypher_literals: Vec<Span>,
     pub directives: Vec<Directive>,
 }
 
@@ -283,13 +336,25 @@ pub const MAX_NESTING: usize = 512;
 /// Parses and indexes one file. Never panics out: a failure inside the
 /// indexer becomes `internal_error`.
 pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
+    let kind = FileKind::of_path(&path).unwrap_or(FileKind::Rust);
     let line_index = LineIndex::new(&text);
+    if kind != FileKind::Rust {
+        return FileFacts {
+            path,
+            kind,
+            text,
+            line_index,
+            ..FileFacts::default()
+        };
+    }
     let directives = suppression::scan(&text, &line_index);
+    let module_path = functions::module_path_of_file(&path);
     let mut facts = FileFacts {
         path,
         text: text.clone(),
         line_index,
         directives,
+        module_path,
         ..FileFacts::default()
     };
     if let Some(problem) = nesting_problem(&text) {
@@ -301,7 +366,10 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
         // Every span is turned into offsets before the invalidation below.
         let result = syn::parse_file(&source)
             .map(|file| {
-                let mut indexer = Indexer::default();
+                let mut indexer = Indexer {
+                    module_stack: facts.module_path.clone(),
+                    ..Indexer::default()
+                };
                 indexer.visit_file(&file);
                 indexer
             })
@@ -319,6 +387,9 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             facts.items = indexer.items;
             facts.types = indexer.types;
             facts.trait_impls = indexer.trait_impls;
+            facts.functions = indexer.functions;
+            facts.consts = indexer.consts;
+            facts.cypher_literals = indexer.cypher_literals;
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
         Err(payload) => {
@@ -409,9 +480,42 @@ struct Indexer {
     items: Vec<ItemExtent>,
     types: Vec<TypeDef>,
     trait_impls: Vec<TraitImpl>,
+    functions: Vec<FunctionDef>,
+    consts: Vec<ConstDef>,
+    cypher_literals: Vec<Span>,
+    module_stack: Vec<String>,
+    /// `impl` blocks being visited: (self type, trait).
+    impl_stack: Vec<(Option<String>, Option<String>)>,
 }
 
 impl Indexer {
+    fn record_function(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        body: &syn::Block,
+        item: &impl quote::ToTokens,
+    ) {
+        let (impl_type, trait_name) = self.impl_stack.last().cloned().unwrap_or((None, None));
+        let context = functions::FnContext {
+            module_path: &self.module_stack,
+            impl_type: impl_type.as_deref(),
+            trait_name: trait_name.as_deref(),
+        };
+        self.functions
+            .push(functions::function_def(&context, attrs, sig, body, item));
+    }
+
+    fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, item: &impl quote::ToTokens) {
+        self.consts.push(ConstDef {
+            name: ident.to_string(),
+            module_path: self.module_stack.clone(),
+            impl_type: self.impl_stack.last().and_then(|(ty, _)| ty.clone()),
+            span: span_of_tokens(item),
+            value: crate::strings::str_expr(expr),
+        });
+    }
+
     fn record_item(&mut self, kind: ItemKind, item: &impl quote::ToTokens) {
         self.items.push(ItemExtent {
             kind,
@@ -441,14 +545,61 @@ impl<'ast> Visit<'ast> for Indexer {
         visit::visit_item(self, item);
     }
 
+    fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
+        self.record_function(&function.attrs, &function.sig, &function.block, function);
+        visit::visit_item_fn(self, function);
+    }
+
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
         self.record_item(ItemKind::Fn, function);
+        self.record_function(&function.attrs, &function.sig, &function.block, function);
         visit::visit_impl_item_fn(self, function);
     }
 
     fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
         self.record_item(ItemKind::Fn, function);
+        if let Some(body) = &function.default {
+            self.record_function(&function.attrs, &function.sig, body, function);
+        }
         visit::visit_trait_item_fn(self, function);
+    }
+
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        self.module_stack.push(module.ident.to_string());
+        visit::visit_item_mod(self, module);
+        self.module_stack.pop();
+    }
+
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        self.record_const(&item.ident, &item.expr, item);
+        visit::visit_item_const(self, item);
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.record_const(&item.ident, &item.expr, item);
+        visit::visit_item_static(self, item);
+    }
+
+    fn visit_impl_item_const(&mut self, item: &'ast syn::ImplItemConst) {
+        self.record_const(&item.ident, &item.expr, item);
+        visit::visit_impl_item_const(self, item);
+    }
+
+    fn visit_lit_str(&mut self, literal: &'ast syn::LitStr) {
+        if crate::cypher::looks_like_cypher(&literal.value()) {
+            self.cypher_literals.push(span_of(literal.span()));
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
+        if let Ok(args) =
+            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        {
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
     }
 
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
@@ -485,6 +636,20 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let trait_name = item
+            .trait_
+            .as_ref()
+            .and_then(|(_, path, _)| path.segments.last())
+            .map(|s| s.ident.to_string());
+        self.impl_stack.push((type_name(&item.self_ty), trait_name));
+        self.record_trait_impl(item);
+        visit::visit_item_impl(self, item);
+        self.impl_stack.pop();
+    }
+}
+
+impl Indexer {
+    fn record_trait_impl(&mut self, item: &syn::ItemImpl) {
         if let (Some((_, trait_path, _)), Some(self_type)) =
             (&item.trait_, type_name(&item.self_ty))
         {
@@ -504,7 +669,6 @@ impl<'ast> Visit<'ast> for Indexer {
                 });
             }
         }
-        visit::visit_item_impl(self, item);
     }
 }
 

@@ -1,0 +1,708 @@
+//! Functions, call sites, blocks and bindings: what partner context, the call
+//! graph and "runs before" checks are computed from.
+
+use super::TypeRef;
+use crate::source::{span_of, span_of_tokens, Span};
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// The bound name: `session` in `session: PartnerSession` and in
+    /// `Extension(session): Extension<PartnerSession>`.
+    pub name: Option<String>,
+    pub ty: TypeRef,
+    pub span: Span,
+}
+
+/// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttrFact {
+    pub name: String,
+    pub first_string: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// The function body.
+    Body,
+    /// A plain `{ … }` or `unsafe { … }` block: runs when reached.
+    Plain,
+    /// An `if`/`else` branch or a `match` arm: may not run.
+    Branch,
+    /// A loop body: may run zero times.
+    Loop,
+    /// A closure or async block body: runs later, if at all.
+    Deferred,
+}
+
+/// A block of a function body; blocks form a tree rooted at the body (index 0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockFact {
+    pub parent: Option<usize>,
+    pub kind: BlockKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    /// `a::b::f(..)`, `Self::f(..)`, `f(..)`: the path's segments.
+    Path(Vec<String>),
+    /// `x.f(..)`: the method name.
+    Method(String),
+    /// `m!(..)`: the macro path's segments.
+    Macro(Vec<String>),
+}
+
+/// A simplified argument: where it is, the place it reads when it is one
+/// (`session.tenant_id` → `["session", "tenant_id"]`, through `&`, `.clone()`
+/// and the like), and its string form when it is string-like.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgFact {
+    pub span: Span,
+    pub place: Option<Vec<String>>,
+    pub string: Option<crate::strings::StrExpr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    pub callee: Callee,
+    /// The callee's name token (last path segment, method or macro name).
+    pub name_span: Span,
+    /// The whole call expression.
+    pub span: Span,
+    pub args: Vec<ArgFact>,
+    /// For method calls, the receiver.
+    pub receiver: Option<ArgFact>,
+    /// Innermost block containing the call.
+    pub block: usize,
+    /// The result is thrown away or made harmless (`let _ = f()`, `f().ok()`,
+    /// `f().unwrap_or(..)`, `f().is_ok()`): a check made this way enforces nothing.
+    pub result_discarded: bool,
+}
+
+impl CallSite {
+    pub fn name(&self) -> &str {
+        match &self.callee {
+            Callee::Path(segments) | Callee::Macro(segments) => {
+                segments.last().map_or("", String::as_str)
+            }
+            Callee::Method(name) => name,
+        }
+    }
+}
+
+/// `let name = init;` with a single identifier pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LetFact {
+    pub name: String,
+    pub span: Span,
+    pub block: usize,
+    pub init: Option<ArgFact>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionDef {
+    pub name: String,
+    pub name_span: Span,
+    /// The whole item, attributes included.
+    pub span: Span,
+    /// Crate-relative module path, inline modules included.
+    pub module_path: Vec<String>,
+    /// For methods: the `impl` block's type (last segment).
+    pub impl_type: Option<String>,
+    /// For trait impl methods: the trait (last segment).
+    pub trait_name: Option<String>,
+    pub has_self: bool,
+    /// Parameters other than `self`.
+    pub params: Vec<Param>,
+    pub return_type: Option<TypeRef>,
+    pub attributes: Vec<AttrFact>,
+    pub blocks: Vec<BlockFact>,
+    pub calls: Vec<CallSite>,
+    pub lets: Vec<LetFact>,
+}
+
+impl FunctionDef {
+    /// Whether block `inner` is `outer` or nested in it.
+    pub fn block_within(&self, inner: usize, outer: usize) -> bool {
+        let mut current = Some(inner);
+        while let Some(block) = current {
+            if block == outer {
+                return true;
+            }
+            current = self.blocks.get(block).and_then(|fact| fact.parent);
+        }
+        false
+    }
+
+    /// Whether code in block `block` runs whenever the function body runs
+    /// to that point: no branch, loop or deferred block on the way up.
+    pub fn block_unconditional(&self, block: usize) -> bool {
+        let mut current = Some(block);
+        while let Some(index) = current {
+            let Some(fact) = self.blocks.get(index) else {
+                return false;
+            };
+            if !matches!(fact.kind, BlockKind::Body | BlockKind::Plain) {
+                return false;
+            }
+            current = fact.parent;
+        }
+        true
+    }
+
+    /// The innermost block containing `offset`.
+    pub fn block_at(&self, offset: u32) -> usize {
+        self.blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, block)| block.span.start <= offset && offset < block.span.end)
+            .max_by_key(|(_, block)| block.span.start)
+            .map_or(0, |(index, _)| index)
+    }
+}
+
+/// A `const` or `static` item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConstDef {
+    pub name: String,
+    pub module_path: Vec<String>,
+    pub impl_type: Option<String>,
+    pub span: Span,
+    pub value: Option<crate::strings::StrExpr>,
+}
+
+/// The module path of a file from its workspace-relative path:
+/// `portal/src/partner/mod.rs` → `partner`, `src/store/users.rs` → `store::users`.
+pub fn module_path_of_file(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let after_src = parts
+        .iter()
+        .rposition(|part| *part == "src")
+        .map_or(parts.len().saturating_sub(1), |i| i + 1);
+    let mut module: Vec<String> = parts
+        .get(after_src..)
+        .unwrap_or(&[])
+        .iter()
+        .map(|part| part.to_string())
+        .collect();
+    if let Some(last) = module.pop() {
+        let stem = last.strip_suffix(".rs").unwrap_or(&last).to_string();
+        if !matches!(stem.as_str(), "mod" | "lib" | "main") {
+            module.push(stem);
+        }
+    }
+    module
+}
+
+/// Names a parameter pattern binds, looking through tuple-struct extractors
+/// (`Extension(session)`, `State(AppState { db, .. })` binds the first name).
+fn pattern_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+        syn::Pat::TupleStruct(tuple) if tuple.elems.len() == 1 => {
+            tuple.elems.first().and_then(pattern_name)
+        }
+        syn::Pat::Reference(reference) => pattern_name(&reference.pat),
+        syn::Pat::Type(typed) => pattern_name(&typed.pat),
+        _ => None,
+    }
+}
+
+fn attribute_fact(attr: &syn::Attribute) -> Option<AttrFact> {
+    let name = attr.path().segments.last()?.ident.to_string();
+    let first_string = match &attr.meta {
+        syn::Meta::List(list) => list
+            .parse_args_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .ok()
+            .and_then(|args| {
+                args.iter().find_map(|arg| match arg {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => Some(text.value()),
+                    syn::Expr::Assign(assign) if matches!(&*assign.left, syn::Expr::Path(p) if p.path.is_ident("path")) => {
+                        match &*assign.right {
+                            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => Some(text.value()),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+            }),
+        syn::Meta::NameValue(name_value) => match &name_value.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => Some(text.value()),
+            _ => None,
+        },
+        syn::Meta::Path(_) => None,
+    };
+    Some(AttrFact {
+        name,
+        first_string,
+        span: span_of_tokens(attr),
+    })
+}
+
+/// The context a function is declared in.
+pub struct FnContext<'a> {
+    pub module_path: &'a [String],
+    pub impl_type: Option<&'a str>,
+    pub trait_name: Option<&'a str>,
+}
+
+pub fn function_def(
+    context: &FnContext<'_>,
+    attrs: &[syn::Attribute],
+    sig: &syn::Signature,
+    body: &syn::Block,
+    item: &impl quote::ToTokens,
+) -> FunctionDef {
+    let mut params = Vec::new();
+    let mut has_self = false;
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(_) => has_self = true,
+            syn::FnArg::Typed(typed) => params.push(Param {
+                name: pattern_name(&typed.pat),
+                ty: TypeRef::from_syn(&typed.ty),
+                span: span_of_tokens(typed),
+            }),
+        }
+    }
+    let mut walker = BodyWalker::default();
+    walker.blocks.push(BlockFact {
+        parent: None,
+        kind: BlockKind::Body,
+        span: span_of_tokens(body),
+    });
+    walker.walk_block_contents(body);
+    FunctionDef {
+        name: sig.ident.to_string(),
+        name_span: span_of(sig.ident.span()),
+        span: span_of_tokens(item),
+        module_path: context.module_path.to_vec(),
+        impl_type: context.impl_type.map(str::to_string),
+        trait_name: context.trait_name.map(str::to_string),
+        has_self,
+        params,
+        return_type: match &sig.output {
+            syn::ReturnType::Default => None,
+            syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
+        },
+        attributes: attrs.iter().filter_map(attribute_fact).collect(),
+        blocks: walker.blocks,
+        calls: walker.calls,
+        lets: walker.lets,
+    }
+}
+
+/// Methods that make a result harmless: a check whose result goes through
+/// one of these enforces nothing.
+const DISCARDING_METHODS: &[&str] = &[
+    "ok",
+    "err",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "is_ok",
+    "is_err",
+];
+
+/// Methods that pass a value through unchanged for our purposes.
+const TRANSPARENT_METHODS: &[&str] = &[
+    "clone",
+    "as_str",
+    "as_ref",
+    "to_string",
+    "to_owned",
+    "into",
+    "as_deref",
+    "borrow",
+    "deref",
+];
+
+/// The place an expression reads, through references and copies:
+/// `&session.tenant_id.clone()` → `["session", "tenant_id"]`.
+pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
+    let mut segments = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            syn::Expr::Path(path) if path.qself.is_none() => {
+                let mut head: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                head.extend(segments.into_iter().rev());
+                return Some(head);
+            }
+            syn::Expr::Field(field) => {
+                segments.push(match &field.member {
+                    syn::Member::Named(ident) => ident.to_string(),
+                    syn::Member::Unnamed(index) => index.index.to_string(),
+                });
+                current = &field.base;
+            }
+            syn::Expr::Reference(reference) => current = &reference.expr,
+            syn::Expr::Paren(paren) => current = &paren.expr,
+            syn::Expr::Group(group) => current = &group.expr,
+            syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
+                current = &unary.expr
+            }
+            syn::Expr::MethodCall(call)
+                if call.args.is_empty()
+                    && TRANSPARENT_METHODS.contains(&call.method.to_string().as_str()) =>
+            {
+                current = &call.receiver;
+            }
+            _ => return None,
+        }
+    }
+}
+
+pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
+    ArgFact {
+        span: span_of_tokens(expr),
+        place: place_of(expr),
+        string: crate::strings::str_expr(expr),
+    }
+}
+
+#[derive(Default)]
+struct BodyWalker {
+    blocks: Vec<BlockFact>,
+    calls: Vec<CallSite>,
+    lets: Vec<LetFact>,
+    current: usize,
+    /// Calls whose result is discarded, by span.
+    discarded: Vec<Span>,
+}
+
+impl BodyWalker {
+    fn walk_block_contents(&mut self, block: &syn::Block) {
+        for stmt in &block.stmts {
+            self.visit_stmt(stmt);
+        }
+    }
+
+    fn in_block<T>(&mut self, kind: BlockKind, span: Span, walk: impl FnOnce(&mut Self) -> T) -> T {
+        self.blocks.push(BlockFact {
+            parent: Some(self.current),
+            kind,
+            span,
+        });
+        let saved = self.current;
+        self.current = self.blocks.len() - 1;
+        let result = walk(self);
+        self.current = saved;
+        result
+    }
+
+    fn record_call(
+        &mut self,
+        callee: Callee,
+        name_span: Span,
+        span: Span,
+        args: Vec<ArgFact>,
+        receiver: Option<ArgFact>,
+    ) {
+        let result_discarded = self.discarded.contains(&span);
+        self.calls.push(CallSite {
+            callee,
+            name_span,
+            span,
+            args,
+            receiver,
+            block: self.current,
+            result_discarded,
+        });
+    }
+
+    /// The call an expression's result comes from, through `.await` and `?`.
+    fn discard(&mut self, expr: &syn::Expr) {
+        let mut current = expr;
+        loop {
+            match current {
+                syn::Expr::Await(inner) => current = &inner.base,
+                syn::Expr::Try(inner) => current = &inner.expr,
+                syn::Expr::Paren(inner) => current = &inner.expr,
+                syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Macro(_) => {
+                    self.discarded.push(span_of_tokens(current));
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for BodyWalker {
+    fn visit_item(&mut self, _item: &'ast syn::Item) {
+        // Nested items are indexed as items of their own.
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
+            self.discard(&init.expr);
+        }
+        let name = match &local.pat {
+            syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+            syn::Pat::Type(typed) => match &*typed.pat {
+                syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(name) = name {
+            self.lets.push(LetFact {
+                name,
+                span: span_of_tokens(local),
+                block: self.current,
+                init: local.init.as_ref().map(|init| arg_fact(&init.expr)),
+            });
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        self.in_block(BlockKind::Plain, span_of_tokens(block), |walker| {
+            walker.walk_block_contents(block)
+        });
+    }
+
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        self.visit_expr(&expr.cond);
+        self.in_block(
+            BlockKind::Branch,
+            span_of_tokens(&expr.then_branch),
+            |walker| walker.walk_block_contents(&expr.then_branch),
+        );
+        if let Some((_, otherwise)) = &expr.else_branch {
+            self.in_block(
+                BlockKind::Branch,
+                span_of_tokens(otherwise),
+                |walker| match &**otherwise {
+                    syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
+                    other => walker.visit_expr(other),
+                },
+            );
+        }
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        self.in_block(BlockKind::Branch, span_of_tokens(arm), |walker| {
+            if let Some((_, guard)) = &arm.guard {
+                walker.visit_expr(guard);
+            }
+            match &*arm.body {
+                syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
+                body => walker.visit_expr(body),
+            }
+        });
+    }
+
+    fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
+        self.visit_expr(&expr.cond);
+        self.in_block(BlockKind::Loop, span_of_tokens(&expr.body), |walker| {
+            walker.walk_block_contents(&expr.body)
+        });
+    }
+
+    fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
+        self.visit_expr(&expr.expr);
+        self.in_block(BlockKind::Loop, span_of_tokens(&expr.body), |walker| {
+            walker.walk_block_contents(&expr.body)
+        });
+    }
+
+    fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
+        self.in_block(BlockKind::Loop, span_of_tokens(&expr.body), |walker| {
+            walker.walk_block_contents(&expr.body)
+        });
+    }
+
+    fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+        self.in_block(BlockKind::Deferred, span_of_tokens(&expr.body), |walker| {
+            walker.visit_expr(&expr.body)
+        });
+    }
+
+    fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
+        self.in_block(BlockKind::Deferred, span_of_tokens(&expr.block), |walker| {
+            walker.walk_block_contents(&expr.block)
+        });
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(path) = &*call.func {
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let name_span = path
+                .path
+                .segments
+                .last()
+                .map_or_else(|| span_of_tokens(path), |s| span_of(s.ident.span()));
+            self.record_call(
+                Callee::Path(segments),
+                name_span,
+                span_of_tokens(call),
+                call.args.iter().map(arg_fact).collect(),
+                None,
+            );
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if DISCARDING_METHODS.contains(&method.as_str()) {
+            self.discard(&call.receiver);
+        }
+        self.record_call(
+            Callee::Method(method),
+            span_of(call.method.span()),
+            span_of_tokens(call),
+            call.args.iter().map(arg_fact).collect(),
+            Some(arg_fact(&call.receiver)),
+        );
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let segments: Vec<String> = mac
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let name_span = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(|| span_of_tokens(&mac.path), |s| span_of(s.ident.span()));
+        // Macro arguments are tokens to syn; most macros take expressions.
+        let args = mac
+            .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+            .ok();
+        let arg_facts = args
+            .as_ref()
+            .map(|args| args.iter().map(arg_fact).collect())
+            .unwrap_or_default();
+        self.record_call(
+            Callee::Macro(segments),
+            name_span,
+            span_of_tokens(mac),
+            arg_facts,
+            None,
+        );
+        if let Some(args) = &args {
+            for arg in args {
+                self.visit_expr(arg);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_from_file_paths() {
+        assert_eq!(
+            module_path_of_file("portal/src/partner/mod.rs"),
+            ["partner"]
+        );
+        assert_eq!(
+            module_path_of_file("src/store/users.rs"),
+            ["store", "users"]
+        );
+        assert_eq!(module_path_of_file("src/lib.rs"), Vec::<String>::new());
+        assert_eq!(
+            module_path_of_file("crates/api/src/main.rs"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            module_path_of_file("tests/partner_flow.rs"),
+            ["partner_flow"]
+        );
+    }
+
+    fn function(source: &str) -> FunctionDef {
+        let item: syn::ItemFn = syn::parse_str(source).unwrap();
+        let context = FnContext {
+            module_path: &[],
+            impl_type: None,
+            trait_name: None,
+        };
+        function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+    }
+
+    #[test]
+    fn params_see_through_extractors() {
+        let f = function("async fn h(Extension(session): Extension<PartnerSession>, State(db): State<Db>, id: &str) {}");
+        let names: Vec<_> = f
+            .params
+            .iter()
+            .map(|p| p.name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["session", "db", "id"]);
+        assert_eq!(f.params[0].ty.args()[0].name(), Some("PartnerSession"));
+    }
+
+    #[test]
+    fn calls_know_their_block_and_whether_their_result_is_discarded() {
+        let f = function(
+            r#"async fn h() {
+                ensure_manages(&a, &b).await?;
+                let _ = check_partner_access(&a).await;
+                verify_manages(&a).ok();
+                if x { require_manages(&a)?; }
+                for t in ts { store::write(t).await; }
+                tokio::spawn(async move { audit!(t) });
+            }"#,
+        );
+        let summary: Vec<(String, BlockKind, bool)> = f
+            .calls
+            .iter()
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    f.blocks[c.block].kind,
+                    c.result_discarded,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("ensure_manages".into(), BlockKind::Body, false),
+                ("check_partner_access".into(), BlockKind::Body, true),
+                ("ok".into(), BlockKind::Body, false),
+                ("verify_manages".into(), BlockKind::Body, true),
+                ("require_manages".into(), BlockKind::Branch, false),
+                ("write".into(), BlockKind::Loop, false),
+                ("spawn".into(), BlockKind::Body, false),
+                ("audit".into(), BlockKind::Deferred, false),
+            ]
+        );
+        assert!(f.block_unconditional(f.calls[0].block));
+        assert!(!f.block_unconditional(f.calls[4].block));
+    }
+
+    #[test]
+    fn places_look_through_references_and_copies() {
+        let expr: syn::Expr = syn::parse_str("&session.tenant_id.clone()").unwrap();
+        assert_eq!(
+            place_of(&expr),
+            Some(vec!["session".to_string(), "tenant_id".to_string()])
+        );
+        let expr: syn::Expr = syn::parse_str("format!(\"{}\", x)").unwrap();
+        assert_eq!(place_of(&expr), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! Actor vs target: is a value the partner acting (the actor), or the
+//! customer tenant being acted on (the target)?
+//!
+//! The actor is the partner context value and every field of it, and names
+//! `actor_*`, `partner_*`, `caller_*`. The target is `target_tenant*`,
+//! `customer_tenant*`, a `tenant_id`/`tenant` taken from the request (a
+//! `Path`/`Json`/`Query`/`Form` extractor or a plain parameter), or a value
+//! of a tenant ID type. Simple `let` bindings are followed.
+
+use super::context::is_context_type;
+use super::names::Patterns;
+use crate::index::{FunctionDef, TypeRef};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Actor,
+    Target,
+    Unknown,
+}
+
+pub struct Roles<'a> {
+    pub context_types: &'a Patterns,
+    pub tenant_id_types: &'a Patterns,
+}
+
+const ACTOR_PREFIXES: &[&str] = &["actor_", "partner_", "caller_"];
+const TARGET_PREFIXES: &[&str] = &["target_tenant", "customer_tenant"];
+const REQUEST_EXTRACTORS: &[&str] = &["Path", "Json", "Query", "Form"];
+/// How many `let` bindings are followed back.
+const MAX_BINDINGS: usize = 8;
+
+impl Roles<'_> {
+    /// The role of the value at `place` (`["session", "tenant_id"]`) read at
+    /// byte `offset` of `function`.
+    pub fn classify(&self, function: &FunctionDef, place: &[String], offset: u32) -> Role {
+        let mut place = place.to_vec();
+        let mut offset = offset;
+        for _ in 0..MAX_BINDINGS {
+            let Some(head) = place.first() else {
+                return Role::Unknown;
+            };
+            if let Some(role) = by_name(&place) {
+                return role;
+            }
+            // The latest `let head = …` before this point, whatever its block:
+            // shadowing across sibling blocks is rare in handlers.
+            let binding = function
+                .lets
+                .iter()
+                .rev()
+                .find(|binding| &binding.name == head && binding.span.end <= offset);
+            if let Some(binding) = binding {
+                match binding.init.as_ref().and_then(|init| init.place.clone()) {
+                    Some(mut init_place) => {
+                        init_place.extend(place.into_iter().skip(1));
+                        offset = binding.span.start;
+                        place = init_place;
+                        continue;
+                    }
+                    None => return Role::Unknown,
+                }
+            }
+            return match function
+                .params
+                .iter()
+                .find(|param| param.name.as_deref() == Some(head.as_str()))
+            {
+                Some(param) => self.by_parameter(&param.ty, &place),
+                None => Role::Unknown,
+            };
+        }
+        Role::Unknown
+    }
+
+    fn by_parameter(&self, ty: &TypeRef, place: &[String]) -> Role {
+        if is_context_type(ty, self.context_types) {
+            return Role::Actor;
+        }
+        if is_context_type(ty, self.tenant_id_types) {
+            return Role::Target;
+        }
+        let last = place.last().map_or("", String::as_str);
+        let from_request = ty
+            .name()
+            .is_some_and(|name| REQUEST_EXTRACTORS.contains(&name));
+        let tenant_named = matches!(last, "tenant_id" | "tenant");
+        if tenant_named && (from_request || place.len() == 1) {
+            Role::Target
+        } else {
+            Role::Unknown
+        }
+    }
+}
+
+fn by_name(place: &[String]) -> Option<Role> {
+    // The most specific name decides: `actor.target_tenant_id` is the target.
+    for segment in place.iter().rev() {
+        if TARGET_PREFIXES
+            .iter()
+            .any(|prefix| segment.starts_with(prefix))
+        {
+            return Some(Role::Target);
+        }
+        if ACTOR_PREFIXES
+            .iter()
+            .any(|prefix| segment.starts_with(prefix))
+        {
+            return Some(Role::Actor);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::index_file;
+
+    fn roles_in(source: &str) -> Vec<Role> {
+        let facts = index_file("src/lib.rs".into(), source.into());
+        let function = &facts.functions[0];
+        let context_types = Patterns::new(["Partner*Context", "Partner*Session"]);
+        let tenant_id_types = Patterns::new(["TenantId"]);
+        let roles = Roles {
+            context_types: &context_types,
+            tenant_id_types: &tenant_id_types,
+        };
+        function
+            .calls
+            .iter()
+            .filter(|call| call.name() == "audit")
+            .flat_map(|call| call.args.iter())
+            .map(|arg| {
+                arg.place.as_ref().map_or(Role::Unknown, |place| {
+                    roles.classify(function, place, arg.span.start)
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn classifies_places_names_and_bindings() {
+        let roles = roles_in(
+            r#"async fn h(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, id: TenantId, other: String) {
+                let actor = session.tenant_id.clone();
+                let target = &tenant_id;
+                audit(session.tenant_id, session.user.org, actor, tenant_id, target, id, partner_tenant, target_tenant_id, other, customer_tenant.id);
+            }"#,
+        );
+        use Role::*;
+        assert_eq!(
+            roles,
+            [Actor, Actor, Actor, Target, Target, Target, Actor, Target, Unknown, Target]
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! Partner context: which functions run on behalf of a partner, and how.
+//!
+//! A function is an entry when a parameter's type is a partner context type
+//! (through `Extension<T>`, `State<T>`, `&T`, …) or its file or module path
+//! matches a partner path glob. Context then flows along resolved calls.
+
+use super::callgraph::{CallGraph, FnId};
+use super::names::Patterns;
+use crate::index::{FunctionDef, TypeRef, Workspace};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::{HashMap, VecDeque};
+
+/// Why a function is in partner context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A parameter of a partner context type.
+    Parameter(usize),
+    /// Its file or module path matches a partner path glob.
+    Path,
+    /// Called from a partner-context function (caller, call index).
+    CalledFrom(FnId, usize),
+}
+
+#[derive(Debug, Default)]
+pub struct PartnerContext {
+    reasons: HashMap<FnId, Reason>,
+}
+
+/// How deep a type is searched for a partner context type (`Option<Extension<&T>>`).
+const MAX_WRAPPER_DEPTH: usize = 4;
+
+pub fn is_context_type(ty: &TypeRef, types: &Patterns) -> bool {
+    fn search(ty: &TypeRef, types: &Patterns, depth: usize) -> bool {
+        if depth > MAX_WRAPPER_DEPTH {
+            return false;
+        }
+        if ty.name().is_some_and(|name| types.matches(name)) {
+            return true;
+        }
+        match ty {
+            TypeRef::Reference(inner) => search(inner, types, depth + 1),
+            _ => ty.args().iter().any(|arg| search(arg, types, depth + 1)),
+        }
+    }
+    search(ty, types, 0)
+}
+
+/// Compiled partner path globs, matched against a file's path and against
+/// its module path spelled as a path (`crate/partner/handlers.rs`).
+pub struct PartnerPaths(GlobSet);
+
+impl PartnerPaths {
+    pub fn new<S: AsRef<str>>(globs: impl IntoIterator<Item = S>) -> Result<Self, String> {
+        let mut builder = GlobSetBuilder::new();
+        for glob in globs {
+            builder.add(Glob::new(glob.as_ref()).map_err(|error| error.to_string())?);
+        }
+        builder
+            .build()
+            .map(PartnerPaths)
+            .map_err(|error| error.to_string())
+    }
+
+    pub fn empty() -> Self {
+        PartnerPaths(GlobSet::empty())
+    }
+
+    pub fn matches(&self, file_path: &str, module_path: &[String]) -> bool {
+        // A module can live in `a/b.rs` or `a/b/mod.rs`; either spelling may match.
+        let module = module_path.join("/");
+        self.0.is_match(file_path)
+            || (!module_path.is_empty()
+                && (self.0.is_match(format!("crate/{module}.rs"))
+                    || self.0.is_match(format!("crate/{module}/mod.rs"))))
+    }
+}
+
+impl PartnerContext {
+    pub fn build(
+        workspace: &Workspace,
+        graph: &CallGraph,
+        types: &Patterns,
+        paths: &PartnerPaths,
+    ) -> Self {
+        let mut reasons = HashMap::new();
+        let mut queue = VecDeque::new();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                let id = FnId { file, index };
+                let reason = function
+                    .params
+                    .iter()
+                    .position(|param| is_context_type(&param.ty, types))
+                    .map(Reason::Parameter)
+                    .or_else(|| {
+                        paths
+                            .matches(&facts.path, &function.module_path)
+                            .then_some(Reason::Path)
+                    });
+                if let Some(reason) = reason {
+                    reasons.insert(id, reason);
+                    queue.push_back(id);
+                }
+            }
+        }
+        // Breadth first, so each function keeps its shortest chain from an entry.
+        while let Some(caller) = queue.pop_front() {
+            let calls = workspace.files[caller.file].functions[caller.index]
+                .calls
+                .len();
+            for call in 0..calls {
+                for &callee in graph.callees(caller, call) {
+                    if let std::collections::hash_map::Entry::Vacant(entry) = reasons.entry(callee)
+                    {
+                        entry.insert(Reason::CalledFrom(caller, call));
+                        queue.push_back(callee);
+                    }
+                }
+            }
+        }
+        PartnerContext { reasons }
+    }
+
+    pub fn contains(&self, function: FnId) -> bool {
+        self.reasons.contains_key(&function)
+    }
+
+    pub fn reason(&self, function: FnId) -> Option<Reason> {
+        self.reasons.get(&function).copied()
+    }
+
+    /// The chain from the partner-context entry point to `function`, entry first.
+    pub fn chain(&self, function: FnId) -> Vec<FnId> {
+        let mut chain = vec![function];
+        let mut current = function;
+        while let Some(Reason::CalledFrom(caller, _)) = self.reason(current) {
+            if chain.contains(&caller) || chain.len() > 64 {
+                break;
+            }
+            chain.push(caller);
+            current = caller;
+        }
+        chain.reverse();
+        chain
+    }
+}
+
+/// `module::Type::name` for messages.
+pub fn qualified_name(function: &FunctionDef) -> String {
+    let mut parts = function.module_path.clone();
+    parts.extend(function.impl_type.clone());
+    parts.push(function.name.clone());
+    parts.join("::")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::index_file;
+
+    fn context(files: &[(&str, &str)]) -> (Workspace, PartnerContext) {
+        let workspace = Workspace::new(
+            files
+                .iter()
+                .map(|(path, text)| index_file(path.to_string(), (*text).into()))
+                .collect(),
+        );
+        let graph = CallGraph::build(&workspace);
+        let types = Patterns::new(["Partner*Context", "Partner*Session", "ActingAs*"]);
+        let paths = PartnerPaths::new(["**/partner/**", "**/partner_*.rs", "**/msp/**"]).unwrap();
+        let context = PartnerContext::build(&workspace, &graph, &types, &paths);
+        (workspace, context)
+    }
+
+    fn in_context(workspace: &Workspace, context: &PartnerContext) -> Vec<String> {
+        let mut names = Vec::new();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                if context.contains(FnId { file, index }) {
+                    names.push(qualified_name(function));
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn parameters_through_extractors_and_three_calls_deep() {
+        let (workspace, context) = context(&[(
+            "src/api.rs",
+            r#"
+            async fn handler(Extension(session): Extension<PartnerSession>) { service::load(&session).await }
+            async fn customer_handler(user: CustomerSession) { service::other().await }
+            mod service {
+                pub async fn load(s: &PartnerSession) { repo::fetch(1).await }
+                pub async fn other() {}
+                mod repo { pub async fn fetch(id: u32) { crate::db::run_query(id) } }
+            }
+            mod db { pub fn run_query(id: u32) {} }
+            "#,
+        )]);
+        assert_eq!(
+            in_context(&workspace, &context),
+            [
+                "api::handler",
+                "api::service::load",
+                "api::service::repo::fetch",
+                "api::db::run_query"
+            ]
+        );
+        let fetch_chain: Vec<String> = context
+            .chain(FnId { file: 0, index: 5 })
+            .iter()
+            .map(|id| qualified_name(&workspace.files[id.file].functions[id.index]))
+            .collect();
+        // `load` takes a partner session itself, so the chain starts there.
+        assert_eq!(
+            fetch_chain,
+            [
+                "api::service::load",
+                "api::service::repo::fetch",
+                "api::db::run_query"
+            ]
+        );
+    }
+
+    #[test]
+    fn path_globs_on_files_and_inline_modules() {
+        let (workspace, context) = context(&[
+            ("portal/src/partner/tenants.rs", "fn a() {}"),
+            ("src/partner_api.rs", "fn b() {}"),
+            ("src/lib.rs", "mod msp { fn c() {} } fn d() {}"),
+            ("src/partnership.rs", "fn e() {}"),
+        ]);
+        assert_eq!(
+            in_context(&workspace, &context),
+            ["partner::tenants::a", "partner_api::b", "msp::c"]
+        );
+    }
+
+    #[test]
+    fn ambiguous_and_common_calls_do_not_pass_context_on() {
+        let impls: String = (0..4)
+            .map(|i| format!("struct T{i}; impl T{i} {{ fn sync(&self) {{}} }}\n"))
+            .collect();
+        let (workspace, context) = context(&[(
+            "src/lib.rs",
+            &format!("fn h(ctx: PartnerContext) {{ x.sync(); Store::new(); }}\nstruct Store; impl Store {{ fn new() {{}} }}\n{impls}"),
+        )]);
+        assert_eq!(in_context(&workspace, &context), ["h"]);
+    }
+}

@@ -1,0 +1,270 @@
+//! The shared semantic model the rules stand on: type predicates, the call
+//! graph, partner context, actor vs target, and "runs before" checks. A rule
+//! asks these instead of re-deriving them, so every rule means the same thing.
+
+pub mod actors;
+pub mod callgraph;
+pub mod checks;
+pub mod context;
+pub mod names;
+
+use crate::index::{CallSite, TypeRef, Workspace};
+use crate::names::words;
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use callgraph::CallGraph;
+use checks::{CheckFound, Checks};
+use context::{PartnerContext, PartnerPaths};
+use names::Patterns;
+
+/// Options of the shared model, under `[model]` in the config: every rule
+/// sees partner context, guards and tenants the same way.
+pub const MODEL_OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "partner_context_types",
+        default: OptionDefault::StringList(&["Partner*Context", "Partner*Session", "Partner*Claims", "ActingAs*", "PartnerPrincipal", "PartnerUser"]),
+        doc: "Parameter types (last path segment, `*` wildcards) that put a function in partner context",
+    },
+    OptionSpec {
+        key: "partner_paths",
+        default: OptionDefault::StringList(&["**/partner/**", "**/partners/**", "**/partner_*.rs", "**/msp/**"]),
+        doc: "File or module path globs whose functions are in partner context",
+    },
+    OptionSpec {
+        key: "guard_functions",
+        default: OptionDefault::StringList(&[
+            "ensure_manages", "assert_partner_manages", "authorize_partner*", "check_partner_access", "require_manages",
+            "ensure_*manages*", "assert_*manages*", "check_*manages*", "verify_*manages*", "require_*manages*", "authorize_*manages*",
+            "ensure_*partner_access*", "assert_*partner_access*", "check_*partner_access*", "verify_*partner_access*",
+            "require_*partner_access*", "authorize_*partner_access*",
+        ]),
+        doc: "Calls that check the partner manages the target tenant (`*` wildcards)",
+    },
+    OptionSpec {
+        key: "tenant_id_types",
+        default: OptionDefault::StringList(&["TenantId"]),
+        doc: "Types whose values identify a target tenant",
+    },
+    OptionSpec {
+        key: "tenant_owned_labels",
+        default: OptionDefault::StringList(&[]),
+        doc: "Graph labels owned by a tenant, besides `Tenant` and labels related to a `:Tenant` in any query",
+    },
+    OptionSpec {
+        key: "query_functions",
+        default: OptionDefault::StringList(&["query", "neo4rs::query", "Query::new"]),
+        doc: "Functions whose first argument is a Cypher query",
+    },
+    OptionSpec {
+        key: "query_methods",
+        default: OptionDefault::StringList(&["run", "execute", "run_query", "execute_query"]),
+        doc: "Methods that take a Cypher query string directly as first argument",
+    },
+    OptionSpec {
+        key: "query_macros",
+        default: OptionDefault::StringList(&["cypher", "cypher_query"]),
+        doc: "Macros whose first argument is a Cypher query",
+    },
+];
+
+/// The shared model of one run, built once from the index.
+pub struct Model {
+    pub graph: CallGraph,
+    pub context: PartnerContext,
+    pub context_types: Patterns,
+    pub tenant_id_types: Patterns,
+    pub guards: Patterns,
+    pub options: OptionValues,
+}
+
+impl Model {
+    pub fn build(workspace: &Workspace, options: &OptionValues) -> Model {
+        let context_types = Patterns::new(options.strings("partner_context_types"));
+        // Globs were validated with the config; a bad one here matches nothing.
+        let paths = PartnerPaths::new(options.strings("partner_paths"))
+            .unwrap_or_else(|_| PartnerPaths::empty());
+        let graph = CallGraph::build(workspace);
+        let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
+        Model {
+            graph,
+            context,
+            context_types,
+            tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
+            guards: Patterns::new(options.strings("guard_functions")),
+            options: options.clone(),
+        }
+    }
+
+    pub fn checks<'a>(&'a self, workspace: &'a Workspace) -> Checks<'a> {
+        Checks {
+            workspace,
+            graph: &self.graph,
+            context: &self.context,
+        }
+    }
+
+    pub fn is_guard(&self, call: &CallSite) -> bool {
+        self.guards.matches(call.name())
+    }
+
+    /// Whether a partner-access guard runs before `offset` in `function`.
+    pub fn guard_before(
+        &self,
+        workspace: &Workspace,
+        function: callgraph::FnId,
+        offset: u32,
+        block: usize,
+    ) -> Option<CheckFound> {
+        self.checks(workspace)
+            .runs_before(function, offset, block, &|call| self.is_guard(call))
+    }
+
+    pub fn roles(&self) -> actors::Roles<'_> {
+        actors::Roles {
+            context_types: &self.context_types,
+            tenant_id_types: &self.tenant_id_types,
+        }
+    }
+}
+
+/// How many newtype layers `is_text_like` looks through (`struct Token(ApiKey)`).
+const MAX_NEWTYPE_DEPTH: usize = 4;
+
+/// Whether a value of this type carries text or bytes that can hold a secret
+/// or PII: `String`, `&str`, `Cow<str>`, `Box<str>`, `Arc<str>`, `Vec<u8>`,
+/// `[u8; N]`, a workspace newtype around one, or `Option`/`Vec` of one.
+pub fn is_text_like(workspace: &Workspace, ty: &TypeRef) -> bool {
+    text_like(workspace, ty, 0)
+}
+
+fn text_like(workspace: &Workspace, ty: &TypeRef, depth: usize) -> bool {
+    if depth > MAX_NEWTYPE_DEPTH {
+        return false;
+    }
+    let is_u8 = |ty: &TypeRef| ty.name() == Some("u8");
+    match ty {
+        TypeRef::Reference(inner) => text_like(workspace, inner, depth),
+        TypeRef::Slice(inner) | TypeRef::Array(inner) => is_u8(inner),
+        TypeRef::Path { .. } => {
+            let args = ty.args();
+            match ty.name() {
+                Some("String" | "str") => true,
+                Some("Cow" | "Box" | "Arc" | "Rc") => args
+                    .iter()
+                    .any(|arg| arg.name() == Some("str") || text_like(workspace, arg, depth + 1)),
+                Some("Vec") => args
+                    .first()
+                    .is_some_and(|arg| is_u8(arg) || text_like(workspace, arg, depth + 1)),
+                Some("Option") => args
+                    .first()
+                    .is_some_and(|arg| text_like(workspace, arg, depth + 1)),
+                Some(name) => workspace.types_named(name).any(|def| {
+                    def.newtype_field()
+                        .is_some_and(|field| text_like(workspace, &field.ty, depth + 1))
+                }),
+                None => false,
+            }
+        }
+        TypeRef::Tuple(_) | TypeRef::Other => false,
+    }
+}
+
+/// Whether any part of the type is one of the wrapper types (`Option<Masked<String>>`
+/// contains `Masked`). Wrappers may be given with a path; the last segment counts.
+pub fn contains_wrapper<S: AsRef<str>>(ty: &TypeRef, wrappers: &[S]) -> bool {
+    ty.any(&mut |part| {
+        part.name().is_some_and(|name| {
+            wrappers
+                .iter()
+                .any(|wrapper| wrapper.as_ref().rsplit("::").next() == Some(name))
+        })
+    })
+}
+
+/// Words that mark a serializer function or module as one that hides the value.
+const REDACTING_WORDS: &[&str] = &[
+    "redact",
+    "redacted",
+    "mask",
+    "masked",
+    "hide",
+    "hidden",
+    "obfuscate",
+    "omit",
+    "censor",
+    "elide",
+    "conceal",
+];
+
+/// Whether a `serialize_with`/`with` path names a redacting serializer
+/// (`"redact"`, `"crate::serde_util::mask_secret"`, `"masked"`).
+pub fn is_redacting_serializer(path: &str) -> bool {
+    let last = path.rsplit("::").next().unwrap_or(path);
+    words(last)
+        .iter()
+        .any(|word| REDACTING_WORDS.contains(&word.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::index_file;
+
+    fn ty(source: &str) -> TypeRef {
+        let ty: syn::Type = syn::parse_str(source).unwrap();
+        TypeRef::from_syn(&ty)
+    }
+
+    #[test]
+    fn text_like_types() {
+        let workspace = Workspace::new(vec![index_file(
+            "src/lib.rs".into(),
+            "struct ApiToken(String); struct Nested(ApiToken); struct Count(u32);".into(),
+        )]);
+        for text in [
+            "String",
+            "&str",
+            "&'static str",
+            "Cow<'a, str>",
+            "Box<str>",
+            "Vec<u8>",
+            "[u8; 32]",
+            "Option<String>",
+            "ApiToken",
+            "Option<Nested>",
+            "Vec<String>",
+        ] {
+            assert!(is_text_like(&workspace, &ty(text)), "{text} is text-like");
+        }
+        for text in [
+            "bool",
+            "u32",
+            "Count",
+            "Option<bool>",
+            "Vec<u32>",
+            "(String, String)",
+            "Uuid",
+        ] {
+            assert!(
+                !is_text_like(&workspace, &ty(text)),
+                "{text} is not text-like"
+            );
+        }
+    }
+
+    #[test]
+    fn wrappers_anywhere_in_the_type() {
+        let wrappers = ["secrecy::SecretString", "Masked"];
+        assert!(contains_wrapper(&ty("Option<Masked<String>>"), &wrappers));
+        assert!(contains_wrapper(&ty("secrecy::SecretString"), &wrappers));
+        assert!(!contains_wrapper(&ty("Option<String>"), &wrappers));
+    }
+
+    #[test]
+    fn redacting_serializers() {
+        assert!(is_redacting_serializer("redact"));
+        assert!(is_redacting_serializer("crate::serde_util::mask_secret"));
+        assert!(is_redacting_serializer("serialize_redacted"));
+        assert!(!is_redacting_serializer("serialize_secret"));
+        assert!(!is_redacting_serializer("hex::serialize"));
+    }
+}
