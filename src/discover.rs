@@ -183,7 +183,9 @@ fn is_build_output(dir: &Path) -> bool {
 
 /// Rust sources, and the `.cypher`, template and roles files rules read.
 fn is_source(path: &Path) -> bool {
-    path.to_str().is_some_and(|path| partner_safety_lints::index::FileKind::of_path(&path.replace('\\', "/")).is_some())
+    path.to_str().is_some_and(|path| {
+        partner_safety_lints::index::FileKind::of_path(&path.replace('\\', "/")).is_some()
+    })
 }
 
 /// The path relative to the root, `/`-separated, as reported everywhere.

@@ -130,10 +130,22 @@ fn wrong_types_and_levels_are_errors() {
 #[test]
 fn model_options_are_validated() {
     let stderr = config_error("[model]\npartner_context_type = [\"Reseller*\"]\n");
-    assert!(stderr.contains("unknown option `partner_context_type` in [model]"), "{stderr}");
-    assert!(stderr.contains("did you mean `partner_context_types`?"), "{stderr}");
+    assert!(
+        stderr.contains("unknown option `partner_context_type` in [model]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("did you mean `partner_context_types`?"),
+        "{stderr}"
+    );
     let stderr = config_error("[model]\npartner_paths = [\"**/msp/[\"]\n");
     assert!(stderr.contains("invalid glob `**/msp/[`"), "{stderr}");
-    let dir = workspace(&[("partner-safety.toml", "[model]\npartner_context_types = [\"Reseller*\"]\n"), ("src/lib.rs", LEAKY)]);
+    let dir = workspace(&[
+        (
+            "partner-safety.toml",
+            "[model]\npartner_context_types = [\"Reseller*\"]\n",
+        ),
+        ("src/lib.rs", LEAKY),
+    ]);
     assert_eq!(short(dir.path(), &[]).0, 1);
 }

@@ -122,6 +122,9 @@ pub struct FunctionDef {
     pub blocks: Vec<BlockFact>,
     pub calls: Vec<CallSite>,
     pub lets: Vec<LetFact>,
+    /// Paths of two or more segments used as values (`Scope::Full`,
+    /// `Permissions::all`, `Role::PartnerAdmin`), in source order.
+    pub value_paths: Vec<(Vec<String>, Span)>,
 }
 
 impl FunctionDef {
@@ -292,6 +295,7 @@ pub fn function_def(
         blocks: walker.blocks,
         calls: walker.calls,
         lets: walker.lets,
+        value_paths: walker.value_paths,
     }
 }
 
@@ -374,6 +378,7 @@ struct BodyWalker {
     blocks: Vec<BlockFact>,
     calls: Vec<CallSite>,
     lets: Vec<LetFact>,
+    value_paths: Vec<(Vec<String>, Span)>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -440,6 +445,18 @@ impl BodyWalker {
 impl<'ast> Visit<'ast> for BodyWalker {
     fn visit_item(&mut self, _item: &'ast syn::Item) {
         // Nested items are indexed as items of their own.
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        if expr.path.segments.len() >= 2 {
+            let segments = expr
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            self.value_paths.push((segments, span_of_tokens(expr)));
+        }
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -693,6 +710,17 @@ mod tests {
         );
         assert!(f.block_unconditional(f.calls[0].block));
         assert!(!f.block_unconditional(f.calls[4].block));
+    }
+
+    #[test]
+    fn value_paths_are_recorded() {
+        let f = function("fn default() -> Self { Self { scopes: Permissions::all(), level: Scope::Full, n: x } }");
+        let paths: Vec<String> = f
+            .value_paths
+            .iter()
+            .map(|(segments, _)| segments.join("::"))
+            .collect();
+        assert_eq!(paths, ["Permissions::all", "Scope::Full"]);
     }
 
     #[test]
