@@ -171,9 +171,13 @@ impl Engine {
             .flat_map_iter(|file| self.check_file(&cx, file))
             .collect();
         findings.extend(self.file_problems(workspace));
+        findings.extend(self.query_problems(&model));
         let mut findings = self.apply_suppressions(workspace, findings);
         findings.retain(|finding| finding.effective_level() != Level::Allow);
         sort_findings(workspace, &mut findings);
+        // A const query run from several places, or a parse error in it, is one finding.
+        findings
+            .dedup_by(|a, b| a.code == b.code && a.primary == b.primary && a.message == b.message);
         findings
     }
 
@@ -218,6 +222,31 @@ impl Engine {
             self.settings.level(meta.code)
         };
         finding(meta, level, diagnostic)
+    }
+
+    /// A query passed to a query call that does not parse is certainly
+    /// Cypher the rules could not check: say so (PS000), never crash.
+    fn query_problems(&self, model: &Model) -> Vec<Finding> {
+        model
+            .queries
+            .queries
+            .iter()
+            .filter(|query| matches!(query.origin, crate::model::queries::Origin::Call { .. }))
+            .filter_map(|query| {
+                let error = query.parsed.as_ref().err()?;
+                let location = query.location(error.span.range());
+                Some(
+                    self.tool_finding(
+                        &tool_codes::PARSE_ERROR,
+                        Diagnostic::new(
+                            format!("Cypher query could not be parsed: {}", error.message),
+                            location,
+                        )
+                        .with_help("the query was not analysed; the rest of the workspace was"),
+                    ),
+                )
+            })
+            .collect()
     }
 
     fn file_problems(&self, workspace: &Workspace) -> Vec<Finding> {

@@ -199,7 +199,10 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &tool_codes::UNUSED_SUPPRESSION,
         &tool_codes::INTERNAL_ERROR,
         &tool_codes::EXPIRED_SUPPRESSION,
+        &crate::rules::unscoped_tenant_query::META,
         &crate::rules::readable_secret::META,
+        &crate::rules::no_break_glass::META,
+        &crate::rules::broad_manages_grant::META,
     ];
     ALL
 }

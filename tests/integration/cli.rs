@@ -1,23 +1,27 @@
 use crate::common::*;
 
 #[test]
-fn demo_run_finds_the_planted_secrets_and_denies() {
+fn demo_run_finds_the_planted_defects_and_denies() {
     let output = run(&["fixtures/demo", "--format", "short"]);
     assert_eq!(output.code, 1);
     assert_eq!(
         output.stdout.lines().collect::<Vec<_>>(),
         [
+            "portal/queries/tenant_devices.cypher:2:7: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::tenant_devices`)",
             "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:14:5: deny[PS104 readable-secret]: secret field `TenantIntegration.signing` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+            "portal/src/onboarding.rs:33:94: deny[PS203 broad-manages-grant]: `MANAGES` grant sets no explicit permissions, so the partner gets whatever \"managing\" means everywhere",
+            "portal/src/partner/mod.rs:42:17: deny[PS202 no-break-glass]: a partner-access check is cached for 86400 s, over the 60 s a revocation may wait",
+            "portal/src/store.rs:8:31: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::export_tenant_users` → `store::tenant_users`)",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("5 findings (2 deny, 3 warn) in 5 files, parsed in "),
+            .starts_with("9 findings (6 deny, 3 warn) in 8 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -36,7 +40,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 5);
+    assert_eq!(direct.stdout.lines().count(), 9);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -47,7 +51,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
 fn exit_codes() {
     // Deny findings: 1. Warnings only: 0. Everything allowed: 0.
     assert_eq!(run(&["fixtures/demo", "-q"]).code, 1);
-    assert_eq!(run(&["fixtures/demo", "-q", "-W", "PS104"]).code, 0);
+    assert_eq!(run(&["fixtures/demo", "-q", "-W", "all"]).code, 0);
     assert_eq!(run(&["fixtures/demo", "-q", "-A", "all"]).code, 0);
     // Later flags win, in command-line order, by code or name.
     assert_eq!(
@@ -58,6 +62,8 @@ fn exit_codes() {
         run(&[
             "fixtures/demo",
             "-q",
+            "-W",
+            "all",
             "-D",
             "PS104",
             "-W",
@@ -149,7 +155,7 @@ fn rules_lists_every_code() {
         .collect();
     assert_eq!(
         codes,
-        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS104"]
+        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS104", "PS202", "PS203"]
     );
     assert!(output
         .stdout

@@ -27,7 +27,7 @@ impl Span {
 /// Index into [`QueryFacts::bindings`].
 pub type BindingId = usize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TextMode {
     /// A plain string: `{}` is an empty map.
     Plain,

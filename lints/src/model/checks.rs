@@ -105,6 +105,41 @@ impl Checks<'_> {
         found
     }
 
+    /// A partner-context chain, entry first, ending at `function`, along
+    /// which no caller checks before its call: the path a finding should
+    /// name when [`Checks::runs_before`] found no check.
+    pub fn unchecked_chain(
+        &self,
+        function: FnId,
+        is_check: &dyn Fn(&CallSite) -> bool,
+    ) -> Vec<FnId> {
+        let mut chain = vec![function];
+        let mut current = function;
+        while chain.len() <= MAX_DEPTH {
+            let unchecked_caller =
+                self.graph
+                    .callers(current)
+                    .iter()
+                    .copied()
+                    .find(|&(caller, call_index)| {
+                        let call = &self.workspace.files[caller.file].functions[caller.index].calls
+                            [call_index];
+                        self.context.contains(caller)
+                            && !chain.contains(&caller)
+                            && self
+                                .runs_before(caller, call.span.start, call.block, is_check)
+                                .is_none()
+                    });
+            let Some((caller, _)) = unchecked_caller else {
+                break;
+            };
+            current = caller;
+            chain.push(caller);
+        }
+        chain.reverse();
+        chain
+    }
+
     /// Whether `function` always runs a check before returning normally:
     /// at its top level, or through a callee that does.
     fn checks_on_entry(

@@ -6,7 +6,9 @@ pub mod actors;
 pub mod callgraph;
 pub mod checks;
 pub mod context;
+pub mod grants;
 pub mod names;
+pub mod queries;
 
 use crate::index::{CallSite, TypeRef, Workspace};
 use crate::names::words;
@@ -70,6 +72,7 @@ pub const MODEL_OPTIONS: &[OptionSpec] = &[
 pub struct Model {
     pub graph: CallGraph,
     pub context: PartnerContext,
+    pub queries: queries::Queries,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -84,9 +87,11 @@ impl Model {
             .unwrap_or_else(|_| PartnerPaths::empty());
         let graph = CallGraph::build(workspace);
         let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
+        let queries = queries::Queries::build(workspace, options);
         Model {
             graph,
             context,
+            queries,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),
@@ -116,6 +121,43 @@ impl Model {
     ) -> Option<CheckFound> {
         self.checks(workspace)
             .runs_before(function, offset, block, &|call| self.is_guard(call))
+    }
+
+    /// "partner context: `partner::handler` → `store::list`", for messages.
+    pub fn chain_text(&self, workspace: &Workspace, function: callgraph::FnId) -> String {
+        Self::describe_chain(workspace, &self.context.chain(function))
+    }
+
+    /// The partner-context path to `function` along which no caller runs a
+    /// guard, described for a message.
+    pub fn unguarded_chain_text(&self, workspace: &Workspace, function: callgraph::FnId) -> String {
+        let chain = self
+            .checks(workspace)
+            .unchecked_chain(function, &|call| self.is_guard(call));
+        // Stop where the chain reaches an entry point: the rest is context already.
+        let start = chain
+            .iter()
+            .rposition(|id| {
+                !matches!(
+                    self.context.reason(*id),
+                    Some(context::Reason::CalledFrom(..))
+                )
+            })
+            .unwrap_or(0);
+        Self::describe_chain(workspace, &chain[start..])
+    }
+
+    fn describe_chain(workspace: &Workspace, chain: &[callgraph::FnId]) -> String {
+        let names: Vec<String> = chain
+            .iter()
+            .map(|id| {
+                format!(
+                    "`{}`",
+                    context::qualified_name(&workspace.files[id.file].functions[id.index])
+                )
+            })
+            .collect();
+        format!("partner context: {}", names.join(" → "))
     }
 
     pub fn roles(&self) -> actors::Roles<'_> {

@@ -1,0 +1,427 @@
+//! Every Cypher query of the workspace: where its text comes from, where it
+//! runs, and its parsed facts.
+//!
+//! Sources: the string argument of a query call (resolved through literals,
+//! consts, `concat!`, `format!`, `indoc!`, `include_str!` and `let`
+//! bindings), `.cypher` files no call includes, and string literals kept in
+//! tables that parse as Cypher and mention a tenant-owned label.
+
+use super::callgraph::FnId;
+use super::names::Patterns;
+use crate::cypher::{self, CypherError, QueryFacts};
+use crate::diagnostic::{FileId, Location};
+use crate::index::{CallSite, Callee, FileKind, Workspace};
+use crate::options::OptionValues;
+use crate::source::Span;
+use crate::strings::{self, ResolvedText, Resolver, StrExpr, TextMode};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// Where a query comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The string argument of a query call: the function and call index.
+    Call { function: FnId, call: usize },
+    /// A `.cypher` file that no `include_str!` in a query call reads.
+    CypherFile { file: FileId },
+    /// A string literal kept in a table; the function it sits in, if any.
+    Table {
+        file: FileId,
+        function: Option<FnId>,
+    },
+}
+
+pub struct Query {
+    pub origin: Origin,
+    pub text: ResolvedText,
+    pub parsed: Result<QueryFacts, CypherError>,
+}
+
+impl Query {
+    /// The function the query runs in, when it is known.
+    pub fn function(&self) -> Option<FnId> {
+        match self.origin {
+            Origin::Call { function, .. } => Some(function),
+            Origin::Table { function, .. } => function,
+            Origin::CypherFile { .. } => None,
+        }
+    }
+
+    /// Where a range of the query text is in the source.
+    pub fn location(&self, range: std::ops::Range<usize>) -> Location {
+        let (file, span) = self.text.span(range);
+        Location { file, span }
+    }
+
+    /// The file the query text starts in (the rule reports there).
+    pub fn text_file(&self) -> FileId {
+        self.text.location(0).0
+    }
+}
+
+#[derive(Default)]
+pub struct Queries {
+    pub queries: Vec<Query>,
+    /// Labels whose nodes belong to a tenant.
+    pub tenant_owned: HashSet<String>,
+    /// Query indices by the file their text starts in.
+    by_text_file: HashMap<FileId, Vec<usize>>,
+}
+
+/// Matches a call against the configured query functions, methods and macros.
+pub struct QueryCalls {
+    functions: Vec<Vec<String>>,
+    methods: Patterns,
+    macros: Patterns,
+}
+
+impl QueryCalls {
+    pub fn new(options: &OptionValues) -> Self {
+        QueryCalls {
+            functions: options
+                .strings("query_functions")
+                .iter()
+                .map(|path| path.split("::").map(str::to_string).collect())
+                .collect(),
+            methods: Patterns::new(options.strings("query_methods")),
+            macros: Patterns::new(options.strings("query_macros")),
+        }
+    }
+
+    /// The query argument of a call, when the call runs a query.
+    pub fn query_argument<'c>(&self, call: &'c CallSite) -> Option<&'c StrExpr> {
+        let first = call.args.first()?.string.as_ref()?;
+        let is_query_call = match &call.callee {
+            Callee::Path(segments) => self
+                .functions
+                .iter()
+                .any(|function| segments.ends_with(function)),
+            // A method takes the text directly only when it is a string (`graph.run(query(..))`
+            // passes a call, which the inner `query` call already covers).
+            Callee::Method(name) => {
+                self.methods.matches(name) && !matches!(first, StrExpr::Unknown { .. })
+            }
+            Callee::Macro(segments) => segments
+                .last()
+                .is_some_and(|name| self.macros.matches(name)),
+        };
+        is_query_call.then_some(first)
+    }
+}
+
+impl Queries {
+    pub fn build(workspace: &Workspace, options: &OptionValues) -> Queries {
+        let calls = QueryCalls::new(options);
+        let resolver = WorkspaceResolver::new(workspace);
+        let mut sources: Vec<(Origin, ResolvedText)> = Vec::new();
+        let mut used_literals: HashSet<(FileId, Span)> = HashSet::new();
+        let mut included_files: HashSet<FileId> = HashSet::new();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                for (call_index, call) in function.calls.iter().enumerate() {
+                    let Some(argument) = calls.query_argument(call) else {
+                        continue;
+                    };
+                    let Some(text) = strings::resolve(argument, file, &resolver) else {
+                        continue;
+                    };
+                    for piece_file in text.files() {
+                        if workspace.file(piece_file).kind == FileKind::Cypher {
+                            included_files.insert(piece_file);
+                        }
+                    }
+                    collect_literals(argument, file, &resolver, &mut used_literals, 0);
+                    sources.push((
+                        Origin::Call {
+                            function: FnId { file, index },
+                            call: call_index,
+                        },
+                        text,
+                    ));
+                }
+            }
+        }
+        for (file, facts) in workspace.files.iter().enumerate() {
+            if facts.kind == FileKind::Cypher && !included_files.contains(&file) {
+                sources.push((
+                    Origin::CypherFile { file },
+                    ResolvedText::whole_file(file, &facts.text),
+                ));
+            }
+            for &span in &facts.cypher_literals {
+                if used_literals.contains(&(file, span)) {
+                    continue;
+                }
+                let literal = StrExpr::Literal { span };
+                if let Some(text) = strings::resolve(&literal, file, &resolver) {
+                    let function = facts
+                        .functions
+                        .iter()
+                        .position(|function| {
+                            function.span.start <= span.start && span.end <= function.span.end
+                        })
+                        .map(|index| FnId { file, index });
+                    sources.push((Origin::Table { file, function }, text));
+                }
+            }
+        }
+        // The same text (a const used at many call sites) is parsed once.
+        let unique: HashSet<(&str, TextMode)> = sources
+            .iter()
+            .map(|(_, text)| (text.text.as_str(), text.mode))
+            .collect();
+        let parsed: HashMap<(&str, TextMode), Result<QueryFacts, CypherError>> = unique
+            .into_par_iter()
+            .map(|(text, mode)| ((text, mode), cypher::parse_query(text, mode)))
+            .collect();
+        let mut queries: Vec<Query> = sources
+            .iter()
+            .map(|(origin, text)| Query {
+                origin: *origin,
+                text: text.clone(),
+                parsed: parsed[&(text.text.as_str(), text.mode)].clone(),
+            })
+            .collect();
+        let tenant_owned = tenant_owned_labels(&queries, options);
+        // Table strings count only when they touch tenant data: most strings
+        // that start with MATCH are not queries the service runs.
+        queries.retain(|query| {
+            !matches!(query.origin, Origin::Table { .. }) || mentions_any(query, &tenant_owned)
+        });
+        let mut by_text_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        for (index, query) in queries.iter().enumerate() {
+            by_text_file
+                .entry(query.text_file())
+                .or_default()
+                .push(index);
+        }
+        Queries {
+            queries,
+            tenant_owned,
+            by_text_file,
+        }
+    }
+
+    /// Queries whose text starts in `file`.
+    pub fn in_file(&self, file: FileId) -> impl Iterator<Item = &Query> {
+        self.by_text_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .map(|&index| &self.queries[index])
+    }
+
+    pub fn is_tenant_owned(&self, label: &str) -> bool {
+        self.tenant_owned.contains(label)
+    }
+}
+
+fn mentions_any(query: &Query, labels: &HashSet<String>) -> bool {
+    query.parsed.as_ref().is_ok_and(|facts| {
+        facts
+            .nodes
+            .iter()
+            .any(|node| node.labels.iter().any(|label| labels.contains(label)))
+    })
+}
+
+/// `Tenant`, the configured labels, and every label a query relates to a
+/// `:Tenant` node directly (`(u:User)-[:BELONGS_TO]->(:Tenant)`). `Partner`
+/// never is.
+fn tenant_owned_labels(queries: &[Query], options: &OptionValues) -> HashSet<String> {
+    let mut labels: HashSet<String> = options
+        .strings("tenant_owned_labels")
+        .iter()
+        .cloned()
+        .collect();
+    labels.insert("Tenant".to_string());
+    for facts in queries
+        .iter()
+        .filter_map(|query| query.parsed.as_ref().ok())
+    {
+        for relationship in &facts.relationships {
+            let (Some(left), Some(right)) = (
+                facts.nodes.get(relationship.left),
+                facts.nodes.get(relationship.right),
+            ) else {
+                continue;
+            };
+            let labels_of = |binding| {
+                facts
+                    .nodes_of(binding)
+                    .flat_map(|node| node.labels.iter().cloned())
+                    .collect::<Vec<String>>()
+            };
+            let (left_labels, right_labels) = (labels_of(left.binding), labels_of(right.binding));
+            for (one, other) in [(&left_labels, &right_labels), (&right_labels, &left_labels)] {
+                if one.iter().any(|label| label == "Tenant") {
+                    labels.extend(
+                        other
+                            .iter()
+                            .filter(|label| label.as_str() != "Partner")
+                            .cloned(),
+                    );
+                }
+            }
+        }
+    }
+    labels.remove("Partner");
+    labels
+}
+
+/// Literal spans a query argument resolves through, so table detection
+/// does not count them a second time.
+fn collect_literals(
+    expr: &StrExpr,
+    file: FileId,
+    resolver: &WorkspaceResolver<'_>,
+    out: &mut HashSet<(FileId, Span)>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    match expr {
+        StrExpr::Literal { span } => {
+            out.insert((file, *span));
+        }
+        StrExpr::Concat(parts) => parts
+            .iter()
+            .for_each(|part| collect_literals(part, file, resolver, out, depth + 1)),
+        StrExpr::Format { template, .. } => {
+            collect_literals(template, file, resolver, out, depth + 1)
+        }
+        StrExpr::Indoc(inner) => collect_literals(inner, file, resolver, out, depth + 1),
+        StrExpr::Name { name, span } => {
+            if let Some(bound) = resolver.binding(file, name, span.start) {
+                collect_literals(&bound, file, resolver, out, depth + 1);
+            } else if let Some((const_file, value)) =
+                resolver.constant(file, std::slice::from_ref(name))
+            {
+                collect_literals(&value, const_file, resolver, out, depth + 1);
+            }
+        }
+        StrExpr::Path { segments, .. } => {
+            if let Some((const_file, value)) = resolver.constant(file, segments) {
+                collect_literals(&value, const_file, resolver, out, depth + 1);
+            }
+        }
+        StrExpr::Include { .. } | StrExpr::Text { .. } | StrExpr::Unknown { .. } => {}
+    }
+}
+
+/// Resolves names, consts and includes against the workspace index.
+pub struct WorkspaceResolver<'a> {
+    workspace: &'a Workspace,
+    consts_by_name: HashMap<&'a str, Vec<(FileId, usize)>>,
+    files_by_path: HashMap<&'a str, FileId>,
+}
+
+impl<'a> WorkspaceResolver<'a> {
+    pub fn new(workspace: &'a Workspace) -> Self {
+        let mut consts_by_name: HashMap<&str, Vec<(FileId, usize)>> = HashMap::new();
+        let mut files_by_path = HashMap::new();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            files_by_path.insert(facts.path.as_str(), file);
+            for (index, constant) in facts.consts.iter().enumerate() {
+                consts_by_name
+                    .entry(constant.name.as_str())
+                    .or_default()
+                    .push((file, index));
+            }
+        }
+        WorkspaceResolver {
+            workspace,
+            consts_by_name,
+            files_by_path,
+        }
+    }
+}
+
+/// The crate a file belongs to: its path up to `src/` (consts resolve within a crate).
+fn crate_root(path: &str) -> &str {
+    path.find("src/").map_or("", |at| &path[..at])
+}
+
+impl Resolver for WorkspaceResolver<'_> {
+    fn file_text(&self, file: FileId) -> &str {
+        self.workspace
+            .files
+            .get(file)
+            .map_or("", |facts| &facts.text)
+    }
+
+    fn binding(&self, file: FileId, name: &str, before: u32) -> Option<StrExpr> {
+        let facts = self.workspace.files.get(file)?;
+        let function = facts
+            .functions
+            .iter()
+            .filter(|function| function.span.start <= before && before < function.span.end)
+            .max_by_key(|function| function.span.start)?;
+        let block = function.block_at(before);
+        function
+            .lets
+            .iter()
+            .rev()
+            .find(|binding| {
+                binding.name == name
+                    && binding.span.end <= before
+                    && function.block_within(block, binding.block)
+            })
+            .and_then(|binding| binding.init.as_ref()?.string.clone())
+    }
+
+    fn constant(&self, file: FileId, segments: &[String]) -> Option<(FileId, StrExpr)> {
+        let (name, qualifier) = segments.split_last()?;
+        let here = crate_root(&self.workspace.files.get(file)?.path);
+        let candidates: Vec<(FileId, usize)> = self
+            .consts_by_name
+            .get(name.as_str())?
+            .iter()
+            .copied()
+            .filter(|&(const_file, index)| {
+                let facts = &self.workspace.files[const_file];
+                let constant = &facts.consts[index];
+                let qualified = match qualifier.last().map(String::as_str) {
+                    None => true,
+                    Some("Self") => constant.impl_type.is_some() && const_file == file,
+                    Some(last) if last.chars().next().is_some_and(char::is_uppercase) => {
+                        constant.impl_type.as_deref() == Some(last)
+                    }
+                    Some(_) => constant.module_path.ends_with(qualifier),
+                };
+                qualified && crate_root(&facts.path) == here
+            })
+            .collect();
+        // Prefer the file itself; otherwise the name must be unique in the crate.
+        let unique = match candidates.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        };
+        let chosen = candidates
+            .iter()
+            .find(|(const_file, _)| *const_file == file)
+            .or(unique)?;
+        let value = self.workspace.files[chosen.0].consts[chosen.1]
+            .value
+            .clone()?;
+        Some((chosen.0, value))
+    }
+
+    fn include(&self, file: FileId, path: &str) -> Option<FileId> {
+        let from = &self.workspace.files.get(file)?.path;
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop();
+        for part in path.split('/') {
+            match part {
+                "" | "." => {}
+                // Leaving the workspace root is never followed.
+                ".." => {
+                    parts.pop()?;
+                }
+                part => parts.push(part),
+            }
+        }
+        self.files_by_path.get(parts.join("/").as_str()).copied()
+    }
+}

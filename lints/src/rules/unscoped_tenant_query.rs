@@ -1,0 +1,440 @@
+//! PS101 unscoped-tenant-query: a partner reading or writing tenant data
+//! without the query proving the partner manages that tenant.
+
+use crate::cypher::{BindingId, NodePattern, PropValue, QueryFacts};
+use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::model::callgraph::FnId;
+use crate::model::queries::{Origin, Queries, Query};
+use crate::options::OptionValues;
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use std::collections::{BTreeMap, HashSet};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS101",
+    name: "unscoped-tenant-query",
+    checklist_item: Some(ChecklistItem::ScopeEnforcement),
+    default_level: Level::Deny,
+    summary:
+        "A Cypher query in partner context touches tenant data without a `MANAGES` scope or a guard",
+    docs: r#"## What it does
+Flags a Cypher query executed in partner context that reads or writes tenant-owned data,
+unless the tenant node it touches is bound in the same query by a pattern
+`(:Partner {id: $x})-[:MANAGES]->(t:Tenant)` (either direction spelling, any variable
+names, also through `WITH`/`MATCH` chains and `EXISTS { }` predicates) with the Partner
+node pinned by a parameter or a literal, or a guard (`ensure_manages(…)` and the other
+`[model] guard_functions`) runs before the query: earlier in the same function, in a
+callee that checks, or in every partner-context caller.
+
+Tenant-owned data is `Tenant`, the labels in `[model] tenant_owned_labels`, every label
+that any query of the workspace relates to a `:Tenant` node directly, and any node matched
+on a `tenant_id` property. `Partner` is not tenant-owned.
+
+The finding is on the node pattern inside the query text: in the `.rs` file, in the
+`const` that holds the query, or in the `.cypher` file, with a label where the query runs
+in partner context and the chain from the partner-context entry point in the message.
+
+Decisions where the catalogue is silent:
+- A `MANAGES` pattern that is optional (`OPTIONAL MATCH`, under `NOT`/`OR`) scopes
+  nothing: it need not hold for the rows returned.
+- A tenant-owned node is scoped when it is connected, through relationships every row
+  must satisfy, to a scoped `Tenant` node.
+- `.cypher` files that no query call includes, and nodes with dynamic labels, are not
+  judged: where they run in partner context is not known.
+- A query built from a `format!` template is judged on its text with the holes as
+  placeholders; a query that does not parse is reported as PS000 instead.
+
+## Why is this bad?
+A partner reaches customer tenants only through `MANAGES`. A query that takes a tenant
+ID from the request and reads `(:User {tenant_id: $tenant_id})` lets any partner read any
+tenant by changing the ID.
+
+## Example
+```rust
+async fn list_users(ctx: PartnerContext, tenant_id: String, graph: &Graph) {
+    graph.execute(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u")
+        .param("tenant_id", tenant_id)).await;
+}
+```
+
+## Use instead
+```rust
+graph.execute(query(
+    "MATCH (:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})<-[:BELONGS_TO]-(u:User) RETURN u",
+).param("partner_id", ctx.partner_id).param("tenant_id", tenant_id)).await;
+```
+or call `ensure_manages(&ctx, &tenant_id).await?` before the query.
+
+## Options
+None of its own: partner context, guards, query calls and tenant-owned labels are the
+shared `[model]` options.
+
+## Checklist item
+1. Scope Enforcement: Does every database query include a
+`MATCH (p:Partner)-[:MANAGES]->(t:Tenant)` (or equivalent check) to ensure the Partner
+actually owns the target Tenant?
+
+## Fix
+None automatic: the scope depends on the data model. The help shows the pattern to add.
+"#,
+    options: &[],
+    build: Some(build),
+};
+
+fn build(_options: &OptionValues) -> Box<dyn Rule> {
+    Box::new(UnscopedTenantQuery)
+}
+
+struct UnscopedTenantQuery;
+
+/// A query run in partner context with tenant data outside any partner scope.
+struct Unscoped<'a> {
+    query: &'a Query,
+    function: FnId,
+    nodes: Vec<&'a NodePattern>,
+}
+
+impl Rule for UnscopedTenantQuery {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
+        // Queries at the same place (a const run from several handlers) are one defect.
+        let mut by_place: BTreeMap<(FileId, u32), Vec<Unscoped<'_>>> = BTreeMap::new();
+        for query in model.queries.in_file(file) {
+            let Some(function) = query
+                .function()
+                .filter(|function| model.context.contains(*function))
+            else {
+                continue;
+            };
+            let Ok(facts) = &query.parsed else { continue };
+            let nodes = unscoped_nodes(facts, &model.queries);
+            if nodes.is_empty() || guarded(cx, query, function) {
+                continue;
+            }
+            by_place
+                .entry(query.text.location(0))
+                .or_default()
+                .push(Unscoped {
+                    query,
+                    function,
+                    nodes,
+                });
+        }
+        for group in by_place.values() {
+            out.push(diagnostic(cx, group));
+        }
+    }
+}
+
+/// Where in its function a query runs: the byte offset and block.
+fn run_point(cx: &Context<'_>, query: &Query, function: FnId) -> (u32, usize) {
+    let def = &cx.workspace.files[function.file].functions[function.index];
+    match query.origin {
+        Origin::Call { call, .. } if call < def.calls.len() => {
+            (def.calls[call].span.start, def.calls[call].block)
+        }
+        _ => {
+            let (_, offset) = query.text.location(0);
+            (offset, def.block_at(offset))
+        }
+    }
+}
+
+fn guarded(cx: &Context<'_>, query: &Query, function: FnId) -> bool {
+    let (offset, block) = run_point(cx, query, function);
+    cx.model
+        .guard_before(cx.workspace, function, offset, block)
+        .is_some()
+}
+
+fn diagnostic(cx: &Context<'_>, group: &[Unscoped<'_>]) -> Diagnostic {
+    let first = &group[0];
+    let facts = first.query.parsed.as_ref().ok();
+    let node = first.nodes[0];
+    let label = node.labels.first().map_or_else(
+        || "node with `tenant_id`".to_string(),
+        |label| format!("`:{label}`"),
+    );
+    let writes = facts
+        .and_then(|facts| facts.clauses.get(node.clause))
+        .is_some_and(|clause| {
+            use crate::cypher::ClauseKind::*;
+            matches!(clause.kind, Create | Merge | Set | Delete { .. } | Remove)
+        });
+    let verb = if writes { "writes" } else { "reads" };
+    let message = format!(
+        "query {verb} tenant-owned {label} without scoping it to a tenant the partner manages ({})",
+        cx.model.unguarded_chain_text(cx.workspace, first.function)
+    );
+    let mut diagnostic = Diagnostic::new(message, first.query.location(node.span.range()))
+        .with_primary_label("not bound to the partner's MANAGES scope")
+        .with_help(
+            "bind the tenant to the partner in the query — `MATCH (p:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})` — \
+             and reach the data from `t`, or run a guard such as `ensure_manages(&ctx, &tenant_id)` before the query",
+        );
+    for other in &first.nodes[1..] {
+        diagnostic =
+            diagnostic.with_label(first.query.location(other.span.range()), "also unscoped");
+    }
+    for unscoped in group {
+        if let Origin::Call { function, call } = unscoped.query.origin {
+            let def = &cx.workspace.files[function.file].functions[function.index];
+            if let Some(call) = def.calls.get(call) {
+                let at = Location {
+                    file: function.file,
+                    span: call.span,
+                };
+                if !at
+                    .span
+                    .range()
+                    .contains(&(first.query.text.location(0).1 as usize))
+                    || at.file != first.query.text_file()
+                {
+                    diagnostic = diagnostic.with_label(at, "runs in partner context here");
+                }
+            }
+        }
+    }
+    diagnostic
+}
+
+fn pinned(value: &PropValue) -> bool {
+    matches!(value, PropValue::Parameter(_) | PropValue::Literal(_))
+}
+
+/// Tenant-owned nodes of a query that no pinned partner's `MANAGES` scope
+/// reaches, first pattern of each binding, in source order.
+fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<&'f NodePattern> {
+    let labels_of = |binding: BindingId| -> HashSet<&str> {
+        facts
+            .nodes_of(binding)
+            .flat_map(|node| node.labels.iter().map(String::as_str))
+            .collect()
+    };
+    let partner_pinned = |binding: BindingId| {
+        labels_of(binding).contains("Partner")
+            && (facts
+                .nodes_of(binding)
+                .any(|node| !node.conditional && node.properties.iter().any(|p| pinned(&p.value)))
+                || facts.property_filters.iter().any(|filter| {
+                    filter.binding == Some(binding) && !filter.conditional && pinned(&filter.value)
+                }))
+    };
+    let mut scoped_tenants: HashSet<BindingId> = HashSet::new();
+    for relationship in facts
+        .relationships
+        .iter()
+        .filter(|r| !r.conditional && r.types.iter().any(|t| t == "MANAGES"))
+    {
+        let (Some(left), Some(right)) = (
+            facts.nodes.get(relationship.left),
+            facts.nodes.get(relationship.right),
+        ) else {
+            continue;
+        };
+        for (partner, tenant) in [(left.binding, right.binding), (right.binding, left.binding)] {
+            if partner_pinned(partner) && labels_of(tenant).contains("Tenant") {
+                scoped_tenants.insert(tenant);
+            }
+        }
+    }
+    let mut seen: HashSet<BindingId> = HashSet::new();
+    let mut unscoped = Vec::new();
+    for node in &facts.nodes {
+        if !seen.insert(node.binding) || node.dynamic_label {
+            continue;
+        }
+        let labels = labels_of(node.binding);
+        let matched_on_tenant_id = facts
+            .nodes_of(node.binding)
+            .any(|n| n.properties.iter().any(|p| p.key == "tenant_id"))
+            || facts
+                .property_filters
+                .iter()
+                .any(|f| f.binding == Some(node.binding) && f.key == "tenant_id");
+        let owned =
+            labels.iter().any(|label| queries.is_tenant_owned(label)) || matched_on_tenant_id;
+        if !owned || labels.contains("Partner") {
+            continue;
+        }
+        let scoped = scoped_tenants.contains(&node.binding)
+            || scoped_tenants
+                .iter()
+                .any(|&tenant| facts.connected(node.binding, tenant));
+        if !scoped {
+            unscoped.push(node);
+        }
+    }
+    unscoped
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::check;
+
+    fn lint(source: &str) -> Vec<String> {
+        check("PS101", &[("src/partner/users.rs", source)])
+    }
+
+    const CONTEXT: &str = "struct PartnerContext { partner_id: String }\n";
+
+    #[test]
+    fn flags_a_tenant_read_without_manages() {
+        let findings = lint(&format!(
+            r#"{CONTEXT}
+pub async fn list_users(ctx: PartnerContext, graph: Graph, tenant_id: String) {{
+    graph.execute(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {{id: $tenant_id}}) RETURN u")).await;
+}}"#
+        ));
+        assert_eq!(
+            findings,
+            ["src/partner/users.rs:4:32: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::users::list_users`)"]
+        );
+    }
+
+    #[test]
+    fn a_manages_scope_in_any_spelling_is_fine() {
+        for query in [
+            "MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant {id: $tid})<-[:BELONGS_TO]-(u:User) RETURN u",
+            "MATCH (t:Tenant {id: $tid})<-[:MANAGES]-(:Partner {id: $pid}) MATCH (u:User)-[:BELONGS_TO]->(t) RETURN u",
+            "MATCH (p:Partner) WHERE p.id = $pid MATCH (p)-[:MANAGES]->(t:Tenant) WITH t MATCH (u:User)-[:BELONGS_TO]->(t) RETURN u",
+            "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tid}) WHERE EXISTS { (:Partner {id: $pid})-[:MANAGES]->(t) } RETURN u",
+            "MATCH (p:Partner {id: 'acme'})-[:MANAGES]->(t:Tenant) RETURN t.name",
+            // Partner-only data is not tenant-owned.
+            "MATCH (p:Partner {id: $pid}) RETURN p.name",
+        ] {
+            let source = format!("{CONTEXT}\nfn f(ctx: PartnerContext, g: Graph) {{ g.run(query({query:?})); }}");
+            assert_eq!(lint(&source), Vec::<String>::new(), "{query}");
+        }
+    }
+
+    #[test]
+    fn a_free_partner_or_a_manages_on_another_tenant_does_not_scope() {
+        for (query, at) in [
+            // The partner is not pinned: any partner manages some tenant.
+            ("MATCH (p:Partner)-[:MANAGES]->(t:Tenant)<-[:BELONGS_TO]-(u:User) RETURN u", "`:Tenant`"),
+            // MANAGES binds t, but the users read belong to t2.
+            (
+                "MATCH (:Partner {id: $pid})-[:MANAGES]->(t:Tenant) MATCH (u:User)-[:BELONGS_TO]->(t2:Tenant {id: $tid}) RETURN u, t",
+                "`:User`",
+            ),
+            // An optional scope holds for no row.
+            ("MATCH (t:Tenant {id: $tid}) OPTIONAL MATCH (:Partner {id: $pid})-[:MANAGES]->(t) RETURN t", "`:Tenant`"),
+            // Matched on tenant_id, no label known to be tenant-owned.
+            ("MATCH (r:Report {tenant_id: $tid}) RETURN r", "`:Report`"),
+        ] {
+            let source = format!("{CONTEXT}\nfn f(ctx: PartnerContext, g: Graph) {{ g.run(query({query:?})); }}");
+            let findings = lint(&source);
+            assert_eq!(findings.len(), 1, "{query}: {findings:?}");
+            assert!(findings[0].contains(&format!("tenant-owned {at} without")), "{query}: {findings:?}");
+        }
+    }
+
+    #[test]
+    fn outside_partner_context_nothing_is_flagged() {
+        let findings = check(
+            "PS101",
+            &[("src/admin/users.rs", "fn f(g: Graph) { g.run(query(\"MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u\")); }")],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_guard_in_the_handler_before_calling_the_store_is_fine() {
+        let handler = format!(
+            r#"{CONTEXT}
+pub async fn guarded(ctx: PartnerContext, tenant_id: String) {{ ensure_manages(&ctx, &tenant_id).await?; store::users(&tenant_id).await; }}
+pub async fn unguarded(ctx: PartnerContext, tenant_id: String) {{ if ctx.is_admin {{ ensure_manages(&ctx, &tenant_id).await?; }} store::audit_users(&tenant_id).await; }}
+"#
+        );
+        let store = r#"
+pub async fn users(tenant_id: &str) { run(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u")).await; }
+pub async fn audit_users(tenant_id: &str) { run(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u.email")).await; }
+"#;
+        let findings = check(
+            "PS101",
+            &[
+                ("src/partner/handlers.rs", &handler),
+                ("src/store.rs", store),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/store.rs:3:62: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::handlers::unguarded` → `store::audit_users`)"]
+        );
+    }
+
+    #[test]
+    fn a_const_query_is_reported_where_its_text_is_once() {
+        let queries = r#"
+pub const SCOPED: &str = "MATCH (:Partner {id: $pid})-[:MANAGES]->(t:Tenant {id: $tid}) RETURN t";
+pub const UNSCOPED: &str = concat!("MATCH (t:Tenant {id: $tid}) ", "RETURN t");
+"#;
+        let handlers = format!(
+            "{CONTEXT}\nfn a(ctx: PartnerContext) {{ run(query(queries::SCOPED)); run(query(queries::UNSCOPED)); }}\nfn b(ctx: PartnerContext) {{ run(query(UNSCOPED)); }}"
+        );
+        let findings = check(
+            "PS101",
+            &[
+                ("src/partner/handlers.rs", &handlers),
+                ("src/queries.rs", queries),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/queries.rs:3:43: deny[PS101] query reads tenant-owned `:Tenant` without scoping it to a tenant the partner manages (partner context: `partner::handlers::a`)"]
+        );
+    }
+
+    #[test]
+    fn format_templates_let_bindings_and_cypher_files() {
+        let handlers = format!(
+            r#"{CONTEXT}
+fn a(ctx: PartnerContext, label: &str) {{
+    let q = format!("MATCH (n:{{}})-[:BELONGS_TO]->(t:Tenant {{{{id: $tid}}}}) RETURN n", label);
+    run(query(&q));
+}}
+fn b(ctx: PartnerContext) {{ run(query(include_str!("../../queries/list.cypher"))); }}
+"#
+        );
+        let findings = check(
+            "PS101",
+            &[
+                ("src/partner/handlers.rs", &handlers),
+                (
+                    "queries/list.cypher",
+                    "// all devices\nMATCH (d:Device)-[:BELONGS_TO]->(t:Tenant)\nRETURN d\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "queries/list.cypher:2:7: deny[PS101] query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::handlers::b`)",
+                "src/partner/handlers.rs:4:50: deny[PS101] query reads tenant-owned `:Tenant` without scoping it to a tenant the partner manages (partner context: `partner::handlers::a`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn labels_related_to_a_tenant_anywhere_are_tenant_owned() {
+        // Outside partner context, this query teaches that invoices belong to tenants.
+        let schema =
+            r#"fn schema() { run(query("MATCH (i:Invoice)-[:ISSUED_TO]->(:Tenant) RETURN i")); }"#;
+        let source = format!(
+            r#"{CONTEXT}
+fn f(ctx: PartnerContext) {{ run(query("MATCH (i:Invoice {{number: $n}}) RETURN i")); run(query("MATCH (s:Setting) RETURN s")); }}
+"#
+        );
+        let findings = check(
+            "PS101",
+            &[
+                ("src/partner/billing.rs", &source),
+                ("src/admin.rs", schema),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/billing.rs:3:46: deny[PS101] query reads tenant-owned `:Invoice` without scoping it to a tenant the partner manages (partner context: `partner::billing::f`)"]
+        );
+    }
+}
