@@ -458,11 +458,13 @@ pub fn suggest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
 }
 
-/// A command-line level override that names no rule.
+/// A command-line level override that cannot be applied.
 #[derive(Debug)]
 pub struct UnknownRule {
     pub given: String,
     pub suggestion: Option<String>,
+    /// Set when the rule exists but its level is fixed.
+    pub fixed: bool,
 }
 
 /// Applies `-A/-W/-D` in command-line order; `all` means every configurable code.
@@ -483,10 +485,18 @@ pub fn apply_overrides(
             Some(meta) if meta.code != tool_codes::INTERNAL_ERROR.code => {
                 settings.levels.insert(meta.code, *level);
             }
+            Some(_) => {
+                return Err(UnknownRule {
+                    given: target.clone(),
+                    suggestion: None,
+                    fixed: true,
+                });
+            }
             _ => {
                 return Err(UnknownRule {
                     given: target.clone(),
                     suggestion: suggest(target, registry::all_identifiers().chain(["all"])),
+                    fixed: false,
                 })
             }
         }

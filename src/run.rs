@@ -94,6 +94,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         }
     };
     if let Err(unknown) = config::apply_overrides(&mut settings, &level_overrides(matches)) {
+        if unknown.fixed {
+            return tool_error(format!("`{}` cannot be configured: a failed analysis (PS003 internal-error) is always reported", unknown.given));
+        }
         let hint = unknown
             .suggestion
             .unwrap_or_else(|| "`cargo partner-safety rules` lists every code and name".into());

@@ -91,6 +91,16 @@ fn unknown_rule_on_the_command_line_suggests_the_closest() {
 }
 
 #[test]
+fn internal_errors_cannot_be_silenced_from_the_command_line() {
+    let output = run(&["fixtures/demo", "-A", "PS003"]);
+    assert_eq!(output.code, 2);
+    assert_eq!(
+        output.stderr,
+        "error: `PS003` cannot be configured: a failed analysis (PS003 internal-error) is always reported\n"
+    );
+}
+
+#[test]
 fn help_lists_every_option_with_examples() {
     let output = run(&["--help"]);
     assert_eq!(output.code, 0);

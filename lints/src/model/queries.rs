@@ -125,6 +125,11 @@ impl Queries {
                     let Some(text) = strings::resolve(argument, file, &resolver) else {
                         continue;
                     };
+                    // `query` and `run` are common names (sqlx, search APIs, test
+                    // helpers): only text that starts like Cypher is treated as Cypher.
+                    if !cypher::looks_like_cypher(&text.text) {
+                        continue;
+                    }
                     for piece_file in text.files() {
                         if workspace.file(piece_file).kind == FileKind::Cypher {
                             included_files.insert(piece_file);
@@ -423,5 +428,104 @@ impl Resolver for WorkspaceResolver<'_> {
             }
         }
         self.files_by_path.get(parts.join("/").as_str()).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::index_file;
+    use crate::model::MODEL_OPTIONS;
+
+    fn queries(files: &[(&str, &str)]) -> (Workspace, Queries) {
+        let workspace = Workspace::new(
+            files
+                .iter()
+                .map(|(path, text)| index_file(path.to_string(), (*text).into()))
+                .collect(),
+        );
+        let queries = Queries::build(&workspace, &OptionValues::defaults(MODEL_OPTIONS));
+        (workspace, queries)
+    }
+
+    fn describe(workspace: &Workspace, queries: &Queries) -> Vec<String> {
+        queries
+            .queries
+            .iter()
+            .map(|query| {
+                let origin = match query.origin {
+                    Origin::Call { .. } => "call",
+                    Origin::CypherFile { .. } => "file",
+                    Origin::Table { .. } => "table",
+                };
+                let (file, offset) = query.text.location(0);
+                let facts = workspace.file(file);
+                let at = facts.line_col(offset);
+                format!(
+                    "{origin} {}:{}:{} {}",
+                    facts.path,
+                    at.line,
+                    at.column,
+                    query.text.text.replace('\n', " ")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_source_form() {
+        let (workspace, queries) = queries(&[
+            (
+                "src/store.rs",
+                r#"
+const BY_ID: &str = "MATCH (u:User {id: $id}) RETURN u";
+static TEMPLATE: &str = indoc::indoc!("
+    MATCH (t:Tenant)
+    RETURN t");
+fn a(g: Graph) { g.run(query(BY_ID)); }
+fn b(g: Graph) { let q = concat!("MATCH (t:Tenant) ", "RETURN t"); g.run(query(q)); }
+fn c(g: Graph, l: &str) { g.execute(neo4rs::query(&format!("MATCH (n:{l}) RETURN n"))); }
+fn d(g: Graph) { g.run(Query::new(TEMPLATE.to_string())); }
+fn e(g: Graph) { g.run(query(include_str!("../queries/one.cypher"))); }
+fn f(db: Pool) { sqlx::query("SELECT * FROM users"); search.run("not cypher"); }
+const TABLE: &[(&str, &str)] = &[("users", "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u"), ("settings", "MATCH (s:Setting) RETURN s")];
+"#,
+            ),
+            ("queries/one.cypher", "MATCH (d:Device) RETURN d"),
+            ("queries/standalone.cypher", "MATCH (x:Invoice) RETURN x"),
+        ]);
+        assert_eq!(
+            describe(&workspace, &queries),
+            [
+                "call src/store.rs:2:22 MATCH (u:User {id: $id}) RETURN u",
+                "call src/store.rs:7:35 MATCH (t:Tenant) RETURN t",
+                "call src/store.rs:8:61 MATCH (n:{l}) RETURN n",
+                "call src/store.rs:4:5 MATCH (t:Tenant) RETURN t",
+                "call queries/one.cypher:1:1 MATCH (d:Device) RETURN d",
+                // Tables count when they touch tenant data.
+                "table src/store.rs:12:45 MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u",
+                "file queries/standalone.cypher:1:1 MATCH (x:Invoice) RETURN x",
+            ]
+        );
+        assert!(queries.queries.iter().all(|query| query.parsed.is_ok()));
+        let mut owned: Vec<&String> = queries.tenant_owned.iter().collect();
+        owned.sort();
+        assert_eq!(owned, ["Tenant", "User"]);
+    }
+
+    #[test]
+    fn include_paths_never_leave_the_workspace() {
+        let (workspace, queries) = queries(&[
+            (
+                "src/store.rs",
+                r#"fn e(g: Graph) { g.run(query(include_str!("../../../etc/passwd.cypher"))); }"#,
+            ),
+            ("etc/passwd.cypher", "MATCH (n) RETURN n"),
+        ]);
+        // `../../../etc` from `src/` leaves the root: nothing is resolved through it.
+        assert_eq!(
+            describe(&workspace, &queries),
+            ["file etc/passwd.cypher:1:1 MATCH (n) RETURN n"]
+        );
     }
 }
