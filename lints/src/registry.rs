@@ -200,6 +200,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &tool_codes::INTERNAL_ERROR,
         &tool_codes::EXPIRED_SUPPRESSION,
         &crate::rules::readable_secret::META,
+        &crate::rules::audit_actor_target::META,
     ];
     ALL
 }

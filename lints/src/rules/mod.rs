@@ -2,4 +2,5 @@
 //! check, tests; adding a rule is one module here and one line in
 //! [`crate::registry::all`].
 
+pub mod audit_actor_target;
 pub mod readable_secret;
