@@ -201,6 +201,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &tool_codes::EXPIRED_SUPPRESSION,
         &crate::rules::readable_secret::META,
         &crate::rules::audit_actor_target::META,
+        &crate::rules::cost_to_actor::META,
     ];
     ALL
 }

@@ -3,4 +3,5 @@
 //! [`crate::registry::all`].
 
 pub mod audit_actor_target;
+pub mod cost_to_actor;
 pub mod readable_secret;
