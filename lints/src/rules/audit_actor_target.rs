@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
-    ArgFact, CallSite, Callee, FunctionDef, StructLiteral, TypeDef, TypeKind, Workspace,
+    ArgFact, CallSite, Callee, FunctionDef, StructLiteral, TypeDef, TypeKind, TypeRef, Workspace,
 };
 use crate::model::bindings::{origin, Origin};
 use crate::model::callgraph::FnId;
@@ -51,6 +51,11 @@ Decisions where the catalogue is silent:
   event with an audit target, are always records.
 - A function that takes the record as a value (a parameter of an audit type, or of a
   workspace struct that has both fields) is checked where that value is built.
+- An event that logs a whole record (`info!(target: "audit", ?event)`, where `event`
+  is a parameter of a record type or a literal built in the function) is checked where
+  the record is built. A literal passed beside other arguments
+  (`record_audit(&actor, &target, Details { .. })`) is a payload, not the record,
+  unless it is of an audit type or names a party.
 - `..other_record` copies fields from another value the analysis does not follow; such
   a literal is not flagged for the fields it does not write.
 - Calls to audit functions outside the workspace (or macros) that pass plain
@@ -387,10 +392,31 @@ impl AuditActorTarget {
             if !self.is_audit_event(call) && !self.is_audit_function(call) {
                 continue;
             }
-            let literals: Vec<usize> = call
+            // A literal passed alongside other arguments may be a payload
+            // (`audit::record(&actor, &target, Details { reason })`): it is
+            // the record only when it is the only argument, is of an audit
+            // type, or names a party.
+            let values: Vec<&ArgFact> = call
                 .args
                 .iter()
-                .filter_map(|arg| passed_literal(function, arg))
+                .chain(
+                    call.event
+                        .iter()
+                        .flat_map(|event| event.fields.iter().map(|f| &f.value)),
+                )
+                .collect();
+            let literals: Vec<usize> = values
+                .iter()
+                .filter_map(|value| passed_literal(function, value))
+                .filter(|&literal| {
+                    let literal = &function.struct_literals[literal];
+                    values.len() == 1
+                        || self.types.matches(&literal.type_name)
+                        || literal
+                            .fields
+                            .iter()
+                            .any(|field| names_a_party(&field.name))
+                })
                 .collect();
             if literals.is_empty() {
                 plain_calls.push(index);
@@ -499,8 +525,36 @@ impl AuditActorTarget {
         Some(diagnostic)
     }
 
+    /// Whether values of this type carry a whole audit record: an audit
+    /// type, or a workspace struct with both fields (through `&`, `Option`, …).
+    fn is_record_value_type(&self, workspace: &Workspace, ty: &TypeRef) -> bool {
+        ty.any(&mut |ty| {
+            ty.name().is_some_and(|name| {
+                self.types.matches(name)
+                    || workspace.types_named(name).any(|def| {
+                        FIELDS.iter().all(|wanted| {
+                            def.fields
+                                .iter()
+                                .any(|f| f.name.as_deref() == Some(*wanted))
+                        })
+                    })
+            })
+        })
+    }
+
     fn check_event(&self, scope: &InFunction<'_>, call: &CallSite) -> Option<Diagnostic> {
         let event = call.event.as_ref()?;
+        // `info!(target: "audit", event = ?event)` logs a whole record passed
+        // in: it is checked where it is built.
+        let logs_record = event.fields.iter().any(|field| {
+            let head = field.value.place.as_ref().and_then(|place| place.first());
+            scope.function.params.iter().any(|param| {
+                param.name.as_ref() == head && self.is_record_value_type(scope.workspace, &param.ty)
+            })
+        });
+        if logs_record {
+            return None;
+        }
         let field = |name: &str| event.fields.iter().find(|field| field.name == name);
         let mut problems = Problems::default();
         for wanted in FIELDS {
@@ -549,20 +603,10 @@ impl AuditActorTarget {
             .functions
             .get(callee_id.index)?;
         // The record travels as a value: it is checked where it is built.
-        let takes_record = callee.params.iter().any(|param| {
-            param.ty.any(&mut |ty| {
-                ty.name().is_some_and(|name| {
-                    self.types.matches(name)
-                        || workspace.types_named(name).any(|def| {
-                            FIELDS.iter().all(|wanted| {
-                                def.fields
-                                    .iter()
-                                    .any(|f| f.name.as_deref() == Some(*wanted))
-                            })
-                        })
-                })
-            })
-        });
+        let takes_record = callee
+            .params
+            .iter()
+            .any(|param| self.is_record_value_type(workspace, &param.ty));
         let names_party = callee
             .params
             .iter()
@@ -849,6 +893,51 @@ async fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
             ],
         );
         assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn payload_literals_beside_positional_fields_are_not_the_record() {
+        let findings = check(
+            "PS302",
+            &[
+                (
+                    "src/audit.rs",
+                    "pub fn record_audit(actor_tenant_id: &str, target_tenant_id: &str, details: Details) {}",
+                ),
+                (
+                    "src/partner/h.rs",
+                    r#"
+fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
+    record_audit(&session.tenant_id, &tenant_id, Details { reason: "rotate".into() });
+    record_audit(&session.tenant_id, &session.tenant_id, Details { reason: "rotate".into() });
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/h.rs:4:38: deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::h::h`)"]
+        );
+    }
+
+    #[test]
+    fn events_that_log_a_whole_record_are_checked_where_it_is_built() {
+        let findings = lint(
+            r#"
+fn write(event: &AuditEvent) {
+    info!(target: "audit", event = ?event, "audit");
+}
+fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
+    let event = AuditEvent { actor_tenant_id: tenant_id.clone(), target_tenant_id: tenant_id.clone(), action: String::new() };
+    info!(target: "audit", ?event);
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/handlers.rs:6:66: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::handlers::h`)"]
+        );
     }
 
     #[test]

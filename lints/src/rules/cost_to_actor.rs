@@ -49,7 +49,12 @@ Decisions where the catalogue is silent:
   (`billing::charge(&session.tenant_id, ..)`) and no argument is the target tenant
   (passing both suggests the partner is recorded as the reseller, not billed).
 - Outside partner context nothing is flagged: there, the caller's tenant is the one
-  that uses and pays.
+  that uses and pays. In partner context, only code that acts on a customer tenant is
+  checked: the function, or a partner-context caller up to four calls up, reads a value
+  the model calls the target (`Path(tenant_id)`, `target_tenant_id`, a `TenantId`). A
+  partner buying its own plan has no target and pays itself.
+- Records named for the partner (`PartnerInvoice`, `bill_reseller`, words `partner`,
+  `reseller`, `msp`) bill the partner on purpose and are not flagged.
 
 ## Why is this bad?
 When a partner provisions or uses resources in a customer tenant, the cost belongs to
@@ -119,6 +124,10 @@ const READ_VERBS: &[&str] = &[
     "sum", "total",
 ];
 
+/// Words that say a record bills the partner on purpose (`PartnerInvoice`,
+/// `bill_reseller`): a partner's own costs are the partner's.
+const PARTNER_WORDS: &[&str] = &["partner", "reseller", "msp"];
+
 /// Last words of types that describe or select records rather than being one.
 const NON_RECORD_TYPE_WORDS: &[&str] = &[
     "query", "filter", "params", "criteria", "search", "stats", "summary", "report", "view",
@@ -149,6 +158,11 @@ impl Rule for CostToActor {
             let Some(chain) = cx.model.context.describe_chain(workspace, id) else {
                 continue;
             };
+            // A partner paying for its own plan acts on no customer tenant:
+            // only code that has a target tenant in scope can misattribute.
+            let Some(target) = target_in_scope(cx, &roles, id) else {
+                continue;
+            };
             let check = InFunction {
                 rule: self,
                 cx,
@@ -156,6 +170,7 @@ impl Rule for CostToActor {
                 id,
                 function,
                 chain,
+                target,
             };
             let mut found = Vec::new();
             check.literals(&mut found);
@@ -172,7 +187,14 @@ impl CostToActor {
     /// Whether a name has a record word, with an ending (`metering`, `BillingEvent`,
     /// `invoicing`: a final `e` may be dropped before an ending).
     fn is_record_name(&self, name: &str) -> bool {
-        words(name).iter().any(|word| {
+        let name_words = words(name);
+        if name_words
+            .iter()
+            .any(|word| PARTNER_WORDS.contains(&word.as_str()))
+        {
+            return false;
+        }
+        name_words.iter().any(|word| {
             self.record_words.iter().any(|stem| {
                 let with_stem = word
                     .strip_prefix(stem.as_str())
@@ -224,6 +246,8 @@ struct InFunction<'a> {
     id: FnId,
     function: &'a FunctionDef,
     chain: String,
+    /// How to name the target tenant in messages.
+    target: String,
 }
 
 type Found = Vec<(Span, Diagnostic)>;
@@ -260,23 +284,6 @@ impl InFunction<'_> {
         }
     }
 
-    /// A target tenant value in scope to suggest: a parameter the model calls the target.
-    fn target_suggestion(&self) -> String {
-        self.function
-            .params
-            .iter()
-            .filter_map(|param| param.name.as_ref())
-            .find(|name| {
-                self.roles
-                    .classify(self.function, std::slice::from_ref(*name), 0)
-                    == Role::Target
-            })
-            .map_or_else(
-                || "the customer tenant acted on".to_string(),
-                |name| format!("the target tenant (`{name}`)"),
-            )
-    }
-
     fn finding(
         &self,
         record: &str,
@@ -288,7 +295,7 @@ impl InFunction<'_> {
             "{record} bills `{}`, the acting partner, as `{field}` in partner context ({}); bill {} instead",
             self.value_text(value),
             self.chain,
-            self.target_suggestion()
+            self.target
         );
         let mut diagnostic = Diagnostic::new(message, self.at(value.span))
             .with_primary_label("the partner is billed")
@@ -447,6 +454,82 @@ impl InFunction<'_> {
     }
 }
 
+/// How many calls up `target_in_scope` looks for the target tenant.
+const MAX_CALLER_DEPTH: usize = 4;
+
+/// The target tenant the partner acts on, named for messages: the first
+/// value the model calls the target in the function, or else in its
+/// partner-context callers (nearest first, a few calls up; a helper taking
+/// the session is an entry of its own, so its callers are not on its
+/// chain). `None` when there is none.
+fn target_in_scope(cx: &Context<'_>, roles: &Roles<'_>, id: FnId) -> Option<String> {
+    let workspace = cx.workspace;
+    let mut frontier = vec![id];
+    let mut seen = vec![id];
+    for depth in 0..=MAX_CALLER_DEPTH {
+        for function_id in &frontier {
+            let Some(function) = workspace
+                .files
+                .get(function_id.file)
+                .and_then(|facts| facts.functions.get(function_id.index))
+            else {
+                continue;
+            };
+            if let Some(place) = first_target(roles, function) {
+                return Some(if depth == 0 {
+                    format!("the target tenant (`{place}`)")
+                } else {
+                    format!(
+                        "the target tenant (`{place}` in `{}`)",
+                        crate::model::context::qualified_name(function)
+                    )
+                });
+            }
+        }
+        let mut next = Vec::new();
+        for function_id in &frontier {
+            for &(caller, _) in cx.model.graph.callers(*function_id) {
+                if cx.model.context.contains(caller) && !seen.contains(&caller) {
+                    seen.push(caller);
+                    next.push(caller);
+                }
+            }
+        }
+        next.sort();
+        frontier = next;
+    }
+    None
+}
+
+/// The first parameter or value read in `function` that the model calls the target.
+fn first_target(roles: &Roles<'_>, function: &FunctionDef) -> Option<String> {
+    let params = function.params.iter().filter_map(|param| {
+        let name = param.name.clone()?;
+        Some((vec![name], function.span.start))
+    });
+    let values = function
+        .calls
+        .iter()
+        .flat_map(|call| call.args.iter().chain(&call.receiver))
+        .chain(
+            function
+                .struct_literals
+                .iter()
+                .flat_map(|literal| literal.fields.iter().map(|field| &field.value)),
+        )
+        .chain(
+            function
+                .lets
+                .iter()
+                .filter_map(|binding| binding.init.as_ref()),
+        )
+        .filter_map(|value| Some((value.place.clone()?, value.span.start)));
+    params
+        .chain(values)
+        .find(|(place, offset)| roles.classify(function, place, *offset) == Role::Target)
+        .map(|(place, _)| place.join("."))
+}
+
 fn call_path(call: &CallSite) -> String {
     match &call.callee {
         Callee::Path(segments) => segments.join("::"),
@@ -523,7 +606,7 @@ async fn charge_for(session: &PartnerSession) {
                 "src/api.rs:3:35: deny[PS401] `UsageRecord::new` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
                 "src/api.rs:5:38: deny[PS401] `UsageRecord::builder` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
                 "src/api.rs:6:21: deny[PS401] `billing::charge` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
-                "src/api.rs:9:32: deny[PS401] `crate::usage::record_usage` bills `session.tenant_id`, the acting partner, as `account_id` in partner context (`api::charge_for`); bill the customer tenant acted on instead",
+                "src/api.rs:9:32: deny[PS401] `crate::usage::record_usage` bills `session.tenant_id`, the acting partner, as `account_id` in partner context (`api::charge_for`); bill the target tenant (`tenant_id` in `api::provision`) instead",
             ]
         );
     }
@@ -575,6 +658,24 @@ async fn own_invoices(session: PartnerSession) {
     }
 
     #[test]
+    fn a_partner_paying_for_itself_is_not_misattribution() {
+        let findings = lint(
+            r#"
+async fn buy_plan(Extension(session): Extension<PartnerSession>, Json(plan): Json<Plan>) {
+    billing::charge(&session.tenant_id, plan.price);
+    meter.record(UsageRecord { tenant_id: session.tenant_id.clone(), units: 1 });
+}
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    let fee = PartnerInvoiceLine { account_id: session.partner_id.clone(), amount: 1 };
+    bill_reseller(&session.tenant_id, 1);
+    meter.record(UsageRecord { tenant_id: tenant_id.clone(), units: 1 });
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
     fn options_add_record_words_and_tenant_fields() {
         let findings = check_with(
             "PS401",
@@ -584,12 +685,12 @@ async fn own_invoices(session: PartnerSession) {
             ],
             &[(
                 "src/partner/x.rs",
-                "fn f(session: PartnerSession) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; }",
+                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; }",
             )],
         );
         assert_eq!(
             findings,
-            ["src/partner/x.rs:1:62: deny[PS401] `Consumption` bills `session.tenant_id`, the acting partner, as `payer` in partner context (`partner::x::f`); bill the customer tenant acted on instead"]
+            ["src/partner/x.rs:1:80: deny[PS401] `Consumption` bills `session.tenant_id`, the acting partner, as `payer` in partner context (`partner::x::f`); bill the target tenant (`target`) instead"]
         );
     }
 }
