@@ -12,12 +12,14 @@ fn demo_run_finds_the_planted_secrets_and_denies() {
             "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:14:5: deny[PS104 readable-secret]: secret field `TenantIntegration.signing` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+            "portal/src/partner/mod.rs:76:9: deny[PS302 audit-actor-target]: audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::rotate_integration_key`)",
+            "portal/src/partner/mod.rs:118:52: deny[PS401 cost-to-actor]: `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::enable_backups`); bill the target tenant (`tenant_id`) instead",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("5 findings (2 deny, 3 warn) in 5 files, parsed in "),
+            .starts_with("7 findings (4 deny, 3 warn) in 7 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -36,7 +38,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 5);
+    assert_eq!(direct.stdout.lines().count(), 7);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -47,7 +49,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
 fn exit_codes() {
     // Deny findings: 1. Warnings only: 0. Everything allowed: 0.
     assert_eq!(run(&["fixtures/demo", "-q"]).code, 1);
-    assert_eq!(run(&["fixtures/demo", "-q", "-W", "PS104"]).code, 0);
+    assert_eq!(run(&["fixtures/demo", "-q", "-W", "all"]).code, 0);
     assert_eq!(run(&["fixtures/demo", "-q", "-A", "all"]).code, 0);
     // Later flags win, in command-line order, by code or name.
     assert_eq!(
@@ -58,6 +60,8 @@ fn exit_codes() {
         run(&[
             "fixtures/demo",
             "-q",
+            "-A",
+            "all",
             "-D",
             "PS104",
             "-W",
@@ -149,11 +153,17 @@ fn rules_lists_every_code() {
         .collect();
     assert_eq!(
         codes,
-        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS104"]
+        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS104", "PS302", "PS401"]
     );
     assert!(output
         .stdout
         .contains("PS104  readable-secret              deny  1. Secret Protection"));
+    assert!(output
+        .stdout
+        .contains("PS302  audit-actor-target           deny  3. Audit Trail"));
+    assert!(output
+        .stdout
+        .contains("PS401  cost-to-actor                deny  4. Attribution"));
 }
 
 #[test]
