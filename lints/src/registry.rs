@@ -203,6 +203,8 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::readable_secret::META,
         &crate::rules::no_break_glass::META,
         &crate::rules::broad_manages_grant::META,
+        &crate::rules::audit_actor_target::META,
+        &crate::rules::cost_to_actor::META,
     ];
     ALL
 }

@@ -63,6 +63,35 @@ pub struct ArgFact {
     pub span: Span,
     pub place: Option<Vec<String>>,
     pub string: Option<crate::strings::StrExpr>,
+    /// For an expression that is not a place: a fingerprint of its tokens
+    /// (whitespace and comments ignored, through the same `&`/`.clone()`
+    /// wrappers `place` sees through), so two arguments can be compared
+    /// structurally: equal shapes, same expression. `None` for places
+    /// (compare `place`) and for closures and blocks, which are never "the
+    /// same value" as anything.
+    pub shape: Option<u64>,
+}
+
+/// A named field of a structured log event: `actor_tenant_id = %session.tenant_id`,
+/// `?target_tenant_id` (the name is the expression, `session.tenant_id` for
+/// `%session.tenant_id`), or a bare `tenant_id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventField {
+    pub name: String,
+    /// The whole field, name and value.
+    pub span: Span,
+    pub value: ArgFact,
+}
+
+/// The body of a `tracing`/`log`-style event macro (`info!`, `warn!`,
+/// `event!`, …) or of any macro written as `name = value` pairs: syn cannot
+/// read `target: "audit", field = %expr` as expressions, so the index parses
+/// it with the event grammar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventFact {
+    /// `target: "audit"`.
+    pub target: Option<String>,
+    pub fields: Vec<EventField>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +109,9 @@ pub struct CallSite {
     /// The result is thrown away or made harmless (`let _ = f()`, `f().ok()`,
     /// `f().unwrap_or(..)`, `f().is_ok()`): a check made this way enforces nothing.
     pub result_discarded: bool,
+    /// For event macros (`info!(target: "audit", actor_tenant_id = %a, "…")`)
+    /// and macros of `name = value` pairs: the target and named fields.
+    pub event: Option<EventFact>,
 }
 
 impl CallSite {
@@ -90,6 +122,49 @@ impl CallSite {
             }
             Callee::Method(name) => name,
         }
+    }
+}
+
+/// A field of a struct literal: `actor_tenant_id: session.tenant_id.clone()`,
+/// or the shorthand `actor_tenant_id` (whose value is the place `actor_tenant_id`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldInit {
+    /// The member as written; `0` for `S { 0: x }`.
+    pub name: String,
+    /// The whole `name: value`.
+    pub span: Span,
+    pub value: ArgFact,
+}
+
+/// The `..rest` of a struct literal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructRest {
+    pub span: Span,
+    /// `..Default::default()`, `..T::default()`, `..<T as Default>::default()`:
+    /// every field not written is a default value, not copied from a record.
+    pub is_default: bool,
+}
+
+/// A struct literal expression in a function body: `AuditEvent { actor_tenant_id, .. }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructLiteral {
+    /// Last path segment, with `Self` resolved to the `impl` type when known
+    /// (`AuditEvent` for `audit::AuditEvent { … }`); enum variants give the
+    /// variant name.
+    pub type_name: String,
+    /// The path as written.
+    pub path_span: Span,
+    /// The whole literal.
+    pub span: Span,
+    /// Innermost block containing the literal.
+    pub block: usize,
+    pub fields: Vec<FieldInit>,
+    pub rest: Option<StructRest>,
+}
+
+impl StructLiteral {
+    pub fn field(&self, name: &str) -> Option<&FieldInit> {
+        self.fields.iter().find(|field| field.name == name)
     }
 }
 
@@ -122,6 +197,8 @@ pub struct FunctionDef {
     pub blocks: Vec<BlockFact>,
     pub calls: Vec<CallSite>,
     pub lets: Vec<LetFact>,
+    /// Struct literals, in source order (outer before inner).
+    pub struct_literals: Vec<StructLiteral>,
     /// Paths of two or more segments used as values (`Scope::Full`,
     /// `Permissions::all`, `Role::PartnerAdmin`), in source order.
     pub value_paths: Vec<(Vec<String>, Span)>,
@@ -271,7 +348,10 @@ pub fn function_def(
             }),
         }
     }
-    let mut walker = BodyWalker::default();
+    let mut walker = BodyWalker {
+        self_type: context.impl_type.map(str::to_string),
+        ..BodyWalker::default()
+    };
     walker.blocks.push(BlockFact {
         parent: None,
         kind: BlockKind::Body,
@@ -295,6 +375,7 @@ pub fn function_def(
         blocks: walker.blocks,
         calls: walker.calls,
         lets: walker.lets,
+        struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
     }
 }
@@ -366,18 +447,248 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
 }
 
 pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
+    let place = place_of(expr);
+    let shape = if place.is_some() {
+        None
+    } else {
+        shape_of(expr)
+    };
     ArgFact {
         span: span_of_tokens(expr),
-        place: place_of(expr),
+        place,
         string: crate::strings::str_expr(expr),
+        shape,
+    }
+}
+
+/// The expression with the wrappers `place_of` sees through removed.
+fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
+    let mut current = expr;
+    loop {
+        current = match current {
+            syn::Expr::Reference(reference) => &reference.expr,
+            syn::Expr::Paren(paren) => &paren.expr,
+            syn::Expr::Group(group) => &group.expr,
+            syn::Expr::MethodCall(call)
+                if call.args.is_empty()
+                    && TRANSPARENT_METHODS.contains(&call.method.to_string().as_str()) =>
+            {
+                &call.receiver
+            }
+            _ => return current,
+        };
+    }
+}
+
+/// A fingerprint of an expression's tokens (see [`ArgFact::shape`]).
+fn shape_of(expr: &syn::Expr) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let expr = strip_transparent(expr);
+    if matches!(
+        expr,
+        syn::Expr::Closure(_) | syn::Expr::Async(_) | syn::Expr::Block(_) | syn::Expr::Unsafe(_)
+    ) {
+        return None;
+    }
+    // Token texts only: spans, whitespace and comments do not count. The
+    // hasher is deterministic (fixed keys), so runs agree.
+    fn feed(
+        tokens: proc_macro2::TokenStream,
+        hasher: &mut std::collections::hash_map::DefaultHasher,
+    ) {
+        for token in tokens {
+            match token {
+                proc_macro2::TokenTree::Group(group) => {
+                    format!("{:?}", group.delimiter()).hash(hasher);
+                    feed(group.stream(), hasher);
+                    "end".hash(hasher);
+                }
+                other => other.to_string().hash(hasher),
+            }
+        }
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    feed(quote::ToTokens::to_token_stream(expr), &mut hasher);
+    Some(hasher.finish())
+}
+
+/// Whether `..rest` is a default value: `Default::default()`, `T::default()`,
+/// `<T as Default>::default()`.
+fn is_default_call(expr: &syn::Expr) -> bool {
+    match strip_transparent(expr) {
+        syn::Expr::Call(call) if call.args.is_empty() => matches!(
+            &*call.func,
+            syn::Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "default")
+        ),
+        _ => false,
+    }
+}
+
+/// Macros whose bodies follow the `tracing`/`log` event grammar.
+const EVENT_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event"];
+
+mod event_grammar {
+    //! The event grammar of `tracing` (and `log`) macros:
+    //! `[target: "…",] [parent: expr,] [name: "…",] [Level,]` (the level only
+    //! for `event!`), then fields `name = [%|?]expr`, `[%|?]place`, then an
+    //! optional format string and its arguments.
+
+    use super::{arg_fact, EventFact, EventField};
+    use crate::source::span_of_tokens;
+    use syn::ext::IdentExt;
+    use syn::parse::{ParseStream, Parser};
+    use syn::Token;
+
+    /// The parsed event, plus every expression in it (field values and
+    /// format arguments) for the body walker to visit.
+    pub struct ParsedEvent {
+        pub fact: EventFact,
+        pub exprs: Vec<syn::Expr>,
+    }
+
+    pub fn parse(tokens: proc_macro2::TokenStream, with_level: bool) -> Option<ParsedEvent> {
+        let parser = move |input: ParseStream<'_>| parse_event(input, with_level);
+        parser.parse2(tokens).ok()
+    }
+
+    fn parse_event(input: ParseStream<'_>, with_level: bool) -> syn::Result<ParsedEvent> {
+        let mut target = None;
+        let mut exprs = Vec::new();
+        // `key: value,` prefixes, in any order.
+        while input.peek(syn::Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
+            let key: syn::Ident = input.parse()?;
+            input.parse::<Token![:]>()?;
+            let value: syn::Expr = input.parse()?;
+            if key == "target" {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &value
+                {
+                    target = Some(text.value());
+                }
+            }
+            exprs.push(value);
+            end_of_item(input)?;
+        }
+        if with_level && !input.is_empty() {
+            exprs.push(input.parse()?);
+            end_of_item(input)?;
+        }
+        let mut fields = Vec::new();
+        while !input.is_empty() {
+            if input.peek(syn::LitStr) && !assignment_follows(input) {
+                // The message and its format arguments.
+                let _message: syn::LitStr = input.parse()?;
+                while !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                    if input.is_empty() {
+                        break;
+                    }
+                    exprs.push(input.parse()?);
+                }
+                break;
+            }
+            let field = parse_field(input)?;
+            exprs.push(field.1);
+            fields.push(field.0);
+            end_of_item(input)?;
+        }
+        Ok(ParsedEvent {
+            fact: EventFact { target, fields },
+            exprs,
+        })
+    }
+
+    /// Whether the token after the next one is `=` (not `==`): `"a.b" = value`.
+    fn assignment_follows(input: ParseStream<'_>) -> bool {
+        input.peek2(Token![=]) && !input.peek2(Token![==])
+    }
+
+    fn end_of_item(input: ParseStream<'_>) -> syn::Result<()> {
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+        Ok(())
+    }
+
+    fn sigil(input: ParseStream<'_>) -> syn::Result<()> {
+        if input.peek(Token![%]) {
+            input.parse::<Token![%]>()?;
+        } else if input.peek(Token![?]) {
+            input.parse::<Token![?]>()?;
+        }
+        Ok(())
+    }
+
+    /// `a.b = [%|?]expr`, `"a.b" = expr`, or the shorthand `[%|?]a.b`.
+    fn parse_field(input: ParseStream<'_>) -> syn::Result<(EventField, syn::Expr)> {
+        let named = input.fork();
+        if let Ok(name) = field_name(&named) {
+            if named.peek(Token![=]) && !named.peek(Token![==]) {
+                let first = input.span();
+                field_name(input)?;
+                input.parse::<Token![=]>()?;
+                sigil(input)?;
+                let value: syn::Expr = input.parse()?;
+                let value_fact = arg_fact(&value);
+                let span = crate::source::span_of(first).cover(value_fact.span);
+                return Ok((
+                    EventField {
+                        name,
+                        span,
+                        value: value_fact,
+                    },
+                    value,
+                ));
+            }
+        }
+        sigil(input)?;
+        let value: syn::Expr = input.parse()?;
+        let value_fact = arg_fact(&value);
+        let name = value_fact
+            .place
+            .as_ref()
+            .map(|place| place.join("."))
+            .unwrap_or_else(|| span_text(&value));
+        Ok((
+            EventField {
+                name,
+                span: span_of_tokens(&value),
+                value: value_fact,
+            },
+            value,
+        ))
+    }
+
+    fn span_text(value: &syn::Expr) -> String {
+        quote::ToTokens::to_token_stream(value).to_string()
+    }
+
+    /// `a.b.c` (keywords allowed, as in `r#type`) or a string literal.
+    fn field_name(input: ParseStream<'_>) -> syn::Result<String> {
+        if input.peek(syn::LitStr) {
+            let text: syn::LitStr = input.parse()?;
+            return Ok(text.value());
+        }
+        let mut name = syn::Ident::parse_any(input)?.unraw().to_string();
+        while input.peek(Token![.]) && !input.peek(Token![..]) {
+            input.parse::<Token![.]>()?;
+            name.push('.');
+            name.push_str(&syn::Ident::parse_any(input)?.unraw().to_string());
+        }
+        Ok(name)
     }
 }
 
 #[derive(Default)]
 struct BodyWalker {
+    /// The `impl` type, for `Self { … }` literals.
+    self_type: Option<String>,
     blocks: Vec<BlockFact>,
     calls: Vec<CallSite>,
     lets: Vec<LetFact>,
+    struct_literals: Vec<StructLiteral>,
     value_paths: Vec<(Vec<String>, Span)>,
     current: usize,
     /// Calls whose result is discarded, by span.
@@ -411,6 +722,7 @@ impl BodyWalker {
         span: Span,
         args: Vec<ArgFact>,
         receiver: Option<ArgFact>,
+        event: Option<EventFact>,
     ) {
         let result_discarded = self.discarded.contains(&span);
         self.calls.push(CallSite {
@@ -421,6 +733,7 @@ impl BodyWalker {
             receiver,
             block: self.current,
             result_discarded,
+            event,
         });
     }
 
@@ -570,6 +883,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 span_of_tokens(call),
                 call.args.iter().map(arg_fact).collect(),
                 None,
+                None,
             );
         }
         visit::visit_expr_call(self, call);
@@ -586,6 +900,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             span_of_tokens(call),
             call.args.iter().map(arg_fact).collect(),
             Some(arg_fact(&call.receiver)),
+            None,
         );
         visit::visit_expr_method_call(self, call);
     }
@@ -606,22 +921,78 @@ impl<'ast> Visit<'ast> for BodyWalker {
         let args = mac
             .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
             .ok();
-        let arg_facts = args
+        let arg_facts: Vec<ArgFact> = args
             .as_ref()
             .map(|args| args.iter().map(arg_fact).collect())
             .unwrap_or_default();
+        // Event macros, and macros written as `name = value` pairs, are read
+        // with the event grammar as well (`target: "audit"`, `a = %b`).
+        let name = segments.last().map_or("", String::as_str);
+        let key_value = args.as_ref().is_some_and(|args| {
+            !args.is_empty() && args.iter().all(|arg| matches!(arg, syn::Expr::Assign(_)))
+        });
+        let event = (EVENT_MACROS.contains(&name) || key_value)
+            .then(|| event_grammar::parse(mac.tokens.clone(), name == "event"))
+            .flatten();
         self.record_call(
             Callee::Macro(segments),
             name_span,
             span_of_tokens(mac),
             arg_facts,
             None,
+            event.as_ref().map(|parsed| parsed.fact.clone()),
         );
-        if let Some(args) = &args {
-            for arg in args {
-                self.visit_expr(arg);
+        match (&args, &event) {
+            (Some(args), _) => {
+                for arg in args {
+                    self.visit_expr(arg);
+                }
             }
+            (None, Some(parsed)) => {
+                for expr in &parsed.exprs {
+                    self.visit_expr(expr);
+                }
+            }
+            (None, None) => {}
         }
+    }
+
+    fn visit_expr_struct(&mut self, literal: &'ast syn::ExprStruct) {
+        let written = literal
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default();
+        let type_name = match (written.as_str(), &self.self_type) {
+            ("Self", Some(self_type)) => self_type.clone(),
+            _ => written,
+        };
+        let fields = literal
+            .fields
+            .iter()
+            .map(|field| FieldInit {
+                name: match &field.member {
+                    syn::Member::Named(ident) => ident.to_string(),
+                    syn::Member::Unnamed(index) => index.index.to_string(),
+                },
+                span: span_of_tokens(field),
+                value: arg_fact(&field.expr),
+            })
+            .collect();
+        let rest = literal.rest.as_ref().map(|rest| StructRest {
+            span: span_of_tokens(rest),
+            is_default: is_default_call(rest),
+        });
+        self.struct_literals.push(StructLiteral {
+            type_name,
+            path_span: span_of_tokens(&literal.path),
+            span: span_of_tokens(literal),
+            block: self.current,
+            fields,
+            rest,
+        });
+        visit::visit_expr_struct(self, literal);
     }
 }
 
@@ -721,6 +1092,124 @@ mod tests {
             .map(|(segments, _)| segments.join("::"))
             .collect();
         assert_eq!(paths, ["Permissions::all", "Scope::Full"]);
+    }
+
+    #[test]
+    fn struct_literals_with_fields_rest_and_self() {
+        let source = r#"fn h() {
+            let e = audit::AuditEvent { actor_tenant_id: session.tenant_id.clone(), action, ..Default::default() };
+            let u = Usage { tenant_id: &t, units: n + 1, ..base };
+            let r = Report { inner: Stats { count: 1 }, ..Stats::default() };
+        }"#;
+        let item: syn::ItemFn = syn::parse_str(source).unwrap();
+        let context = FnContext {
+            module_path: &[],
+            impl_type: Some("Ledger"),
+            trait_name: None,
+        };
+        let f = function_def(&context, &item.attrs, &item.sig, &item.block, &item);
+        let names: Vec<&str> = f
+            .struct_literals
+            .iter()
+            .map(|l| l.type_name.as_str())
+            .collect();
+        assert_eq!(names, ["AuditEvent", "Usage", "Report", "Stats"]);
+        let audit = &f.struct_literals[0];
+        assert_eq!(
+            audit
+                .field("actor_tenant_id")
+                .and_then(|f| f.value.place.clone()),
+            Some(vec!["session".to_string(), "tenant_id".to_string()])
+        );
+        // Shorthand `action` reads the place `action`.
+        assert_eq!(
+            audit.field("action").and_then(|f| f.value.place.clone()),
+            Some(vec!["action".to_string()])
+        );
+        assert!(audit.rest.as_ref().is_some_and(|rest| rest.is_default));
+        assert!(f.struct_literals[1]
+            .rest
+            .as_ref()
+            .is_some_and(|rest| !rest.is_default));
+        assert!(f.struct_literals[2]
+            .rest
+            .as_ref()
+            .is_some_and(|rest| rest.is_default));
+        let units = f.struct_literals[1].field("units").unwrap();
+        assert_eq!(&source[units.value.span.range()], "n + 1");
+        // `Self { .. }` is the impl type.
+        let f = {
+            let item: syn::ItemFn =
+                syn::parse_str("fn new() -> Self { Self { tenant_id: 1 } }").unwrap();
+            function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+        };
+        assert_eq!(f.struct_literals[0].type_name, "Ledger");
+    }
+
+    #[test]
+    fn shapes_compare_non_place_expressions_structurally() {
+        let shape = |text: &str| arg_fact(&syn::parse_str::<syn::Expr>(text).unwrap()).shape;
+        assert_eq!(shape("Some(a.b)"), shape("&Some( a . b ).clone()"));
+        assert_ne!(shape("Some(a.b)"), shape("Some(a.c)"));
+        assert_eq!(shape("a.b"), None, "places compare by place");
+        assert_eq!(shape("|| x"), None);
+    }
+
+    fn event_of(f: &FunctionDef, name: &str) -> EventFact {
+        f.calls
+            .iter()
+            .find(|c| c.name() == name)
+            .and_then(|c| c.event.clone())
+            .expect("an event")
+    }
+
+    #[test]
+    fn event_macros_record_target_and_fields() {
+        let f = function(
+            r#"fn h() {
+                tracing::info!(target: "audit", actor_tenant_id = %session.tenant_id, target_tenant_id = ?tenant_id, %action, user.id, "rotated {}", load(name));
+                event!(target: "audit", Level::WARN, r#type = "x", "msg");
+                warn!("plain {}", x);
+                audit!(actor_tenant_id = a, target_tenant_id = b);
+            }"#,
+        );
+        let info = event_of(&f, "info");
+        assert_eq!(info.target.as_deref(), Some("audit"));
+        let fields: Vec<(&str, Option<String>)> = info
+            .fields
+            .iter()
+            .map(|field| {
+                (
+                    field.name.as_str(),
+                    field.value.place.as_ref().map(|p| p.join(".")),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("actor_tenant_id", Some("session.tenant_id".to_string())),
+                ("target_tenant_id", Some("tenant_id".to_string())),
+                ("action", Some("action".to_string())),
+                ("user.id", Some("user.id".to_string())),
+            ]
+        );
+        // Calls inside the event are still seen.
+        assert!(f.calls.iter().any(|c| c.name() == "load"));
+        let event = event_of(&f, "event");
+        assert_eq!(event.target.as_deref(), Some("audit"));
+        assert_eq!(event.fields[0].name, "type");
+        let plain = event_of(&f, "warn");
+        assert_eq!((plain.target, plain.fields.len()), (None, 0));
+        let custom = event_of(&f, "audit");
+        assert_eq!(custom.fields.len(), 2);
+        assert_eq!(custom.fields[1].name, "target_tenant_id");
+    }
+
+    #[test]
+    fn malformed_event_bodies_are_skipped_not_fatal() {
+        let f = function(r#"fn h() { info!(target: , = %); error!(target: "audit" a b); }"#);
+        assert!(f.calls.iter().all(|c| c.event.is_none()));
     }
 
     #[test]

@@ -4,7 +4,10 @@
 
 pub mod functions;
 
-pub use functions::{ArgFact, BlockKind, CallSite, Callee, ConstDef, FunctionDef, LetFact, Param};
+pub use functions::{
+    ArgFact, BlockKind, CallSite, Callee, ConstDef, EventFact, EventField, FieldInit, FunctionDef,
+    LetFact, Param, StructLiteral, StructRest,
+};
 
 use crate::diagnostic::FileId;
 use crate::source::{span_of, span_of_tokens, LineIndex, Span};

@@ -112,6 +112,69 @@ impl CallGraph {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The workspace functions whose signature a call site binds its
+    /// arguments to: the resolved callees, or, for a call through an
+    /// explicit type (`UsageRecord::new(..)`, `Self::new(..)`) whose name is
+    /// too common to pass partner context on, that type's functions of that
+    /// name. Reading a signature spreads nothing, so the common-name rule
+    /// does not apply; at most [`MAX_CANDIDATES`] still do.
+    pub fn signature_candidates(
+        &self,
+        workspace: &Workspace,
+        function: FnId,
+        call_index: usize,
+    ) -> Vec<FnId> {
+        let resolved = self.callees(function, call_index);
+        if !resolved.is_empty() {
+            return resolved.to_vec();
+        }
+        let Some(caller) = workspace
+            .files
+            .get(function.file)
+            .and_then(|facts| facts.functions.get(function.index))
+        else {
+            return Vec::new();
+        };
+        let Some(Callee::Path(segments)) = caller.calls.get(call_index).map(|call| &call.callee)
+        else {
+            return Vec::new();
+        };
+        let segments: Vec<&str> = segments
+            .iter()
+            .map(String::as_str)
+            .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
+            .collect();
+        let Some((name, qualifier)) = segments.split_last() else {
+            return Vec::new();
+        };
+        let typed = qualifier.last().is_some_and(|last| {
+            *last == "Self" || last.chars().next().is_some_and(char::is_uppercase)
+        });
+        if !typed || !COMMON_METHOD_NAMES.contains(name) {
+            return Vec::new();
+        }
+        let candidates: Vec<FnId> = workspace
+            .files
+            .iter()
+            .enumerate()
+            .flat_map(|(file, facts)| {
+                facts
+                    .functions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, callee)| {
+                        callee.name == *name && qualifier_matches(callee, qualifier, caller)
+                    })
+                    .map(move |(index, _)| FnId { file, index })
+            })
+            .collect();
+        if candidates.len() > MAX_CANDIDATES {
+            Vec::new()
+        } else {
+            candidates
+        }
+    }
+
     /// Every call site that may call `function`.
     pub fn callers(&self, function: FnId) -> &[(FnId, usize)] {
         self.callers.get(&function).map_or(&[], Vec::as_slice)

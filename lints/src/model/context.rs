@@ -145,6 +145,22 @@ impl PartnerContext {
     }
 }
 
+impl PartnerContext {
+    /// `` `partner::rotate_key` → `audit::record` ``: the chain from the
+    /// partner-context entry point to `function`, for messages; `None` when
+    /// `function` is not in partner context.
+    pub fn describe_chain(&self, workspace: &Workspace, function: FnId) -> Option<String> {
+        self.contains(function).then(|| {
+            self.chain(function)
+                .iter()
+                .filter_map(|id| workspace.files.get(id.file)?.functions.get(id.index))
+                .map(|def| format!("`{}`", qualified_name(def)))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        })
+    }
+}
+
 /// `module::Type::name` for messages.
 pub fn qualified_name(function: &FunctionDef) -> String {
     let mut parts = function.module_path.clone();

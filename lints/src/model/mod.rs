@@ -3,6 +3,7 @@
 //! asks these instead of re-deriving them, so every rule means the same thing.
 
 pub mod actors;
+pub mod bindings;
 pub mod callgraph;
 pub mod checks;
 pub mod context;

@@ -2,7 +2,9 @@
 //! check, tests; adding a rule is one module here and one line in
 //! [`crate::registry::all`].
 
+pub mod audit_actor_target;
 pub mod broad_manages_grant;
+pub mod cost_to_actor;
 pub mod no_break_glass;
 pub mod readable_secret;
 pub mod unscoped_tenant_query;

@@ -1,0 +1,981 @@
+//! PS302 audit-actor-target: audit records that do not keep the acting
+//! partner and the customer tenant apart.
+
+use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::index::{
+    ArgFact, CallSite, Callee, FunctionDef, StructLiteral, TypeDef, TypeKind, TypeRef, Workspace,
+};
+use crate::model::bindings::{origin, Origin};
+use crate::model::callgraph::FnId;
+use crate::model::names::{wildcard_match, Patterns};
+use crate::names::words;
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS302",
+    name: "audit-actor-target",
+    checklist_item: Some(ChecklistItem::AuditTrail),
+    default_level: Level::Deny,
+    summary: "An audit record that does not keep `actor_tenant_id` and `target_tenant_id` apart",
+    docs: r#"## What it does
+Flags an audit record that does not keep the actor (the partner) and the target (the
+customer tenant acted on) apart:
+- a struct literal of an audit type (`AuditEvent { … }`), or any struct literal passed
+  to an audit call, that lacks `actor_tenant_id` or `target_tenant_id`, or leaves
+  them to `..Default::default()`;
+- an audit event macro (`tracing` events with `target: "audit"`, or an audit macro
+  written as `name = value` pairs) without either field;
+- a positional call to a workspace audit function (`audit_log(&tenant_id, "rotate")`)
+  whose parameters do not include both fields;
+- any of these, in partner context, giving both fields the same value (compared
+  structurally after following `let` bindings: `let t = session.tenant_id.clone()`
+  and `session.tenant_id` are the same value);
+- an audit type definition (a struct named like an audit type) that lacks either field.
+
+One defect, one finding: an audit call whose argument is a struct literal (directly,
+through `&`, or through a `let`) is reported once, at the literal, with the call as a
+label; a literal of an audit type defined in the workspace without the field is covered
+by the finding on the type.
+
+Decisions where the catalogue is silent:
+- Outside partner context the same value in both fields is fine: a customer acting on
+  its own tenant is its own actor and target.
+- An audit type or function counts as an audit *record* only when it names a party
+  (a field or parameter whose name has one of the words `tenant`, `actor`, `target`,
+  `partner`, `user`, `customer`, `account`, `org`, `principal`, `caller`, `subject`,
+  `by`). `AuditConfig { retention_days }`, `AuditSink { .. }` or `audit::flush()` are
+  not records and are not flagged. A struct passed to an audit call, and a `tracing`
+  event with an audit target, are always records.
+- A function that takes the record as a value (a parameter of an audit type, or of a
+  workspace struct that has both fields) is checked where that value is built.
+- An event that logs a whole record (`info!(target: "audit", ?event)`, where `event`
+  is a parameter of a record type or a literal built in the function) is checked where
+  the record is built. A literal passed beside other arguments
+  (`record_audit(&actor, &target, Details { .. })`) is a payload, not the record,
+  unless it is of an audit type or names a party.
+- `..other_record` copies fields from another value the analysis does not follow; such
+  a literal is not flagged for the fields it does not write.
+- Calls to audit functions outside the workspace (or macros) that pass plain
+  positional arguments are not flagged: their parameter names are unknown.
+- A target filled with a *different* actor value (`session.partner_id`) is not
+  flagged: every field of a partner context is an actor in the shared model, including
+  the customer tenant of an `ActingAs` context, so that check would cry wolf.
+- Event field names are matched exactly as they will be logged: `%session.tenant_id`
+  logs a field named `session.tenant_id`, which is not `actor_tenant_id`.
+
+## Why is this bad?
+When a partner acts on a customer tenant, an audit log that records only one tenant,
+or the same tenant twice, cannot answer "which partner did this to which customer". The
+customer cannot see partner actions in its own trail, and incident response cannot
+tell a partner's action from the customer's own.
+
+## Example
+```rust
+async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    audit::record(AuditEvent {
+        actor_tenant_id: session.tenant_id.clone(),
+        target_tenant_id: session.tenant_id.clone(),
+        action: "rotate_key".into(),
+    });
+}
+```
+
+## Use instead
+```rust
+async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    audit::record(AuditEvent {
+        actor_tenant_id: session.tenant_id.clone(),
+        target_tenant_id: tenant_id.clone(),
+        action: "rotate_key".into(),
+    });
+}
+```
+
+## Options
+- `audit_types`: struct names that are audit records (`*` wildcards; default `*Audit*`).
+- `audit_functions`: functions and macros that write audit records; a pattern with
+  `::` matches the end of the call path (`audit::*` matches `crate::audit::record(..)`
+  and `state.audit.record(..)`).
+- `audit_targets`: `tracing` targets of audit events (`*` wildcards).
+
+## Checklist item
+3. Audit Trail: Is the `actor_tenant_id` (Partner) distinct from the `target_tenant_id`
+(Customer) in all audit logs?
+
+## Fix
+Record both: `actor_tenant_id` from the partner session, `target_tenant_id` from the
+request (the tenant being acted on). No automatic fix: only the author knows where the
+target comes from.
+"#,
+    options: OPTIONS,
+    build: Some(build),
+};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "audit_types",
+        default: OptionDefault::StringList(&["*Audit*"]),
+        doc: "Struct names (`*` wildcards) whose values are audit records",
+    },
+    OptionSpec {
+        key: "audit_functions",
+        default: OptionDefault::StringList(&[
+            "audit",
+            "audit_log",
+            "record_audit",
+            "emit_audit",
+            "audit::*",
+        ]),
+        doc: "Functions and macros that write audit records; `a::*` matches the end of a call path",
+    },
+    OptionSpec {
+        key: "audit_targets",
+        default: OptionDefault::StringList(&["audit"]),
+        doc: "`tracing` event targets (`*` wildcards) that are audit records",
+    },
+];
+
+const ACTOR_FIELD: &str = "actor_tenant_id";
+const TARGET_FIELD: &str = "target_tenant_id";
+const FIELDS: [&str; 2] = [ACTOR_FIELD, TARGET_FIELD];
+
+/// Words that name a party of an action: a type or signature with one of
+/// them records who did what to whom.
+const PARTY_WORDS: &[&str] = &[
+    "tenant",
+    "actor",
+    "target",
+    "partner",
+    "user",
+    "customer",
+    "account",
+    "org",
+    "principal",
+    "caller",
+    "subject",
+    "by",
+];
+
+struct AuditActorTarget {
+    types: Patterns,
+    /// Each pattern split at `::`.
+    functions: Vec<Vec<String>>,
+    targets: Patterns,
+}
+
+fn build(options: &OptionValues) -> Box<dyn Rule> {
+    Box::new(AuditActorTarget {
+        types: Patterns::new(options.strings("audit_types")),
+        functions: options
+            .strings("audit_functions")
+            .iter()
+            .map(|pattern| pattern.split("::").map(str::to_string).collect())
+            .collect(),
+        targets: Patterns::new(options.strings("audit_targets")),
+    })
+}
+
+fn names_a_party(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|word| PARTY_WORDS.contains(&word.as_str()))
+}
+
+/// What is wrong with one audit record.
+#[derive(Default)]
+struct Problems {
+    missing: Vec<&'static str>,
+    defaulted: Vec<&'static str>,
+    /// The value both fields share.
+    same: Option<String>,
+}
+
+impl Problems {
+    fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.defaulted.is_empty() && self.same.is_none()
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match self.missing.as_slice() {
+            [] => {}
+            [one] => parts.push(format!("has no `{one}`")),
+            _ => parts.push(format!("has neither `{ACTOR_FIELD}` nor `{TARGET_FIELD}`")),
+        }
+        if !self.defaulted.is_empty() {
+            let fields: Vec<String> = self.defaulted.iter().map(|f| format!("`{f}`")).collect();
+            parts.push(format!(
+                "leaves {} to `..Default::default()`",
+                fields.join(" and ")
+            ));
+        }
+        if let Some(value) = &self.same {
+            parts.push(format!(
+                "gives `{ACTOR_FIELD}` and `{TARGET_FIELD}` the same value `{value}`"
+            ));
+        }
+        parts.join(" and ")
+    }
+
+    fn help(&self) -> &'static str {
+        if self.same.is_some() && self.missing.is_empty() && self.defaulted.is_empty() {
+            "take `actor_tenant_id` from the partner session and `target_tenant_id` from the request (the customer tenant acted on)"
+        } else {
+            "record both `actor_tenant_id` (the partner's tenant, from the session) and `target_tenant_id` (the customer tenant acted on, from the request)"
+        }
+    }
+}
+
+/// A function being checked, with what messages say about its context.
+struct InFunction<'a> {
+    workspace: &'a Workspace,
+    file: FileId,
+    function: &'a FunctionDef,
+    /// The partner-context chain, when the function is in partner context.
+    chain: Option<String>,
+}
+
+impl InFunction<'_> {
+    fn at(&self, span: Span) -> Location {
+        Location {
+            file: self.file,
+            span,
+        }
+    }
+
+    fn text(&self, span: Span) -> String {
+        let text = self
+            .workspace
+            .file(self.file)
+            .text
+            .get(span.range())
+            .unwrap_or("");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The shared value of the two fields, in partner context only.
+    fn same_value(&self, actor: &ArgFact, target: &ArgFact) -> Option<String> {
+        self.chain.as_ref()?;
+        let actor_origin = origin(self.function, actor);
+        if !actor_origin.same_as(&origin(self.function, target)) {
+            return None;
+        }
+        Some(match actor_origin {
+            Origin::Place(place) => place.join("."),
+            _ => self.text(actor.span),
+        })
+    }
+
+    fn message(&self, record: &str, problems: &Problems) -> String {
+        let mut message = format!("{record} {}", problems.describe());
+        if let Some(chain) = &self.chain {
+            message.push_str(&format!(" in partner context ({chain})"));
+        }
+        message
+    }
+}
+
+impl Rule for AuditActorTarget {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let workspace = cx.workspace;
+        let facts = workspace.file(file);
+        for def in &facts.types {
+            if let Some(diagnostic) = self.check_type(file, def) {
+                out.push(diagnostic);
+            }
+        }
+        for (index, function) in facts.functions.iter().enumerate() {
+            let id = FnId { file, index };
+            let scope = InFunction {
+                workspace,
+                file,
+                function,
+                chain: cx.model.context.describe_chain(workspace, id),
+            };
+            self.check_function(cx, id, &scope, out);
+        }
+    }
+}
+
+impl AuditActorTarget {
+    /// An audit record type: a struct named like one that names a party.
+    fn is_record_type(&self, def: &TypeDef) -> bool {
+        def.kind == TypeKind::Struct
+            && self.types.matches(&def.name)
+            && def
+                .fields
+                .iter()
+                .any(|field| field.name.as_deref().is_some_and(names_a_party))
+    }
+
+    fn check_type(&self, file: FileId, def: &TypeDef) -> Option<Diagnostic> {
+        if !self.is_record_type(def) {
+            return None;
+        }
+        let missing: Vec<&str> = FIELDS
+            .into_iter()
+            .filter(|wanted| {
+                !def.fields
+                    .iter()
+                    .any(|f| f.name.as_deref() == Some(*wanted))
+            })
+            .collect();
+        let what = match missing.as_slice() {
+            [] => return None,
+            [one] => format!("no `{one}` field"),
+            _ => format!("neither `{ACTOR_FIELD}` nor `{TARGET_FIELD}`"),
+        };
+        Some(
+            Diagnostic::new(
+                format!(
+                    "audit type `{}` has {what}, so its records cannot tell the acting partner from the customer tenant acted on",
+                    def.name
+                ),
+                Location { file, span: def.name_span },
+            )
+            .with_primary_label("audit record type")
+            .with_help("add both `actor_tenant_id` (the partner's tenant) and `target_tenant_id` (the customer tenant acted on)"),
+        )
+    }
+
+    /// The call's path for matching: `crate::audit::record` → `audit::record`,
+    /// `state.audit.record(..)` → `state::audit::record`.
+    fn is_audit_function(&self, call: &CallSite) -> bool {
+        let path: Vec<&str> = match &call.callee {
+            Callee::Path(segments) | Callee::Macro(segments) => segments
+                .iter()
+                .map(String::as_str)
+                .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
+                .collect(),
+            Callee::Method(name) => call
+                .receiver
+                .as_ref()
+                .and_then(|receiver| receiver.place.as_ref())
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .chain([name.as_str()])
+                .collect(),
+        };
+        self.functions.iter().any(|pattern| {
+            pattern.len() <= path.len()
+                && pattern
+                    .iter()
+                    .rev()
+                    .zip(path.iter().rev())
+                    .all(|(pattern, segment)| wildcard_match(pattern, segment))
+        })
+    }
+
+    fn is_audit_event(&self, call: &CallSite) -> bool {
+        call.event
+            .as_ref()
+            .and_then(|event| event.target.as_deref())
+            .is_some_and(|target| self.targets.matches(target))
+    }
+
+    fn check_function(
+        &self,
+        cx: &Context<'_>,
+        id: FnId,
+        scope: &InFunction<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let function = scope.function;
+        // Literals passed to audit calls, with those calls; other audit calls.
+        let mut passed: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut plain_calls = Vec::new();
+        for (index, call) in function.calls.iter().enumerate() {
+            if !self.is_audit_event(call) && !self.is_audit_function(call) {
+                continue;
+            }
+            // A literal passed alongside other arguments may be a payload
+            // (`audit::record(&actor, &target, Details { reason })`): it is
+            // the record only when it is the only argument, is of an audit
+            // type, or names a party.
+            let values: Vec<&ArgFact> = call
+                .args
+                .iter()
+                .chain(
+                    call.event
+                        .iter()
+                        .flat_map(|event| event.fields.iter().map(|f| &f.value)),
+                )
+                .collect();
+            let literals: Vec<usize> = values
+                .iter()
+                .filter_map(|value| passed_literal(function, value))
+                .filter(|&literal| {
+                    let literal = &function.struct_literals[literal];
+                    values.len() == 1
+                        || self.types.matches(&literal.type_name)
+                        || literal
+                            .fields
+                            .iter()
+                            .any(|field| names_a_party(&field.name))
+                })
+                .collect();
+            if literals.is_empty() {
+                plain_calls.push(index);
+            }
+            for literal in literals {
+                passed.entry(literal).or_default().push(index);
+            }
+        }
+        for (index, literal) in function.struct_literals.iter().enumerate() {
+            let calls = passed.get(&index).map_or(&[][..], Vec::as_slice);
+            if let Some(diagnostic) = self.check_literal(scope, literal, calls) {
+                out.push(diagnostic);
+            }
+        }
+        for index in plain_calls {
+            let call = &function.calls[index];
+            let diagnostic = if call.event.is_some() {
+                self.check_event(scope, call)
+            } else {
+                self.check_positional(cx, id, scope, index)
+            };
+            out.extend(diagnostic);
+        }
+    }
+
+    fn check_literal(
+        &self,
+        scope: &InFunction<'_>,
+        literal: &StructLiteral,
+        calls: &[usize],
+    ) -> Option<Diagnostic> {
+        let definition = scope
+            .workspace
+            .types_named(&literal.type_name)
+            .find(|def| def.kind == TypeKind::Struct);
+        let is_record = !calls.is_empty()
+            || (self.types.matches(&literal.type_name)
+                && match definition {
+                    Some(def) => self.is_record_type(def),
+                    None => literal
+                        .fields
+                        .iter()
+                        .any(|field| names_a_party(&field.name)),
+                });
+        if !is_record {
+            return None;
+        }
+        let mut problems = Problems::default();
+        for wanted in FIELDS {
+            if literal.field(wanted).is_some() {
+                continue;
+            }
+            let defined = definition.map(|def| {
+                def.fields
+                    .iter()
+                    .any(|field| field.name.as_deref() == Some(wanted))
+            });
+            match (&literal.rest, defined) {
+                // The type lacks the field: the finding on the type covers it.
+                (_, Some(false)) if definition.is_some_and(|def| self.is_record_type(def)) => {}
+                (Some(rest), _) if rest.is_default => problems.defaulted.push(wanted),
+                (Some(_), _) => {}
+                (None, _) => problems.missing.push(wanted),
+            }
+        }
+        if let (Some(actor), Some(target)) =
+            (literal.field(ACTOR_FIELD), literal.field(TARGET_FIELD))
+        {
+            problems.same = scope.same_value(&actor.value, &target.value);
+        }
+        if problems.is_empty() {
+            return None;
+        }
+        // The smallest node that carries the defect: the target field given
+        // the actor's value, the `..Default::default()` that fills the
+        // fields, or the literal that lacks them.
+        let (primary, label) = match (
+            &problems.same,
+            literal.field(ACTOR_FIELD),
+            literal.field(TARGET_FIELD),
+            &literal.rest,
+        ) {
+            (Some(_), Some(actor), Some(target), _) => (
+                target.span,
+                Some((actor.span, "the actor is the same value")),
+            ),
+            (_, _, _, Some(rest)) if !problems.defaulted.is_empty() => {
+                (rest.span, Some((literal.path_span, "audit record")))
+            }
+            _ => (literal.path_span, None),
+        };
+        let record = format!("audit record `{}`", literal.type_name);
+        let mut diagnostic = Diagnostic::new(scope.message(&record, &problems), scope.at(primary))
+            .with_primary_label("actor and target not kept apart")
+            .with_help(problems.help());
+        if let Some((span, text)) = label {
+            diagnostic = diagnostic.with_label(scope.at(span), text);
+        }
+        for &call in calls {
+            let call = &scope.function.calls[call];
+            diagnostic = diagnostic.with_label(
+                scope.at(call.name_span),
+                format!("passed to `{}` here", call_display(call)),
+            );
+        }
+        Some(diagnostic)
+    }
+
+    /// Whether values of this type carry a whole audit record: an audit
+    /// type, or a workspace struct with both fields (through `&`, `Option`, …).
+    fn is_record_value_type(&self, workspace: &Workspace, ty: &TypeRef) -> bool {
+        ty.any(&mut |ty| {
+            ty.name().is_some_and(|name| {
+                self.types.matches(name)
+                    || workspace.types_named(name).any(|def| {
+                        FIELDS.iter().all(|wanted| {
+                            def.fields
+                                .iter()
+                                .any(|f| f.name.as_deref() == Some(*wanted))
+                        })
+                    })
+            })
+        })
+    }
+
+    fn check_event(&self, scope: &InFunction<'_>, call: &CallSite) -> Option<Diagnostic> {
+        let event = call.event.as_ref()?;
+        // `info!(target: "audit", event = ?event)` logs a whole record passed
+        // in: it is checked where it is built.
+        let logs_record = event.fields.iter().any(|field| {
+            let head = field.value.place.as_ref().and_then(|place| place.first());
+            scope.function.params.iter().any(|param| {
+                param.name.as_ref() == head && self.is_record_value_type(scope.workspace, &param.ty)
+            })
+        });
+        if logs_record {
+            return None;
+        }
+        let field = |name: &str| event.fields.iter().find(|field| field.name == name);
+        let mut problems = Problems::default();
+        for wanted in FIELDS {
+            if field(wanted).is_none() {
+                problems.missing.push(wanted);
+            }
+        }
+        let mut primary = call.name_span;
+        let mut label = None;
+        if let (Some(actor), Some(target)) = (field(ACTOR_FIELD), field(TARGET_FIELD)) {
+            problems.same = scope.same_value(&actor.value, &target.value);
+            primary = target.span;
+            label = Some(actor.span);
+        }
+        if problems.is_empty() {
+            return None;
+        }
+        let record = match &event.target {
+            Some(target) => format!("`{}!` audit event (target \"{target}\")", call.name()),
+            None => format!("`{}!` audit event", call.name()),
+        };
+        let mut diagnostic = Diagnostic::new(scope.message(&record, &problems), scope.at(primary))
+            .with_primary_label("actor and target not kept apart")
+            .with_help(problems.help());
+        if let Some(span) = label {
+            diagnostic = diagnostic.with_label(scope.at(span), "the actor is the same value");
+        }
+        Some(diagnostic)
+    }
+
+    /// A call to a workspace audit function: its parameters are the record's fields.
+    fn check_positional(
+        &self,
+        cx: &Context<'_>,
+        id: FnId,
+        scope: &InFunction<'_>,
+        index: usize,
+    ) -> Option<Diagnostic> {
+        let workspace = scope.workspace;
+        let call = &scope.function.calls[index];
+        let candidates = cx.model.graph.signature_candidates(workspace, id, index);
+        let callee_id = *candidates.first()?;
+        let callee = workspace
+            .files
+            .get(callee_id.file)?
+            .functions
+            .get(callee_id.index)?;
+        // The record travels as a value: it is checked where it is built.
+        let takes_record = callee
+            .params
+            .iter()
+            .any(|param| self.is_record_value_type(workspace, &param.ty));
+        let names_party = callee
+            .params
+            .iter()
+            .any(|param| param.name.as_deref().is_some_and(names_a_party));
+        if takes_record || !names_party {
+            return None;
+        }
+        let position = |wanted: &str| {
+            callee
+                .params
+                .iter()
+                .position(|param| param.name.as_deref() == Some(wanted))
+        };
+        let mut problems = Problems::default();
+        for wanted in FIELDS {
+            if position(wanted).is_none() {
+                problems.missing.push(wanted);
+            }
+        }
+        // `Type::method(receiver, ..)` passes `self` as the first argument.
+        let offset = usize::from(callee.has_self && matches!(call.callee, Callee::Path(_)));
+        let argument = |wanted: &str| position(wanted).and_then(|at| call.args.get(at + offset));
+        let mut primary = call.name_span;
+        let mut label = None;
+        if let (Some(actor), Some(target)) = (argument(ACTOR_FIELD), argument(TARGET_FIELD)) {
+            problems.same = scope.same_value(actor, target);
+            primary = target.span;
+            label = Some(actor.span);
+        }
+        if problems.is_empty() {
+            return None;
+        }
+        let record = format!("audit call `{}`", call_display(call));
+        let mut diagnostic = Diagnostic::new(scope.message(&record, &problems), scope.at(primary))
+            .with_primary_label("actor and target not kept apart")
+            .with_help(problems.help());
+        if let Some(span) = label {
+            diagnostic = diagnostic.with_label(scope.at(span), "the actor is the same value");
+        }
+        Some(diagnostic.with_label(
+            Location {
+                file: callee_id.file,
+                span: callee.name_span,
+            },
+            "the audit function's parameters",
+        ))
+    }
+}
+
+fn call_display(call: &CallSite) -> String {
+    match &call.callee {
+        Callee::Path(segments) => segments.join("::"),
+        Callee::Macro(segments) => format!("{}!", segments.join("::")),
+        Callee::Method(name) => format!(".{name}"),
+    }
+}
+
+/// The struct literal an argument passes: written in place (through `&`),
+/// or bound by the `let` the argument names. A literal inside another call
+/// (`audit(build(Event { .. }))`) is passed to that call, not this one.
+fn passed_literal(function: &FunctionDef, arg: &ArgFact) -> Option<usize> {
+    let within = |span: Span| {
+        function
+            .struct_literals
+            .iter()
+            .enumerate()
+            .filter(|(_, literal)| span.start <= literal.span.start && literal.span.end <= span.end)
+            // Outermost first: literals are recorded outer before inner.
+            .find(|(_, literal)| {
+                !function.calls.iter().any(|call| {
+                    span.start <= call.span.start
+                        && call.span.end <= span.end
+                        && call.span.start <= literal.span.start
+                        && literal.span.end <= call.span.end
+                })
+            })
+            .map(|(index, _)| index)
+    };
+    if let Some(found) = within(arg.span) {
+        return Some(found);
+    }
+    let [name] = arg.place.as_deref()? else {
+        return None;
+    };
+    let binding = function
+        .lets
+        .iter()
+        .rev()
+        .find(|binding| &binding.name == name && binding.span.end <= arg.span.start)?;
+    within(binding.init.as_ref()?.span)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::OptionValue;
+    use crate::testing::{check, check_with};
+
+    const TYPES: &str = r#"
+pub struct AuditEvent { pub actor_tenant_id: String, pub target_tenant_id: String, pub action: String }
+pub struct PartnerSession { pub tenant_id: String, pub partner_id: String }
+"#;
+
+    fn lint(source: &str) -> Vec<String> {
+        check(
+            "PS302",
+            &[("src/model.rs", TYPES), ("src/partner/handlers.rs", source)],
+        )
+    }
+
+    #[test]
+    fn same_value_for_actor_and_target_in_partner_context() {
+        let findings = lint(
+            r#"
+async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    audit::record(AuditEvent {
+        actor_tenant_id: session.tenant_id.clone(),
+        target_tenant_id: session.tenant_id.clone(),
+        action: "rotate".into(),
+    });
+    let actor = session.tenant_id.clone();
+    let event = AuditEvent { actor_tenant_id: actor, target_tenant_id: session.tenant_id.to_string(), action: "x".into() };
+    emit_audit(&event);
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/handlers.rs:5:9: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
+                "src/partner/handlers.rs:9:54: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_and_defaulted_fields_of_literals_and_types() {
+        let findings = check(
+            "PS302",
+            &[(
+                "src/audit.rs",
+                r#"
+#[derive(Default)]
+pub struct AuditEntry { pub tenant_id: String, pub action: String }
+fn log_login(user: &User) {
+    record_audit(ext::AuditLine { tenant_id: user.tenant_id.clone(), action: "login".into() });
+    audit(ext::Event { actor_tenant_id: user.tenant_id.clone(), ..Default::default() });
+    let entry = AuditEntry { tenant_id: user.tenant_id.clone(), action: "login".into() };
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/audit.rs:3:12: deny[PS302] audit type `AuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
+                "src/audit.rs:5:18: deny[PS302] audit record `AuditLine` has neither `actor_tenant_id` nor `target_tenant_id`",
+                "src/audit.rs:6:67: deny[PS302] audit record `Event` leaves `target_tenant_id` to `..Default::default()`",
+            ]
+        );
+    }
+
+    #[test]
+    fn tracing_events_and_positional_audit_calls() {
+        let findings = check(
+            "PS302",
+            &[
+                (
+                    "src/audit.rs",
+                    r#"
+pub fn audit_log(tenant_id: &str, action: &str) {}
+pub fn record_audit(actor_tenant_id: &str, target_tenant_id: &str, action: &str) {}
+"#,
+                ),
+                (
+                    "src/partner/keys.rs",
+                    r#"
+async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
+    tracing::info!(target: "audit", tenant_id = %tenant_id, "rotated key");
+    info!(target: "audit", actor_tenant_id = %session.tenant_id, target_tenant_id = %session.tenant_id, "rotated");
+    crate::audit::audit_log(&tenant_id, "rotate");
+    record_audit(&tenant_id, &tenant_id, "rotate");
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/keys.rs:3:14: deny[PS302] `info!` audit event (target \"audit\") has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::keys::rotate`)",
+                "src/partner/keys.rs:4:66: deny[PS302] `info!` audit event (target \"audit\") gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::keys::rotate`)",
+                "src/partner/keys.rs:5:19: deny[PS302] audit call `crate::audit::audit_log` has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::keys::rotate`)",
+                "src/partner/keys.rs:6:30: deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::keys::rotate`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_chain_is_named_for_helpers_reached_from_partner_context() {
+        let findings = check(
+            "PS302",
+            &[
+                ("src/model.rs", TYPES),
+                (
+                    "src/api.rs",
+                    r#"
+async fn handler(session: PartnerSession) { write_audit(&session).await }
+async fn write_audit(session: &PartnerSession) {
+    let event = AuditEvent { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: session.tenant_id.clone(), action: String::new() };
+    audit(event);
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/api.rs:4:74: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`api::write_audit`)"]
+        );
+    }
+
+    #[test]
+    fn actor_from_the_session_and_target_from_the_path_is_fine() {
+        let findings = lint(
+            r#"
+async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    let actor = session.tenant_id.clone();
+    let target = tenant_id.clone();
+    audit::record(AuditEvent { actor_tenant_id: actor, target_tenant_id: target, action: "rotate".into() });
+    info!(target: "audit", actor_tenant_id = %session.tenant_id, target_tenant_id = %tenant_id, "rotated");
+    let event = AuditEvent { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: tenant_id, action: "x".into() };
+    emit_audit(event);
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_customer_acting_on_its_own_tenant_may_be_actor_and_target() {
+        let findings = check(
+            "PS302",
+            &[
+                ("src/model.rs", TYPES),
+                (
+                    "src/settings.rs",
+                    r#"
+async fn update(user: CustomerSession) {
+    audit(AuditEvent { actor_tenant_id: user.tenant_id.clone(), target_tenant_id: user.tenant_id.clone(), action: "update".into() });
+    info!(target: "audit", actor_tenant_id = %user.tenant_id, target_tenant_id = %user.tenant_id, "updated");
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn defaults_for_unrelated_fields_and_records_that_are_not_audit_records() {
+        let findings = check(
+            "PS302",
+            &[
+                (
+                    "src/model.rs",
+                    r#"
+pub struct AuditEvent { pub actor_tenant_id: String, pub target_tenant_id: String, pub action: String, pub detail: Option<String> }
+pub struct AuditConfig { pub retention_days: u32, pub sink: String }
+"#,
+                ),
+                (
+                    "src/partner/handlers.rs",
+                    r#"
+async fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
+    audit(AuditEvent { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: tenant_id.clone(), ..Default::default() });
+    let config = AuditConfig { retention_days: 30, ..Default::default() };
+    let copy = AuditEvent { action: "again".into(), ..previous };
+    audit::flush();
+    info!("not an audit event {}", tenant_id);
+    warn!(target: "http", status = 500);
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn payload_literals_beside_positional_fields_are_not_the_record() {
+        let findings = check(
+            "PS302",
+            &[
+                (
+                    "src/audit.rs",
+                    "pub fn record_audit(actor_tenant_id: &str, target_tenant_id: &str, details: Details) {}",
+                ),
+                (
+                    "src/partner/h.rs",
+                    r#"
+fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
+    record_audit(&session.tenant_id, &tenant_id, Details { reason: "rotate".into() });
+    record_audit(&session.tenant_id, &session.tenant_id, Details { reason: "rotate".into() });
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/h.rs:4:38: deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::h::h`)"]
+        );
+    }
+
+    #[test]
+    fn events_that_log_a_whole_record_are_checked_where_it_is_built() {
+        let findings = lint(
+            r#"
+fn write(event: &AuditEvent) {
+    info!(target: "audit", event = ?event, "audit");
+}
+fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
+    let event = AuditEvent { actor_tenant_id: tenant_id.clone(), target_tenant_id: tenant_id.clone(), action: String::new() };
+    info!(target: "audit", ?event);
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/handlers.rs:6:66: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::handlers::h`)"]
+        );
+    }
+
+    #[test]
+    fn options_name_other_audit_types_functions_and_targets() {
+        let findings = check_with(
+            "PS302",
+            &[
+                (
+                    "audit_types",
+                    OptionValue::StringList(vec!["*Trail".into()]),
+                ),
+                (
+                    "audit_functions",
+                    OptionValue::StringList(vec!["journal::*".into()]),
+                ),
+                (
+                    "audit_targets",
+                    OptionValue::StringList(vec!["security*".into()]),
+                ),
+            ],
+            &[(
+                "src/lib.rs",
+                r#"
+pub struct ActionTrail { pub user_id: String }
+fn f(user: User) {
+    journal::write(Entry { user_id: user.id });
+    error!(target: "security.audit", user_id = %user.id);
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/lib.rs:2:12: deny[PS302] audit type `ActionTrail` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
+                "src/lib.rs:4:20: deny[PS302] audit record `Entry` has neither `actor_tenant_id` nor `target_tenant_id`",
+                "src/lib.rs:5:5: deny[PS302] `error!` audit event (target \"security.audit\") has neither `actor_tenant_id` nor `target_tenant_id`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,696 @@
+//! PS401 cost-to-actor: usage and cost billed to the acting partner instead
+//! of the customer tenant it acts on.
+
+use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::index::{ArgFact, CallSite, Callee, FunctionDef};
+use crate::model::actors::{Role, Roles};
+use crate::model::callgraph::FnId;
+use crate::names::{words, NameList};
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::source::Span;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS401",
+    name: "cost-to-actor",
+    checklist_item: Some(ChecklistItem::Attribution),
+    default_level: Level::Deny,
+    summary:
+        "A usage, billing or cost record billed to the acting partner instead of the target tenant",
+    docs: r#"## What it does
+In partner context, flags a usage, billing, cost or metering record whose tenant field
+holds the actor (the partner, its session, or its own tenant) instead of the customer
+tenant acted on:
+- a struct literal whose type name has a record word (`UsageRecord`, `BillingEvent`,
+  `MeterReading`, `InvoiceLine`) with a tenant field (`tenant_id`, `billed_tenant_id`,
+  `customer_id`, `account_id`) set to an actor value;
+- a call whose name has a record word (`record_usage(..)`, `UsageRecord::new(..)`,
+  `billing::charge(..)`) passing an actor value where the workspace function's
+  parameter is a tenant field;
+- a builder setter named like a tenant field (`.tenant_id(session.tenant_id)`) in a
+  chain started by a record call (`UsageRecord::builder()`).
+
+Values are classified by the shared actor/target model: `let` bindings are followed,
+every field of the partner context value is the actor, and `tenant_id` from the request
+path is the target. The finding is on the value billed.
+
+Decisions where the catalogue is silent:
+- Record words match whole words, with plural and verb endings (`metering`, `billed`,
+  `charges`, `invoicing`, `billable`); `discharge` and `costume` do not match.
+- A tenant field is a listed name or a name ending with one (`owner_account_id`),
+  except names that say they hold the actor (`actor_tenant_id`, `partner_account_id`,
+  `caller_tenant_id`): recording who provisioned a resource next to who pays is right.
+- Reads are not records: calls named `get_*`, `list_*`, `fetch_*`, `load_*`, `find_*`,
+  `read_*`, `query_*`, `count_*`, `search_*`, `show_*`, `view_*`, `sum_*`, `total_*`,
+  and types whose last word is `Query`, `Filter`, `Params`, `Criteria`, `Search`,
+  `Stats`, `Summary`, `Report` or `View`: a partner reading its own usage is fine.
+- A call to a function outside the workspace has no known parameter names; it is
+  flagged only when the actor value is itself named as a tenant field
+  (`billing::charge(&session.tenant_id, ..)`) and no argument is the target tenant
+  (passing both suggests the partner is recorded as the reseller, not billed).
+- Outside partner context nothing is flagged: there, the caller's tenant is the one
+  that uses and pays. In partner context, only code that acts on a customer tenant is
+  checked: the function, or a partner-context caller up to four calls up, reads a value
+  the model calls the target (`Path(tenant_id)`, `target_tenant_id`, a `TenantId`). A
+  partner buying its own plan has no target and pays itself.
+- Records named for the partner (`PartnerInvoice`, `bill_reseller`, words `partner`,
+  `reseller`, `msp`) bill the partner on purpose and are not flagged.
+
+## Why is this bad?
+When a partner provisions or uses resources in a customer tenant, the cost belongs to
+the customer. Billing the partner's tenant misattributes cost: the customer gets free
+resources, the partner pays for them, and per-tenant quotas and cost reports are wrong.
+
+## Example
+```rust
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    meter.record(UsageRecord { tenant_id: session.tenant_id.clone(), units: 1 });
+}
+```
+
+## Use instead
+```rust
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    meter.record(UsageRecord { tenant_id: tenant_id.clone(), units: 1 });
+}
+```
+
+## Options
+- `record_names`: words that make a type or call a usage/billing record.
+- `tenant_fields`: field and parameter names that say who is billed.
+
+## Checklist item
+4. Attribution: Are resource costs correctly attributed to the Customer Tenant, even if
+provisioned by the Partner?
+
+## Fix
+Bill the target tenant (the customer tenant from the request); record the partner in a
+separate `actor_*` field if it matters. No automatic fix: the target value is the
+author's to choose.
+"#,
+    options: OPTIONS,
+    build: Some(build),
+};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "record_names",
+        default: OptionDefault::StringList(&[
+            "usage", "billing", "bill", "cost", "meter", "charge", "invoice",
+        ]),
+        doc: "Words (with plural and verb endings) that make a type or call a usage or billing record",
+    },
+    OptionSpec {
+        key: "tenant_fields",
+        default: OptionDefault::StringList(&[
+            "tenant_id",
+            "billed_tenant_id",
+            "customer_id",
+            "account_id",
+        ]),
+        doc: "Field and parameter names that say which tenant is billed (whole-word suffixes)",
+    },
+];
+
+/// Endings a record word may take: `usages`, `billed`, `metering`, `billable`.
+const WORD_ENDINGS: &[&str] = &["", "s", "es", "ed", "d", "ing", "er", "ers", "able"];
+
+/// Name prefixes that say a field holds the actor (as in the shared model).
+const ACTOR_PREFIXES: &[&str] = &["actor", "partner", "caller"];
+
+/// Verbs of calls that read records rather than write them.
+const READ_VERBS: &[&str] = &[
+    "get", "list", "fetch", "load", "find", "read", "query", "count", "search", "show", "view",
+    "sum", "total",
+];
+
+/// Words that say a record bills the partner on purpose (`PartnerInvoice`,
+/// `bill_reseller`): a partner's own costs are the partner's.
+const PARTNER_WORDS: &[&str] = &["partner", "reseller", "msp"];
+
+/// Last words of types that describe or select records rather than being one.
+const NON_RECORD_TYPE_WORDS: &[&str] = &[
+    "query", "filter", "params", "criteria", "search", "stats", "summary", "report", "view",
+];
+
+struct CostToActor {
+    record_words: Vec<String>,
+    tenant_fields: NameList,
+}
+
+fn build(options: &OptionValues) -> Box<dyn Rule> {
+    Box::new(CostToActor {
+        record_words: options
+            .strings("record_names")
+            .iter()
+            .map(|name| name.to_lowercase())
+            .collect(),
+        tenant_fields: NameList::new(options.strings("tenant_fields")),
+    })
+}
+
+impl Rule for CostToActor {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let workspace = cx.workspace;
+        let roles = cx.model.roles();
+        for (index, function) in workspace.file(file).functions.iter().enumerate() {
+            let id = FnId { file, index };
+            let Some(chain) = cx.model.context.describe_chain(workspace, id) else {
+                continue;
+            };
+            // A partner paying for its own plan acts on no customer tenant:
+            // only code that has a target tenant in scope can misattribute.
+            let Some(target) = target_in_scope(cx, &roles, id) else {
+                continue;
+            };
+            let check = InFunction {
+                rule: self,
+                cx,
+                roles: &roles,
+                id,
+                function,
+                chain,
+                target,
+            };
+            let mut found = Vec::new();
+            check.literals(&mut found);
+            check.calls(&mut found);
+            // One value, one finding, in source order.
+            found.sort_by_key(|(span, _)| *span);
+            found.dedup_by_key(|(span, _)| *span);
+            out.extend(found.into_iter().map(|(_, diagnostic)| diagnostic));
+        }
+    }
+}
+
+impl CostToActor {
+    /// Whether a name has a record word, with an ending (`metering`, `BillingEvent`,
+    /// `invoicing`: a final `e` may be dropped before an ending).
+    fn is_record_name(&self, name: &str) -> bool {
+        let name_words = words(name);
+        if name_words
+            .iter()
+            .any(|word| PARTNER_WORDS.contains(&word.as_str()))
+        {
+            return false;
+        }
+        name_words.iter().any(|word| {
+            self.record_words.iter().any(|stem| {
+                let with_stem = word
+                    .strip_prefix(stem.as_str())
+                    .is_some_and(|ending| WORD_ENDINGS.contains(&ending));
+                let without_e = stem
+                    .strip_suffix('e')
+                    .and_then(|bare| word.strip_prefix(bare))
+                    .is_some_and(|ending| !ending.is_empty() && WORD_ENDINGS.contains(&ending));
+                with_stem || without_e
+            })
+        })
+    }
+
+    fn is_record_type(&self, name: &str) -> bool {
+        let name_words = words(name);
+        let last = name_words.last().map_or("", String::as_str);
+        self.is_record_name(name) && !NON_RECORD_TYPE_WORDS.contains(&last)
+    }
+
+    /// A call that writes a record: its name (or its type, for `UsageRecord::new`)
+    /// has a record word, and it is not a read (`list_invoices`).
+    fn is_record_call(&self, call: &CallSite) -> bool {
+        let name = call.name();
+        let first_word = words(name).into_iter().next().unwrap_or_default();
+        if READ_VERBS.contains(&first_word.as_str()) {
+            return false;
+        }
+        if self.is_record_name(name) {
+            return true;
+        }
+        match &call.callee {
+            Callee::Path(segments) => segments.iter().rev().nth(1).is_some_and(|owner| {
+                owner.starts_with(char::is_uppercase) && self.is_record_type(owner)
+            }),
+            _ => false,
+        }
+    }
+
+    fn is_tenant_field(&self, name: &str) -> bool {
+        let first = words(name).into_iter().next().unwrap_or_default();
+        self.tenant_fields.suffix_match(name).is_some() && !ACTOR_PREFIXES.contains(&first.as_str())
+    }
+}
+
+struct InFunction<'a> {
+    rule: &'a CostToActor,
+    cx: &'a Context<'a>,
+    roles: &'a Roles<'a>,
+    id: FnId,
+    function: &'a FunctionDef,
+    chain: String,
+    /// How to name the target tenant in messages.
+    target: String,
+}
+
+type Found = Vec<(Span, Diagnostic)>;
+
+impl InFunction<'_> {
+    fn role(&self, value: &ArgFact) -> Role {
+        value.place.as_ref().map_or(Role::Unknown, |place| {
+            self.roles.classify(self.function, place, value.span.start)
+        })
+    }
+
+    fn at(&self, span: Span) -> Location {
+        Location {
+            file: self.id.file,
+            span,
+        }
+    }
+
+    fn value_text(&self, value: &ArgFact) -> String {
+        match &value.place {
+            Some(place) => place.join("."),
+            None => {
+                let text = self
+                    .cx
+                    .workspace
+                    .file(self.id.file)
+                    .text
+                    .get(value.span.range());
+                text.unwrap_or("")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        }
+    }
+
+    fn finding(
+        &self,
+        record: &str,
+        field: &str,
+        value: &ArgFact,
+        label: Option<(Span, String)>,
+    ) -> (Span, Diagnostic) {
+        let message = format!(
+            "{record} bills `{}`, the acting partner, as `{field}` in partner context ({}); bill {} instead",
+            self.value_text(value),
+            self.chain,
+            self.target
+        );
+        let mut diagnostic = Diagnostic::new(message, self.at(value.span))
+            .with_primary_label("the partner is billed")
+            .with_help("usage and cost belong to the customer tenant the partner acts on: take the tenant field from the target tenant (the request), and record the partner separately (`actor_tenant_id`) if it matters");
+        if let Some((span, text)) = label {
+            diagnostic = diagnostic.with_label(self.at(span), text);
+        }
+        (value.span, diagnostic)
+    }
+
+    fn literals(&self, found: &mut Found) {
+        for literal in &self.function.struct_literals {
+            if !self.rule.is_record_type(&literal.type_name) {
+                continue;
+            }
+            for field in &literal.fields {
+                if self.rule.is_tenant_field(&field.name) && self.role(&field.value) == Role::Actor
+                {
+                    found.push(self.finding(
+                        &format!("`{}`", literal.type_name),
+                        &field.name,
+                        &field.value,
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn calls(&self, found: &mut Found) {
+        let workspace = self.cx.workspace;
+        for (index, call) in self.function.calls.iter().enumerate() {
+            if self.rule.is_record_call(call) {
+                let candidates = self
+                    .cx
+                    .model
+                    .graph
+                    .signature_candidates(workspace, self.id, index);
+                if candidates.is_empty() {
+                    self.unresolved_call(call, found);
+                } else {
+                    self.resolved_call(call, &candidates, found);
+                }
+            } else if let Some(root) = self.builder_root(call) {
+                // `.tenant_id(session.tenant_id)` in a `UsageRecord::builder()` chain.
+                if let ([value], true) =
+                    (call.args.as_slice(), self.rule.is_tenant_field(call.name()))
+                {
+                    if self.role(value) == Role::Actor {
+                        let root_call = &self.function.calls[root];
+                        found.push(self.finding(
+                            &format!("`{}`", call_path(root_call)),
+                            call.name(),
+                            value,
+                            Some((root_call.name_span, "the record is built here".to_string())),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    fn resolved_call(&self, call: &CallSite, candidates: &[FnId], found: &mut Found) {
+        let workspace = self.cx.workspace;
+        let callees: Vec<&FunctionDef> = candidates
+            .iter()
+            .filter_map(|id| workspace.files.get(id.file)?.functions.get(id.index))
+            .collect();
+        for (position, value) in call.args.iter().enumerate() {
+            // The parameter name, when every candidate agrees it is a tenant field.
+            let mut field = None;
+            for callee in &callees {
+                let offset = usize::from(callee.has_self && matches!(call.callee, Callee::Path(_)));
+                let name = position
+                    .checked_sub(offset)
+                    .and_then(|at| callee.params.get(at))
+                    .and_then(|param| param.name.clone())
+                    .filter(|name| self.rule.is_tenant_field(name));
+                match (name, &field) {
+                    (Some(name), None) => field = Some(name),
+                    (Some(name), Some(seen)) if &name == seen => {}
+                    _ => {
+                        field = None;
+                        break;
+                    }
+                }
+            }
+            let Some(field) = field else { continue };
+            if self.role(value) == Role::Actor {
+                let label = callees.first().map(|callee| {
+                    (
+                        callee.name_span,
+                        format!("`{field}` is this function's tenant parameter"),
+                    )
+                });
+                found.push(self.finding(
+                    &format!("`{}`", call_path(call)),
+                    &field,
+                    value,
+                    label.filter(|_| candidates.first().is_some_and(|id| id.file == self.id.file)),
+                ));
+            }
+        }
+    }
+
+    fn unresolved_call(&self, call: &CallSite, found: &mut Found) {
+        if matches!(call.callee, Callee::Macro(_)) {
+            return;
+        }
+        if call
+            .args
+            .iter()
+            .any(|value| self.role(value) == Role::Target)
+        {
+            return;
+        }
+        for value in &call.args {
+            let named_field = value
+                .place
+                .as_ref()
+                .and_then(|place| place.last())
+                .filter(|name| self.rule.is_tenant_field(name));
+            if let Some(field) = named_field {
+                if self.role(value) == Role::Actor {
+                    found.push(self.finding(&format!("`{}`", call_path(call)), field, value, None));
+                }
+            }
+        }
+    }
+
+    /// For a method call, the record call its receiver chain starts from
+    /// (`UsageRecord::builder()` in `UsageRecord::builder().tenant_id(x)`),
+    /// also through a `let` naming the receiver.
+    fn builder_root(&self, call: &CallSite) -> Option<usize> {
+        let receiver = call.receiver.as_ref()?;
+        let mut spans = vec![receiver.span];
+        if let Some([name]) = receiver.place.as_deref() {
+            if let Some(init) = self
+                .function
+                .lets
+                .iter()
+                .rev()
+                .find(|binding| &binding.name == name && binding.span.end <= receiver.span.start)
+                .and_then(|binding| binding.init.as_ref())
+            {
+                spans.push(init.span);
+            }
+        }
+        self.function.calls.iter().position(|inner| {
+            spans
+                .iter()
+                .any(|span| span.start <= inner.span.start && inner.span.end <= span.end)
+                && matches!(inner.callee, Callee::Path(_))
+                && self.rule.is_record_call(inner)
+        })
+    }
+}
+
+/// How many calls up `target_in_scope` looks for the target tenant.
+const MAX_CALLER_DEPTH: usize = 4;
+
+/// The target tenant the partner acts on, named for messages: the first
+/// value the model calls the target in the function, or else in its
+/// partner-context callers (nearest first, a few calls up; a helper taking
+/// the session is an entry of its own, so its callers are not on its
+/// chain). `None` when there is none.
+fn target_in_scope(cx: &Context<'_>, roles: &Roles<'_>, id: FnId) -> Option<String> {
+    let workspace = cx.workspace;
+    let mut frontier = vec![id];
+    let mut seen = vec![id];
+    for depth in 0..=MAX_CALLER_DEPTH {
+        for function_id in &frontier {
+            let Some(function) = workspace
+                .files
+                .get(function_id.file)
+                .and_then(|facts| facts.functions.get(function_id.index))
+            else {
+                continue;
+            };
+            if let Some(place) = first_target(roles, function) {
+                return Some(if depth == 0 {
+                    format!("the target tenant (`{place}`)")
+                } else {
+                    format!(
+                        "the target tenant (`{place}` in `{}`)",
+                        crate::model::context::qualified_name(function)
+                    )
+                });
+            }
+        }
+        let mut next = Vec::new();
+        for function_id in &frontier {
+            for &(caller, _) in cx.model.graph.callers(*function_id) {
+                if cx.model.context.contains(caller) && !seen.contains(&caller) {
+                    seen.push(caller);
+                    next.push(caller);
+                }
+            }
+        }
+        next.sort();
+        frontier = next;
+    }
+    None
+}
+
+/// The first parameter or value read in `function` that the model calls the target.
+fn first_target(roles: &Roles<'_>, function: &FunctionDef) -> Option<String> {
+    let params = function.params.iter().filter_map(|param| {
+        let name = param.name.clone()?;
+        Some((vec![name], function.span.start))
+    });
+    let values = function
+        .calls
+        .iter()
+        .flat_map(|call| call.args.iter().chain(&call.receiver))
+        .chain(
+            function
+                .struct_literals
+                .iter()
+                .flat_map(|literal| literal.fields.iter().map(|field| &field.value)),
+        )
+        .chain(
+            function
+                .lets
+                .iter()
+                .filter_map(|binding| binding.init.as_ref()),
+        )
+        .filter_map(|value| Some((value.place.clone()?, value.span.start)));
+    params
+        .chain(values)
+        .find(|(place, offset)| roles.classify(function, place, *offset) == Role::Target)
+        .map(|(place, _)| place.join("."))
+}
+
+fn call_path(call: &CallSite) -> String {
+    match &call.callee {
+        Callee::Path(segments) => segments.join("::"),
+        Callee::Macro(segments) => format!("{}!", segments.join("::")),
+        Callee::Method(name) => format!(".{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::OptionValue;
+    use crate::testing::{check, check_with};
+
+    fn lint(source: &str) -> Vec<String> {
+        check("PS401", &[("src/partner/billing.rs", source)])
+    }
+
+    #[test]
+    fn usage_literal_billed_to_the_partner() {
+        let findings = lint(
+            r#"
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    meter.record(UsageRecord { tenant_id: session.tenant_id.clone(), units: 1 });
+    let payer = session.tenant_id.clone();
+    let line = InvoiceLine { billed_tenant_id: payer, amount: 5 };
+    let event = MeteringEvent { customer_id: session.partner_id.clone(), units: 1 };
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/billing.rs:3:43: deny[PS401] `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:5:48: deny[PS401] `InvoiceLine` bills `payer`, the acting partner, as `billed_tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:6:46: deny[PS401] `MeteringEvent` bills `session.partner_id`, the acting partner, as `customer_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+            ]
+        );
+    }
+
+    #[test]
+    fn constructor_calls_builders_and_helpers_reached_from_partner_context() {
+        let findings = check(
+            "PS401",
+            &[
+                (
+                    "src/usage.rs",
+                    r#"
+pub struct UsageRecord { tenant_id: String, units: u32 }
+impl UsageRecord {
+    pub fn new(tenant_id: String, units: u32) -> Self { Self { tenant_id, units } }
+}
+pub fn record_usage(account_id: &str, units: u32) {}
+"#,
+                ),
+                (
+                    "src/api.rs",
+                    r#"
+async fn provision(session: PartnerSession, Path(tenant_id): Path<String>) {
+    let record = UsageRecord::new(session.tenant_id.clone(), 3);
+    charge_for(&session).await;
+    UsageRecord::builder().tenant_id(session.tenant_id.clone()).units(2).build();
+    billing::charge(&session.tenant_id, 10);
+}
+async fn charge_for(session: &PartnerSession) {
+    crate::usage::record_usage(&session.tenant_id, 1);
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/api.rs:3:35: deny[PS401] `UsageRecord::new` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
+                "src/api.rs:5:38: deny[PS401] `UsageRecord::builder` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
+                "src/api.rs:6:21: deny[PS401] `billing::charge` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
+                "src/api.rs:9:32: deny[PS401] `crate::usage::record_usage` bills `session.tenant_id`, the acting partner, as `account_id` in partner context (`api::charge_for`); bill the target tenant (`tenant_id` in `api::provision`) instead",
+            ]
+        );
+    }
+
+    #[test]
+    fn usage_billed_to_the_target_tenant_is_fine() {
+        let findings = lint(
+            r#"
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, Path(customer_id): Path<String>) {
+    let target = tenant_id.clone();
+    meter.record(UsageRecord { tenant_id: target, units: 1, actor_tenant_id: session.tenant_id.clone() });
+    let line = InvoiceLine { customer_id: customer_id.clone(), partner_account_id: session.partner_id.clone(), amount: 5 };
+    billing::charge(&tenant_id, &session.tenant_id, 10);
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn outside_partner_context_and_reads_are_not_flagged() {
+        let findings = check(
+            "PS401",
+            &[
+                (
+                    "src/usage.rs",
+                    r#"
+async fn my_usage(user: CustomerSession) {
+    meter.record(UsageRecord { tenant_id: user.tenant_id.clone(), units: 1 });
+    billing::charge(&user.tenant_id, 10);
+    let stats = UsageStats { tenant_id: user.tenant_id.clone(), total: 0 };
+}
+"#,
+                ),
+                (
+                    "src/partner/reports.rs",
+                    r#"
+async fn own_invoices(session: PartnerSession) {
+    let invoices = billing::list_invoices(&session.tenant_id).await;
+    let query = UsageQuery { tenant_id: session.tenant_id.clone() };
+    let stats = UsageStats { tenant_id: session.tenant_id.clone(), total: 0 };
+    let discharge = Discharge { tenant_id: session.tenant_id.clone() };
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_partner_paying_for_itself_is_not_misattribution() {
+        let findings = lint(
+            r#"
+async fn buy_plan(Extension(session): Extension<PartnerSession>, Json(plan): Json<Plan>) {
+    billing::charge(&session.tenant_id, plan.price);
+    meter.record(UsageRecord { tenant_id: session.tenant_id.clone(), units: 1 });
+}
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+    let fee = PartnerInvoiceLine { account_id: session.partner_id.clone(), amount: 1 };
+    bill_reseller(&session.tenant_id, 1);
+    meter.record(UsageRecord { tenant_id: tenant_id.clone(), units: 1 });
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn options_add_record_words_and_tenant_fields() {
+        let findings = check_with(
+            "PS401",
+            &[
+                ("record_names", OptionValue::StringList(vec!["consumption".into()])),
+                ("tenant_fields", OptionValue::StringList(vec!["payer".into()])),
+            ],
+            &[(
+                "src/partner/x.rs",
+                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; }",
+            )],
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/x.rs:1:80: deny[PS401] `Consumption` bills `session.tenant_id`, the acting partner, as `payer` in partner context (`partner::x::f`); bill the target tenant (`target`) instead"]
+        );
+    }
+}
