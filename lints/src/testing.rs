@@ -7,6 +7,23 @@ use crate::options::{OptionValue, OptionValues};
 use crate::registry::{self, Level};
 use crate::report::resolve;
 
+/// The whole pipeline on one text, as the fuzzer and the robustness tests
+/// drive it: index (as a partner-context file and as a `.cypher` file), the
+/// model, every rule, suppressions and report resolution.
+pub fn run_pipeline(text: &str) -> usize {
+    let files = vec![
+        index_file("src/partner/input.rs".to_string(), text.into()),
+        index_file("queries/input.cypher".to_string(), text.into()),
+        index_file(
+            "src/store.rs".to_string(),
+            "pub fn run(q: &str) { graph.run(query(q)); }".into(),
+        ),
+    ];
+    let workspace = Workspace::new(files);
+    let findings = Engine::new(Settings::default()).check(&workspace);
+    resolve(&workspace, &findings).len()
+}
+
 /// Runs only `code` (plus the tool diagnostics) with default options.
 pub fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
     check_with(code, &[], files)

@@ -1,0 +1,3 @@
+//# id=q02 expect=ok tags=partner,scoped
+MATCH (p:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})
+RETURN t.id, t.name

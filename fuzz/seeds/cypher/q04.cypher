@@ -1,0 +1,4 @@
+//# id=q05 expect=ok tags=optional_match,incoming,aggregate
+MATCH (t:Tenant {id: $tenant_id})
+OPTIONAL MATCH (t)<-[:BELONGS_TO]-(u:User)
+RETURN t.name AS tenant, count(u) AS users
