@@ -5,5 +5,6 @@ mod cli;
 mod common;
 mod config;
 mod formats;
+mod real_world;
 mod robustness;
 mod suppressions;

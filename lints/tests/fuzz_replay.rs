@@ -1,0 +1,123 @@
+//! A short, deterministic stand-in for the fuzzers that runs in CI: every
+//! seed and every crash the fuzzers ever found (`fuzz/regressions/`), plus a
+//! fixed number of byte-level mutations of each seed, through the same entry
+//! points as the fuzz targets. The long runs are `cargo fuzz` (see README).
+
+use partner_safety_lints::cypher::{literal, looks_like_cypher, parse_query, TextMode};
+use partner_safety_lints::testing::run_pipeline;
+use std::path::{Path, PathBuf};
+
+const MUTATIONS_PER_SEED: usize = 128;
+
+fn inputs(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let mut inputs = Vec::new();
+    for folder in ["seeds", "regressions"] {
+        let Ok(entries) = std::fs::read_dir(fuzz.join(folder).join(kind)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if let Ok(bytes) = std::fs::read(entry.path()) {
+                inputs.push((entry.path(), bytes));
+            }
+        }
+    }
+    inputs.sort();
+    assert!(!inputs.is_empty(), "no {kind} seeds found");
+    inputs
+}
+
+/// xorshift64*: deterministic, so a failure here reproduces exactly.
+struct Mutator(u64);
+
+impl Mutator {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn mutate(&mut self, input: &[u8]) -> Vec<u8> {
+        let mut bytes = input.to_vec();
+        for _ in 0..1 + self.next() % 4 {
+            let at = if bytes.is_empty() {
+                0
+            } else {
+                (self.next() as usize) % bytes.len()
+            };
+            match self.next() % 5 {
+                0 if !bytes.is_empty() => bytes[at] = self.next() as u8,
+                1 => bytes.insert(at, b"(){}[]<>\"'#!/*\\$"[(self.next() % 16) as usize]),
+                2 if !bytes.is_empty() => {
+                    let end = (at + 1 + (self.next() as usize) % 64).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+                3 => {
+                    let end = (at + (self.next() as usize) % 32).min(bytes.len());
+                    let copy = bytes[at..end].to_vec();
+                    bytes.splice(at..at, copy);
+                }
+                _ => bytes.truncate(at),
+            }
+        }
+        bytes
+    }
+}
+
+/// Runs on a thread with the tool's stack size, as the binary and the fuzzer do.
+fn on_big_stack(work: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(work)
+        .expect("thread")
+        .join()
+        .expect("no panic");
+}
+
+#[test]
+fn pipeline_survives_seeds_regressions_and_mutations() {
+    on_big_stack(|| {
+        let mut mutator = Mutator(0x5eed_0001);
+        for (path, bytes) in inputs("pipeline") {
+            for input in std::iter::once(bytes.clone())
+                .chain((0..MUTATIONS_PER_SEED).map(|_| mutator.mutate(&bytes)))
+            {
+                let text = String::from_utf8_lossy(&input).into_owned();
+                let result = std::panic::catch_unwind(|| run_pipeline(&text));
+                assert!(
+                    result.is_ok(),
+                    "pipeline panicked on a mutation of {}:\n{text}",
+                    path.display()
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn cypher_survives_seeds_regressions_and_mutations() {
+    on_big_stack(|| {
+        let mut mutator = Mutator(0x5eed_0002);
+        for (path, bytes) in inputs("cypher") {
+            for input in std::iter::once(bytes.clone())
+                .chain((0..MUTATIONS_PER_SEED).map(|_| mutator.mutate(&bytes)))
+            {
+                let Ok(text) = std::str::from_utf8(&input) else {
+                    continue;
+                };
+                let result = std::panic::catch_unwind(|| {
+                    let _ = looks_like_cypher(text);
+                    let _ = parse_query(text, TextMode::Plain);
+                    let _ = parse_query(text, TextMode::Template);
+                    let _ = literal::parse_rust_literal(text);
+                });
+                assert!(
+                    result.is_ok(),
+                    "Cypher layer panicked on a mutation of {}:\n{text}",
+                    path.display()
+                );
+            }
+        }
+    });
+}
