@@ -169,3 +169,235 @@ mod tests {
         assert_eq!(index.line_text(text, 7), "");
     }
 }
+
+/// The span of an expression from its first to its last token, without
+/// turning it into tokens: that costs time proportional to its size, and a
+/// chain `x.f().g()…` asks for every prefix of itself, which would make
+/// indexing quadratic on hostile input.
+pub fn expr_span(expr: &syn::Expr) -> Span {
+    let (Some(first), Some(last)) = (first_token(expr), last_token(expr)) else {
+        return span_of_tokens(expr);
+    };
+    span_of(first).cover(span_of(last))
+}
+
+/// The byte offset just past an expression's last token.
+pub fn expr_end(expr: &syn::Expr) -> u32 {
+    last_token(expr).map_or_else(|| span_of_tokens(expr).end, |last| span_of(last).end)
+}
+
+/// A call's span, from its callee's first token to the closing parenthesis.
+pub fn call_span(call: &syn::ExprCall) -> Span {
+    let start = first_token(&call.func).map_or_else(|| span_of_tokens(&call.func), span_of);
+    start.cover(span_of(call.paren_token.span.close()))
+}
+
+/// A method call's span, from its receiver's first token to the closing parenthesis.
+pub fn method_call_span(call: &syn::ExprMethodCall) -> Span {
+    let start = first_token(&call.receiver).map_or_else(|| span_of_tokens(&call.receiver), span_of);
+    start.cover(span_of(call.paren_token.span.close()))
+}
+
+/// A macro invocation's span, from its path to the closing delimiter.
+pub fn macro_span(mac: &syn::Macro) -> Span {
+    let close = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    };
+    span_of_tokens(&mac.path).cover(span_of(close))
+}
+
+/// The span of a `{ … }` block from its braces.
+pub fn block_span(block: &syn::Block) -> Span {
+    delimited(&block.brace_token.span)
+}
+
+fn delimited(span: &proc_macro2::extra::DelimSpan) -> Span {
+    span_of(span.open()).cover(span_of(span.close()))
+}
+
+/// How far the first/last token search walks down one side of a tree: a
+/// chain longer than this falls back to tokens. The indexer refuses chains
+/// of more than [`crate::index::MAX_CHAIN`] operators, which also bounds the
+/// cost of walking every prefix of a chain.
+const MAX_SPINE: usize = 8192;
+
+pub(crate) fn first_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+    let mut current = expr;
+    for _ in 0..MAX_SPINE {
+        match spine_step(current) {
+            Step::Down(next) => current = next,
+            Step::Found(span) => return span,
+        }
+    }
+    None
+}
+
+enum Step<'a> {
+    Down(&'a syn::Expr),
+    Found(Option<proc_macro2::Span>),
+}
+
+/// One step down the left spine of an expression towards its first token.
+fn spine_step(current: &syn::Expr) -> Step<'_> {
+    use syn::spanned::Spanned;
+    if let Some(attr) = expr_attrs(current).first() {
+        return Step::Found(Some(attr.pound_token.span));
+    }
+    Step::Down(match current {
+        syn::Expr::MethodCall(e) => &e.receiver,
+        syn::Expr::Binary(e) => &e.left,
+        syn::Expr::Field(e) => &e.base,
+        syn::Expr::Call(e) => &e.func,
+        syn::Expr::Index(e) => &e.expr,
+        syn::Expr::Try(e) => &e.expr,
+        syn::Expr::Await(e) => &e.base,
+        syn::Expr::Cast(e) => &e.expr,
+        syn::Expr::Assign(e) => &e.left,
+        syn::Expr::Range(e) => match &e.start {
+            Some(start) => start,
+            None => return Step::Found(Some(e.limits.span())),
+        },
+        syn::Expr::Path(e) => {
+            return Step::Found(match &e.qself {
+                Some(qself) => Some(qself.lt_token.span),
+                None => e
+                    .path
+                    .leading_colon
+                    .map(|c| c.spans[0])
+                    .or_else(|| e.path.segments.first().map(|s| s.ident.span())),
+            })
+        }
+        syn::Expr::Lit(e) => return Step::Found(Some(e.lit.span())),
+        syn::Expr::Paren(e) => return Step::Found(Some(e.paren_token.span.open())),
+        syn::Expr::Tuple(e) => return Step::Found(Some(e.paren_token.span.open())),
+        syn::Expr::Array(e) => return Step::Found(Some(e.bracket_token.span.open())),
+        syn::Expr::Repeat(e) => return Step::Found(Some(e.bracket_token.span.open())),
+        syn::Expr::Block(e) => match &e.label {
+            Some(label) => return Step::Found(Some(label.name.apostrophe)),
+            None => return Step::Found(Some(e.block.brace_token.span.open())),
+        },
+        syn::Expr::Reference(e) => return Step::Found(Some(e.and_token.span)),
+        syn::Expr::Unary(e) => return Step::Found(Some(e.op.span())),
+        syn::Expr::Macro(e) => {
+            return Step::Found(e.mac.path.segments.first().map(|s| s.ident.span()))
+        }
+        syn::Expr::Struct(e) => {
+            return Step::Found(e.path.segments.first().map(|s| s.ident.span()))
+        }
+        syn::Expr::If(e) => return Step::Found(Some(e.if_token.span)),
+        syn::Expr::Match(e) => return Step::Found(Some(e.match_token.span)),
+        syn::Expr::Return(e) => return Step::Found(Some(e.return_token.span)),
+        syn::Expr::Closure(e) => {
+            return Step::Found(Some(e.or1_token.span).filter(|_| {
+                e.lifetimes.is_none()
+                    && e.constness.is_none()
+                    && e.movability.is_none()
+                    && e.asyncness.is_none()
+                    && e.capture.is_none()
+            }))
+        }
+        _ => return Step::Found(None),
+    })
+}
+
+fn last_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+    use syn::spanned::Spanned;
+    let mut current = expr;
+    for _ in 0..MAX_SPINE {
+        current = match current {
+            syn::Expr::MethodCall(e) => return Some(e.paren_token.span.close()),
+            syn::Expr::Call(e) => return Some(e.paren_token.span.close()),
+            syn::Expr::Binary(e) => &e.right,
+            syn::Expr::Field(e) => return Some(e.member.span()),
+            syn::Expr::Index(e) => return Some(e.bracket_token.span.close()),
+            syn::Expr::Try(e) => return Some(e.question_token.span),
+            syn::Expr::Await(e) => return Some(e.await_token.span),
+            syn::Expr::Assign(e) => &e.right,
+            syn::Expr::Reference(e) => &e.expr,
+            syn::Expr::Unary(e) => &e.expr,
+            syn::Expr::Range(e) => match &e.end {
+                Some(end) => end,
+                None => return Some(e.limits.span()),
+            },
+            syn::Expr::Path(e) => {
+                return e
+                    .path
+                    .segments
+                    .last()
+                    .filter(|s| s.arguments.is_none())
+                    .map(|s| s.ident.span())
+            }
+            syn::Expr::Lit(e) => return Some(e.lit.span()),
+            syn::Expr::Paren(e) => return Some(e.paren_token.span.close()),
+            syn::Expr::Tuple(e) => return Some(e.paren_token.span.close()),
+            syn::Expr::Array(e) => return Some(e.bracket_token.span.close()),
+            syn::Expr::Repeat(e) => return Some(e.bracket_token.span.close()),
+            syn::Expr::Block(e) => return Some(e.block.brace_token.span.close()),
+            syn::Expr::Struct(e) => return Some(e.brace_token.span.close()),
+            syn::Expr::Match(e) => return Some(e.brace_token.span.close()),
+            syn::Expr::Macro(e) => {
+                return Some(match &e.mac.delimiter {
+                    syn::MacroDelimiter::Paren(p) => p.span.close(),
+                    syn::MacroDelimiter::Brace(b) => b.span.close(),
+                    syn::MacroDelimiter::Bracket(b) => b.span.close(),
+                })
+            }
+            syn::Expr::Closure(e) => &e.body,
+            syn::Expr::Return(e) => match &e.expr {
+                Some(value) => value,
+                None => return Some(e.return_token.span),
+            },
+            _ => return None,
+        };
+    }
+    None
+}
+
+fn expr_attrs(expr: &syn::Expr) -> &[syn::Attribute] {
+    match expr {
+        syn::Expr::MethodCall(e) => &e.attrs,
+        syn::Expr::Binary(e) => &e.attrs,
+        syn::Expr::Call(e) => &e.attrs,
+        syn::Expr::Field(e) => &e.attrs,
+        syn::Expr::Path(e) => &e.attrs,
+        syn::Expr::Lit(e) => &e.attrs,
+        syn::Expr::Macro(e) => &e.attrs,
+        syn::Expr::Closure(e) => &e.attrs,
+        syn::Expr::Block(e) => &e.attrs,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    #[test]
+    fn expression_spans_match_their_tokens() {
+        let text = "fn f() { let _ = [x.f(a, b).g()?.h, 1 + foo::bar(2) * 3, &mut y[0].z, -w, (1, 2), Foo { a: 1 }, m!(x), || 5, a..b, \"s\", -x.await, |v| v + 1]; }";
+        let file = syn::parse_file(text).unwrap();
+        let syn::Item::Fn(function) = &file.items[0] else {
+            panic!()
+        };
+        let syn::Stmt::Local(local) = &function.block.stmts[0] else {
+            panic!()
+        };
+        let syn::Expr::Array(array) = &*local.init.as_ref().unwrap().expr else {
+            panic!()
+        };
+        for element in &array.elems {
+            assert_eq!(
+                expr_span(element),
+                span_of_tokens(element),
+                "{}",
+                &text[span_of_tokens(element).range()]
+            );
+        }
+        assert_eq!(
+            &text[block_span(&function.block).range()],
+            &text[text.find('{').unwrap()..]
+        );
+    }
+}

@@ -12,7 +12,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, Token};
 
 use crate::cypher::literal::parse_rust_literal;
-use crate::source::{span_of, span_of_tokens, Span};
+use crate::source::{expr_span, macro_span, span_of, span_of_tokens, Span};
 use crate::FileId;
 
 /// Lookups (bindings, constants, includes) one resolution may chain; this also ends const cycles.
@@ -114,8 +114,11 @@ fn str_expr_nested(expr: &Expr, depth: usize) -> Option<StrExpr> {
 }
 
 fn unknown(expr: &Expr) -> StrExpr {
+    // Only the end is cheap to find without walking the expression, and an
+    // unknown part makes a whole text unresolvable, so its place matters little.
+    let end = crate::source::expr_end(expr);
     StrExpr::Unknown {
-        span: span_of_tokens(expr),
+        span: Span::new(end as usize, end as usize),
     }
 }
 
@@ -186,7 +189,7 @@ fn macro_str(mac: &syn::Macro, depth: usize) -> Option<StrExpr> {
         "writedoc" => format_str(args()?, 1, true, nested),
         "include_str" => Some(StrExpr::Include {
             path: mac.parse_body::<syn::LitStr>().ok()?.value(),
-            span: span_of_tokens(mac),
+            span: macro_span(mac),
         }),
         _ => None,
     }
@@ -236,11 +239,11 @@ fn format_str(
                 Expr::Path(name) => name.path.get_ident().map(ToString::to_string),
                 _ => None,
             },
-            span: span_of_tokens(&assign.right),
+            span: expr_span(&assign.right),
         },
         _ => FormatArg {
             name: None,
-            span: span_of_tokens(&arg),
+            span: expr_span(&arg),
         },
     });
     Some(StrExpr::Format {

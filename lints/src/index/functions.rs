@@ -2,7 +2,9 @@
 //! graph and "runs before" checks are computed from.
 
 use super::TypeRef;
-use crate::source::{span_of, span_of_tokens, Span};
+use crate::source::{
+    block_span, call_span, expr_span, macro_span, method_call_span, span_of, span_of_tokens, Span,
+};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 
@@ -446,15 +448,20 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
     }
 }
 
+/// Shapes are fingerprints of short expressions: comparing long ones says
+/// little, and hashing every receiver of a long chain would be quadratic.
+const MAX_SHAPE_BYTES: usize = 512;
+
 pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
+    let span = expr_span(expr);
     let place = place_of(expr);
-    let shape = if place.is_some() {
+    let shape = if place.is_some() || span.len() > MAX_SHAPE_BYTES {
         None
     } else {
         shape_of(expr)
     };
     ArgFact {
-        span: span_of_tokens(expr),
+        span,
         place,
         string: crate::strings::str_expr(expr),
         shape,
@@ -746,7 +753,7 @@ impl BodyWalker {
                 syn::Expr::Try(inner) => current = &inner.expr,
                 syn::Expr::Paren(inner) => current = &inner.expr,
                 syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Macro(_) => {
-                    self.discarded.push(span_of_tokens(current));
+                    self.discarded.push(expr_span(current));
                     return;
                 }
                 _ => return,
@@ -787,7 +794,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         if let Some(name) = name {
             self.lets.push(LetFact {
                 name,
-                span: span_of_tokens(local),
+                span: span_of(local.let_token.span).cover(span_of(local.semi_token.span)),
                 block: self.current,
                 init: local.init.as_ref().map(|init| arg_fact(&init.expr)),
             });
@@ -796,22 +803,20 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
-        self.in_block(BlockKind::Plain, span_of_tokens(block), |walker| {
+        self.in_block(BlockKind::Plain, block_span(block), |walker| {
             walker.walk_block_contents(block)
         });
     }
 
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         self.visit_expr(&expr.cond);
-        self.in_block(
-            BlockKind::Branch,
-            span_of_tokens(&expr.then_branch),
-            |walker| walker.walk_block_contents(&expr.then_branch),
-        );
+        self.in_block(BlockKind::Branch, block_span(&expr.then_branch), |walker| {
+            walker.walk_block_contents(&expr.then_branch)
+        });
         if let Some((_, otherwise)) = &expr.else_branch {
             self.in_block(
                 BlockKind::Branch,
-                span_of_tokens(otherwise),
+                expr_span(otherwise),
                 |walker| match &**otherwise {
                     syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
                     other => walker.visit_expr(other),
@@ -821,45 +826,49 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
-        self.in_block(BlockKind::Branch, span_of_tokens(arm), |walker| {
-            if let Some((_, guard)) = &arm.guard {
-                walker.visit_expr(guard);
-            }
-            match &*arm.body {
-                syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
-                body => walker.visit_expr(body),
-            }
-        });
+        self.in_block(
+            BlockKind::Branch,
+            span_of_tokens(&arm.pat).cover(expr_span(&arm.body)),
+            |walker| {
+                if let Some((_, guard)) = &arm.guard {
+                    walker.visit_expr(guard);
+                }
+                match &*arm.body {
+                    syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
+                    body => walker.visit_expr(body),
+                }
+            },
+        );
     }
 
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
         self.visit_expr(&expr.cond);
-        self.in_block(BlockKind::Loop, span_of_tokens(&expr.body), |walker| {
+        self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
     }
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
         self.visit_expr(&expr.expr);
-        self.in_block(BlockKind::Loop, span_of_tokens(&expr.body), |walker| {
+        self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
     }
 
     fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
-        self.in_block(BlockKind::Loop, span_of_tokens(&expr.body), |walker| {
+        self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
     }
 
     fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
-        self.in_block(BlockKind::Deferred, span_of_tokens(&expr.body), |walker| {
+        self.in_block(BlockKind::Deferred, expr_span(&expr.body), |walker| {
             walker.visit_expr(&expr.body)
         });
     }
 
     fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
-        self.in_block(BlockKind::Deferred, span_of_tokens(&expr.block), |walker| {
+        self.in_block(BlockKind::Deferred, block_span(&expr.block), |walker| {
             walker.walk_block_contents(&expr.block)
         });
     }
@@ -880,7 +889,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             self.record_call(
                 Callee::Path(segments),
                 name_span,
-                span_of_tokens(call),
+                call_span(call),
                 call.args.iter().map(arg_fact).collect(),
                 None,
                 None,
@@ -897,7 +906,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         self.record_call(
             Callee::Method(method),
             span_of(call.method.span()),
-            span_of_tokens(call),
+            method_call_span(call),
             call.args.iter().map(arg_fact).collect(),
             Some(arg_fact(&call.receiver)),
             None,
@@ -937,7 +946,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         self.record_call(
             Callee::Macro(segments),
             name_span,
-            span_of_tokens(mac),
+            macro_span(mac),
             arg_facts,
             None,
             event.as_ref().map(|parsed| parsed.fact.clone()),
@@ -976,18 +985,18 @@ impl<'ast> Visit<'ast> for BodyWalker {
                     syn::Member::Named(ident) => ident.to_string(),
                     syn::Member::Unnamed(index) => index.index.to_string(),
                 },
-                span: span_of_tokens(field),
+                span: span_of_tokens(&field.member).cover(expr_span(&field.expr)),
                 value: arg_fact(&field.expr),
             })
             .collect();
         let rest = literal.rest.as_ref().map(|rest| StructRest {
-            span: span_of_tokens(rest),
+            span: expr_span(rest),
             is_default: is_default_call(rest),
         });
         self.struct_literals.push(StructLiteral {
             type_name,
             path_span: span_of_tokens(&literal.path),
-            span: span_of_tokens(literal),
+            span: span_of_tokens(&literal.path).cover(span_of(literal.brace_token.span.close())),
             block: self.current,
             fields,
             rest,

@@ -336,6 +336,11 @@ impl FileFacts {
 /// and our walks recurse, and a stack overflow aborts the whole process.
 pub const MAX_NESTING: usize = 512;
 
+/// Operators (and `.`, `?`) one statement may chain before the file is
+/// refused: each makes the syntax tree one level deeper, and spans are found
+/// by walking down such chains, so their length bounds the indexing cost.
+pub const MAX_CHAIN: usize = 512;
+
 /// Parses and indexes one file. Never panics out: a failure inside the
 /// indexer becomes `internal_error`.
 pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
@@ -430,6 +435,13 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// bracket nesting, plus runs of `<` (generic types) and prefix operators.
 /// Strings and comments are skipped by the same scanner suppressions use.
 fn nesting_problem(text: &str) -> Option<FileProblem> {
+    // Operators and postfix chains within one statement (`1 + 1 + …`,
+    // `x.f().g()…`) parse in a loop but build a tree as deep as the chain is
+    // long, which our visitors and the tree's drop then walk recursively.
+    let mut chain_run: usize = 0;
+    let mut chain_start = 0;
+    let mut longest_chain = 0;
+    let mut longest_chain_at = 0;
     let mut depth: usize = 0;
     let mut angle_run: usize = 0;
     let mut prefix_run: usize = 0;
@@ -461,6 +473,22 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
             b' ' | b'\t' | b'\n' | b'\r' => {}
             _ => prefix_run = 0,
         }
+        match byte {
+            // `&&`, `||`, `..` and `->` are one operator, not two.
+            b'|' | b'&' | b'.' if previous == byte => {}
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'|' | b'&' | b'.' | b'?' => {
+                if chain_run == 0 {
+                    chain_start = offset;
+                }
+                chain_run += 1;
+            }
+            b';' | b',' | b'{' | b'}' => chain_run = 0,
+            _ => {}
+        }
+        if chain_run > longest_chain {
+            longest_chain = chain_run;
+            longest_chain_at = chain_start;
+        }
         let estimate = depth + angle_run + prefix_run;
         if estimate > deepest {
             deepest = estimate;
@@ -469,6 +497,14 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
         if !byte.is_ascii_whitespace() {
             previous = byte;
         }
+    }
+    if longest_chain > MAX_CHAIN {
+        return Some(FileProblem {
+            message: format!(
+                "an expression chains more than {MAX_CHAIN} operators in one statement; the file is not analysed, to keep the run safe"
+            ),
+            span: Span::new(longest_chain_at, longest_chain_at + 1),
+        });
     }
     (deepest > MAX_NESTING).then(|| FileProblem {
         message: format!(
