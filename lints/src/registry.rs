@@ -200,6 +200,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &tool_codes::INTERNAL_ERROR,
         &tool_codes::EXPIRED_SUPPRESSION,
         &crate::rules::readable_secret::META,
+        &crate::rules::partner_role_overgrant::META,
     ];
     ALL
 }

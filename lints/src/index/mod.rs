@@ -1015,6 +1015,18 @@ impl Workspace {
             .map(|&(file, i)| &self.files[file].types[i])
     }
 
+    /// Type definitions with this name and the files they are in.
+    pub fn type_defs_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (FileId, &'a TypeDef)> + 'a {
+        self.types_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| (file, &self.files[file].types[i]))
+    }
+
     /// `impl Trait for Type` blocks for a type name, anywhere in the workspace.
     pub fn trait_impls_for<'a>(
         &'a self,

@@ -94,7 +94,9 @@ pub struct Grant {
     pub except: Vec<Grant>,
 }
 
-/// A `const`/`static` whose value lists permissions, for tables that name it.
+/// A `const`/`static` whose value yields permission-like leaves (paths,
+/// strings, `all()`), for tables that name it; a string const holding a
+/// role's name (`const PARTNER: &str = "partner-admin"`) is one too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PermissionList {
     pub name: String,
@@ -126,11 +128,13 @@ const PERMISSION_WORDS: &[&str] = &[
     "access",
 ];
 
-fn mentions_role(name: &str) -> bool {
+/// Whether a name has the word `role`/`roles` (`user_role`, `RoleDef`).
+pub(crate) fn mentions_role(name: &str) -> bool {
     words(name).iter().any(|w| w == "role" || w == "roles")
 }
 
-fn mentions_permission(name: &str) -> bool {
+/// Whether a name has a permission word (`permissions`, `scopes`, `grants`, …).
+pub(crate) fn mentions_permission(name: &str) -> bool {
     words(name)
         .iter()
         .any(|w| PERMISSION_WORDS.contains(&w.as_str()))
@@ -556,7 +560,10 @@ fn found_path_role(
 ) -> Option<FoundRole> {
     let name = segments.last()?.clone();
     if segments.len() == 1 {
-        return hinted.then(|| FoundRole {
+        // A capitalised name is a const or a variant in scope; a lowercase
+        // one is a local binding whose value we do not know.
+        let capitalised = name.chars().next().is_some_and(char::is_uppercase);
+        return (hinted && capitalised).then_some(FoundRole {
             name: RoleName {
                 name,
                 span,
@@ -572,7 +579,7 @@ fn found_path_role(
         Some(qualifier.clone())
     };
     let typed = role_type.as_deref().is_some_and(mentions_role);
-    (typed || hinted).then(|| FoundRole {
+    (typed || hinted).then_some(FoundRole {
         name: RoleName {
             name,
             span,

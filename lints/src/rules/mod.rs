@@ -2,4 +2,5 @@
 //! check, tests; adding a rule is one module here and one line in
 //! [`crate::registry::all`].
 
+pub mod partner_role_overgrant;
 pub mod readable_secret;
