@@ -678,8 +678,15 @@ mod roles_file {
     /// Nodes deeper than this are not looked at (parsers bound depth too).
     const MAX_DEPTH: usize = 64;
 
-    /// The roles a file defines, or `None` when it does not parse.
+    /// The roles a file defines, or `None` when it does not parse (or nests
+    /// too deep to be a roles file).
     pub fn parse(path: &str, text: &str) -> Option<Vec<FileRole>> {
+        let scan = scan_text(text);
+        // libyaml takes minutes on deeply nested flow collections before
+        // serde's depth limit applies; a real roles file nests a few levels.
+        if scan.deepest > MAX_DEPTH {
+            return None;
+        }
         let (root, yaml) = if path.ends_with(".toml") {
             let table = toml::de::DeTable::parse(text).ok()?;
             let span = table.span();
@@ -698,6 +705,11 @@ mod roles_file {
                 true,
             )
         };
+        let mut locator = Locator {
+            text,
+            comments: if yaml { scan.comments } else { Vec::new() },
+            searches_left: MAX_FAILED_SEARCHES,
+        };
         let mut roles = Vec::new();
         let scope = match &root {
             Node::Map(entries) => entries
@@ -713,7 +725,7 @@ mod roles_file {
                         Node::Map(fields) => permission_field(fields),
                         other => strings(other),
                     };
-                    roles.push(role(text, yaml, key, *key_span, permissions));
+                    roles.push(locator.role(key, *key_span, permissions));
                 }
             }
             Node::List(items) => {
@@ -728,13 +740,66 @@ mod roles_file {
                         _ => None,
                     });
                     if let Some((name, span)) = name {
-                        roles.push(role(text, yaml, name, span, permission_field(fields)));
+                        roles.push(locator.role(name, span, permission_field(fields)));
                     }
                 }
             }
             _ => {}
         }
         Some(roles)
+    }
+
+    /// What one linear pass over a roles file's text finds: how deep its
+    /// brackets nest and where its `#` comments are (outside quotes).
+    struct TextScan {
+        deepest: usize,
+        comments: Vec<std::ops::Range<usize>>,
+    }
+
+    fn scan_text(text: &str) -> TextScan {
+        let bytes = text.as_bytes();
+        let mut scan = TextScan {
+            deepest: 0,
+            comments: Vec::new(),
+        };
+        let mut depth = 0usize;
+        let mut quote: Option<u8> = None;
+        let mut escaped = false;
+        let mut comment_from: Option<usize> = None;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if let Some(from) = comment_from {
+                if byte == b'\n' {
+                    scan.comments.push(from..at);
+                    comment_from = None;
+                }
+                continue;
+            }
+            if let Some(open) = quote {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' && open == b'"' {
+                    escaped = true;
+                } else if byte == open || byte == b'\n' {
+                    quote = None;
+                }
+                continue;
+            }
+            match byte {
+                b'"' | b'\'' => quote = Some(byte),
+                // A YAML comment starts after whitespace (`a#b` is a plain scalar).
+                b'#' if at == 0 || bytes[at - 1].is_ascii_whitespace() => comment_from = Some(at),
+                b'[' | b'{' => {
+                    depth += 1;
+                    scan.deepest = scan.deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if let Some(from) = comment_from {
+            scan.comments.push(from..bytes.len());
+        }
+        scan
     }
 
     fn permission_field(fields: &[(String, Option<Span>, Node)]) -> Vec<(String, Option<Span>)> {
@@ -761,55 +826,85 @@ mod roles_file {
         }
     }
 
-    /// A role with positions: the parser's when it has them, else the first
-    /// occurrence of the name, and of each permission after it.
-    fn role(
-        text: &str,
-        yaml: bool,
-        name: &str,
-        name_span: Option<Span>,
-        permissions: Vec<(String, Option<Span>)>,
-    ) -> FileRole {
-        let name_span = name_span
-            .or_else(|| find_token(text, name, 0, yaml))
-            .unwrap_or_default();
-        let permissions = permissions
-            .into_iter()
-            .map(|(value, span)| {
-                let span = span
-                    .or_else(|| find_token(text, &value, name_span.end as usize, yaml))
-                    .or_else(|| find_token(text, &value, 0, yaml))
-                    .unwrap_or(name_span);
-                Permission { value, span }
-            })
-            .collect();
-        FileRole {
-            name: name.to_string(),
-            name_span,
-            permissions,
-        }
+    /// Text searches that may scan to the end of the file without a match;
+    /// past that, positions fall back to the role's name, so a hostile file
+    /// cannot make locating quadratic.
+    const MAX_FAILED_SEARCHES: usize = 64;
+
+    /// Finds positions in the text for values a parser gave without them.
+    struct Locator<'a> {
+        text: &'a str,
+        /// YAML comments, sorted: a name mentioned there is not the name.
+        comments: Vec<std::ops::Range<usize>>,
+        searches_left: usize,
     }
 
-    /// `needle` as a whole token at or after `from`: not part of a longer
-    /// name, and (in YAML) not inside a comment.
-    fn find_token(text: &str, needle: &str, from: usize, yaml: bool) -> Option<Span> {
-        if needle.is_empty() {
-            return None;
+    impl Locator<'_> {
+        /// A role with positions: the parser's when it has them, else the
+        /// first occurrence of the name, and of each permission after the
+        /// previous one (lists keep file order).
+        fn role(
+            &mut self,
+            name: &str,
+            name_span: Option<Span>,
+            permissions: Vec<(String, Option<Span>)>,
+        ) -> FileRole {
+            let name_span = name_span
+                .or_else(|| self.find_token(name, 0))
+                .unwrap_or_default();
+            let mut cursor = name_span.end as usize;
+            let permissions = permissions
+                .into_iter()
+                .map(|(value, span)| {
+                    let span = span
+                        .or_else(|| self.find_token(&value, cursor))
+                        .or_else(|| self.find_token(&value, 0))
+                        .unwrap_or(name_span);
+                    cursor = cursor.max(span.end as usize);
+                    Permission { value, span }
+                })
+                .collect();
+            FileRole {
+                name: name.to_string(),
+                name_span,
+                permissions,
+            }
         }
-        let part_of_name =
-            |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '*' | '/');
-        let rest = text.get(from..)?;
-        rest.match_indices(needle)
-            .map(|(at, _)| from + at)
-            .find(|&start| {
-                let end = start + needle.len();
-                let before = text[..start].chars().next_back();
-                let after = text[end..].chars().next();
-                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                let in_comment = yaml && text[line_start..start].contains('#');
-                !before.is_some_and(part_of_name) && !after.is_some_and(part_of_name) && !in_comment
-            })
-            .map(|start| Span::new(start, start + needle.len()))
+
+        /// `needle` as a whole token at or after `from`: not part of a longer
+        /// name, and not inside a comment.
+        fn find_token(&mut self, needle: &str, from: usize) -> Option<Span> {
+            if needle.is_empty() || self.searches_left == 0 {
+                return None;
+            }
+            let text = self.text;
+            let part_of_name =
+                |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '*' | '/');
+            let found = text
+                .get(from..)?
+                .match_indices(needle)
+                .map(|(at, _)| from + at)
+                .find(|&start| {
+                    let end = start + needle.len();
+                    let before = text[..start].chars().next_back();
+                    let after = text[end..].chars().next();
+                    !before.is_some_and(part_of_name)
+                        && !after.is_some_and(part_of_name)
+                        && !self.in_comment(start)
+                })
+                .map(|start| Span::new(start, start + needle.len()));
+            if found.is_none() {
+                self.searches_left -= 1;
+            }
+            found
+        }
+
+        fn in_comment(&self, offset: usize) -> bool {
+            let after = self
+                .comments
+                .partition_point(|comment| comment.start <= offset);
+            after > 0 && self.comments[after - 1].contains(&offset)
+        }
     }
 
     fn from_toml(
@@ -1181,6 +1276,48 @@ permissions = ["tenant:read"]
                 ("roles.toml", "[roles.partner-admin\npermissions = [\"*\"]"),
                 ("roles.json", "{\"partner-admin\": [\"*\""),
                 ("roles.yaml", "partner-admin: [\"*\"\n  - : :"),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn hostile_roles_files_are_bounded() {
+        let deep_json = format!(
+            "{{\"partner-admin\": {}\"*\"{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let deep_toml = format!(
+            "partner-admin = {}\"*\"{}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let deep_yaml = format!(
+            "partner-admin: {}'*'{}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        // Aliases that would expand to billions of nodes.
+        let mut laughs = String::from(
+            "a: &a [\"*\", \"*\", \"*\", \"*\", \"*\", \"*\", \"*\", \"*\", \"*\", \"*\"]\n",
+        );
+        for level in 1..12 {
+            let previous = (b'a' + level - 1) as char;
+            let name = (b'a' + level) as char;
+            laughs.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{previous}"); 10].join(", ")
+            ));
+        }
+        laughs.push_str("partner-admin: *l\n");
+        let findings = check(
+            "PS201",
+            &[
+                ("a/roles.json", deep_json.as_str()),
+                ("b/roles.toml", deep_toml.as_str()),
+                ("c/roles.yaml", deep_yaml.as_str()),
+                ("d/roles.yaml", laughs.as_str()),
             ],
         );
         assert_eq!(findings, Vec::<String>::new());
