@@ -1,23 +1,25 @@
 use crate::common::*;
 
 #[test]
-fn demo_run_finds_the_planted_secrets_and_denies() {
+fn demo_run_finds_the_planted_defects_and_denies() {
     let output = run(&["fixtures/demo", "--format", "short"]);
     assert_eq!(output.code, 1);
     assert_eq!(
         output.stdout.lines().collect::<Vec<_>>(),
         [
+            "portal/roles.toml:13:45: deny[PS201 partner-role-overgrant]: partner role `partner-support` is granted forbidden permission `\"secrets:read\"`",
             "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:14:5: deny[PS104 readable-secret]: secret field `TenantIntegration.signing` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+            "portal/src/roles.rs:54:67: deny[PS201 partner-role-overgrant]: partner role `PartnerAdmin` is granted forbidden permission `\"billing:manage\"`",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("5 findings (2 deny, 3 warn) in 5 files, parsed in "),
+            .starts_with("7 findings (4 deny, 3 warn) in 7 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -36,7 +38,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 5);
+    assert_eq!(direct.stdout.lines().count(), 7);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -47,7 +49,10 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
 fn exit_codes() {
     // Deny findings: 1. Warnings only: 0. Everything allowed: 0.
     assert_eq!(run(&["fixtures/demo", "-q"]).code, 1);
-    assert_eq!(run(&["fixtures/demo", "-q", "-W", "PS104"]).code, 0);
+    assert_eq!(
+        run(&["fixtures/demo", "-q", "-W", "PS104", "-W", "PS201"]).code,
+        0
+    );
     assert_eq!(run(&["fixtures/demo", "-q", "-A", "all"]).code, 0);
     // Later flags win, in command-line order, by code or name.
     assert_eq!(
@@ -61,7 +66,9 @@ fn exit_codes() {
             "-D",
             "PS104",
             "-W",
-            "readable-secret"
+            "readable-secret",
+            "-A",
+            "partner-role-overgrant"
         ])
         .code,
         0
@@ -149,7 +156,7 @@ fn rules_lists_every_code() {
         .collect();
     assert_eq!(
         codes,
-        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS104"]
+        ["PS000", "PS001", "PS002", "PS003", "PS004", "PS104", "PS201"]
     );
     assert!(output
         .stdout

@@ -58,10 +58,10 @@ fn json_findings_have_exactly_the_catalogue_fields() {
     assert_eq!(keys(&report), ["findings", "summary", "version"]);
     assert_eq!(
         report["summary"],
-        serde_json::json!({"files": 5, "findings": 5, "deny": 2, "warn": 3})
+        serde_json::json!({"files": 7, "findings": 7, "deny": 4, "warn": 3})
     );
     let findings = report["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 5);
+    assert_eq!(findings.len(), 7);
     let mut expected_keys = vec![
         "code",
         "name",
@@ -81,7 +81,8 @@ fn json_findings_have_exactly_the_catalogue_fields() {
     for finding in findings {
         assert_eq!(keys(finding), expected_keys);
     }
-    let deny = &findings[2];
+    // Sorted by path: `portal/roles.toml` (PS201) comes first.
+    let deny = &findings[3];
     assert_eq!(deny["code"], "PS104");
     assert_eq!(deny["name"], "readable-secret");
     assert_eq!(deny["level"], "deny");
@@ -106,13 +107,13 @@ fn json_findings_have_exactly_the_catalogue_fields() {
         })
     );
     // The Debug variant carries no fix: serde attributes do not change Debug.
-    assert_eq!(findings[1]["fix"], Value::Null);
-    assert_eq!(findings[1]["level"], "warn");
+    assert_eq!(findings[2]["fix"], Value::Null);
+    assert_eq!(findings[2]["level"], "warn");
     let fingerprints: std::collections::HashSet<&str> = findings
         .iter()
         .map(|f| f["fingerprint"].as_str().unwrap())
         .collect();
-    assert_eq!(fingerprints.len(), 5, "fingerprints are unique");
+    assert_eq!(fingerprints.len(), 7, "fingerprints are unique");
 }
 
 #[test]
@@ -144,7 +145,7 @@ fn sarif_validates_against_the_official_schema() {
         .collect();
     assert_eq!(errors, Vec::<String>::new());
     let run = &sarif["runs"][0];
-    let result = &run["results"][2];
+    let result = &run["results"][3];
     assert_eq!(result["ruleId"], "PS104");
     assert_eq!(result["level"], "error");
     assert_eq!(
