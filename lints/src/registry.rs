@@ -201,6 +201,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &tool_codes::EXPIRED_SUPPRESSION,
         &crate::rules::unscoped_tenant_query::META,
         &crate::rules::readable_secret::META,
+        &crate::rules::partner_role_overgrant::META,
         &crate::rules::no_break_glass::META,
         &crate::rules::broad_manages_grant::META,
         &crate::rules::audit_actor_target::META,

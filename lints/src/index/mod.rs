@@ -3,11 +3,13 @@
 //! query these facts and never walk files themselves.
 
 pub mod functions;
+pub mod roles;
 
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, ConstDef, EventFact, EventField, FieldInit, FunctionDef,
     LetFact, Param, StructLiteral, StructRest,
 };
+pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
 use crate::diagnostic::FileId;
 use crate::source::{span_of, span_of_tokens, LineIndex, Span};
@@ -311,6 +313,10 @@ pub struct FileFacts {
     pub consts: Vec<ConstDef>,
     /// String literals whose text looks like Cypher (queries kept in tables).
     pub cypher_literals: Vec<Span>,
+    /// Role-to-permission mappings: `match`es on roles, tables, literal maps.
+    pub role_mappings: Vec<RoleMapping>,
+    /// `const`/`static` permission lists, for tables that name them.
+    pub permission_lists: Vec<PermissionList>,
     pub directives: Vec<Directive>,
 }
 
@@ -398,6 +404,8 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             facts.functions = indexer.functions;
             facts.consts = indexer.consts;
             facts.cypher_literals = indexer.cypher_literals;
+            facts.role_mappings = indexer.roles.mappings;
+            facts.permission_lists = indexer.roles.permission_lists;
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
         Err(payload) => {
@@ -525,6 +533,7 @@ struct Indexer {
     module_stack: Vec<String>,
     /// `impl` blocks being visited: (self type, trait).
     impl_stack: Vec<(Option<String>, Option<String>)>,
+    roles: roles::RoleCollector,
 }
 
 impl Indexer {
@@ -553,6 +562,27 @@ impl Indexer {
             span: span_of_tokens(item),
             value: crate::strings::str_expr(expr),
         });
+    }
+
+    fn impl_type(&self) -> Option<String> {
+        self.impl_stack.last().and_then(|(ty, _)| ty.clone())
+    }
+
+    /// Visits a `const`/`static` with the role collector told what it is named.
+    fn visit_const_like(
+        &mut self,
+        ident: &syn::Ident,
+        ty: &syn::Type,
+        expr: &syn::Expr,
+        visit_inner: impl FnOnce(&mut Self),
+    ) {
+        let mappings_before = self.roles.mappings.len();
+        self.roles.enter_binding(&ident.to_string(), Some(ty));
+        visit_inner(self);
+        self.roles.leave_binding();
+        let impl_type = self.impl_type();
+        self.roles
+            .record_const(ident, expr, mappings_before, impl_type.as_deref());
     }
 
     fn record_item(&mut self, kind: ItemKind, item: &impl quote::ToTokens) {
@@ -586,13 +616,17 @@ impl<'ast> Visit<'ast> for Indexer {
 
     fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
         self.record_function(&function.attrs, &function.sig, &function.block, function);
+        self.roles.enter_fn(&function.sig);
         visit::visit_item_fn(self, function);
+        self.roles.leave_fn();
     }
 
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
         self.record_item(ItemKind::Fn, function);
         self.record_function(&function.attrs, &function.sig, &function.block, function);
+        self.roles.enter_fn(&function.sig);
         visit::visit_impl_item_fn(self, function);
+        self.roles.leave_fn();
     }
 
     fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
@@ -600,7 +634,47 @@ impl<'ast> Visit<'ast> for Indexer {
         if let Some(body) = &function.default {
             self.record_function(&function.attrs, &function.sig, body, function);
         }
+        self.roles.enter_fn(&function.sig);
         visit::visit_trait_item_fn(self, function);
+        self.roles.leave_fn();
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let name = match &local.pat {
+            syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+            syn::Pat::Type(typed) => match &*typed.pat {
+                syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let ty = match &local.pat {
+            syn::Pat::Type(typed) => Some(&*typed.ty),
+            _ => None,
+        };
+        self.roles
+            .enter_binding(name.as_deref().unwrap_or_default(), ty);
+        visit::visit_local(self, local);
+        self.roles.leave_binding();
+    }
+
+    fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
+        let impl_type = self.impl_type();
+        self.roles.match_expr(expr, impl_type.as_deref());
+        visit::visit_expr_match(self, expr);
+    }
+
+    fn visit_expr_array(&mut self, expr: &'ast syn::ExprArray) {
+        let impl_type = self.impl_type();
+        self.roles
+            .table(&expr.elems, span_of_tokens(expr), impl_type.as_deref());
+        visit::visit_expr_array(self, expr);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let impl_type = self.impl_type();
+        self.roles.method_call(call, impl_type.as_deref());
+        visit::visit_expr_method_call(self, call);
     }
 
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
@@ -611,17 +685,23 @@ impl<'ast> Visit<'ast> for Indexer {
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
         self.record_const(&item.ident, &item.expr, item);
-        visit::visit_item_const(self, item);
+        self.visit_const_like(&item.ident, &item.ty, &item.expr, |indexer| {
+            visit::visit_item_const(indexer, item)
+        });
     }
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
         self.record_const(&item.ident, &item.expr, item);
-        visit::visit_item_static(self, item);
+        self.visit_const_like(&item.ident, &item.ty, &item.expr, |indexer| {
+            visit::visit_item_static(indexer, item)
+        });
     }
 
     fn visit_impl_item_const(&mut self, item: &'ast syn::ImplItemConst) {
         self.record_const(&item.ident, &item.expr, item);
-        visit::visit_impl_item_const(self, item);
+        self.visit_const_like(&item.ident, &item.ty, &item.expr, |indexer| {
+            visit::visit_impl_item_const(indexer, item)
+        });
     }
 
     fn visit_lit_str(&mut self, literal: &'ast syn::LitStr) {
@@ -635,6 +715,12 @@ impl<'ast> Visit<'ast> for Indexer {
         if let Ok(args) =
             mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
         {
+            if mac.path.is_ident("vec") {
+                // `vec![(role, perms), …]` is a table like `[(role, perms), …]`.
+                let impl_type = self.impl_type();
+                self.roles
+                    .table(&args, span_of_tokens(mac), impl_type.as_deref());
+            }
             for arg in &args {
                 self.visit_expr(arg);
             }
@@ -907,13 +993,21 @@ pub struct Workspace {
     pub files: Vec<FileFacts>,
     types_by_name: HashMap<String, Vec<(FileId, usize)>>,
     impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
+    permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>>,
 }
 
 impl Workspace {
     pub fn new(files: Vec<FileFacts>) -> Self {
         let mut types_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut impls_by_type: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        let mut permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         for (file_id, file) in files.iter().enumerate() {
+            for (i, list) in file.permission_lists.iter().enumerate() {
+                permission_lists_by_name
+                    .entry(list.name.clone())
+                    .or_default()
+                    .push((file_id, i));
+            }
             for (i, ty) in file.types.iter().enumerate() {
                 types_by_name
                     .entry(ty.name.clone())
@@ -931,7 +1025,20 @@ impl Workspace {
             files,
             types_by_name,
             impls_by_type,
+            permission_lists_by_name,
         }
+    }
+
+    /// `const`/`static` permission lists with this name, anywhere in the workspace.
+    pub fn permission_lists_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (FileId, &'a PermissionList)> + 'a {
+        self.permission_lists_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| (file, &self.files[file].permission_lists[i]))
     }
 
     pub fn file(&self, id: FileId) -> &FileFacts {
@@ -945,6 +1052,18 @@ impl Workspace {
             .into_iter()
             .flatten()
             .map(|&(file, i)| &self.files[file].types[i])
+    }
+
+    /// Type definitions with this name and the files they are in.
+    pub fn type_defs_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (FileId, &'a TypeDef)> + 'a {
+        self.types_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| (file, &self.files[file].types[i]))
     }
 
     /// `impl Trait for Type` blocks for a type name, anywhere in the workspace.
