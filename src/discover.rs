@@ -12,6 +12,8 @@ pub struct Discovered {
     pub manifest: Option<PathBuf>,
     /// Source files under the root, sorted.
     pub files: Vec<PathBuf>,
+    /// Folders (or files) the walk could not read, with why.
+    pub unreadable: Vec<(PathBuf, String)>,
     /// Why cargo's view of the workspace was not used, if it was not.
     pub fallback_reason: Option<String>,
 }
@@ -44,27 +46,36 @@ pub fn discover(path: Option<&Path>, manifest_path: Option<&Path>) -> Result<Dis
     let mut discovered = match manifest {
         Some(manifest) => match cargo_workspace(&absolute(&manifest)?) {
             Ok(layout) => {
-                let files = walk(&layout.root, layout.excluded_dirs);
+                let walked = walk(&layout.root, layout.excluded_dirs);
                 Discovered {
                     manifest: Some(layout.root.join("Cargo.toml")),
                     root: layout.root,
-                    files,
+                    files: walked.files,
+                    unreadable: walked.unreadable,
                     fallback_reason: None,
                 }
             }
-            Err(reason) => Discovered {
-                files: walk(&start_dir, HashSet::new()),
-                manifest: Some(start_dir.join("Cargo.toml")),
+            Err(reason) => {
+                let walked = walk(&start_dir, HashSet::new());
+                Discovered {
+                    files: walked.files,
+                    unreadable: walked.unreadable,
+                    manifest: Some(start_dir.join("Cargo.toml")),
+                    root: start_dir,
+                    fallback_reason: Some(reason),
+                }
+            }
+        },
+        None => {
+            let walked = walk(&start_dir, HashSet::new());
+            Discovered {
+                files: walked.files,
+                unreadable: walked.unreadable,
                 root: start_dir,
-                fallback_reason: Some(reason),
-            },
-        },
-        None => Discovered {
-            files: walk(&start_dir, HashSet::new()),
-            root: start_dir,
-            manifest: None,
-            fallback_reason: None,
-        },
+                manifest: None,
+                fallback_reason: None,
+            }
+        }
     };
     discovered.files.sort();
     Ok(discovered)
@@ -149,9 +160,10 @@ fn first_line(text: &str) -> String {
 /// Source files under `root`: `.gitignore` respected, `target/` and excluded
 /// directories skipped, symlinks never followed (a link could lead out of the
 /// root).
-fn walk(root: &Path, excluded_dirs: HashSet<PathBuf>) -> Vec<PathBuf> {
+fn walk(root: &Path, excluded_dirs: HashSet<PathBuf>) -> Walked {
     let root_owned = root.to_path_buf();
-    WalkBuilder::new(root)
+    let mut walked = Walked::default();
+    let entries = WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
         .git_global(false)
@@ -162,14 +174,48 @@ fn walk(root: &Path, excluded_dirs: HashSet<PathBuf>) -> Vec<PathBuf> {
             }
             !(excluded_dirs.contains(path) || is_build_output(path))
         })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            !entry.path_is_symlink() && entry.file_type().is_some_and(|kind| kind.is_file())
-        })
-        .map(|entry| entry.into_path())
-        .filter(|path| is_source(path))
-        .collect()
+        .build();
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                let is_file = !entry.path_is_symlink()
+                    && entry.file_type().is_some_and(|kind| kind.is_file());
+                if is_file && is_source(entry.path()) {
+                    walked.files.push(entry.into_path());
+                }
+            }
+            // A folder that cannot be read hides its files: say so, never skip silently.
+            Err(error) => {
+                let (path, message) = describe_walk_error(&error);
+                walked
+                    .unreadable
+                    .push((path.unwrap_or_else(|| root.to_path_buf()), message));
+            }
+        }
+    }
+    walked
+}
+
+#[derive(Default)]
+struct Walked {
+    files: Vec<PathBuf>,
+    unreadable: Vec<(PathBuf, String)>,
+}
+
+/// The path an error is about, and its message without the path (reports
+/// carry paths relative to the root, never the machine's absolute ones).
+fn describe_walk_error(error: &ignore::Error) -> (Option<PathBuf>, String) {
+    match error {
+        ignore::Error::WithPath { path, err } => {
+            let (_, message) = describe_walk_error(err);
+            (Some(path.clone()), message)
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe_walk_error(err)
+        }
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
+    }
 }
 
 /// A `target` directory next to a Cargo.toml, or any directory cargo tagged.
@@ -196,4 +242,33 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .map(|part| part.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_errors_keep_the_path_apart_from_the_message() {
+        // Root reads every folder, so an unreadable one cannot be made in a test
+        // run as root; the error the walker would give is built instead.
+        let denied = std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "Permission denied (os error 13)",
+        );
+        let error = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("/ws/secret"),
+                err: Box::new(ignore::Error::Io(denied)),
+            }),
+        };
+        assert_eq!(
+            describe_walk_error(&error),
+            (
+                Some(PathBuf::from("/ws/secret")),
+                "Permission denied (os error 13)".to_string()
+            )
+        );
+    }
 }

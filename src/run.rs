@@ -123,11 +123,17 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let engine = Engine::new(settings);
     let (workspace, findings, parse_millis) = pool.install(|| {
         let started = Instant::now();
-        let files: Vec<FileFacts> = discovered
+        let mut files: Vec<FileFacts> = discovered
             .files
             .par_iter()
             .map(|path| read_and_index(&root, path, max_file_size))
             .collect();
+        files.extend(discovered.unreadable.iter().map(|(path, message)| {
+            FileFacts::unreadable(
+                discover::relative(&root, path),
+                format!("cannot read: {message}; nothing below it was analysed"),
+            )
+        }));
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
         let findings = engine.check(&workspace);
