@@ -9,14 +9,28 @@ use std::path::{Path, PathBuf};
 
 const MUTATIONS_PER_SEED: usize = 128;
 
+/// The folders a target's seeds come from: the demo workspace's sources for
+/// the pipeline, the shared query set for Cypher, and every regression.
+fn seed_folders(kind: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut folders = vec![
+        root.join("fuzz/seeds").join(kind),
+        root.join("fuzz/regressions").join(kind),
+    ];
+    if kind == "pipeline" {
+        folders.push(root.join("fixtures/demo/portal/src"));
+        folders.push(root.join("fixtures/demo/portal/src/partner"));
+    }
+    folders
+}
+
 fn inputs(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut inputs = Vec::new();
-    for folder in ["seeds", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(fuzz.join(folder).join(kind)) else {
+    for folder in seed_folders(kind) {
+        let Ok(entries) = std::fs::read_dir(folder) else {
             continue;
         };
-        for entry in entries.flatten() {
+        for entry in entries.flatten().filter(|entry| entry.path().is_file()) {
             if let Ok(bytes) = std::fs::read(entry.path()) {
                 inputs.push((entry.path(), bytes));
             }
