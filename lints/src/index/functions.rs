@@ -2,7 +2,9 @@
 //! graph and "runs before" checks are computed from.
 
 use super::TypeRef;
-use crate::source::{span_of, span_of_tokens, Span};
+use crate::source::{
+    span_of, span_of_call, span_of_expr, span_of_method_call, span_of_tokens, Span,
+};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 
@@ -454,7 +456,7 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
         shape_of(expr)
     };
     ArgFact {
-        span: span_of_tokens(expr),
+        span: span_of_expr(expr),
         place,
         string: crate::strings::str_expr(expr),
         shape,
@@ -880,7 +882,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             self.record_call(
                 Callee::Path(segments),
                 name_span,
-                span_of_tokens(call),
+                span_of_call(call),
                 call.args.iter().map(arg_fact).collect(),
                 None,
                 None,
@@ -897,7 +899,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         self.record_call(
             Callee::Method(method),
             span_of(call.method.span()),
-            span_of_tokens(call),
+            span_of_method_call(call),
             call.args.iter().map(arg_fact).collect(),
             Some(arg_fact(&call.receiver)),
             None,
