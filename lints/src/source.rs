@@ -149,6 +149,51 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// Every expression's fast span equals the printed one.
+    #[test]
+    fn expression_spans_match_the_printed_tokens() {
+        use syn::visit::Visit;
+        struct Compare(usize);
+        impl<'ast> Visit<'ast> for Compare {
+            fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+                assert_eq!(
+                    expr_span(expr),
+                    span_of_tokens(expr),
+                    "{}",
+                    quote::quote!(#expr)
+                );
+                match expr {
+                    syn::Expr::Call(call) => assert_eq!(call_span(call), span_of_tokens(call)),
+                    syn::Expr::MethodCall(call) => {
+                        assert_eq!(method_call_span(call), span_of_tokens(call))
+                    }
+                    _ => {}
+                }
+                self.0 += 1;
+                syn::visit::visit_expr(self, expr);
+            }
+        }
+        let source = r#"
+async fn handler(graph: &Graph, session: Session, t: (u8, u8)) -> Result<(), E> {
+    let rows = graph
+        .execute(query("MATCH (t:Tenant {id: $id}) RETURN t").param("id", session.tenant_id.as_str()))
+        .await?;
+    let n = rows.next().await.ok()??.get::<i64>("n").unwrap_or_default() as u64;
+    let v = Vec::<u8>::new().len() + t.0 as usize + (n as usize) + -1i32 as usize;
+    let s = format!("{}", n).len() + vec![1, 2].len() + ::std::cmp::max(1, 2);
+    let r = &mut session.partner_id.clone();
+    let b = { 1 } + unsafe { 2 } + 'l: { 3 };
+    #[allow(unused)] let a = #[inline] f(1).g(|x| x + 1).h[0].i;
+    <T as Trait>::f(&*r, &&session, b, s, v, a);
+    Ok(())
+}
+"#;
+        let file = syn::parse_file(source).unwrap();
+        let mut compare = Compare(0);
+        compare.visit_file(&file);
+        assert!(compare.0 > 50, "{} expressions", compare.0);
+    }
+
     #[test]
     fn line_col_counts_chars_not_bytes() {
         let text = "ab\nçd\r\nx";

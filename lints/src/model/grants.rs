@@ -1,8 +1,12 @@
 //! `MANAGES` grants and revokes found in the workspace's queries, shared by
 //! the break-glass and least-privilege rules.
 
+use super::callgraph::CallGraph;
+use super::context::PartnerContext;
 use super::queries::{Queries, Query};
 use crate::cypher::{BindingId, ClauseKind, PropValue, QueryFacts, RelPattern};
+use crate::diagnostic::FileId;
+use std::collections::HashMap;
 
 /// A `CREATE`/`MERGE` of a `MANAGES` relationship.
 pub struct Grant<'a> {
@@ -16,25 +20,109 @@ pub fn is_manages(relationship: &RelPattern) -> bool {
 
 /// Every `MANAGES` relationship a query creates or merges.
 pub fn grants(queries: &Queries) -> Vec<Grant<'_>> {
-    let mut grants = Vec::new();
-    for query in &queries.queries {
-        let Ok(facts) = &query.parsed else { continue };
-        for relationship in facts.relationships.iter().filter(|r| is_manages(r)) {
-            let creates = facts
-                .clauses
-                .get(relationship.clause)
-                .is_some_and(|clause| {
-                    matches!(clause.kind, ClauseKind::Create | ClauseKind::Merge)
-                });
-            if creates {
-                grants.push(Grant {
-                    query,
-                    relationship,
-                });
-            }
+    grant_indices(queries)
+        .map(|(query, relationship)| grant_at(queries, query, relationship))
+        .collect()
+}
+
+/// `(query, relationship)` indices of every grant, in query order.
+fn grant_indices(queries: &Queries) -> impl Iterator<Item = (usize, usize)> + '_ {
+    queries
+        .queries
+        .iter()
+        .enumerate()
+        .filter_map(|(index, query)| Some((index, query.parsed.as_ref().ok()?)))
+        .flat_map(|(index, facts)| {
+            facts
+                .relationships
+                .iter()
+                .enumerate()
+                .filter(|(_, relationship)| {
+                    is_manages(relationship)
+                        && facts
+                            .clauses
+                            .get(relationship.clause)
+                            .is_some_and(|clause| {
+                                matches!(clause.kind, ClauseKind::Create | ClauseKind::Merge)
+                            })
+                })
+                .map(move |(relationship, _)| (index, relationship))
+        })
+}
+
+fn grant_at(queries: &Queries, query: usize, relationship: usize) -> Grant<'_> {
+    let query = &queries.queries[query];
+    let facts = query
+        .parsed
+        .as_ref()
+        .expect("grant indices point at parsed queries");
+    Grant {
+        query,
+        relationship: &facts.relationships[relationship],
+    }
+}
+
+/// The workspace's grants and whether the customer can revoke them, found
+/// once per run: rules ask per file, and scanning every query for every
+/// file made a run quadratic in the workspace size.
+#[derive(Debug, Default)]
+pub struct Grants {
+    /// `(query, relationship)` indices of each grant, by the file its query text starts in.
+    by_file: HashMap<FileId, Vec<(usize, usize)>>,
+    /// Whether some query that revokes `MANAGES` runs outside partner context.
+    pub customer_can_revoke: bool,
+}
+
+impl Grants {
+    pub fn build(queries: &Queries, graph: &CallGraph, context: &PartnerContext) -> Grants {
+        let mut by_file: HashMap<FileId, Vec<(usize, usize)>> = HashMap::new();
+        for (query, relationship) in grant_indices(queries) {
+            by_file
+                .entry(queries.queries[query].text_file())
+                .or_default()
+                .push((query, relationship));
+        }
+        Grants {
+            by_file,
+            customer_can_revoke: customer_can_revoke(queries, graph, context),
         }
     }
-    grants
+
+    /// Whether the workspace grants `MANAGES` anywhere.
+    pub fn is_empty(&self) -> bool {
+        self.by_file.is_empty()
+    }
+
+    /// The grants whose query text starts in `file`, in query order.
+    pub fn in_file<'a>(
+        &'a self,
+        queries: &'a Queries,
+        file: FileId,
+    ) -> impl Iterator<Item = Grant<'a>> + 'a {
+        self.by_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .map(move |&(query, relationship)| grant_at(queries, query, relationship))
+    }
+}
+
+/// Whether some query that revokes `MANAGES` runs outside partner context.
+fn customer_can_revoke(queries: &Queries, graph: &CallGraph, context: &PartnerContext) -> bool {
+    queries.queries.iter().any(|query| {
+        let revoking = query
+            .parsed
+            .as_ref()
+            .is_ok_and(|facts| facts.relationships.iter().any(is_manages) && revokes(facts));
+        revoking
+            && query.function().is_some_and(|function| {
+                !context.contains(function)
+                    || graph
+                        .callers(function)
+                        .iter()
+                        .any(|(caller, _)| !context.contains(*caller))
+            })
+    })
 }
 
 fn is_false(value: &PropValue) -> bool {

@@ -74,6 +74,8 @@ pub struct Model {
     pub graph: CallGraph,
     pub context: PartnerContext,
     pub queries: queries::Queries,
+    /// Every `MANAGES` grant, by file, and whether the customer can revoke.
+    pub grants: grants::Grants,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -89,10 +91,12 @@ impl Model {
         let graph = CallGraph::build(workspace);
         let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
         let queries = queries::Queries::build(workspace, options);
+        let grants = grants::Grants::build(&queries, &graph, &context);
         Model {
             graph,
             context,
             queries,
+            grants,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),

@@ -5,7 +5,6 @@ use crate::cypher::{PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, FunctionDef, Workspace};
 use crate::model::callgraph::FnId;
-use crate::model::grants::grants;
 use crate::model::names::Patterns;
 use crate::model::queries::{Origin, Query};
 use crate::names::words;
@@ -125,10 +124,7 @@ enum Permissions<'a> {
 
 impl Rule for BroadManagesGrant {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
-        for grant in grants(&cx.model.queries)
-            .into_iter()
-            .filter(|grant| grant.query.text_file() == file)
-        {
+        for grant in cx.model.grants.in_file(&cx.model.queries, file) {
             let Ok(facts) = &grant.query.parsed else {
                 continue;
             };

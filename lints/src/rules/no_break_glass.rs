@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
 use crate::model::callgraph::FnId;
-use crate::model::grants::{grants, is_manages, revokes};
+use crate::model::grants::is_manages;
 use crate::model::Model;
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
@@ -99,12 +99,8 @@ const TTL_BUILDERS: &[&str] = &["time_to_live", "time_to_idle"];
 impl Rule for NoBreakGlass {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
-        let all_grants = grants(&model.queries);
-        if !all_grants.is_empty() && !customer_can_revoke(model) {
-            for grant in all_grants
-                .iter()
-                .filter(|grant| grant.query.text_file() == file)
-            {
+        if !model.grants.is_empty() && !model.grants.customer_can_revoke {
+            for grant in model.grants.in_file(&model.queries, file) {
                 out.push(
                     Diagnostic::new(
                         "`MANAGES` is granted here, but no customer-side path revokes it: no query outside partner context deletes the relationship or sets `revoked_at`/`active = false`",
@@ -122,25 +118,6 @@ impl Rule for NoBreakGlass {
             self.check_cached_access(cx, FnId { file, index }, def, out);
         }
     }
-}
-
-/// Whether some query that revokes `MANAGES` runs outside partner context.
-fn customer_can_revoke(model: &Model) -> bool {
-    model.queries.queries.iter().any(|query| {
-        let revoking = query
-            .parsed
-            .as_ref()
-            .is_ok_and(|facts| facts.relationships.iter().any(is_manages) && revokes(facts));
-        revoking
-            && query.function().is_some_and(|function| {
-                !model.context.contains(function)
-                    || model
-                        .graph
-                        .callers(function)
-                        .iter()
-                        .any(|(caller, _)| !model.context.contains(*caller))
-            })
-    })
 }
 
 impl NoBreakGlass {

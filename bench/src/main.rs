@@ -1,0 +1,128 @@
+//! partner-safety-bench: a reproducible benchmark for partner-safety.
+//!
+//! ```text
+//! partner-safety-bench generate --lines 1000000 --out /tmp/ws-1m [--seed 42]
+//! partner-safety-bench run DIR [--threads 1,2] [--repeat 5]
+//! ```
+//!
+//! `run` measures, in a fresh child process each time (so peak memory is per
+//! measurement), a parse-only floor and the full analysis over the same files,
+//! interleaved, and prints medians with the full run's ratio to the floor.
+
+mod generate;
+mod measure;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  partner-safety-bench generate --lines N --out DIR [--seed S]
+  partner-safety-bench run DIR [--threads N[,N…]] [--repeat N]
+  partner-safety-bench measure parse|full DIR --threads N   (one measurement; used by `run`)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--name value` from the arguments, if given.
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|arg| arg == name)
+        .and_then(|at| args.get(at + 1))
+        .map(String::as_str)
+}
+
+fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+    text.replace('_', "")
+        .parse()
+        .map_err(|_| format!("{what} must be a number, got `{text}`"))
+}
+
+/// The positional arguments: everything that is neither a flag nor a flag's value.
+fn positional(args: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for arg in args {
+        if skip {
+            skip = false;
+        } else if arg.starts_with("--") {
+            skip = true;
+        } else {
+            out.push(arg.as_str());
+        }
+    }
+    out
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let Some(command) = args.first() else {
+        return Err("no command".into());
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "generate" => {
+            let lines = number(
+                flag(rest, "--lines").ok_or("--lines is required")?,
+                "--lines",
+            )?;
+            let out = PathBuf::from(flag(rest, "--out").ok_or("--out is required")?);
+            let seed = flag(rest, "--seed").map_or(Ok(42), |s| number(s, "--seed"))?;
+            let summary = generate::generate(&out, lines, seed)
+                .map_err(|error| format!("cannot write `{}`: {error}", out.display()))?;
+            println!(
+                "wrote {}: {} crates, {} files, {} lines, {} bytes",
+                out.display(),
+                summary.crates,
+                summary.files,
+                summary.lines,
+                summary.bytes
+            );
+            let planted: Vec<String> = summary
+                .planted
+                .iter()
+                .map(|(code, count)| format!("{code}={count}"))
+                .collect();
+            println!("planted findings: {}", planted.join(" "));
+            Ok(())
+        }
+        "run" => {
+            let [dir] = positional(rest)[..] else {
+                return Err("`run` takes one directory".into());
+            };
+            let threads: Vec<usize> = match flag(rest, "--threads") {
+                Some(list) => list
+                    .split(',')
+                    .map(|n| number(n, "--threads"))
+                    .collect::<Result<_, _>>()?,
+                None => vec![std::thread::available_parallelism().map_or(1, usize::from)],
+            };
+            let repeat = flag(rest, "--repeat").map_or(Ok(3), |n| number(n, "--repeat"))?;
+            measure::run(&PathBuf::from(dir), &threads, repeat)
+        }
+        "measure" => {
+            let [mode, dir] = positional(rest)[..] else {
+                return Err("`measure` takes a mode and a directory".into());
+            };
+            let threads = number(
+                flag(rest, "--threads").ok_or("--threads is required")?,
+                "--threads",
+            )?;
+            let mode = match mode {
+                "parse" => measure::Mode::Parse,
+                "full" => measure::Mode::Full,
+                other => return Err(format!("unknown mode `{other}`")),
+            };
+            let result = measure::measure_once(mode, &PathBuf::from(dir), threads)?;
+            println!("{}", result.to_line());
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`")),
+    }
+}

@@ -1,0 +1,331 @@
+//! One measurement per child process, and the interleaved runner that
+//! collects them into medians.
+//!
+//! The full analysis goes through the same library calls as the
+//! `cargo-partner-safety` binary (`index_file`, `Workspace::new`,
+//! `Engine::check`, `report::resolve`) on a rayon pool with the binary's
+//! 256 MiB stacks. Discovery and reading are replicated here in a few lines:
+//! the `ignore` walker (target directories skipped) and a plain read. Not
+//! measured: `cargo metadata` and rendering the report.
+
+use partner_safety_lints::index::FileKind;
+use partner_safety_lints::{index_file, Engine, FileFacts, Settings, Workspace};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The binary's worker stack size (`src/run.rs`).
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    /// Walk, read, `syn::parse_file` each Rust file, invalidate spans.
+    Parse,
+    /// Walk, read, index, build the model, run every rule, resolve.
+    Full,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Measurement {
+    pub files: usize,
+    pub lines: usize,
+    pub bytes: usize,
+    pub wall_ms: f64,
+    pub cpu_ms: f64,
+    pub max_rss_kib: u64,
+    /// Reported findings by code (full mode only).
+    pub findings: BTreeMap<String, usize>,
+}
+
+impl Measurement {
+    pub fn to_line(&self) -> String {
+        let findings: Vec<String> = self
+            .findings
+            .iter()
+            .map(|(code, n)| format!("{code}:{n}"))
+            .collect();
+        format!(
+            "files={} lines={} bytes={} wall_ms={:.1} cpu_ms={:.1} max_rss_kib={} findings={}",
+            self.files,
+            self.lines,
+            self.bytes,
+            self.wall_ms,
+            self.cpu_ms,
+            self.max_rss_kib,
+            findings.join(",")
+        )
+    }
+
+    fn from_line(line: &str) -> Option<Measurement> {
+        let mut m = Measurement::default();
+        for field in line.split_whitespace() {
+            let (key, value) = field.split_once('=')?;
+            match key {
+                "files" => m.files = value.parse().ok()?,
+                "lines" => m.lines = value.parse().ok()?,
+                "bytes" => m.bytes = value.parse().ok()?,
+                "wall_ms" => m.wall_ms = value.parse().ok()?,
+                "cpu_ms" => m.cpu_ms = value.parse().ok()?,
+                "max_rss_kib" => m.max_rss_kib = value.parse().ok()?,
+                "findings" => {
+                    for entry in value.split(',').filter(|e| !e.is_empty()) {
+                        let (code, n) = entry.split_once(':')?;
+                        m.findings.insert(code.to_string(), n.parse().ok()?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(m)
+    }
+}
+
+/// User + system CPU time and peak resident memory of this process.
+fn rusage() -> (f64, u64) {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    // Linux reports ru_maxrss in KiB.
+    (
+        ms(usage.ru_utime) + ms(usage.ru_stime),
+        usage.ru_maxrss as u64,
+    )
+}
+
+/// The files the binary would analyse: Rust, Cypher, templates and roles
+/// files, `.gitignore` respected, `target/` skipped, links not followed.
+fn discover(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .require_git(false)
+        .git_global(false)
+        .filter_entry(|entry| entry.file_name() != "target")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+        .map(|entry| entry.into_path())
+        .filter(|path| FileKind::of_path(&path.to_string_lossy()).is_some())
+        .collect();
+    files.sort();
+    files
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn read(path: &Path) -> Arc<str> {
+    Arc::from(std::fs::read_to_string(path).unwrap_or_default())
+}
+
+pub fn measure_once(mode: Mode, root: &Path, threads: usize) -> Result<Measurement, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .num_threads(threads)
+        .build()
+        .map_err(|error| format!("cannot start worker threads: {error}"))?;
+    let (cpu_before, _) = rusage();
+    let started = Instant::now();
+    let mut m = pool.install(|| {
+        let files = discover(root);
+        match mode {
+            Mode::Parse => parse_only(&files),
+            Mode::Full => full(root, &files),
+        }
+    });
+    m.wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (cpu_after, max_rss) = rusage();
+    m.cpu_ms = cpu_after - cpu_before;
+    m.max_rss_kib = max_rss;
+    Ok(m)
+}
+
+/// The floor: what any syn-based linter pays for these files.
+fn parse_only(files: &[PathBuf]) -> Measurement {
+    let per_file: Vec<(usize, usize)> = files
+        .par_iter()
+        .map(|path| {
+            let text = read(path);
+            if path.extension().is_some_and(|ext| ext == "rs") {
+                let parsed = syn::parse_file(&text);
+                std::hint::black_box(&parsed);
+                drop(parsed);
+                proc_macro2::extra::invalidate_current_thread_spans();
+            }
+            (lines(&text), text.len())
+        })
+        .collect();
+    Measurement {
+        files: files.len(),
+        lines: per_file.iter().map(|f| f.0).sum(),
+        bytes: per_file.iter().map(|f| f.1).sum(),
+        ..Measurement::default()
+    }
+}
+
+/// The analysis as the binary runs it.
+fn full(root: &Path, files: &[PathBuf]) -> Measurement {
+    let facts: Vec<FileFacts> = files
+        .par_iter()
+        .map(|path| index_file(relative(root, path), read(path)))
+        .collect();
+    let (lines_total, bytes) = facts
+        .iter()
+        .fold((0, 0), |(l, b), f| (l + lines(&f.text), b + f.text.len()));
+    let workspace = Workspace::new(facts);
+    let settings = Settings {
+        today: Some("2026-01-01".into()),
+        ..Settings::default()
+    };
+    let engine = Engine::new(settings);
+    let findings = engine.check(&workspace);
+    let reported = partner_safety_lints::report::resolve(&workspace, &findings);
+    let mut by_code = BTreeMap::new();
+    for finding in &reported {
+        *by_code.entry(finding.code.to_string()).or_default() += 1;
+    }
+    Measurement {
+        files: workspace.files.len(),
+        lines: lines_total,
+        bytes,
+        findings: by_code,
+        ..Measurement::default()
+    }
+}
+
+fn lines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
+}
+
+fn child(mode: Mode, root: &Path, threads: usize) -> Result<Measurement, String> {
+    let exe = std::env::current_exe().map_err(|error| error.to_string())?;
+    let output = std::process::Command::new(exe)
+        .arg("measure")
+        .arg(if mode == Mode::Parse { "parse" } else { "full" })
+        .arg(root)
+        .arg("--threads")
+        .arg(threads.to_string())
+        .output()
+        .map_err(|error| format!("cannot run a measurement: {error}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "measurement failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    stdout
+        .lines()
+        .last()
+        .and_then(Measurement::from_line)
+        .ok_or_else(|| format!("unreadable measurement: {stdout}"))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+pub fn run(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> {
+    if !root.is_dir() {
+        return Err(format!("`{}` is not a directory", root.display()));
+    }
+    let repeat = repeat.max(1);
+    let mut results: BTreeMap<(usize, Mode), Vec<Measurement>> = BTreeMap::new();
+    for round in 0..repeat {
+        // Interleave: every configuration once per round, the order alternating.
+        let mut order: Vec<(usize, Mode)> = threads
+            .iter()
+            .flat_map(|&t| [(t, Mode::Parse), (t, Mode::Full)])
+            .collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for (t, mode) in order {
+            let m = child(mode, root, t)?;
+            eprintln!(
+                "round {} {:?} threads={t}: {}",
+                round + 1,
+                mode,
+                m.to_line()
+            );
+            results.entry((t, mode)).or_default().push(m);
+        }
+    }
+    let med = |t: usize, mode: Mode, f: &dyn Fn(&Measurement) -> f64| {
+        let mut values: Vec<f64> = results[&(t, mode)].iter().map(f).collect();
+        median(&mut values)
+    };
+    let first = &results[&(threads[0], Mode::Full)][0];
+    let parse_first = &results[&(threads[0], Mode::Parse)][0];
+    println!(
+        "workspace {}: {} files, {} lines, {} bytes (the floor reads the same {} files and parses the .rs ones); medians of {repeat}",
+        root.display(),
+        first.files,
+        first.lines,
+        first.bytes,
+        parse_first.files
+    );
+    let findings: Vec<String> = first
+        .findings
+        .iter()
+        .map(|(code, n)| format!("{code}={n}"))
+        .collect();
+    println!("findings: {}", findings.join(" "));
+    println!(
+        "| threads | parse-only wall | full wall | full / parse | parse CPU | full CPU | parse peak RSS | full peak RSS |"
+    );
+    println!("|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for &t in threads {
+        let pw = med(t, Mode::Parse, &|m| m.wall_ms);
+        let fw = med(t, Mode::Full, &|m| m.wall_ms);
+        // The ratio is taken per round (same conditions), then the median.
+        let mut ratios: Vec<f64> = results[&(t, Mode::Full)]
+            .iter()
+            .zip(&results[&(t, Mode::Parse)])
+            .map(|(f, p)| f.wall_ms / p.wall_ms)
+            .collect();
+        println!(
+            "| {t} | {:.2} s | {:.2} s | {:.2}× | {:.2} s | {:.2} s | {:.0} MiB | {:.0} MiB |",
+            pw / 1000.0,
+            fw / 1000.0,
+            median(&mut ratios),
+            med(t, Mode::Parse, &|m| m.cpu_ms) / 1000.0,
+            med(t, Mode::Full, &|m| m.cpu_ms) / 1000.0,
+            med(t, Mode::Parse, &|m| m.max_rss_kib as f64) / 1024.0,
+            med(t, Mode::Full, &|m| m.max_rss_kib as f64) / 1024.0,
+        );
+    }
+    if threads.len() > 1 {
+        let base = threads[0];
+        for &t in &threads[1..] {
+            for mode in [Mode::Parse, Mode::Full] {
+                let mut ratios: Vec<f64> = results[&(t, mode)]
+                    .iter()
+                    .zip(&results[&(base, mode)])
+                    .map(|(a, b)| a.wall_ms / b.wall_ms)
+                    .collect();
+                println!(
+                    "{mode:?}: {t} threads take {:.2}× the wall time of {base}",
+                    median(&mut ratios)
+                );
+            }
+        }
+    }
+    Ok(())
+}
