@@ -397,6 +397,7 @@ const DISCARDING_METHODS: &[&str] = &[
 /// Methods that pass a value through unchanged for our purposes.
 const TRANSPARENT_METHODS: &[&str] = &[
     "clone",
+    "to_vec",
     "as_str",
     "as_ref",
     "to_string",
@@ -469,7 +470,7 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
 }
 
 /// The expression with the wrappers `place_of` sees through removed.
-fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
+pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
     let mut current = expr;
     loop {
         current = match current {

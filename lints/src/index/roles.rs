@@ -480,33 +480,22 @@ fn idents_of(expr: &syn::Expr) -> Vec<String> {
     out
 }
 
-/// References, parentheses and conversions that leave a value as it is.
+/// References, parentheses and conversions that leave a value as it is,
+/// including `String::from("partner-admin")`.
 fn strip_wrappers(expr: &syn::Expr) -> &syn::Expr {
     let mut current = expr;
     for _ in 0..MAX_DEPTH {
-        current = match current {
-            syn::Expr::Reference(inner) => &inner.expr,
-            syn::Expr::Paren(inner) => &inner.expr,
-            syn::Expr::Group(inner) => &inner.expr,
-            syn::Expr::MethodCall(call)
-                if call.args.is_empty()
-                    && matches!(
-                        call.method.to_string().as_str(),
-                        "to_string" | "to_owned" | "into" | "clone" | "to_vec"
-                    ) =>
-            {
-                &call.receiver
-            }
-            // `String::from("partner-admin")`
+        current = super::functions::strip_transparent(current);
+        match current {
             syn::Expr::Call(call)
                 if call.args.len() == 1
                     && matches!(&*call.func, syn::Expr::Path(p) if p.path.segments.len() == 2
                         && p.path.segments[0].ident == "String" && p.path.segments[1].ident == "from") =>
             {
-                &call.args[0]
+                current = &call.args[0];
             }
             _ => return current,
-        };
+        }
     }
     current
 }
