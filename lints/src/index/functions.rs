@@ -207,6 +207,23 @@ pub struct FunctionDef {
 }
 
 impl FunctionDef {
+    /// The latest `let name = …` that ends before `offset`, whatever its
+    /// block: shadowing across sibling blocks is rare in the code we read.
+    pub fn binding_before(&self, name: &str, offset: u32) -> Option<&LetFact> {
+        self.lets
+            .iter()
+            .rev()
+            .find(|binding| binding.name == name && binding.span.end <= offset)
+    }
+
+    /// What a value read as a bare `let`-bound name was bound to.
+    pub fn bound_init(&self, value: &ArgFact) -> Option<&ArgFact> {
+        let [name] = value.place.as_deref()? else {
+            return None;
+        };
+        self.binding_before(name, value.span.start)?.init.as_ref()
+    }
+
     /// Whether block `inner` is `outer` or nested in it.
     pub fn block_within(&self, inner: usize, outer: usize) -> bool {
         let mut current = Some(inner);

@@ -44,11 +44,7 @@ impl Roles<'_> {
             }
             // The latest `let head = …` before this point, whatever its block:
             // shadowing across sibling blocks is rare in handlers.
-            let binding = function
-                .lets
-                .iter()
-                .rev()
-                .find(|binding| &binding.name == head && binding.span.end <= offset);
+            let binding = function.binding_before(head, offset);
             if let Some(binding) = binding {
                 match binding.init.as_ref().and_then(|init| init.place.clone()) {
                     Some(mut init_place) => {

@@ -37,12 +37,7 @@ pub fn origin(function: &FunctionDef, value: &ArgFact) -> Origin {
             return Origin::Unknown;
         };
         // The latest `let head = …` that ends before this read.
-        let Some(binding) = function
-            .lets
-            .iter()
-            .rev()
-            .find(|binding| &binding.name == head && binding.span.end <= offset)
-        else {
+        let Some(binding) = function.binding_before(head, offset) else {
             return Origin::Place(place);
         };
         let Some(init) = &binding.init else {

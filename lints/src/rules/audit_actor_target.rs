@@ -691,11 +691,7 @@ fn passed_literal(function: &FunctionDef, arg: &ArgFact) -> Option<usize> {
     let [name] = arg.place.as_deref()? else {
         return None;
     };
-    let binding = function
-        .lets
-        .iter()
-        .rev()
-        .find(|binding| &binding.name == name && binding.span.end <= arg.span.start)?;
+    let binding = function.binding_before(name, arg.span.start)?;
     within(binding.init.as_ref()?.span)
 }
 

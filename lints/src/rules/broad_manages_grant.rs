@@ -331,18 +331,7 @@ fn function_def(workspace: &Workspace, function: FnId) -> &FunctionDef {
 
 /// The expression a value comes from: its `let` initializer when it is a bound name.
 fn bound_value_span(def: &FunctionDef, value: &ArgFact) -> Span {
-    if let Some([name]) = value.place.as_deref() {
-        if let Some(init) = def
-            .lets
-            .iter()
-            .rev()
-            .find(|binding| &binding.name == name && binding.span.end <= value.span.start)
-            .and_then(|b| b.init.as_ref())
-        {
-            return init.span;
-        }
-    }
-    value.span
+    def.bound_init(value).map_or(value.span, |init| init.span)
 }
 
 /// The contents of `'…'` and `"…"` strings in a snippet of Cypher or Rust.

@@ -432,18 +432,7 @@ impl InFunction<'_> {
     fn builder_root(&self, call: &CallSite) -> Option<usize> {
         let receiver = call.receiver.as_ref()?;
         let mut spans = vec![receiver.span];
-        if let Some([name]) = receiver.place.as_deref() {
-            if let Some(init) = self
-                .function
-                .lets
-                .iter()
-                .rev()
-                .find(|binding| &binding.name == name && binding.span.end <= receiver.span.start)
-                .and_then(|binding| binding.init.as_ref())
-            {
-                spans.push(init.span);
-            }
-        }
+        spans.extend(self.function.bound_init(receiver).map(|init| init.span));
         self.function.calls.iter().position(|inner| {
             spans
                 .iter()

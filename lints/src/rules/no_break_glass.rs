@@ -192,10 +192,7 @@ impl NoBreakGlass {
     ) -> Option<Location> {
         let source = match place {
             Some([name]) => def
-                .lets
-                .iter()
-                .rev()
-                .find(|binding| &binding.name == name && binding.span.end <= span.start)
+                .binding_before(name, span.start)
                 .and_then(|binding| binding.init.as_ref())
                 .map_or(span, |init| init.span),
             _ => span,
