@@ -150,15 +150,19 @@ impl PartnerContext {
     /// partner-context entry point to `function`, for messages; `None` when
     /// `function` is not in partner context.
     pub fn describe_chain(&self, workspace: &Workspace, function: FnId) -> Option<String> {
-        self.contains(function).then(|| {
-            self.chain(function)
-                .iter()
-                .filter_map(|id| workspace.files.get(id.file)?.functions.get(id.index))
-                .map(|def| format!("`{}`", qualified_name(def)))
-                .collect::<Vec<_>>()
-                .join(" → ")
-        })
+        self.contains(function)
+            .then(|| describe(workspace, &self.chain(function)))
     }
+}
+
+/// `` `a::f` → `b::g` `` for a chain of functions.
+pub fn describe(workspace: &Workspace, chain: &[FnId]) -> String {
+    chain
+        .iter()
+        .filter_map(|id| workspace.files.get(id.file)?.functions.get(id.index))
+        .map(|def| format!("`{}`", qualified_name(def)))
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// `module::Type::name` for messages.

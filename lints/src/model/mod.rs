@@ -153,16 +153,7 @@ impl Model {
     }
 
     fn describe_chain(workspace: &Workspace, chain: &[callgraph::FnId]) -> String {
-        let names: Vec<String> = chain
-            .iter()
-            .map(|id| {
-                format!(
-                    "`{}`",
-                    context::qualified_name(&workspace.files[id.file].functions[id.index])
-                )
-            })
-            .collect();
-        format!("partner context: {}", names.join(" → "))
+        format!("partner context: {}", context::describe(workspace, chain))
     }
 
     pub fn roles(&self) -> actors::Roles<'_> {
