@@ -1,12 +1,12 @@
 //! `MANAGES` grants and revokes found in the workspace's queries, shared by
 //! the break-glass and least-privilege rules.
 
-use super::callgraph::CallGraph;
+use super::callgraph::{CallGraph, FnId};
 use super::context::PartnerContext;
 use super::queries::{Queries, Query};
 use crate::cypher::{BindingId, ClauseKind, PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::FileId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A `CREATE`/`MERGE` of a `MANAGES` relationship.
 pub struct Grant<'a> {
@@ -16,13 +16,6 @@ pub struct Grant<'a> {
 
 pub fn is_manages(relationship: &RelPattern) -> bool {
     relationship.types.iter().any(|kind| kind == "MANAGES")
-}
-
-/// Every `MANAGES` relationship a query creates or merges.
-pub fn grants(queries: &Queries) -> Vec<Grant<'_>> {
-    grant_indices(queries)
-        .map(|(query, relationship)| grant_at(queries, query, relationship))
-        .collect()
 }
 
 /// `(query, relationship)` indices of every grant, in query order.
@@ -71,6 +64,8 @@ pub struct Grants {
     by_file: HashMap<FileId, Vec<(usize, usize)>>,
     /// Whether some query that revokes `MANAGES` runs outside partner context.
     pub customer_can_revoke: bool,
+    /// Functions that run a query matching `MANAGES` (partner-access lookups).
+    manages_lookups: HashSet<FnId>,
 }
 
 impl Grants {
@@ -82,10 +77,27 @@ impl Grants {
                 .or_default()
                 .push((query, relationship));
         }
+        let manages_lookups = queries
+            .queries
+            .iter()
+            .filter(|query| {
+                query
+                    .parsed
+                    .as_ref()
+                    .is_ok_and(|facts| facts.relationships.iter().any(is_manages))
+            })
+            .filter_map(|query| query.function())
+            .collect();
         Grants {
             by_file,
             customer_can_revoke: customer_can_revoke(queries, graph, context),
+            manages_lookups,
         }
+    }
+
+    /// Whether a workspace function runs a query that matches `MANAGES`.
+    pub fn runs_manages_query(&self, function: FnId) -> bool {
+        self.manages_lookups.contains(&function)
     }
 
     /// Whether the workspace grants `MANAGES` anywhere.

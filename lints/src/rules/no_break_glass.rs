@@ -3,8 +3,6 @@
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
 use crate::model::callgraph::FnId;
-use crate::model::grants::is_manages;
-use crate::model::Model;
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
@@ -205,7 +203,7 @@ impl NoBreakGlass {
                     .graph
                     .callees(function, index)
                     .iter()
-                    .any(|&callee| runs_manages_query(cx.model, callee));
+                    .any(|&callee| cx.model.grants.runs_manages_query(callee));
             (inside && checks).then_some(Location {
                 file: function.file,
                 span: call.span,
@@ -313,17 +311,6 @@ fn seconds_in(text: &str, millis: bool) -> Option<i64> {
         product *= number.parse::<f64>().ok()?;
     }
     Some((product * unit).ceil() as i64)
-}
-
-/// Whether a workspace function runs a query that matches `MANAGES`.
-fn runs_manages_query(model: &Model, function: FnId) -> bool {
-    model.queries.queries.iter().any(|query| {
-        query.function() == Some(function)
-            && query
-                .parsed
-                .as_ref()
-                .is_ok_and(|facts| facts.relationships.iter().any(is_manages))
-    })
 }
 
 #[cfg(test)]
