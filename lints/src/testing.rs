@@ -24,6 +24,16 @@ pub fn run_pipeline(text: &str) -> usize {
     resolve(&workspace, &findings).len()
 }
 
+/// A workspace indexed from in-memory files: `(path, text)` pairs.
+pub fn workspace(files: &[(&str, &str)]) -> Workspace {
+    Workspace::new(
+        files
+            .iter()
+            .map(|(path, text)| index_file(path.to_string(), (*text).into()))
+            .collect(),
+    )
+}
+
 /// Runs only `code` (plus the tool diagnostics) with default options.
 pub fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
     check_with(code, &[], files)
@@ -47,12 +57,7 @@ pub fn check_with(
         values.set(key, value.clone());
     }
     settings.options.insert(meta.code, values);
-    let workspace = Workspace::new(
-        files
-            .iter()
-            .map(|(path, text)| index_file(path.to_string(), (*text).into()))
-            .collect(),
-    );
+    let workspace = crate::testing::workspace(files);
     let findings = Engine::new(settings).check(&workspace);
     resolve(&workspace, &findings)
         .into_iter()

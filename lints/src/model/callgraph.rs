@@ -275,15 +275,9 @@ fn qualifier_matches(callee: &FunctionDef, qualifier: &[&str], caller: &Function
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::index_file;
 
     fn graph(files: &[(&str, &str)]) -> (Workspace, CallGraph) {
-        let workspace = Workspace::new(
-            files
-                .iter()
-                .map(|(path, text)| index_file(path.to_string(), (*text).into()))
-                .collect(),
-        );
+        let workspace = crate::testing::workspace(files);
         let graph = CallGraph::build(&workspace);
         (workspace, graph)
     }

@@ -176,15 +176,9 @@ pub fn qualified_name(function: &FunctionDef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::index_file;
 
     fn context(files: &[(&str, &str)]) -> (Workspace, PartnerContext) {
-        let workspace = Workspace::new(
-            files
-                .iter()
-                .map(|(path, text)| index_file(path.to_string(), (*text).into()))
-                .collect(),
-        );
+        let workspace = crate::testing::workspace(files);
         let graph = CallGraph::build(&workspace);
         let types = Patterns::new(["Partner*Context", "Partner*Session", "ActingAs*"]);
         let paths = PartnerPaths::new(["**/partner/**", "**/partner_*.rs", "**/msp/**"]).unwrap();

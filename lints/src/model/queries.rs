@@ -434,16 +434,10 @@ impl Resolver for WorkspaceResolver<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::index_file;
     use crate::model::MODEL_OPTIONS;
 
     fn queries(files: &[(&str, &str)]) -> (Workspace, Queries) {
-        let workspace = Workspace::new(
-            files
-                .iter()
-                .map(|(path, text)| index_file(path.to_string(), (*text).into()))
-                .collect(),
-        );
+        let workspace = crate::testing::workspace(files);
         let queries = Queries::build(&workspace, &OptionValues::defaults(MODEL_OPTIONS));
         (workspace, queries)
     }
