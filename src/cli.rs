@@ -14,6 +14,11 @@ Examples:
   cargo partner-safety --format github         annotations in a GitHub Actions log
   cargo partner-safety explain PS104           what a rule flags and how to fix it
   cargo partner-safety rules                   every rule with its level and checklist item
+  cargo partner-safety init                    write a partner-safety.toml with every default
+  cargo partner-safety --write-baseline partner-safety-baseline.json
+  cargo partner-safety --baseline partner-safety-baseline.json    only new findings
+  cargo partner-safety --changed-since origin/main                 only changed lines
+  cargo partner-safety --diff                  show the automatic fixes; --fix applies them
 
 Exit status: 0 clean or warnings only, 1 a deny-level finding, 2 a usage, config, I/O or
 internal error (never 1 for a tool failure).";
@@ -47,6 +52,12 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
+    },
+    /// Write a commented partner-safety.toml with every rule, its level and
+    /// options at their defaults. Never overwrites an existing file.
+    Init {
+        /// Folder to write partner-safety.toml into (default: the current directory).
+        path: Option<PathBuf>,
     },
 }
 
@@ -102,6 +113,47 @@ pub struct CheckArgs {
     /// Number of threads (default: all cores).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Report only findings that are not in this baseline file (written by
+    /// --write-baseline); says how many baselined findings are gone.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE (sorted JSON) and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "changed_since"])]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Report only findings on lines changed since the git revision REF
+    /// (`git diff REF`, plus untracked files); the analysis still sees the
+    /// whole workspace.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+
+    /// Apply machine-applicable fixes to the files, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// Print the machine-applicable fixes as a unified diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// With --fix: also fix files with uncommitted changes in git.
+    #[arg(long, requires = "fix")]
+    pub allow_dirty: bool,
+
+    /// JSON output: include findings silenced by a suppression comment, with
+    /// a `suppressed` field. SARIF always includes them, marked as suppressed.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Markdown output: link findings to `URL/PATH#LLINE` (default, in GitHub
+    /// Actions: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA`).
+    #[arg(long, value_name = "URL")]
+    pub link_base: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -118,6 +170,10 @@ pub enum Format {
     Github,
     /// The checklist, ticked or listing findings, for a pull-request comment.
     Markdown,
+    /// JUnit XML: one test case per rule and file.
+    Junit,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,10 +1,14 @@
 //! `cargo partner-safety`: the command-line shell around the lint pack.
 //! It owns all I/O: arguments, discovery, reading files, config, output.
 
+mod baseline;
+mod changed;
 mod cli;
 mod config;
 mod discover;
 mod explain;
+mod fix;
+mod init;
 mod report;
 mod run;
 

@@ -1,7 +1,7 @@
 //! One run: discover, read and index in parallel, check, report, exit status.
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
-use crate::{config, discover, explain, report, EXIT_TOOL_ERROR};
+use crate::{baseline, changed, config, discover, explain, fix, report, EXIT_TOOL_ERROR};
 use clap::ArgMatches;
 use partner_safety_lints::engine::tool_codes;
 use partner_safety_lints::registry::{self, Level};
@@ -28,6 +28,15 @@ pub fn main(cli: Cli, matches: &ArgMatches) -> u8 {
         },
         Some(Command::Rules { format }) => {
             print_and_exit(&explain::rules_table(format == RulesFormat::Markdown), 0)
+        }
+        Some(Command::Init { path }) => {
+            match crate::init::init(path.as_deref().unwrap_or(Path::new("."))) {
+                Ok(written) => {
+                    eprintln!("wrote {}", written.display());
+                    0
+                }
+                Err(message) => tool_error(message),
+            }
         }
         None => check(&cli.check, matches),
     }
@@ -136,10 +145,85 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         }));
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
-        let findings = engine.check(&workspace);
+        let findings = engine.check_keeping_suppressed(&workspace);
         (workspace, findings, parse_millis)
     });
-    let reported = partner_safety_lints::report::resolve(&workspace, &findings);
+    let (active, silenced): (Vec<_>, Vec<_>) = findings
+        .into_iter()
+        .partition(|finding| finding.suppressed.is_none());
+    // Resolved apart, so a suppression never changes another finding's fingerprint.
+    let mut reported = partner_safety_lints::report::resolve(&workspace, &active);
+    let suppressed = partner_safety_lints::report::resolve(&workspace, &silenced);
+
+    if let Some(path) = &args.write_baseline {
+        let baseline = baseline::Baseline::of(&reported);
+        if let Err(error) = std::fs::write(path, baseline.to_json()) {
+            return tool_error(format!(
+                "cannot write baseline `{}`: {error}",
+                path.display()
+            ));
+        }
+        if !args.quiet {
+            eprintln!(
+                "wrote {} {} to baseline `{}`",
+                baseline.findings.len(),
+                if baseline.findings.len() == 1 {
+                    "finding"
+                } else {
+                    "findings"
+                },
+                path.display()
+            );
+        }
+        // A failed analysis is never baselined and still fails the run.
+        reported.retain(|finding| finding.code == tool_codes::INTERNAL_ERROR.code);
+        return exit_status(&reported);
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = match baseline::Baseline::read(path) {
+            Ok(baseline) => baseline,
+            Err(message) => return tool_error(message),
+        };
+        let (new, filtered) = baseline.filter(reported);
+        reported = new;
+        if !args.quiet {
+            eprintln!("{}", filtered.line(path));
+        }
+    }
+    if let Some(reference) = &args.changed_since {
+        let changed = match changed::changed_since(&root, reference) {
+            Ok(changed) => changed,
+            Err(message) => return tool_error(message),
+        };
+        reported.retain(|finding| {
+            finding.code == tool_codes::INTERNAL_ERROR.code
+                || changed.contains(&finding.region.path, finding.region.line)
+        });
+    }
+    if args.fix || args.diff {
+        let plans = fix::plan(&workspace, &reported);
+        if args.diff {
+            let mut stdout = std::io::stdout().lock();
+            for plan in &plans {
+                let _ = stdout.write_all(fix::unified_diff(plan).as_bytes());
+            }
+            if !args.quiet {
+                let fixes: usize = plans.iter().map(|plan| plan.applied.len()).sum();
+                eprintln!(
+                    "{fixes} {} in {} {} (nothing written; --fix applies them)",
+                    if fixes == 1 { "fix" } else { "fixes" },
+                    plans.len(),
+                    if plans.len() == 1 { "file" } else { "files" }
+                );
+            }
+            return u8::from(!plans.is_empty());
+        }
+        match apply_fixes(&root, &plans, args.allow_dirty) {
+            Ok(fixed) => reported.retain(|finding| !fixed.contains(&finding.fingerprint)),
+            Err(code) => return code,
+        }
+    }
+
     let summary = report::Summary::new(workspace.files.len(), &reported, parse_millis);
     let color = match args.color {
         ColorChoice::Always => true,
@@ -155,18 +239,72 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         enabled_rules,
         color,
         quiet: args.quiet,
+        suppressed: &suppressed,
+        show_suppressed: args.show_suppressed,
+        link_base: args.link_base.clone(),
     };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = report::write(args.format, &output, &mut stdout).and_then(|()| stdout.flush());
+    let written = if args.statistics {
+        report::write_statistics(args.format, &output, &mut stdout)
+    } else {
+        report::write(args.format, &output, &mut stdout)
+    }
+    .and_then(|()| stdout.flush());
     if let Err(error) = written {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             return tool_error(format!("cannot write the report: {error}"));
         }
     }
-    if args.format != Format::Human && !args.quiet && args.format != Format::Markdown {
+    if (args.format != Format::Human || args.statistics)
+        && !args.quiet
+        && args.format != Format::Markdown
+    {
         eprintln!("{}", summary.line());
     }
     exit_status(&reported)
+}
+
+/// Applies the planned fixes; returns the fingerprints of the findings they
+/// resolved, or the exit status when it refuses.
+fn apply_fixes(
+    root: &Path,
+    plans: &[fix::FilePlan],
+    allow_dirty: bool,
+) -> Result<std::collections::HashSet<String>, u8> {
+    if !allow_dirty {
+        let paths: Vec<&str> = plans.iter().map(|plan| plan.path.as_str()).collect();
+        let dirty = fix::dirty_files(root, &paths);
+        if !dirty.is_empty() {
+            return Err(tool_error(format!(
+                "--fix would change files with uncommitted changes: {}\ncommit or stash them first, or pass --allow-dirty",
+                dirty.join(", ")
+            )));
+        }
+    }
+    let mut fixed = std::collections::HashSet::new();
+    let mut failed = false;
+    for plan in plans {
+        if !fix::parses(plan) {
+            eprintln!(
+                "warning: the fixes for {} would leave it unparsable; it was left unchanged",
+                plan.path
+            );
+            continue;
+        }
+        if let Err(message) = fix::write(root, plan) {
+            eprintln!("error: cannot fix {}: {message}", plan.path);
+            failed = true;
+            continue;
+        }
+        for (code, line) in &plan.applied {
+            eprintln!("fixed {}:{line}: {code}", plan.path);
+        }
+        fixed.extend(plan.fingerprints.iter().cloned());
+    }
+    if failed {
+        return Err(EXIT_TOOL_ERROR);
+    }
+    Ok(fixed)
 }
 
 /// A config error as a miette report, unwrapped so messages stay whole.
@@ -322,6 +460,7 @@ mod exit_tests {
             help: None,
             fix: None,
             fingerprint: String::new(),
+            suppressed: None,
         }
     }
 

@@ -58,6 +58,10 @@ pub struct Finding {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// The reason of the suppression comment covering this finding, when one
+    /// does; [`crate::Engine::check`] drops such findings, and
+    /// [`crate::Engine::check_keeping_suppressed`] keeps them marked.
+    pub suppressed: Option<String>,
 }
 
 impl Finding {

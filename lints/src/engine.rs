@@ -161,6 +161,14 @@ impl Engine {
     /// Every finding in the workspace, suppressions applied, allowed ones
     /// dropped, sorted by path, line, column and code.
     pub fn check(&self, workspace: &Workspace) -> Vec<Finding> {
+        let mut findings = self.check_keeping_suppressed(workspace);
+        findings.retain(|finding| finding.suppressed.is_none());
+        findings
+    }
+
+    /// As [`Engine::check`], but findings silenced by a suppression comment
+    /// stay in the list with `suppressed` set to its reason (for SARIF).
+    pub fn check_keeping_suppressed(&self, workspace: &Workspace) -> Vec<Finding> {
         let model = Model::build(workspace, &self.settings.model);
         let cx = Context {
             workspace,
@@ -176,8 +184,12 @@ impl Engine {
         findings.retain(|finding| finding.effective_level() != Level::Allow);
         sort_findings(workspace, &mut findings);
         // A const query run from several places, or a parse error in it, is one finding.
-        findings
-            .dedup_by(|a, b| a.code == b.code && a.primary == b.primary && a.message == b.message);
+        findings.dedup_by(|a, b| {
+            a.code == b.code
+                && a.primary == b.primary
+                && a.message == b.message
+                && a.suppressed.is_some() == b.suppressed.is_some()
+        });
         findings
     }
 
@@ -308,14 +320,14 @@ impl Engine {
         kept
     }
 
-    /// Applies one directive to the file's findings, removing those it
-    /// suppresses; returns the findings about the directive itself.
+    /// Applies one directive to the file's findings, marking those it
+    /// suppresses with its reason; returns the findings about the directive itself.
     fn apply_directive(
         &self,
         workspace: &Workspace,
         file: FileId,
         directive: &Directive,
-        findings: &mut Vec<Finding>,
+        findings: &mut [Finding],
     ) -> Vec<Finding> {
         let at = |span: Span| Location { file, span };
         let example = "// partner-safety: allow(PS104) reason: why this is safe";
@@ -341,7 +353,6 @@ impl Engine {
                 )),
             )];
         };
-        let _ = reason;
         if let (Some(until), Some(today)) = (&directive.until, &self.settings.today) {
             if until < today {
                 return vec![self.tool_finding(
@@ -373,12 +384,17 @@ impl Engine {
             if meta.build.is_none() && meta.code != tool_codes::PARSE_ERROR.code {
                 continue; // tool diagnostics about suppressions cannot be suppressed
             }
-            let before = findings.len();
-            findings.retain(|finding| {
+            let mut used = false;
+            for finding in findings.iter_mut() {
                 let line = facts.line_index.line_of(finding.primary.span.start);
-                !(finding.code == meta.code && lines.contains(&line))
-            });
-            let used = findings.len() < before;
+                if finding.code == meta.code
+                    && lines.contains(&line)
+                    && finding.suppressed.is_none()
+                {
+                    used = true;
+                    finding.suppressed = Some(reason.clone());
+                }
+            }
             if !used && self.settings.level(meta.code) != Level::Allow {
                 reports.push(
                     self.tool_finding(
@@ -409,6 +425,7 @@ fn finding(meta: &'static RuleMeta, level: Level, diagnostic: Diagnostic) -> Fin
         labels: diagnostic.labels,
         help: diagnostic.help,
         fix: diagnostic.fix,
+        suppressed: None,
     }
 }
 

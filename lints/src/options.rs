@@ -78,6 +78,11 @@ impl OptionValues {
     }
 
     /// Sets a value; the config layer has already checked key and type.
+    /// The value of `key`, if the rule declares it.
+    pub fn get(&self, key: &str) -> Option<&OptionValue> {
+        self.values.get(key)
+    }
+
     pub fn set(&mut self, key: &'static str, value: OptionValue) {
         self.values.insert(key, value);
     }

@@ -22,6 +22,9 @@ pub struct ResolvedReplacement {
     #[serde(flatten)]
     pub region: Region,
     pub text: String,
+    /// Byte position of the replaced text, for `--fix`; not part of the output.
+    #[serde(skip)]
+    pub location: Location,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -52,6 +55,9 @@ pub struct ReportedFinding {
     pub help: Option<String>,
     pub fix: Option<ResolvedFix>,
     pub fingerprint: String,
+    /// The reason of the suppression comment that silenced this finding;
+    /// `None` for a finding that is reported.
+    pub suppressed: Option<String>,
 }
 
 pub fn region(workspace: &Workspace, location: Location) -> Region {
@@ -74,14 +80,22 @@ pub fn resolve(workspace: &Workspace, findings: &[Finding]) -> Vec<ReportedFindi
         .iter()
         .map(|finding| {
             let facts = workspace.file(finding.primary.file);
-            // Lines move with unrelated edits; the code, the file and the
-            // flagged text do not. Repeats of the same text are numbered.
+            // Lines move with unrelated edits; the code, the file, the
+            // enclosing function and the flagged text do not. Repeats of the
+            // same text in the same function are numbered.
             let snippet = facts.text.get(finding.primary.span.range()).unwrap_or("");
             let normalised: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+            let enclosing = enclosing_function(facts, finding.primary.span.start);
             let base = fnv1a(
-                [finding.code, &facts.path, &normalised, &finding.message]
-                    .iter()
-                    .copied(),
+                [
+                    finding.code,
+                    &facts.path,
+                    &enclosing,
+                    &normalised,
+                    &finding.message,
+                ]
+                .iter()
+                .copied(),
             );
             let occurrence = occurrences.entry(base).or_insert(0);
             *occurrence += 1;
@@ -115,14 +129,31 @@ pub fn resolve(workspace: &Workspace, findings: &[Finding]) -> Vec<ReportedFindi
                         .map(|replacement| ResolvedReplacement {
                             region: region(workspace, replacement.location),
                             text: replacement.text.clone(),
+                            location: replacement.location,
                         })
                         .collect(),
                     applicability: fix.applicability,
                 }),
                 fingerprint,
+                suppressed: finding.suppressed.clone(),
             }
         })
         .collect()
+}
+
+/// `Type::method` or `function` of the innermost function around `offset`;
+/// empty at file level.
+fn enclosing_function(facts: &crate::index::FileFacts, offset: u32) -> String {
+    facts
+        .functions
+        .iter()
+        .filter(|function| function.span.start <= offset && offset < function.span.end)
+        .min_by_key(|function| function.span.end - function.span.start)
+        .map(|function| match &function.impl_type {
+            Some(owner) => format!("{owner}::{}", function.name),
+            None => function.name.clone(),
+        })
+        .unwrap_or_default()
 }
 
 /// FNV-1a over the parts, with a separator: small, stable across platforms

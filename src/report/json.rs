@@ -2,6 +2,7 @@
 //! field names fixed by the rule catalogue.
 
 use super::Report;
+use partner_safety_lints::report::ReportedFinding;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -27,6 +28,14 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
     fix: Option<&'a partner_safety_lints::report::ResolvedFix>,
     fingerprint: &'a str,
+    /// Only with `--show-suppressed`, only on suppressed findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<JsonSuppression<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -38,9 +47,22 @@ struct JsonSummary {
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let findings = report
-        .findings
-        .iter()
+    let suppressed: &[ReportedFinding] = if report.show_suppressed {
+        report.suppressed
+    } else {
+        &[]
+    };
+    let mut all: Vec<&ReportedFinding> = report.findings.iter().chain(suppressed).collect();
+    all.sort_by(|a, b| {
+        (&a.region.path, a.region.line, a.region.column, a.code).cmp(&(
+            &b.region.path,
+            b.region.line,
+            b.region.column,
+            b.code,
+        ))
+    });
+    let findings = all
+        .into_iter()
         .map(|finding| JsonFinding {
             code: finding.code,
             name: finding.name,
@@ -55,6 +77,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             help: finding.help.as_deref(),
             fix: finding.fix.as_ref(),
             fingerprint: &finding.fingerprint,
+            suppressed: finding
+                .suppressed
+                .as_deref()
+                .map(|reason| JsonSuppression { reason }),
         })
         .collect();
     let summary = JsonSummary {

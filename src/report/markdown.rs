@@ -7,7 +7,10 @@ use partner_safety_lints::report::ReportedFinding;
 use std::io::{self, Write};
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let links = LinkBase::from_env();
+    let links = match &report.link_base {
+        Some(base) => LinkBase(Some(base.trim_end_matches('/').to_string())),
+        None => LinkBase::from_env(),
+    };
     writeln!(out, "## partner-safety: Partner Feature Safety Checklist\n")?;
     let status = if report.summary.deny > 0 {
         "❌"

@@ -1,8 +1,10 @@
 //! Reporters: every output format reads the same resolved findings.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod markdown;
 mod sarif;
 mod short;
@@ -68,6 +70,12 @@ pub struct Report<'a> {
     pub enabled_rules: Vec<&'static RuleMeta>,
     pub color: bool,
     pub quiet: bool,
+    /// Findings silenced by a suppression comment: always in SARIF, in JSON
+    /// with `--show-suppressed`, nowhere else.
+    pub suppressed: &'a [ReportedFinding],
+    pub show_suppressed: bool,
+    /// `--link-base`, for Markdown links.
+    pub link_base: Option<String>,
 }
 
 pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -78,5 +86,45 @@ pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Re
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
         Format::Markdown => markdown::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Gitlab => gitlab::write(report, out),
     }
+}
+
+/// `--statistics`: findings per rule, most frequent first, like ruff's.
+pub fn write_statistics(
+    format: Format,
+    report: &Report<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut counts: Vec<(&'static str, &'static str, Level, usize)> = Vec::new();
+    for finding in report.findings {
+        match counts
+            .iter_mut()
+            .find(|(code, _, level, _)| *code == finding.code && *level == finding.level)
+        {
+            Some(entry) => entry.3 += 1,
+            None => counts.push((finding.code, finding.name, finding.level, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(b.0)).then(b.2.cmp(&a.2)));
+    if format == Format::Json {
+        let rows: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(code, name, level, count)| {
+                serde_json::json!({ "code": code, "name": name, "level": level.as_str(), "count": count })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        return writeln!(out);
+    }
+    let width = counts
+        .iter()
+        .map(|entry| entry.3.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (code, name, level, count) in counts {
+        writeln!(out, "{count:>width$}\t{code}\t{name}\t{}", level.as_str())?;
+    }
+    Ok(())
 }

@@ -11,9 +11,19 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let metas = registry::all();
     let rules: Vec<Value> = metas.iter().map(|meta| rule_descriptor(meta)).collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
+    // Suppressed findings stay, marked, so code scanning shows them as
+    // suppressed rather than fixed.
+    let mut all: Vec<&ReportedFinding> = report.findings.iter().chain(report.suppressed).collect();
+    all.sort_by(|a, b| {
+        (&a.region.path, a.region.line, a.region.column, a.code).cmp(&(
+            &b.region.path,
+            b.region.line,
+            b.region.column,
+            b.code,
+        ))
+    });
+    let results: Vec<Value> = all
+        .into_iter()
         .map(|finding| {
             let rule_index = metas
                 .iter()
@@ -114,6 +124,9 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
                 })
             })
             .collect();
+    }
+    if let Some(reason) = &finding.suppressed {
+        result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
     }
     if let Some(fix) = &finding.fix {
         let changes: Vec<Value> = fix

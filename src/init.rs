@@ -1,0 +1,190 @@
+//! `cargo partner-safety init`: a commented `partner-safety.toml` with every
+//! rule at its default level and options, generated from the registry so a
+//! new rule appears in it without a change here.
+
+use crate::config::CONFIG_FILE;
+use partner_safety_lints::engine::tool_codes;
+use partner_safety_lints::model::MODEL_OPTIONS;
+use partner_safety_lints::options::{OptionDefault, OptionSpec};
+use partner_safety_lints::registry::{self, RuleMeta};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `DIR/partner-safety.toml`; never replaces an existing file.
+pub fn init(dir: &Path) -> Result<PathBuf, String> {
+    let path = dir.join(CONFIG_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|error| {
+            if error.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "`{}` already exists; it was left as it is (remove it first to start over)",
+                    path.display()
+                )
+            } else {
+                format!("cannot create `{}`: {error}", path.display())
+            }
+        })?;
+    file.write_all(render().as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|error| format!("cannot write `{}`: {error}", path.display()))?;
+    Ok(path)
+}
+
+/// The whole file.
+pub fn render() -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# partner-safety configuration: every rule with its default level and options.\n\
+# Levels: \"allow\" (off), \"warn\" (reported, exit status 0), \"deny\" (exit status 1).\n\
+# A rule is named by code or name; `cargo partner-safety explain CODE` documents it.\n\
+# Delete what you do not change: defaults apply to anything left out.\n\n[rules]\n",
+    );
+    let metas = registry::all();
+    for meta in metas.iter().filter(|meta| meta.options.is_empty()) {
+        out.push_str(&format!(
+            "# {} {}: {}\n",
+            meta.code, meta.name, meta.summary
+        ));
+        if meta.code == tool_codes::INTERNAL_ERROR.code {
+            out.push_str("# (always reported as deny; it cannot be configured)\n\n");
+            continue;
+        }
+        out.push_str(&format!(
+            "{} = \"{}\"\n\n",
+            meta.code,
+            meta.default_level.as_str()
+        ));
+    }
+    for meta in metas.iter().filter(|meta| !meta.options.is_empty()) {
+        rule_table(&mut out, meta);
+    }
+    out.push_str(
+        "# The shared model: what counts as partner context, guards and queries (all rules).\n[model]\n",
+    );
+    options(&mut out, MODEL_OPTIONS);
+    out
+}
+
+fn rule_table(out: &mut String, meta: &RuleMeta) {
+    out.push_str(&format!(
+        "# {} {}: {}\n",
+        meta.code, meta.name, meta.summary
+    ));
+    out.push_str(&format!("[rules.{}]\n", meta.code));
+    out.push_str(&format!("level = \"{}\"\n", meta.default_level.as_str()));
+    options(out, meta.options);
+}
+
+fn options(out: &mut String, specs: &[OptionSpec]) {
+    for spec in specs {
+        for line in spec.doc.lines() {
+            out.push_str(&format!("# {}\n", line.trim_end()).replace("# \n", "#\n"));
+        }
+        out.push_str(&format!("{} = {}\n", spec.key, value(&spec.default)));
+    }
+    out.push('\n');
+}
+
+fn value(default: &OptionDefault) -> String {
+    match default {
+        OptionDefault::StringList(items) => {
+            if items.is_empty() {
+                return "[]".to_string();
+            }
+            let items: Vec<String> = items.iter().map(|item| quote(item)).collect();
+            let one_line = format!("[{}]", items.join(", "));
+            if one_line.len() <= 80 {
+                one_line
+            } else {
+                format!("[\n    {},\n]", items.join(",\n    "))
+            }
+        }
+        OptionDefault::Integer(value) => value.to_string(),
+        OptionDefault::Bool(value) => value.to_string(),
+    }
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use partner_safety_lints::engine::Settings;
+
+    /// The generated file, read back by the real loader, is the defaults.
+    #[test]
+    fn init_output_loads_as_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = init(dir.path()).unwrap();
+        let loaded = crate::config::load(dir.path(), None, Some(&path)).unwrap();
+        let defaults = Settings::default();
+        for meta in registry::all() {
+            assert_eq!(
+                loaded.level(meta.code),
+                defaults.level(meta.code),
+                "{}",
+                meta.code
+            );
+            for spec in meta.options {
+                assert_eq!(
+                    loaded.options[meta.code].get(spec.key),
+                    Some(&spec.default_value()),
+                    "{} {}",
+                    meta.code,
+                    spec.key
+                );
+            }
+        }
+        for spec in MODEL_OPTIONS {
+            assert_eq!(
+                loaded.model.get(spec.key),
+                Some(&spec.default_value()),
+                "{}",
+                spec.key
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_and_option_is_written() {
+        let text = render();
+        for meta in registry::all() {
+            assert!(
+                text.contains(&format!("# {} {}:", meta.code, meta.name)),
+                "{}",
+                meta.code
+            );
+            for spec in meta.options {
+                assert!(text.contains(&format!("\n{} = ", spec.key)), "{}", spec.key);
+            }
+        }
+    }
+
+    #[test]
+    fn init_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "# mine\n").unwrap();
+        let error = init(dir.path()).unwrap_err();
+        assert!(error.contains("already exists"), "{error}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(CONFIG_FILE)).unwrap(),
+            "# mine\n"
+        );
+    }
+}

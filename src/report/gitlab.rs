@@ -1,0 +1,30 @@
+//! GitLab Code Quality report: a JSON array of issues, shown in merge
+//! requests when uploaded as `artifacts:reports:codequality`.
+
+use super::Report;
+use partner_safety_lints::registry::Level;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let issues: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            json!({
+                "type": "issue",
+                "description": format!("{} {}: {}", finding.code, finding.name, finding.message),
+                "check_name": finding.code,
+                "categories": ["Security"],
+                "fingerprint": finding.fingerprint,
+                "severity": if finding.level == Level::Deny { "major" } else { "minor" },
+                "location": {
+                    "path": finding.region.path,
+                    "lines": { "begin": finding.region.line, "end": finding.region.end_line },
+                },
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    writeln!(out)
+}
