@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod config;
 mod formats;
+mod pre_commit;
 mod real_world;
 mod robustness;
 mod suppressions;
