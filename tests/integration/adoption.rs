@@ -603,3 +603,31 @@ fn markdown_links_to_the_given_base() {
         output.stdout
     );
 }
+
+// ---- documented CI usage ----
+
+/// Every `cargo partner-safety … --format X` in the documented workflow and the
+/// README is a format the tool accepts, and the workflow does what it says.
+#[test]
+fn documented_ci_commands_are_valid() {
+    let workflow = std::fs::read_to_string(repo_root().join("docs/github-actions.yml")).unwrap();
+    assert!(workflow.contains("pull_request:"));
+    assert!(workflow.contains("github/codeql-action/upload-sarif@"));
+    assert!(workflow.contains("--format github"));
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let dir = workspace(&[("src/lib.rs", LEAKY)]);
+    let mut formats: Vec<&str> = workflow
+        .split("--format ")
+        .chain(readme.split("--format "))
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_alphanumeric()).next())
+        .filter(|format| !format.is_empty() && format.chars().all(|c| c.is_ascii_lowercase()))
+        .collect();
+    formats.sort_unstable();
+    formats.dedup();
+    assert!(formats.len() >= 6, "{formats:?}");
+    for format in formats {
+        let output = run(&[arg(dir.path()), "--format", format, "-q"]);
+        assert_eq!(output.code, 1, "--format {format}: {}", output.stderr);
+    }
+}
