@@ -153,7 +153,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         .partition(|finding| finding.suppressed.is_none());
     // Resolved apart, so a suppression never changes another finding's fingerprint.
     let mut reported = partner_safety_lints::report::resolve(&workspace, &active);
-    let suppressed = partner_safety_lints::report::resolve(&workspace, &silenced);
+    let mut suppressed = partner_safety_lints::report::resolve(&workspace, &silenced);
 
     if let Some(path) = &args.write_baseline {
         let baseline = baseline::Baseline::of(&reported);
@@ -199,6 +199,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             finding.code == tool_codes::INTERNAL_ERROR.code
                 || changed.contains(&finding.region.path, finding.region.line)
         });
+        suppressed.retain(|finding| changed.contains(&finding.region.path, finding.region.line));
     }
     if args.fix || args.diff {
         let plans = fix::plan(&workspace, &reported);
@@ -215,6 +216,12 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                     plans.len(),
                     if plans.len() == 1 { "file" } else { "files" }
                 );
+            }
+            if reported
+                .iter()
+                .any(|finding| finding.code == tool_codes::INTERNAL_ERROR.code)
+            {
+                return EXIT_TOOL_ERROR;
             }
             return u8::from(!plans.is_empty());
         }

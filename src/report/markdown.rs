@@ -20,6 +20,28 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         "✅"
     };
     writeln!(out, "{status} **{}**\n", report.summary.line())?;
+    let (mut clear, mut failing, mut unchecked) = (0, 0, 0);
+    for item in ChecklistItem::ALL {
+        if !report
+            .enabled_rules
+            .iter()
+            .any(|meta| meta.checklist_item == Some(item))
+        {
+            unchecked += 1;
+        } else if report
+            .findings
+            .iter()
+            .any(|finding| finding.checklist_item.as_deref() == Some(item.label().as_str()))
+        {
+            failing += 1;
+        } else {
+            clear += 1;
+        }
+    }
+    writeln!(
+        out,
+        "Checklist: {clear} clear, {failing} with findings, {unchecked} not checked.\n"
+    )?;
     let mut section = 0;
     for item in ChecklistItem::ALL {
         if item.section() != section {
@@ -101,7 +123,8 @@ fn finding_line(finding: &ReportedFinding, links: &LinkBase) -> String {
     let place = match &links.0 {
         Some(base) => format!(
             "[`{place}`]({base}/{}#L{})",
-            finding.region.path, finding.region.line
+            super::sarif::uri_path(&finding.region.path),
+            finding.region.line
         ),
         None => format!("`{place}`"),
     };

@@ -151,7 +151,7 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
 }
 
 /// A relative path as a URI reference: `/`-separated, percent-encoded.
-fn uri_path(path: &str) -> String {
+pub(super) fn uri_path(path: &str) -> String {
     let mut encoded = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {

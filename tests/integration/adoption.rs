@@ -631,3 +631,25 @@ fn documented_ci_commands_are_valid() {
         assert_eq!(output.code, 1, "--format {format}: {}", output.stderr);
     }
 }
+
+#[test]
+fn markdown_summary_counts_checklist_items() {
+    let dir = workspace(&[("src/lib.rs", "pub fn clean() {}\n")]);
+    let output = run(&[arg(dir.path()), "--format", "markdown"]);
+    assert_eq!(output.code, 0);
+    let summary = output.stdout.lines().nth(2).unwrap();
+    assert!(
+        summary.starts_with("✅ **0 findings (0 deny, 0 warn) in 1 file"),
+        "{summary}"
+    );
+    let counts = output.stdout.lines().nth(4).unwrap();
+    let numbers: Vec<usize> = counts
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let items = output.stdout.matches("\n- [").count();
+    assert_eq!(numbers.len(), 3, "{counts}");
+    assert_eq!(numbers[1], 0, "{counts}");
+    assert_eq!(numbers[0] + numbers[2], items, "{counts}");
+    assert_eq!(output.stdout.matches("\n- [x]").count(), numbers[0]);
+}
