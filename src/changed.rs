@@ -96,6 +96,8 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<ChangedLines, Strin
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             "--relative",
             &sha,
             "--",

@@ -67,7 +67,7 @@ pub enum RulesFormat {
     Markdown,
 }
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
     /// Workspace or folder to lint (default: the current directory). A folder
     /// without Cargo.toml is linted as plain files.

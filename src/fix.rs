@@ -21,8 +21,6 @@ pub struct FilePlan {
     pub fixed: String,
     /// `(code, line)` of each fix applied in this file.
     pub applied: Vec<(&'static str, u32)>,
-    /// Fingerprints of the findings these fixes resolve.
-    pub fingerprints: Vec<String>,
 }
 
 /// Plans every machine-applicable fix of `findings`, by file, in path order.
@@ -30,7 +28,6 @@ pub fn plan(workspace: &Workspace, findings: &[ReportedFinding]) -> Vec<FilePlan
     struct Pending<'a> {
         edits: Vec<(u32, u32, &'a str)>,
         applied: Vec<(&'static str, u32)>,
-        fingerprints: Vec<String>,
     }
     let mut by_file: BTreeMap<usize, Pending<'_>> = BTreeMap::new();
     for finding in findings {
@@ -49,7 +46,6 @@ pub fn plan(workspace: &Workspace, findings: &[ReportedFinding]) -> Vec<FilePlan
         let pending = by_file.entry(file).or_insert_with(|| Pending {
             edits: Vec::new(),
             applied: Vec::new(),
-            fingerprints: Vec::new(),
         });
         let edits: Vec<(u32, u32, &str)> = fix
             .replacements
@@ -77,7 +73,6 @@ pub fn plan(workspace: &Workspace, findings: &[ReportedFinding]) -> Vec<FilePlan
         }
         pending.edits.extend(fresh);
         pending.applied.push((finding.code, finding.region.line));
-        pending.fingerprints.push(finding.fingerprint.clone());
     }
     by_file
         .into_iter()
@@ -99,7 +94,6 @@ pub fn plan(workspace: &Workspace, findings: &[ReportedFinding]) -> Vec<FilePlan
                 original,
                 fixed,
                 applied: pending.applied,
-                fingerprints: pending.fingerprints,
             })
         })
         .collect()
@@ -199,7 +193,6 @@ mod tests {
             original: Arc::from(original),
             fixed: fixed.into(),
             applied: vec![("PS104", 1)],
-            fingerprints: vec![],
         }
     }
 

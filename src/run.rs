@@ -226,7 +226,13 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             return u8::from(!plans.is_empty());
         }
         match apply_fixes(&root, &plans, args.allow_dirty) {
-            Ok(fixed) => reported.retain(|finding| !fixed.contains(&finding.fingerprint)),
+            // Fixes move lines: report what is left from a fresh analysis.
+            Ok(true) => {
+                let mut again = args.clone();
+                again.fix = false;
+                return check(&again, matches);
+            }
+            Ok(false) => {}
             Err(code) => return code,
         }
     }
@@ -271,13 +277,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     exit_status(&reported)
 }
 
-/// Applies the planned fixes; returns the fingerprints of the findings they
-/// resolved, or the exit status when it refuses.
-fn apply_fixes(
-    root: &Path,
-    plans: &[fix::FilePlan],
-    allow_dirty: bool,
-) -> Result<std::collections::HashSet<String>, u8> {
+/// Applies the planned fixes; returns whether any file was written, or the
+/// exit status when it refuses or a write fails.
+fn apply_fixes(root: &Path, plans: &[fix::FilePlan], allow_dirty: bool) -> Result<bool, u8> {
     if !allow_dirty {
         let paths: Vec<&str> = plans.iter().map(|plan| plan.path.as_str()).collect();
         let dirty = fix::dirty_files(root, &paths);
@@ -288,7 +290,7 @@ fn apply_fixes(
             )));
         }
     }
-    let mut fixed = std::collections::HashSet::new();
+    let mut written = false;
     let mut failed = false;
     for plan in plans {
         if !fix::parses(plan) {
@@ -306,12 +308,12 @@ fn apply_fixes(
         for (code, line) in &plan.applied {
             eprintln!("fixed {}:{line}: {code}", plan.path);
         }
-        fixed.extend(plan.fingerprints.iter().cloned());
+        written = true;
     }
     if failed {
         return Err(EXIT_TOOL_ERROR);
     }
-    Ok(fixed)
+    Ok(written)
 }
 
 /// A config error as a miette report, unwrapped so messages stay whole.
