@@ -39,7 +39,8 @@ pub fn render() -> String {
     out.push_str(
         "# partner-safety configuration: every rule with its default level and options.\n\
 # Levels: \"allow\" (off), \"warn\" (reported, exit status 0), \"deny\" (exit status 1).\n\
-# A rule is named by code or name; `cargo partner-safety explain CODE` documents it.\n\
+# Rules are named by name or by code (`[rules.PS104]` works too);\n\
+# `cargo partner-safety explain CODE` documents each one.\n\
 # Delete what you do not change: defaults apply to anything left out.\n\n[rules]\n",
     );
     let metas = registry::all();
@@ -54,7 +55,7 @@ pub fn render() -> String {
         }
         out.push_str(&format!(
             "{} = \"{}\"\n\n",
-            meta.code,
+            meta.name,
             meta.default_level.as_str()
         ));
     }
@@ -73,7 +74,7 @@ fn rule_table(out: &mut String, meta: &RuleMeta) {
         "# {} {}: {}\n",
         meta.code, meta.name, meta.summary
     ));
-    out.push_str(&format!("[rules.{}]\n", meta.code));
+    out.push_str(&format!("[rules.{}]\n", meta.name));
     out.push_str(&format!("level = \"{}\"\n", meta.default_level.as_str()));
     options(out, meta.options);
 }
@@ -158,6 +159,34 @@ mod tests {
                 "{}",
                 spec.key
             );
+        }
+    }
+
+    /// The keys are live, not comments: changing one changes the settings.
+    #[test]
+    fn edited_levels_take_effect() {
+        use partner_safety_lints::registry::Level;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let mut text = render();
+        for meta in registry::rules() {
+            let (from, to) = match meta.options.is_empty() {
+                true => (
+                    format!("\n{} = \"", meta.name),
+                    format!("\n{} = \"allow\" #", meta.name),
+                ),
+                false => (
+                    format!("[rules.{}]\nlevel = \"", meta.name),
+                    format!("[rules.{}]\nlevel = \"allow\" #", meta.name),
+                ),
+            };
+            assert!(text.contains(&from), "{}", meta.code);
+            text = text.replacen(&from, &to, 1);
+        }
+        std::fs::write(&path, text).unwrap();
+        let loaded = crate::config::load(dir.path(), None, Some(&path)).unwrap();
+        for meta in registry::rules() {
+            assert_eq!(loaded.level(meta.code), Level::Allow, "{}", meta.code);
         }
     }
 
