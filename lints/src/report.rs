@@ -168,3 +168,20 @@ fn fnv1a<'a>(parts: impl Iterator<Item = &'a str>) -> u64 {
     }
     hash
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn the_enclosing_function_is_the_innermost_one() {
+        let text = "struct S;\nimpl S {\n    fn method(&self) {\n        fn inner() { let a = 1; }\n        let b = 2;\n    }\n}\nfn free() { let c = 3; }\n";
+        let facts = crate::index::index_file("src/lib.rs".into(), Arc::from(text));
+        let at = |needle: &str| text.find(needle).unwrap() as u32;
+        assert!(enclosing_function(&facts, at("a = 1")).ends_with("inner"));
+        assert_eq!(enclosing_function(&facts, at("b = 2")), "S::method");
+        assert_eq!(enclosing_function(&facts, at("c = 3")), "free");
+        assert_eq!(enclosing_function(&facts, at("struct S")), "");
+    }
+}
