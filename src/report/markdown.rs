@@ -138,10 +138,38 @@ fn finding_line(finding: &ReportedFinding, links: &LinkBase) -> String {
 
 /// Markdown-significant characters outside code spans would change the
 /// rendering; findings quote code in backticks, which stay as they are.
+/// Inside a code span GitHub shows every character as written (an entity or a
+/// backslash would show literally), so only text outside backticks is escaped.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut escaped = String::with_capacity(text.len());
+    // An unmatched backtick opens no span: escape everything after it.
+    let closed = text.matches('`').count().is_multiple_of(2);
+    let mut in_code = false;
+    let mut backticks_left = text.matches('`').count();
+    for c in text.chars() {
+        if c == '`' && (closed || backticks_left > 1 || in_code) {
+            in_code = !in_code;
+            backticks_left -= 1;
+            escaped.push(c);
+            continue;
+        }
+        if in_code {
+            escaped.push(c);
+            continue;
+        }
+        match c {
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '&' => escaped.push_str("&amp;"),
+            '`' => escaped.push_str("\\`"),
+            '|' | '*' | '_' | '[' | ']' | '\\' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// `https://github.com/OWNER/REPO/blob/SHA` from GitHub Actions' variables,
@@ -165,5 +193,23 @@ impl LinkBase {
             }
             _ => LinkBase(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn code_spans_stay_as_written() {
+        assert_eq!(
+            escape("`Extension<PartnerContext>` is *not* a_b | c"),
+            "`Extension<PartnerContext>` is \\*not\\* a\\_b \\| c"
+        );
+        assert_eq!(
+            escape("a <b> & `x|y` [z]"),
+            "a &lt;b&gt; &amp; `x|y` \\[z\\]"
+        );
+        assert_eq!(escape("odd ` tick <x>"), "odd \\` tick &lt;x&gt;");
     }
 }
