@@ -59,6 +59,27 @@ impl Baseline {
         text
     }
 
+    /// Writes the baseline atomically: a reader never sees half a file.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        use std::io::Write;
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let fail =
+            |error: std::io::Error| format!("cannot write baseline `{}`: {error}", path.display());
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".partner-safety-baseline-")
+            .tempfile_in(folder)
+            .map_err(fail)?;
+        temporary
+            .write_all(self.to_json().as_bytes())
+            .and_then(|()| temporary.as_file().sync_all())
+            .map_err(fail)?;
+        temporary.persist(path).map_err(|error| fail(error.error))?;
+        Ok(())
+    }
+
     pub fn read(path: &Path) -> Result<Baseline, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|error| format!("cannot read baseline `{}`: {error}", path.display()))?;

@@ -157,11 +157,8 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
 
     if let Some(path) = &args.write_baseline {
         let baseline = baseline::Baseline::of(&reported);
-        if let Err(error) = std::fs::write(path, baseline.to_json()) {
-            return tool_error(format!(
-                "cannot write baseline `{}`: {error}",
-                path.display()
-            ));
+        if let Err(message) = baseline.write(path) {
+            return tool_error(message);
         }
         if !args.quiet {
             eprintln!(
