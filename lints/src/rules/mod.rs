@@ -8,4 +8,5 @@ pub mod cost_to_actor;
 pub mod no_break_glass;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
+pub mod single_level_quota;
 pub mod unscoped_tenant_query;
