@@ -122,7 +122,7 @@ fn json_findings_have_exactly_the_catalogue_fields() {
         .iter()
         .map(|f| f["fingerprint"].as_str().unwrap())
         .collect();
-    assert_eq!(fingerprints.len(), 13, "fingerprints are unique");
+    assert_eq!(fingerprints.len(), 14, "fingerprints are unique");
 }
 
 #[test]
