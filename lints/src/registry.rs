@@ -207,6 +207,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::audit_actor_target::META,
         &crate::rules::cost_to_actor::META,
         &crate::rules::single_level_quota::META,
+        &crate::rules::unconfirmed_destructive_action::META,
     ];
     ALL
 }

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod callgraph;
 pub mod checks;
 pub mod context;
+pub mod delete_routes;
 pub mod grants;
 pub mod names;
 pub mod queries;
@@ -79,6 +80,8 @@ pub struct Model {
     pub grants: grants::Grants,
     /// Node and row creations and deletions, by function.
     pub actions: actions::Actions,
+    /// Handlers routed for HTTP `DELETE`.
+    pub delete_routes: delete_routes::DeleteRoutes,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -102,6 +105,7 @@ impl Model {
             queries,
             grants,
             actions,
+            delete_routes: delete_routes::DeleteRoutes::build(workspace),
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),
