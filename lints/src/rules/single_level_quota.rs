@@ -29,7 +29,8 @@ and a partner-level quota check run before it, and says which level is missing:
   context, not through such a call.
 
 A quota check is a call whose name has the word `quota` or `limit` (`quotas`, `limits`
-too; for a method, the receiver's name counts: `self.quotas.check(..)`). It is
+too; a path's modules count, `quota::check(..)`, and for a method the receiver's name,
+`self.quotas.check(..)`; a bare `.limit(n)` caps a query or iterator and is no check). It is
 tenant-level when its name or an argument mentions the tenant (`check_tenant_quota(..)`,
 `quota::check(&tenant_id)`, the target tenant of the shared model), partner-level when
 its name or an argument mentions the partner (`check_partner_limit(..)`,
@@ -49,6 +50,8 @@ Decisions where the catalogue is silent:
 - A `CREATE` that only adds a relationship between nodes matched earlier
   (`MATCH (a), (b) CREATE (a)-[:MEMBER_OF]->(b)`) provisions nothing.
 - `MERGE` of a node counts: it creates the node when it does not exist.
+- An SQL `INSERT` is text starting with `INSERT INTO` passed to a call or a query macro
+  (`sqlx::query!`); the finding points into the text.
 - A call to a function outside the workspace is not known to create anything and is
   not flagged; its name alone proves nothing.
 - Outside partner context nothing is flagged: a customer provisioning in its own tenant
@@ -276,7 +279,9 @@ impl SingleLevelQuota {
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
-        if !name_words.iter().chain(&receiver_words).any(is_quota_word) {
+        // `.limit(10)` on a query builder or iterator caps results; it checks nothing.
+        let builder_limit = matches!(&call.callee, Callee::Method(name) if name == "limit");
+        if builder_limit || !name_words.iter().chain(&receiver_words).any(is_quota_word) {
             return (false, false);
         }
         let mut tenant = Self::has_word(&self.tenant_words, &name_words);
@@ -494,6 +499,23 @@ async fn onboard(ctx: PartnerContext, Path(tenant_id): Path<String>, g: Graph) {
         assert_eq!(
             findings,
             ["src/partner/users.rs:4:24: deny[PS402] query that creates `:Device` runs without a tenant-level quota check (partner context: `partner::users::onboard`)"]
+        );
+    }
+
+    #[test]
+    fn an_sql_insert_run_directly_and_a_query_builder_limit() {
+        let findings = lint(
+            r#"
+async fn seat(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool) {
+    let rows = users.iter().limit(tenant_id.len());
+    check_partner_quota(&session.partner_id)?;
+    sqlx::query("INSERT INTO seats (tenant_id) VALUES ($1)").bind(&tenant_id).execute(&pool).await?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/users.rs:5:18: deny[PS402] SQL `INSERT` runs without a tenant-level quota check (partner context: `partner::users::seat`)"]
         );
     }
 

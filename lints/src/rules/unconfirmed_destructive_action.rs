@@ -36,8 +36,10 @@ tenant's name before the action: `==`, `!=`, `.eq(..)`, `.eq_ignore_ascii_case(.
 `assert_eq!`-style macros, `ensure!(..)`/`assert!(..)` around a comparison, or a guard
 function taking both (`verify_confirmation(&body.confirm_name, &tenant.name)?`). The
 comparison must run in the handler before the action (the call that leads to the
-`DELETE`, or the first call named like a destructive action), in the same or an enclosing
-block, so a comparison inside an `if` that may not run does not count.
+`DELETE`, or the first call named like a destructive action, `store::wipe(..)` included),
+in the same or an enclosing block, so a comparison inside an `if` that may not run does
+not count. When the handler shows no such call, the comparison must run unconditionally
+somewhere in its body.
 
 A confirmation that is accepted but never compared, or compared only with a constant
 (`body.confirm == "DELETE"`), is still flagged; the message says which. The finding is on
@@ -751,6 +753,29 @@ pub async fn list_tenants(session: PartnerSession) {}
             ],
         );
         assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_name_read_through_a_method_counts_but_the_tenant_id_does_not() {
+        let findings = lint(
+            r#"
+#[delete("/partner/tenants/{id}")]
+pub async fn retire(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) {
+    let tenant = store::tenant(&tenant_id).await?;
+    if body.confirm_tenant_name != tenant.name() { return Err(Error::Mismatch); }
+    store::delete_tenant(&tenant_id).await;
+}
+#[delete("/partner/tenants/{id}/data")]
+pub async fn retire_data(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) {
+    if body.confirm_tenant_name != tenant_id { return Err(Error::Mismatch); }
+    store::delete_tenant(&tenant_id).await;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/tenants.rs:9:14: deny[PS502] destructive handler `retire_data` (`#[delete]`) compares `body.confirm_tenant_name` with `tenant_id`, not with the target tenant's name (partner context: `partner::tenants::retire_data`)"]
+        );
     }
 
     #[test]
