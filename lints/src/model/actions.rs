@@ -10,6 +10,7 @@ use super::queries::{Origin, Queries, Query, WorkspaceResolver};
 use crate::cypher::{ClauseKind, QueryFacts};
 use crate::diagnostic::Location;
 use crate::index::{Callee, Workspace};
+use crate::source::Span;
 use crate::strings::{self, StrExpr};
 use std::collections::HashMap;
 
@@ -32,8 +33,9 @@ pub struct Action {
     pub kind: ActionKind,
     /// The node pattern, the `DELETE` clause, or the SQL text.
     pub location: Location,
-    /// Where it runs in the function: the byte offset and block of the call
-    /// that runs it.
+    /// Where it runs in the function: the call that runs it (its span, and
+    /// its start and block for "runs before" checks).
+    pub run: Span,
     pub offset: u32,
     pub block: usize,
 }
@@ -81,14 +83,15 @@ impl Actions {
             let (Some(function), Ok(facts)) = (query.function(), &query.parsed) else {
                 continue;
             };
-            let Some((offset, block)) = run_point(workspace, query, function) else {
+            let Some((run, block)) = run_point(workspace, query, function) else {
                 continue;
             };
             for (kind, range) in cypher_actions(facts) {
                 by_function.entry(function).or_default().push(Action {
                     kind,
                     location: query.location(range),
-                    offset,
+                    run,
+                    offset: run.start,
                     block,
                 });
             }
@@ -124,6 +127,7 @@ impl Actions {
                                 file: text_file,
                                 span,
                             },
+                            run: call.span,
                             offset: call.span.start,
                             block: call.block,
                         });
@@ -196,8 +200,9 @@ impl Actions {
     }
 }
 
-/// Where a query runs in its function: the call's start and block.
-fn run_point(workspace: &Workspace, query: &Query, function: FnId) -> Option<(u32, usize)> {
+/// Where a query runs in its function: the call's span and block (for a
+/// string kept in a table, the string's start).
+fn run_point(workspace: &Workspace, query: &Query, function: FnId) -> Option<(Span, usize)> {
     let def = workspace
         .files
         .get(function.file)?
@@ -206,11 +211,17 @@ fn run_point(workspace: &Workspace, query: &Query, function: FnId) -> Option<(u3
     Some(match query.origin {
         Origin::Call { call, .. } => {
             let call = def.calls.get(call)?;
-            (call.span.start, call.block)
+            (call.span, call.block)
         }
         _ => {
             let (_, offset) = query.text.location(0);
-            (offset, def.block_at(offset))
+            (
+                Span {
+                    start: offset,
+                    end: offset,
+                },
+                def.block_at(offset),
+            )
         }
     })
 }

@@ -50,6 +50,8 @@ Decisions where the catalogue is silent:
 - A `CREATE` that only adds a relationship between nodes matched earlier
   (`MATCH (a), (b) CREATE (a)-[:MEMBER_OF]->(b)`) provisions nothing.
 - `MERGE` of a node counts: it creates the node when it does not exist.
+- A query run directly is reported at its node pattern; text kept in a `const` elsewhere
+  is reported where the text is, with the partner-context call that runs it as a label.
 - An SQL `INSERT` is text starting with `INSERT INTO` passed to a call or a query macro
   (`sqlx::query!`); the finding points into the text.
 - A call to a function outside the workspace is not known to create anything and is
@@ -128,16 +130,16 @@ const OPTIONS: &[OptionSpec] = &[
 
 /// The two quota levels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Level2 {
+enum QuotaLevel {
     Tenant,
     Partner,
 }
 
-impl Level2 {
+impl QuotaLevel {
     fn name(self) -> &'static str {
         match self {
-            Level2::Tenant => "tenant-level",
-            Level2::Partner => "partner-level",
+            QuotaLevel::Tenant => "tenant-level",
+            QuotaLevel::Partner => "partner-level",
         }
     }
 }
@@ -166,7 +168,9 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
 /// directly.
 struct Point<'a> {
     /// Where the finding goes.
-    span: Span,
+    location: Location,
+    /// For text kept in another file: the call in this function that runs it.
+    runs_here: Option<Span>,
     offset: u32,
     block: usize,
     /// For calls: the call index (its callees may check for it).
@@ -188,7 +192,11 @@ impl Rule for SingleLevelQuota {
             for (call_index, call) in function.calls.iter().enumerate() {
                 if let Some(found) = self.provisioning_call(cx, id, call_index, call) {
                     points.push(Point {
-                        span: call.span,
+                        location: Location {
+                            file,
+                            span: call.span,
+                        },
+                        runs_here: None,
                         offset: call.span.start,
                         block: call.block,
                         call: Some(call_index),
@@ -199,15 +207,19 @@ impl Rule for SingleLevelQuota {
             }
             for action in cx.model.actions.of(id).iter().filter(|a| a.creates()) {
                 // A write that is the body of a provisioning call made here is that call's.
-                if action.location.file != file
-                    || points.iter().any(|point| {
-                        point.span.start <= action.offset && action.offset < point.span.end
-                    })
-                {
+                if points.iter().any(|point| {
+                    point.location.file == file
+                        && point.location.span.start <= action.offset
+                        && action.offset < point.location.span.end
+                }) {
                     continue;
                 }
+                // Text kept elsewhere (a const, an included file) is reported
+                // where it is, with the call that runs it as a label.
+                let runs_here = (action.location.file != file).then_some(action.run);
                 points.push(Point {
-                    span: action.location.span,
+                    location: action.location,
+                    runs_here,
                     offset: action.offset,
                     block: action.block,
                     call: None,
@@ -312,14 +324,14 @@ impl SingleLevelQuota {
     fn checks_level(
         &self,
         cx: &Context<'_>,
-        level: Level2,
+        level: QuotaLevel,
         function: FnId,
         call: &CallSite,
     ) -> bool {
         let (tenant, partner) = self.quota_levels(cx, function, call);
         match level {
-            Level2::Tenant => tenant,
-            Level2::Partner => partner,
+            QuotaLevel::Tenant => tenant,
+            QuotaLevel::Partner => partner,
         }
     }
 
@@ -333,7 +345,7 @@ impl SingleLevelQuota {
         let checks = cx.model.checks(cx.workspace);
         let mut missing = Vec::new();
         let mut present = None;
-        for level in [Level2::Tenant, Level2::Partner] {
+        for level in [QuotaLevel::Tenant, QuotaLevel::Partner] {
             let is_check = |at: FnId, call: &CallSite| self.checks_level(cx, level, at, call);
             if let Some(found) = checks.runs_before_in(id, point.offset, point.block, &is_check) {
                 present = present.or(Some(found));
@@ -371,16 +383,19 @@ impl SingleLevelQuota {
             file: id.file,
             span,
         };
-        let mut diagnostic = Diagnostic::new(message, at(point.span))
+        let mut diagnostic = Diagnostic::new(message, point.location)
             .with_primary_label(match missing.as_slice() {
-                [Level2::Tenant] => "no tenant-level quota check before this",
-                [Level2::Partner] => "no partner-level quota check before this",
+                [QuotaLevel::Tenant] => "no tenant-level quota check before this",
+                [QuotaLevel::Partner] => "no partner-level quota check before this",
                 _ => "no quota check before this",
             })
             .with_help(
                 "check both quota levels before provisioning: the customer tenant's and the partner's \
                  (`enforce_quotas(&tenant_id, &session.partner_id)?`, or one check per level)",
             );
+        if let Some(span) = point.runs_here {
+            diagnostic = diagnostic.with_label(at(span), "runs in partner context here");
+        }
         if let Some(found) = point.leads_to {
             diagnostic = diagnostic.with_label(
                 found.action.location,
@@ -389,7 +404,7 @@ impl SingleLevelQuota {
         }
         if let Some(check) = present.filter(|check| check.function == id) {
             if let Some(call) = function.calls.get(check.call) {
-                let level = if missing.contains(&Level2::Tenant) {
+                let level = if missing.contains(&QuotaLevel::Tenant) {
                     "partner-level"
                 } else {
                     "tenant-level"
@@ -516,6 +531,33 @@ async fn seat(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool
         assert_eq!(
             findings,
             ["src/partner/users.rs:5:18: deny[PS402] SQL `INSERT` runs without a tenant-level quota check (partner context: `partner::users::seat`)"]
+        );
+    }
+
+    #[test]
+    fn a_create_kept_in_a_const_is_reported_where_the_text_is() {
+        let findings = check(
+            "PS402",
+            &[
+                (
+                    "src/queries.rs",
+                    "pub const NEW_DEVICE: &str = \"CREATE (d:Device {serial: $serial})\";\n",
+                ),
+                (
+                    "src/partner/devices.rs",
+                    r#"
+use crate::queries::NEW_DEVICE;
+async fn register(ctx: PartnerContext, Path(tenant_id): Path<String>, g: Graph) {
+    check_tenant_quota(&tenant_id)?;
+    g.run(query(NEW_DEVICE)).await;
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/queries.rs:1:38: deny[PS402] query that creates `:Device` runs without a partner-level quota check (partner context: `partner::devices::register`)"]
         );
     }
 
