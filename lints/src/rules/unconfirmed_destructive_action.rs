@@ -183,18 +183,14 @@ impl Rule for UnconfirmedDestructiveAction {
                 continue;
             }
             let route = model.delete_routes.route_of(id);
-            let attribute = function
-                .attributes
-                .iter()
-                .find(|attr| attr.name == "delete")
-                .map(|attr| attr.span);
+            let attribute = function.attributes.iter().any(|attr| attr.name == "delete");
             let named = self.destructive.matches(&function.name);
             let deletes = model
                 .actions
                 .first_under(workspace, &model.graph, id, &Action::deletes);
             let why = if route.is_some() {
                 "routed for `DELETE`".to_string()
-            } else if attribute.is_some() {
+            } else if attribute {
                 "`#[delete]`".to_string()
             } else if named {
                 format!("named `{}`", function.name)
