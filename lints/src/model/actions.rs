@@ -38,6 +38,9 @@ pub struct Action {
     pub run: Span,
     pub offset: u32,
     pub block: usize,
+    /// The query touches tenant data: a tenant-owned label, or a node
+    /// matched on `tenant_id`. Always true for SQL.
+    pub tenant_data: bool,
 }
 
 impl Action {
@@ -86,6 +89,7 @@ impl Actions {
             let Some((run, block)) = run_point(workspace, query, function) else {
                 continue;
             };
+            let tenant_data = touches_tenant_data(facts, queries);
             for (kind, range) in cypher_actions(facts) {
                 by_function.entry(function).or_default().push(Action {
                     kind,
@@ -93,6 +97,7 @@ impl Actions {
                     run,
                     offset: run.start,
                     block,
+                    tenant_data,
                 });
             }
         }
@@ -130,6 +135,7 @@ impl Actions {
                             run: call.span,
                             offset: call.span.start,
                             block: call.block,
+                            tenant_data: true,
                         });
                 }
             }
@@ -226,6 +232,18 @@ fn run_point(workspace: &Workspace, query: &Query, function: FnId) -> Option<(Sp
     })
 }
 
+fn touches_tenant_data(facts: &QueryFacts, queries: &Queries) -> bool {
+    facts.nodes.iter().any(|node| {
+        node.labels
+            .iter()
+            .any(|label| queries.is_tenant_owned(label))
+            || node.properties.iter().any(|p| p.key == "tenant_id")
+    }) || facts
+        .property_filters
+        .iter()
+        .any(|filter| filter.key == "tenant_id")
+}
+
 /// The node creations and deletions of a query, with their text ranges.
 fn cypher_actions(facts: &QueryFacts) -> Vec<(ActionKind, std::ops::Range<usize>)> {
     let mut actions = Vec::new();
@@ -307,6 +325,7 @@ mod store {
 }
 fn link(g: &Graph) { g.run(query("MATCH (a:User), (b:Group) MERGE (a)-[:IN]->(b)")); }
 fn purge(g: &Graph) { g.run(query("MATCH (t:Tenant {id: $t}) DETACH DELETE t")); }
+fn logout(g: &Graph) { g.run(query("MATCH (s:Session {id: $id}) DELETE s")); }
 fn insert(pool: &Pool) { sqlx::query("INSERT INTO seats (tenant_id) VALUES ($1)").execute(pool); info!("insert into seats"); }
 fn insert_macro(pool: &Pool) { sqlx::query!("insert into seats (tenant_id) values ($1)", t).execute(pool); }
 "#,
@@ -332,9 +351,11 @@ fn insert_macro(pool: &Pool) { sqlx::query!("insert into seats (tenant_id) value
         // Only a relationship is merged: nothing is created.
         assert_eq!(kinds(2), []);
         assert_eq!(kinds(3), [ActionKind::Delete { detach: true }]);
+        assert!(model.actions.of(id(3))[0].tenant_data);
+        assert!(!model.actions.of(id(4))[0].tenant_data);
         // The log line is no insert.
-        assert_eq!(kinds(4), [ActionKind::InsertRow]);
         assert_eq!(kinds(5), [ActionKind::InsertRow]);
+        assert_eq!(kinds(6), [ActionKind::InsertRow]);
         let found = model
             .actions
             .first_under(&workspace, &model.graph, id(0), &Action::creates)

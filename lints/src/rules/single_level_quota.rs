@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, Callee, FunctionDef};
-use crate::model::actions::{Action, Found};
+use crate::model::actions::{Action, ActionKind, Found};
 use crate::model::actors::Role;
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
@@ -47,6 +47,9 @@ Decisions where the catalogue is silent:
 - One defect, one finding: a provisioning call is reported once, at the call, with the
   `CREATE` or `INSERT` in its callee as a label; nested provisioning calls and queries
   under a reported call are not reported again.
+- Only resources count: nodes of tenant data (a tenant-owned label of the shared model,
+  or a `tenant_id` property) and SQL rows. Records the service keeps about activity
+  (labels with the words `audit`, `event`, `log`, `session`, `token`) are not resources.
 - A `CREATE` that only adds a relationship between nodes matched earlier
   (`MATCH (a), (b) CREATE (a)-[:MEMBER_OF]->(b)`) provisions nothing.
 - `MERGE` of a node counts: it creates the node when it does not exist.
@@ -205,7 +208,7 @@ impl Rule for SingleLevelQuota {
                     });
                 }
             }
-            for action in cx.model.actions.of(id).iter().filter(|a| a.creates()) {
+            for action in cx.model.actions.of(id).iter().filter(|a| is_resource(a)) {
                 // A write that is the body of a provisioning call made here is that call's.
                 if points.iter().any(|point| {
                     point.location.file == file
@@ -224,7 +227,7 @@ impl Rule for SingleLevelQuota {
                     block: action.block,
                     call: None,
                     what: match &action.kind {
-                        crate::model::actions::ActionKind::InsertRow => "SQL `INSERT`".to_string(),
+                        ActionKind::InsertRow => "SQL `INSERT`".to_string(),
                         _ => format!("query that {}", action.describe()),
                     },
                     leads_to: None,
@@ -257,12 +260,9 @@ impl SingleLevelQuota {
             .callees(id, index)
             .iter()
             .find_map(|&callee| {
-                cx.model.actions.first_under(
-                    cx.workspace,
-                    &cx.model.graph,
-                    callee,
-                    &Action::creates,
-                )
+                cx.model
+                    .actions
+                    .first_under(cx.workspace, &cx.model.graph, callee, &is_resource)
             })
     }
 
@@ -441,6 +441,22 @@ impl SingleLevelQuota {
     }
 }
 
+/// Words of labels for records the service keeps about activity, not
+/// resources a tenant is given.
+const RECORD_LABEL_WORDS: &[&str] = &["audit", "event", "log", "session", "token"];
+
+/// A creation that provisions a resource: a node or row of tenant data
+/// (a tenant-owned label, a `tenant_id`, or SQL), not an activity record.
+fn is_resource(action: &Action) -> bool {
+    let record = match &action.kind {
+        ActionKind::CreateNode { label: Some(label) } => words(label)
+            .iter()
+            .any(|word| RECORD_LABEL_WORDS.contains(&word.as_str())),
+        _ => false,
+    };
+    action.creates() && action.tenant_data && !record
+}
+
 fn call_path(call: &CallSite) -> String {
     match &call.callee {
         Callee::Path(segments) => segments.join("::"),
@@ -541,7 +557,7 @@ async fn seat(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool
             &[
                 (
                     "src/queries.rs",
-                    "pub const NEW_DEVICE: &str = \"CREATE (d:Device {serial: $serial})\";\n",
+                    "pub const NEW_DEVICE: &str = \"CREATE (d:Device {serial: $serial, tenant_id: $tenant_id})\";\n",
                 ),
                 (
                     "src/partner/devices.rs",
@@ -663,6 +679,8 @@ async fn own(user: CustomerSession, g: Graph, pool: Pool) {
     g.run(query("CREATE (n:Note {id: $id})")).await;
 }
 async fn p(session: PartnerSession, g: Graph, client: Client) {
+    g.run(query("CREATE (e:AuditEvent {actor: $partner_id, tenant_id: $tenant_id})")).await;
+    g.run(query("MERGE (p:Partner {id: $partner_id}) SET p.seen = timestamp()")).await;
     crate::store::add_member(&g).await;
     client.create_ticket(&session).await;
     add_one(1);
@@ -740,7 +758,7 @@ async fn h(session: PartnerSession, g: Graph) {
     reserve_capacity(&tenant_id, &session)?;
     onboard_user(&g).await;
 }
-async fn onboard_user(g: &Graph) { g.run(query("CREATE (u:User {id: $id})")).await; }
+async fn onboard_user(g: &Graph) { g.run(query("CREATE (u:User {id: $id, tenant_id: $t})")).await; }
 "#,
             )],
         );

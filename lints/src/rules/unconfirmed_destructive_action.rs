@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
-use crate::model::actions::{Action, Found};
+use crate::model::actions::Found;
 use crate::model::actors::Role;
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
@@ -54,6 +54,9 @@ Decisions where the catalogue is silent:
 - A guard function that receives the whole request rather than the confirmation field
   counts when its name says it checks (`verify_*`, `check_*`, `ensure_*`, `require_*`,
   `assert_*`, `validate_*`, `confirm_*`) and it also receives the target tenant.
+- A Cypher `DELETE` counts when its query touches tenant data (a tenant-owned label, or
+  a node matched on `tenant_id`): a partner deleting its own session is not acting on a
+  customer tenant.
 - Only handlers are flagged: a partner-context function no other partner-context function
   calls. Helpers (`store::delete_user`) are their handler's business.
 - Outside partner context nothing is flagged: a customer deleting in its own tenant knows
@@ -187,7 +190,9 @@ impl Rule for UnconfirmedDestructiveAction {
             let named = self.destructive.matches(&function.name);
             let deletes = model
                 .actions
-                .first_under(workspace, &model.graph, id, &Action::deletes);
+                .first_under(workspace, &model.graph, id, &|action| {
+                    action.deletes() && action.tenant_data
+                });
             let why = if route.is_some() {
                 "routed for `DELETE`".to_string()
             } else if attribute {
@@ -734,6 +739,9 @@ pub async fn delete_account(user: CustomerSession, g: Graph) {
                 (
                     "src/partner/tenants.rs",
                     r#"
+pub async fn logout(session: PartnerSession, g: Graph) {
+    g.run(query("MATCH (s:Session {id: $id}) DELETE s")).await;
+}
 pub async fn delete_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>, g: Graph) {
     let tenant = store::tenant(&tenant_id).await?;
     if body.confirm_tenant_name != tenant.name { return Err(Error::Mismatch); }
