@@ -206,6 +206,8 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::broad_manages_grant::META,
         &crate::rules::audit_actor_target::META,
         &crate::rules::cost_to_actor::META,
+        &crate::rules::single_level_quota::META,
+        &crate::rules::unconfirmed_destructive_action::META,
     ];
     ALL
 }

@@ -170,6 +170,21 @@ impl StructLiteral {
     }
 }
 
+/// An equality test between two values: `a == b`, `a != b`, `a.eq(&b)`,
+/// `a.eq_ignore_ascii_case(&b)`, `assert_eq!(a, b)`. Each side is read
+/// through `&`, `.clone()` and normalizing calls (`.trim()`,
+/// `.to_lowercase()`), so `body.confirm.trim() == tenant.name` compares
+/// the places `body.confirm` and `tenant.name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    /// The whole comparison.
+    pub span: Span,
+    /// Innermost block containing it.
+    pub block: usize,
+    pub left: ArgFact,
+    pub right: ArgFact,
+}
+
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LetFact {
@@ -204,6 +219,8 @@ pub struct FunctionDef {
     /// Paths of two or more segments used as values (`Scope::Full`,
     /// `Permissions::all`, `Role::PartnerAdmin`), in source order.
     pub value_paths: Vec<(Vec<String>, Span)>,
+    /// Equality tests, in source order.
+    pub comparisons: Vec<Comparison>,
 }
 
 impl FunctionDef {
@@ -396,6 +413,7 @@ pub fn function_def(
         lets: walker.lets,
         struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
+        comparisons: walker.comparisons,
     }
 }
 
@@ -424,6 +442,47 @@ const TRANSPARENT_METHODS: &[&str] = &[
     "borrow",
     "deref",
 ];
+
+/// Methods that normalize text before a comparison: the value compared is
+/// still the receiver.
+const NORMALIZING_METHODS: &[&str] = &[
+    "trim",
+    "trim_start",
+    "trim_end",
+    "to_lowercase",
+    "to_uppercase",
+    "to_ascii_lowercase",
+    "to_ascii_uppercase",
+];
+
+/// Methods that compare their receiver with their argument for equality.
+const EQUALITY_METHODS: &[&str] = &["eq", "ne", "eq_ignore_ascii_case"];
+
+/// Macros that assert two arguments are equal (or not).
+const EQUALITY_MACROS: &[&str] = &[
+    "assert_eq",
+    "assert_ne",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "prop_assert_eq",
+    "prop_assert_ne",
+    "ensure_eq",
+];
+
+/// One side of a comparison, read through normalizing calls.
+fn comparison_side(expr: &syn::Expr) -> ArgFact {
+    let mut current = strip_transparent(expr);
+    while let syn::Expr::MethodCall(call) = current {
+        if !call.args.is_empty() || !NORMALIZING_METHODS.contains(&call.method.to_string().as_str())
+        {
+            break;
+        }
+        current = strip_transparent(&call.receiver);
+    }
+    let mut fact = arg_fact(current);
+    fact.span = expr_span(expr);
+    fact
+}
 
 /// The place an expression reads, through references and copies:
 /// `&session.tenant_id.clone()` → `["session", "tenant_id"]`.
@@ -715,6 +774,7 @@ struct BodyWalker {
     lets: Vec<LetFact>,
     struct_literals: Vec<StructLiteral>,
     value_paths: Vec<(Vec<String>, Span)>,
+    comparisons: Vec<Comparison>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -921,6 +981,17 @@ impl<'ast> Visit<'ast> for BodyWalker {
         if DISCARDING_METHODS.contains(&method.as_str()) {
             self.discard(&call.receiver);
         }
+        if let (true, Some(other)) = (
+            EQUALITY_METHODS.contains(&method.as_str()),
+            call.args.first(),
+        ) {
+            self.comparisons.push(Comparison {
+                span: method_call_span(call),
+                block: self.current,
+                left: comparison_side(&call.receiver),
+                right: comparison_side(other),
+            });
+        }
         self.record_call(
             Callee::Method(method),
             span_of(call.method.span()),
@@ -958,6 +1029,16 @@ impl<'ast> Visit<'ast> for BodyWalker {
         let key_value = args.as_ref().is_some_and(|args| {
             !args.is_empty() && args.iter().all(|arg| matches!(arg, syn::Expr::Assign(_)))
         });
+        if let (true, Some(args)) = (EQUALITY_MACROS.contains(&name), &args) {
+            if let (Some(left), Some(right)) = (args.get(0), args.get(1)) {
+                self.comparisons.push(Comparison {
+                    span: macro_span(mac),
+                    block: self.current,
+                    left: comparison_side(left),
+                    right: comparison_side(right),
+                });
+            }
+        }
         let event = (EVENT_MACROS.contains(&name) || key_value)
             .then(|| event_grammar::parse(mac.tokens.clone(), name == "event"))
             .flatten();
@@ -982,6 +1063,18 @@ impl<'ast> Visit<'ast> for BodyWalker {
             }
             (None, None) => {}
         }
+    }
+
+    fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
+        if matches!(expr.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+            self.comparisons.push(Comparison {
+                span: expr_span(&expr.left).cover(expr_span(&expr.right)),
+                block: self.current,
+                left: comparison_side(&expr.left),
+                right: comparison_side(&expr.right),
+            });
+        }
+        visit::visit_expr_binary(self, expr);
     }
 
     fn visit_expr_struct(&mut self, literal: &'ast syn::ExprStruct) {
@@ -1248,5 +1341,40 @@ mod tests {
         );
         let expr: syn::Expr = syn::parse_str("format!(\"{}\", x)").unwrap();
         assert_eq!(place_of(&expr), None);
+    }
+
+    #[test]
+    fn comparisons_in_every_spelling_read_through_normalizing_calls() {
+        let f = function(
+            r#"fn h(body: Body, tenant: Tenant) {
+                if body.confirm.trim() != tenant.name { return; }
+                ensure!(body.confirm == tenant.name.to_lowercase(), "typed name");
+                assert_eq!(&body.confirm, "DELETE");
+                if !body.confirm.eq_ignore_ascii_case(&tenant.slug) { return; }
+                let x = a < b;
+            }"#,
+        );
+        let pairs: Vec<(Option<String>, Option<String>, usize)> = f
+            .comparisons
+            .iter()
+            .map(|c| {
+                (
+                    c.left.place.as_ref().map(|p| p.join(".")),
+                    c.right.place.as_ref().map(|p| p.join(".")),
+                    c.block,
+                )
+            })
+            .collect();
+        let some = |text: &str| Some(text.to_string());
+        assert_eq!(
+            pairs,
+            [
+                (some("body.confirm"), some("tenant.name"), 0),
+                (some("body.confirm"), some("tenant.name"), 0),
+                (some("body.confirm"), None, 0),
+                (some("body.confirm"), some("tenant.slug"), 0),
+            ]
+        );
+        assert!(f.comparisons[2].right.string.is_some());
     }
 }

@@ -6,8 +6,8 @@ pub mod functions;
 pub mod roles;
 
 pub use functions::{
-    ArgFact, BlockKind, CallSite, Callee, ConstDef, EventFact, EventField, FieldInit, FunctionDef,
-    LetFact, Param, StructLiteral, StructRest,
+    ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
+    FunctionDef, LetFact, Param, StructLiteral, StructRest,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 

@@ -38,7 +38,30 @@ impl Checks<'_> {
         block: usize,
         is_check: &dyn Fn(&CallSite) -> bool,
     ) -> Option<CheckFound> {
+        self.runs_before_in(function, offset, block, &|_, call| is_check(call))
+    }
+
+    /// [`Checks::runs_before`] with a check that also sees the function the
+    /// call is in (to classify its arguments: actor, target, `let` origins).
+    pub fn runs_before_in(
+        &self,
+        function: FnId,
+        offset: u32,
+        block: usize,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
+    ) -> Option<CheckFound> {
         self.before(function, offset, block, is_check, &mut Vec::new())
+    }
+
+    /// Whether `function` always runs a check before returning normally, at
+    /// its top level or through a callee that does: a callee that checks
+    /// for its callers.
+    pub fn checks_on_entry_in(
+        &self,
+        function: FnId,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
+    ) -> bool {
+        self.checks_on_entry(function, is_check, &mut Vec::new())
     }
 
     fn before(
@@ -46,7 +69,7 @@ impl Checks<'_> {
         function: FnId,
         offset: u32,
         block: usize,
-        is_check: &dyn Fn(&CallSite) -> bool,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
         visiting: &mut Vec<FnId>,
     ) -> Option<CheckFound> {
         if visiting.len() > MAX_DEPTH || visiting.contains(&function) {
@@ -60,7 +83,7 @@ impl Checks<'_> {
             if !earlier {
                 continue;
             }
-            if is_check(call) {
+            if is_check(function, call) {
                 return Some(CheckFound {
                     function,
                     call: index,
@@ -113,6 +136,15 @@ impl Checks<'_> {
         function: FnId,
         is_check: &dyn Fn(&CallSite) -> bool,
     ) -> Vec<FnId> {
+        self.unchecked_chain_in(function, &|_, call| is_check(call))
+    }
+
+    /// [`Checks::unchecked_chain`] with a check that sees its function.
+    pub fn unchecked_chain_in(
+        &self,
+        function: FnId,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
+    ) -> Vec<FnId> {
         let mut chain = vec![function];
         let mut current = function;
         while chain.len() <= MAX_DEPTH {
@@ -127,7 +159,7 @@ impl Checks<'_> {
                         self.context.contains(caller)
                             && !chain.contains(&caller)
                             && self
-                                .runs_before(caller, call.span.start, call.block, is_check)
+                                .runs_before_in(caller, call.span.start, call.block, is_check)
                                 .is_none()
                     });
             let Some((caller, _)) = unchecked_caller else {
@@ -145,7 +177,7 @@ impl Checks<'_> {
     fn checks_on_entry(
         &self,
         function: FnId,
-        is_check: &dyn Fn(&CallSite) -> bool,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
         visiting: &mut Vec<FnId>,
     ) -> bool {
         if visiting.len() > MAX_DEPTH || visiting.contains(&function) {
@@ -157,7 +189,7 @@ impl Checks<'_> {
             if call.result_discarded || !def.block_unconditional(call.block) {
                 return false;
             }
-            if is_check(call) {
+            if is_check(function, call) {
                 return true;
             }
             let callees = self.graph.callees(function, index);

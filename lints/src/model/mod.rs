@@ -2,11 +2,13 @@
 //! graph, partner context, actor vs target, and "runs before" checks. A rule
 //! asks these instead of re-deriving them, so every rule means the same thing.
 
+pub mod actions;
 pub mod actors;
 pub mod bindings;
 pub mod callgraph;
 pub mod checks;
 pub mod context;
+pub mod delete_routes;
 pub mod grants;
 pub mod names;
 pub mod queries;
@@ -76,6 +78,10 @@ pub struct Model {
     pub queries: queries::Queries,
     /// Every `MANAGES` grant, by file, and whether the customer can revoke.
     pub grants: grants::Grants,
+    /// Node and row creations and deletions, by function.
+    pub actions: actions::Actions,
+    /// Handlers routed for HTTP `DELETE`.
+    pub delete_routes: delete_routes::DeleteRoutes,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -92,11 +98,14 @@ impl Model {
         let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
         let queries = queries::Queries::build(workspace, options);
         let grants = grants::Grants::build(&queries, &graph, &context);
+        let actions = actions::Actions::build(workspace, &queries);
         Model {
             graph,
             context,
             queries,
             grants,
+            actions,
+            delete_routes: delete_routes::DeleteRoutes::build(workspace),
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),
@@ -136,9 +145,20 @@ impl Model {
     /// The partner-context path to `function` along which no caller runs a
     /// guard, described for a message.
     pub fn unguarded_chain_text(&self, workspace: &Workspace, function: callgraph::FnId) -> String {
+        self.unchecked_chain_text_in(workspace, function, &|_, call| self.is_guard(call))
+    }
+
+    /// The partner-context path to `function` along which no caller runs a
+    /// check matching `is_check`, described for a message.
+    pub fn unchecked_chain_text_in(
+        &self,
+        workspace: &Workspace,
+        function: callgraph::FnId,
+        is_check: &dyn Fn(callgraph::FnId, &CallSite) -> bool,
+    ) -> String {
         let chain = self
             .checks(workspace)
-            .unchecked_chain(function, &|call| self.is_guard(call));
+            .unchecked_chain_in(function, is_check);
         // Stop where the chain reaches an entry point: the rest is context already.
         let start = chain
             .iter()

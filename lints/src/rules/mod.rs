@@ -8,4 +8,6 @@ pub mod cost_to_actor;
 pub mod no_break_glass;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
+pub mod single_level_quota;
+pub mod unconfirmed_destructive_action;
 pub mod unscoped_tenant_query;

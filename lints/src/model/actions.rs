@@ -1,0 +1,372 @@
+//! What functions do to stored data: create nodes or rows, delete them.
+//!
+//! Built once from the parsed queries (a Cypher `CREATE`/`MERGE` of a node,
+//! a `DELETE`/`DETACH DELETE`) and from SQL text passed to calls (an
+//! `INSERT`), so the quota and confirmation rules ask "does this function,
+//! or something it calls, create or delete?" without re-reading queries.
+
+use super::callgraph::{CallGraph, FnId};
+use super::queries::{Origin, Queries, Query, WorkspaceResolver};
+use crate::cypher::{ClauseKind, QueryFacts};
+use crate::diagnostic::Location;
+use crate::index::{Callee, Workspace};
+use crate::source::Span;
+use crate::strings::{self, StrExpr};
+use std::collections::HashMap;
+
+/// How far [`Actions::first_under`] follows calls.
+const MAX_DEPTH: usize = 8;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActionKind {
+    /// A Cypher `CREATE`/`MERGE` of a node (not only relationships).
+    CreateNode { label: Option<String> },
+    /// An SQL `INSERT`.
+    InsertRow,
+    /// A Cypher `DELETE` or `DETACH DELETE`.
+    Delete { detach: bool },
+}
+
+/// One write a function runs itself.
+#[derive(Clone, Debug)]
+pub struct Action {
+    pub kind: ActionKind,
+    /// The node pattern, the `DELETE` clause, or the SQL text.
+    pub location: Location,
+    /// Where it runs in the function: the call that runs it (its span, and
+    /// its start and block for "runs before" checks).
+    pub run: Span,
+    pub offset: u32,
+    pub block: usize,
+    /// The query touches tenant data: a tenant-owned label, or a node
+    /// matched on `tenant_id`. Always true for SQL.
+    pub tenant_data: bool,
+}
+
+impl Action {
+    pub fn creates(&self) -> bool {
+        matches!(
+            self.kind,
+            ActionKind::CreateNode { .. } | ActionKind::InsertRow
+        )
+    }
+
+    pub fn deletes(&self) -> bool {
+        matches!(self.kind, ActionKind::Delete { .. })
+    }
+
+    /// "creates `:User`", "inserts a row", "runs `DETACH DELETE`", for labels.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            ActionKind::CreateNode { label: Some(label) } => format!("creates `:{label}`"),
+            ActionKind::CreateNode { label: None } => "creates a node".to_string(),
+            ActionKind::InsertRow => "inserts a row".to_string(),
+            ActionKind::Delete { detach: true } => "runs `DETACH DELETE`".to_string(),
+            ActionKind::Delete { detach: false } => "runs `DELETE`".to_string(),
+        }
+    }
+}
+
+/// A write found under a function: the calls leading to it (the function
+/// first) and the write.
+pub struct Found<'a> {
+    pub path: Vec<FnId>,
+    pub action: &'a Action,
+}
+
+#[derive(Debug, Default)]
+pub struct Actions {
+    by_function: HashMap<FnId, Vec<Action>>,
+}
+
+impl Actions {
+    pub fn build(workspace: &Workspace, queries: &Queries) -> Actions {
+        let mut by_function: HashMap<FnId, Vec<Action>> = HashMap::new();
+        for query in &queries.queries {
+            let (Some(function), Ok(facts)) = (query.function(), &query.parsed) else {
+                continue;
+            };
+            let Some((run, block)) = run_point(workspace, query, function) else {
+                continue;
+            };
+            let tenant_data = touches_tenant_data(facts, queries);
+            for (kind, range) in cypher_actions(facts) {
+                by_function.entry(function).or_default().push(Action {
+                    kind,
+                    location: query.location(range),
+                    run,
+                    offset: run.start,
+                    block,
+                    tenant_data,
+                });
+            }
+        }
+        let resolver = WorkspaceResolver::new(workspace);
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                for call in &function.calls {
+                    let Some(argument) = call.args.first().and_then(|arg| arg.string.as_ref())
+                    else {
+                        continue;
+                    };
+                    // Of macros, only query macros run SQL (`sqlx::query!`, `sql!`):
+                    // `info!("insert into …")` writes a log line.
+                    let other_macro = matches!(&call.callee, Callee::Macro(path)
+                        if !path.last().is_some_and(|name| name.starts_with("query") || name.starts_with("sql")));
+                    if matches!(argument, StrExpr::Unknown { .. }) || other_macro {
+                        continue;
+                    }
+                    let Some(text) = strings::resolve(argument, file, &resolver) else {
+                        continue;
+                    };
+                    if !is_sql_insert(&text.text) {
+                        continue;
+                    }
+                    let (text_file, span) = text.span(0..text.text.trim_end().len());
+                    by_function
+                        .entry(FnId { file, index })
+                        .or_default()
+                        .push(Action {
+                            kind: ActionKind::InsertRow,
+                            location: Location {
+                                file: text_file,
+                                span,
+                            },
+                            run: call.span,
+                            offset: call.span.start,
+                            block: call.block,
+                            tenant_data: true,
+                        });
+                }
+            }
+        }
+        for actions in by_function.values_mut() {
+            actions.sort_by_key(|action| action.offset);
+        }
+        Actions { by_function }
+    }
+
+    /// The writes `function` runs itself, in source order.
+    pub fn of(&self, function: FnId) -> &[Action] {
+        self.by_function.get(&function).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first write matching `wanted` that `function` runs, itself or
+    /// through the workspace functions it calls (in call order, a few calls
+    /// deep).
+    pub fn first_under(
+        &self,
+        workspace: &Workspace,
+        graph: &CallGraph,
+        function: FnId,
+        wanted: &dyn Fn(&Action) -> bool,
+    ) -> Option<Found<'_>> {
+        let mut visiting = Vec::new();
+        self.search(workspace, graph, function, wanted, &mut visiting)
+    }
+
+    fn search(
+        &self,
+        workspace: &Workspace,
+        graph: &CallGraph,
+        function: FnId,
+        wanted: &dyn Fn(&Action) -> bool,
+        visiting: &mut Vec<FnId>,
+    ) -> Option<Found<'_>> {
+        if visiting.len() > MAX_DEPTH || visiting.contains(&function) {
+            return None;
+        }
+        let own = self.of(function).iter().find(|action| wanted(action));
+        let calls = workspace
+            .files
+            .get(function.file)?
+            .functions
+            .get(function.index)?
+            .calls
+            .len();
+        visiting.push(function);
+        let mut best: Option<Found<'_>> = own.map(|action| Found {
+            path: vec![function],
+            action,
+        });
+        for call in 0..calls {
+            if best.is_some() {
+                break;
+            }
+            for &callee in graph.callees(function, call) {
+                if let Some(mut found) = self.search(workspace, graph, callee, wanted, visiting) {
+                    found.path.insert(0, function);
+                    best = Some(found);
+                    break;
+                }
+            }
+        }
+        visiting.pop();
+        best
+    }
+}
+
+/// Where a query runs in its function: the call's span and block (for a
+/// string kept in a table, the string's start).
+fn run_point(workspace: &Workspace, query: &Query, function: FnId) -> Option<(Span, usize)> {
+    let def = workspace
+        .files
+        .get(function.file)?
+        .functions
+        .get(function.index)?;
+    Some(match query.origin {
+        Origin::Call { call, .. } => {
+            let call = def.calls.get(call)?;
+            (call.span, call.block)
+        }
+        _ => {
+            let (_, offset) = query.text.location(0);
+            (
+                Span {
+                    start: offset,
+                    end: offset,
+                },
+                def.block_at(offset),
+            )
+        }
+    })
+}
+
+fn touches_tenant_data(facts: &QueryFacts, queries: &Queries) -> bool {
+    facts.nodes.iter().any(|node| {
+        node.labels
+            .iter()
+            .any(|label| queries.is_tenant_owned(label))
+            || node.properties.iter().any(|p| p.key == "tenant_id")
+    }) || facts
+        .property_filters
+        .iter()
+        .any(|filter| filter.key == "tenant_id")
+}
+
+/// The node creations and deletions of a query, with their text ranges.
+fn cypher_actions(facts: &QueryFacts) -> Vec<(ActionKind, std::ops::Range<usize>)> {
+    let mut actions = Vec::new();
+    for node in &facts.nodes {
+        let creating = facts
+            .clauses
+            .get(node.clause)
+            .is_some_and(|clause| matches!(clause.kind, ClauseKind::Create | ClauseKind::Merge));
+        // A node is created where its variable is introduced: `(t)` bound by
+        // an earlier MATCH only gains a relationship.
+        let introduced_here = facts.bindings.get(node.binding).is_some_and(|binding| {
+            node.span.start <= binding.span.start && binding.span.end <= node.span.end
+        });
+        if creating && introduced_here && !node.in_predicate {
+            actions.push((
+                ActionKind::CreateNode {
+                    label: node.labels.first().cloned(),
+                },
+                node.span.range(),
+            ));
+        }
+    }
+    for clause in &facts.clauses {
+        if let ClauseKind::Delete { detach } = clause.kind {
+            actions.push((ActionKind::Delete { detach }, clause.span.range()));
+        }
+    }
+    actions
+}
+
+/// Whether SQL text is an `INSERT` (after leading whitespace and comments).
+fn is_sql_insert(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after
+                .split_once('\n')
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after
+                .split_once("*/")
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
+        } else {
+            break;
+        }
+    }
+    let word: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+    word.eq_ignore_ascii_case("insert")
+        && rest[word.len()..]
+            .trim_start()
+            .get(..4)
+            .is_some_and(|into| into.eq_ignore_ascii_case("into"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_inserts() {
+        assert!(is_sql_insert("INSERT INTO users (id) VALUES ($1)"));
+        assert!(is_sql_insert("  -- add\n insert into t values (1)"));
+        assert!(is_sql_insert("/* x */ Insert   Into t values (1)"));
+        assert!(!is_sql_insert("SELECT * FROM users"));
+        assert!(!is_sql_insert("insertion order"));
+        assert!(!is_sql_insert(""));
+    }
+
+    #[test]
+    fn creations_and_deletions_under_a_function() {
+        let workspace = crate::testing::workspace(&[(
+            "src/lib.rs",
+            r#"
+fn handler(g: Graph) { store::add_user(&g); link(&g); }
+mod store {
+    pub fn add_user(g: &Graph) { g.run(query("MATCH (t:Tenant {id: $t}) CREATE (u:User {id: $id})-[:BELONGS_TO]->(t)")); }
+}
+fn link(g: &Graph) { g.run(query("MATCH (a:User), (b:Group) MERGE (a)-[:IN]->(b)")); }
+fn purge(g: &Graph) { g.run(query("MATCH (t:Tenant {id: $t}) DETACH DELETE t")); }
+fn logout(g: &Graph) { g.run(query("MATCH (s:Session {id: $id}) DELETE s")); }
+fn insert(pool: &Pool) { sqlx::query("INSERT INTO seats (tenant_id) VALUES ($1)").execute(pool); info!("insert into seats"); }
+fn insert_macro(pool: &Pool) { sqlx::query!("insert into seats (tenant_id) values ($1)", t).execute(pool); }
+"#,
+        )]);
+        let options = crate::options::OptionValues::defaults(super::super::MODEL_OPTIONS);
+        let model = super::super::Model::build(&workspace, &options);
+        let name = |id: FnId| workspace.files[id.file].functions[id.index].name.clone();
+        let id = |index| FnId { file: 0, index };
+        let kinds = |index| {
+            model
+                .actions
+                .of(id(index))
+                .iter()
+                .map(|action| action.kind.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds(1),
+            [ActionKind::CreateNode {
+                label: Some("User".into())
+            }]
+        );
+        // Only a relationship is merged: nothing is created.
+        assert_eq!(kinds(2), []);
+        assert_eq!(kinds(3), [ActionKind::Delete { detach: true }]);
+        assert!(model.actions.of(id(3))[0].tenant_data);
+        assert!(!model.actions.of(id(4))[0].tenant_data);
+        // The log line is no insert.
+        assert_eq!(kinds(5), [ActionKind::InsertRow]);
+        assert_eq!(kinds(6), [ActionKind::InsertRow]);
+        let found = model
+            .actions
+            .first_under(&workspace, &model.graph, id(0), &Action::creates)
+            .unwrap();
+        assert_eq!(
+            found.path.into_iter().map(name).collect::<Vec<_>>(),
+            ["handler", "add_user"]
+        );
+        assert!(model
+            .actions
+            .first_under(&workspace, &model.graph, id(2), &Action::creates)
+            .is_none());
+    }
+}
