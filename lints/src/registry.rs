@@ -204,6 +204,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::partner_role_overgrant::META,
         &crate::rules::no_break_glass::META,
         &crate::rules::broad_manages_grant::META,
+        &crate::rules::unthrottled_tenant_fanout::META,
         &crate::rules::audit_actor_target::META,
         &crate::rules::cost_to_actor::META,
     ];

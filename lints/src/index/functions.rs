@@ -72,6 +72,9 @@ pub struct ArgFact {
     /// (compare `place`) and for closures and blocks, which are never "the
     /// same value" as anything.
     pub shape: Option<u64>,
+    /// The value of an integer literal, through `&`, parentheses and
+    /// `Some(..)`: `4`, `Some(16_usize)`; `None` for anything else.
+    pub int: Option<u64>,
 }
 
 /// A named field of a structured log event: `actor_tenant_id = %session.tenant_id`,
@@ -170,6 +173,39 @@ impl StructLiteral {
     }
 }
 
+/// How a collection is iterated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IterKind {
+    /// `for pattern in source { body }`.
+    For,
+    /// `while let pattern = source.next().await { body }`.
+    WhileLet,
+    /// `source.method(|pattern| body)`: `map`, `for_each`, `then`,
+    /// `for_each_concurrent`, … (the method name).
+    Closure(String),
+}
+
+/// A place where a collection is walked with a body that runs per item: a
+/// `for` loop, a `while let` over a stream, or a closure passed to an
+/// iterator or stream method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IterFact {
+    pub kind: IterKind,
+    /// `for t in tenants.iter()` for loops; the whole method call for closures.
+    pub span: Span,
+    /// The collection itself, with adapters that keep every item
+    /// (`.iter()`, `.into_iter()`, `.filter(..)`, `.await`, `?`, `&`,
+    /// `stream::iter(..)`, `.next()` for `while let`) stripped: a place
+    /// (`tenants`) or a call whose span is that of a [`CallSite`].
+    pub source: ArgFact,
+    /// The argument of a `.take(n)` among the stripped adapters.
+    pub take: Option<ArgFact>,
+    /// The block of the loop or closure body.
+    pub body: usize,
+    /// Names the item pattern binds (`t` in `for t in ..`, `|(i, t)|` → `i`, `t`).
+    pub bindings: Vec<String>,
+}
+
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LetFact {
@@ -204,6 +240,8 @@ pub struct FunctionDef {
     /// Paths of two or more segments used as values (`Scope::Full`,
     /// `Permissions::all`, `Role::PartnerAdmin`), in source order.
     pub value_paths: Vec<(Vec<String>, Span)>,
+    /// Loops and per-item closures, in source order.
+    pub iterations: Vec<IterFact>,
 }
 
 impl FunctionDef {
@@ -271,6 +309,8 @@ pub struct ConstDef {
     pub impl_type: Option<String>,
     pub span: Span,
     pub value: Option<crate::strings::StrExpr>,
+    /// The value when it is an integer literal (`const MAX: usize = 8;`).
+    pub int: Option<u64>,
 }
 
 /// The module path of a file from its workspace-relative path:
@@ -396,6 +436,7 @@ pub fn function_def(
         lets: walker.lets,
         struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
+        iterations: walker.iterations,
     }
 }
 
@@ -483,8 +524,130 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
         place,
         string: crate::strings::str_expr(expr),
         shape,
+        int: int_literal(expr),
     }
 }
+
+/// The value of an integer literal, through `&`, parentheses, `as` casts
+/// and `Some(..)`.
+pub fn int_literal(expr: &syn::Expr) -> Option<u64> {
+    match strip_transparent(expr) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok(),
+        syn::Expr::Cast(cast) => int_literal(&cast.expr),
+        syn::Expr::Call(call) if call.args.len() == 1 => match &*call.func {
+            syn::Expr::Path(path) if path.path.is_ident("Some") => {
+                call.args.first().and_then(int_literal)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Methods that walk a collection item by item, keeping (a subset of) its
+/// items: stripped to find what a loop iterates.
+const ITEM_ADAPTERS: &[&str] = &[
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "cloned",
+    "copied",
+    "enumerate",
+    "filter",
+    "collect",
+    "values",
+    "into_values",
+    "keys",
+    "into_keys",
+    "rev",
+    "skip",
+    "skip_while",
+    "take_while",
+    "drain",
+    "into_stream",
+    "peekable",
+    "fuse",
+];
+
+/// Methods a `while let` condition pulls the next item with.
+const NEXT_METHODS: &[&str] = &["next", "try_next", "next_row", "next_item"];
+
+/// The collection an iteration walks (see [`IterFact::source`]) and the
+/// argument of a `.take(n)` on the way.
+fn iteration_source(expr: &syn::Expr, next_methods: bool) -> (&syn::Expr, Option<ArgFact>) {
+    let mut current = expr;
+    let mut take = None;
+    // Chains are bounded by the nesting limit the parser enforces.
+    loop {
+        current = match current {
+            syn::Expr::Reference(reference) => &reference.expr,
+            syn::Expr::Paren(paren) => &paren.expr,
+            syn::Expr::Group(group) => &group.expr,
+            syn::Expr::Await(inner) => &inner.base,
+            syn::Expr::Try(inner) => &inner.expr,
+            syn::Expr::MethodCall(call) => {
+                let method = call.method.to_string();
+                if method == "take" && call.args.len() == 1 {
+                    take = call.args.first().map(arg_fact);
+                } else if !(ITEM_ADAPTERS.contains(&method.as_str())
+                    || TRANSPARENT_METHODS.contains(&method.as_str())
+                    || (next_methods && NEXT_METHODS.contains(&method.as_str())))
+                {
+                    return (current, take);
+                }
+                &call.receiver
+            }
+            // `stream::iter(tenants)`, `futures::stream::iter(tenants)`.
+            syn::Expr::Call(call) if call.args.len() == 1 => match &*call.func {
+                syn::Expr::Path(path)
+                    if path.path.segments.len() >= 2
+                        && path.path.segments.last().is_some_and(|s| s.ident == "iter") =>
+                {
+                    match call.args.first() {
+                        Some(arg) => arg,
+                        None => return (current, take),
+                    }
+                }
+                _ => return (current, take),
+            },
+            _ => return (current, take),
+        };
+    }
+}
+
+/// Names a pattern binds, for iteration items: `t`, `(i, t)`, `&t`, `Ok(t)`.
+fn pattern_bindings(pat: &syn::Pat, out: &mut Vec<String>) {
+    match pat {
+        syn::Pat::Ident(ident) => out.push(ident.ident.to_string()),
+        syn::Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| pattern_bindings(p, out)),
+        syn::Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(|p| pattern_bindings(p, out)),
+        syn::Pat::Reference(reference) => pattern_bindings(&reference.pat, out),
+        syn::Pat::Type(typed) => pattern_bindings(&typed.pat, out),
+        syn::Pat::Paren(paren) => pattern_bindings(&paren.pat, out),
+        syn::Pat::Struct(fields) => fields
+            .fields
+            .iter()
+            .for_each(|field| pattern_bindings(&field.pat, out)),
+        _ => {}
+    }
+}
+
+/// Iterator and stream methods whose closure runs once per item.
+const PER_ITEM_METHODS: &[&str] = &[
+    "map",
+    "then",
+    "for_each",
+    "try_for_each",
+    "for_each_concurrent",
+    "try_for_each_concurrent",
+    "filter_map",
+    "flat_map",
+    "and_then",
+    "map_ok",
+];
 
 /// The expression with the wrappers `place_of` sees through removed.
 pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
@@ -715,6 +878,7 @@ struct BodyWalker {
     lets: Vec<LetFact>,
     struct_literals: Vec<StructLiteral>,
     value_paths: Vec<(Vec<String>, Span)>,
+    iterations: Vec<IterFact>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -861,6 +1025,19 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
         self.visit_expr(&expr.cond);
+        if let syn::Expr::Let(condition) = &*expr.cond {
+            let (source, take) = iteration_source(&condition.expr, true);
+            let mut bindings = Vec::new();
+            pattern_bindings(&condition.pat, &mut bindings);
+            self.iterations.push(IterFact {
+                kind: IterKind::WhileLet,
+                span: span_of(expr.while_token.span).cover(expr_span(&condition.expr)),
+                source: arg_fact(source),
+                take,
+                body: self.blocks.len(),
+                bindings,
+            });
+        }
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
@@ -868,6 +1045,17 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
         self.visit_expr(&expr.expr);
+        let (source, take) = iteration_source(&expr.expr, false);
+        let mut bindings = Vec::new();
+        pattern_bindings(&expr.pat, &mut bindings);
+        self.iterations.push(IterFact {
+            kind: IterKind::For,
+            span: span_of(expr.for_token.span).cover(expr_span(&expr.expr)),
+            source: arg_fact(source),
+            take,
+            body: self.blocks.len(),
+            bindings,
+        });
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
@@ -922,14 +1110,38 @@ impl<'ast> Visit<'ast> for BodyWalker {
             self.discard(&call.receiver);
         }
         self.record_call(
-            Callee::Method(method),
+            Callee::Method(method.clone()),
             span_of(call.method.span()),
             method_call_span(call),
             call.args.iter().map(arg_fact).collect(),
             Some(arg_fact(&call.receiver)),
             None,
         );
-        visit::visit_expr_method_call(self, call);
+        if !PER_ITEM_METHODS.contains(&method.as_str()) {
+            visit::visit_expr_method_call(self, call);
+            return;
+        }
+        // A per-item closure: record it with the block its body becomes.
+        self.visit_expr(&call.receiver);
+        for arg in &call.args {
+            if let syn::Expr::Closure(closure) = arg {
+                let (source, take) = iteration_source(&call.receiver, false);
+                let mut bindings = Vec::new();
+                closure
+                    .inputs
+                    .iter()
+                    .for_each(|input| pattern_bindings(input, &mut bindings));
+                self.iterations.push(IterFact {
+                    kind: IterKind::Closure(method.clone()),
+                    span: method_call_span(call),
+                    source: arg_fact(source),
+                    take: take.clone(),
+                    body: self.blocks.len(),
+                    bindings,
+                });
+            }
+            self.visit_expr(arg);
+        }
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {

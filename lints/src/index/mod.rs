@@ -7,7 +7,7 @@ pub mod roles;
 
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, ConstDef, EventFact, EventField, FieldInit, FunctionDef,
-    LetFact, Param, StructLiteral, StructRest,
+    IterFact, IterKind, LetFact, Param, StructLiteral, StructRest,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
@@ -561,6 +561,7 @@ impl Indexer {
             impl_type: self.impl_stack.last().and_then(|(ty, _)| ty.clone()),
             span: span_of_tokens(item),
             value: crate::strings::str_expr(expr),
+            int: functions::int_literal(expr),
         });
     }
 

@@ -9,3 +9,4 @@ pub mod no_break_glass;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
 pub mod unscoped_tenant_query;
+pub mod unthrottled_tenant_fanout;
