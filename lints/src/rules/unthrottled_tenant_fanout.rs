@@ -1167,4 +1167,18 @@ async fn suspend_all(graph: &Graph, pid: &str, tid: &str) {
         );
         assert!(findings.is_empty(), "{findings:?}");
     }
+
+    #[test]
+    fn batched_forms_parse_so_they_are_judged_not_skipped() {
+        use crate::cypher::{parse_query, ClauseKind, TextMode};
+        for text in [
+            "MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant) CALL { WITH t SET t.suspended = true } IN TRANSACTIONS OF 100 ROWS",
+            "MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant) WITH t LIMIT 100 SET t.suspended = true",
+        ] {
+            let facts = parse_query(text, TextMode::Plain).expect("parses");
+            assert!(facts.clauses.iter().any(|clause| clause.kind == ClauseKind::Set));
+            assert!(facts.clauses.iter().any(|clause| clause.has_limit
+                || clause.kind == ClauseKind::CallSubquery { in_transactions: true }));
+        }
+    }
 }
