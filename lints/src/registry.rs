@@ -206,6 +206,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::broad_manages_grant::META,
         &crate::rules::unthrottled_tenant_fanout::META,
         &crate::rules::audit_actor_target::META,
+        &crate::rules::leaky_error::META,
         &crate::rules::cost_to_actor::META,
     ];
     ALL

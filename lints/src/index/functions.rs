@@ -693,7 +693,7 @@ fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, Vec<(String, String)>)> 
                 .elems
                 .iter()
                 .enumerate()
-                .filter_map(|(position, elem)| Some((pattern_name(elem)?, position.to_string())))
+                .filter_map(|(position, elem)| Some((bound_name(elem)?, position.to_string())))
                 .collect();
             Some((segments(&tuple.path), bindings))
         }
@@ -706,7 +706,7 @@ fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, Vec<(String, String)>)> 
                         syn::Member::Named(ident) => ident.to_string(),
                         syn::Member::Unnamed(index) => index.index.to_string(),
                     };
-                    Some((pattern_name(&field.pat)?, member))
+                    Some((bound_name(&field.pat)?, member))
                 })
                 .collect();
             Some((segments(&fields.path), bindings))
@@ -714,6 +714,31 @@ fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, Vec<(String, String)>)> 
         syn::Pat::Reference(reference) => path_pattern(&reference.pat),
         syn::Pat::Paren(paren) => path_pattern(&paren.pat),
         _ => None,
+    }
+}
+
+/// The name a sub-pattern binds directly (`e`, `ref e`, `&e`, `e @ ..`), not
+/// through a nested path pattern (recorded on its own).
+fn bound_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+        syn::Pat::Reference(reference) => bound_name(&reference.pat),
+        syn::Pat::Type(typed) => bound_name(&typed.pat),
+        syn::Pat::Paren(paren) => bound_name(&paren.pat),
+        _ => None,
+    }
+}
+
+/// Path sub-patterns nested in a pattern: `AppError::Db(e)` in `Err(AppError::Db(e))`.
+fn nested_patterns(pat: &syn::Pat) -> Vec<&syn::Pat> {
+    match pat {
+        syn::Pat::TupleStruct(tuple) => tuple.elems.iter().collect(),
+        syn::Pat::Struct(fields) => fields.fields.iter().map(|field| &*field.pat).collect(),
+        syn::Pat::Tuple(tuple) => tuple.elems.iter().collect(),
+        syn::Pat::Reference(reference) => vec![&*reference.pat],
+        syn::Pat::Paren(paren) => vec![&*paren.pat],
+        syn::Pat::Or(or) => or.cases.iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -1086,11 +1111,9 @@ impl BodyWalker {
     /// A destructuring pattern whose names are in scope in block `scope`
     /// (the next block to be created).
     fn record_pattern(&mut self, pat: &syn::Pat, scope: usize) {
-        let pats: Vec<&syn::Pat> = match pat {
-            syn::Pat::Or(or) => or.cases.iter().collect(),
-            other => vec![other],
-        };
-        for pat in pats {
+        // Outer patterns first, nested ones after; bounded by the nesting limit.
+        let mut pending = vec![pat];
+        while let Some(pat) = pending.pop() {
             if let Some((path, bindings)) = path_pattern(pat) {
                 self.patterns.push(PatternFact {
                     path,
@@ -1099,6 +1122,7 @@ impl BodyWalker {
                     span: span_of_tokens(pat),
                 });
             }
+            pending.extend(nested_patterns(pat).into_iter().rev());
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod audit_actor_target;
 pub mod broad_manages_grant;
 pub mod cost_to_actor;
+pub mod leaky_error;
 pub mod no_break_glass;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
