@@ -342,9 +342,9 @@ impl<'a> InFunction<'a> {
                     out.push(Leak {
                         span: call.span,
                         what: format!(
-                            "{how} of {} (`{}`)",
-                            error.description,
-                            self.text(call.span)
+                            "`{}`, {how} of {},",
+                            self.text(call.span),
+                            error.description
                         ),
                     });
                 }
@@ -383,7 +383,7 @@ impl<'a> InFunction<'a> {
             };
             out.push(Leak {
                 span: value.span,
-                what: format!("{how} of {} (`{text}`)", error.description),
+                what: format!("`{text}`, {how} of {},", error.description),
             });
             return;
         }
@@ -396,7 +396,7 @@ impl<'a> InFunction<'a> {
         {
             out.push(Leak {
                 span: value.span,
-                what: format!("query parameters (`{text}`)"),
+                what: format!("`{text}`, query parameters,"),
             });
             return;
         }
@@ -411,14 +411,14 @@ impl<'a> InFunction<'a> {
         {
             out.push(Leak {
                 span: value.span,
-                what: format!("another tenant's identifier (`{text}`)"),
+                what: format!("`{text}`, another tenant's identifier,"),
             });
             return;
         }
         if self.is_cypher(value) {
             out.push(Leak {
                 span: value.span,
-                what: format!("Cypher query text (`{text}`)"),
+                what: format!("`{text}`, Cypher query text,"),
             });
         }
     }
@@ -512,7 +512,7 @@ impl<'a> InFunction<'a> {
             return match place.get(1) {
                 None => self.type_leaks(self_type, 0).then(|| ErrorValue {
                     description: format!(
-                        "`self` (`{self_type}`, whose message includes an inner error)"
+                        "the `{self_type}` itself, whose message includes an inner error"
                     ),
                 }),
                 Some(field) => {
@@ -844,7 +844,7 @@ async fn users(Extension(session): Extension<PartnerSession>, State(graph): Stat
         );
         assert_eq!(
             findings,
-            ["src/partner/handlers.rs:4:58: deny[PS303] response body shows the text of the `map_err` error `e` of `graph.execute(..)` (`e.to_string()`) to the partner (partner context: `partner::handlers::users`)"]
+            ["src/partner/handlers.rs:4:58: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `partner::handlers::users`)"]
         );
     }
 
@@ -873,9 +873,9 @@ async fn sync_debug(Extension(session): Extension<PartnerSession>) -> Response {
         assert_eq!(
             findings,
             [
-                "src/partner/handlers.rs:5:68: deny[PS303] response body shows the `anyhow` chain of the `Err` value `err` (`{err:#}`) to the partner (partner context: `partner::handlers::sync`)",
-                "src/partner/handlers.rs:11:77: deny[PS303] response body shows the `Debug` text of the `Err` value `err` (`err`) to the partner (partner context: `partner::handlers::sync_debug`)",
-                "src/partner/handlers.rs:14:40: deny[PS303] response body shows the error chain of the `Err` value `e` (`e.chain()`) to the partner (partner context: `partner::handlers::sync_debug`)",
+                "src/partner/handlers.rs:5:68: deny[PS303] response body shows `{err:#}`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync`)",
+                "src/partner/handlers.rs:11:77: deny[PS303] response body shows `err`, the `Debug` text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_debug`)",
+                "src/partner/handlers.rs:14:40: deny[PS303] response body shows `e.chain()`, the error chain of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_debug`)",
             ]
         );
     }
@@ -899,8 +899,8 @@ async fn backups(session: PartnerSession, db: web::Data<Pool>) -> actix_web::Res
         assert_eq!(
             findings,
             [
-                "src/partner/handlers.rs:5:60: deny[PS303] response body shows the text of the `Err` value `e` (`e.to_string()`) to the partner (partner context: `partner::handlers::devices`)",
-                "src/partner/handlers.rs:9:87: deny[PS303] response body shows the text of the `map_err` error `e` of `load(..)` (`e`) to the partner (partner context: `partner::handlers::backups`)",
+                "src/partner/handlers.rs:5:60: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::devices`)",
+                "src/partner/handlers.rs:9:87: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::handlers::backups`)",
             ]
         );
     }
@@ -966,8 +966,8 @@ impl IntoResponse for PublicError {
         assert_eq!(
             findings,
             [
-                "src/http.rs:5:18: deny[PS303] response body shows the text of `self` (`AppError`, whose message includes an inner error) (`self.to_string()`) to the partner in `impl IntoResponse for AppError`",
-                "src/http.rs:11:77: deny[PS303] response body shows the `Debug` text of the inner error `inner` of `AppError::Db` (`{inner:?}`) to the partner in `impl ResponseError for AppError`",
+                "src/http.rs:5:18: deny[PS303] response body shows `self.to_string()`, the text of the `AppError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for AppError`",
+                "src/http.rs:11:77: deny[PS303] response body shows `{inner:?}`, the `Debug` text of the inner error `inner` of `AppError::Db`, to the partner in `impl ResponseError for AppError`",
             ]
         );
     }
@@ -993,8 +993,8 @@ pub async fn internal(Extension(session): Extension<PartnerSession>, graph: &Gra
         assert_eq!(
             findings,
             [
-                "src/partner/handlers.rs:3:69: deny[PS303] response body shows the text of the `map_err` error `e` of `graph.run(..)` (`{e}`) to the partner (partner context: `partner::handlers::ensure_plan`)",
-                "src/partner/handlers.rs:5:20: deny[PS303] response body shows the text of the `Err` value `e` (`e.to_string()`) to the partner (partner context: `partner::handlers::ensure_plan`)",
+                "src/partner/handlers.rs:3:69: deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `graph.run(..)`, to the partner (partner context: `partner::handlers::ensure_plan`)",
+                "src/partner/handlers.rs:5:20: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::ensure_plan`)",
             ]
         );
     }
@@ -1016,9 +1016,9 @@ async fn move_device(Extension(session): Extension<PartnerSession>, Json(params)
         assert_eq!(
             findings,
             [
-                "src/partner/handlers.rs:6:78: deny[PS303] response body shows another tenant's identifier (`owner_tenant_id`) to the partner (partner context: `partner::handlers::move_device`)",
-                "src/partner/handlers.rs:8:68: deny[PS303] response body shows Cypher query text (`MOVE_DEVICE`) to the partner (partner context: `partner::handlers::move_device`)",
-                "src/partner/handlers.rs:8:81: deny[PS303] response body shows query parameters (`params`) to the partner (partner context: `partner::handlers::move_device`)",
+                "src/partner/handlers.rs:6:78: deny[PS303] response body shows `owner_tenant_id`, another tenant's identifier, to the partner (partner context: `partner::handlers::move_device`)",
+                "src/partner/handlers.rs:8:68: deny[PS303] response body shows `MOVE_DEVICE`, Cypher query text, to the partner (partner context: `partner::handlers::move_device`)",
+                "src/partner/handlers.rs:8:81: deny[PS303] response body shows `params`, query parameters, to the partner (partner context: `partner::handlers::move_device`)",
             ]
         );
     }
@@ -1091,7 +1091,7 @@ async fn plan(Extension(session): Extension<PartnerSession>) -> Response {
         );
         assert_eq!(
             findings,
-            ["src/partner/api.rs:6:73: deny[PS303] response body shows the text of the inner error `inner` of `AppError::Db` (`inner.to_string()`) to the partner (partner context: `partner::api::plan`)"]
+            ["src/partner/api.rs:6:73: deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)"]
         );
     }
 }
