@@ -682,8 +682,11 @@ fn pattern_bindings(pat: &syn::Pat, out: &mut Vec<String>) {
     }
 }
 
+/// Names a pattern binds, each with the field it comes from.
+type FieldBindings = Vec<(String, String)>;
+
 /// The path pattern of a `match` arm or `if let`, with the names it binds.
-fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, Vec<(String, String)>)> {
+fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, FieldBindings)> {
     let segments = |path: &syn::Path| -> Vec<String> {
         path.segments.iter().map(|s| s.ident.to_string()).collect()
     };
@@ -1749,7 +1752,8 @@ mod tests {
                 stream::iter(&tenants).for_each_concurrent(None, |t| async move { run(t).await });
             }"#,
         );
-        let summary: Vec<(IterKind, Option<String>, Option<u64>, Vec<String>)> = f
+        type Summary = (IterKind, Option<String>, Option<u64>, Vec<String>);
+        let summary: Vec<Summary> = f
             .iterations
             .iter()
             .map(|it| {
