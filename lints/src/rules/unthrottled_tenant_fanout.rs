@@ -37,8 +37,9 @@ that returns `:Tenant` nodes without pinning one (no `{id: $id}`, no `t.id = $id
 *Work per tenant* is a database query (a configured query call or method, sqlx-style
 `fetch_*`), an HTTP request (`.send()` on a request, `reqwest::get`), a cache write
 (`set`/`set_ex`/`hset`/`del`/… with Redis arity, or a write method on a value named
-`*cache*`) or a message publish (`publish`, `send`, `xadd`), in the body or in any
-workspace function the body calls, followed through the call graph.
+`*cache*`) or a message publish (`publish`, `xadd`, or `send` on a value named like a
+producer: `producer`, `bus`, `queue`, `kafka`, …; a channel `tx.send(..)` is not), in
+the body or in any workspace function the body calls, followed through the call graph.
 
 Forms:
 - `for` and `while let` loops, and `.for_each`/`.then`/`.map` closures consumed one by
@@ -251,6 +252,21 @@ const CACHE_WRITES: &[(&str, usize)] = &[
 /// Methods that write when called on a value named like a cache.
 const CACHE_VALUE_WRITES: &[&str] = &["insert", "put", "set", "invalidate", "remove", "delete"];
 
+/// Words that name a message producer (`producer.send(..)`, `event_bus.send(..)`).
+const PUBLISHER_WORDS: &[&str] = &[
+    "producer",
+    "publisher",
+    "bus",
+    "queue",
+    "topic",
+    "kafka",
+    "nats",
+    "broker",
+    "sns",
+    "sqs",
+    "pubsub",
+];
+
 const HTTP_VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "request"];
 
 const PUBLISH_METHODS: &[&str] = &[
@@ -286,7 +302,7 @@ impl Rule for Fanout {
             }
         }
         for query in cx.model.queries.in_file(file) {
-            if let Some(diagnostic) = cypher_fanout(query) {
+            if let Some(diagnostic) = cypher_fanout(workspace, query) {
                 out.push(diagnostic);
             }
         }
@@ -647,11 +663,20 @@ impl InFunction<'_> {
                                 && HTTP_VERBS.contains(&inner.name())
                         })
                     });
-                    return Some(if builder {
-                        "an HTTP request"
-                    } else {
-                        "a message send"
-                    });
+                    if builder {
+                        return Some("an HTTP request");
+                    }
+                    // A channel send hands work to a worker; a producer publishes it.
+                    let publisher = call
+                        .receiver
+                        .as_ref()
+                        .and_then(|receiver| receiver.place.as_ref()?.last().cloned())
+                        .is_some_and(|last| {
+                            words(&last)
+                                .iter()
+                                .any(|word| PUBLISHER_WORDS.contains(&word.as_str()))
+                        });
+                    return publisher.then_some("a message publish");
                 }
                 if PUBLISH_METHODS.contains(&name) {
                     return Some("a message publish");
@@ -783,8 +808,12 @@ fn is_identifying(key: &str) -> bool {
     matches!(last.as_str(), "id" | "uuid" | "slug" | "name" | "key")
 }
 
+fn rel_node(facts: &QueryFacts, index: usize) -> Option<crate::cypher::Span> {
+    facts.nodes.get(index).map(|node| node.span)
+}
+
 /// The Cypher form: one write over every tenant a partner manages, unbatched.
-fn cypher_fanout(query: &Query) -> Option<Diagnostic> {
+fn cypher_fanout(workspace: &Workspace, query: &Query) -> Option<Diagnostic> {
     let facts = query.parsed.as_ref().ok()?;
     let manages = facts.relationships.iter().find(|rel| {
         rel.types.iter().any(|ty| ty == "MANAGES") && {
@@ -832,15 +861,45 @@ fn cypher_fanout(query: &Query) -> Option<Diagnostic> {
         ClauseKind::Create => "CREATE",
         _ => "MERGE",
     };
-    Some(
-        Diagnostic::new(
-            format!("Cypher `{keyword}` runs over every tenant the partner manages in one transaction, with no batching"),
-            query.location(write.span.range()),
-        )
-        .with_primary_label("one write over all managed tenants")
-        .with_label(query.location(manages.span.range()), "every managed tenant")
-        .with_help("batch the write: `CALL { … } IN TRANSACTIONS OF 100 ROWS`, `apoc.periodic.iterate`, or `LIMIT`/`SKIP` pages run with a pause between them"),
+    // The whole `(p:Partner …)-[:MANAGES]->(t:Tenant)` pattern.
+    let pattern = [
+        rel_node(facts, manages.left),
+        rel_node(facts, manages.right),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(manages.span, |span, node| {
+        crate::cypher::Span::new(span.start.min(node.start), span.end.max(node.end))
+    });
+    let primary = query.location(write.span.range());
+    let mut diagnostic = Diagnostic::new(
+        format!("Cypher `{keyword}` runs over every tenant the partner manages in one transaction, with no batching"),
+        primary,
     )
+    .with_primary_label("one write over all managed tenants")
+    .with_label(query.location(pattern.range()), "every managed tenant")
+    .with_help("batch the write: `CALL { … } IN TRANSACTIONS OF 100 ROWS`, `apoc.periodic.iterate`, or `LIMIT`/`SKIP` pages run with a pause between them");
+    // A query kept in a const or a `.cypher` file: show where it runs too.
+    if let Origin::Call { function, call } = query.origin {
+        let site = workspace
+            .files
+            .get(function.file)
+            .and_then(|facts| facts.functions.get(function.index))
+            .and_then(|def| def.calls.get(call));
+        if let Some(site) = site {
+            let at = Location {
+                file: function.file,
+                span: site.span,
+            };
+            let inside = at.file == primary.file
+                && site.span.start <= primary.span.start
+                && primary.span.end <= site.span.end;
+            if !inside {
+                diagnostic = diagnostic.with_label(at, "run here");
+            }
+        }
+    }
+    Some(diagnostic)
 }
 
 #[cfg(test)]
@@ -1109,6 +1168,26 @@ async fn notify(graph: &Graph, client: &Client, partner_id: &str) {
     }
 
     #[test]
+    fn channel_sends_hand_off_but_producers_publish() {
+        let findings = lint(
+            r#"
+async fn fan(tx: Sender<Tenant>, producer: &FutureProducer, tenants: Vec<Tenant>) {
+    for t in tenants.clone() {
+        tx.send(t).await;
+    }
+    for t in tenants {
+        producer.send(record_for(&t), timeout).await;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/jobs.rs:6:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
     fn sequential_closures_are_loops() {
         let findings = lint(
             r#"
@@ -1143,6 +1222,41 @@ async fn suspend_all(graph: &Graph, pid: &str) {
             [
                 "src/partner/bulk.rs:2:80: deny[PS301] Cypher `SET` runs over every tenant the partner manages in one transaction, with no batching",
                 "src/partner/bulk.rs:5:95: deny[PS301] Cypher `DETACH DELETE` runs over every tenant the partner manages in one transaction, with no batching",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_query_kept_in_a_const_is_labelled_where_it_runs() {
+        use crate::engine::{Engine, Settings};
+        let workspace = crate::testing::workspace(&[(
+            "src/partner/bulk.rs",
+            r#"
+const SUSPEND_ALL: &str = "MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant) SET t.suspended = true";
+async fn suspend_all(graph: &Graph, pid: &str) {
+    graph.run(query(SUSPEND_ALL).param("pid", pid)).await?;
+}
+"#,
+        )]);
+        let findings = Engine::new(Settings::default()).check(&workspace);
+        let finding = findings
+            .iter()
+            .find(|finding| finding.code == "PS301")
+            .expect("a PS301 finding");
+        let text = &workspace.file(0).text;
+        let labels: Vec<(&str, &str)> = finding
+            .labels
+            .iter()
+            .map(|label| (&text[label.location.span.range()], label.message.as_str()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                (
+                    "(p:Partner {id: $pid})-[:MANAGES]->(t:Tenant)",
+                    "every managed tenant"
+                ),
+                ("query(SUSPEND_ALL)", "run here"),
             ]
         );
     }
