@@ -572,9 +572,17 @@ impl<'a> InFunction<'a> {
             .iter()
             .find(|param| param.name.as_deref() == Some(head))?;
         let name = param.ty.name()?;
+        let path = match &param.ty {
+            TypeRef::Path { segments, .. } => segments.join("::"),
+            TypeRef::Reference(inner) => match &**inner {
+                TypeRef::Path { segments, .. } => segments.join("::"),
+                _ => name.to_string(),
+            },
+            _ => name.to_string(),
+        };
         (self.rule.error_types.matches(name) && self.type_ref_leaks(&param.ty, 0)).then(|| {
             ErrorValue {
-                description: format!("the error `{head}` (`{name}`)"),
+                description: format!("the error `{head}` (`{path}`)"),
             }
         })
     }
@@ -1092,6 +1100,48 @@ async fn plan(Extension(session): Extension<PartnerSession>) -> Response {
         assert_eq!(
             findings,
             ["src/partner/api.rs:6:73: deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)"]
+        );
+    }
+
+    #[test]
+    fn responder_impls_and_parameters_typed_as_driver_errors() {
+        let findings = check(
+            "PS303",
+            &[
+                ("src/errors.rs", ERRORS),
+                (
+                    "src/reports.rs",
+                    r#"
+impl Responder for TenantReport {
+    type Body = BoxBody;
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        match self.render() {
+            Ok(html) => HttpResponse::Ok().body(html),
+            Err(e) => HttpResponse::InternalServerError().body(format!("render failed: {e:?}")),
+        }
+    }
+}
+"#,
+                ),
+                (
+                    "src/partner/convert.rs",
+                    r#"
+pub fn db_failure(err: sqlx::Error) -> HttpResponse {
+    HttpResponse::InternalServerError().json(json!({"error": err.to_string()}))
+}
+pub fn public_failure(err: &PublicError) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"error": err.to_string()}))
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/convert.rs:3:62: deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)",
+                "src/reports.rs:7:64: deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`",
+            ]
         );
     }
 }

@@ -1050,6 +1050,30 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
     }
 
     #[test]
+    fn tenant_functions_are_an_option() {
+        let source = r#"
+async fn sync(graph: &Graph, partner: &str) {
+    for c in customers_for_partner(graph, partner).await? {
+        store::update_tenant(graph, &c.id).await;
+    }
+}
+"#;
+        assert!(lint(source).is_empty());
+        let findings = check_with(
+            "PS301",
+            &[(
+                "tenant_functions",
+                OptionValue::StringList(vec!["customers_for_*".to_string()]),
+            )],
+            &[("src/jobs.rs", source), ("src/store.rs", STORE)],
+        );
+        assert_eq!(
+            findings,
+            ["src/jobs.rs:3:5: deny[PS301] `for` loop over `customers_for_partner(..)` runs a database query (`.run` in `store::update_tenant`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
     fn bounded_fanout_is_fine() {
         let findings = lint(
             r#"
