@@ -876,6 +876,12 @@ async fn sync_debug(Extension(session): Extension<PartnerSession>) -> Response {
         Ok(_) => StatusCode::OK.into_response(),
     }
 }
+async fn sync_raw(Extension(session): Extension<PartnerSession>) -> Response {
+    match run_sync(&session).await {
+        Err(e) => Json(json!({"error": e, "code": "sync_failed"})).into_response(),
+        Ok(_) => StatusCode::OK.into_response(),
+    }
+}
 "#,
         );
         assert_eq!(
@@ -884,6 +890,7 @@ async fn sync_debug(Extension(session): Extension<PartnerSession>) -> Response {
                 "src/partner/handlers.rs:5:68: deny[PS303] response body shows `{err:#}`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync`)",
                 "src/partner/handlers.rs:11:77: deny[PS303] response body shows `err`, the `Debug` text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_debug`)",
                 "src/partner/handlers.rs:14:40: deny[PS303] response body shows `e.chain()`, the error chain of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_debug`)",
+                "src/partner/handlers.rs:20:40: deny[PS303] response body shows `e`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_raw`)",
             ]
         );
     }
