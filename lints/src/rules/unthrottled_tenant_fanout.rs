@@ -1124,6 +1124,19 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>, limiter: &DefaultDirectRateLi
         throttle_partner_job().await;
         store::update_tenant(graph, &t.id).await;
     }
+    for t in &tenants {
+        if limiter.check().is_err() {
+            continue;
+        }
+        store::update_tenant(graph, &t.id).await;
+    }
+    let mut set = JoinSet::new();
+    for t in tenants.clone() {
+        if set.len() >= 4 {
+            set.join_next().await;
+        }
+        set.spawn(store::update_tenant(graph, &t.id));
+    }
 }
 "#,
         );
