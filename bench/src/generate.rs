@@ -540,7 +540,10 @@ pub async fn rename(graph: &Graph, partner_id: &str, tenant_id: &str, id: &str, 
                 .param("name", name),
         )
         .await
-        .map_err(|error| format!("rename failed: {{error}}"))
+        .map_err(|error| {{
+            tracing::error!(?error, "rename failed");
+            "rename failed".to_string()
+        }})
 }}
 
 /// Records grouped by status, for the dashboard.
@@ -689,7 +692,10 @@ pub async fn enable_premium(
                 .param("tenant_id", tenant_id.as_str()),
         )
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| {{
+            tracing::error!(?error, "enabling premium failed");
+            "enabling premium failed".to_string()
+        }})?;
     billing::record_usage(UsageRecord {{
         tenant_id: {billed},
         metric: "premium_{d}",

@@ -10,6 +10,10 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/queries/tenant_devices.cypher:2:7: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::tenant_devices`)",
             "portal/roles.toml:13:45: deny[PS201 partner-role-overgrant]: partner role `partner-support` is granted forbidden permission `\"secrets:read\"`",
             "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            "portal/src/bulk.rs:37:5: deny[PS301 unthrottled-tenant-fanout]: `join_all` runs a database query (`.run` in `bulk::reindex_tenant`) for every tenant of `tenants` at once, with no concurrency bound",
+            "portal/src/bulk.rs:54:80: deny[PS301 unthrottled-tenant-fanout]: Cypher `SET` runs over every tenant the partner manages in one transaction, with no batching",
+            "portal/src/errors.rs:24:18: deny[PS303 leaky-error]: response body shows `self.to_string()`, the text of the `PortalError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for PortalError`",
+            "portal/src/errors.rs:60:58: deny[PS303 leaky-error]: response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `errors::device_count`)",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
@@ -27,7 +31,7 @@ fn demo_run_finds_the_planted_defects_and_denies() {
     assert!(
         output
             .stderr
-            .starts_with("15 findings (12 deny, 3 warn) in 14 files, parsed in "),
+            .starts_with("19 findings (16 deny, 3 warn) in 16 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -46,7 +50,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 15);
+    assert_eq!(direct.stdout.lines().count(), 19);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -173,7 +177,7 @@ fn rules_lists_every_code() {
         codes,
         [
             "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS104", "PS201", "PS202",
-            "PS203", "PS302", "PS401", "PS402", "PS502"
+            "PS203", "PS301", "PS302", "PS303", "PS401", "PS402", "PS502"
         ]
     );
     assert!(output

@@ -72,6 +72,9 @@ pub struct ArgFact {
     /// (compare `place`) and for closures and blocks, which are never "the
     /// same value" as anything.
     pub shape: Option<u64>,
+    /// The value of an integer literal, through `&`, parentheses and
+    /// `Some(..)`: `4`, `Some(16_usize)`; `None` for anything else.
+    pub int: Option<u64>,
 }
 
 /// A named field of a structured log event: `actor_tenant_id = %session.tenant_id`,
@@ -185,6 +188,77 @@ pub struct Comparison {
     pub right: ArgFact,
 }
 
+/// How a collection is iterated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IterKind {
+    /// `for pattern in source { body }`.
+    For,
+    /// `while let pattern = source.next().await { body }`.
+    WhileLet,
+    /// `source.method(|pattern| body)`: `map`, `for_each`, `then`,
+    /// `for_each_concurrent`, … (the method name).
+    Closure(String),
+}
+
+/// A place where a collection is walked with a body that runs per item: a
+/// `for` loop, a `while let` over a stream, or a closure passed to an
+/// iterator or stream method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IterFact {
+    pub kind: IterKind,
+    /// `for t in tenants.iter()` for loops; the whole method call for closures.
+    pub span: Span,
+    /// The collection itself, with adapters that keep every item
+    /// (`.iter()`, `.into_iter()`, `.filter(..)`, `.await`, `?`, `&`,
+    /// `stream::iter(..)`, `.next()` for `while let`) stripped: a place
+    /// (`tenants`) or a call whose span is that of a [`CallSite`].
+    pub source: ArgFact,
+    /// The argument of a `.take(n)` among the stripped adapters.
+    pub take: Option<ArgFact>,
+    /// The block of the loop or closure body.
+    pub body: usize,
+    /// Names the item pattern binds (`t` in `for t in ..`, `|(i, t)|` → `i`, `t`).
+    pub bindings: Vec<String>,
+}
+
+/// A closure passed to a call: `.map_err(|e| …)`, `.map(|t| …)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosureFact {
+    /// The method or function (last segment) it is passed to.
+    pub callee: String,
+    /// Names its parameters bind, in order.
+    pub params: Vec<String>,
+    /// The block of its body.
+    pub body: usize,
+    /// The whole closure.
+    pub span: Span,
+    /// For a method call, the receiver (`graph.run(q).await` in `graph.run(q).await.map_err(..)`).
+    pub receiver: Option<Span>,
+}
+
+/// A pattern that takes a value apart by path in a `match` arm, `if let` or
+/// `while let`: `Err(e)`, `AppError::Db(source)`, `ApiError::Upstream { source, .. }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternFact {
+    /// The path's segments (`["AppError", "Db"]`).
+    pub path: Vec<String>,
+    /// The names bound, with the field each comes from: the position for
+    /// tuple patterns (`"0"`), the field name for struct patterns.
+    pub bindings: Vec<(String, String)>,
+    /// The block the names are in scope in (the arm or the `if`/`while` body).
+    pub scope: usize,
+    pub span: Span,
+}
+
+/// A tuple whose first element names a status code: `(StatusCode::BAD_GATEWAY, body)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusTuple {
+    pub span: Span,
+    /// The elements after the status code.
+    pub parts: Vec<ArgFact>,
+    pub block: usize,
+}
+
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LetFact {
@@ -221,6 +295,14 @@ pub struct FunctionDef {
     pub value_paths: Vec<(Vec<String>, Span)>,
     /// Equality tests, in source order.
     pub comparisons: Vec<Comparison>,
+    /// Loops and per-item closures, in source order.
+    pub iterations: Vec<IterFact>,
+    /// Closures passed to calls, in source order.
+    pub closures: Vec<ClosureFact>,
+    /// Destructuring patterns of `match` arms, `if let` and `while let`.
+    pub patterns: Vec<PatternFact>,
+    /// `(StatusCode::…, …)` tuples.
+    pub status_tuples: Vec<StatusTuple>,
 }
 
 impl FunctionDef {
@@ -288,6 +370,8 @@ pub struct ConstDef {
     pub impl_type: Option<String>,
     pub span: Span,
     pub value: Option<crate::strings::StrExpr>,
+    /// The value when it is an integer literal (`const MAX: usize = 8;`).
+    pub int: Option<u64>,
 }
 
 /// The module path of a file from its workspace-relative path:
@@ -414,6 +498,10 @@ pub fn function_def(
         struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
         comparisons: walker.comparisons,
+        iterations: walker.iterations,
+        closures: walker.closures,
+        patterns: walker.patterns,
+        status_tuples: walker.status_tuples,
     }
 }
 
@@ -542,8 +630,263 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
         place,
         string: crate::strings::str_expr(expr),
         shape,
+        int: int_literal(expr),
     }
 }
+
+/// The value of an integer literal, through `&`, parentheses, `as` casts
+/// and `Some(..)`.
+pub fn int_literal(expr: &syn::Expr) -> Option<u64> {
+    match strip_transparent(expr) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok(),
+        syn::Expr::Cast(cast) => int_literal(&cast.expr),
+        syn::Expr::Call(call) if call.args.len() == 1 => match &*call.func {
+            syn::Expr::Path(path) if path.path.is_ident("Some") => {
+                call.args.first().and_then(int_literal)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Methods that walk a collection item by item, keeping (a subset of) its
+/// items: stripped to find what a loop iterates.
+const ITEM_ADAPTERS: &[&str] = &[
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "cloned",
+    "copied",
+    "enumerate",
+    "filter",
+    "collect",
+    "values",
+    "into_values",
+    "keys",
+    "into_keys",
+    "rev",
+    "skip",
+    "skip_while",
+    "take_while",
+    "drain",
+    "into_stream",
+    "peekable",
+    "fuse",
+];
+
+/// Methods a `while let` condition pulls the next item with.
+const NEXT_METHODS: &[&str] = &["next", "try_next", "next_row", "next_item"];
+
+/// The collection an iteration walks (see [`IterFact::source`]) and the
+/// argument of a `.take(n)` on the way.
+fn iteration_source(expr: &syn::Expr, next_methods: bool) -> (&syn::Expr, Option<ArgFact>) {
+    let mut current = expr;
+    let mut take = None;
+    // Chains are bounded by the nesting limit the parser enforces.
+    loop {
+        current = match current {
+            syn::Expr::Reference(reference) => &reference.expr,
+            syn::Expr::Paren(paren) => &paren.expr,
+            syn::Expr::Group(group) => &group.expr,
+            syn::Expr::Await(inner) => &inner.base,
+            syn::Expr::Try(inner) => &inner.expr,
+            syn::Expr::MethodCall(call) => {
+                let method = call.method.to_string();
+                if method == "take" && call.args.len() == 1 {
+                    take = call.args.first().map(arg_fact);
+                } else if !(ITEM_ADAPTERS.contains(&method.as_str())
+                    || TRANSPARENT_METHODS.contains(&method.as_str())
+                    || (next_methods && NEXT_METHODS.contains(&method.as_str())))
+                {
+                    return (current, take);
+                }
+                &call.receiver
+            }
+            // `stream::iter(tenants)`, `futures::stream::iter(tenants)`.
+            syn::Expr::Call(call) if call.args.len() == 1 => match &*call.func {
+                syn::Expr::Path(path)
+                    if path.path.segments.len() >= 2
+                        && path.path.segments.last().is_some_and(|s| s.ident == "iter") =>
+                {
+                    match call.args.first() {
+                        Some(arg) => arg,
+                        None => return (current, take),
+                    }
+                }
+                _ => return (current, take),
+            },
+            _ => return (current, take),
+        };
+    }
+}
+
+/// Names a pattern binds, for iteration items: `t`, `(i, t)`, `&t`, `Ok(t)`.
+fn pattern_bindings(pat: &syn::Pat, out: &mut Vec<String>) {
+    match pat {
+        syn::Pat::Ident(ident) => out.push(ident.ident.to_string()),
+        syn::Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| pattern_bindings(p, out)),
+        syn::Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(|p| pattern_bindings(p, out)),
+        syn::Pat::Reference(reference) => pattern_bindings(&reference.pat, out),
+        syn::Pat::Type(typed) => pattern_bindings(&typed.pat, out),
+        syn::Pat::Paren(paren) => pattern_bindings(&paren.pat, out),
+        syn::Pat::Struct(fields) => fields
+            .fields
+            .iter()
+            .for_each(|field| pattern_bindings(&field.pat, out)),
+        _ => {}
+    }
+}
+
+/// Names a pattern binds, each with the field it comes from.
+type FieldBindings = Vec<(String, String)>;
+
+/// The path pattern of a `match` arm or `if let`, with the names it binds.
+fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, FieldBindings)> {
+    let segments = |path: &syn::Path| -> Vec<String> {
+        path.segments.iter().map(|s| s.ident.to_string()).collect()
+    };
+    match pat {
+        syn::Pat::TupleStruct(tuple) => {
+            let bindings = tuple
+                .elems
+                .iter()
+                .enumerate()
+                .filter_map(|(position, elem)| Some((bound_name(elem)?, position.to_string())))
+                .collect();
+            Some((segments(&tuple.path), bindings))
+        }
+        syn::Pat::Struct(fields) => {
+            let bindings = fields
+                .fields
+                .iter()
+                .filter_map(|field| {
+                    let member = match &field.member {
+                        syn::Member::Named(ident) => ident.to_string(),
+                        syn::Member::Unnamed(index) => index.index.to_string(),
+                    };
+                    Some((bound_name(&field.pat)?, member))
+                })
+                .collect();
+            Some((segments(&fields.path), bindings))
+        }
+        syn::Pat::Reference(reference) => path_pattern(&reference.pat),
+        syn::Pat::Paren(paren) => path_pattern(&paren.pat),
+        _ => None,
+    }
+}
+
+/// The name a sub-pattern binds directly (`e`, `ref e`, `&e`, `e @ ..`), not
+/// through a nested path pattern (recorded on its own).
+fn bound_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+        syn::Pat::Reference(reference) => bound_name(&reference.pat),
+        syn::Pat::Type(typed) => bound_name(&typed.pat),
+        syn::Pat::Paren(paren) => bound_name(&paren.pat),
+        _ => None,
+    }
+}
+
+/// Path sub-patterns nested in a pattern: `AppError::Db(e)` in `Err(AppError::Db(e))`.
+fn nested_patterns(pat: &syn::Pat) -> Vec<&syn::Pat> {
+    match pat {
+        syn::Pat::TupleStruct(tuple) => tuple.elems.iter().collect(),
+        syn::Pat::Struct(fields) => fields.fields.iter().map(|field| &*field.pat).collect(),
+        syn::Pat::Tuple(tuple) => tuple.elems.iter().collect(),
+        syn::Pat::Reference(reference) => vec![&*reference.pat],
+        syn::Pat::Paren(paren) => vec![&*paren.pat],
+        syn::Pat::Or(or) => or.cases.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether an expression names a status code: `StatusCode::NOT_FOUND`,
+/// `http::StatusCode::from_u16(502)`, `axum::http::StatusCode::OK`.
+fn is_status_code(expr: &syn::Expr) -> bool {
+    let path = match strip_transparent(expr) {
+        syn::Expr::Path(path) => &path.path,
+        syn::Expr::Call(call) => match &*call.func {
+            syn::Expr::Path(path) => &path.path,
+            _ => return false,
+        },
+        syn::Expr::MethodCall(call) => return is_status_code(&call.receiver),
+        _ => return false,
+    };
+    path.segments
+        .iter()
+        .any(|segment| segment.ident == "StatusCode")
+}
+
+/// The values of a `serde_json::json!` body: `{"error": e.to_string(), "n": [a, b]}`.
+fn json_values(tokens: proc_macro2::TokenStream, out: &mut Vec<syn::Expr>, depth: usize) {
+    use syn::parse::Parser;
+    if depth > 32 {
+        return;
+    }
+    // A whole value that is an expression (`json!(e.to_string())`, `json!(null)`).
+    let mut parts: Vec<proc_macro2::TokenStream> = Vec::new();
+    let mut current = proc_macro2::TokenStream::new();
+    for token in tokens {
+        match &token {
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ',' => {
+                parts.push(std::mem::take(&mut current));
+            }
+            _ => current.extend([token]),
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    for part in parts {
+        let trees: Vec<proc_macro2::TokenTree> = part.clone().into_iter().collect();
+        // `key: value` inside an object: the value is after the first lone `:`.
+        let colon = trees.iter().enumerate().position(|(index, tree)| {
+            matches!(tree, proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Alone)
+                && !matches!(trees.get(index.wrapping_sub(1)), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':')
+        });
+        let value: Vec<proc_macro2::TokenTree> = match colon {
+            Some(at) => trees.get(at + 1..).unwrap_or(&[]).to_vec(),
+            None => trees,
+        };
+        match value.as_slice() {
+            [proc_macro2::TokenTree::Group(group)]
+                if matches!(
+                    group.delimiter(),
+                    proc_macro2::Delimiter::Brace | proc_macro2::Delimiter::Bracket
+                ) =>
+            {
+                json_values(group.stream(), out, depth + 1)
+            }
+            [] => {}
+            _ => {
+                let stream: proc_macro2::TokenStream = value.into_iter().collect();
+                if let Ok(expr) =
+                    (|input: syn::parse::ParseStream<'_>| input.parse::<syn::Expr>()).parse2(stream)
+                {
+                    out.push(expr);
+                }
+            }
+        }
+    }
+}
+
+/// Iterator and stream methods whose closure runs once per item.
+const PER_ITEM_METHODS: &[&str] = &[
+    "map",
+    "then",
+    "for_each",
+    "try_for_each",
+    "for_each_concurrent",
+    "try_for_each_concurrent",
+    "filter_map",
+    "flat_map",
+    "and_then",
+    "map_ok",
+];
 
 /// The expression with the wrappers `place_of` sees through removed.
 pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
@@ -775,6 +1118,12 @@ struct BodyWalker {
     struct_literals: Vec<StructLiteral>,
     value_paths: Vec<(Vec<String>, Span)>,
     comparisons: Vec<Comparison>,
+    iterations: Vec<IterFact>,
+    closures: Vec<ClosureFact>,
+    patterns: Vec<PatternFact>,
+    status_tuples: Vec<StatusTuple>,
+    /// Closures seen as call arguments whose body block is not created yet.
+    pending_closures: Vec<ClosureFact>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -820,6 +1169,50 @@ impl BodyWalker {
             result_discarded,
             event,
         });
+    }
+
+    /// A destructuring pattern whose names are in scope in block `scope`
+    /// (the next block to be created).
+    fn record_pattern(&mut self, pat: &syn::Pat, scope: usize) {
+        // Outer patterns first, nested ones after; bounded by the nesting limit.
+        let mut pending = vec![pat];
+        while let Some(pat) = pending.pop() {
+            if let Some((path, bindings)) = path_pattern(pat) {
+                self.patterns.push(PatternFact {
+                    path,
+                    bindings,
+                    scope,
+                    span: span_of_tokens(pat),
+                });
+            }
+            pending.extend(nested_patterns(pat).into_iter().rev());
+        }
+    }
+
+    /// Closure arguments of a call, recorded before the call's arguments are visited.
+    fn record_closures(
+        &mut self,
+        callee: &str,
+        args: &Punctuated<syn::Expr, syn::Token![,]>,
+        receiver: Option<Span>,
+    ) {
+        for arg in args {
+            if let syn::Expr::Closure(closure) = arg {
+                let mut params = Vec::new();
+                closure
+                    .inputs
+                    .iter()
+                    .for_each(|input| pattern_bindings(input, &mut params));
+                // The body block is created when the closure is visited.
+                self.pending_closures.push(ClosureFact {
+                    callee: callee.to_string(),
+                    params,
+                    body: 0,
+                    span: expr_span(arg),
+                    receiver,
+                });
+            }
+        }
     }
 
     /// The call an expression's result comes from, through `.await` and `?`.
@@ -888,6 +1281,9 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         self.visit_expr(&expr.cond);
+        if let syn::Expr::Let(condition) = &*expr.cond {
+            self.record_pattern(&condition.pat, self.blocks.len());
+        }
         self.in_block(BlockKind::Branch, block_span(&expr.then_branch), |walker| {
             walker.walk_block_contents(&expr.then_branch)
         });
@@ -904,6 +1300,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        self.record_pattern(&arm.pat, self.blocks.len());
         self.in_block(
             BlockKind::Branch,
             span_of_tokens(&arm.pat).cover(expr_span(&arm.body)),
@@ -919,8 +1316,33 @@ impl<'ast> Visit<'ast> for BodyWalker {
         );
     }
 
+    fn visit_expr_tuple(&mut self, tuple: &'ast syn::ExprTuple) {
+        if tuple.elems.first().is_some_and(is_status_code) {
+            self.status_tuples.push(StatusTuple {
+                span: span_of_tokens(tuple),
+                parts: tuple.elems.iter().skip(1).map(arg_fact).collect(),
+                block: self.current,
+            });
+        }
+        visit::visit_expr_tuple(self, tuple);
+    }
+
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
         self.visit_expr(&expr.cond);
+        if let syn::Expr::Let(condition) = &*expr.cond {
+            self.record_pattern(&condition.pat, self.blocks.len());
+            let (source, take) = iteration_source(&condition.expr, true);
+            let mut bindings = Vec::new();
+            pattern_bindings(&condition.pat, &mut bindings);
+            self.iterations.push(IterFact {
+                kind: IterKind::WhileLet,
+                span: span_of(expr.while_token.span).cover(expr_span(&condition.expr)),
+                source: arg_fact(source),
+                take,
+                body: self.blocks.len(),
+                bindings,
+            });
+        }
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
@@ -928,6 +1350,17 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
         self.visit_expr(&expr.expr);
+        let (source, take) = iteration_source(&expr.expr, false);
+        let mut bindings = Vec::new();
+        pattern_bindings(&expr.pat, &mut bindings);
+        self.iterations.push(IterFact {
+            kind: IterKind::For,
+            span: span_of(expr.for_token.span).cover(expr_span(&expr.expr)),
+            source: arg_fact(source),
+            take,
+            body: self.blocks.len(),
+            bindings,
+        });
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
@@ -940,6 +1373,16 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+        let span = crate::source::span_of_tokens(expr);
+        if let Some(at) = self
+            .pending_closures
+            .iter()
+            .position(|pending| pending.span == span)
+        {
+            let mut fact = self.pending_closures.swap_remove(at);
+            fact.body = self.blocks.len();
+            self.closures.push(fact);
+        }
         self.in_block(BlockKind::Deferred, expr_span(&expr.body), |walker| {
             walker.visit_expr(&expr.body)
         });
@@ -972,6 +1415,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 None,
                 None,
             );
+            let name = path
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            self.record_closures(&name, &call.args, None);
         }
         visit::visit_expr_call(self, call);
     }
@@ -993,14 +1443,39 @@ impl<'ast> Visit<'ast> for BodyWalker {
             });
         }
         self.record_call(
-            Callee::Method(method),
+            Callee::Method(method.clone()),
             span_of(call.method.span()),
             method_call_span(call),
             call.args.iter().map(arg_fact).collect(),
             Some(arg_fact(&call.receiver)),
             None,
         );
-        visit::visit_expr_method_call(self, call);
+        self.record_closures(&method, &call.args, Some(expr_span(&call.receiver)));
+        if !PER_ITEM_METHODS.contains(&method.as_str()) {
+            visit::visit_expr_method_call(self, call);
+            return;
+        }
+        // A per-item closure: record it with the block its body becomes.
+        self.visit_expr(&call.receiver);
+        for arg in &call.args {
+            if let syn::Expr::Closure(closure) = arg {
+                let (source, take) = iteration_source(&call.receiver, false);
+                let mut bindings = Vec::new();
+                closure
+                    .inputs
+                    .iter()
+                    .for_each(|input| pattern_bindings(input, &mut bindings));
+                self.iterations.push(IterFact {
+                    kind: IterKind::Closure(method.clone()),
+                    span: method_call_span(call),
+                    source: arg_fact(source),
+                    take: take.clone(),
+                    body: self.blocks.len(),
+                    bindings,
+                });
+            }
+            self.visit_expr(arg);
+        }
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
@@ -1042,6 +1517,23 @@ impl<'ast> Visit<'ast> for BodyWalker {
         let event = (EVENT_MACROS.contains(&name) || key_value)
             .then(|| event_grammar::parse(mac.tokens.clone(), name == "event"))
             .flatten();
+        // `json!({"error": e.to_string()})`: the values are expressions.
+        let args = match (args, name) {
+            (None, "json") => {
+                let mut values = Vec::new();
+                json_values(mac.tokens.clone(), &mut values, 0);
+                Some(
+                    values
+                        .into_iter()
+                        .collect::<Punctuated<syn::Expr, syn::Token![,]>>(),
+                )
+            }
+            (args, _) => args,
+        };
+        let arg_facts = match (&args, name) {
+            (Some(values), "json") => values.iter().map(arg_fact).collect(),
+            _ => arg_facts,
+        };
         self.record_call(
             Callee::Macro(segments),
             name_span,
@@ -1376,5 +1868,129 @@ mod tests {
             ]
         );
         assert!(f.comparisons[2].right.string.is_some());
+    }
+
+    #[test]
+    fn iterations_record_the_collection_and_the_body() {
+        let f = function(
+            r#"async fn h() {
+                for t in store::all_tenants(&db).await?.iter().take(3) { run(t).await; }
+                while let Ok(Some(row)) = rows.next().await { use_row(row); }
+                join_all(tenants.iter().map(|(i, t)| async move { run(t).await }));
+                stream::iter(&tenants).for_each_concurrent(None, |t| async move { run(t).await });
+            }"#,
+        );
+        type Summary = (IterKind, Option<String>, Option<u64>, Vec<String>);
+        let summary: Vec<Summary> = f
+            .iterations
+            .iter()
+            .map(|it| {
+                (
+                    it.kind.clone(),
+                    it.source.place.as_ref().map(|p| p.join(".")),
+                    it.take.as_ref().and_then(|t| t.int),
+                    it.bindings.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (IterKind::For, None, Some(3), vec!["t".to_string()]),
+                (
+                    IterKind::WhileLet,
+                    Some("rows".into()),
+                    None,
+                    vec!["row".to_string()]
+                ),
+                (
+                    IterKind::Closure("map".into()),
+                    Some("tenants".into()),
+                    None,
+                    vec!["i".to_string(), "t".to_string()]
+                ),
+                (
+                    IterKind::Closure("for_each_concurrent".into()),
+                    Some("tenants".into()),
+                    None,
+                    vec!["t".to_string()]
+                ),
+            ]
+        );
+        // The `for` source is the call, and every body block holds its work.
+        let all = f.calls.iter().find(|c| c.name() == "all_tenants").unwrap();
+        assert_eq!(f.iterations[0].source.span, all.span);
+        for (iteration, work) in f.iterations.iter().zip(["run", "use_row", "run", "run"]) {
+            assert!(f
+                .calls
+                .iter()
+                .any(|c| c.name() == work && f.block_within(c.block, iteration.body)));
+        }
+    }
+
+    #[test]
+    fn closures_patterns_status_tuples_and_json_values() {
+        let f = function(
+            r#"fn h() {
+                let r = graph.run(q).await.map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()));
+                match self { AppError::Db(source) => 1, AppError::Upstream { cause, .. } | Err(cause) => 2, _ => 3 }
+                if let Err(err) = r { Json(json!({"error": err.to_string(), "ids": [a, b], "n": {"q": QUERY}})) }
+            }"#,
+        );
+        let closure = &f.closures[0];
+        assert_eq!(
+            (closure.callee.as_str(), closure.params.clone()),
+            ("map_err", vec!["e".to_string()])
+        );
+        assert!(f
+            .calls
+            .iter()
+            .any(|c| c.name() == "to_string" && f.block_within(c.block, closure.body)));
+        let patterns: Vec<(String, Vec<(String, String)>)> = f
+            .patterns
+            .iter()
+            .map(|p| (p.path.join("::"), p.bindings.clone()))
+            .collect();
+        assert_eq!(
+            patterns,
+            [
+                (
+                    "AppError::Db".to_string(),
+                    vec![("source".to_string(), "0".to_string())]
+                ),
+                (
+                    "AppError::Upstream".to_string(),
+                    vec![("cause".to_string(), "cause".to_string())]
+                ),
+                (
+                    "Err".to_string(),
+                    vec![("cause".to_string(), "0".to_string())]
+                ),
+                (
+                    "Err".to_string(),
+                    vec![("err".to_string(), "0".to_string())]
+                ),
+            ]
+        );
+        assert_eq!(f.status_tuples.len(), 1);
+        assert_eq!(f.status_tuples[0].parts.len(), 1);
+        let json = f.calls.iter().find(|c| c.name() == "json").unwrap();
+        let places: Vec<Option<String>> = json
+            .args
+            .iter()
+            .map(|a| a.place.as_ref().map(|p| p.join(".")))
+            .collect();
+        // `.to_string()` reads the place it is called on.
+        assert_eq!(
+            places,
+            [
+                Some("err".into()),
+                Some("a".into()),
+                Some("b".into()),
+                Some("QUERY".into())
+            ]
+        );
+        let to_string = f.calls.iter().filter(|c| c.name() == "to_string").count();
+        assert_eq!(to_string, 2, "calls inside json! are seen");
     }
 }

@@ -7,7 +7,7 @@ pub mod roles;
 
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
-    FunctionDef, LetFact, Param, StructLiteral, StructRest,
+    FunctionDef, IterFact, IterKind, LetFact, Param, StructLiteral, StructRest,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
@@ -163,6 +163,9 @@ pub struct VariantDef {
     pub name: String,
     pub name_span: Span,
     pub fields: Vec<FieldDef>,
+    /// The `thiserror` message: the text of `#[error("…")]`, or
+    /// `transparent` for `#[error(transparent)]`.
+    pub error_message: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,6 +192,8 @@ pub struct TypeDef {
     pub fields: Vec<FieldDef>,
     /// An enum's variants; empty for structs.
     pub variants: Vec<VariantDef>,
+    /// A struct's `thiserror` message (see [`VariantDef::error_message`]).
+    pub error_message: Option<String>,
 }
 
 impl TypeDef {
@@ -561,6 +566,7 @@ impl Indexer {
             impl_type: self.impl_stack.last().and_then(|(ty, _)| ty.clone()),
             span: span_of_tokens(item),
             value: crate::strings::str_expr(expr),
+            int: functions::int_literal(expr),
         });
     }
 
@@ -735,6 +741,7 @@ impl<'ast> Visit<'ast> for Indexer {
             derives: derives(&item.attrs),
             fields: fields(&item.fields),
             variants: Vec::new(),
+            error_message: error_message(&item.attrs),
         });
         visit::visit_item_struct(self, item);
     }
@@ -747,6 +754,7 @@ impl<'ast> Visit<'ast> for Indexer {
                 name: variant.ident.to_string(),
                 name_span: span_of(variant.ident.span()),
                 fields: fields(&variant.fields),
+                error_message: error_message(&variant.attrs),
             })
             .collect();
         self.types.push(TypeDef {
@@ -756,6 +764,7 @@ impl<'ast> Visit<'ast> for Indexer {
             derives: derives(&item.attrs),
             fields: Vec::new(),
             variants,
+            error_message: None,
         });
         visit::visit_item_enum(self, item);
     }
@@ -794,6 +803,23 @@ impl Indexer {
                 });
             }
         }
+    }
+}
+
+/// The `thiserror` message of an item: `#[error("tenant {0} not found")]`
+/// gives its text, `#[error(transparent)]` gives `transparent`.
+fn error_message(attrs: &[syn::Attribute]) -> Option<String> {
+    let attr = attrs.iter().find(|attr| attr.path().is_ident("error"))?;
+    let syn::Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let first = list.tokens.clone().into_iter().next()?;
+    match syn::parse2::<syn::Lit>(first.clone().into()) {
+        Ok(syn::Lit::Str(text)) => Some(text.value()),
+        _ => match first {
+            proc_macro2::TokenTree::Ident(ident) => Some(ident.to_string()),
+            _ => None,
+        },
     }
 }
 

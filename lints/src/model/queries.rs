@@ -88,6 +88,11 @@ impl QueryCalls {
         }
     }
 
+    /// Whether a method name is a configured query method (`run`, `execute`).
+    pub fn is_query_method(&self, name: &str) -> bool {
+        self.methods.matches(name)
+    }
+
     /// The query argument of a call, when the call runs a query.
     pub fn query_argument<'c>(&self, call: &'c CallSite) -> Option<&'c StrExpr> {
         let first = call.args.first()?.string.as_ref()?;

@@ -5,9 +5,11 @@
 pub mod audit_actor_target;
 pub mod broad_manages_grant;
 pub mod cost_to_actor;
+pub mod leaky_error;
 pub mod no_break_glass;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
 pub mod single_level_quota;
 pub mod unconfirmed_destructive_action;
 pub mod unscoped_tenant_query;
+pub mod unthrottled_tenant_fanout;

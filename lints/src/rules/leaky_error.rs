@@ -1,0 +1,1154 @@
+//! PS303 leaky-error: internal error detail sent to partners in a response body.
+
+use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::index::{ArgFact, CallSite, Callee, FunctionDef, TypeDef, TypeRef, Workspace};
+use crate::model::callgraph::FnId;
+use crate::model::names::Patterns;
+use crate::model::queries::WorkspaceResolver;
+use crate::names::words;
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::source::Span;
+use std::cell::OnceCell;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS303",
+    name: "leaky-error",
+    checklist_item: Some(ChecklistItem::ErrorHandling),
+    default_level: Level::Deny,
+    summary: "An HTTP response shows internal error detail, query text or another tenant's identifiers to a partner",
+    docs: r#"## What it does
+Flags a response body, built in partner context or in an `IntoResponse`,
+`ResponseError` or `Responder` impl, that carries internal detail:
+- the text of an error value: `e.to_string()`, `format!("{e}")`, `format!("{}", e)`,
+  `{:?}` (Debug), `{:#}` or `.chain()` (an `anyhow` chain), `.source()`, or the error
+  itself inside `json!`;
+- Cypher text (a value that resolves to a query string), query parameters (values
+  named `params`/`parameters`), or identifiers of another tenant (`owner_tenant_id`,
+  `other_tenant_id`, `existing_partner_id`, …).
+
+Response bodies are: the parts after the status in `(StatusCode::…, body)` tuples,
+`Json(…)` (with `json!` values), `.body(…)`/`.json(…)` on a `Response::builder()`,
+`HttpResponse::…()` or `HttpResponse::build(…)`, the receiver of `.into_response()`,
+actix `ErrorInternalServerError(e)`-style helpers, and, in a partner-context function
+that returns `Result<_, String>` (or a status tuple or response), the `map_err` closure
+and `Err(…)` values that become the response.
+
+An *error value* is known by where it comes from or its type: the parameter of a
+`map_err`/`or_else`/`unwrap_or_else`/`inspect_err` closure, a name bound by `Err(e)`
+in a `match`/`if let`, a field bound from an error enum's variant
+(`AppError::Db(e)`) whose type is an error, a parameter typed as one, and `self` in
+an impl for an error type. A type is an error when its name matches `error_types`
+(`neo4rs::Error`, `sqlx::Error`, `RedisError`, `anyhow::Error`, `AppError`).
+
+Decisions where the catalogue is silent:
+- An error type of the workspace whose `thiserror` messages are written for users
+  (`#[error("tenant not found")]`) is not a leak. A message is a leak when it is
+  `#[error(transparent)]` or formats an inner error (`{0}`, `{source}`, or a field
+  whose type is an error). A workspace error type with a hand-written `Display` is
+  not judged (its text is not known) and not flagged.
+- Methods that reveal no text (`e.status()`, `e.code()`, `e.kind()`) are not leaks;
+  neither is anything logged with `tracing` (only response bodies are read).
+- A tenant identifier named for the caller's request (`tenant_id`, `target_tenant_id`)
+  is the partner's own input and not a leak; names that say the identifier belongs to
+  someone else (`owner_`, `other_`, `existing_`, `conflicting_`, `foreign_`,
+  `another_`) are.
+
+## Why is this bad?
+Driver errors and formatted chains carry query text, parameters, hostnames, and
+identifiers of other tenants' rows. A partner acting for a customer learns internal
+state of that customer tenant (or of others) from an error page.
+
+## Example
+```rust
+async fn tenant_users(session: PartnerSession, graph: Graph) -> Result<Json<Vec<User>>, (StatusCode, String)> {
+    let rows = graph.execute(query(LIST_USERS)).await
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(Json(rows))
+}
+```
+
+## Use instead
+```rust
+async fn tenant_users(session: PartnerSession, graph: Graph) -> Result<Json<Vec<User>>, (StatusCode, String)> {
+    let rows = graph.execute(query(LIST_USERS)).await.map_err(|e| {
+        tracing::error!(?e, "listing users failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string())
+    })?;
+    Ok(Json(rows))
+}
+```
+
+## Options
+- `error_types`: type names (last segment, `*` wildcards) whose values are errors.
+- `parameter_names`: names of values that hold query parameters.
+
+## Checklist item
+3. Error Handling: Do error messages leaked to the Partner avoid revealing sensitive
+internal state of the Customer Tenant?
+
+## Fix
+Map the error to a fixed message or an error code in the response, and log the detail
+server-side: `tracing::error!(?e, "…")`.
+"#,
+    options: OPTIONS,
+    build: Some(build),
+};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "error_types",
+        default: OptionDefault::StringList(&["*Error", "Error", "*Exception"]),
+        doc: "Type names (last path segment, `*` wildcards) whose values are errors",
+    },
+    OptionSpec {
+        key: "parameter_names",
+        default: OptionDefault::StringList(&[
+            "params",
+            "parameters",
+            "query_params",
+            "bind_params",
+        ]),
+        doc: "Names of values that hold query parameters",
+    },
+];
+
+struct LeakyError {
+    error_types: Patterns,
+    parameter_names: Vec<String>,
+}
+
+fn build(options: &OptionValues) -> Box<dyn Rule> {
+    Box::new(LeakyError {
+        error_types: Patterns::new(options.strings("error_types")),
+        parameter_names: options.strings("parameter_names").to_vec(),
+    })
+}
+
+/// Traits whose impls build responses.
+const RESPONSE_TRAITS: &[&str] = &["IntoResponse", "ResponseError", "Responder"];
+
+/// Closures whose parameter is the error of the `Result` they are called on.
+const ERROR_CLOSURES: &[&str] = &["map_err", "or_else", "unwrap_or_else", "inspect_err"];
+
+/// Methods that turn an error into text.
+const TEXT_METHODS: &[&str] = &[
+    "to_string",
+    "chain",
+    "root_cause",
+    "source",
+    "description",
+    "backtrace",
+];
+
+/// Macros whose first argument is a format template.
+const FORMAT_MACROS: &[&str] = &["format", "format_args", "anyhow", "eyre", "bail"];
+
+/// Words that say an identifier belongs to someone other than the caller.
+const FOREIGN_WORDS: &[&str] = &[
+    "owner",
+    "other",
+    "existing",
+    "conflicting",
+    "foreign",
+    "another",
+];
+
+/// How deep error types are followed through their fields.
+const MAX_TYPE_DEPTH: usize = 4;
+
+impl Rule for LeakyError {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let workspace = cx.workspace;
+        let resolver = OnceCell::new();
+        for (index, function) in workspace.file(file).functions.iter().enumerate() {
+            let id = FnId { file, index };
+            let place = match function.trait_name.as_deref() {
+                Some(name) if RESPONSE_TRAITS.contains(&name) => format!(
+                    "in `impl {name} for {}`",
+                    function.impl_type.as_deref().unwrap_or("_")
+                ),
+                _ if cx.model.context.contains(id) => {
+                    format!("({})", cx.model.chain_text(workspace, id))
+                }
+                _ => continue,
+            };
+            let check = InFunction {
+                rule: self,
+                cx,
+                id,
+                function,
+                resolver: &resolver,
+            };
+            let mut leaks = Vec::new();
+            for body in check.bodies() {
+                check.leaks_in(body, &mut leaks);
+            }
+            leaks.sort_by_key(|leak| (leak.span.start, std::cmp::Reverse(leak.span.end)));
+            // One node, one finding; a leak inside a reported one is the same defect.
+            let mut reported: Vec<Span> = Vec::new();
+            for leak in leaks {
+                if reported
+                    .iter()
+                    .any(|done| done.start <= leak.span.start && leak.span.end <= done.end)
+                {
+                    continue;
+                }
+                reported.push(leak.span);
+                out.push(
+                    Diagnostic::new(
+                        format!("response body shows {} to the partner {place}", leak.what),
+                        Location { file, span: leak.span },
+                    )
+                    .with_primary_label("internal detail in the response")
+                    .with_help("send a fixed message or an error code, and log the detail server-side: `tracing::error!(?e, \"…\")`"),
+                );
+            }
+        }
+    }
+}
+
+struct Leak {
+    span: Span,
+    what: String,
+}
+
+/// Where an error value comes from, for messages.
+struct ErrorValue {
+    description: String,
+}
+
+struct InFunction<'a> {
+    rule: &'a LeakyError,
+    cx: &'a Context<'a>,
+    id: FnId,
+    function: &'a FunctionDef,
+    resolver: &'a OnceCell<WorkspaceResolver<'a>>,
+}
+
+impl<'a> InFunction<'a> {
+    fn workspace(&self) -> &'a Workspace {
+        self.cx.workspace
+    }
+
+    fn text(&self, span: Span) -> String {
+        self.workspace()
+            .file(self.id.file)
+            .text
+            .get(span.range())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn within(outer: Span, inner: Span) -> bool {
+        outer.start <= inner.start && inner.end <= outer.end
+    }
+
+    /// The spans of every response body built in the function.
+    fn bodies(&self) -> Vec<Span> {
+        let function = self.function;
+        let mut bodies: Vec<Span> = function
+            .status_tuples
+            .iter()
+            .flat_map(|tuple| tuple.parts.iter().map(|part| part.span))
+            .collect();
+        for call in &function.calls {
+            let name = call.name();
+            match &call.callee {
+                Callee::Path(_) if name == "Json" || is_actix_error_helper(name) => {
+                    bodies.extend(call.args.first().map(|arg| arg.span));
+                }
+                Callee::Method(_) if name == "into_response" => {
+                    bodies.extend(call.receiver.as_ref().map(|receiver| receiver.span));
+                }
+                Callee::Method(_) if matches!(name, "body" | "json") => {
+                    let on_builder = call.receiver.as_ref().is_some_and(|receiver| {
+                        function.calls.iter().any(|inner| {
+                            Self::within(receiver.span, inner.span)
+                                && matches!(&inner.callee, Callee::Path(segments) if segments.iter().any(|s| is_response_type(s)))
+                        })
+                    });
+                    if on_builder {
+                        bodies.extend(call.args.first().map(|arg| arg.span));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.cx.model.context.contains(self.id) && returns_text_error(function) {
+            bodies.extend(
+                function
+                    .closures
+                    .iter()
+                    .filter(|closure| ERROR_CLOSURES.contains(&closure.callee.as_str()))
+                    .filter_map(|closure| {
+                        function.blocks.get(closure.body).map(|block| block.span)
+                    }),
+            );
+            bodies.extend(
+                function
+                    .calls
+                    .iter()
+                    .filter(|call| matches!(&call.callee, Callee::Path(segments) if segments.len() == 1 && segments[0] == "Err"))
+                    .filter_map(|call| call.args.first().map(|arg| arg.span)),
+            );
+        }
+        bodies
+    }
+
+    /// Every leak inside `body`.
+    fn leaks_in(&self, body: Span, out: &mut Vec<Leak>) {
+        let function = self.function;
+        let block = function.block_at(body.start);
+        // The body itself, when it is a value (`e.to_string()` reads `e`).
+        let body_value = function
+            .calls
+            .iter()
+            .flat_map(|call| call.args.iter().chain(&call.receiver))
+            .chain(function.status_tuples.iter().flat_map(|tuple| &tuple.parts))
+            .find(|value| value.span == body);
+        if let Some(value) = body_value {
+            self.value_leak(value, block, "", None, out);
+        }
+        // Detail logged server-side is the fix, not a leak.
+        let logged: Vec<Span> = function
+            .calls
+            .iter()
+            .filter(|call| is_logging_macro(call))
+            .map(|call| call.span)
+            .collect();
+        for call in function.calls.iter().filter(|call| {
+            Self::within(body, call.span)
+                && !logged.iter().any(|span| Self::within(*span, call.span))
+        }) {
+            self.call_leak(call, out);
+        }
+    }
+
+    fn call_leak(&self, call: &CallSite, out: &mut Vec<Leak>) {
+        let name = call.name();
+        match &call.callee {
+            Callee::Method(_) if TEXT_METHODS.contains(&name) => {
+                let Some(receiver) = &call.receiver else {
+                    return;
+                };
+                if let Some(error) = self.error_value(receiver, call.block) {
+                    let how = match name {
+                        "chain" | "root_cause" | "source" => "the error chain",
+                        _ => "the text",
+                    };
+                    out.push(Leak {
+                        span: call.span,
+                        what: format!(
+                            "`{}`, {how} of {},",
+                            self.text(call.span),
+                            error.description
+                        ),
+                    });
+                }
+            }
+            Callee::Macro(_) if FORMAT_MACROS.contains(&name) => self.format_leak(call, out),
+            Callee::Macro(_) if name == "json" => {
+                for value in &call.args {
+                    self.value_leak(value, call.block, "", None, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A value placed in a body or a format hole: an error, Cypher text,
+    /// query parameters, another tenant's identifier.
+    fn value_leak(
+        &self,
+        value: &ArgFact,
+        block: usize,
+        spec: &str,
+        shown: Option<String>,
+        out: &mut Vec<Leak>,
+    ) {
+        let Some(place) = &value.place else {
+            return;
+        };
+        let text = shown.unwrap_or_else(|| self.text(value.span));
+        if let Some(error) = self.error_value(value, block) {
+            let how = if spec.contains('#') {
+                "the `anyhow` chain"
+            } else if spec.contains('?') {
+                "the `Debug` text"
+            } else {
+                "the text"
+            };
+            out.push(Leak {
+                span: value.span,
+                what: format!("`{text}`, {how} of {},", error.description),
+            });
+            return;
+        }
+        let last = place.last().map_or("", String::as_str);
+        if self
+            .rule
+            .parameter_names
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(last))
+        {
+            out.push(Leak {
+                span: value.span,
+                what: format!("`{text}`, query parameters,"),
+            });
+            return;
+        }
+        let name_words = words(last);
+        let is_identifier = last.ends_with("tenant_id")
+            || last.ends_with("partner_id")
+            || last.ends_with("customer_id");
+        if is_identifier
+            && name_words
+                .first()
+                .is_some_and(|word| FOREIGN_WORDS.contains(&word.as_str()))
+        {
+            out.push(Leak {
+                span: value.span,
+                what: format!("`{text}`, another tenant's identifier,"),
+            });
+            return;
+        }
+        if self.is_cypher(value) {
+            out.push(Leak {
+                span: value.span,
+                what: format!("`{text}`, Cypher query text,"),
+            });
+        }
+    }
+
+    fn is_cypher(&self, value: &ArgFact) -> bool {
+        let Some(string) = &value.string else {
+            return false;
+        };
+        if !matches!(
+            string,
+            crate::strings::StrExpr::Name { .. } | crate::strings::StrExpr::Path { .. }
+        ) {
+            return false;
+        }
+        let resolver = self
+            .resolver
+            .get_or_init(|| WorkspaceResolver::new(self.workspace()));
+        crate::strings::resolve(string, self.id.file, resolver)
+            .is_some_and(|text| crate::cypher::looks_like_cypher(&text.text))
+    }
+
+    /// Holes of a `format!`-family template filled with leaking values.
+    fn format_leak(&self, call: &CallSite, out: &mut Vec<Leak>) {
+        let Some(template) = call.args.first() else {
+            return;
+        };
+        let Some(string) = &template.string else {
+            return;
+        };
+        let resolver = self
+            .resolver
+            .get_or_init(|| WorkspaceResolver::new(self.workspace()));
+        let Some(text) = crate::strings::resolve(string, self.id.file, resolver) else {
+            return;
+        };
+        let positional: Vec<&ArgFact> = call.args.iter().skip(1).collect();
+        let mut next = 0;
+        let mut found = Vec::new();
+        for hole in format_holes(&text.text) {
+            match hole.arg {
+                HoleArg::Next => {
+                    if let Some(value) = positional.get(next) {
+                        self.value_leak(value, call.block, &hole.spec, None, &mut found);
+                    }
+                    next += 1;
+                }
+                HoleArg::Index(index) => {
+                    if let Some(value) = positional.get(index) {
+                        self.value_leak(value, call.block, &hole.spec, None, &mut found);
+                    }
+                }
+                HoleArg::Name(name) => {
+                    // `{e}` reads the binding `e`: judge it as a value at the macro.
+                    let value = ArgFact {
+                        span: call.span,
+                        place: Some(vec![name.clone()]),
+                        string: None,
+                        shape: None,
+                        int: None,
+                    };
+                    let colon = if hole.spec.is_empty() { "" } else { ":" };
+                    let shown = format!("{{{name}{colon}{}}}", hole.spec);
+                    self.value_leak(&value, call.block, &hole.spec, Some(shown), &mut found);
+                }
+            }
+        }
+        out.extend(found);
+    }
+
+    /// Whether a value is an error whose text is internal detail, and where it comes from.
+    fn error_value(&self, value: &ArgFact, block: usize) -> Option<ErrorValue> {
+        let place = value.place.as_ref()?;
+        let head = place.first()?.as_str();
+        let function = self.function;
+        if place.len() > 1 && head != "self" {
+            // `e.message`: a field of an error is not the error's text.
+            return None;
+        }
+        if head == "self" {
+            let self_type = function.impl_type.as_deref()?;
+            let is_error = self.rule.error_types.matches(self_type)
+                || function.trait_name.as_deref() == Some("ResponseError")
+                || self
+                    .workspace()
+                    .trait_impls_for(self_type, "Error")
+                    .next()
+                    .is_some();
+            if !is_error {
+                return None;
+            }
+            return match place.get(1) {
+                None => self.type_leaks(self_type, 0).then(|| ErrorValue {
+                    description: format!(
+                        "the `{self_type}` itself, whose message includes an inner error"
+                    ),
+                }),
+                Some(field) => {
+                    let ty = self.field_type(self_type, field)?;
+                    self.type_ref_leaks(&ty, 0).then(|| ErrorValue {
+                        description: format!("the inner error `self.{field}`"),
+                    })
+                }
+            };
+        }
+        // A closure parameter of `map_err` and the like.
+        if let Some(closure) = function.closures.iter().find(|closure| {
+            ERROR_CLOSURES.contains(&closure.callee.as_str())
+                && closure.params.iter().any(|param| param == head)
+                && function.block_within(block, closure.body)
+        }) {
+            let source = closure
+                .receiver
+                .and_then(|span| self.outermost_call(span))
+                .map(|call| format!(" of `{}`", call_text(call)))
+                .unwrap_or_default();
+            return Some(ErrorValue {
+                description: format!("the `{}` error `{head}`{source}", closure.callee),
+            });
+        }
+        // A name bound by `Err(e)` or by an error variant.
+        for pattern in function.patterns.iter().rev() {
+            let Some((_, member)) = pattern.bindings.iter().find(|(name, _)| name == head) else {
+                continue;
+            };
+            if !function.block_within(block, pattern.scope) {
+                continue;
+            }
+            let path = &pattern.path;
+            if path.len() == 1 && path[0] == "Err" {
+                return Some(ErrorValue {
+                    description: format!("the `Err` value `{head}`"),
+                });
+            }
+            let (variant, owner) = match path.as_slice() {
+                [.., owner, variant] => (variant.as_str(), owner.as_str()),
+                _ => return None,
+            };
+            let owner = if owner == "Self" {
+                function.impl_type.as_deref()?
+            } else {
+                owner
+            };
+            let ty = self.variant_field_type(owner, variant, member)?;
+            return self.type_ref_leaks(&ty, 0).then(|| ErrorValue {
+                description: format!("the inner error `{head}` of `{owner}::{variant}`"),
+            });
+        }
+        // A parameter typed as an error.
+        let param = function
+            .params
+            .iter()
+            .find(|param| param.name.as_deref() == Some(head))?;
+        let name = param.ty.name()?;
+        let path = match &param.ty {
+            TypeRef::Path { segments, .. } => segments.join("::"),
+            TypeRef::Reference(inner) => match &**inner {
+                TypeRef::Path { segments, .. } => segments.join("::"),
+                _ => name.to_string(),
+            },
+            _ => name.to_string(),
+        };
+        (self.rule.error_types.matches(name) && self.type_ref_leaks(&param.ty, 0)).then(|| {
+            ErrorValue {
+                description: format!("the error `{head}` (`{path}`)"),
+            }
+        })
+    }
+
+    /// The call an expression is the result of (the widest call inside it).
+    fn outermost_call(&self, span: Span) -> Option<&'a CallSite> {
+        self.function
+            .calls
+            .iter()
+            .filter(|call| Self::within(span, call.span))
+            .max_by_key(|call| (call.span.len(), std::cmp::Reverse(call.span.start)))
+    }
+
+    fn type_def(&self, name: &str) -> Option<&'a TypeDef> {
+        self.workspace().types_named(name).next()
+    }
+
+    fn field_type(&self, type_name: &str, field: &str) -> Option<TypeRef> {
+        let def = self.type_def(type_name)?;
+        field_of(&def.fields, field)
+    }
+
+    fn variant_field_type(&self, type_name: &str, variant: &str, member: &str) -> Option<TypeRef> {
+        let def = self.type_def(type_name)?;
+        let variant = def.variants.iter().find(|v| v.name == variant)?;
+        field_of(&variant.fields, member)
+    }
+
+    /// Whether a value of this type shows internal detail when formatted:
+    /// an error type outside the workspace, or a workspace error type whose
+    /// `thiserror` messages include an inner error.
+    fn type_ref_leaks(&self, ty: &TypeRef, depth: usize) -> bool {
+        let ty = match ty {
+            TypeRef::Reference(inner) => inner,
+            other => other,
+        };
+        let Some(name) = ty.name() else {
+            return false;
+        };
+        if matches!(name, "Box" | "Arc" | "Option") {
+            // `Box<dyn Error>` has no name inside: an error of any kind.
+            return ty.args().first().is_some_and(|inner| {
+                inner.name().is_none() || self.type_ref_leaks(inner, depth + 1)
+            });
+        }
+        if self.type_def(name).is_some() {
+            return self.type_leaks(name, depth);
+        }
+        self.rule.error_types.matches(name)
+    }
+
+    /// Whether a workspace type's own message includes an inner error.
+    fn type_leaks(&self, name: &str, depth: usize) -> bool {
+        if depth > MAX_TYPE_DEPTH {
+            return false;
+        }
+        let Some(def) = self.type_def(name) else {
+            return self.rule.error_types.matches(name);
+        };
+        let mut any_message = def.error_message.is_some();
+        let mut leaks = def
+            .error_message
+            .as_deref()
+            .is_some_and(|message| self.message_leaks(message, &def.fields, depth));
+        for variant in &def.variants {
+            if let Some(message) = &variant.error_message {
+                any_message = true;
+                leaks |= self.message_leaks(message, &variant.fields, depth);
+            }
+        }
+        // No `thiserror` messages: a hand-written `Display`, not judged.
+        any_message && leaks
+    }
+
+    fn message_leaks(
+        &self,
+        message: &str,
+        fields: &[crate::index::FieldDef],
+        depth: usize,
+    ) -> bool {
+        if message == "transparent" {
+            return true;
+        }
+        let mut next = 0;
+        format_holes(message).into_iter().any(|hole| {
+            let member = match hole.arg {
+                HoleArg::Next => {
+                    next += 1;
+                    (next - 1).to_string()
+                }
+                HoleArg::Index(index) => index.to_string(),
+                HoleArg::Name(name) => name,
+            };
+            if member == "source" {
+                return true;
+            }
+            field_of(fields, &member).is_some_and(|ty| {
+                ty.name()
+                    .is_some_and(|name| self.rule.error_types.matches(name))
+                    && self.type_ref_leaks(&ty, depth + 1)
+            })
+        })
+    }
+}
+
+fn field_of(fields: &[crate::index::FieldDef], member: &str) -> Option<TypeRef> {
+    match member.parse::<usize>() {
+        Ok(index) => fields.get(index).map(|field| field.ty.clone()),
+        Err(_) => fields
+            .iter()
+            .find(|field| field.name.as_deref() == Some(member))
+            .map(|field| field.ty.clone()),
+    }
+}
+
+/// `graph.execute(..)`, `store::load(..)`, `.send(..)`, for messages.
+fn call_text(call: &CallSite) -> String {
+    match &call.callee {
+        Callee::Path(segments) => format!("{}(..)", segments.join("::")),
+        Callee::Macro(segments) => format!("{}!(..)", segments.join("::")),
+        Callee::Method(name) => match call.receiver.as_ref().and_then(|r| r.place.as_ref()) {
+            Some(place) => format!("{}.{name}(..)", place.join(".")),
+            None => format!(".{name}(..)"),
+        },
+    }
+}
+
+/// `tracing`/`log` event macros: what they format goes to the server log.
+fn is_logging_macro(call: &CallSite) -> bool {
+    matches!(&call.callee, Callee::Macro(_))
+        && matches!(
+            call.name(),
+            "trace" | "debug" | "info" | "warn" | "error" | "event" | "log"
+        )
+}
+
+fn is_response_type(segment: &str) -> bool {
+    matches!(
+        segment,
+        "HttpResponse" | "Response" | "HttpResponseBuilder" | "ResponseBuilder"
+    )
+}
+
+/// actix-web's `ErrorInternalServerError(e)`, `ErrorBadRequest(e)`, …: the
+/// error's `Display` text becomes the body.
+fn is_actix_error_helper(name: &str) -> bool {
+    name.strip_prefix("Error")
+        .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// Whether the function returns `Result<_, E>` where `E` becomes a response
+/// body as it is: text, a status tuple or a response.
+fn returns_text_error(function: &FunctionDef) -> bool {
+    let Some(ty) = &function.return_type else {
+        return false;
+    };
+    if ty.name() != Some("Result") {
+        return false;
+    }
+    match ty.args().get(1) {
+        Some(TypeRef::Tuple(_)) => true,
+        Some(error) => matches!(
+            error.name(),
+            Some("String" | "str" | "Response" | "HttpResponse" | "Html")
+        ),
+        None => false,
+    }
+}
+
+/// What a format hole reads.
+#[derive(Debug, PartialEq, Eq)]
+enum HoleArg {
+    Next,
+    Index(usize),
+    Name(String),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Hole {
+    arg: HoleArg,
+    /// The format spec after `:` (`?`, `#`, `#?`), empty for `{}`.
+    spec: String,
+}
+
+/// The holes of a format template: `{}`, `{0}`, `{e}`, `{:?}`, `{e:#}`; `{{` is a brace.
+fn format_holes(template: &str) -> Vec<Hole> {
+    let mut holes = Vec::new();
+    let mut chars = template.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().is_some_and(|(_, next)| *next == '{') => {
+                chars.next();
+            }
+            '{' => {
+                let mut inner = String::new();
+                for (_, c) in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                let (arg, spec) = inner.split_once(':').unwrap_or((inner.as_str(), ""));
+                let arg = arg.trim();
+                let arg = if arg.is_empty() {
+                    HoleArg::Next
+                } else if let Ok(index) = arg.parse::<usize>() {
+                    HoleArg::Index(index)
+                } else {
+                    HoleArg::Name(arg.to_string())
+                };
+                holes.push(Hole {
+                    arg,
+                    spec: spec.to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+    holes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format_holes, Hole, HoleArg};
+    use crate::testing::check;
+
+    fn lint(source: &str) -> Vec<String> {
+        check("PS303", &[("src/partner/handlers.rs", source)])
+    }
+
+    #[test]
+    fn holes_of_format_templates() {
+        let holes = format_holes("{{literal}} {} {0:?} {e:#} {:#?}");
+        assert_eq!(
+            holes,
+            [
+                Hole {
+                    arg: HoleArg::Next,
+                    spec: String::new()
+                },
+                Hole {
+                    arg: HoleArg::Index(0),
+                    spec: "?".into()
+                },
+                Hole {
+                    arg: HoleArg::Name("e".into()),
+                    spec: "#".into()
+                },
+                Hole {
+                    arg: HoleArg::Next,
+                    spec: "#?".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn axum_status_tuple_from_map_err() {
+        let findings = lint(
+            r#"
+async fn users(Extension(session): Extension<PartnerSession>, State(graph): State<Graph>) -> Result<Json<Vec<String>>, (StatusCode, String)> {
+    let rows = graph.execute(query("MATCH (u:User) RETURN u")).await
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(Json(rows))
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/handlers.rs:4:58: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `partner::handlers::users`)"]
+        );
+    }
+
+    #[test]
+    fn json_bodies_debug_and_anyhow_chains_in_err_arms() {
+        let findings = lint(
+            r#"
+async fn sync(Extension(session): Extension<PartnerSession>) -> Response {
+    match run_sync(&session).await {
+        Ok(n) => Json(json!({"synced": n})).into_response(),
+        Err(err) => (StatusCode::BAD_GATEWAY, Json(json!({"error": format!("sync failed: {err:#}")}))).into_response(),
+    }
+}
+async fn sync_debug(Extension(session): Extension<PartnerSession>) -> Response {
+    if let Err(err) = run_sync(&session).await {
+        let causes: Vec<String> = vec![];
+        return Response::builder().status(502).body(format!("failed: {:?}", err)).unwrap();
+    }
+    match run_sync(&session).await {
+        Err(e) => Json(json!({"error": e.chain().map(|c| c.to_string()).collect::<Vec<_>>()})).into_response(),
+        Ok(_) => StatusCode::OK.into_response(),
+    }
+}
+async fn sync_raw(Extension(session): Extension<PartnerSession>) -> Response {
+    match run_sync(&session).await {
+        Err(e) => Json(json!({"error": e, "code": "sync_failed"})).into_response(),
+        Ok(_) => StatusCode::OK.into_response(),
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/handlers.rs:5:68: deny[PS303] response body shows `{err:#}`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync`)",
+                "src/partner/handlers.rs:11:77: deny[PS303] response body shows `err`, the `Debug` text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_debug`)",
+                "src/partner/handlers.rs:14:40: deny[PS303] response body shows `e.chain()`, the error chain of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_debug`)",
+                "src/partner/handlers.rs:20:40: deny[PS303] response body shows `e`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_raw`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn actix_responses_and_error_helpers() {
+        let findings = lint(
+            r#"
+async fn devices(session: PartnerSession, db: web::Data<Pool>) -> HttpResponse {
+    match load(&db).await {
+        Ok(devices) => HttpResponse::Ok().json(devices),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+async fn backups(session: PartnerSession, db: web::Data<Pool>) -> actix_web::Result<HttpResponse> {
+    let rows = load(&db).await.map_err(|e| actix_web::error::ErrorInternalServerError(e))?;
+    Ok(HttpResponse::Ok().json(json!({"rows": rows})))
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/handlers.rs:5:60: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::devices`)",
+                "src/partner/handlers.rs:9:87: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::handlers::backups`)",
+            ]
+        );
+    }
+
+    const ERRORS: &str = r#"
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("tenant not found")]
+    NotFound,
+    #[error("database error: {0}")]
+    Db(#[from] neo4rs::Error),
+    #[error(transparent)]
+    Other(anyhow::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublicError {
+    #[error("tenant not found")]
+    NotFound,
+    #[error("the service is unavailable, try again later")]
+    Unavailable { source: UpstreamFailure },
+    #[error("plan {plan} does not allow this")]
+    Plan { plan: String },
+}
+
+#[derive(Debug)]
+pub struct UpstreamFailure;
+"#;
+
+    #[test]
+    fn impls_for_error_types_judge_thiserror_messages() {
+        let findings = check(
+            "PS303",
+            &[
+                ("src/errors.rs", ERRORS),
+                (
+                    "src/http.rs",
+                    r#"
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self { AppError::NotFound => StatusCode::NOT_FOUND, _ => StatusCode::INTERNAL_SERVER_ERROR };
+        (status, self.to_string()).into_response()
+    }
+}
+impl ResponseError for AppError {
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Db(inner) => HttpResponse::InternalServerError().body(format!("{inner:?}")),
+            AppError::NotFound => HttpResponse::NotFound().json(json!({"code": "not_found"})),
+            AppError::Other(e) => HttpResponse::InternalServerError().finish(),
+        }
+    }
+}
+impl IntoResponse for PublicError {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, Json(json!({"error": self.to_string()}))).into_response()
+    }
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/http.rs:5:18: deny[PS303] response body shows `self.to_string()`, the text of the `AppError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for AppError`",
+                "src/http.rs:11:77: deny[PS303] response body shows `{inner:?}`, the `Debug` text of the inner error `inner` of `AppError::Db`, to the partner in `impl ResponseError for AppError`",
+            ]
+        );
+    }
+
+    #[test]
+    fn text_errors_returned_from_partner_functions() {
+        let findings = lint(
+            r#"
+pub async fn ensure_plan(Extension(session): Extension<PartnerSession>, graph: &Graph) -> Result<(), String> {
+    graph.run(query("MATCH (t:Tenant) RETURN t")).await.map_err(|e| format!("lookup failed: {e}"))?;
+    if let Err(e) = graph.run(query("RETURN 1")).await {
+        return Err(e.to_string());
+    }
+    graph.run(query("RETURN 2")).await.map_err(|_| "lookup failed".to_string())?;
+    Ok(())
+}
+pub async fn internal(Extension(session): Extension<PartnerSession>, graph: &Graph) -> anyhow::Result<()> {
+    graph.run(query("RETURN 1")).await.map_err(|e| anyhow::anyhow!("lookup failed: {e}"))?;
+    Ok(())
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/handlers.rs:3:69: deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `graph.run(..)`, to the partner (partner context: `partner::handlers::ensure_plan`)",
+                "src/partner/handlers.rs:5:20: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::ensure_plan`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn cypher_text_parameters_and_other_tenants_identifiers() {
+        let findings = lint(
+            r#"
+const MOVE_DEVICE: &str = "MATCH (d:Device {id: $id}) SET d.tenant = $tenant";
+async fn move_device(Extension(session): Extension<PartnerSession>, Json(params): Json<MoveParams>) -> Response {
+    let owner_tenant_id = lookup_owner(&params.id).await;
+    if owner_tenant_id != params.tenant {
+        return (StatusCode::CONFLICT, format!("device belongs to tenant {}", owner_tenant_id)).into_response();
+    }
+    (StatusCode::BAD_REQUEST, format!("query {} failed with {:?}", MOVE_DEVICE, params)).into_response()
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/handlers.rs:6:78: deny[PS303] response body shows `owner_tenant_id`, another tenant's identifier, to the partner (partner context: `partner::handlers::move_device`)",
+                "src/partner/handlers.rs:8:68: deny[PS303] response body shows `MOVE_DEVICE`, Cypher query text, to the partner (partner context: `partner::handlers::move_device`)",
+                "src/partner/handlers.rs:8:81: deny[PS303] response body shows `params`, query parameters, to the partner (partner context: `partner::handlers::move_device`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn fixed_messages_codes_and_logged_detail_are_fine() {
+        let findings = lint(
+            r#"
+async fn users(Extension(session): Extension<PartnerSession>, State(graph): State<Graph>, Path(tenant_id): Path<String>) -> Result<Json<Vec<String>>, (StatusCode, String)> {
+    let rows = graph.execute(query("MATCH (u:User) RETURN u")).await.map_err(|e| {
+        tracing::error!(?e, error = %e, "listing users failed");
+        log::warn!("listing users failed: {}", e.to_string());
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string())
+    })?;
+    match refresh(&graph).await {
+        Err(e) => return Err((e.status().unwrap_or(StatusCode::BAD_GATEWAY), format!("refresh failed (code {})", ERROR_CODE))),
+        Ok(_) => {}
+    }
+    if rows.is_empty() {
+        return Err((StatusCode::NOT_FOUND, format!("tenant {tenant_id} has no users")));
+    }
+    Ok(Json(json!({"users": rows, "code": "ok"})))
+}
+"#,
+        );
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn outside_partner_context_and_response_impls_nothing_is_flagged() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/customer.rs",
+                r#"
+async fn users(Extension(session): Extension<CustomerSession>, State(graph): State<Graph>) -> Result<Json<Vec<String>>, (StatusCode, String)> {
+    let rows = graph.execute(query("MATCH (u:User) RETURN u")).await
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(Json(rows))
+}
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.inner) }
+}
+"#,
+            )],
+        );
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn user_facing_error_enums_are_not_leaks() {
+        let findings = check(
+            "PS303",
+            &[
+                ("src/errors.rs", ERRORS),
+                (
+                    "src/partner/api.rs",
+                    r#"
+async fn plan(Extension(session): Extension<PartnerSession>) -> Response {
+    match change_plan(&session).await {
+        Err(PublicError::Unavailable { source }) => (StatusCode::SERVICE_UNAVAILABLE, "try again later".to_string()).into_response(),
+        Err(PublicError::Plan { plan }) => (StatusCode::BAD_REQUEST, plan).into_response(),
+        Err(AppError::Db(inner)) => (StatusCode::INTERNAL_SERVER_ERROR, inner.to_string()).into_response(),
+        _ => StatusCode::OK.into_response(),
+    }
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/api.rs:6:73: deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)"]
+        );
+    }
+
+    #[test]
+    fn responder_impls_and_parameters_typed_as_driver_errors() {
+        let findings = check(
+            "PS303",
+            &[
+                ("src/errors.rs", ERRORS),
+                (
+                    "src/reports.rs",
+                    r#"
+impl Responder for TenantReport {
+    type Body = BoxBody;
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        match self.render() {
+            Ok(html) => HttpResponse::Ok().body(html),
+            Err(e) => HttpResponse::InternalServerError().body(format!("render failed: {e:?}")),
+        }
+    }
+}
+"#,
+                ),
+                (
+                    "src/partner/convert.rs",
+                    r#"
+pub fn db_failure(err: sqlx::Error) -> HttpResponse {
+    HttpResponse::InternalServerError().json(json!({"error": err.to_string()}))
+}
+pub fn public_failure(err: &PublicError) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"error": err.to_string()}))
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/convert.rs:3:62: deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)",
+                "src/reports.rs:7:64: deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`",
+            ]
+        );
+    }
+}
