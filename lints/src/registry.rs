@@ -206,6 +206,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::broad_manages_grant::META,
         &crate::rules::audit_actor_target::META,
         &crate::rules::cost_to_actor::META,
+        &crate::rules::no_context_indicator::META,
     ];
     ALL
 }

@@ -53,12 +53,15 @@ pub struct ViewMacro {
 impl ViewMacro {
     /// Components with no component inside them: the content, not its wrappers.
     pub fn leaf_components(&self) -> impl Iterator<Item = &ViewElement> + '_ {
-        self.elements.iter().enumerate().filter_map(|(index, element)| {
-            let wraps = self.elements.iter().any(|inner| {
-                inner.is_component() && self.ancestors(inner).any(|outer| outer == index)
-            });
-            (element.is_component() && !wraps).then_some(element)
-        })
+        self.elements
+            .iter()
+            .enumerate()
+            .filter_map(|(index, element)| {
+                let wraps = self.elements.iter().any(|inner| {
+                    inner.is_component() && self.ancestors(inner).any(|outer| outer == index)
+                });
+                (element.is_component() && !wraps).then_some(element)
+            })
     }
 
     fn ancestors<'a>(&'a self, element: &'a ViewElement) -> impl Iterator<Item = usize> + 'a {
@@ -160,10 +163,7 @@ impl ViewCollector {
                 continue;
             };
             let kind = last.ident.to_string();
-            if !matches!(
-                kind.as_str(),
-                "component" | "function_component" | "island"
-            ) {
+            if !matches!(kind.as_str(), "component" | "function_component" | "island") {
                 continue;
             }
             let fn_name = function.sig.ident.to_string();
@@ -209,18 +209,16 @@ impl ViewCollector {
             let _ = attr.parse_nested_meta(|meta| {
                 if meta.input.peek(syn::Token![=]) {
                     let value = meta.value()?;
-                    match value.parse::<syn::Expr>()? {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(text),
-                            ..
-                        }) => {
-                            if meta.path.is_ident("path") {
-                                path = Some(text.value());
-                            } else if meta.path.is_ident("source") {
-                                source = Some(scan_template(&text.value()));
-                            }
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }) = value.parse::<syn::Expr>()?
+                    {
+                        if meta.path.is_ident("path") {
+                            path = Some(text.value());
+                        } else if meta.path.is_ident("source") {
+                            source = Some(scan_template(&text.value()));
                         }
-                        _ => {}
                     }
                 } else if meta.input.peek(syn::token::Paren) {
                     let _group: proc_macro2::TokenTree = meta.input.parse()?;
@@ -317,10 +315,13 @@ fn first_string(attr: &syn::Attribute) -> Option<String> {
     let syn::Meta::List(list) = &attr.meta else {
         return None;
     };
-    list.tokens.clone().into_iter().find_map(|token| match token {
-        TokenTree::Literal(literal) => string_literal(&literal),
-        _ => None,
-    })
+    list.tokens
+        .clone()
+        .into_iter()
+        .find_map(|token| match token {
+            TokenTree::Literal(literal) => string_literal(&literal),
+            _ => None,
+        })
 }
 
 /// The value of a string literal token, `None` for other literals.
@@ -345,8 +346,11 @@ struct ViewWalker {
     routes: Vec<ViewRoute>,
     /// Open elements (html-style tags): element index, and for routes the
     /// route's path and views.
-    open: Vec<(usize, Option<(String, Vec<String>)>)>,
+    open: Vec<(usize, Option<RouteFrame>)>,
 }
+
+/// An open route element: its own path and the components it renders.
+type RouteFrame = (String, Vec<String>);
 
 impl ViewWalker {
     fn parent(&self) -> Option<usize> {
@@ -645,7 +649,8 @@ pub fn scan_template(text: &str) -> TemplateText {
 
 /// One `{% … %}` or `{{ … }}`.
 fn tag(inside: &str, statement: bool, facts: &mut TemplateText) {
-    let inside = inside.trim_matches(|c: char| c == '-' || c == '+' || c == '~' || c.is_whitespace());
+    let inside =
+        inside.trim_matches(|c: char| c == '-' || c == '+' || c == '~' || c.is_whitespace());
     let words = template_words(inside);
     if let Some(partial) = inside.strip_prefix('>') {
         // Handlebars `{{> partial}}`.
@@ -836,12 +841,23 @@ mod tests {
 {% if x"#,
         );
         assert_eq!(text.extends, ["layouts/partner.html"]);
-        assert_eq!(text.includes, ["macros.html", "partials/nav.html", "footer"]);
+        assert_eq!(
+            text.includes,
+            ["macros.html", "partials/nav.html", "footer"]
+        );
         assert!(text.calls.contains(&"viewing_as".to_string()));
         assert!(text.calls.contains(&"banner".to_string()));
         assert!(text.text.contains("<h1>Tenants</h1>"));
         assert!(!text.text.contains("Viewing as"));
-        for hostile in ["{%", "{{", "{% include \"", "{% '", "é{%é%}é", "{{>}}", "{% call %}"] {
+        for hostile in [
+            "{%",
+            "{{",
+            "{% include \"",
+            "{% '",
+            "é{%é%}é",
+            "{{>}}",
+            "{% call %}",
+        ] {
             let _ = scan_template(hostile);
         }
     }

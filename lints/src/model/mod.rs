@@ -9,6 +9,7 @@ pub mod checks;
 pub mod context;
 pub mod grants;
 pub mod names;
+pub mod pages;
 pub mod queries;
 
 use crate::index::{CallSite, TypeRef, Workspace};
@@ -76,6 +77,8 @@ pub struct Model {
     pub queries: queries::Queries,
     /// Every `MANAGES` grant, by file, and whether the customer can revoke.
     pub grants: grants::Grants,
+    /// Routes, what they render, components and templates (PS501).
+    pub pages: pages::Pages,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -92,11 +95,13 @@ impl Model {
         let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
         let queries = queries::Queries::build(workspace, options);
         let grants = grants::Grants::build(&queries, &graph, &context);
+        let pages = pages::Pages::build(workspace, &graph, &context);
         Model {
             graph,
             context,
             queries,
             grants,
+            pages,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),

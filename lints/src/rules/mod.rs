@@ -6,6 +6,7 @@ pub mod audit_actor_target;
 pub mod broad_manages_grant;
 pub mod cost_to_actor;
 pub mod no_break_glass;
+pub mod no_context_indicator;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
 pub mod unscoped_tenant_query;
