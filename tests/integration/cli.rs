@@ -10,22 +10,25 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/queries/tenant_devices.cypher:2:7: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::tenant_devices`)",
             "portal/roles.toml:13:45: deny[PS201 partner-role-overgrant]: partner role `partner-support` is granted forbidden permission `\"secrets:read\"`",
             "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            "portal/src/console.rs:46:4: warn[PS501 no-context-indicator]: page `SupportDesk` is rendered in partner \"acting as\" context (route `/partner/support`) but shows no context indicator in the page, its layout or what it includes",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:14:5: deny[PS104 readable-secret]: secret field `TenantIntegration.signing` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/onboarding.rs:33:94: deny[PS203 broad-manages-grant]: `MANAGES` grant sets no explicit permissions, so the partner gets whatever \"managing\" means everywhere",
+            "portal/src/pages.rs:21:12: warn[PS501 no-context-indicator]: template `TenantSettingsPage` (`partner/tenant_settings.html`) is rendered in partner \"acting as\" context (route `/partner/tenants/{tenant_id}/settings`, handler `tenant_settings`) but shows no context indicator in the page, its layout or what it includes",
             "portal/src/partner/mod.rs:50:17: deny[PS202 no-break-glass]: a partner-access check is cached for 86400 s, over the 60 s a revocation may wait",
             "portal/src/partner/mod.rs:112:9: deny[PS302 audit-actor-target]: audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::rotate_integration_key`)",
             "portal/src/partner/mod.rs:154:52: deny[PS401 cost-to-actor]: `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::enable_backups`); bill the target tenant (`tenant_id`) instead",
             "portal/src/roles.rs:54:67: deny[PS201 partner-role-overgrant]: partner role `PartnerAdmin` is granted forbidden permission `\"billing:manage\"`",
             "portal/src/store.rs:8:31: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::export_tenant_users` → `store::tenant_users`)",
+            "portal/templates/partner/tenant_activity.html:1:1: warn[PS501 no-context-indicator]: template `portal/templates/partner/tenant_activity.html` is rendered in partner \"acting as\" context (route `/partner/tenants/{tenant_id}/activity`, handler `tenant_activity`) but shows no context indicator in the page, its layout or what it includes",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("13 findings (10 deny, 3 warn) in 12 files, parsed in "),
+            .starts_with("16 findings (10 deny, 6 warn) in 20 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -44,7 +47,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 13);
+    assert_eq!(direct.stdout.lines().count(), 16);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -171,7 +174,7 @@ fn rules_lists_every_code() {
         codes,
         [
             "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS104", "PS201", "PS202",
-            "PS203", "PS302", "PS401"
+            "PS203", "PS302", "PS401", "PS501"
         ]
     );
     assert!(output
