@@ -53,29 +53,19 @@ pub struct ViewMacro {
 impl ViewMacro {
     /// Components with no component inside them: the content, not its wrappers.
     pub fn leaf_components(&self) -> impl Iterator<Item = &ViewElement> + '_ {
+        // Elements are recorded parent first, so one backward pass marks
+        // every element that has a component somewhere inside it.
+        let mut wraps = vec![false; self.elements.len()];
+        for (index, element) in self.elements.iter().enumerate().rev() {
+            let inner = element.is_component() || wraps[index];
+            if let Some(parent) = element.parent.filter(|&parent| parent < index) {
+                wraps[parent] |= inner;
+            }
+        }
         self.elements
             .iter()
-            .enumerate()
-            .filter_map(|(index, element)| {
-                let wraps = self.elements.iter().any(|inner| {
-                    inner.is_component() && self.ancestors(inner).any(|outer| outer == index)
-                });
-                (element.is_component() && !wraps).then_some(element)
-            })
-    }
-
-    fn ancestors<'a>(&'a self, element: &'a ViewElement) -> impl Iterator<Item = usize> + 'a {
-        let mut current = element.parent;
-        let mut steps = 0;
-        std::iter::from_fn(move || {
-            let index = current?;
-            steps += 1;
-            if steps > self.elements.len() {
-                return None;
-            }
-            current = self.elements.get(index).and_then(|outer| outer.parent);
-            Some(index)
-        })
+            .zip(wraps)
+            .filter_map(|(element, wraps)| (element.is_component() && !wraps).then_some(element))
     }
 }
 
@@ -105,6 +95,8 @@ pub struct TemplateStruct {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutableVariant {
     pub enum_name: String,
+    /// The variant; for Dioxus, the component it renders (the variant's name
+    /// unless `#[route("/…", Component)]` names another).
     pub variant: String,
     pub span: Span,
     pub path: String,
@@ -241,6 +233,7 @@ impl ViewCollector {
         let mut layouts: Vec<String> = Vec::new();
         for variant in &item.variants {
             let mut route = None;
+            let mut rendered = None;
             let mut renders_variant = false;
             for attr in &variant.attrs {
                 let name = attr
@@ -267,6 +260,7 @@ impl ViewCollector {
                     "at" => route = first_string(attr),
                     "route" => {
                         route = first_string(attr);
+                        rendered = route_component(attr);
                         renders_variant = true;
                     }
                     _ => {}
@@ -277,7 +271,7 @@ impl ViewCollector {
                 full.push_str(&path);
                 self.facts.routable_variants.push(RoutableVariant {
                     enum_name: item.ident.to_string(),
-                    variant: variant.ident.to_string(),
+                    variant: rendered.unwrap_or_else(|| variant.ident.to_string()),
                     span: span_of(variant.ident.span()),
                     path: normalize_path(&full),
                     renders_variant,
@@ -322,6 +316,17 @@ fn first_string(attr: &syn::Attribute) -> Option<String> {
             TokenTree::Literal(literal) => string_literal(&literal),
             _ => None,
         })
+}
+
+/// Dioxus `#[route("/path", Component)]`: the component named after the path.
+fn route_component(attr: &syn::Attribute) -> Option<String> {
+    let syn::Meta::List(list) = &attr.meta else {
+        return None;
+    };
+    let tokens: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+    let comma = tokens.iter().position(|token| is_punct(Some(token), ','))?;
+    let (name, _) = path_at(&tokens, comma + 1);
+    (!name.is_empty()).then_some(name)
 }
 
 /// The value of a string literal token, `None` for other literals.
@@ -827,6 +832,28 @@ mod tests {
         let view = walk(r#"html! { <><Header /><p>{ "Viewing as" }{ &props.name }</p></> }"#);
         assert_eq!(names(&view), ["Header", "p"]);
         assert!(view.texts.contains(&"Viewing as".to_string()));
+    }
+
+    #[test]
+    fn template_files_are_read() {
+        use crate::index::FileKind;
+        for path in [
+            "web/templates/page.html",
+            "web/page.jinja",
+            "web/page.jinja2",
+            "web/page.j2",
+            "web/page.tera",
+            "web/page.askama",
+        ] {
+            assert_eq!(FileKind::of_path(path), Some(FileKind::Template), "{path}");
+        }
+        assert_eq!(FileKind::of_path("web/static/page.html"), None);
+        let facts = crate::index::index_file(
+            "web/templates/page.jinja".into(),
+            "{% include \"partials/viewing_as.jinja\" %}".into(),
+        );
+        let template = facts.views.template.expect("scanned");
+        assert_eq!(template.includes, ["partials/viewing_as.jinja"]);
     }
 
     #[test]

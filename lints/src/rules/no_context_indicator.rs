@@ -463,26 +463,30 @@ impl<'a> Search<'a> {
 
     /// Whether the component, or anything it renders, is or shows the indicator.
     fn component(&mut self, name: &str) -> bool {
-        if self.rule.is_indicator(name) {
-            return true;
-        }
-        if !self.budget_left() || !self.components.insert(name.to_string()) {
-            return false;
-        }
         let workspace = self.cx.workspace;
-        for &(file, index) in self.cx.model.pages.components_named(name) {
-            let facts = workspace.file(file);
-            let Some(component) = facts.views.components.get(index) else {
+        let mut pending = vec![name.to_string()];
+        while let Some(current) = pending.pop() {
+            if self.rule.is_indicator(&current) {
+                return true;
+            }
+            if !self.budget_left() || !self.components.insert(current.clone()) {
                 continue;
-            };
-            for view in views_of(facts, component) {
-                if view.texts.iter().any(|text| self.rule.is_indicator(text)) {
-                    return true;
-                }
-                for element in view.elements.iter().filter(|e| e.is_component()) {
-                    if self.component(&element.name) {
+            }
+            for &(file, index) in self.cx.model.pages.components_named(&current) {
+                let facts = workspace.file(file);
+                let Some(component) = facts.views.components.get(index) else {
+                    continue;
+                };
+                for view in views_of(facts, component) {
+                    if view.texts.iter().any(|text| self.rule.is_indicator(text)) {
                         return true;
                     }
+                    pending.extend(
+                        view.elements
+                            .iter()
+                            .filter(|e| e.is_component())
+                            .map(|e| e.name.clone()),
+                    );
                 }
             }
         }
@@ -490,33 +494,39 @@ impl<'a> Search<'a> {
     }
 
     fn template_file(&mut self, file: FileId) -> bool {
-        if !self.budget_left() || !self.templates.insert(file) {
-            return false;
-        }
-        match &self.cx.workspace.file(file).views.template {
+        let workspace = self.cx.workspace;
+        match &workspace.file(file).views.template {
             Some(text) => self.template_text(text, file),
             None => false,
         }
     }
 
     /// Whether the template shows the indicator, itself or in what it extends,
-    /// includes or imports.
+    /// includes or imports (transitively).
     fn template_text(&mut self, text: &TemplateText, from: FileId) -> bool {
-        if self.rule.is_indicator(&text.text)
-            || text
-                .extends
-                .iter()
-                .chain(&text.includes)
-                .chain(&text.calls)
-                .any(|name| self.rule.is_indicator(name))
-        {
-            return true;
-        }
-        for name in text.extends.iter().chain(&text.includes) {
-            let pages = &self.cx.model.pages;
-            if let Some(file) = pages.resolve_template(self.cx.workspace, name, from) {
-                if self.template_file(file) {
-                    return true;
+        let workspace = self.cx.workspace;
+        let pages = &self.cx.model.pages;
+        let mut pending: Vec<(&TemplateText, FileId)> = vec![(text, from)];
+        while let Some((text, from)) = pending.pop() {
+            if self.rule.is_indicator(&text.text)
+                || text
+                    .extends
+                    .iter()
+                    .chain(&text.includes)
+                    .chain(&text.calls)
+                    .any(|name| self.rule.is_indicator(name))
+            {
+                return true;
+            }
+            for name in text.extends.iter().chain(&text.includes) {
+                let Some(file) = pages.resolve_template(workspace, name, from) else {
+                    continue;
+                };
+                if !self.budget_left() || !self.templates.insert(file) {
+                    continue;
+                }
+                if let Some(inner) = &workspace.file(file).views.template {
+                    pending.push((inner, file));
                 }
             }
         }
@@ -752,6 +762,68 @@ fn NotFound(route: Vec<String>) -> Element { rsx! { "missing" } }
         assert_eq!(
             findings,
             ["src/main.rs:22:4: warn[PS501] page `Reports` is rendered in partner \"acting as\" context (route `/partners/:pid/reports`) but shows no context indicator in the page, its layout or what it includes"]
+        );
+    }
+
+    #[test]
+    fn handlers_rendering_views_and_dioxus_routes_naming_a_component() {
+        let findings = check(
+            "PS501",
+            &[
+                (
+                    "src/server.rs",
+                    r##"
+pub fn router() -> Router {
+    Router::new()
+        .route("/partner/seats", get(seats))
+        .route("/partner/plans", get(plans))
+        .route("/status", get(status))
+}
+async fn seats() -> Html<String> {
+    Html(render_to_string(|| view! { <PartnerFrame><SeatTable/></PartnerFrame> }))
+}
+async fn plans() -> Html<String> {
+    Html(render_to_string(|| view! { <PlanTable/> }))
+}
+async fn status() -> Html<String> {
+    Html(render_to_string(|| view! { <StatusTable/> }))
+}
+#[component]
+fn PartnerFrame(children: Children) -> impl IntoView {
+    view! { <TenantContextBanner/>{children()} }
+}
+#[component]
+fn SeatTable() -> impl IntoView { view! { <table></table> } }
+#[component]
+fn PlanTable() -> impl IntoView { view! { <table></table> } }
+#[component]
+fn StatusTable() -> impl IntoView { view! { <table></table> } }
+"##,
+                ),
+                (
+                    "src/routes.rs",
+                    r##"
+#[derive(Routable, Clone, PartialEq)]
+enum Route {
+    #[route("/msp/devices", DeviceList)]
+    Devices {},
+    #[route("/msp/alerts", AlertList)]
+    Alerts {},
+}
+#[component]
+fn DeviceList() -> Element { rsx! { ActingAsHeader {} ul {} } }
+#[component]
+fn AlertList() -> Element { rsx! { ul { "alerts" } } }
+"##,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/routes.rs:12:4: warn[PS501] page `AlertList` is rendered in partner \"acting as\" context (route `/msp/alerts`) but shows no context indicator in the page, its layout or what it includes",
+                "src/server.rs:24:4: warn[PS501] page `PlanTable` is rendered in partner \"acting as\" context (route `/partner/plans`, handler `plans`) but shows no context indicator in the page, its layout or what it includes",
+            ]
         );
     }
 
