@@ -148,6 +148,10 @@ pub struct ViewCollector {
 /// Token groups nest at most this deep in a walk (the file's nesting is bounded too).
 const MAX_DEPTH: usize = 128;
 
+/// Open tags kept at once: deeper ones are read as closed, so closing tags
+/// cost at most this much to match.
+const MAX_OPEN: usize = 256;
+
 impl ViewCollector {
     pub fn item_fn(&mut self, function: &syn::ItemFn) {
         for attr in &function.attrs {
@@ -405,9 +409,11 @@ impl ViewWalker {
                     if group.delimiter() == Delimiter::Brace && is_markup_name(&name) {
                         let parent = self.parent();
                         let index = self.push_element(name, span_of(ident.span()), parent);
+                        // Braces close what they open: tags left open inside end here.
+                        let open = self.open.len();
                         self.open.push((index, None));
                         self.walk(group.stream(), depth + 1);
-                        self.open.pop();
+                        self.open.truncate(open);
                         return end + 1;
                     }
                 }
@@ -501,7 +507,7 @@ impl ViewWalker {
                 layouts,
             });
         }
-        if !self_closing {
+        if !self_closing && self.open.len() < MAX_OPEN {
             self.open.push((index, route));
         }
         cursor

@@ -47,6 +47,8 @@ pub struct ContextRender {
 #[derive(Debug, Default)]
 pub struct Pages {
     pub routes: Vec<Route>,
+    /// What each route renders → the routes rendering it.
+    routes_by_rendered: HashMap<Rendered, Vec<usize>>,
     pub context_renders: Vec<ContextRender>,
     components: HashMap<String, Vec<(FileId, usize)>>,
     /// Component name → names of the components whose views use it.
@@ -80,6 +82,9 @@ const TEMPLATE_LOADERS: &[&str] = &[
     "render_str_template",
     "template",
 ];
+
+/// Route attributes of actix-web and rocket handlers: `#[get("/partner/x")]`.
+const ROUTE_ATTRIBUTES: &[&str] = &["get", "post", "put", "patch", "delete", "head", "route"];
 
 /// How many calls deep a handler's rendering is followed.
 const MAX_RENDER_DEPTH: usize = 2;
@@ -137,6 +142,17 @@ impl Pages {
             }
         }
         pages.server_routes(workspace, graph, &resolver, &by_name);
+        for (index, route) in pages.routes.iter().enumerate() {
+            for rendered in &route.renders {
+                let routes = pages
+                    .routes_by_rendered
+                    .entry(rendered.clone())
+                    .or_default();
+                if routes.last() != Some(&index) {
+                    routes.push(index);
+                }
+            }
+        }
         for (file, facts) in workspace.files.iter().enumerate() {
             for index in 0..facts.functions.len() {
                 let function = FnId { file, index };
@@ -284,6 +300,25 @@ impl Pages {
         for (file, facts) in workspace.files.iter().enumerate() {
             for (index, function) in facts.functions.iter().enumerate() {
                 let id = FnId { file, index };
+                for attribute in &function.attributes {
+                    let Some(path) = attribute.first_string.as_ref() else {
+                        continue;
+                    };
+                    if !ROUTE_ATTRIBUTES.contains(&attribute.name.as_str())
+                        || !path.starts_with('/')
+                    {
+                        continue;
+                    }
+                    let (renders, layouts) = self.renders(workspace, graph, resolver, id);
+                    self.routes.push(Route {
+                        path: crate::index::views::normalize_path(path),
+                        file,
+                        span: attribute.span,
+                        handler: Some(id),
+                        renders,
+                        layouts,
+                    });
+                }
                 let outer = prefixes
                     .get(&id)
                     .cloned()
@@ -386,6 +421,18 @@ impl Pages {
         layouts: &mut Vec<String>,
     ) {
         let facts = &workspace.files[file];
+        // `-> DashboardPage`, `-> Result<DashboardPage, E>`.
+        if let Some(returned) = &function.return_type {
+            returned.any(&mut |part| {
+                if let Some(name) = part
+                    .name()
+                    .filter(|name| self.template_structs.contains_key(*name))
+                {
+                    renders.push(Rendered::TemplateStruct(name.to_string()));
+                }
+                false
+            });
+        }
         for literal in &function.struct_literals {
             if self.template_structs.contains_key(&literal.type_name) {
                 renders.push(Rendered::TemplateStruct(literal.type_name.clone()));
@@ -432,6 +479,18 @@ impl Pages {
                 }
             }
         }
+    }
+
+    /// The routes that render `rendered`, in declaration order.
+    pub fn routes_rendering<'a>(
+        &'a self,
+        rendered: &Rendered,
+    ) -> impl Iterator<Item = &'a Route> + 'a {
+        self.routes_by_rendered
+            .get(rendered)
+            .into_iter()
+            .flatten()
+            .filter_map(|&index| self.routes.get(index))
     }
 
     /// Workspace components named `name`: (file, index into that file's components).

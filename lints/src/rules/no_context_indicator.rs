@@ -45,7 +45,9 @@ transitively). The finding is on the component function's name, the template str
 name, or the first line of a template file loaded by name.
 
 Decisions where the catalogue is silent:
-- Names and text match without regard to case (`viewing as` counts as "Viewing as").
+- Component, partial and macro names match ignoring case and separators
+  (`partials/acting_as_bar.html` has `ActingAs`); text matches ignoring case, as whole
+  words ("viewing as Acme" counts, "reviewing assets" does not).
 - Child components inside a page need no indicator of their own: a component another
   component renders is not a page, unless a partner route renders it directly.
 - Template names resolve to template files (`templates/**/*.html`, `*.askama`, `*.j2`,
@@ -108,7 +110,7 @@ const OPTIONS: &[OptionSpec] = &[
             "viewing_as",
             "Viewing as",
         ]),
-        doc: "Words whose presence in a component, partial or macro name, or in page text, makes a context indicator",
+        doc: "Words that make a context indicator: in a component, partial or macro name (ignoring case and separators), or in page text (whole words, ignoring case)",
     },
     OptionSpec {
         key: "partner_routes",
@@ -131,7 +133,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
             .strings("indicators")
             .iter()
             .filter(|word| !word.is_empty())
-            .map(|word| word.to_lowercase())
+            .map(|word| word.to_ascii_lowercase())
             .collect(),
         partner_routes: options
             .strings("partner_routes")
@@ -162,11 +164,28 @@ impl Rule for NoContextIndicator {
 }
 
 impl NoContextIndicator {
-    fn is_indicator(&self, text: &str) -> bool {
-        let text = text.to_lowercase();
+    /// A component, partial or macro name with an indicator word, ignoring
+    /// case and separators: `ViewingAsBanner`, `partials/viewing_as.html`,
+    /// `acting-as-bar`.
+    fn is_indicator_name(&self, name: &str) -> bool {
+        let name = squash(name);
         self.indicators
             .iter()
-            .any(|word| text.contains(word.as_str()))
+            .any(|word| !squash(word).is_empty() && name.contains(&squash(word)))
+    }
+
+    /// Text with an indicator word, ignoring case, as whole words: "Viewing
+    /// as Acme" counts, "reviewing assets" does not.
+    fn is_indicator_text(&self, text: &str) -> bool {
+        let text = text.to_ascii_lowercase();
+        self.indicators.iter().any(|word| {
+            text.match_indices(word.as_str()).any(|(at, found)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + found.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+        })
     }
 
     fn is_partner_route(&self, path: &str) -> bool {
@@ -184,9 +203,9 @@ impl NoContextIndicator {
         pages: &'a Pages,
         rendered: &'a Rendered,
     ) -> impl Iterator<Item = &'a Route> + 'a {
-        pages.routes.iter().filter(move |route| {
-            self.is_partner_route(&route.path) && route.renders.contains(rendered)
-        })
+        pages
+            .routes_rendering(rendered)
+            .filter(move |route| self.is_partner_route(&route.path))
     }
 
     fn component(
@@ -380,6 +399,14 @@ impl NoContextIndicator {
     }
 }
 
+/// Lower case without separators: `Viewing_As-bar` → `viewingasbar`.
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' ' | '.' | '/'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 fn route_reason(workspace: &Workspace, route: &Route) -> String {
     let handler = route
         .handler
@@ -466,7 +493,7 @@ impl<'a> Search<'a> {
         let workspace = self.cx.workspace;
         let mut pending = vec![name.to_string()];
         while let Some(current) = pending.pop() {
-            if self.rule.is_indicator(&current) {
+            if self.rule.is_indicator_name(&current) {
                 return true;
             }
             if !self.budget_left() || !self.components.insert(current.clone()) {
@@ -478,7 +505,11 @@ impl<'a> Search<'a> {
                     continue;
                 };
                 for view in views_of(facts, component) {
-                    if view.texts.iter().any(|text| self.rule.is_indicator(text)) {
+                    if view
+                        .texts
+                        .iter()
+                        .any(|text| self.rule.is_indicator_text(text))
+                    {
                         return true;
                     }
                     pending.extend(
@@ -508,13 +539,13 @@ impl<'a> Search<'a> {
         let pages = &self.cx.model.pages;
         let mut pending: Vec<(&TemplateText, FileId)> = vec![(text, from)];
         while let Some((text, from)) = pending.pop() {
-            if self.rule.is_indicator(&text.text)
+            if self.rule.is_indicator_text(&text.text)
                 || text
                     .extends
                     .iter()
                     .chain(&text.includes)
                     .chain(&text.calls)
-                    .any(|name| self.rule.is_indicator(name))
+                    .any(|name| self.rule.is_indicator_name(name))
             {
                 return true;
             }
@@ -1013,6 +1044,75 @@ fn Second() -> impl IntoView { view! { <First/><CustomerBadge/> } }
     }
 
     #[test]
+    fn actix_and_rocket_route_attributes() {
+        let findings = check(
+            "PS501",
+            &[
+                ("svc/templates/msp/clients.html", "<h1>Clients</h1>"),
+                (
+                    "svc/templates/msp/invoices.html",
+                    "{% include \"shared/acting_as_bar.html\" %}<h1>Invoices</h1>",
+                ),
+                (
+                    "svc/src/handlers.rs",
+                    r##"
+#[derive(Template)]
+#[template(path = "msp/clients.html")]
+struct ClientsPage;
+#[derive(Template)]
+#[template(path = "msp/invoices.html")]
+struct InvoicesPage { total: u64 }
+#[get("/msp/clients")]
+async fn clients() -> ClientsPage { ClientsPage }
+#[get("/msp/invoices")]
+async fn invoices() -> impl Responder { InvoicesPage { total: 0 } }
+"##,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["svc/src/handlers.rs:4:8: warn[PS501] template `ClientsPage` (`msp/clients.html`) is rendered in partner \"acting as\" context (route `/msp/clients`, handler `clients`) but shows no context indicator in the page, its layout or what it includes"]
+        );
+    }
+
+    #[test]
+    fn indicator_words_in_names_and_text() {
+        let rule = super::NoContextIndicator {
+            indicators: ["ViewingAs", "ActingAs", "viewing_as", "Viewing as"]
+                .iter()
+                .map(|word| word.to_ascii_lowercase())
+                .collect(),
+            partner_routes: vec!["/partner".into()],
+        };
+        for name in [
+            "ViewingAsBanner",
+            "partials/acting_as_bar.html",
+            "viewing-as",
+            "m::viewing_as",
+        ] {
+            assert!(rule.is_indicator_name(name), "{name}");
+        }
+        for name in ["TenantBanner", "partials/view.html", "ActAs"] {
+            assert!(!rule.is_indicator_name(name), "{name}");
+        }
+        for text in [
+            "Viewing as Acme",
+            "You are viewing as: {tenant}",
+            "(viewing as)",
+        ] {
+            assert!(rule.is_indicator_text(text), "{text}");
+        }
+        for text in ["reviewing assets", "Viewing assets", "viewing", ""] {
+            assert!(!rule.is_indicator_text(text), "{text}");
+        }
+        assert!(rule.is_partner_route("/partner"));
+        assert!(rule.is_partner_route("/partner/tenants/:id"));
+        assert!(!rule.is_partner_route("/partnership"));
+        assert!(!rule.is_partner_route("/api/partner"));
+    }
+
+    #[test]
     fn hostile_views_and_templates_do_not_panic() {
         let findings = check(
             "PS501",
@@ -1030,5 +1130,15 @@ fn h() { env.get_template("x.html"); view! { <Route path= view= /> } }
             ],
         );
         assert!(findings.iter().all(|f| f.contains("PS501")), "{findings:?}");
+        // Thousands of unclosed tags, then as many closing tags: linear work.
+        let tags = format!(
+            "#[component]\nfn P(ctx: PartnerContext) -> impl IntoView {{ view! {{ {} {} }} }}",
+            "<div>".repeat(20_000),
+            "</span>".repeat(20_000)
+        );
+        let started = std::time::Instant::now();
+        let findings = check("PS501", &[("t/src/tags.rs", &tags)]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }
