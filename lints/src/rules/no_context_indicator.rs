@@ -25,14 +25,16 @@ context indicator (a "Viewing as …" banner). Pages are:
   partner path (`/partner`, `/partners`, `/msp` and below): Leptos `<Route path=… view=…>`
   (nested in `<ParentRoute>`/`<Route>`, `path!("…")` and `StaticSegment("…")` paths), Yew
   `#[at("…")]` variants with the `switch` arm that renders them, Dioxus `#[route("…")]`
-  variants (inside `#[nest("…")]`), and axum `.route("…", get(handler))` (through `.nest`)
-  whose handler renders a view;
+  variants (inside `#[nest("…")]`; the variant, or `#[route("…", Component)]`), and server
+  routes (axum `.route("…", get(handler))`, through `.nest`; actix-web/rocket
+  `#[get("…")]`) whose handler renders a view;
 - components taking a partner context prop (a parameter, or a field of the props struct,
   whose type is a `[model] partner_context_types` type), and components that render such a
   component, when no other component renders them;
 - askama/rinja `#[derive(Template)]` structs (`#[template(path = "…")]` or `source = "…"`)
-  built by a partner-routed handler or by a partner-context function, or with a partner
-  context field;
+  built (a struct literal, `Page::new(…)`) or returned by a partner-routed handler or a
+  partner-context function (a `[model]` partner context parameter or partner path), or
+  with a partner context field;
 - template files loaded by name (minijinja `get_template("…")`, tera `render("…", …)`,
   `render_template("…")`) by a partner-routed handler or a partner-context function.
 
@@ -61,6 +63,10 @@ Decisions where the catalogue is silent:
   function. Views in partner-context helpers that are not components are not pages (they
   may be children of one); the components of a view a partner-routed handler renders are.
 - Indicators shown only under a condition still count: whether it shows is a runtime fact.
+- Partner context reached through `use_context::<PartnerContext>()` inside a component is
+  not seen (it is not a prop); route such pages under a partner path.
+- A finding on a template file cannot be suppressed by a comment (templates have no
+  Rust comments); set the level, or move the page behind the partner layout.
 
 ## Why is this bad?
 A partner acting as a customer changes that customer's tenant. Without a persistent
