@@ -69,7 +69,8 @@ impl ViewMacro {
     }
 }
 
-/// A function marked `#[component]`, `#[function_component]` or `#[island]`.
+/// A function marked `#[component]`, `#[function_component]` or `#[island]`, or a
+/// capitalised function returning Dioxus's `Element`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ComponentFact {
     /// The name views use: the function's, or Yew's `#[function_component(Name)]`.
@@ -154,6 +155,22 @@ const MAX_OPEN: usize = 256;
 
 impl ViewCollector {
     pub fn item_fn(&mut self, function: &syn::ItemFn) {
+        // Dioxus components need no attribute: `fn Home() -> Element`.
+        let returns_element = match &function.sig.output {
+            syn::ReturnType::Type(_, ty) => matches!(&**ty, syn::Type::Path(path)
+                if path.path.segments.last().is_some_and(|last| last.ident == "Element")),
+            syn::ReturnType::Default => false,
+        };
+        let fn_name = function.sig.ident.to_string();
+        if returns_element && fn_name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            self.facts.components.push(ComponentFact {
+                name: fn_name.clone(),
+                fn_name,
+                fn_name_span: span_of(function.sig.ident.span()),
+                fn_span: span_of_tokens(function),
+            });
+            return;
+        }
         for attr in &function.attrs {
             let Some(last) = attr.path().segments.last() else {
                 continue;

@@ -21,13 +21,14 @@ pub const META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Flags a page rendered while a partner acts as a customer tenant that shows no persistent
 context indicator (a "Viewing as …" banner). Pages are:
-- Leptos and Dioxus `#[component]` and Yew `#[function_component]` functions routed under a
-  partner path (`/partner`, `/partners`, `/msp` and below): Leptos `<Route path=… view=…>`
-  (nested in `<ParentRoute>`/`<Route>`, `path!("…")` and `StaticSegment("…")` paths), Yew
-  `#[at("…")]` variants with the `switch` arm that renders them, Dioxus `#[route("…")]`
-  variants (inside `#[nest("…")]`; the variant, or `#[route("…", Component)]`), and server
-  routes (axum `.route("…", get(handler))`, through `.nest`; actix-web/rocket
-  `#[get("…")]`) whose handler renders a view;
+- Leptos and Dioxus `#[component]` (Dioxus also a capitalised `fn … -> Element`) and Yew
+  `#[function_component]` functions routed under a partner path (`/partner`, `/partners`,
+  `/msp` and below): Leptos `<Route path=… view=…>` (nested in `<ParentRoute>`/`<Route>`,
+  `path!("…")` and `StaticSegment("…")` paths), Yew `#[at("…")]` variants with the
+  `switch` arm that renders them, Dioxus `#[route("…")]` variants (inside `#[nest("…")]`;
+  the variant, or `#[route("…", Component)]`), and server routes (axum
+  `.route("…", get(handler))`, through `.nest`; actix-web/rocket `#[get("…")]`) whose
+  handler renders a view;
 - components taking a partner context prop (a parameter, or a field of the props struct,
   whose type is a `[model] partner_context_types` type), and components that render such a
   component, when no other component renders them;
@@ -175,9 +176,10 @@ impl NoContextIndicator {
     /// `acting-as-bar`.
     fn is_indicator_name(&self, name: &str) -> bool {
         let name = squash(name);
-        self.indicators
-            .iter()
-            .any(|word| !squash(word).is_empty() && name.contains(&squash(word)))
+        self.indicators.iter().any(|word| {
+            let word = squash(word);
+            !word.is_empty() && name.contains(&word)
+        })
     }
 
     /// Text with an indicator word, ignoring case, as whole words: "Viewing
@@ -787,9 +789,7 @@ enum Route {
 fn PartnerShell() -> Element { rsx! { div { ActingAsBar {} Outlet::<Route> {} } } }
 #[component]
 fn Tenants(pid: String) -> Element { rsx! { h1 { "Tenants" } } }
-#[component]
 fn Reports(pid: String) -> Element { rsx! { h1 { "Reports for {pid}" } } }
-#[component]
 fn Home() -> Element { rsx! { "home" } }
 #[component]
 fn NotFound(route: Vec<String>) -> Element { rsx! { "missing" } }
@@ -798,7 +798,7 @@ fn NotFound(route: Vec<String>) -> Element { rsx! { "missing" } }
         );
         assert_eq!(
             findings,
-            ["src/main.rs:22:4: warn[PS501] page `Reports` is rendered in partner \"acting as\" context (route `/partners/:pid/reports`) but shows no context indicator in the page, its layout or what it includes"]
+            ["src/main.rs:21:4: warn[PS501] page `Reports` is rendered in partner \"acting as\" context (route `/partners/:pid/reports`) but shows no context indicator in the page, its layout or what it includes"]
         );
     }
 
