@@ -319,7 +319,7 @@ impl ViewCollector {
             };
             self.facts.match_arms.push(MatchArmFact {
                 pattern: path.segments.iter().map(|s| s.ident.to_string()).collect(),
-                body: span_of_tokens(&arm.body),
+                body: crate::source::expr_span(&arm.body),
             });
         }
     }
