@@ -18,8 +18,9 @@ use std::collections::{HashMap, HashSet};
 pub enum Rendered {
     /// A component, by the name views use.
     Component(String),
-    /// An askama/rinja `#[derive(Template)]` struct, by name.
-    TemplateStruct(String),
+    /// An askama/rinja `#[derive(Template)]` struct: its file and index in
+    /// that file's template structs.
+    TemplateStruct(FileId, usize),
     /// A template file loaded by name (`env.get_template("…")`, `tera.render("…", …)`).
     TemplateFile(FileId),
 }
@@ -346,7 +347,8 @@ impl Pages {
                         })
                         .filter_map(|(_, nest)| text_of(file, &nest.args[0]))
                         .collect();
-                    let handlers = route_handlers(workspace, by_name, function, call.args[1].span);
+                    let handlers =
+                        route_handlers(workspace, by_name, file, function, call.args[1].span);
                     for handler in handlers {
                         let (renders, layouts) = self.renders(workspace, graph, resolver, handler);
                         for prefix in &outer {
@@ -421,31 +423,25 @@ impl Pages {
         layouts: &mut Vec<String>,
     ) {
         let facts = &workspace.files[file];
-        // `-> DashboardPage`, `-> Result<DashboardPage, E>`.
+        // Names that may be template structs: returned (`-> DashboardPage`,
+        // `-> Result<DashboardPage, E>`), built, or called through (`Page::new`).
+        let mut names: Vec<String> = Vec::new();
         if let Some(returned) = &function.return_type {
             returned.any(&mut |part| {
-                if let Some(name) = part
-                    .name()
-                    .filter(|name| self.template_structs.contains_key(*name))
-                {
-                    renders.push(Rendered::TemplateStruct(name.to_string()));
-                }
+                names.extend(part.name().map(str::to_string));
                 false
             });
         }
-        for literal in &function.struct_literals {
-            if self.template_structs.contains_key(&literal.type_name) {
-                renders.push(Rendered::TemplateStruct(literal.type_name.clone()));
-            }
-        }
+        names.extend(function.struct_literals.iter().map(|l| l.type_name.clone()));
         for call in &function.calls {
             if let Callee::Path(segments) = &call.callee {
-                if let Some(owner) = segments.iter().rev().nth(1) {
-                    if self.template_structs.contains_key(owner) {
-                        renders.push(Rendered::TemplateStruct(owner.clone()));
-                    }
-                }
+                names.extend(segments.iter().rev().nth(1).cloned());
             }
+        }
+        for name in &names {
+            self.template_struct_from(workspace, name, file, renders);
+        }
+        for call in &function.calls {
             if TEMPLATE_LOADERS.contains(&call.name()) {
                 let name = call
                     .args
@@ -493,6 +489,35 @@ impl Pages {
             .filter_map(|&index| self.routes.get(index))
     }
 
+    /// The template structs a name used in `from` refers to: those of the same
+    /// crate when there are any, else every one of that name.
+    fn template_struct_from(
+        &self,
+        workspace: &Workspace,
+        name: &str,
+        from: FileId,
+        renders: &mut Vec<Rendered>,
+    ) {
+        let Some(defs) = self.template_structs.get(name) else {
+            return;
+        };
+        let here = crate_root(&workspace.files[from].path);
+        let local: Vec<&(FileId, usize)> = defs
+            .iter()
+            .filter(|(file, _)| crate_root(&workspace.files[*file].path) == here)
+            .collect();
+        let chosen: Vec<&(FileId, usize)> = if local.is_empty() {
+            defs.iter().collect()
+        } else {
+            local
+        };
+        renders.extend(
+            chosen
+                .into_iter()
+                .map(|&(file, index)| Rendered::TemplateStruct(file, index)),
+        );
+    }
+
     /// Workspace components named `name`: (file, index into that file's components).
     pub fn components_named(&self, name: &str) -> &[(FileId, usize)] {
         self.components.get(name).map_or(&[], Vec::as_slice)
@@ -501,10 +526,6 @@ impl Pages {
     /// Names of the components whose views use component `name`.
     pub fn users_of(&self, name: &str) -> &[String] {
         self.users.get(name).map_or(&[], Vec::as_slice)
-    }
-
-    pub fn template_structs_named(&self, name: &str) -> &[(FileId, usize)] {
-        self.template_structs.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The template file `name` refers to, seen from `from`: a template file
@@ -546,6 +567,11 @@ impl Pages {
     }
 }
 
+/// The crate a file belongs to: its path up to `src/`.
+fn crate_root(path: &str) -> &str {
+    path.find("src/").map_or("", |at| &path[..at])
+}
+
 fn text_of(resolver: &WorkspaceResolver<'_>, file: FileId, arg: &ArgFact) -> Option<String> {
     let expr = arg.string.as_ref()?;
     crate::strings::resolve(expr, file, resolver).map(|text| text.text)
@@ -560,6 +586,7 @@ fn within(inner: Span, outer: Span) -> bool {
 fn route_handlers(
     workspace: &Workspace,
     by_name: &HashMap<&str, Vec<FnId>>,
+    file: FileId,
     function: &FunctionDef,
     router: Span,
 ) -> Vec<FnId> {
@@ -580,6 +607,14 @@ fn route_handlers(
                         .module_path
                         .ends_with(qualifier)
                 });
+            }
+            // A handler named bare is in the router's crate when one is.
+            let here = crate_root(&workspace.files[file].path);
+            if found
+                .iter()
+                .any(|fid| crate_root(&workspace.files[fid.file].path) == here)
+            {
+                found.retain(|fid| crate_root(&workspace.files[fid.file].path) == here);
             }
             if found.len() <= super::callgraph::MAX_CANDIDATES {
                 handlers.extend(found);

@@ -160,8 +160,8 @@ impl Rule for NoContextIndicator {
                 for component in &facts.views.components {
                     out.extend(self.component(cx, file, component));
                 }
-                for template in &facts.views.template_structs {
-                    out.extend(self.template_struct(cx, file, template));
+                for (index, template) in facts.views.template_structs.iter().enumerate() {
+                    out.extend(self.template_struct(cx, file, index, template));
                 }
             }
             FileKind::Template => out.extend(self.template_file(cx, file)),
@@ -306,10 +306,11 @@ impl NoContextIndicator {
         &self,
         cx: &Context<'_>,
         file: FileId,
+        index: usize,
         template: &TemplateStruct,
     ) -> Option<Diagnostic> {
         let pages = &cx.model.pages;
-        let rendered = Rendered::TemplateStruct(template.name.clone());
+        let rendered = Rendered::TemplateStruct(file, index);
         let reason = self.template_reason(cx, &rendered).or_else(|| {
             let def = cx
                 .workspace
@@ -937,6 +938,38 @@ async fn settings() -> SettingsPage { SettingsPage {} }
                 "portal/src/web.rs:10:8: warn[PS501] template `QuotaPage` is rendered in partner \"acting as\" context (route `/msp/quota`, handler `quota`) but shows no context indicator in the page, its layout or what it includes",
                 "portal/src/web.rs:16:8: warn[PS501] template `SeatsPanel` is rendered in partner \"acting as\" context (it has partner context field `session`) but shows no context indicator in the page, its layout or what it includes",
             ]
+        );
+    }
+
+    #[test]
+    fn template_paths_resolve_within_the_crate_that_names_them() {
+        let handler = |name: &str| {
+            format!(
+                r##"
+#[derive(Template)]
+#[template(path = "partner/home.html")]
+struct HomePage {{ tenant: String }}
+fn routes() -> Router {{ Router::new().route("/partner/{name}", get(home)) }}
+async fn home() -> HomePage {{ HomePage {{ tenant: String::new() }} }}
+"##
+            )
+        };
+        let (admin, portal) = (handler("admin"), handler("portal"));
+        let findings = check(
+            "PS501",
+            &[
+                (
+                    "admin/templates/partner/home.html",
+                    "<p>Viewing as {{ tenant }}</p>",
+                ),
+                ("admin/src/lib.rs", &admin),
+                ("portal/templates/partner/home.html", "<p>{{ tenant }}</p>"),
+                ("portal/src/lib.rs", &portal),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["portal/src/lib.rs:4:8: warn[PS501] template `HomePage` (`partner/home.html`) is rendered in partner \"acting as\" context (route `/partner/portal`, handler `home`) but shows no context indicator in the page, its layout or what it includes"]
         );
     }
 
