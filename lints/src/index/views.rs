@@ -3,6 +3,7 @@
 //! (read as token trees, not parsed), router declarations, askama/rinja template
 //! structs, and the `extends`/`include`/`import` structure of template files.
 
+use crate::index::TypeRef;
 use crate::source::{span_of, span_of_tokens, Span};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
@@ -79,6 +80,9 @@ pub struct ComponentFact {
     /// The function's name token.
     pub fn_name_span: Span,
     pub fn_span: Span,
+    /// Types read from the context the app provides: `use_context::<T>()`,
+    /// `expect_context::<T>()`, `consume_context::<T>()`, with the call's span.
+    pub context_reads: Vec<(TypeRef, Span)>,
 }
 
 /// `#[template(path = "…")]` or `#[template(source = "…")]` on a struct.
@@ -168,6 +172,7 @@ impl ViewCollector {
                 fn_name,
                 fn_name_span: span_of(function.sig.ident.span()),
                 fn_span: span_of_tokens(function),
+                context_reads: context_reads(&function.block),
             });
             return;
         }
@@ -189,6 +194,7 @@ impl ViewCollector {
                 fn_name,
                 fn_name_span: span_of(function.sig.ident.span()),
                 fn_span: span_of_tokens(function),
+                context_reads: context_reads(&function.block),
             });
             return;
         }
@@ -323,6 +329,43 @@ impl ViewCollector {
             });
         }
     }
+}
+
+/// Functions that read a value the app put in context, by type.
+const CONTEXT_READERS: &[&str] = &[
+    "use_context",
+    "expect_context",
+    "consume_context",
+    "try_use_context",
+    "try_consume_context",
+];
+
+/// `use_context::<PartnerSession>()` and the like in a component's body
+/// (not in nested items).
+fn context_reads(body: &syn::Block) -> Vec<(TypeRef, Span)> {
+    #[derive(Default)]
+    struct Reads(Vec<(TypeRef, Span)>);
+    impl<'ast> syn::visit::Visit<'ast> for Reads {
+        fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+            if let Some(last) = expr.path.segments.last() {
+                if CONTEXT_READERS.contains(&last.ident.to_string().as_str()) {
+                    if let syn::PathArguments::AngleBracketed(generic) = &last.arguments {
+                        for arg in &generic.args {
+                            if let syn::GenericArgument::Type(ty) = arg {
+                                self.0
+                                    .push((TypeRef::from_syn(ty), span_of(last.ident.span())));
+                            }
+                        }
+                    }
+                }
+            }
+            syn::visit::visit_expr_path(self, expr);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut reads = Reads::default();
+    syn::visit::Visit::visit_block(&mut reads, body);
+    reads.0
 }
 
 /// The first string argument of an attribute: `#[at("/partner")]`.

@@ -30,8 +30,9 @@ context indicator (a "Viewing as …" banner). Pages are:
   `.route("…", get(handler))`, through `.nest`; actix-web/rocket `#[get("…")]`) whose
   handler renders a view;
 - components taking a partner context prop (a parameter, or a field of the props struct,
-  whose type is a `[model] partner_context_types` type), and components that render such a
-  component, when no other component renders them;
+  whose type is a `[model] partner_context_types` type) or reading it from the app's context
+  (`use_context::<T>()`, `expect_context::<T>()`, `consume_context::<T>()`), and components
+  that render such a component, when no other component renders them;
 - askama/rinja `#[derive(Template)]` structs (`#[template(path = "…")]` or `source = "…"`)
   built (a struct literal, `Page::new(…)`) or returned by a partner-routed handler or a
   partner-context function (a `[model]` partner context parameter or partner path), or
@@ -64,8 +65,6 @@ Decisions where the catalogue is silent:
   function. Views in partner-context helpers that are not components are not pages (they
   may be children of one); the components of a view a partner-routed handler renders are.
 - Indicators shown only under a condition still count: whether it shows is a runtime fact.
-- Partner context reached through `use_context::<PartnerContext>()` inside a component is
-  not seen (it is not a prop); route such pages under a partner path.
 - A finding on a template file cannot be suppressed by a comment (templates have no
   Rust comments); set the level, or move the page behind the partner layout.
 
@@ -437,7 +436,8 @@ fn views_of<'a>(
 }
 
 /// A parameter of a partner context type, or of a props type with a field of one
-/// (`props: &PageProps`, `cx: Scope<PageProps>`): `name: Type` for messages.
+/// (`props: &PageProps`, `cx: Scope<PageProps>`), or partner context read with
+/// `use_context::<T>()`: `name: Type` for messages.
 fn partner_param(cx: &Context<'_>, file: FileId, component: &ComponentFact) -> Option<String> {
     let function = cx
         .workspace
@@ -449,7 +449,7 @@ fn partner_param(cx: &Context<'_>, file: FileId, component: &ComponentFact) -> O
     for param in &function.params {
         let name = param.name.as_deref().unwrap_or("_");
         if is_context_type(&param.ty, types) {
-            return Some(format!("{name}: {}", param.ty.name().unwrap_or("_")));
+            return Some(format!("{name}: {}", context_type_name(&param.ty, types)));
         }
         let mut props = Vec::new();
         param.ty.any(&mut |part| {
@@ -466,13 +466,35 @@ fn partner_param(cx: &Context<'_>, file: FileId, component: &ComponentFact) -> O
                     return Some(format!(
                         "{name}.{}: {}",
                         field.name.as_deref().unwrap_or("0"),
-                        field.ty.name().unwrap_or("_")
+                        context_type_name(&field.ty, types)
                     ));
                 }
             }
         }
     }
+    // Partner context the app provides: `use_context::<PartnerSession>()`.
+    if let Some((ty, _)) = component
+        .context_reads
+        .iter()
+        .find(|(ty, _)| is_context_type(ty, types))
+    {
+        return Some(format!("use_context::<{}>", context_type_name(ty, types)));
+    }
     None
+}
+
+/// The partner context type inside a type, for messages: `PartnerSession` in
+/// `Signal<PartnerSession>`.
+fn context_type_name(ty: &crate::index::TypeRef, types: &crate::model::names::Patterns) -> String {
+    let mut found = None;
+    ty.any(&mut |part| {
+        found = part
+            .name()
+            .filter(|name| types.matches(name))
+            .map(str::to_string);
+        found.is_some()
+    });
+    found.unwrap_or_else(|| ty.name().unwrap_or("_").to_string())
 }
 
 /// One indicator search: components and templates visited once each.
@@ -703,6 +725,17 @@ pub fn Profile(user: User) -> impl IntoView { view! { <p>"me"</p> } }
 pub fn Switcher(ctx: PartnerContext) -> impl IntoView {
     view! { <p>"You are viewing as " {ctx.tenant_name}</p> }
 }
+#[component]
+pub fn Devices() -> impl IntoView {
+    let session = expect_context::<PartnerSession>();
+    let theme = use_context::<Theme>();
+    view! { <h1>"Devices"</h1> }
+}
+#[component]
+pub fn Themed() -> impl IntoView {
+    let theme = use_context::<Theme>();
+    view! { <h1>"Theme"</h1> }
+}
 "##,
             )],
         );
@@ -710,7 +743,8 @@ pub fn Switcher(ctx: PartnerContext) -> impl IntoView {
             findings,
             [
                 "src/tenant.rs:3:8: warn[PS501] page `TenantUsers` is rendered in partner \"acting as\" context (it takes partner context `ctx: PartnerContext`) but shows no context indicator in the page, its layout or what it includes",
-                "src/tenant.rs:13:8: warn[PS501] page `Overview` is rendered in partner \"acting as\" context (it renders `QuotaPanel`, which takes partner context `session: Signal`) but shows no context indicator in the page, its layout or what it includes",
+                "src/tenant.rs:13:8: warn[PS501] page `Overview` is rendered in partner \"acting as\" context (it renders `QuotaPanel`, which takes partner context `session: PartnerSession`) but shows no context indicator in the page, its layout or what it includes",
+                "src/tenant.rs:29:8: warn[PS501] page `Devices` is rendered in partner \"acting as\" context (it takes partner context `use_context::<PartnerSession>`) but shows no context indicator in the page, its layout or what it includes",
             ]
         );
     }
