@@ -209,6 +209,7 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &crate::rules::leaky_error::META,
         &crate::rules::cost_to_actor::META,
         &crate::rules::single_level_quota::META,
+        &crate::rules::no_context_indicator::META,
         &crate::rules::unconfirmed_destructive_action::META,
     ];
     ALL

@@ -8,8 +8,9 @@ use crate::registry::{self, Level};
 use crate::report::resolve;
 
 /// The whole pipeline on one text, as the fuzzer and the robustness tests
-/// drive it: index (as a partner-context file and as a `.cypher` file), the
-/// model, every rule, suppressions and report resolution.
+/// drive it: index (as a partner-context file, as a `.cypher` file and as a
+/// template loaded by a partner route), the model, every rule, suppressions
+/// and report resolution.
 pub fn run_pipeline(text: &str) -> usize {
     let files = vec![
         index_file("src/partner/input.rs".to_string(), text.into()),
@@ -17,6 +18,11 @@ pub fn run_pipeline(text: &str) -> usize {
         index_file(
             "src/store.rs".to_string(),
             "pub fn run(q: &str) { graph.run(query(q)); }".into(),
+        ),
+        index_file("templates/input.html".to_string(), text.into()),
+        index_file(
+            "src/pages.rs".to_string(),
+            "fn r() { Router::new().route(\"/partner/x\", get(page)); }\nfn page() { env.get_template(\"input.html\"); }".into(),
         ),
     ];
     let workspace = Workspace::new(files);

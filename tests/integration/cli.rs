@@ -12,6 +12,7 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/bulk.rs:37:5: deny[PS301 unthrottled-tenant-fanout]: `join_all` runs a database query (`.run` in `bulk::reindex_tenant`) for every tenant of `tenants` at once, with no concurrency bound",
             "portal/src/bulk.rs:54:80: deny[PS301 unthrottled-tenant-fanout]: Cypher `SET` runs over every tenant the partner manages in one transaction, with no batching",
+            "portal/src/console.rs:46:4: warn[PS501 no-context-indicator]: page `SupportDesk` is rendered in partner \"acting as\" context (route `/partner/support`) but shows no context indicator in the page, its layout or what it includes",
             "portal/src/errors.rs:24:18: deny[PS303 leaky-error]: response body shows `self.to_string()`, the text of the `PortalError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for PortalError`",
             "portal/src/errors.rs:60:58: deny[PS303 leaky-error]: response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `errors::device_count`)",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
@@ -20,18 +21,20 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/src/integrations.rs:14:5: deny[PS104 readable-secret]: secret field `TenantIntegration.signing` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/offboarding.rs:26:14: deny[PS502 unconfirmed-destructive-action]: destructive handler `clear_devices` (routed for `DELETE`) compares `body.confirm_text` only with a constant, not with the target tenant's name (partner context: `offboarding::clear_devices`)",
             "portal/src/onboarding.rs:33:94: deny[PS203 broad-manages-grant]: `MANAGES` grant sets no explicit permissions, so the partner gets whatever \"managing\" means everywhere",
+            "portal/src/pages.rs:21:12: warn[PS501 no-context-indicator]: template `TenantSettingsPage` (`partner/tenant_settings.html`) is rendered in partner \"acting as\" context (route `/partner/tenants/{tenant_id}/settings`, handler `tenant_settings`) but shows no context indicator in the page, its layout or what it includes",
             "portal/src/partner/mod.rs:50:17: deny[PS202 no-break-glass]: a partner-access check is cached for 86400 s, over the 60 s a revocation may wait",
             "portal/src/partner/mod.rs:112:9: deny[PS302 audit-actor-target]: audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::rotate_integration_key`)",
             "portal/src/partner/mod.rs:154:52: deny[PS401 cost-to-actor]: `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::enable_backups`); bill the target tenant (`tenant_id`) instead",
             "portal/src/provisioning.rs:18:5: deny[PS402 single-level-quota]: provisioning call `create_mailbox` runs without a partner-level quota check (partner context: `provisioning::provision_mailbox`)",
             "portal/src/roles.rs:54:67: deny[PS201 partner-role-overgrant]: partner role `PartnerAdmin` is granted forbidden permission `\"billing:manage\"`",
             "portal/src/store.rs:8:31: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::export_tenant_users` → `store::tenant_users`)",
+            "portal/templates/partner/tenant_activity.html:1:1: warn[PS501 no-context-indicator]: template `portal/templates/partner/tenant_activity.html` is rendered in partner \"acting as\" context (route `/partner/tenants/{tenant_id}/activity`, handler `tenant_activity`) but shows no context indicator in the page, its layout or what it includes",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("19 findings (16 deny, 3 warn) in 16 files, parsed in "),
+            .starts_with("22 findings (16 deny, 6 warn) in 24 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -50,7 +53,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 19);
+    assert_eq!(direct.stdout.lines().count(), 22);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -177,7 +180,7 @@ fn rules_lists_every_code() {
         codes,
         [
             "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS104", "PS201", "PS202",
-            "PS203", "PS301", "PS302", "PS303", "PS401", "PS402", "PS502"
+            "PS203", "PS301", "PS302", "PS303", "PS401", "PS402", "PS501", "PS502"
         ]
     );
     assert!(output

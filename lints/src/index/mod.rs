@@ -4,6 +4,7 @@
 
 pub mod functions;
 pub mod roles;
+pub mod views;
 
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
@@ -262,7 +263,8 @@ pub enum FileKind {
     Rust,
     /// A `.cypher` file: one or more queries.
     Cypher,
-    /// A template (`templates/**/*.html`, `*.askama`, `*.j2`, `*.tera`, `*.hbs`).
+    /// A template (`templates/**/*.html`, `*.askama`, `*.j2`, `*.jinja`, `*.jinja2`,
+    /// `*.tera`, `*.hbs`).
     Template,
     /// A roles file (`roles.toml`, `*.roles.toml`, `roles.yaml`, `*.roles.yaml`, `roles.json`).
     Roles,
@@ -285,7 +287,7 @@ impl FileKind {
             || name.ends_with(".roles.yml")
         {
             Some(FileKind::Roles)
-        } else if [".askama", ".j2", ".tera", ".hbs"]
+        } else if [".askama", ".j2", ".jinja", ".jinja2", ".tera", ".hbs"]
             .iter()
             .any(|ext| name.ends_with(ext))
             || (in_templates && name.ends_with(".html"))
@@ -323,6 +325,8 @@ pub struct FileFacts {
     /// `const`/`static` permission lists, for tables that name them.
     pub permission_lists: Vec<PermissionList>,
     pub directives: Vec<Directive>,
+    /// Components, view bodies, routes and templates.
+    pub views: views::ViewFacts,
 }
 
 impl FileFacts {
@@ -358,11 +362,16 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     let kind = FileKind::of_path(&path).unwrap_or(FileKind::Rust);
     let line_index = LineIndex::new(&text);
     if kind != FileKind::Rust {
+        let mut views = views::ViewFacts::default();
+        if kind == FileKind::Template {
+            views.template = Some(views::scan_template(&text));
+        }
         return FileFacts {
             path,
             kind,
             text,
             line_index,
+            views,
             ..FileFacts::default()
         };
     }
@@ -411,6 +420,7 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             facts.cypher_literals = indexer.cypher_literals;
             facts.role_mappings = indexer.roles.mappings;
             facts.permission_lists = indexer.roles.permission_lists;
+            facts.views = indexer.views.facts;
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
         Err(payload) => {
@@ -539,6 +549,7 @@ struct Indexer {
     /// `impl` blocks being visited: (self type, trait).
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
+    views: views::ViewCollector,
 }
 
 impl Indexer {
@@ -621,6 +632,7 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
+        self.views.item_fn(function);
         self.record_function(&function.attrs, &function.sig, &function.block, function);
         self.roles.enter_fn(&function.sig);
         visit::visit_item_fn(self, function);
@@ -667,6 +679,7 @@ impl<'ast> Visit<'ast> for Indexer {
     fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
         let impl_type = self.impl_type();
         self.roles.match_expr(expr, impl_type.as_deref());
+        self.views.match_expr(expr);
         visit::visit_expr_match(self, expr);
     }
 
@@ -717,6 +730,7 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.views.macro_call(mac);
         // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
         if let Ok(args) =
             mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
@@ -743,6 +757,7 @@ impl<'ast> Visit<'ast> for Indexer {
             variants: Vec::new(),
             error_message: error_message(&item.attrs),
         });
+        self.views.item_struct(item);
         visit::visit_item_struct(self, item);
     }
 
@@ -766,6 +781,7 @@ impl<'ast> Visit<'ast> for Indexer {
             variants,
             error_message: None,
         });
+        self.views.item_enum(item);
         visit::visit_item_enum(self, item);
     }
 

@@ -11,6 +11,7 @@ pub mod context;
 pub mod delete_routes;
 pub mod grants;
 pub mod names;
+pub mod pages;
 pub mod queries;
 
 use crate::index::{CallSite, TypeRef, Workspace};
@@ -82,6 +83,8 @@ pub struct Model {
     pub actions: actions::Actions,
     /// Handlers routed for HTTP `DELETE`.
     pub delete_routes: delete_routes::DeleteRoutes,
+    /// Routes, what they render, components and templates (PS501).
+    pub pages: pages::Pages,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -99,6 +102,7 @@ impl Model {
         let queries = queries::Queries::build(workspace, options);
         let grants = grants::Grants::build(&queries, &graph, &context);
         let actions = actions::Actions::build(workspace, &queries);
+        let pages = pages::Pages::build(workspace, &graph, &context);
         Model {
             graph,
             context,
@@ -106,6 +110,7 @@ impl Model {
             grants,
             actions,
             delete_routes: delete_routes::DeleteRoutes::build(workspace),
+            pages,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),

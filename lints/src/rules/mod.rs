@@ -7,6 +7,7 @@ pub mod broad_manages_grant;
 pub mod cost_to_actor;
 pub mod leaky_error;
 pub mod no_break_glass;
+pub mod no_context_indicator;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
 pub mod single_level_quota;
