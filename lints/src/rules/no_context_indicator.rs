@@ -149,7 +149,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
     })
 }
 
-const HELP: &str = "show which customer tenant the partner acts as on every partner page: render a `ViewingAs…` banner, a `viewing_as` partial or the text \"Viewing as …\" in the page or the layout it uses";
+const HELP: &str = "show which customer tenant the partner acts as on every partner page: render a `ViewingAs` banner component, a `viewing_as` partial or the text \"Viewing as …\" in the page or the layout it uses";
 
 impl Rule for NoContextIndicator {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
