@@ -170,6 +170,14 @@ impl StructLiteral {
     }
 }
 
+/// A place read in a function body (`tenant_id`, `session.tenant_id`,
+/// `self.cache`): the longest field chain, not its prefixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceRead {
+    pub place: Vec<String>,
+    pub span: Span,
+}
+
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LetFact {
@@ -204,9 +212,19 @@ pub struct FunctionDef {
     /// Paths of two or more segments used as values (`Scope::Full`,
     /// `Permissions::all`, `Role::PartnerAdmin`), in source order.
     pub value_paths: Vec<(Vec<String>, Span)>,
+    /// Every place the body reads, in source order: what a value is built
+    /// from (a cache key, a struct literal) is the places read inside it.
+    pub reads: Vec<PlaceRead>,
 }
 
 impl FunctionDef {
+    /// Places read inside `span`, in source order.
+    pub fn reads_within(&self, span: Span) -> impl Iterator<Item = &PlaceRead> {
+        self.reads
+            .iter()
+            .filter(move |read| span.start <= read.span.start && read.span.end <= span.end)
+    }
+
     /// The latest `let name = …` that ends before `offset`, whatever its
     /// block: shadowing across sibling blocks is rare in the code we read.
     pub fn binding_before(&self, name: &str, offset: u32) -> Option<&LetFact> {
@@ -396,6 +414,7 @@ pub fn function_def(
         lets: walker.lets,
         struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
+        reads: walker.reads,
     }
 }
 
@@ -460,6 +479,33 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
                     && TRANSPARENT_METHODS.contains(&call.method.to_string().as_str()) =>
             {
                 current = &call.receiver;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The place a field chain reads (`a.b.c`), only through fields and paths:
+/// `f().b` reads no place of its own.
+fn place_of_field_chain(expr: &syn::ExprField) -> Option<Vec<String>> {
+    let mut segments = Vec::new();
+    let mut current = expr;
+    loop {
+        segments.push(match &current.member {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        });
+        match &*current.base {
+            syn::Expr::Field(inner) => current = inner,
+            syn::Expr::Path(path) if path.qself.is_none() => {
+                let mut place: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                place.extend(segments.into_iter().rev());
+                return Some(place);
             }
             _ => return None,
         }
@@ -715,6 +761,7 @@ struct BodyWalker {
     lets: Vec<LetFact>,
     struct_literals: Vec<StructLiteral>,
     value_paths: Vec<(Vec<String>, Span)>,
+    reads: Vec<PlaceRead>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -785,7 +832,29 @@ impl<'ast> Visit<'ast> for BodyWalker {
         // Nested items are indexed as items of their own.
     }
 
+    fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
+        // The longest chain is the read; its base is not read separately.
+        match place_of_field_chain(expr) {
+            Some(place) => self.reads.push(PlaceRead {
+                place,
+                span: span_of_tokens(expr),
+            }),
+            None => visit::visit_expr_field(self, expr),
+        }
+    }
+
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        if expr.qself.is_none() {
+            self.reads.push(PlaceRead {
+                place: expr
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect(),
+                span: span_of_tokens(expr),
+            });
+        }
         if expr.path.segments.len() >= 2 {
             let segments = expr
                 .path
@@ -1237,6 +1306,15 @@ mod tests {
     fn malformed_event_bodies_are_skipped_not_fatal() {
         let f = function(r#"fn h() { info!(target: , = %); error!(target: "audit" a b); }"#);
         assert!(f.calls.iter().all(|c| c.event.is_none()));
+    }
+
+    #[test]
+    fn reads_are_the_longest_place_chains() {
+        let f = function(
+            r#"fn h() { let k = format!("{}:{}", session.tenant_id, load(x).id); conn.set(&k, v); }"#,
+        );
+        let reads: Vec<String> = f.reads.iter().map(|read| read.place.join(".")).collect();
+        assert_eq!(reads, ["session.tenant_id", "load", "x", "conn", "k", "v"]);
     }
 
     #[test]
