@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod bindings;
+pub mod caches;
 pub mod callgraph;
 pub mod checks;
 pub mod context;
