@@ -86,7 +86,10 @@ const DISTINCTIVE_TYPES: &[(&str, Client)] = &[
 /// Names a glob import of a cache crate brings in (`use fred::prelude::*`).
 const GLOB_EXPORTS: &[(&str, &[&str])] = &[
     ("fred", &["Client", "Pool", "RedisClient", "RedisPool"]),
-    ("redis", &["Client", "Connection", "Commands", "AsyncCommands"]),
+    (
+        "redis",
+        &["Client", "Connection", "Commands", "AsyncCommands"],
+    ),
     ("moka", &["Cache"]),
     ("mini_moka", &["Cache"]),
     ("quick_cache", &["Cache"]),
@@ -96,15 +99,82 @@ const GLOB_EXPORTS: &[(&str, &[&str])] = &[
 /// Redis commands (as `Commands`/`AsyncCommands`/`fred` methods and
 /// pipeline methods) whose first argument is a key.
 const REDIS_KEY_METHODS: &[&str] = &[
-    "get", "set", "set_ex", "set_nx", "pset_ex", "set_options", "getset", "get_del", "get_ex",
-    "getex", "getdel", "setex", "setnx", "psetex", "del", "unlink", "exists", "expire",
-    "pexpire", "expire_at", "pexpire_at", "expireat", "ttl", "pttl", "persist", "incr", "decr",
-    "incr_by", "decr_by", "incrby", "decrby", "append", "getrange", "setrange", "strlen", "mget",
-    "hget", "hset", "hset_nx", "hsetnx", "hset_multiple", "hmset", "hmget", "hdel", "hgetall",
-    "hkeys", "hvals", "hexists", "hincr", "hincrby", "hlen", "lpush", "rpush", "lpop", "rpop",
-    "lrange", "llen", "lrem", "ltrim", "sadd", "srem", "smembers", "sismember", "scard",
-    "zadd", "zrem", "zrange", "zrangebyscore", "zscore", "zincr", "zcard", "rename", "key_type",
-    "json_get", "json_set", "json_del",
+    "get",
+    "set",
+    "set_ex",
+    "set_nx",
+    "pset_ex",
+    "set_options",
+    "getset",
+    "get_del",
+    "get_ex",
+    "getex",
+    "getdel",
+    "setex",
+    "setnx",
+    "psetex",
+    "del",
+    "unlink",
+    "exists",
+    "expire",
+    "pexpire",
+    "expire_at",
+    "pexpire_at",
+    "expireat",
+    "ttl",
+    "pttl",
+    "persist",
+    "incr",
+    "decr",
+    "incr_by",
+    "decr_by",
+    "incrby",
+    "decrby",
+    "append",
+    "getrange",
+    "setrange",
+    "strlen",
+    "mget",
+    "hget",
+    "hset",
+    "hset_nx",
+    "hsetnx",
+    "hset_multiple",
+    "hmset",
+    "hmget",
+    "hdel",
+    "hgetall",
+    "hkeys",
+    "hvals",
+    "hexists",
+    "hincr",
+    "hincrby",
+    "hlen",
+    "lpush",
+    "rpush",
+    "lpop",
+    "rpop",
+    "lrange",
+    "llen",
+    "lrem",
+    "ltrim",
+    "sadd",
+    "srem",
+    "smembers",
+    "sismember",
+    "scard",
+    "zadd",
+    "zrem",
+    "zrange",
+    "zrangebyscore",
+    "zscore",
+    "zincr",
+    "zcard",
+    "rename",
+    "key_type",
+    "json_get",
+    "json_set",
+    "json_del",
 ];
 
 /// Pipeline methods that return the pipeline without naming a key.
@@ -112,22 +182,64 @@ const PIPELINE_PASS_THROUGH: &[&str] = &["ignore", "atomic", "arg", "cmd", "add_
 
 /// Redis commands that take no key: `cmd("PING")` is not a cache access.
 const KEYLESS_COMMANDS: &[&str] = &[
-    "PING", "INFO", "AUTH", "SELECT", "FLUSHDB", "FLUSHALL", "PUBLISH", "SUBSCRIBE", "SCAN",
-    "CLIENT", "CONFIG", "DBSIZE", "MULTI", "EXEC", "DISCARD", "ECHO", "TIME", "SCRIPT", "KEYS",
-    "EVAL", "EVALSHA", "WATCH", "UNWATCH", "HELLO", "QUIT",
+    "PING",
+    "INFO",
+    "AUTH",
+    "SELECT",
+    "FLUSHDB",
+    "FLUSHALL",
+    "PUBLISH",
+    "SUBSCRIBE",
+    "SCAN",
+    "CLIENT",
+    "CONFIG",
+    "DBSIZE",
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "ECHO",
+    "TIME",
+    "SCRIPT",
+    "KEYS",
+    "EVAL",
+    "EVALSHA",
+    "WATCH",
+    "UNWATCH",
+    "HELLO",
+    "QUIT",
 ];
 
 /// Methods of in-memory caches whose first argument is a key.
 const MEMORY_KEY_METHODS: &[&str] = &[
-    "get", "insert", "get_with", "get_with_by_ref", "try_get_with", "optionally_get_with",
-    "get_or_insert_with", "get_or_insert_async", "get_value_or_guard", "get_value_or_guard_async",
-    "entry", "entry_by_ref", "invalidate", "remove", "contains_key", "peek", "get_mut", "replace",
+    "get",
+    "insert",
+    "get_with",
+    "get_with_by_ref",
+    "try_get_with",
+    "optionally_get_with",
+    "get_or_insert_with",
+    "get_or_insert_async",
+    "get_value_or_guard",
+    "get_value_or_guard_async",
+    "entry",
+    "entry_by_ref",
+    "invalidate",
+    "remove",
+    "contains_key",
+    "peek",
+    "get_mut",
+    "replace",
 ];
 
 /// Methods of the `cached` crate's `Cached`/`IOCached` traits whose first argument is a key.
 const CACHED_KEY_METHODS: &[&str] = &[
-    "cache_get", "cache_set", "cache_remove", "cache_get_mut", "cache_get_or_set_with",
-    "cache_try_get_or_set_with", "cache_get_expired",
+    "cache_get",
+    "cache_set",
+    "cache_remove",
+    "cache_get_mut",
+    "cache_get_or_set_with",
+    "cache_try_get_or_set_with",
+    "cache_get_expired",
 ];
 
 const WEB_STORAGE_KEY_METHODS: &[&str] = &["set_item", "get_item", "remove_item"];
@@ -149,8 +261,19 @@ const CONNECTION_METHODS: &[&str] = &[
 
 /// Methods of a pool or client that give back a connection (or the client).
 const POOL_METHODS: &[&str] = &[
-    "get", "get_owned", "get_timeout", "dedicated", "next", "clone", "as_ref", "lock", "write",
-    "read", "borrow_mut", "unwrap", "expect",
+    "get",
+    "get_owned",
+    "get_timeout",
+    "dedicated",
+    "next",
+    "clone",
+    "as_ref",
+    "lock",
+    "write",
+    "read",
+    "borrow_mut",
+    "unwrap",
+    "expect",
 ];
 
 /// How many bindings, fields and chain links one receiver lookup follows.
@@ -191,7 +314,9 @@ impl<'a> Caches<'a> {
                     return None;
                 };
                 let gloo = matches!(storage.as_str(), "LocalStorage" | "SessionStorage")
-                    && (expanded.first().is_some_and(|c| c == "gloo_storage" || c == "gloo")
+                    && (expanded
+                        .first()
+                        .is_some_and(|c| c == "gloo_storage" || c == "gloo")
                         || expanded.len() == 2);
                 (gloo && GLOO_KEY_FUNCTIONS.contains(&name)).then_some(())?;
                 Some(CacheOp {
@@ -292,7 +417,11 @@ impl<'a> Caches<'a> {
                     return Some(Client::Pipeline);
                 }
                 if expanded.len() >= 2
-                    && expanded.iter().rev().nth(1).is_some_and(|t| t == "Pipeline")
+                    && expanded
+                        .iter()
+                        .rev()
+                        .nth(1)
+                        .is_some_and(|t| t == "Pipeline")
                 {
                     return Some(Client::Pipeline);
                 }
@@ -385,7 +514,10 @@ impl<'a> Caches<'a> {
                 .workspace
                 .type_defs_named(&owner)
                 .find(|(_, def)| def.fields.iter().any(|f| f.name.as_deref() == Some(field)))?;
-            let field_def = def.fields.iter().find(|f| f.name.as_deref() == Some(field))?;
+            let field_def = def
+                .fields
+                .iter()
+                .find(|f| f.name.as_deref() == Some(field))?;
             if position + 1 == fields.len() {
                 return type_client(self.workspace.file(file), &field_def.ty);
             }

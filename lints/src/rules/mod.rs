@@ -4,6 +4,7 @@
 
 pub mod audit_actor_target;
 pub mod broad_manages_grant;
+pub mod cache_key_missing_tenant;
 pub mod cost_to_actor;
 pub mod no_break_glass;
 pub mod partner_role_overgrant;
