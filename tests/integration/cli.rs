@@ -10,6 +10,8 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/queries/tenant_devices.cypher:2:7: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::tenant_devices`)",
             "portal/roles.toml:13:45: deny[PS201 partner-role-overgrant]: partner role `partner-support` is granted forbidden permission `\"secrets:read\"`",
             "portal/src/auth.rs:20:5: warn[PS104 readable-secret]: secret field `OAuthClientConfig.client_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            "portal/src/dashboard.rs:20:49: deny[PS102 cache-key-missing-tenant]: cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"dashboard:{}\", session.user_id)`); `session.user_id` belongs to the acting partner, not the target tenant",
+            "portal/src/dashboard.rs:22:32: deny[PS102 cache-key-missing-tenant]: cache key of redis `SET` does not include the target tenant's ID: `format!(\"{}:alerts\", session.tenant_id)`; `session.tenant_id` belongs to the acting partner, not the target tenant",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
             "portal/src/integrations.rs:12:5: deny[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
             "portal/src/integrations.rs:14:5: warn[PS104 readable-secret]: secret field `TenantIntegration.signing` is printed by `#[derive(Debug)]`, so it can end up in logs",
@@ -25,7 +27,7 @@ fn demo_run_finds_the_planted_defects_and_denies() {
     assert!(
         output
             .stderr
-            .starts_with("13 findings (10 deny, 3 warn) in 12 files, parsed in "),
+            .starts_with("15 findings (12 deny, 3 warn) in 13 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -44,7 +46,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 13);
+    assert_eq!(direct.stdout.lines().count(), 15);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -170,8 +172,8 @@ fn rules_lists_every_code() {
     assert_eq!(
         codes,
         [
-            "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS104", "PS201", "PS202",
-            "PS203", "PS302", "PS401"
+            "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS102", "PS104", "PS201",
+            "PS202", "PS203", "PS302", "PS401"
         ]
     );
     assert!(output

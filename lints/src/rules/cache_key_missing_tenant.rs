@@ -58,9 +58,13 @@ Decisions where the catalogue is silent:
   without such a parameter counts when its body reads a tenant ID of its own
   (`format!("{}:{}", self.tenant_id, self.user_id)`).
 - A function whose cache key is exactly one of its parameters, named as a key (`key`,
-  `cache_key`, `k`: `async fn cache_get(conn, key: &str)`), is a cache wrapper: it is not flagged itself; each workspace call to it is
-  checked as a cache operation with the argument passed for the key. A wrapper that
-  nothing in the workspace calls is not flagged.
+  `cache_key`, `k`: `async fn cache_get(conn, key: &str)`), is a cache wrapper: it is
+  not flagged itself; each workspace call to it is checked as a cache operation with the
+  argument passed for the key. A wrapper that nothing in the workspace calls is not
+  flagged. A parameter with another name used as the key (`user_id`) is a key built
+  from that value, and is flagged.
+- A connection known only by a generic bound (`C: AsyncCommands`, `impl Commands`) is
+  not recognised: the analysis sees no types beyond what is written.
 - `key += …` is not followed; write the key with `format!` or `push_str`.
 - Keys listed in `global_keys` (by the literal text they start with) are global on
   purpose and not flagged.
@@ -272,7 +276,7 @@ impl Walk<'_> {
         if !verdict.actor.is_empty() {
             let actors: Vec<String> = verdict.actor.iter().map(|a| format!("`{a}`")).collect();
             message.push_str(&format!(
-                "; {} is the acting partner, not the target tenant",
+                "; {} belongs to the acting partner, not the target tenant",
                 actors.join(", ")
             ));
         }
@@ -750,7 +754,7 @@ async fn dashboard(partner: PartnerContext, Path(tenant_id): Path<TenantId>, red
             findings,
             [
                 "src/partner/dashboard.rs:4:39: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"dashboard:{}\", user_id)`)",
-                "src/partner/dashboard.rs:5:30: deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!(\"{}:{}\", partner.tenant_id, user_id)`; `partner.tenant_id` is the acting partner, not the target tenant",
+                "src/partner/dashboard.rs:5:30: deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!(\"{}:{}\", partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
                 "src/partner/dashboard.rs:6:28: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!(\"prefs:{user_id}\")`",
                 "src/partner/dashboard.rs:7:27: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `\"feature_flags\"`",
             ]
@@ -791,6 +795,8 @@ async fn a(State(state): State<AppState>, user_id: String, target_tenant_id: Str
     let mut c3 = state.r2.get()?;
     c3.hdel(user_id.as_str(), "f")?;
     redis::cmd("PING").query_async(&mut conn).await?;
+    let mut pipeline = redis::pipe();
+    pipeline.cmd("DEL").arg(format!("x:{user_id}")).ignore();
 }
 "#,
         );
@@ -801,6 +807,7 @@ async fn a(State(state): State<AppState>, user_id: String, target_tenant_id: Str
                 "src/cache.rs:7:23: deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `\"p1\"`",
                 "src/cache.rs:9:13: deny[PS102] cache key of redis `INCR` does not include the target tenant's ID: `&user_id`",
                 "src/cache.rs:11:13: deny[PS102] cache key of redis `HDEL` does not include the target tenant's ID: `user_id.as_str()`",
+                "src/cache.rs:14:29: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"x:{user_id}\")`",
             ]
         );
     }
@@ -927,7 +934,7 @@ impl Keys { pub fn user(&self, user_id: u64) -> String { format!("{}:user:{}", s
             findings,
             [
                 "src/partner/users.rs:3:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::session(user_id)`",
-                "src/partner/users.rs:4:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&partner.tenant_id, user_id)`; `partner.tenant_id` is the acting partner, not the target tenant",
+                "src/partner/users.rs:4:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
             ]
         );
     }
@@ -957,7 +964,7 @@ pub async fn cached_json(conn: &mut redis::aio::MultiplexedConnection, key: Stri
         assert_eq!(
             findings,
             [
-                "src/partner/h.rs:2:21: deny[PS102] cache key of `cache_get` (redis `GET`) does not include the target tenant's ID: `&format!(\"users:{}\", ctx.user_id)`; `ctx.user_id` is the acting partner, not the target tenant",
+                "src/partner/h.rs:2:21: deny[PS102] cache key of `cache_get` (redis `GET`) does not include the target tenant's ID: `&format!(\"users:{}\", ctx.user_id)`; `ctx.user_id` belongs to the acting partner, not the target tenant",
                 "src/partner/h.rs:4:23: deny[PS102] cache key of `cached_json` (`cache::cache_get`, redis `GET`) does not include the target tenant's ID: `\"stats\".to_string()`",
             ]
         );
