@@ -11,6 +11,7 @@ pub mod context;
 pub mod grants;
 pub mod names;
 pub mod queries;
+pub mod responses;
 
 use crate::index::{CallSite, TypeRef, Workspace};
 use crate::names::words;
@@ -77,6 +78,8 @@ pub struct Model {
     pub queries: queries::Queries,
     /// Every `MANAGES` grant, by file, and whether the customer can revoke.
     pub grants: grants::Grants,
+    /// Which types reach partner users (returned or put in a response body).
+    pub responses: responses::PartnerResponses,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -93,11 +96,13 @@ impl Model {
         let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
         let queries = queries::Queries::build(workspace, options);
         let grants = grants::Grants::build(&queries, &graph, &context);
+        let responses = responses::PartnerResponses::build(workspace, &graph, &context);
         Model {
             graph,
             context,
             queries,
             grants,
+            responses,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),
