@@ -175,8 +175,24 @@ fn values_in(
         return;
     }
     let within = |inner: Span| span.start <= inner.start && inner.end <= span.end;
+    let text = workspace.files.get(id.file).map(|facts| &facts.text);
     for literal in function.struct_literals.iter().filter(|l| within(l.span)) {
-        found.push((literal.type_name.clone(), literal.path_span));
+        // `Lookup::Found { .. }` is a value of the enum `Lookup`.
+        let written = text
+            .and_then(|text| text.get(literal.path_span.range()))
+            .unwrap_or("");
+        let segments: Vec<&str> = written.split("::").map(str::trim).collect();
+        let enum_name = match segments.as_slice() {
+            [.., owner, variant] => workspace
+                .types_named(owner)
+                .any(|def| def.variants.iter().any(|v| v.name == *variant))
+                .then(|| owner.to_string()),
+            _ => None,
+        };
+        found.push((
+            enum_name.unwrap_or_else(|| literal.type_name.clone()),
+            literal.path_span,
+        ));
     }
     for (index, call) in function.calls.iter().enumerate() {
         if !within(call.span) {

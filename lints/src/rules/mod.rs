@@ -9,4 +9,5 @@ pub mod cost_to_actor;
 pub mod no_break_glass;
 pub mod partner_role_overgrant;
 pub mod readable_secret;
+pub mod unmasked_pii;
 pub mod unscoped_tenant_query;
