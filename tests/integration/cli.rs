@@ -22,12 +22,14 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/src/partner/mod.rs:154:52: deny[PS401 cost-to-actor]: `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::enable_backups`); bill the target tenant (`tenant_id`) instead",
             "portal/src/roles.rs:54:67: deny[PS201 partner-role-overgrant]: partner role `PartnerAdmin` is granted forbidden permission `\"billing:manage\"`",
             "portal/src/store.rs:8:31: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::export_tenant_users` → `store::tenant_users`)",
+            "portal/src/support.rs:29:5: deny[PS103 unmasked-pii]: PII field `SupportUserView.email` reaches partner users unmasked: `SupportUserView` is returned by `support::support_users` in partner context",
+            "portal/src/support.rs:46:5: deny[PS103 unmasked-pii]: `.unmask()` reveals PII in partner context (`support::reveal_phone`) without an audit reason argument or an audit call",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("15 findings (12 deny, 3 warn) in 13 files, parsed in "),
+            .starts_with("17 findings (14 deny, 3 warn) in 14 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -46,7 +48,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 15);
+    assert_eq!(direct.stdout.lines().count(), 17);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -172,8 +174,8 @@ fn rules_lists_every_code() {
     assert_eq!(
         codes,
         [
-            "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS102", "PS104", "PS201",
-            "PS202", "PS203", "PS302", "PS401"
+            "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS102", "PS103", "PS104",
+            "PS201", "PS202", "PS203", "PS302", "PS401"
         ]
     );
     assert!(output
