@@ -218,11 +218,18 @@ pub struct FunctionDef {
 }
 
 impl FunctionDef {
-    /// Places read inside `span`, in source order.
+    /// Places read inside `span`, in source order (`reads` is sorted by
+    /// start, so this is a binary search, not a scan).
     pub fn reads_within(&self, span: Span) -> impl Iterator<Item = &PlaceRead> {
+        let first = self
+            .reads
+            .partition_point(|read| read.span.start < span.start);
         self.reads
+            .get(first..)
+            .unwrap_or(&[])
             .iter()
-            .filter(move |read| span.start <= read.span.start && read.span.end <= span.end)
+            .take_while(move |read| read.span.start <= span.end)
+            .filter(move |read| read.span.end <= span.end)
     }
 
     /// The latest `let name = …` that ends before `offset`, whatever its
@@ -414,7 +421,11 @@ pub fn function_def(
         lets: walker.lets,
         struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
-        reads: walker.reads,
+        reads: {
+            let mut reads = walker.reads;
+            reads.sort_by_key(|read| (read.span.start, read.span.end));
+            reads
+        },
     }
 }
 

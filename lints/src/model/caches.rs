@@ -288,9 +288,10 @@ impl<'a> Caches<'a> {
     /// The cache operations of a function, in source order.
     pub fn operations(&self, file: FileId, function: &'a FunctionDef) -> Vec<CacheOp<'a>> {
         let facts = self.workspace.file(file);
+        let f = FnCalls::new(function);
         let mut ops = Vec::new();
         for call in &function.calls {
-            if let Some(op) = self.operation(facts, function, call) {
+            if let Some(op) = self.operation(facts, &f, call) {
                 ops.push(op);
             }
         }
@@ -302,7 +303,7 @@ impl<'a> Caches<'a> {
     fn operation(
         &self,
         facts: &FileFacts,
-        function: &'a FunctionDef,
+        f: &FnCalls<'a>,
         call: &'a CallSite,
     ) -> Option<CacheOp<'a>> {
         let name = call.name();
@@ -327,10 +328,10 @@ impl<'a> Caches<'a> {
             }
             Callee::Method(_) => {
                 if name == "arg" {
-                    return self.command_arg(facts, function, call);
+                    return self.command_arg(facts, f, call);
                 }
                 let receiver = call.receiver.as_ref()?;
-                let client = self.client_of(facts, function, receiver, 0)?;
+                let client = self.client_of(facts, f, receiver, 0)?;
                 let keyed = match client {
                     Client::Redis | Client::Pipeline => REDIS_KEY_METHODS.contains(&name),
                     Client::Memory => MEMORY_KEY_METHODS.contains(&name),
@@ -359,12 +360,12 @@ impl<'a> Caches<'a> {
     fn command_arg(
         &self,
         facts: &FileFacts,
-        function: &'a FunctionDef,
+        f: &FnCalls<'a>,
         call: &'a CallSite,
     ) -> Option<CacheOp<'a>> {
         let receiver = call.receiver.as_ref()?;
-        let command = call_at(function, receiver.span)?;
-        let command_name = command_name(facts, function, command, self)?;
+        let command = call_at(f, receiver.span)?;
+        let command_name = command_name(facts, f, command, self)?;
         if KEYLESS_COMMANDS.contains(&command_name.as_str()) {
             return None;
         }
@@ -379,7 +380,7 @@ impl<'a> Caches<'a> {
     pub fn client_of(
         &self,
         facts: &FileFacts,
-        function: &FunctionDef,
+        f: &FnCalls<'_>,
         value: &ArgFact,
         steps: usize,
     ) -> Option<Client> {
@@ -387,10 +388,10 @@ impl<'a> Caches<'a> {
             return None;
         }
         match &value.place {
-            Some(place) => self.place_client(facts, function, place, value.span.start, steps),
+            Some(place) => self.place_client(facts, f, place, value.span.start, steps),
             None => {
-                let call = outermost_call_within(function, value.span)?;
-                self.call_result_client(facts, function, call, steps + 1)
+                let call = outermost_call_within(f, value.span)?;
+                self.call_result_client(facts, f, call, steps + 1)
             }
         }
     }
@@ -399,7 +400,7 @@ impl<'a> Caches<'a> {
     fn call_result_client(
         &self,
         facts: &FileFacts,
-        function: &FunctionDef,
+        f: &FnCalls<'_>,
         call: &CallSite,
         steps: usize,
     ) -> Option<Client> {
@@ -435,7 +436,7 @@ impl<'a> Caches<'a> {
                     return Some(Client::WebStorage);
                 }
                 let receiver = call.receiver.as_ref()?;
-                let inner = self.client_of(facts, function, receiver, steps + 1)?;
+                let inner = self.client_of(facts, f, receiver, steps + 1)?;
                 match inner {
                     Client::Redis | Client::Memory | Client::Cached | Client::WebStorage
                         if POOL_METHODS.contains(&name) =>
@@ -458,25 +459,26 @@ impl<'a> Caches<'a> {
     fn place_client(
         &self,
         facts: &FileFacts,
-        function: &FunctionDef,
+        f: &FnCalls<'_>,
         place: &[String],
         offset: u32,
         steps: usize,
     ) -> Option<Client> {
         let (head, fields) = place.split_first()?;
         if head == "self" {
-            let owner = function.impl_type.as_deref()?;
+            let owner = f.function.impl_type.as_deref()?;
             return self.field_chain_client(owner, fields);
         }
-        if let Some(binding) = function.binding_before(head, offset) {
+        if let Some(binding) = f.function.binding_before(head, offset) {
             let init = binding.init.as_ref()?;
             if fields.is_empty() {
-                return self.client_of(facts, function, init, steps + 1);
+                return self.client_of(facts, f, init, steps + 1);
             }
             // A field of a bound value: the value's type is unknown.
             return None;
         }
-        if let Some(param) = function
+        if let Some(param) = f
+            .function
             .params
             .iter()
             .find(|param| param.name.as_deref() == Some(head.as_str()))
@@ -527,35 +529,62 @@ impl<'a> Caches<'a> {
     }
 }
 
-/// The call whose span is exactly `span`, through the wrappers `&`, `(…)`.
-fn call_at(function: &FunctionDef, span: Span) -> Option<&CallSite> {
-    function
-        .calls
-        .iter()
-        .find(|call| call.span == span)
-        .or_else(|| outermost_call_within(function, span))
+/// A function's calls ordered by where they start, so "the calls inside
+/// this span" is a binary search rather than a scan of the whole body.
+pub struct FnCalls<'a> {
+    pub function: &'a FunctionDef,
+    order: Vec<usize>,
 }
 
-/// The largest call inside `span` that ends where `span` ends, give or take
-/// `.await`/`?`: `pool.get().await?` → `pool.get()`.
-fn outermost_call_within(function: &FunctionDef, span: Span) -> Option<&CallSite> {
-    function
-        .calls
-        .iter()
-        .filter(|call| span.start <= call.span.start && call.span.end <= span.end)
+impl<'a> FnCalls<'a> {
+    pub fn new(function: &'a FunctionDef) -> FnCalls<'a> {
+        let mut order: Vec<usize> = (0..function.calls.len()).collect();
+        order.sort_by_key(|&index| {
+            let span = function.calls[index].span;
+            (span.start, std::cmp::Reverse(span.end), index)
+        });
+        FnCalls { function, order }
+    }
+
+    /// The calls inside `span` (with their index), outer before inner.
+    pub fn within(&self, span: Span) -> impl Iterator<Item = (usize, &'a CallSite)> + '_ {
+        let calls = &self.function.calls;
+        let first = self
+            .order
+            .partition_point(|&index| calls[index].span.start < span.start);
+        self.order
+            .get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .map(move |&index| (index, &calls[index]))
+            .take_while(move |(_, call)| call.span.start <= span.end)
+            .filter(move |(_, call)| call.span.end <= span.end)
+    }
+}
+
+/// The call whose span is exactly `span`, or the outermost one in it.
+fn call_at<'a>(f: &FnCalls<'a>, span: Span) -> Option<&'a CallSite> {
+    f.within(span)
+        .map(|(_, call)| call)
+        .find(|call| call.span == span)
+        .or_else(|| outermost_call_within(f, span))
+}
+
+/// The largest call inside `span` that starts or ends where `span` does,
+/// give or take `.await`/`?`: `pool.get().await?` → `pool.get()`.
+fn outermost_call_within<'a>(f: &FnCalls<'a>, span: Span) -> Option<&'a CallSite> {
+    f.within(span)
+        .map(|(_, call)| call)
         .filter(|call| call.span.start == span.start || call.span.end == span.end)
         .max_by_key(|call| (call.span.len(), std::cmp::Reverse(call.span.start)))
-        .filter(|call| {
-            // Only `.await`, `?`, `.unwrap()`-like tails may follow the call.
-            let tail = span.end - call.span.end;
-            tail <= 16
-        })
+        // Only `.await`, `?`, `.unwrap()`-like tails may follow the call.
+        .filter(|call| span.end - call.span.end <= 16)
 }
 
 /// The Redis command a `cmd("…")` call (path or pipeline method) names.
 fn command_name(
     facts: &FileFacts,
-    function: &FunctionDef,
+    f: &FnCalls<'_>,
     call: &CallSite,
     caches: &Caches<'_>,
 ) -> Option<String> {
@@ -563,7 +592,7 @@ fn command_name(
         Callee::Path(_) if call.name() == "cmd" => redis_command(facts, call),
         Callee::Method(name) if name == "cmd" => {
             let receiver = call.receiver.as_ref()?;
-            (caches.client_of(facts, function, receiver, 0)? == Client::Pipeline)
+            (caches.client_of(facts, f, receiver, 0)? == Client::Pipeline)
                 .then(|| literal_command(facts, call))
                 .flatten()
         }

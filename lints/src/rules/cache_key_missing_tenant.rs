@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, Workspace};
 use crate::model::actors::{Role, Roles};
-use crate::model::caches::Caches;
+use crate::model::caches::{Caches, FnCalls};
 use crate::model::callgraph::FnId;
 use crate::model::context::{is_context_type, qualified_name};
 use crate::names::{words, NameList};
@@ -12,6 +12,9 @@ use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
 use crate::strings::StrExpr;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS102",
@@ -153,6 +156,8 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
 /// What a key was found to be built from.
 #[derive(Default)]
 struct Verdict {
+    /// Spans already followed: a value read many times is looked at once.
+    seen: HashSet<(FnId, Span)>,
     tenant: bool,
     /// Actor values in the key, as written (`partner.tenant_id`).
     actor: Vec<String>,
@@ -174,6 +179,9 @@ impl Rule for CacheKeyMissingTenant {
             rule: self,
             cx,
             roles: cx.model.roles(),
+            calls: RefCell::new(HashMap::new()),
+            pushes: RefCell::new(HashMap::new()),
+            wrappers: RefCell::new(HashMap::new()),
         };
         for (index, def) in workspace.file(file).functions.iter().enumerate() {
             let function = FnId { file, index };
@@ -191,7 +199,7 @@ impl Rule for CacheKeyMissingTenant {
             // Calls to cache wrappers are cache operations with the wrapper's key argument.
             for (call_index, call) in def.calls.iter().enumerate() {
                 for &callee in cx.model.graph.callees(function, call_index) {
-                    let Some((parameter, operation)) = walk.wrapper(callee, 0) else {
+                    let Some((parameter, operation)) = walk.wrapper_of(callee) else {
                         continue;
                     };
                     if let Some(key) = call
@@ -221,18 +229,68 @@ impl Rule for CacheKeyMissingTenant {
     }
 }
 
+/// `String` pushes of one function, by the name pushed to (call indices).
+type PushesByName = HashMap<String, Vec<usize>>;
+
 struct Walk<'a> {
+    /// Each function's calls by span, built on first use.
+    calls: RefCell<HashMap<FnId, Rc<FnCalls<'a>>>>,
+    /// Each function's `String` pushes by name, built on first use.
+    pushes: RefCell<HashMap<FnId, Rc<PushesByName>>>,
+    /// Which functions are cache wrappers, decided on first use.
+    wrappers: RefCell<HashMap<FnId, Option<(usize, String)>>>,
     rule: &'a CacheKeyMissingTenant,
     cx: &'a Context<'a>,
     roles: Roles<'a>,
 }
 
-impl Walk<'_> {
-    fn workspace(&self) -> &Workspace {
+impl<'a> Walk<'a> {
+    fn workspace(&self) -> &'a Workspace {
         self.cx.workspace
     }
 
-    fn def(&self, id: FnId) -> Option<&FunctionDef> {
+    fn calls_of(&self, id: FnId) -> Option<Rc<FnCalls<'a>>> {
+        if let Some(calls) = self.calls.borrow().get(&id) {
+            return Some(calls.clone());
+        }
+        let def = self.def(id)?;
+        let calls = Rc::new(FnCalls::new(def));
+        self.calls.borrow_mut().insert(id, calls.clone());
+        Some(calls)
+    }
+
+    /// A function's `String` pushes by the name pushed to: `key.push_str(..)`,
+    /// `write!(key, ..)`, built on first use.
+    fn pushes_of(&self, id: FnId) -> Option<Rc<PushesByName>> {
+        if let Some(pushes) = self.pushes.borrow().get(&id) {
+            return Some(pushes.clone());
+        }
+        let def = self.def(id)?;
+        let mut pushes = PushesByName::new();
+        let single = |arg: Option<&ArgFact>| match arg.and_then(|arg| arg.place.as_deref()) {
+            Some([name]) => Some(name.clone()),
+            _ => None,
+        };
+        for (index, call) in def.calls.iter().enumerate() {
+            let target = match &call.callee {
+                Callee::Method(method) if PUSH_METHODS.contains(&method.as_str()) => {
+                    single(call.receiver.as_ref())
+                }
+                Callee::Macro(_) if WRITE_MACROS.contains(&call.name()) => {
+                    single(call.args.first())
+                }
+                _ => None,
+            };
+            if let Some(name) = target {
+                pushes.entry(name).or_default().push(index);
+            }
+        }
+        let pushes = Rc::new(pushes);
+        self.pushes.borrow_mut().insert(id, pushes.clone());
+        Some(pushes)
+    }
+
+    fn def(&self, id: FnId) -> Option<&'a FunctionDef> {
         self.workspace().files.get(id.file)?.functions.get(id.index)
     }
 
@@ -311,7 +369,7 @@ impl Walk<'_> {
 
     /// What the value in `span` of `function` is built from.
     fn key(&self, function: FnId, span: Span, depth: usize, verdict: &mut Verdict) {
-        if depth > MAX_DEPTH || verdict.tenant {
+        if depth > MAX_DEPTH || verdict.tenant || !verdict.seen.insert((function, span)) {
             return;
         }
         let Some(def) = self.def(function) else {
@@ -320,10 +378,10 @@ impl Walk<'_> {
         for read in def.reads_within(span) {
             self.read(function, def, &read.place, read.span.start, depth, verdict);
         }
-        for (call_index, call) in def.calls.iter().enumerate() {
-            if !(span.start <= call.span.start && call.span.end <= span.end) {
-                continue;
-            }
+        let Some(calls) = self.calls_of(function) else {
+            return;
+        };
+        for (call_index, call) in calls.within(span) {
             match &call.callee {
                 Callee::Macro(_) => {
                     for capture in self.inline_captures(function.file, call) {
@@ -404,22 +462,14 @@ impl Walk<'_> {
         depth: usize,
         verdict: &mut Verdict,
     ) {
-        let is_name = |arg: &ArgFact| arg.place.as_deref().is_some_and(|p| p == [name]);
-        for call in &def.calls {
-            if call.span.start < after || call.span.start >= before {
+        let Some(pushes) = self.pushes_of(function) else {
+            return;
+        };
+        for &index in pushes.get(name).map_or(&[][..], Vec::as_slice) {
+            let Some(call) = def.calls.get(index) else {
                 continue;
-            }
-            let pushed = match &call.callee {
-                Callee::Method(method) => {
-                    PUSH_METHODS.contains(&method.as_str())
-                        && call.receiver.as_ref().is_some_and(is_name)
-                }
-                Callee::Macro(_) => {
-                    WRITE_MACROS.contains(&call.name()) && call.args.first().is_some_and(is_name)
-                }
-                Callee::Path(_) => false,
             };
-            if !pushed {
+            if call.span.start < after || call.span.start >= before {
                 continue;
             }
             let skip = usize::from(matches!(call.callee, Callee::Macro(_)));
@@ -497,6 +547,7 @@ impl Walk<'_> {
                 let Some(arg) = call.args.get(index) else {
                     continue;
                 };
+                // A fresh walk: what the argument is built from is judged on its own.
                 let mut passed = Verdict::default();
                 self.key(function, arg.span, depth + 1, &mut passed);
                 if passed.tenant || passed.actor.is_empty() {
@@ -606,6 +657,16 @@ impl Walk<'_> {
         // used as the key is a key built from a user ID.
         let key_named = name == "k" || words(name).last().is_some_and(|word| word == "key");
         (key_named && !self.key_type_has_tenant(def.params.get(index)?)).then_some(index)
+    }
+
+    /// [`Self::wrapper`], computed once per function.
+    fn wrapper_of(&self, id: FnId) -> Option<(usize, String)> {
+        if let Some(known) = self.wrappers.borrow().get(&id) {
+            return known.clone();
+        }
+        let found = self.wrapper(id, 0);
+        self.wrappers.borrow_mut().insert(id, found.clone());
+        found
     }
 
     /// A cache wrapper: a function whose cache key is one of its parameters;
@@ -925,6 +986,8 @@ impl Keys { pub fn user(&self, user_id: u64) -> String { format!("{}:user:{}", s
     let k = keys::scoped(&tenant_id, user_id);
     conn.get(&k).await?;
     conn.get(keys.user(user_id)).await?;
+    let own = partner.tenant_id.clone();
+    conn.get(keys::scoped(&own, user_id)).await?;
 }
 "#,
                 ),
@@ -935,6 +998,7 @@ impl Keys { pub fn user(&self, user_id: u64) -> String { format!("{}:user:{}", s
             [
                 "src/partner/users.rs:3:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::session(user_id)`",
                 "src/partner/users.rs:4:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
+                "src/partner/users.rs:9:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&own, user_id)`; `own` belongs to the acting partner, not the target tenant",
             ]
         );
     }
