@@ -246,7 +246,7 @@ mod tests {
 #[derive(Serialize)] pub struct Built { pub n: u32 }
 #[derive(Serialize)] pub struct Loaded { pub n: u32 }
 #[derive(Serialize)] pub struct Private { pub n: u32 }
-#[derive(Debug)] pub struct ErrorBody { pub n: u32 }
+#[derive(Serialize)] pub struct ErrorBody { pub email: String }
 pub fn load() -> Vec<Loaded> { Vec::new() }
 pub fn internal() -> Private { Private { n: 1 } }
 "#,

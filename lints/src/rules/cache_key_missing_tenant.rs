@@ -375,7 +375,15 @@ impl<'a> Walk<'a> {
         let Some(def) = self.def(function) else {
             return;
         };
+        // A key type's field that its `Display` impl leaves out is not in the key.
+        let dropped = self.fields_left_out_of_display(def, span);
         for read in def.reads_within(span) {
+            if dropped
+                .iter()
+                .any(|field| field.start <= read.span.start && read.span.end <= field.end)
+            {
+                continue;
+            }
             self.read(function, def, &read.place, read.span.start, depth, verdict);
         }
         let Some(calls) = self.calls_of(function) else {
@@ -391,6 +399,36 @@ impl<'a> Walk<'a> {
                 _ => self.builder_call(function, call_index, call, depth, verdict),
             }
         }
+    }
+
+    /// Field initializers, inside `span`, of struct literals whose type has a
+    /// hand-written `Display` impl that does not write that field:
+    /// `UserKey { tenant_id, user_id }` keys by user only when `Display`
+    /// prints `self.user_id` alone.
+    fn fields_left_out_of_display(&self, def: &FunctionDef, span: Span) -> Vec<Span> {
+        let mut dropped = Vec::new();
+        for literal in &def.struct_literals {
+            if !(span.start <= literal.span.start && literal.span.end <= span.end) {
+                continue;
+            }
+            let impls: Vec<&crate::index::TraitImpl> = self
+                .workspace()
+                .trait_impls_for(&literal.type_name, "Display")
+                .map(|(_, imp)| imp)
+                .collect();
+            if impls.is_empty() {
+                continue;
+            }
+            for field in &literal.fields {
+                let written = impls
+                    .iter()
+                    .any(|imp| imp.self_field_reads.contains(&field.name));
+                if !written {
+                    dropped.push(field.span);
+                }
+            }
+        }
+        dropped
     }
 
     /// One place read in a key.
@@ -950,6 +988,10 @@ fn a(conn: &mut redis::Connection, user_id: u64, tenant_id: TenantId, pk: Profil
     conn.get(both)?;
     conn.get(pk.to_string())?;
     conn.get(uk.to_string())?;
+    let by_profile = ProfileKey { tenant_id: tenant_id.clone(), user_id };
+    conn.get(by_profile.to_string())?;
+    let by_user = UserKey { tenant_id: tenant_id.clone(), user_id };
+    conn.get(by_user.to_string())?;
 }
 "#,
         );
@@ -959,6 +1001,7 @@ fn a(conn: &mut redis::Connection, user_id: u64, tenant_id: TenantId, pk: Profil
                 "src/cache.rs:7:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `concat!(\"global\", \":\", \"flags\")`",
                 "src/cache.rs:10:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`String::from(\"user:\")`)",
                 "src/cache.rs:19:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `uk.to_string()`",
+                "src/cache.rs:23:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `by_user.to_string()` (`UserKey { tenant_id: tenant_id.clone(), user_id }`)",
             ]
         );
     }
