@@ -15,6 +15,10 @@ pub struct Param {
     pub name: Option<String>,
     pub ty: TypeRef,
     pub span: Span,
+    /// Trait bounds the type is known by: `impl AsyncCommands`, or the
+    /// bounds of a generic parameter (`C: redis::AsyncCommands`, `where C: …`)
+    /// the type is or refers to (`&mut C`). Each bound is a path.
+    pub bounds: Vec<Vec<String>>,
 }
 
 /// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
@@ -321,6 +325,58 @@ pub fn module_path_of_file(path: &str) -> Vec<String> {
     module
 }
 
+/// The trait paths of bounds in a list (`AsyncCommands + Send` → `AsyncCommands`, `Send`).
+fn bound_paths<'a>(
+    bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>,
+    out: &mut Vec<Vec<String>>,
+) {
+    for bound in bounds {
+        if let syn::TypeParamBound::Trait(trait_bound) = bound {
+            out.push(
+                trait_bound
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect(),
+            );
+        }
+    }
+}
+
+/// The trait bounds a parameter's type is known by: `impl Trait` (through
+/// references), or a generic parameter's bounds and `where` clauses.
+fn param_bounds(generics: &syn::Generics, ty: &syn::Type) -> Vec<Vec<String>> {
+    let mut ty = ty;
+    while let syn::Type::Reference(reference) = ty {
+        ty = &reference.elem;
+    }
+    let mut out = Vec::new();
+    match ty {
+        syn::Type::ImplTrait(implementation) => bound_paths(&implementation.bounds, &mut out),
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let Some(ident) = path.path.get_ident() else {
+                return out;
+            };
+            for param in generics.type_params() {
+                if param.ident == *ident {
+                    bound_paths(&param.bounds, &mut out);
+                }
+            }
+            for predicate in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+                if let syn::WherePredicate::Type(predicate) = predicate {
+                    if matches!(&predicate.bounded_ty, syn::Type::Path(p) if p.path.is_ident(ident))
+                    {
+                        bound_paths(&predicate.bounds, &mut out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
 /// Names a parameter pattern binds, looking through tuple-struct extractors
 /// (`Extension(session)`, `State(AppState { db, .. })` binds the first name).
 fn pattern_name(pat: &syn::Pat) -> Option<String> {
@@ -389,6 +445,7 @@ pub fn function_def(
                 name: pattern_name(&typed.pat),
                 ty: TypeRef::from_syn(&typed.ty),
                 span: span_of_tokens(typed),
+                bounds: param_bounds(&sig.generics, &typed.ty),
             }),
         }
     }
@@ -1136,6 +1193,25 @@ mod tests {
             trait_name: None,
         };
         function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+    }
+
+    #[test]
+    fn params_know_their_trait_bounds() {
+        let f = function("async fn h<C: redis::AsyncCommands + Send, D>(a: &mut C, b: impl Commands, c: D, d: u8) where D: Cached<String, u8> {}");
+        let bounds: Vec<Vec<String>> = f
+            .params
+            .iter()
+            .map(|p| p.bounds.iter().map(|b| b.join("::")).collect())
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                vec!["redis::AsyncCommands".to_string(), "Send".to_string()],
+                vec!["Commands".to_string()],
+                vec!["Cached".to_string()],
+                vec![],
+            ]
+        );
     }
 
     #[test]

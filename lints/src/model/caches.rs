@@ -484,7 +484,8 @@ impl<'a> Caches<'a> {
             .find(|param| param.name.as_deref() == Some(head.as_str()))
         {
             if fields.is_empty() {
-                return type_client(facts, &param.ty);
+                return type_client(facts, &param.ty)
+                    .or_else(|| bounds_client(facts, &param.bounds));
             }
             let owner = self.struct_name_in(&param.ty)?;
             return self.field_chain_client(&owner, fields);
@@ -652,6 +653,44 @@ fn path_client(facts: &FileFacts, expanded: &[String]) -> Option<Client> {
             .iter()
             .find(|(name, _)| name == crate_name)
             .map(|(_, client)| *client)
+    })
+}
+
+/// Cache traits a generic connection may be known by (`C: AsyncCommands`).
+const CACHE_TRAITS: &[(&str, Client)] = &[
+    ("Commands", Client::Redis),
+    ("AsyncCommands", Client::Redis),
+    ("ConnectionLike", Client::Redis),
+    ("KeysInterface", Client::Redis),
+    ("HashesInterface", Client::Redis),
+    ("Cached", Client::Cached),
+    ("IOCached", Client::Cached),
+    ("IOCachedAsync", Client::Cached),
+];
+
+/// The client a value known by its trait bounds is: a bound written with
+/// a cache crate's path, or a cache trait the file imports from one.
+fn bounds_client(facts: &FileFacts, bounds: &[Vec<String>]) -> Option<Client> {
+    bounds.iter().find_map(|bound| {
+        let expanded = facts.expand_path(bound);
+        let crate_client = expanded.first().and_then(|first| {
+            CACHE_CRATES
+                .iter()
+                .find(|(name, _)| name == first)
+                .map(|(_, client)| *client)
+        });
+        let last = expanded.last()?;
+        let trait_client = CACHE_TRAITS
+            .iter()
+            .find(|(name, _)| name == last)
+            .map(|(_, client)| *client)?;
+        // `Commands` alone could be anyone's trait: it must come from a
+        // cache crate, by path, `use`, or a glob import of one.
+        let globbed = facts.glob_imports().any(|glob| {
+            glob.first()
+                .is_some_and(|c| CACHE_CRATES.iter().any(|(name, _)| name == c))
+        });
+        (crate_client.is_some() || globbed).then_some(trait_client)
     })
 }
 

@@ -66,8 +66,9 @@ Decisions where the catalogue is silent:
   argument passed for the key. A wrapper that nothing in the workspace calls is not
   flagged. A parameter with another name used as the key (`user_id`) is a key built
   from that value, and is flagged.
-- A connection known only by a generic bound (`C: AsyncCommands`, `impl Commands`) is
-  not recognised: the analysis sees no types beyond what is written.
+- A connection known by its trait bounds (`con: &mut C` with `C: redis::AsyncCommands`,
+  `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
+  (by path, `use`, or a glob import of the crate).
 - `key += …` is not followed; write the key with `format!` or `push_str`.
 - Keys listed in `global_keys` (by the literal text they start with) are global on
   purpose and not flagged.
@@ -938,6 +939,27 @@ fn b(store: &mut cached::SizedCache<String, u8>, user_id: &str) {
                 "src/cache.rs:8:11: deny[PS102] cache key of in-memory cache `get` does not include the target tenant's ID: `&(String::new(), user_id)`",
                 "src/cache.rs:9:19: deny[PS102] cache key of in-memory cache `invalidate` does not include the target tenant's ID: `&user_id`",
                 "src/cache.rs:12:21: deny[PS102] cache key of `cached` cache `cache_set` does not include the target tenant's ID: `format!(\"user:{user_id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn connections_known_by_their_trait_bounds() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use redis::AsyncCommands;
+async fn a<C: AsyncCommands>(con: &mut C, user_id: u64) { let _: () = con.set(format!("u:{user_id}"), 1).await?; }
+async fn b(con: &mut impl redis::Commands, user_id: u64) { con.del(format!("u:{user_id}"))?; }
+fn c<S>(store: &mut S, user_id: u64) where S: cached::Cached<String, u8> { store.cache_get(&format!("u:{user_id}")); }
+fn d<M: Commands>(map: &mut M, user_id: u64) { map.get(format!("u:{user_id}")); }
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:2:79: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
+                "src/cache.rs:3:68: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
+                "src/cache.rs:4:92: deny[PS102] cache key of `cached` cache `cache_get` does not include the target tenant's ID: `&format!(\"u:{user_id}\")`",
             ]
         );
     }
