@@ -31,7 +31,10 @@ found by what the receiver is, never by method name alone:
 - connections and pools from `deadpool_redis`, `bb8_redis`, `r2d2` (`r2d2::Pool<redis::Client>`)
   and `fred` clients;
 - `moka`, `mini_moka` and `quick_cache` caches (`insert`, `get`, `get_with`, `invalidate`,
-  `entry`, …) and the `cached` crate's stores (`cache_set`, `cache_get`, …);
+  `entry`, …) and the `cached` crate's stores (`cache_set`, `cache_get`, …) and
+  attributes: `#[cached]`/`#[io_cached]` key a function's results by its arguments (or
+  by `convert = "…"`), `#[once]` keeps one result for every call (flagged on a function
+  that takes arguments);
 - browser storage from Rust: `gloo_storage::LocalStorage`/`SessionStorage` (`set`, `get`,
   `delete`) and `web_sys::Storage` (`set_item`, `get_item`, `remove_item`).
 
@@ -219,6 +222,9 @@ impl Rule for CacheKeyMissingTenant {
                     }
                 }
             }
+            if let Some(diagnostic) = walk.memoized(function, def) {
+                out.push(diagnostic);
+            }
             keys.sort_by_key(|key| key.key.span);
             keys.dedup_by_key(|key| key.key.span);
             for key in keys {
@@ -229,6 +235,9 @@ impl Rule for CacheKeyMissingTenant {
         }
     }
 }
+
+/// Attributes of the `cached` crate that cache a function's results.
+const MEMOIZE_ATTRIBUTES: &[&str] = &["cached", "io_cached", "once"];
 
 /// `String` pushes of one function, by the name pushed to (call indices).
 type PushesByName = HashMap<String, Vec<usize>>;
@@ -355,6 +364,92 @@ impl<'a> Walk<'a> {
             diagnostic = diagnostic.with_label(Location { file, span: built }, "key built here");
         }
         Some(diagnostic)
+    }
+
+    /// `#[cached]`/`#[io_cached]` key a function's results by its arguments
+    /// (or by the `convert = "…"` expression); `#[once]` keeps one result
+    /// for every call.
+    fn memoized(&self, function: FnId, def: &FunctionDef) -> Option<Diagnostic> {
+        let attr = def
+            .attributes
+            .iter()
+            .find(|attr| MEMOIZE_ATTRIBUTES.contains(&attr.name.as_str()))?;
+        let file = function.file;
+        let attr_text = self.text(file, attr.span);
+        let name = qualified_name(def);
+        let (what, tenant, actor) = if attr.name == "once" {
+            // Nothing keys the value: only a function without inputs is global on purpose.
+            if def.params.is_empty() {
+                return None;
+            }
+            ("one value for every call".to_string(), false, Vec::new())
+        } else if let Some(convert) = convert_expression(attr_text) {
+            let mut verdict = Verdict::default();
+            for place in dotted_paths(&convert) {
+                self.read(function, def, &place, def.name_span.end, 0, &mut verdict);
+            }
+            (
+                format!("the key `{}`", shorten(&convert)),
+                verdict.tenant,
+                verdict.actor,
+            )
+        } else {
+            let mut verdict = Verdict::default();
+            let mut names = Vec::new();
+            for param in &def.params {
+                let Some(param_name) = param.name.clone() else {
+                    continue;
+                };
+                names.push(format!("`{param_name}`"));
+                if is_context_type(&param.ty, self.roles.tenant_id_types)
+                    || self.key_type_has_tenant(param)
+                {
+                    verdict.tenant = true;
+                }
+                self.read(
+                    function,
+                    def,
+                    &[param_name],
+                    param.span.end,
+                    0,
+                    &mut verdict,
+                );
+            }
+            let what = if names.is_empty() {
+                "no arguments".to_string()
+            } else {
+                format!("its arguments {}", names.join(", "))
+            };
+            (what, verdict.tenant, verdict.actor)
+        };
+        if tenant {
+            return None;
+        }
+        let mut message = format!(
+            "cache key of `#[{}]` on `{name}` ({what}) does not include the target tenant's ID",
+            attr.name
+        );
+        if !actor.is_empty() {
+            let actors: Vec<String> = actor.iter().map(|a| format!("`{a}`")).collect();
+            message.push_str(&format!(
+                "; {} belongs to the acting partner, not the target tenant",
+                actors.join(", ")
+            ));
+        }
+        Some(
+            Diagnostic::new(
+                message,
+                Location {
+                    file,
+                    span: attr.span,
+                },
+            )
+            .with_primary_label("results cached without the target tenant")
+            .with_help(
+                "key the entry by the target tenant: take the target tenant's ID as an argument, \
+                     or key with `convert = r#\"{ format!(\"{tenant_id}:{}\", …) }\"#`",
+            ),
+        )
     }
 
     fn is_global(&self, text: &str) -> bool {
@@ -744,6 +839,64 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// The `convert = "…"` expression of a `#[cached(…)]` attribute, as written.
+fn convert_expression(attr_text: &str) -> Option<String> {
+    let at = attr_text.find("convert")?;
+    let rest = attr_text.get(at + "convert".len()..)?.trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start();
+    // A raw string `r#"…"#` or a plain `"…"`.
+    if let Some(raw) = rest.strip_prefix('r') {
+        let hashes = raw.chars().take_while(|c| *c == '#').count();
+        let body = raw.get(hashes..)?.strip_prefix('"')?;
+        let stop = body.find(&format!("\"{}", "#".repeat(hashes)))?;
+        return Some(body.get(..stop)?.trim().to_string());
+    }
+    // A plain string: up to the first quote not escaped, escapes undone.
+    let body = rest.strip_prefix('"')?;
+    let mut text = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => text.push(chars.next()?),
+            '"' => return Some(text.trim().to_string()),
+            other => text.push(other),
+        }
+    }
+    None
+}
+
+/// `a.b.c` paths in a piece of code: `{ format!("{}", ctx.tenant_id) }` →
+/// `format`, `ctx.tenant_id`. Text inside string literals counts too, which
+/// keeps inline captures (`"{tenant_id}"`).
+fn dotted_paths(code: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut previous = ' ';
+    for c in code.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                if word
+                    .chars()
+                    .next()
+                    .is_some_and(|first| !first.is_ascii_digit())
+                {
+                    current.push(std::mem::take(&mut word));
+                } else {
+                    word.clear();
+                }
+            }
+            if (c != '.' || previous == '.') && !current.is_empty() {
+                paths.push(std::mem::take(&mut current));
+            }
+        }
+        previous = c;
+    }
+    paths
+}
+
 /// Inline captures of a template literal: `"{tenant_id}:{user_id:?}"` →
 /// `tenant_id`, `user_id`. Positional holes and `{{` escapes are skipped.
 fn captures(literal: &str) -> Vec<String> {
@@ -960,6 +1113,54 @@ fn d<M: Commands>(map: &mut M, user_id: u64) { map.get(format!("u:{user_id}")); 
                 "src/cache.rs:2:79: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
                 "src/cache.rs:3:68: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
                 "src/cache.rs:4:92: deny[PS102] cache key of `cached` cache `cache_get` does not include the target tenant's ID: `&format!(\"u:{user_id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn memoized_functions_of_the_cached_crate() {
+        let findings = lint(
+            "src/partner/stats.rs",
+            r##"#[cached(time = 60)]
+async fn dashboard(user_id: u64) -> Stats { todo!() }
+#[cached(time = 60)]
+async fn tenant_dashboard(tenant_id: TenantId, user_id: u64) -> Stats { todo!() }
+#[cached(key = "String", convert = r#"{ format!("{}:{}", ctx.tenant_id, user_id) }"#)]
+async fn by_partner(ctx: &PartnerContext, user_id: u64) -> Stats { todo!() }
+#[cached(key = "String", convert = r#"{ format!("{target_tenant_id}:{user_id}") }"#)]
+async fn by_target(ctx: &PartnerContext, target_tenant_id: String, user_id: u64) -> Stats { todo!() }
+#[once(time = 60)]
+async fn plans() -> Vec<Plan> { todo!() }
+#[once(time = 60)]
+async fn usage(tenant_id: String) -> Usage { todo!() }
+"##,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/stats.rs:1:1: deny[PS102] cache key of `#[cached]` on `partner::stats::dashboard` (its arguments `user_id`) does not include the target tenant's ID",
+                "src/partner/stats.rs:5:1: deny[PS102] cache key of `#[cached]` on `partner::stats::by_partner` (the key `{ format!(\"{}:{}\", ctx.tenant_id, user_id) }`) does not include the target tenant's ID; `ctx.tenant_id` belongs to the acting partner, not the target tenant",
+                "src/partner/stats.rs:11:1: deny[PS102] cache key of `#[once]` on `partner::stats::usage` (one value for every call) does not include the target tenant's ID",
+            ]
+        );
+        assert_eq!(
+            convert_expression(
+                r#"cached(key = "String", convert = "{ format!(\"{}\", tenant_id) }")"#
+            )
+            .as_deref(),
+            Some(r#"{ format!("{}", tenant_id) }"#)
+        );
+        assert_eq!(
+            convert_expression(r##"cached(convert = r#"{ a.b }"#, time = 1)"##).as_deref(),
+            Some("{ a.b }")
+        );
+        assert_eq!(
+            dotted_paths("{ format!(\"{}\", ctx.tenant_id, a..b, 1.5) }"),
+            [
+                vec!["format".to_string()],
+                vec!["ctx".to_string(), "tenant_id".to_string()],
+                vec!["a".to_string()],
+                vec!["b".to_string()],
             ]
         );
     }
