@@ -38,10 +38,11 @@ says `mask`, `redact`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `concea
 when it is `#[serde(skip)]`/`#[serde(skip_serializing)]`.
 
 Also flags, in partner context, a call that unmasks (`.unmask()`, `.reveal()`,
-`.expose_pii()`) without an audit reason argument (a string, or a value whose name or
-type says `reason`/`justification`) and an audit call (a function, method or macro named
-`audit…`, a path through an `audit` module, or a `tracing` event with `target: "audit"`)
-in the same function. The message says which is missing.
+`.expose_pii()`) without an audit reason argument (a string, or an expression that says
+`reason`/`justification`: `&req.reason`, `UnmaskReason::Support`) and an audit call (a
+function, method or macro named `audit…`, a path through an `audit` module, a method on
+an audit value such as `self.audit_log.record(..)`, or a `tracing` event with
+`target: "audit"`) in the same function. The message says which is missing.
 
 Decisions where the catalogue is silent:
 - Names match whole words at the end of the field name (or its `#[serde(rename)]`):
@@ -402,15 +403,17 @@ fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
 /// An audit call: a function, method or macro named `audit…`, a path
 /// through an `audit` module, or a `tracing` event with `target: "audit"`.
 fn is_audit_call(call: &CallSite) -> bool {
-    let named = |name: &str| {
-        words(name).first().is_some_and(|word| word == "audit")
-            || words(name).iter().any(|word| word == "audit")
-    };
+    let named = |name: &str| words(name).iter().any(|word| word == "audit");
     let by_path = match &call.callee {
         Callee::Path(segments) | Callee::Macro(segments) => {
             segments.iter().any(|segment| segment == "audit")
         }
-        Callee::Method(_) => false,
+        // `self.audit.record(..)`, `audit_log.write(..)`.
+        Callee::Method(_) => call
+            .receiver
+            .as_ref()
+            .and_then(|receiver| receiver.place.as_ref())
+            .is_some_and(|place| place.iter().any(|segment| named(segment))),
     };
     named(call.name())
         || by_path
@@ -522,6 +525,10 @@ async fn d(ctx: PartnerContext, user: User) -> String { audit_log("unmask"); use
 async fn e(ctx: PartnerContext, user: User, reason: String) -> String {
     tracing::info!(target: "audit", actor = %ctx.user_id, "unmask");
     user.email.unmask(&reason)
+}
+async fn f(ctx: PartnerContext, user: User, audit_log: AuditLog) -> String {
+    audit_log.record(&ctx);
+    user.email.unmask(UnmaskReason::Support)
 }
 "#,
                 ),
