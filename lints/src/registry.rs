@@ -200,6 +200,8 @@ pub fn all() -> &'static [&'static RuleMeta] {
         &tool_codes::INTERNAL_ERROR,
         &tool_codes::EXPIRED_SUPPRESSION,
         &crate::rules::unscoped_tenant_query::META,
+        &crate::rules::cache_key_missing_tenant::META,
+        &crate::rules::unmasked_pii::META,
         &crate::rules::readable_secret::META,
         &crate::rules::partner_role_overgrant::META,
         &crate::rules::no_break_glass::META,

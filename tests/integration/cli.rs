@@ -13,6 +13,8 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/src/bulk.rs:37:5: deny[PS301 unthrottled-tenant-fanout]: `join_all` runs a database query (`.run` in `bulk::reindex_tenant`) for every tenant of `tenants` at once, with no concurrency bound",
             "portal/src/bulk.rs:54:80: deny[PS301 unthrottled-tenant-fanout]: Cypher `SET` runs over every tenant the partner manages in one transaction, with no batching",
             "portal/src/console.rs:46:4: warn[PS501 no-context-indicator]: page `SupportDesk` is rendered in partner \"acting as\" context (route `/partner/support`) but shows no context indicator in the page, its layout or what it includes",
+            "portal/src/dashboard.rs:20:49: deny[PS102 cache-key-missing-tenant]: cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"dashboard:{}\", session.user_id)`); `session.user_id` belongs to the acting partner, not the target tenant",
+            "portal/src/dashboard.rs:22:32: deny[PS102 cache-key-missing-tenant]: cache key of redis `SET` does not include the target tenant's ID: `format!(\"{}:alerts\", session.tenant_id)`; `session.tenant_id` belongs to the acting partner, not the target tenant",
             "portal/src/errors.rs:24:18: deny[PS303 leaky-error]: response body shows `self.to_string()`, the text of the `PortalError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for PortalError`",
             "portal/src/errors.rs:60:58: deny[PS303 leaky-error]: response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `errors::device_count`)",
             "portal/src/integrations.rs:12:5: warn[PS104 readable-secret]: secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
@@ -28,13 +30,15 @@ fn demo_run_finds_the_planted_defects_and_denies() {
             "portal/src/provisioning.rs:18:5: deny[PS402 single-level-quota]: provisioning call `create_mailbox` runs without a partner-level quota check (partner context: `provisioning::provision_mailbox`)",
             "portal/src/roles.rs:54:67: deny[PS201 partner-role-overgrant]: partner role `PartnerAdmin` is granted forbidden permission `\"billing:manage\"`",
             "portal/src/store.rs:8:31: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::export_tenant_users` → `store::tenant_users`)",
+            "portal/src/support.rs:29:5: deny[PS103 unmasked-pii]: PII field `SupportUserView.email` reaches partner users unmasked: `SupportUserView` is returned by `support::support_users` in partner context",
+            "portal/src/support.rs:46:5: deny[PS103 unmasked-pii]: `.unmask()` reveals PII in partner context (`support::reveal_phone`) without an audit reason argument or an audit call",
             "portal/templates/partner/tenant_activity.html:1:1: warn[PS501 no-context-indicator]: template `portal/templates/partner/tenant_activity.html` is rendered in partner \"acting as\" context (route `/partner/tenants/{tenant_id}/activity`, handler `tenant_activity`) but shows no context indicator in the page, its layout or what it includes",
         ]
     );
     assert!(
         output
             .stderr
-            .starts_with("22 findings (16 deny, 6 warn) in 24 files, parsed in "),
+            .starts_with("26 findings (20 deny, 6 warn) in 26 files, parsed in "),
         "{}",
         output.stderr
     );
@@ -53,7 +57,7 @@ fn works_as_cargo_subcommand_and_with_manifest_path() {
     ]);
     let from_inside = run_in(&demo(), &["partner-safety", "--format", "short", "-q"]);
     assert_eq!(direct.code, 1);
-    assert_eq!(direct.stdout.lines().count(), 22);
+    assert_eq!(direct.stdout.lines().count(), 26);
     for other in [&as_subcommand, &manifest, &from_inside] {
         assert_eq!(other.code, 1);
         assert_eq!(other.stdout, direct.stdout);
@@ -179,8 +183,9 @@ fn rules_lists_every_code() {
     assert_eq!(
         codes,
         [
-            "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS104", "PS201", "PS202",
-            "PS203", "PS301", "PS302", "PS303", "PS401", "PS402", "PS501", "PS502"
+            "PS000", "PS001", "PS002", "PS003", "PS004", "PS101", "PS102", "PS103", "PS104",
+            "PS201", "PS202", "PS203", "PS301", "PS302", "PS303", "PS401", "PS402", "PS501",
+            "PS502"
         ]
     );
     assert!(output

@@ -15,6 +15,10 @@ pub struct Param {
     pub name: Option<String>,
     pub ty: TypeRef,
     pub span: Span,
+    /// Trait bounds the type is known by: `impl AsyncCommands`, or the
+    /// bounds of a generic parameter (`C: redis::AsyncCommands`, `where C: …`)
+    /// the type is or refers to (`&mut C`). Each bound is a path.
+    pub bounds: Vec<Vec<String>>,
 }
 
 /// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
@@ -259,6 +263,14 @@ pub struct StatusTuple {
     pub block: usize,
 }
 
+/// A place read in a function body (`tenant_id`, `session.tenant_id`,
+/// `self.cache`): the longest field chain, not its prefixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceRead {
+    pub place: Vec<String>,
+    pub span: Span,
+}
+
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LetFact {
@@ -303,9 +315,26 @@ pub struct FunctionDef {
     pub patterns: Vec<PatternFact>,
     /// `(StatusCode::…, …)` tuples.
     pub status_tuples: Vec<StatusTuple>,
+    /// Every place the body reads, in source order: what a value is built
+    /// from (a cache key, a struct literal) is the places read inside it.
+    pub reads: Vec<PlaceRead>,
 }
 
 impl FunctionDef {
+    /// Places read inside `span`, in source order (`reads` is sorted by
+    /// start, so this is a binary search, not a scan).
+    pub fn reads_within(&self, span: Span) -> impl Iterator<Item = &PlaceRead> {
+        let first = self
+            .reads
+            .partition_point(|read| read.span.start < span.start);
+        self.reads
+            .get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(move |read| read.span.start <= span.end)
+            .filter(move |read| read.span.end <= span.end)
+    }
+
     /// The latest `let name = …` that ends before `offset`, whatever its
     /// block: shadowing across sibling blocks is rare in the code we read.
     pub fn binding_before(&self, name: &str, offset: u32) -> Option<&LetFact> {
@@ -397,6 +426,58 @@ pub fn module_path_of_file(path: &str) -> Vec<String> {
     module
 }
 
+/// The trait paths of bounds in a list (`AsyncCommands + Send` → `AsyncCommands`, `Send`).
+fn bound_paths<'a>(
+    bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>,
+    out: &mut Vec<Vec<String>>,
+) {
+    for bound in bounds {
+        if let syn::TypeParamBound::Trait(trait_bound) = bound {
+            out.push(
+                trait_bound
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect(),
+            );
+        }
+    }
+}
+
+/// The trait bounds a parameter's type is known by: `impl Trait` (through
+/// references), or a generic parameter's bounds and `where` clauses.
+fn param_bounds(generics: &syn::Generics, ty: &syn::Type) -> Vec<Vec<String>> {
+    let mut ty = ty;
+    while let syn::Type::Reference(reference) = ty {
+        ty = &reference.elem;
+    }
+    let mut out = Vec::new();
+    match ty {
+        syn::Type::ImplTrait(implementation) => bound_paths(&implementation.bounds, &mut out),
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let Some(ident) = path.path.get_ident() else {
+                return out;
+            };
+            for param in generics.type_params() {
+                if param.ident == *ident {
+                    bound_paths(&param.bounds, &mut out);
+                }
+            }
+            for predicate in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+                if let syn::WherePredicate::Type(predicate) = predicate {
+                    if matches!(&predicate.bounded_ty, syn::Type::Path(p) if p.path.is_ident(ident))
+                    {
+                        bound_paths(&predicate.bounds, &mut out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
 /// Names a parameter pattern binds, looking through tuple-struct extractors
 /// (`Extension(session)`, `State(AppState { db, .. })` binds the first name).
 fn pattern_name(pat: &syn::Pat) -> Option<String> {
@@ -465,6 +546,7 @@ pub fn function_def(
                 name: pattern_name(&typed.pat),
                 ty: TypeRef::from_syn(&typed.ty),
                 span: span_of_tokens(typed),
+                bounds: param_bounds(&sig.generics, &typed.ty),
             }),
         }
     }
@@ -502,6 +584,11 @@ pub fn function_def(
         closures: walker.closures,
         patterns: walker.patterns,
         status_tuples: walker.status_tuples,
+        reads: {
+            let mut reads = walker.reads;
+            reads.sort_by_key(|read| (read.span.start, read.span.end));
+            reads
+        },
     }
 }
 
@@ -607,6 +694,33 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
                     && TRANSPARENT_METHODS.contains(&call.method.to_string().as_str()) =>
             {
                 current = &call.receiver;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The place a field chain reads (`a.b.c`), only through fields and paths:
+/// `f().b` reads no place of its own.
+fn place_of_field_chain(expr: &syn::ExprField) -> Option<Vec<String>> {
+    let mut segments = Vec::new();
+    let mut current = expr;
+    loop {
+        segments.push(match &current.member {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        });
+        match &*current.base {
+            syn::Expr::Field(inner) => current = inner,
+            syn::Expr::Path(path) if path.qself.is_none() => {
+                let mut place: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                place.extend(segments.into_iter().rev());
+                return Some(place);
             }
             _ => return None,
         }
@@ -1124,6 +1238,7 @@ struct BodyWalker {
     status_tuples: Vec<StatusTuple>,
     /// Closures seen as call arguments whose body block is not created yet.
     pending_closures: Vec<ClosureFact>,
+    reads: Vec<PlaceRead>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -1238,7 +1353,29 @@ impl<'ast> Visit<'ast> for BodyWalker {
         // Nested items are indexed as items of their own.
     }
 
+    fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
+        // The longest chain is the read; its base is not read separately.
+        match place_of_field_chain(expr) {
+            Some(place) => self.reads.push(PlaceRead {
+                place,
+                span: span_of_tokens(expr),
+            }),
+            None => visit::visit_expr_field(self, expr),
+        }
+    }
+
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        if expr.qself.is_none() {
+            self.reads.push(PlaceRead {
+                place: expr
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect(),
+                span: span_of_tokens(expr),
+            });
+        }
         if expr.path.segments.len() >= 2 {
             let segments = expr
                 .path
@@ -1644,6 +1781,25 @@ mod tests {
     }
 
     #[test]
+    fn params_know_their_trait_bounds() {
+        let f = function("async fn h<C: redis::AsyncCommands + Send, D>(a: &mut C, b: impl Commands, c: D, d: u8) where D: Cached<String, u8> {}");
+        let bounds: Vec<Vec<String>> = f
+            .params
+            .iter()
+            .map(|p| p.bounds.iter().map(|b| b.join("::")).collect())
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                vec!["redis::AsyncCommands".to_string(), "Send".to_string()],
+                vec!["Commands".to_string()],
+                vec!["Cached".to_string()],
+                vec![],
+            ]
+        );
+    }
+
+    #[test]
     fn params_see_through_extractors() {
         let f = function("async fn h(Extension(session): Extension<PartnerSession>, State(db): State<Db>, id: &str) {}");
         let names: Vec<_> = f
@@ -1822,6 +1978,15 @@ mod tests {
     fn malformed_event_bodies_are_skipped_not_fatal() {
         let f = function(r#"fn h() { info!(target: , = %); error!(target: "audit" a b); }"#);
         assert!(f.calls.iter().all(|c| c.event.is_none()));
+    }
+
+    #[test]
+    fn reads_are_the_longest_place_chains() {
+        let f = function(
+            r#"fn h() { let k = format!("{}:{}", session.tenant_id, load(x).id); conn.set(&k, v); }"#,
+        );
+        let reads: Vec<String> = f.reads.iter().map(|read| read.place.join(".")).collect();
+        assert_eq!(reads, ["session.tenant_id", "load", "x", "conn", "k", "v"]);
     }
 
     #[test]

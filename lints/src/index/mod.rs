@@ -8,7 +8,7 @@ pub mod views;
 
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
-    FunctionDef, IterFact, IterKind, LetFact, Param, StructLiteral, StructRest,
+    FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral, StructRest,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
@@ -327,9 +327,53 @@ pub struct FileFacts {
     pub directives: Vec<Directive>,
     /// Components, view bodies, routes and templates.
     pub views: views::ViewFacts,
+    /// `use` declarations, one per imported name (globs included).
+    pub imports: Vec<Import>,
+}
+
+/// One name a `use` declaration brings into scope: `use redis::aio::ConnectionManager`
+/// → `ConnectionManager` = `redis::aio::ConnectionManager`; `use fred::prelude::*`
+/// → a glob of `fred::prelude`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The name in scope (the alias for `as`); `None` for a glob.
+    pub name: Option<String>,
+    /// The full path as written, `self`/`crate` segments included.
+    pub path: Vec<String>,
 }
 
 impl FileFacts {
+    /// The full path a type or function name written as `segments` refers
+    /// to in this file: the first segment expanded through the file's `use`
+    /// declarations (`Cache` → `moka::future::Cache`). Globs are not
+    /// expanded: the name stays as written.
+    pub fn expand_path(&self, segments: &[String]) -> Vec<String> {
+        let Some(first) = segments.first() else {
+            return Vec::new();
+        };
+        match self
+            .imports
+            .iter()
+            .find(|import| import.name.as_deref() == Some(first.as_str()))
+        {
+            Some(import) => import
+                .path
+                .iter()
+                .chain(segments.iter().skip(1))
+                .cloned()
+                .collect(),
+            None => segments.to_vec(),
+        }
+    }
+
+    /// Paths this file glob-imports from (`fred::prelude` for `use fred::prelude::*`).
+    pub fn glob_imports(&self) -> impl Iterator<Item = &[String]> {
+        self.imports
+            .iter()
+            .filter(|import| import.name.is_none())
+            .map(|import| import.path.as_slice())
+    }
+
     /// Facts for a file whose text could not be obtained.
     pub fn unreadable(path: String, message: String) -> FileFacts {
         FileFacts {
@@ -421,6 +465,7 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             facts.role_mappings = indexer.roles.mappings;
             facts.permission_lists = indexer.roles.permission_lists;
             facts.views = indexer.views.facts;
+            facts.imports = indexer.imports;
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
         Err(payload) => {
@@ -550,6 +595,7 @@ struct Indexer {
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
     views: views::ViewCollector,
+    imports: Vec<Import>,
 }
 
 impl Indexer {
@@ -696,6 +742,10 @@ impl<'ast> Visit<'ast> for Indexer {
         visit::visit_expr_method_call(self, call);
     }
 
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        collect_imports(&item.tree, &mut Vec::new(), &mut self.imports);
+    }
+
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
         self.module_stack.push(module.ident.to_string());
         visit::visit_item_mod(self, module);
@@ -836,6 +886,52 @@ fn error_message(attrs: &[syn::Attribute]) -> Option<String> {
             proc_macro2::TokenTree::Ident(ident) => Some(ident.to_string()),
             _ => None,
         },
+    }
+}
+
+/// The names a `use` tree imports; `prefix` is the path down to `tree`.
+fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Import>) {
+    // A `use` tree nests as deep as its braces, which the nesting check bounds.
+    match tree {
+        syn::UseTree::Path(path) => {
+            prefix.push(path.ident.to_string());
+            collect_imports(&path.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(name) => {
+            let ident = name.ident.to_string();
+            // `use a::b::{self}` imports `b`.
+            let (name, path) = if ident == "self" {
+                (prefix.last().cloned(), prefix.clone())
+            } else {
+                let mut path = prefix.clone();
+                path.push(ident.clone());
+                (Some(ident), path)
+            };
+            if name.is_some() {
+                out.push(Import { name, path });
+            }
+        }
+        syn::UseTree::Rename(rename) => {
+            let mut path = prefix.clone();
+            let ident = rename.ident.to_string();
+            if ident != "self" {
+                path.push(ident);
+            }
+            out.push(Import {
+                name: Some(rename.rename.to_string()),
+                path,
+            });
+        }
+        syn::UseTree::Glob(_) => out.push(Import {
+            name: None,
+            path: prefix.clone(),
+        }),
+        syn::UseTree::Group(group) => {
+            for item in &group.items {
+                collect_imports(item, prefix, out);
+            }
+        }
     }
 }
 
@@ -1178,6 +1274,21 @@ mod tests {
         assert_eq!(imp.trait_name, "Debug");
         assert_eq!(imp.self_type, "Settings");
         assert_eq!(imp.self_field_reads, ["name", "region"]);
+    }
+
+    #[test]
+    fn imports_expand_names_to_their_paths() {
+        let facts = index(
+            "use redis::{aio::ConnectionManager, Commands as _, self};\nuse moka::future::Cache as MokaCache;\nuse fred::prelude::*;\nfn f() { use std::collections::HashMap; }",
+        );
+        let expand = |name: &str| facts.expand_path(&[name.to_string()]).join("::");
+        assert_eq!(expand("ConnectionManager"), "redis::aio::ConnectionManager");
+        assert_eq!(expand("MokaCache"), "moka::future::Cache");
+        assert_eq!(expand("redis"), "redis");
+        assert_eq!(expand("HashMap"), "std::collections::HashMap");
+        assert_eq!(expand("Client"), "Client");
+        let globs: Vec<String> = facts.glob_imports().map(|path| path.join("::")).collect();
+        assert_eq!(globs, ["fred::prelude"]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod actors;
 pub mod bindings;
+pub mod caches;
 pub mod callgraph;
 pub mod checks;
 pub mod context;
@@ -13,6 +14,7 @@ pub mod grants;
 pub mod names;
 pub mod pages;
 pub mod queries;
+pub mod responses;
 
 use crate::index::{CallSite, TypeRef, Workspace};
 use crate::names::words;
@@ -85,6 +87,8 @@ pub struct Model {
     pub delete_routes: delete_routes::DeleteRoutes,
     /// Routes, what they render, components and templates (PS501).
     pub pages: pages::Pages,
+    /// Which types reach partner users (returned or put in a response body).
+    pub responses: responses::PartnerResponses,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -103,6 +107,7 @@ impl Model {
         let grants = grants::Grants::build(&queries, &graph, &context);
         let actions = actions::Actions::build(workspace, &queries);
         let pages = pages::Pages::build(workspace, &graph, &context);
+        let responses = responses::PartnerResponses::build(workspace, &graph, &context);
         Model {
             graph,
             context,
@@ -111,6 +116,7 @@ impl Model {
             actions,
             delete_routes: delete_routes::DeleteRoutes::build(workspace),
             pages,
+            responses,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),

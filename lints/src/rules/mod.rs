@@ -4,6 +4,7 @@
 
 pub mod audit_actor_target;
 pub mod broad_manages_grant;
+pub mod cache_key_missing_tenant;
 pub mod cost_to_actor;
 pub mod leaky_error;
 pub mod no_break_glass;
@@ -12,5 +13,6 @@ pub mod partner_role_overgrant;
 pub mod readable_secret;
 pub mod single_level_quota;
 pub mod unconfirmed_destructive_action;
+pub mod unmasked_pii;
 pub mod unscoped_tenant_query;
 pub mod unthrottled_tenant_fanout;

@@ -1,0 +1,793 @@
+//! Cache operations: calls that read or write a cache entry by key, found by
+//! what the receiver *is* (its type, the constructor it was bound from, the
+//! crate a path names), never by method name alone: `HashMap::get` is not a
+//! cache read.
+//!
+//! Clients: the `redis` crate (`cmd("SET").arg(k)`, pipelines, `Commands`/
+//! `AsyncCommands` methods), connections from `deadpool_redis`, `bb8_redis`
+//! and `r2d2`, `fred`, in-memory caches from `moka`, `mini_moka`,
+//! `quick_cache` and `cached`, and browser storage (`gloo_storage`'s
+//! `LocalStorage`/`SessionStorage`, `web_sys::Storage`).
+
+use crate::diagnostic::FileId;
+use crate::index::{ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace};
+use crate::source::Span;
+
+/// What kind of client a value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    /// A Redis connection, client or pool (`redis`, `deadpool_redis`,
+    /// `bb8_redis`, `r2d2`, `fred`).
+    Redis,
+    /// A Redis command being built: `redis::cmd("GET")`.
+    Command,
+    /// A Redis pipeline: `redis::pipe()`.
+    Pipeline,
+    /// An in-memory cache (`moka`, `mini_moka`, `quick_cache`).
+    Memory,
+    /// A cache of the `cached` crate (`SizedCache`, `TimedCache`, …).
+    Cached,
+    /// Browser storage: `web_sys::Storage`.
+    WebStorage,
+}
+
+impl Client {
+    fn describe(self) -> &'static str {
+        match self {
+            Client::Redis | Client::Command => "redis",
+            Client::Pipeline => "redis pipeline",
+            Client::Memory => "in-memory cache",
+            Client::Cached => "`cached` cache",
+            Client::WebStorage => "browser storage",
+        }
+    }
+}
+
+/// One read or write of a cache entry.
+#[derive(Clone, Debug)]
+pub struct CacheOp<'a> {
+    /// The call that names the operation (`set`, `cmd("SET")`, `LocalStorage::set`).
+    pub call: &'a CallSite,
+    /// `redis \`SET\``, `in-memory cache \`insert\``, for messages.
+    pub operation: String,
+    /// The key argument.
+    pub key: &'a ArgFact,
+}
+
+/// Crates whose types and functions are cache clients, by the first segment
+/// of a path (after expanding the file's imports).
+const CACHE_CRATES: &[(&str, Client)] = &[
+    ("redis", Client::Redis),
+    ("deadpool_redis", Client::Redis),
+    ("bb8_redis", Client::Redis),
+    ("r2d2_redis", Client::Redis),
+    ("fred", Client::Redis),
+    ("moka", Client::Memory),
+    ("mini_moka", Client::Memory),
+    ("quick_cache", Client::Memory),
+    ("cached", Client::Cached),
+];
+
+/// Type names that are cache clients whatever path they are written with:
+/// no other crate in common use exports them.
+const DISTINCTIVE_TYPES: &[(&str, Client)] = &[
+    ("MultiplexedConnection", Client::Redis),
+    ("ConnectionManager", Client::Redis),
+    ("RedisConnectionManager", Client::Redis),
+    ("RedisClient", Client::Redis),
+    ("RedisPool", Client::Redis),
+    ("SizedCache", Client::Cached),
+    ("TimedCache", Client::Cached),
+    ("TimedSizedCache", Client::Cached),
+    ("UnboundCache", Client::Cached),
+    ("ExpiringValueCache", Client::Cached),
+];
+
+/// Names a glob import of a cache crate brings in (`use fred::prelude::*`).
+const GLOB_EXPORTS: &[(&str, &[&str])] = &[
+    ("fred", &["Client", "Pool", "RedisClient", "RedisPool"]),
+    (
+        "redis",
+        &["Client", "Connection", "Commands", "AsyncCommands"],
+    ),
+    ("moka", &["Cache"]),
+    ("mini_moka", &["Cache"]),
+    ("quick_cache", &["Cache"]),
+    ("deadpool_redis", &["Pool", "Connection"]),
+];
+
+/// Redis commands (as `Commands`/`AsyncCommands`/`fred` methods and
+/// pipeline methods) whose first argument is a key.
+const REDIS_KEY_METHODS: &[&str] = &[
+    "get",
+    "set",
+    "set_ex",
+    "set_nx",
+    "pset_ex",
+    "set_options",
+    "getset",
+    "get_del",
+    "get_ex",
+    "getex",
+    "getdel",
+    "setex",
+    "setnx",
+    "psetex",
+    "del",
+    "unlink",
+    "exists",
+    "expire",
+    "pexpire",
+    "expire_at",
+    "pexpire_at",
+    "expireat",
+    "ttl",
+    "pttl",
+    "persist",
+    "incr",
+    "decr",
+    "incr_by",
+    "decr_by",
+    "incrby",
+    "decrby",
+    "append",
+    "getrange",
+    "setrange",
+    "strlen",
+    "mget",
+    "hget",
+    "hset",
+    "hset_nx",
+    "hsetnx",
+    "hset_multiple",
+    "hmset",
+    "hmget",
+    "hdel",
+    "hgetall",
+    "hkeys",
+    "hvals",
+    "hexists",
+    "hincr",
+    "hincrby",
+    "hlen",
+    "lpush",
+    "rpush",
+    "lpop",
+    "rpop",
+    "lrange",
+    "llen",
+    "lrem",
+    "ltrim",
+    "sadd",
+    "srem",
+    "smembers",
+    "sismember",
+    "scard",
+    "zadd",
+    "zrem",
+    "zrange",
+    "zrangebyscore",
+    "zscore",
+    "zincr",
+    "zcard",
+    "rename",
+    "key_type",
+    "json_get",
+    "json_set",
+    "json_del",
+];
+
+/// Pipeline methods that return the pipeline without naming a key.
+const PIPELINE_PASS_THROUGH: &[&str] = &["ignore", "atomic", "arg", "cmd", "add_command"];
+
+/// Redis commands that take no key: `cmd("PING")` is not a cache access.
+const KEYLESS_COMMANDS: &[&str] = &[
+    "PING",
+    "INFO",
+    "AUTH",
+    "SELECT",
+    "FLUSHDB",
+    "FLUSHALL",
+    "PUBLISH",
+    "SUBSCRIBE",
+    "SCAN",
+    "CLIENT",
+    "CONFIG",
+    "DBSIZE",
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "ECHO",
+    "TIME",
+    "SCRIPT",
+    "KEYS",
+    "EVAL",
+    "EVALSHA",
+    "WATCH",
+    "UNWATCH",
+    "HELLO",
+    "QUIT",
+];
+
+/// Methods of in-memory caches whose first argument is a key.
+const MEMORY_KEY_METHODS: &[&str] = &[
+    "get",
+    "insert",
+    "get_with",
+    "get_with_by_ref",
+    "try_get_with",
+    "optionally_get_with",
+    "get_or_insert_with",
+    "get_or_insert_async",
+    "get_value_or_guard",
+    "get_value_or_guard_async",
+    "entry",
+    "entry_by_ref",
+    "invalidate",
+    "remove",
+    "contains_key",
+    "peek",
+    "get_mut",
+    "replace",
+];
+
+/// Methods of the `cached` crate's `Cached`/`IOCached` traits whose first argument is a key.
+const CACHED_KEY_METHODS: &[&str] = &[
+    "cache_get",
+    "cache_set",
+    "cache_remove",
+    "cache_get_mut",
+    "cache_get_or_set_with",
+    "cache_try_get_or_set_with",
+    "cache_get_expired",
+];
+
+const WEB_STORAGE_KEY_METHODS: &[&str] = &["set_item", "get_item", "remove_item"];
+
+/// `gloo_storage::Storage` functions whose first argument is a key.
+const GLOO_KEY_FUNCTIONS: &[&str] = &["set", "get", "delete", "raw_get", "get_all"];
+
+/// Methods that make a connection out of a Redis client or pool.
+const CONNECTION_METHODS: &[&str] = &[
+    "get_connection",
+    "get_async_connection",
+    "get_multiplexed_async_connection",
+    "get_multiplexed_tokio_connection",
+    "get_multiplexed_async_std_connection",
+    "get_connection_manager",
+    "get_tokio_connection",
+    "get_connection_with_timeout",
+];
+
+/// Methods of a pool or client that give back a connection (or the client).
+const POOL_METHODS: &[&str] = &[
+    "get",
+    "get_owned",
+    "get_timeout",
+    "dedicated",
+    "next",
+    "clone",
+    "as_ref",
+    "lock",
+    "write",
+    "read",
+    "borrow_mut",
+    "unwrap",
+    "expect",
+];
+
+/// How many bindings, fields and chain links one receiver lookup follows.
+const MAX_STEPS: usize = 12;
+
+/// A file's view for cache lookups.
+pub struct Caches<'a> {
+    pub workspace: &'a Workspace,
+}
+
+impl<'a> Caches<'a> {
+    /// The cache operations of a function, in source order.
+    pub fn operations(&self, file: FileId, function: &'a FunctionDef) -> Vec<CacheOp<'a>> {
+        let facts = self.workspace.file(file);
+        let f = FnCalls::new(function);
+        let mut ops = Vec::new();
+        for call in &function.calls {
+            if let Some(op) = self.operation(facts, &f, call) {
+                ops.push(op);
+            }
+        }
+        // Calls are indexed outer first; a chain's operations read left to right.
+        ops.sort_by_key(|op| op.key.span);
+        ops
+    }
+
+    fn operation(
+        &self,
+        facts: &FileFacts,
+        f: &FnCalls<'a>,
+        call: &'a CallSite,
+    ) -> Option<CacheOp<'a>> {
+        let name = call.name();
+        match &call.callee {
+            Callee::Path(segments) => {
+                // `LocalStorage::set(key, value)`.
+                let expanded = facts.expand_path(segments);
+                let [.., storage, _] = expanded.as_slice() else {
+                    return None;
+                };
+                let gloo = matches!(storage.as_str(), "LocalStorage" | "SessionStorage")
+                    && (expanded
+                        .first()
+                        .is_some_and(|c| c == "gloo_storage" || c == "gloo")
+                        || expanded.len() == 2);
+                (gloo && GLOO_KEY_FUNCTIONS.contains(&name)).then_some(())?;
+                Some(CacheOp {
+                    call,
+                    operation: format!("browser storage `{storage}::{name}`"),
+                    key: call.args.first()?,
+                })
+            }
+            Callee::Method(_) => {
+                if name == "arg" {
+                    return self.command_arg(facts, f, call);
+                }
+                let receiver = call.receiver.as_ref()?;
+                let client = self.client_of(facts, f, receiver, 0)?;
+                let keyed = match client {
+                    Client::Redis | Client::Pipeline => REDIS_KEY_METHODS.contains(&name),
+                    Client::Memory => MEMORY_KEY_METHODS.contains(&name),
+                    Client::Cached => CACHED_KEY_METHODS.contains(&name),
+                    Client::WebStorage => WEB_STORAGE_KEY_METHODS.contains(&name),
+                    Client::Command => false,
+                };
+                keyed.then_some(())?;
+                let operation = match client {
+                    Client::Redis | Client::Pipeline => {
+                        format!("{} `{}`", client.describe(), name.to_ascii_uppercase())
+                    }
+                    _ => format!("{} `{name}`", client.describe()),
+                };
+                Some(CacheOp {
+                    call,
+                    operation,
+                    key: call.args.first()?,
+                })
+            }
+            Callee::Macro(_) => None,
+        }
+    }
+
+    /// `cmd("SET").arg(key)`: the first `.arg` right on a Redis command.
+    fn command_arg(
+        &self,
+        facts: &FileFacts,
+        f: &FnCalls<'a>,
+        call: &'a CallSite,
+    ) -> Option<CacheOp<'a>> {
+        let receiver = call.receiver.as_ref()?;
+        let command = call_at(f, receiver.span)?;
+        let command_name = command_name(facts, f, command, self)?;
+        if KEYLESS_COMMANDS.contains(&command_name.as_str()) {
+            return None;
+        }
+        Some(CacheOp {
+            call,
+            operation: format!("redis `{command_name}`"),
+            key: call.args.first()?,
+        })
+    }
+
+    /// What client the value `value` (read in `function`) is, if it is one.
+    pub fn client_of(
+        &self,
+        facts: &FileFacts,
+        f: &FnCalls<'_>,
+        value: &ArgFact,
+        steps: usize,
+    ) -> Option<Client> {
+        if steps > MAX_STEPS {
+            return None;
+        }
+        match &value.place {
+            Some(place) => self.place_client(facts, f, place, value.span.start, steps),
+            None => {
+                let call = outermost_call_within(f, value.span)?;
+                self.call_result_client(facts, f, call, steps + 1)
+            }
+        }
+    }
+
+    /// The client a call returns, if it returns one.
+    fn call_result_client(
+        &self,
+        facts: &FileFacts,
+        f: &FnCalls<'_>,
+        call: &CallSite,
+        steps: usize,
+    ) -> Option<Client> {
+        if steps > MAX_STEPS {
+            return None;
+        }
+        let name = call.name();
+        match &call.callee {
+            Callee::Path(segments) => {
+                let expanded = facts.expand_path(segments);
+                if name == "cmd" && redis_command(facts, call).is_some() {
+                    return Some(Client::Command);
+                }
+                if matches!(name, "pipe") && expanded.first().is_some_and(|c| c == "redis") {
+                    return Some(Client::Pipeline);
+                }
+                if expanded.len() >= 2
+                    && expanded
+                        .iter()
+                        .rev()
+                        .nth(1)
+                        .is_some_and(|t| t == "Pipeline")
+                {
+                    return Some(Client::Pipeline);
+                }
+                path_client(facts, &expanded)
+            }
+            Callee::Method(_) => {
+                if CONNECTION_METHODS.contains(&name) {
+                    return Some(Client::Redis);
+                }
+                if matches!(name, "local_storage" | "session_storage") {
+                    return Some(Client::WebStorage);
+                }
+                let receiver = call.receiver.as_ref()?;
+                let inner = self.client_of(facts, f, receiver, steps + 1)?;
+                match inner {
+                    Client::Redis | Client::Memory | Client::Cached | Client::WebStorage
+                        if POOL_METHODS.contains(&name) =>
+                    {
+                        Some(inner)
+                    }
+                    Client::Pipeline
+                        if PIPELINE_PASS_THROUGH.contains(&name)
+                            || REDIS_KEY_METHODS.contains(&name) =>
+                    {
+                        Some(Client::Pipeline)
+                    }
+                    _ => None,
+                }
+            }
+            Callee::Macro(_) => None,
+        }
+    }
+
+    fn place_client(
+        &self,
+        facts: &FileFacts,
+        f: &FnCalls<'_>,
+        place: &[String],
+        offset: u32,
+        steps: usize,
+    ) -> Option<Client> {
+        let (head, fields) = place.split_first()?;
+        if head == "self" {
+            let owner = f.function.impl_type.as_deref()?;
+            return self.field_chain_client(owner, fields);
+        }
+        if let Some(binding) = f.function.binding_before(head, offset) {
+            let init = binding.init.as_ref()?;
+            if fields.is_empty() {
+                return self.client_of(facts, f, init, steps + 1);
+            }
+            // A field of a bound value: the value's type is unknown.
+            return None;
+        }
+        if let Some(param) = f
+            .function
+            .params
+            .iter()
+            .find(|param| param.name.as_deref() == Some(head.as_str()))
+        {
+            if fields.is_empty() {
+                return type_client(facts, &param.ty)
+                    .or_else(|| bounds_client(facts, &param.bounds));
+            }
+            let owner = self.struct_name_in(&param.ty)?;
+            return self.field_chain_client(&owner, fields);
+        }
+        // `redis::cmd` and friends read as paths are calls, not places;
+        // a `static CACHE` is not followed.
+        None
+    }
+
+    /// The workspace struct a (wrapped) type holds: `State<AppState>`,
+    /// `Arc<AppState>`, `&AppState` → `AppState`.
+    fn struct_name_in(&self, ty: &TypeRef) -> Option<String> {
+        let mut current = ty;
+        for _ in 0..MAX_STEPS {
+            let name = current.name()?;
+            if self.workspace.types_named(name).next().is_some() {
+                return Some(name.to_string());
+            }
+            current = current.args().first()?;
+        }
+        None
+    }
+
+    /// The client at `owner.fields…`, following struct field types.
+    fn field_chain_client(&self, owner: &str, fields: &[String]) -> Option<Client> {
+        let mut owner = owner.to_string();
+        for (position, field) in fields.iter().enumerate().take(MAX_STEPS) {
+            let (file, def) = self
+                .workspace
+                .type_defs_named(&owner)
+                .find(|(_, def)| def.fields.iter().any(|f| f.name.as_deref() == Some(field)))?;
+            let field_def = def
+                .fields
+                .iter()
+                .find(|f| f.name.as_deref() == Some(field))?;
+            if position + 1 == fields.len() {
+                return type_client(self.workspace.file(file), &field_def.ty);
+            }
+            owner = self.struct_name_in(&field_def.ty)?;
+        }
+        None
+    }
+}
+
+/// A function's calls ordered by where they start, so "the calls inside
+/// this span" is a binary search rather than a scan of the whole body.
+pub struct FnCalls<'a> {
+    pub function: &'a FunctionDef,
+    order: Vec<usize>,
+}
+
+impl<'a> FnCalls<'a> {
+    pub fn new(function: &'a FunctionDef) -> FnCalls<'a> {
+        let mut order: Vec<usize> = (0..function.calls.len()).collect();
+        order.sort_by_key(|&index| {
+            let span = function.calls[index].span;
+            (span.start, std::cmp::Reverse(span.end), index)
+        });
+        FnCalls { function, order }
+    }
+
+    /// The calls inside `span` (with their index), outer before inner.
+    pub fn within(&self, span: Span) -> impl Iterator<Item = (usize, &'a CallSite)> + '_ {
+        let calls = &self.function.calls;
+        let first = self
+            .order
+            .partition_point(|&index| calls[index].span.start < span.start);
+        self.order
+            .get(first..)
+            .unwrap_or(&[])
+            .iter()
+            .map(move |&index| (index, &calls[index]))
+            .take_while(move |(_, call)| call.span.start <= span.end)
+            .filter(move |(_, call)| call.span.end <= span.end)
+    }
+}
+
+/// The call whose span is exactly `span`, or the outermost one in it.
+fn call_at<'a>(f: &FnCalls<'a>, span: Span) -> Option<&'a CallSite> {
+    f.within(span)
+        .map(|(_, call)| call)
+        .find(|call| call.span == span)
+        .or_else(|| outermost_call_within(f, span))
+}
+
+/// The largest call inside `span` that starts or ends where `span` does,
+/// give or take `.await`/`?`: `pool.get().await?` → `pool.get()`.
+fn outermost_call_within<'a>(f: &FnCalls<'a>, span: Span) -> Option<&'a CallSite> {
+    f.within(span)
+        .map(|(_, call)| call)
+        .filter(|call| call.span.start == span.start || call.span.end == span.end)
+        .max_by_key(|call| (call.span.len(), std::cmp::Reverse(call.span.start)))
+        // Only `.await`, `?`, `.unwrap()`-like tails may follow the call.
+        .filter(|call| span.end - call.span.end <= 16)
+}
+
+/// The Redis command a `cmd("…")` call (path or pipeline method) names.
+fn command_name(
+    facts: &FileFacts,
+    f: &FnCalls<'_>,
+    call: &CallSite,
+    caches: &Caches<'_>,
+) -> Option<String> {
+    match &call.callee {
+        Callee::Path(_) if call.name() == "cmd" => redis_command(facts, call),
+        Callee::Method(name) if name == "cmd" => {
+            let receiver = call.receiver.as_ref()?;
+            (caches.client_of(facts, f, receiver, 0)? == Client::Pipeline)
+                .then(|| literal_command(facts, call))
+                .flatten()
+        }
+        _ => None,
+    }
+}
+
+/// `redis::cmd("SET")`, or a bare `cmd("SET")` when the file imports
+/// `redis::cmd` or names a Redis command in upper case.
+fn redis_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
+    let Callee::Path(segments) = &call.callee else {
+        return None;
+    };
+    let expanded = facts.expand_path(segments);
+    let command = literal_command(facts, call)?;
+    let from_redis = expanded.first().is_some_and(|c| c == "redis");
+    let looks_like_command = command.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+    (from_redis || (segments.len() == 1 && looks_like_command)).then_some(command)
+}
+
+/// The upper-cased command literal of `cmd("set")`.
+fn literal_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
+    let arg = call.args.first()?;
+    let crate::strings::StrExpr::Literal { span } = arg.string.as_ref()? else {
+        return None;
+    };
+    let text = facts.text.get(span.range())?;
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphabetic() || c == '.'))
+        .then(|| inner.to_ascii_uppercase())
+}
+
+/// The client a path names (`redis::Client::open`, `Cache::builder` with
+/// `use moka::future::Cache`), by its crate.
+fn path_client(facts: &FileFacts, expanded: &[String]) -> Option<Client> {
+    let first = expanded.first()?;
+    if let Some((_, client)) = CACHE_CRATES.iter().find(|(name, _)| name == first) {
+        return Some(*client);
+    }
+    if first == "web_sys" && expanded.iter().any(|s| s == "Storage") {
+        return Some(Client::WebStorage);
+    }
+    // A type named without a path: distinctive names, or a glob import.
+    let type_name = expanded
+        .iter()
+        .find(|segment| segment.chars().next().is_some_and(char::is_uppercase))?;
+    if let Some((_, client)) = DISTINCTIVE_TYPES.iter().find(|(name, _)| name == type_name) {
+        return Some(*client);
+    }
+    facts.glob_imports().find_map(|glob| {
+        let crate_name = glob.first()?;
+        let (_, exports) = GLOB_EXPORTS.iter().find(|(name, _)| name == crate_name)?;
+        if !exports.contains(&type_name.as_str()) {
+            return None;
+        }
+        CACHE_CRATES
+            .iter()
+            .find(|(name, _)| name == crate_name)
+            .map(|(_, client)| *client)
+    })
+}
+
+/// Cache traits a generic connection may be known by (`C: AsyncCommands`).
+const CACHE_TRAITS: &[(&str, Client)] = &[
+    ("Commands", Client::Redis),
+    ("AsyncCommands", Client::Redis),
+    ("ConnectionLike", Client::Redis),
+    ("KeysInterface", Client::Redis),
+    ("HashesInterface", Client::Redis),
+    ("Cached", Client::Cached),
+    ("IOCached", Client::Cached),
+    ("IOCachedAsync", Client::Cached),
+];
+
+/// The client a value known by its trait bounds is: a bound written with
+/// a cache crate's path, or a cache trait the file imports from one.
+fn bounds_client(facts: &FileFacts, bounds: &[Vec<String>]) -> Option<Client> {
+    bounds.iter().find_map(|bound| {
+        let expanded = facts.expand_path(bound);
+        let crate_client = expanded.first().and_then(|first| {
+            CACHE_CRATES
+                .iter()
+                .find(|(name, _)| name == first)
+                .map(|(_, client)| *client)
+        });
+        let last = expanded.last()?;
+        let trait_client = CACHE_TRAITS
+            .iter()
+            .find(|(name, _)| name == last)
+            .map(|(_, client)| *client)?;
+        // `Commands` alone could be anyone's trait: it must come from a
+        // cache crate, by path, `use`, or a glob import of one.
+        let globbed = facts.glob_imports().any(|glob| {
+            glob.first()
+                .is_some_and(|c| CACHE_CRATES.iter().any(|(name, _)| name == c))
+        });
+        (crate_client.is_some() || globbed).then_some(trait_client)
+    })
+}
+
+/// The client a type is or holds: any part of it written with a cache
+/// crate's path (`r2d2::Pool<redis::Client>`, `Arc<Cache<String, V>>`).
+pub fn type_client(facts: &FileFacts, ty: &TypeRef) -> Option<Client> {
+    let mut found = None;
+    ty.any(&mut |part| {
+        if let TypeRef::Path { segments, .. } = part {
+            let expanded = facts.expand_path(segments);
+            if expanded.last().is_some_and(|last| last == "Storage")
+                && expanded.first().is_some_and(|c| c == "web_sys")
+            {
+                found = Some(Client::WebStorage);
+                return true;
+            }
+            // Only type-looking paths: `redis::RedisResult` is not a client.
+            let last = expanded.last().map_or("", String::as_str);
+            if matches!(
+                last,
+                "RedisResult" | "RedisError" | "Value" | "ErrorKind" | "Expiration"
+            ) {
+                return false;
+            }
+            found = path_client(facts, &expanded);
+            return found.is_some();
+        }
+        false
+    });
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::workspace;
+
+    fn ops(source: &str) -> Vec<(String, String)> {
+        let workspace = workspace(&[("src/lib.rs", source)]);
+        let caches = Caches {
+            workspace: &workspace,
+        };
+        let facts = workspace.file(0);
+        facts
+            .functions
+            .iter()
+            .flat_map(|function| caches.operations(0, function))
+            .map(|op| {
+                (
+                    op.operation.clone(),
+                    facts.text[op.key.span.range()].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_cache_clients_by_type_constructor_and_path() {
+        let found = ops(r#"
+use redis::AsyncCommands;
+use moka::future::Cache;
+use gloo_storage::{LocalStorage, Storage};
+struct AppState { redis: deadpool_redis::Pool, sessions: Cache<String, u32>, names: std::collections::HashMap<String, String> }
+async fn a(conn: &mut redis::aio::MultiplexedConnection, k: String) { let _: () = conn.set(&k, 1).await?; }
+async fn b(state: State<AppState>) {
+    let mut conn = state.redis.get().await?;
+    conn.hset("h", "f", 1).await?;
+    state.sessions.insert("s".into(), 1).await;
+    state.names.get("not a cache");
+}
+fn c(client: &redis::Client) {
+    let mut con = client.get_connection()?;
+    redis::cmd("SET").arg("k1").arg(1).query(&mut con)?;
+    redis::pipe().set("k2", 1).ignore().get("k3").query(&mut con)?;
+    redis::cmd("PING").arg("x").query(&mut con)?;
+    LocalStorage::set("theme", "dark");
+    let map = std::collections::HashMap::new();
+    map.insert("not", "a cache");
+}
+fn d() { let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap(); storage.set_item("k4", "v"); }
+"#);
+        let found: Vec<String> = found
+            .into_iter()
+            .map(|(op, key)| format!("{op} {key}"))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "redis `SET` &k",
+                "redis `HSET` \"h\"",
+                "in-memory cache `insert` \"s\".into()",
+                "redis `SET` \"k1\"",
+                "redis pipeline `SET` \"k2\"",
+                "redis pipeline `GET` \"k3\"",
+                "browser storage `LocalStorage::set` \"theme\"",
+                "browser storage `set_item` \"k4\"",
+            ]
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! Which types reach partner users: types returned from partner-context
+//! functions (through `Json<…>`, `Vec<…>`, `Option<…>`, `Result<…, _>` and
+//! any other wrapper), types put in a response body in partner context
+//! (`Json(UserView { … })`, `Json(users)` with `users` bound from a struct
+//! literal or a workspace call, `HttpResponse::Ok().json(&view)`), and,
+//! transitively, the types of serialized fields of a `Serialize` type that
+//! reaches them.
+
+use super::callgraph::{CallGraph, FnId};
+use super::context::PartnerContext;
+use crate::index::{Callee, FunctionDef, TypeDef, TypeRef, Workspace};
+use crate::source::Span;
+use std::collections::{HashMap, VecDeque};
+
+/// How a type reaches partner users.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// Named in the return type of a partner-context function.
+    Returned { function: FnId },
+    /// Put in a response body in a partner-context function, at `span`.
+    Body { function: FnId, span: Span },
+    /// The type of a serialized field of another type that reaches partners.
+    Nested { parent: String, field: String },
+}
+
+#[derive(Debug, Default)]
+pub struct PartnerResponses {
+    reach: HashMap<String, Via>,
+}
+
+/// How many `let` bindings a response body is followed through.
+const MAX_BINDINGS: usize = 4;
+
+impl PartnerResponses {
+    pub fn build(
+        workspace: &Workspace,
+        graph: &CallGraph,
+        context: &PartnerContext,
+    ) -> PartnerResponses {
+        let mut reach: HashMap<String, Via> = HashMap::new();
+        let mut queue: VecDeque<String> = VecDeque::new();
+        let mut add = |name: String, via: Via, queue: &mut VecDeque<String>| {
+            if workspace.types_named(&name).next().is_none() || reach.contains_key(&name) {
+                return;
+            }
+            reach.insert(name.clone(), via);
+            queue.push_back(name);
+        };
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                let id = FnId { file, index };
+                if !context.contains(id) {
+                    continue;
+                }
+                if let Some(ty) = &function.return_type {
+                    let mut names = Vec::new();
+                    type_names(ty, &mut names);
+                    for name in names {
+                        add(name, Via::Returned { function: id }, &mut queue);
+                    }
+                }
+                for (name, span) in body_types(workspace, graph, id, function) {
+                    add(name, Via::Body { function: id, span }, &mut queue);
+                }
+            }
+        }
+        while let Some(name) = queue.pop_front() {
+            let mut nested = Vec::new();
+            for def in workspace.types_named(&name) {
+                if def.derive("Serialize").is_none() {
+                    continue;
+                }
+                for field in serialized_fields(def) {
+                    let mut names = Vec::new();
+                    type_names(&field.ty, &mut names);
+                    let member = field.name.clone().unwrap_or_else(|| "0".to_string());
+                    nested.extend(names.into_iter().map(|n| (n, member.clone())));
+                }
+            }
+            for (child, field) in nested {
+                add(
+                    child,
+                    Via::Nested {
+                        parent: name.clone(),
+                        field,
+                    },
+                    &mut queue,
+                );
+            }
+        }
+        PartnerResponses { reach }
+    }
+
+    /// How a type (by name) reaches partner users, if it does.
+    pub fn via(&self, type_name: &str) -> Option<&Via> {
+        self.reach.get(type_name)
+    }
+}
+
+fn serialized_fields(def: &TypeDef) -> impl Iterator<Item = &crate::index::FieldDef> {
+    def.fields
+        .iter()
+        .chain(
+            def.variants
+                .iter()
+                .flat_map(|variant| variant.fields.iter()),
+        )
+        .filter(|field| !field.serde.never_serialized())
+}
+
+/// The type names in a type, the error side of `Result` left out.
+pub fn type_names(ty: &TypeRef, out: &mut Vec<String>) {
+    match ty {
+        TypeRef::Path { args, .. } => {
+            let Some(name) = ty.name() else { return };
+            if name == "Result" {
+                if let Some(ok) = args.first() {
+                    type_names(ok, out);
+                }
+                return;
+            }
+            out.push(name.to_string());
+            for arg in args {
+                type_names(arg, out);
+            }
+        }
+        TypeRef::Reference(inner) | TypeRef::Slice(inner) | TypeRef::Array(inner) => {
+            type_names(inner, out)
+        }
+        TypeRef::Tuple(items) => {
+            for item in items {
+                type_names(item, out);
+            }
+        }
+        TypeRef::Other => {}
+    }
+}
+
+/// Types put in a response body: the arguments of `Json(…)` and `.json(…)`.
+fn body_types(
+    workspace: &Workspace,
+    graph: &CallGraph,
+    id: FnId,
+    function: &FunctionDef,
+) -> Vec<(String, Span)> {
+    let mut found = Vec::new();
+    for call in &function.calls {
+        let is_body = match &call.callee {
+            Callee::Path(_) => call.name() == "Json",
+            Callee::Method(name) => name == "json",
+            Callee::Macro(_) => false,
+        };
+        if !is_body {
+            continue;
+        }
+        for arg in &call.args {
+            values_in(workspace, graph, id, function, arg.span, 0, &mut found);
+        }
+    }
+    found
+}
+
+/// The types of values built in `span`: struct literals, workspace calls'
+/// return types, and what `let`-bound names read there were bound to.
+fn values_in(
+    workspace: &Workspace,
+    graph: &CallGraph,
+    id: FnId,
+    function: &FunctionDef,
+    span: Span,
+    depth: usize,
+    found: &mut Vec<(String, Span)>,
+) {
+    if depth > MAX_BINDINGS {
+        return;
+    }
+    let within = |inner: Span| span.start <= inner.start && inner.end <= span.end;
+    let text = workspace.files.get(id.file).map(|facts| &facts.text);
+    for literal in function.struct_literals.iter().filter(|l| within(l.span)) {
+        // `Lookup::Found { .. }` is a value of the enum `Lookup`.
+        let written = text
+            .and_then(|text| text.get(literal.path_span.range()))
+            .unwrap_or("");
+        let segments: Vec<&str> = written.split("::").map(str::trim).collect();
+        let enum_name = match segments.as_slice() {
+            [.., owner, variant] => workspace
+                .types_named(owner)
+                .any(|def| def.variants.iter().any(|v| v.name == *variant))
+                .then(|| owner.to_string()),
+            _ => None,
+        };
+        found.push((
+            enum_name.unwrap_or_else(|| literal.type_name.clone()),
+            literal.path_span,
+        ));
+    }
+    for (index, call) in function.calls.iter().enumerate() {
+        if !within(call.span) {
+            continue;
+        }
+        for callee in graph.callees(id, index) {
+            let Some(def) = workspace
+                .files
+                .get(callee.file)
+                .and_then(|facts| facts.functions.get(callee.index))
+            else {
+                continue;
+            };
+            if let Some(ty) = &def.return_type {
+                let mut names = Vec::new();
+                type_names(ty, &mut names);
+                found.extend(names.into_iter().map(|name| (name, call.span)));
+            }
+        }
+    }
+    for read in function.reads_within(span) {
+        let [name] = read.place.as_slice() else {
+            continue;
+        };
+        if let Some(init) = function
+            .binding_before(name, read.span.start)
+            .and_then(|binding| binding.init.as_ref())
+        {
+            values_in(workspace, graph, id, function, init.span, depth + 1, found);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+    use crate::options::OptionValues;
+    use crate::testing::workspace;
+
+    #[test]
+    fn returned_body_and_nested_types_reach_partners() {
+        let workspace = workspace(&[
+            (
+                "src/views.rs",
+                r#"
+#[derive(Serialize)] pub struct UserView { pub email: String, pub address: Address, #[serde(skip)] pub internal: Internal }
+#[derive(Serialize)] pub struct Address { pub street: String }
+#[derive(Serialize)] pub struct Internal { pub note: String }
+#[derive(Serialize)] pub struct Summary { pub n: u32 }
+#[derive(Serialize)] pub struct Built { pub n: u32 }
+#[derive(Serialize)] pub struct Loaded { pub n: u32 }
+#[derive(Serialize)] pub struct Private { pub n: u32 }
+#[derive(Serialize)] pub struct ErrorBody { pub email: String }
+pub fn load() -> Vec<Loaded> { Vec::new() }
+pub fn internal() -> Private { Private { n: 1 } }
+"#,
+            ),
+            (
+                "src/partner/users.rs",
+                r#"
+pub async fn list(ctx: PartnerContext) -> Result<Json<Vec<UserView>>, ErrorBody> { todo!() }
+pub async fn summary(ctx: PartnerContext) -> impl IntoResponse {
+    let built = Built { n: 1 };
+    let loaded = views::load();
+    (StatusCode::OK, Json((Summary { n: 2 }, built, loaded))).into_response()
+}
+"#,
+            ),
+        ]);
+        let model = Model::build(
+            &workspace,
+            &OptionValues::defaults(crate::model::MODEL_OPTIONS),
+        );
+        let reached = |name: &str| model.responses.via(name).cloned();
+        assert!(matches!(reached("UserView"), Some(Via::Returned { .. })));
+        assert_eq!(
+            reached("Address"),
+            Some(Via::Nested {
+                parent: "UserView".into(),
+                field: "address".into()
+            })
+        );
+        for name in ["Summary", "Built"] {
+            assert!(matches!(reached(name), Some(Via::Body { .. })), "{name}");
+        }
+        // `load` is in partner context (called from `summary`): its return type counts.
+        assert!(matches!(reached("Loaded"), Some(Via::Returned { .. })));
+        for name in ["Internal", "ErrorBody", "Private"] {
+            assert_eq!(reached(name), None, "{name}");
+        }
+    }
+}

@@ -1,0 +1,1352 @@
+//! PS102 cache-key-missing-tenant: cache entries keyed without the target
+//! tenant, so one tenant's cached data is served in another tenant's context.
+
+use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, Workspace};
+use crate::model::actors::{Role, Roles};
+use crate::model::caches::{Caches, FnCalls};
+use crate::model::callgraph::FnId;
+use crate::model::context::{is_context_type, qualified_name};
+use crate::names::{words, NameList};
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::source::Span;
+use crate::strings::StrExpr;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS102",
+    name: "cache-key-missing-tenant",
+    checklist_item: Some(ChecklistItem::ContextLeakage),
+    default_level: Level::Deny,
+    summary: "A cache key that does not include the target tenant's ID",
+    docs: r#"## What it does
+Flags a cache key that does not include the target tenant's ID. Cache operations are
+found by what the receiver is, never by method name alone:
+- the `redis` crate: `cmd("GET"|"SET"|…).arg(key)`, pipelines (`redis::pipe().set(k, v)`,
+  `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first
+  (`get`, `set`, `set_ex`, `del`, `expire`, `incr`, `hget`, `hset`, `hdel`, …);
+- connections and pools from `deadpool_redis`, `bb8_redis`, `r2d2` (`r2d2::Pool<redis::Client>`)
+  and `fred` clients;
+- `moka`, `mini_moka` and `quick_cache` caches (`insert`, `get`, `get_with`, `invalidate`,
+  `entry`, …) and the `cached` crate's stores (`cache_set`, `cache_get`, …) and
+  attributes: `#[cached]`/`#[io_cached]` key a function's results by its arguments (or
+  by `convert = "…"`), `#[once]` keeps one result for every call (flagged on a function
+  that takes arguments);
+- browser storage from Rust: `gloo_storage::LocalStorage`/`SessionStorage` (`set`, `get`,
+  `delete`) and `web_sys::Storage` (`set_item`, `get_item`, `remove_item`).
+
+A value is a cache client when its type (a parameter, a `self` field, a field of an
+extractor's state struct, through `Arc`/`State`/`&`) is written with one of these crates'
+paths (after the file's `use` declarations), or when it is bound from a constructor that
+is (`client.get_connection()`, `pool.get().await?`, `window.local_storage()`). A
+`HashMap::get` is not a cache read.
+
+The key is followed to where it is built: literals, `format!` (positional `{}` holes and
+inline `{tenant_id}` captures), `concat!`, `let` bindings, `String` pushes
+(`key.push_str(..)`, `write!(key, ..)`), key types (a struct whose fields hold the
+tenant), and key-builder functions anywhere in the workspace. A key includes the tenant
+when a value in it is the target tenant by the shared actor/target model
+(`target_tenant_id`, `customer_tenant*`, a `tenant_id` from the request, a `TenantId`),
+or is a value named as a tenant ID that the model does not call the actor
+(`user.tenant_id`, `self.tenant_id`). The acting partner's own tenant or partner ID
+(`partner.tenant_id`, `session.tenant_id` of a partner context, `actor_*`,
+`partner_*`) is not the target: a key built from it is flagged. So is a key built
+only from user IDs or constants, in partner context or not.
+
+Decisions where the catalogue is silent:
+- A key builder (a workspace function called inside the key) with a parameter that is a
+  target tenant (a `TenantId`, or named `tenant_id`, `tenant`, `target_tenant*`,
+  `customer_tenant*`) that its body reads makes the key a tenant key, unless the caller
+  passes the actor there (`cache_key(&partner.tenant_id, user_id)` is flagged). A builder
+  without such a parameter counts when its body reads a tenant ID of its own
+  (`format!("{}:{}", self.tenant_id, self.user_id)`).
+- A function whose cache key is exactly one of its parameters, named as a key (`key`,
+  `cache_key`, `k`: `async fn cache_get(conn, key: &str)`), is a cache wrapper: it is
+  not flagged itself; each workspace call to it is checked as a cache operation with the
+  argument passed for the key. A wrapper that nothing in the workspace calls is not
+  flagged. A parameter with another name used as the key (`user_id`) is a key built
+  from that value, and is flagged.
+- A connection known by its trait bounds (`con: &mut C` with `C: redis::AsyncCommands`,
+  `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
+  (by path, `use`, or a glob import of the crate).
+- `key += …` is not followed; write the key with `format!` or `push_str`.
+- Keys listed in `global_keys` (by the literal text they start with) are global on
+  purpose and not flagged.
+
+## Why is this bad?
+When a partner switches from one customer tenant to another, a cache keyed only by user
+ID (or by the partner's own tenant) serves the first tenant's data in the second
+tenant's context: a cross-tenant leak that no query-level check catches.
+
+## Example
+```rust
+async fn dashboard(ctx: PartnerContext, Path(tenant_id): Path<TenantId>, redis: &mut MultiplexedConnection) {
+    let key = format!("dashboard:{}", ctx.user_id);
+    let cached: Option<String> = redis.get(&key).await?;
+}
+```
+
+## Use instead
+```rust
+async fn dashboard(ctx: PartnerContext, Path(tenant_id): Path<TenantId>, redis: &mut MultiplexedConnection) {
+    let key = format!("{tenant_id}:dashboard:{}", ctx.user_id);
+    let cached: Option<String> = redis.get(&key).await?;
+}
+```
+
+## Options
+- `tenant_names`: more value names that hold a target tenant ID in keys (whole-word
+  suffixes, like `org_id` or `workspace_id`).
+- `global_keys`: literal key prefixes of caches that are global on purpose (`jwks:`).
+
+## Checklist item
+1. Context Leakage: When switching context, are all caches (Redis, LocalStorage) keyed by
+the *Target Tenant ID*, not just the User ID?
+
+## Fix
+Prefix the key with the target tenant's ID; help shows the key with `{tenant_id}`
+prefixed. No automatic fix: which value is the target tenant is the author's to choose.
+"#,
+    options: OPTIONS,
+    build: Some(build),
+};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "tenant_names",
+        default: OptionDefault::StringList(&[]),
+        doc: "More value names that hold the target tenant's ID in a key (whole-word suffixes)",
+    },
+    OptionSpec {
+        key: "global_keys",
+        default: OptionDefault::StringList(&[]),
+        doc: "Literal key prefixes of caches that are global on purpose",
+    },
+];
+
+/// Names of values that hold a tenant ID: `tenant_id`, `user.tenant_id`.
+const TENANT_NAMES: &[&str] = &["tenant_id", "tenant", "tenant_key", "tenant_uuid"];
+
+/// Macros whose first argument (after the destination for `write!`) is a template.
+const FORMAT_MACROS: &[&str] = &["format", "format_args", "concat", "formatdoc"];
+const WRITE_MACROS: &[&str] = &["write", "writeln"];
+const PUSH_METHODS: &[&str] = &["push_str", "push", "extend", "insert_str"];
+
+/// How deep a key is followed (bindings, builders, wrappers).
+const MAX_DEPTH: usize = 6;
+/// Longest key text quoted in a message before it is shortened.
+const MAX_KEY_TEXT: usize = 100;
+
+struct CacheKeyMissingTenant {
+    tenant_names: NameList,
+    global_keys: Vec<String>,
+}
+
+fn build(options: &OptionValues) -> Box<dyn Rule> {
+    Box::new(CacheKeyMissingTenant {
+        tenant_names: NameList::new(
+            TENANT_NAMES
+                .iter()
+                .copied()
+                .chain(options.strings("tenant_names").iter().map(String::as_str)),
+        ),
+        global_keys: options.strings("global_keys").to_vec(),
+    })
+}
+
+/// What a key was found to be built from.
+#[derive(Default)]
+struct Verdict {
+    /// Spans already followed: a value read many times is looked at once.
+    seen: HashSet<(FnId, Span)>,
+    tenant: bool,
+    /// Actor values in the key, as written (`partner.tenant_id`).
+    actor: Vec<String>,
+}
+
+/// A key being checked: where it is, and where it was built.
+struct KeyAt<'a> {
+    function: FnId,
+    def: &'a FunctionDef,
+    key: &'a ArgFact,
+    operation: String,
+}
+
+impl Rule for CacheKeyMissingTenant {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let workspace = cx.workspace;
+        let caches = Caches { workspace };
+        let walk = Walk {
+            rule: self,
+            cx,
+            roles: cx.model.roles(),
+            calls: RefCell::new(HashMap::new()),
+            pushes: RefCell::new(HashMap::new()),
+            wrappers: RefCell::new(HashMap::new()),
+        };
+        for (index, def) in workspace.file(file).functions.iter().enumerate() {
+            let function = FnId { file, index };
+            let mut keys: Vec<KeyAt<'_>> = caches
+                .operations(file, def)
+                .into_iter()
+                .filter(|op| walk.key_parameter(def, op.key).is_none())
+                .map(|op| KeyAt {
+                    function,
+                    def,
+                    key: op.key,
+                    operation: op.operation,
+                })
+                .collect();
+            // Calls to cache wrappers are cache operations with the wrapper's key argument.
+            for (call_index, call) in def.calls.iter().enumerate() {
+                for &callee in cx.model.graph.callees(function, call_index) {
+                    let Some((parameter, operation)) = walk.wrapper_of(callee) else {
+                        continue;
+                    };
+                    if let Some(key) = call
+                        .args
+                        .get(parameter)
+                        .filter(|key| walk.key_parameter(def, key).is_none())
+                    {
+                        let name = &workspace.file(callee.file).functions[callee.index].name;
+                        keys.push(KeyAt {
+                            function,
+                            def,
+                            key,
+                            operation: format!("`{name}` ({operation})"),
+                        });
+                        break;
+                    }
+                }
+            }
+            if let Some(diagnostic) = walk.memoized(function, def) {
+                out.push(diagnostic);
+            }
+            keys.sort_by_key(|key| key.key.span);
+            keys.dedup_by_key(|key| key.key.span);
+            for key in keys {
+                if let Some(diagnostic) = walk.finding(&key) {
+                    out.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+/// Attributes of the `cached` crate that cache a function's results.
+const MEMOIZE_ATTRIBUTES: &[&str] = &["cached", "io_cached", "once"];
+
+/// `String` pushes of one function, by the name pushed to (call indices).
+type PushesByName = HashMap<String, Vec<usize>>;
+
+struct Walk<'a> {
+    /// Each function's calls by span, built on first use.
+    calls: RefCell<HashMap<FnId, Rc<FnCalls<'a>>>>,
+    /// Each function's `String` pushes by name, built on first use.
+    pushes: RefCell<HashMap<FnId, Rc<PushesByName>>>,
+    /// Which functions are cache wrappers, decided on first use.
+    wrappers: RefCell<HashMap<FnId, Option<(usize, String)>>>,
+    rule: &'a CacheKeyMissingTenant,
+    cx: &'a Context<'a>,
+    roles: Roles<'a>,
+}
+
+impl<'a> Walk<'a> {
+    fn workspace(&self) -> &'a Workspace {
+        self.cx.workspace
+    }
+
+    fn calls_of(&self, id: FnId) -> Option<Rc<FnCalls<'a>>> {
+        if let Some(calls) = self.calls.borrow().get(&id) {
+            return Some(calls.clone());
+        }
+        let def = self.def(id)?;
+        let calls = Rc::new(FnCalls::new(def));
+        self.calls.borrow_mut().insert(id, calls.clone());
+        Some(calls)
+    }
+
+    /// A function's `String` pushes by the name pushed to: `key.push_str(..)`,
+    /// `write!(key, ..)`, built on first use.
+    fn pushes_of(&self, id: FnId) -> Option<Rc<PushesByName>> {
+        if let Some(pushes) = self.pushes.borrow().get(&id) {
+            return Some(pushes.clone());
+        }
+        let def = self.def(id)?;
+        let mut pushes = PushesByName::new();
+        let single = |arg: Option<&ArgFact>| match arg.and_then(|arg| arg.place.as_deref()) {
+            Some([name]) => Some(name.clone()),
+            _ => None,
+        };
+        for (index, call) in def.calls.iter().enumerate() {
+            let target = match &call.callee {
+                Callee::Method(method) if PUSH_METHODS.contains(&method.as_str()) => {
+                    single(call.receiver.as_ref())
+                }
+                Callee::Macro(_) if WRITE_MACROS.contains(&call.name()) => {
+                    single(call.args.first())
+                }
+                _ => None,
+            };
+            if let Some(name) = target {
+                pushes.entry(name).or_default().push(index);
+            }
+        }
+        let pushes = Rc::new(pushes);
+        self.pushes.borrow_mut().insert(id, pushes.clone());
+        Some(pushes)
+    }
+
+    fn def(&self, id: FnId) -> Option<&'a FunctionDef> {
+        self.workspace().files.get(id.file)?.functions.get(id.index)
+    }
+
+    fn text(&self, file: FileId, span: Span) -> &str {
+        self.workspace()
+            .file(file)
+            .text
+            .get(span.range())
+            .unwrap_or("")
+    }
+
+    fn finding(&self, at: &KeyAt<'_>) -> Option<Diagnostic> {
+        let file = at.function.file;
+        // A bare name bound to the key: show what it was bound to.
+        let built = at
+            .def
+            .bound_init(at.key)
+            .filter(|init| init.place.is_none())
+            .map_or(at.key.span, |init| init.span);
+        let built_text = self.text(file, built);
+        if self.is_global(built_text) {
+            return None;
+        }
+        let mut verdict = Verdict::default();
+        self.key(at.function, at.key.span, 0, &mut verdict);
+        if verdict.tenant {
+            return None;
+        }
+        let key_text = self.text(file, at.key.span);
+        let shown = if built == at.key.span {
+            format!("`{}`", shorten(key_text))
+        } else {
+            format!("`{}` (`{}`)", shorten(key_text), shorten(built_text))
+        };
+        let mut message = format!(
+            "cache key of {} does not include the target tenant's ID: {shown}",
+            at.operation
+        );
+        verdict.actor.sort();
+        verdict.actor.dedup();
+        if !verdict.actor.is_empty() {
+            let actors: Vec<String> = verdict.actor.iter().map(|a| format!("`{a}`")).collect();
+            message.push_str(&format!(
+                "; {} belongs to the acting partner, not the target tenant",
+                actors.join(", ")
+            ));
+        }
+        let mut diagnostic = Diagnostic::new(
+            message,
+            Location {
+                file,
+                span: at.key.span,
+            },
+        )
+        .with_primary_label("key without the target tenant")
+        .with_help(format!(
+            "key the entry by the target tenant: {}",
+            prefixed(built_text)
+        ));
+        if built != at.key.span {
+            diagnostic = diagnostic.with_label(Location { file, span: built }, "key built here");
+        }
+        Some(diagnostic)
+    }
+
+    /// `#[cached]`/`#[io_cached]` key a function's results by its arguments
+    /// (or by the `convert = "…"` expression); `#[once]` keeps one result
+    /// for every call.
+    fn memoized(&self, function: FnId, def: &FunctionDef) -> Option<Diagnostic> {
+        let attr = def
+            .attributes
+            .iter()
+            .find(|attr| MEMOIZE_ATTRIBUTES.contains(&attr.name.as_str()))?;
+        let file = function.file;
+        let attr_text = self.text(file, attr.span);
+        let name = qualified_name(def);
+        let (what, tenant, actor) = if attr.name == "once" {
+            // Nothing keys the value: only a function without inputs is global on purpose.
+            if def.params.is_empty() {
+                return None;
+            }
+            ("one value for every call".to_string(), false, Vec::new())
+        } else if let Some(convert) = convert_expression(attr_text) {
+            let mut verdict = Verdict::default();
+            for place in dotted_paths(&convert) {
+                self.read(function, def, &place, def.name_span.end, 0, &mut verdict);
+            }
+            (
+                format!("the key `{}`", shorten(&convert)),
+                verdict.tenant,
+                verdict.actor,
+            )
+        } else {
+            let mut verdict = Verdict::default();
+            let mut names = Vec::new();
+            for param in &def.params {
+                let Some(param_name) = param.name.clone() else {
+                    continue;
+                };
+                names.push(format!("`{param_name}`"));
+                if is_context_type(&param.ty, self.roles.tenant_id_types)
+                    || self.key_type_has_tenant(param)
+                {
+                    verdict.tenant = true;
+                }
+                self.read(
+                    function,
+                    def,
+                    &[param_name],
+                    param.span.end,
+                    0,
+                    &mut verdict,
+                );
+            }
+            let what = if names.is_empty() {
+                "no arguments".to_string()
+            } else {
+                format!("its arguments {}", names.join(", "))
+            };
+            (what, verdict.tenant, verdict.actor)
+        };
+        if tenant {
+            return None;
+        }
+        let mut message = format!(
+            "cache key of `#[{}]` on `{name}` ({what}) does not include the target tenant's ID",
+            attr.name
+        );
+        if !actor.is_empty() {
+            let actors: Vec<String> = actor.iter().map(|a| format!("`{a}`")).collect();
+            message.push_str(&format!(
+                "; {} belongs to the acting partner, not the target tenant",
+                actors.join(", ")
+            ));
+        }
+        Some(
+            Diagnostic::new(
+                message,
+                Location {
+                    file,
+                    span: attr.span,
+                },
+            )
+            .with_primary_label("results cached without the target tenant")
+            .with_help(
+                "key the entry by the target tenant: take the target tenant's ID as an argument, \
+                     or key with `convert = r#\"{ format!(\"{tenant_id}:{}\", …) }\"#`",
+            ),
+        )
+    }
+
+    fn is_global(&self, text: &str) -> bool {
+        let Some(quote) = text.find('"') else {
+            return false;
+        };
+        let literal = &text[quote + 1..];
+        self.rule
+            .global_keys
+            .iter()
+            .any(|prefix| !prefix.is_empty() && literal.starts_with(prefix.as_str()))
+    }
+
+    /// What the value in `span` of `function` is built from.
+    fn key(&self, function: FnId, span: Span, depth: usize, verdict: &mut Verdict) {
+        if depth > MAX_DEPTH || verdict.tenant || !verdict.seen.insert((function, span)) {
+            return;
+        }
+        let Some(def) = self.def(function) else {
+            return;
+        };
+        // A key type's field that its `Display` impl leaves out is not in the key.
+        let dropped = self.fields_left_out_of_display(def, span);
+        for read in def.reads_within(span) {
+            if dropped
+                .iter()
+                .any(|field| field.start <= read.span.start && read.span.end <= field.end)
+            {
+                continue;
+            }
+            self.read(function, def, &read.place, read.span.start, depth, verdict);
+        }
+        let Some(calls) = self.calls_of(function) else {
+            return;
+        };
+        for (call_index, call) in calls.within(span) {
+            match &call.callee {
+                Callee::Macro(_) => {
+                    for capture in self.inline_captures(function.file, call) {
+                        self.read(function, def, &[capture], call.span.start, depth, verdict);
+                    }
+                }
+                _ => self.builder_call(function, call_index, call, depth, verdict),
+            }
+        }
+    }
+
+    /// Field initializers, inside `span`, of struct literals whose type has a
+    /// hand-written `Display` impl that does not write that field:
+    /// `UserKey { tenant_id, user_id }` keys by user only when `Display`
+    /// prints `self.user_id` alone.
+    fn fields_left_out_of_display(&self, def: &FunctionDef, span: Span) -> Vec<Span> {
+        let mut dropped = Vec::new();
+        for literal in &def.struct_literals {
+            if !(span.start <= literal.span.start && literal.span.end <= span.end) {
+                continue;
+            }
+            let impls: Vec<&crate::index::TraitImpl> = self
+                .workspace()
+                .trait_impls_for(&literal.type_name, "Display")
+                .map(|(_, imp)| imp)
+                .collect();
+            if impls.is_empty() {
+                continue;
+            }
+            for field in &literal.fields {
+                let written = impls
+                    .iter()
+                    .any(|imp| imp.self_field_reads.contains(&field.name));
+                if !written {
+                    dropped.push(field.span);
+                }
+            }
+        }
+        dropped
+    }
+
+    /// One place read in a key.
+    fn read(
+        &self,
+        function: FnId,
+        def: &FunctionDef,
+        place: &[String],
+        offset: u32,
+        depth: usize,
+        verdict: &mut Verdict,
+    ) {
+        match self.roles.classify(def, place, offset) {
+            Role::Target => {
+                verdict.tenant = true;
+                return;
+            }
+            Role::Actor => {
+                verdict.actor.push(place.join("."));
+                return;
+            }
+            Role::Unknown => {}
+        }
+        let Some(head) = place.first() else { return };
+        if place
+            .last()
+            .is_some_and(|last| self.rule.tenant_names.suffix_match(last).is_some())
+        {
+            verdict.tenant = true;
+            return;
+        }
+        if let Some(binding) = def.binding_before(head, offset) {
+            if place.len() == 1 {
+                if let Some(init) = &binding.init {
+                    self.key(function, init.span, depth + 1, verdict);
+                }
+                self.pushes(
+                    function,
+                    def,
+                    head,
+                    binding.span.end,
+                    offset,
+                    depth,
+                    verdict,
+                );
+            }
+            return;
+        }
+        if let Some(param) = def
+            .params
+            .iter()
+            .find(|param| param.name.as_deref() == Some(head.as_str()))
+        {
+            if place.len() == 1 && self.key_type_has_tenant(param) {
+                verdict.tenant = true;
+            }
+        }
+    }
+
+    /// `key.push_str(x)`, `write!(key, "…", x)` between the binding and the read.
+    #[allow(clippy::too_many_arguments)]
+    fn pushes(
+        &self,
+        function: FnId,
+        def: &FunctionDef,
+        name: &str,
+        after: u32,
+        before: u32,
+        depth: usize,
+        verdict: &mut Verdict,
+    ) {
+        let Some(pushes) = self.pushes_of(function) else {
+            return;
+        };
+        for &index in pushes.get(name).map_or(&[][..], Vec::as_slice) {
+            let Some(call) = def.calls.get(index) else {
+                continue;
+            };
+            if call.span.start < after || call.span.start >= before {
+                continue;
+            }
+            let skip = usize::from(matches!(call.callee, Callee::Macro(_)));
+            for arg in call.args.iter().skip(skip) {
+                self.key(function, arg.span, depth + 1, verdict);
+            }
+            if matches!(call.callee, Callee::Macro(_)) {
+                for capture in self.inline_captures(function.file, call) {
+                    self.read(
+                        function,
+                        def,
+                        &[capture],
+                        call.span.start,
+                        depth + 1,
+                        verdict,
+                    );
+                }
+            }
+        }
+    }
+
+    /// `{tenant_id}` captures in a `format!`-family template.
+    fn inline_captures(&self, file: FileId, call: &CallSite) -> Vec<String> {
+        let name = call.name();
+        let template = if FORMAT_MACROS.contains(&name) {
+            call.args.first()
+        } else if WRITE_MACROS.contains(&name) {
+            call.args.get(1)
+        } else {
+            None
+        };
+        let Some(StrExpr::Literal { span }) = template.and_then(|arg| arg.string.as_ref()) else {
+            return Vec::new();
+        };
+        captures(self.text(file, *span))
+    }
+
+    /// A workspace function called inside a key: a key builder.
+    fn builder_call(
+        &self,
+        function: FnId,
+        call_index: usize,
+        call: &CallSite,
+        depth: usize,
+        verdict: &mut Verdict,
+    ) {
+        let candidates =
+            self.cx
+                .model
+                .graph
+                .signature_candidates(self.workspace(), function, call_index);
+        for builder_id in candidates {
+            let Some(builder) = self.def(builder_id) else {
+                continue;
+            };
+            let tenant_params: Vec<usize> = builder
+                .params
+                .iter()
+                .enumerate()
+                .filter(|(_, param)| self.is_tenant_param(builder_id, builder, param))
+                .map(|(index, _)| index)
+                .collect();
+            if tenant_params.is_empty() {
+                // A builder that reads a tenant ID of its own (`self.tenant_id`).
+                let mut inner = Verdict::default();
+                self.builder_body(builder_id, builder, depth + 1, &mut inner);
+                if inner.tenant {
+                    verdict.tenant = true;
+                    return;
+                }
+                verdict.actor.extend(inner.actor);
+                continue;
+            }
+            for index in tenant_params {
+                let Some(arg) = call.args.get(index) else {
+                    continue;
+                };
+                // A fresh walk: what the argument is built from is judged on its own.
+                let mut passed = Verdict::default();
+                self.key(function, arg.span, depth + 1, &mut passed);
+                if passed.tenant || passed.actor.is_empty() {
+                    verdict.tenant = true;
+                    return;
+                }
+                verdict.actor.extend(passed.actor);
+            }
+        }
+    }
+
+    /// The places a builder's body reads, its own parameters left out (the
+    /// caller's arguments are checked where they are passed).
+    fn builder_body(&self, id: FnId, def: &FunctionDef, depth: usize, verdict: &mut Verdict) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let is_param = |head: &str| def.params.iter().any(|p| p.name.as_deref() == Some(head));
+        for read in &def.reads {
+            let head = read.place.first().map_or("", String::as_str);
+            if is_param(head) {
+                continue;
+            }
+            self.read(id, def, &read.place, read.span.start, depth, verdict);
+            if verdict.tenant {
+                return;
+            }
+        }
+        for call in &def.calls {
+            for capture in self.inline_captures(id.file, call) {
+                if !is_param(&capture) {
+                    self.read(id, def, &[capture], call.span.start, depth, verdict);
+                }
+            }
+        }
+    }
+
+    /// A builder parameter that is a target tenant and that the body reads.
+    fn is_tenant_param(&self, id: FnId, builder: &FunctionDef, param: &Param) -> bool {
+        let Some(name) = param.name.as_deref() else {
+            return false;
+        };
+        let typed = is_context_type(&param.ty, self.roles.tenant_id_types);
+        let named = matches!(
+            self.roles
+                .classify(builder, &[name.to_string()], builder.span.end),
+            Role::Target
+        ) || self.rule.tenant_names.suffix_match(name).is_some();
+        let partner = is_context_type(&param.ty, self.roles.context_types);
+        if partner || !(typed || named) {
+            return false;
+        }
+        builder
+            .reads
+            .iter()
+            .any(|read| read.place.first().is_some_and(|head| head == name))
+            || builder.calls.iter().any(|call| {
+                self.inline_captures(id.file, call)
+                    .iter()
+                    .any(|c| c == name)
+            })
+    }
+
+    /// A parameter whose type is a key type holding the tenant: a workspace
+    /// struct with a `TenantId` or tenant-named field that its `Display`
+    /// impl writes (every such field when it has no hand-written `Display`).
+    fn key_type_has_tenant(&self, param: &Param) -> bool {
+        let Some(type_name) = param.ty.name() else {
+            return false;
+        };
+        self.workspace().types_named(type_name).any(|def| {
+            let display: Vec<&crate::index::TraitImpl> = self
+                .workspace()
+                .trait_impls_for(type_name, "Display")
+                .map(|(_, imp)| imp)
+                .collect();
+            def.fields.iter().any(|field| {
+                let Some(name) = field.name.as_deref() else {
+                    return false;
+                };
+                let tenant = is_context_type(&field.ty, self.roles.tenant_id_types)
+                    || self.rule.tenant_names.suffix_match(name).is_some();
+                tenant
+                    && (display.is_empty()
+                        || display
+                            .iter()
+                            .any(|imp| imp.self_field_reads.iter().any(|read| read == name)))
+            })
+        })
+    }
+
+    /// When a function's cache key is exactly one of its parameters, the
+    /// parameter's index.
+    fn key_parameter(&self, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
+        let origin = crate::model::bindings::origin(def, key);
+        let crate::model::bindings::Origin::Place(place) = origin else {
+            return None;
+        };
+        let [name] = place.as_slice() else {
+            return None;
+        };
+        let index = def
+            .params
+            .iter()
+            .position(|param| param.name.as_deref() == Some(name.as_str()))?;
+        // Only a parameter named as a key passes one through: a `user_id`
+        // used as the key is a key built from a user ID.
+        let key_named = name == "k" || words(name).last().is_some_and(|word| word == "key");
+        (key_named && !self.key_type_has_tenant(def.params.get(index)?)).then_some(index)
+    }
+
+    /// [`Self::wrapper`], computed once per function.
+    fn wrapper_of(&self, id: FnId) -> Option<(usize, String)> {
+        if let Some(known) = self.wrappers.borrow().get(&id) {
+            return known.clone();
+        }
+        let found = self.wrapper(id, 0);
+        self.wrappers.borrow_mut().insert(id, found.clone());
+        found
+    }
+
+    /// A cache wrapper: a function whose cache key is one of its parameters;
+    /// the parameter's index and the operation it runs.
+    fn wrapper(&self, id: FnId, depth: usize) -> Option<(usize, String)> {
+        if depth > 2 {
+            return None;
+        }
+        let def = self.def(id)?;
+        let caches = Caches {
+            workspace: self.workspace(),
+        };
+        for op in caches.operations(id.file, def) {
+            if let Some(index) = self.key_parameter(def, op.key) {
+                return Some((index, op.operation));
+            }
+        }
+        for (call_index, call) in def.calls.iter().enumerate() {
+            for &callee in self.cx.model.graph.callees(id, call_index) {
+                if callee == id {
+                    continue;
+                }
+                let Some((parameter, operation)) = self.wrapper(callee, depth + 1) else {
+                    continue;
+                };
+                let Some(arg) = call.args.get(parameter) else {
+                    continue;
+                };
+                if let Some(index) = self.key_parameter(def, arg) {
+                    let name = self.def(callee).map_or_else(String::new, qualified_name);
+                    return Some((index, format!("`{name}`, {operation}")));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The `convert = "…"` expression of a `#[cached(…)]` attribute, as written.
+fn convert_expression(attr_text: &str) -> Option<String> {
+    let at = attr_text.find("convert")?;
+    let rest = attr_text.get(at + "convert".len()..)?.trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start();
+    // A raw string `r#"…"#` or a plain `"…"`.
+    if let Some(raw) = rest.strip_prefix('r') {
+        let hashes = raw.chars().take_while(|c| *c == '#').count();
+        let body = raw.get(hashes..)?.strip_prefix('"')?;
+        let stop = body.find(&format!("\"{}", "#".repeat(hashes)))?;
+        return Some(body.get(..stop)?.trim().to_string());
+    }
+    // A plain string: up to the first quote not escaped, escapes undone.
+    let body = rest.strip_prefix('"')?;
+    let mut text = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => text.push(chars.next()?),
+            '"' => return Some(text.trim().to_string()),
+            other => text.push(other),
+        }
+    }
+    None
+}
+
+/// `a.b.c` paths in a piece of code: `{ format!("{}", ctx.tenant_id) }` →
+/// `format`, `ctx.tenant_id`. Text inside string literals counts too, which
+/// keeps inline captures (`"{tenant_id}"`).
+fn dotted_paths(code: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut previous = ' ';
+    for c in code.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            if !word.is_empty() {
+                if word
+                    .chars()
+                    .next()
+                    .is_some_and(|first| !first.is_ascii_digit())
+                {
+                    current.push(std::mem::take(&mut word));
+                } else {
+                    word.clear();
+                }
+            }
+            if (c != '.' || previous == '.') && !current.is_empty() {
+                paths.push(std::mem::take(&mut current));
+            }
+        }
+        previous = c;
+    }
+    paths
+}
+
+/// Inline captures of a template literal: `"{tenant_id}:{user_id:?}"` →
+/// `tenant_id`, `user_id`. Positional holes and `{{` escapes are skipped.
+fn captures(literal: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = literal.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().is_some_and(|(_, next)| *next == '{') => {
+                chars.next();
+            }
+            '{' => {
+                let mut name = String::new();
+                while let Some(&(_, next)) = chars.peek() {
+                    if next.is_alphanumeric() || next == '_' {
+                        name.push(next);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let starts_like_identifier = name
+                    .chars()
+                    .next()
+                    .is_some_and(|first| first.is_alphabetic() || first == '_');
+                if starts_like_identifier {
+                    found.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The key with `{tenant_id}` prefixed, for help.
+fn prefixed(key: &str) -> String {
+    let key = key.trim().trim_start_matches('&');
+    let one_line = shorten(key);
+    for start in ["format!(\"", "format!(r\""] {
+        if let Some(rest) = one_line.strip_prefix(start) {
+            return format!("`{start}{{tenant_id}}:{rest}`");
+        }
+    }
+    if let Some(inner) = one_line
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        let escaped = inner.replace('{', "{{").replace('}', "}}");
+        return format!("`format!(\"{{tenant_id}}:{escaped}\")`");
+    }
+    format!("`format!(\"{{tenant_id}}:{{}}\", {one_line})`")
+}
+
+/// The text on one line, shortened for a message.
+fn shorten(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX_KEY_TEXT {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(MAX_KEY_TEXT).collect();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::OptionValue;
+    use crate::testing::{check, check_with};
+
+    fn lint(path: &str, source: &str) -> Vec<String> {
+        check("PS102", &[(path, source)])
+    }
+
+    #[test]
+    fn template_captures() {
+        assert_eq!(
+            captures("{tenant_id}:{}:{user_id:?}:{{literal}}:{0}"),
+            ["tenant_id", "user_id"]
+        );
+        assert_eq!(
+            prefixed("format!(\"user:{}\", id)"),
+            "`format!(\"{tenant_id}:user:{}\", id)`"
+        );
+        assert_eq!(prefixed("\"flags\""), "`format!(\"{tenant_id}:flags\")`");
+        assert_eq!(
+            prefixed("&key_for(id)"),
+            "`format!(\"{tenant_id}:{}\", key_for(id))`"
+        );
+    }
+
+    #[test]
+    fn redis_keys_without_the_target_tenant() {
+        let findings = lint(
+            "src/partner/dashboard.rs",
+            r#"use redis::AsyncCommands;
+async fn dashboard(partner: PartnerContext, Path(tenant_id): Path<TenantId>, redis: &mut redis::aio::MultiplexedConnection, user_id: String) {
+    let key = format!("dashboard:{}", user_id);
+    let _: Option<String> = redis.get(&key).await?;
+    let _: () = redis.set_ex(format!("{}:{}", partner.tenant_id, user_id), "v", 60).await?;
+    let _: () = redis.hset(format!("prefs:{user_id}"), "theme", "dark").await?;
+    let _: () = redis.del("feature_flags").await?;
+    let _: () = redis.set(format!("{tenant_id}:dashboard:{}", user_id), "v").await?;
+    let _: () = redis.expire(format!("{}:{}", tenant_id, user_id), 60).await?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/dashboard.rs:4:39: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"dashboard:{}\", user_id)`)",
+                "src/partner/dashboard.rs:5:30: deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!(\"{}:{}\", partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
+                "src/partner/dashboard.rs:6:28: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!(\"prefs:{user_id}\")`",
+                "src/partner/dashboard.rs:7:27: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `\"feature_flags\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn help_shows_the_key_with_the_tenant_prefixed() {
+        let workspace = crate::testing::workspace(&[(
+            "src/cache.rs",
+            "fn f(conn: &mut redis::Connection, user_id: &str) { let _: () = redis::Commands::get(conn, 1); conn.set(format!(\"user:{}\", user_id), 1).unwrap(); }",
+        )]);
+        let engine = crate::engine::Engine::new(crate::engine::Settings::default());
+        let findings = engine.check(&workspace);
+        let finding = findings
+            .iter()
+            .find(|f| f.code == "PS102")
+            .expect("a finding");
+        assert_eq!(
+            finding.help.as_deref(),
+            Some("key the entry by the target tenant: `format!(\"{tenant_id}:user:{}\", user_id)`")
+        );
+    }
+
+    #[test]
+    fn commands_pipelines_and_pools() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use bb8_redis::RedisConnectionManager;
+struct AppState { pool: deadpool_redis::Pool, bb8: bb8::Pool<RedisConnectionManager>, r2: r2d2::Pool<redis::Client> }
+async fn a(State(state): State<AppState>, user_id: String, target_tenant_id: String) {
+    let mut conn = state.pool.get().await?;
+    redis::cmd("SET").arg(format!("session:{user_id}")).arg(1).query_async(&mut conn).await?;
+    redis::cmd("GET").arg(format!("{target_tenant_id}:session:{user_id}")).query_async(&mut conn).await?;
+    redis::pipe().set("p1", 1).ignore().hget(format!("{}:h", target_tenant_id), "f").query_async(&mut conn).await?;
+    let mut c2 = state.bb8.get().await?;
+    c2.incr(&user_id, 1).await?;
+    let mut c3 = state.r2.get()?;
+    c3.hdel(user_id.as_str(), "f")?;
+    redis::cmd("PING").query_async(&mut conn).await?;
+    let mut pipeline = redis::pipe();
+    pipeline.cmd("DEL").arg(format!("x:{user_id}")).ignore();
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:5:27: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"session:{user_id}\")`",
+                "src/cache.rs:7:23: deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `\"p1\"`",
+                "src/cache.rs:9:13: deny[PS102] cache key of redis `INCR` does not include the target tenant's ID: `&user_id`",
+                "src/cache.rs:11:13: deny[PS102] cache key of redis `HDEL` does not include the target tenant's ID: `user_id.as_str()`",
+                "src/cache.rs:14:29: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"x:{user_id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn fred_and_in_memory_caches() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use fred::prelude::*;
+use moka::future::Cache;
+async fn a(client: &Client, profiles: &Cache<String, Profile>, q: quick_cache::sync::Cache<(String, u64), u8>, mm: &mini_moka::sync::Cache<u64, u8>, user_id: u64, tenant_id: String) {
+    let _: Option<String> = client.get(format!("u:{user_id}")).await?;
+    profiles.insert(user_id.to_string(), p).await;
+    profiles.get(&format!("{tenant_id}/{user_id}")).await;
+    q.insert((tenant_id.clone(), user_id), 1);
+    q.get(&(String::new(), user_id));
+    mm.invalidate(&user_id);
+}
+fn b(store: &mut cached::SizedCache<String, u8>, user_id: &str) {
+    store.cache_set(format!("user:{user_id}"), 1);
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:4:40: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
+                "src/cache.rs:5:21: deny[PS102] cache key of in-memory cache `insert` does not include the target tenant's ID: `user_id.to_string()`",
+                "src/cache.rs:8:11: deny[PS102] cache key of in-memory cache `get` does not include the target tenant's ID: `&(String::new(), user_id)`",
+                "src/cache.rs:9:19: deny[PS102] cache key of in-memory cache `invalidate` does not include the target tenant's ID: `&user_id`",
+                "src/cache.rs:12:21: deny[PS102] cache key of `cached` cache `cache_set` does not include the target tenant's ID: `format!(\"user:{user_id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn connections_known_by_their_trait_bounds() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use redis::AsyncCommands;
+async fn a<C: AsyncCommands>(con: &mut C, user_id: u64) { let _: () = con.set(format!("u:{user_id}"), 1).await?; }
+async fn b(con: &mut impl redis::Commands, user_id: u64) { con.del(format!("u:{user_id}"))?; }
+fn c<S>(store: &mut S, user_id: u64) where S: cached::Cached<String, u8> { store.cache_get(&format!("u:{user_id}")); }
+fn d<M: Commands>(map: &mut M, user_id: u64) { map.get(format!("u:{user_id}")); }
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:2:79: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
+                "src/cache.rs:3:68: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
+                "src/cache.rs:4:92: deny[PS102] cache key of `cached` cache `cache_get` does not include the target tenant's ID: `&format!(\"u:{user_id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn memoized_functions_of_the_cached_crate() {
+        let findings = lint(
+            "src/partner/stats.rs",
+            r##"#[cached(time = 60)]
+async fn dashboard(user_id: u64) -> Stats { todo!() }
+#[cached(time = 60)]
+async fn tenant_dashboard(tenant_id: TenantId, user_id: u64) -> Stats { todo!() }
+#[cached(key = "String", convert = r#"{ format!("{}:{}", ctx.tenant_id, user_id) }"#)]
+async fn by_partner(ctx: &PartnerContext, user_id: u64) -> Stats { todo!() }
+#[cached(key = "String", convert = r#"{ format!("{target_tenant_id}:{user_id}") }"#)]
+async fn by_target(ctx: &PartnerContext, target_tenant_id: String, user_id: u64) -> Stats { todo!() }
+#[once(time = 60)]
+async fn plans() -> Vec<Plan> { todo!() }
+#[once(time = 60)]
+async fn usage(tenant_id: String) -> Usage { todo!() }
+"##,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/stats.rs:1:1: deny[PS102] cache key of `#[cached]` on `partner::stats::dashboard` (its arguments `user_id`) does not include the target tenant's ID",
+                "src/partner/stats.rs:5:1: deny[PS102] cache key of `#[cached]` on `partner::stats::by_partner` (the key `{ format!(\"{}:{}\", ctx.tenant_id, user_id) }`) does not include the target tenant's ID; `ctx.tenant_id` belongs to the acting partner, not the target tenant",
+                "src/partner/stats.rs:11:1: deny[PS102] cache key of `#[once]` on `partner::stats::usage` (one value for every call) does not include the target tenant's ID",
+            ]
+        );
+        assert_eq!(
+            convert_expression(
+                r#"cached(key = "String", convert = "{ format!(\"{}\", tenant_id) }")"#
+            )
+            .as_deref(),
+            Some(r#"{ format!("{}", tenant_id) }"#)
+        );
+        assert_eq!(
+            convert_expression(r##"cached(convert = r#"{ a.b }"#, time = 1)"##).as_deref(),
+            Some("{ a.b }")
+        );
+        assert_eq!(
+            dotted_paths("{ format!(\"{}\", ctx.tenant_id, a..b, 1.5) }"),
+            [
+                vec!["format".to_string()],
+                vec!["ctx".to_string(), "tenant_id".to_string()],
+                vec!["a".to_string()],
+                vec!["b".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn browser_storage() {
+        let findings = lint(
+            "src/ui/state.rs",
+            r#"use gloo_storage::{LocalStorage, SessionStorage, Storage};
+fn save(user_id: &str, tenant_id: &str) {
+    LocalStorage::set(format!("filters:{user_id}"), "x").ok();
+    SessionStorage::set(format!("{tenant_id}:filters:{user_id}"), "x").ok();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("last_view", "grid").ok();
+}
+fn load(storage: &web_sys::Storage, key: String) -> Option<String> { storage.get_item(&key).ok().flatten() }
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/ui/state.rs:3:23: deny[PS102] cache key of browser storage `LocalStorage::set` does not include the target tenant's ID: `format!(\"filters:{user_id}\")`",
+                "src/ui/state.rs:6:22: deny[PS102] cache key of browser storage `set_item` does not include the target tenant's ID: `\"last_view\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_follow_concat_pushes_bindings_and_key_types() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use std::fmt::Write;
+struct ProfileKey { tenant_id: TenantId, user_id: u64 }
+impl std::fmt::Display for ProfileKey { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { write!(f, "{}:{}", self.tenant_id, self.user_id) } }
+struct UserKey { tenant_id: TenantId, user_id: u64 }
+impl std::fmt::Display for UserKey { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { write!(f, "user:{}", self.user_id) } }
+fn a(conn: &mut redis::Connection, user_id: u64, tenant_id: TenantId, pk: ProfileKey, uk: UserKey) {
+    conn.get(concat!("global", ":", "flags"))?;
+    let mut key = String::from("user:");
+    key.push_str(&user_id.to_string());
+    conn.get(&key)?;
+    let mut scoped = String::new();
+    write!(scoped, "{}:", tenant_id)?;
+    scoped.push_str("x");
+    conn.get(&scoped)?;
+    let mut both = String::from("t:");
+    both.push_str(tenant_id.as_str());
+    conn.get(both)?;
+    conn.get(pk.to_string())?;
+    conn.get(uk.to_string())?;
+    let by_profile = ProfileKey { tenant_id: tenant_id.clone(), user_id };
+    conn.get(by_profile.to_string())?;
+    let by_user = UserKey { tenant_id: tenant_id.clone(), user_id };
+    conn.get(by_user.to_string())?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:7:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `concat!(\"global\", \":\", \"flags\")`",
+                "src/cache.rs:10:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`String::from(\"user:\")`)",
+                "src/cache.rs:19:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `uk.to_string()`",
+                "src/cache.rs:23:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `by_user.to_string()` (`UserKey { tenant_id: tenant_id.clone(), user_id }`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn key_builders_anywhere_in_the_workspace() {
+        let findings = check(
+            "PS102",
+            &[
+                (
+                    "src/keys.rs",
+                    r#"pub fn profile(tenant: &TenantId, user_id: u64) -> String { format!("{tenant}:profile:{user_id}") }
+pub fn session(user_id: u64) -> String { format!("session:{user_id}") }
+pub fn scoped(tenant_id: &str, user_id: u64) -> String { format!("{}:{}", tenant_id, user_id) }
+pub struct Keys { tenant_id: String }
+impl Keys { pub fn user(&self, user_id: u64) -> String { format!("{}:user:{}", self.tenant_id, user_id) } }
+"#,
+                ),
+                (
+                    "src/partner/users.rs",
+                    r#"async fn show(partner: PartnerSession, Path((tenant_id, user_id)): Path<(TenantId, u64)>, conn: &mut redis::aio::ConnectionManager, keys: Keys) {
+    conn.get(keys::profile(&tenant_id, user_id)).await?;
+    conn.get(keys::session(user_id)).await?;
+    conn.get(keys::scoped(&partner.tenant_id, user_id)).await?;
+    let k = keys::scoped(&tenant_id, user_id);
+    conn.get(&k).await?;
+    conn.get(keys.user(user_id)).await?;
+    let own = partner.tenant_id.clone();
+    conn.get(keys::scoped(&own, user_id)).await?;
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/users.rs:3:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::session(user_id)`",
+                "src/partner/users.rs:4:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
+                "src/partner/users.rs:9:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&own, user_id)`; `own` belongs to the acting partner, not the target tenant",
+            ]
+        );
+    }
+
+    #[test]
+    fn cache_wrappers_are_checked_at_their_callers() {
+        let findings = check(
+            "PS102",
+            &[
+                (
+                    "src/cache.rs",
+                    r#"pub async fn cache_get(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> Option<String> { conn.get(key).await.ok() }
+pub async fn cached_json(conn: &mut redis::aio::MultiplexedConnection, key: String) -> Option<String> { cache_get(conn, &key).await }
+"#,
+                ),
+                (
+                    "src/partner/h.rs",
+                    r#"async fn h(ctx: PartnerContext, Path(tenant_id): Path<String>, conn: &mut redis::aio::MultiplexedConnection) {
+    cache_get(conn, &format!("users:{}", ctx.user_id)).await;
+    cache_get(conn, &format!("{tenant_id}:users")).await;
+    cached_json(conn, "stats".to_string()).await;
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/h.rs:2:21: deny[PS102] cache key of `cache_get` (redis `GET`) does not include the target tenant's ID: `&format!(\"users:{}\", ctx.user_id)`; `ctx.user_id` belongs to the acting partner, not the target tenant",
+                "src/partner/h.rs:4:23: deny[PS102] cache key of `cached_json` (`cache::cache_get`, redis `GET`) does not include the target tenant's ID: `\"stats\".to_string()`",
+            ]
+        );
+    }
+
+    #[test]
+    fn maps_and_non_cache_code_are_not_caches() {
+        let findings = lint(
+            "src/partner/h.rs",
+            r#"use std::collections::HashMap;
+struct State { seen: HashMap<String, u32>, cache: HashMap<u64, String> }
+fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String, String>, cache: &mut Vec<u8>) {
+    let mut local = HashMap::new();
+    local.insert(format!("user:{user_id}"), 1);
+    local.get("x");
+    state.seen.insert(user_id.to_string(), 1);
+    state.cache.get(&user_id);
+    map.get("theme");
+    cache.insert(0, 1);
+    let conn = client_for(user_id);
+    conn.get("k");
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn tenant_named_values_and_options() {
+        let findings = check_with(
+            "PS102",
+            &[
+                (
+                    "tenant_names",
+                    OptionValue::StringList(vec!["org_id".into()]),
+                ),
+                ("global_keys", OptionValue::StringList(vec!["jwks:".into()])),
+            ],
+            &[(
+                "src/cache.rs",
+                r#"fn a(conn: &mut redis::Connection, user: User, org_id: u64) {
+    conn.get(format!("{}:{}", user.tenant_id, user.id))?;
+    conn.get(format!("{org_id}:x"))?;
+    conn.get("jwks:google")?;
+    conn.get("jwk:google")?;
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            ["src/cache.rs:5:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `\"jwk:google\"`"]
+        );
+    }
+}

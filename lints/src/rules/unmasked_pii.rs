@@ -1,0 +1,581 @@
+//! PS103 unmasked-pii: customer PII sent to partner users unmasked, and
+//! unmasking without an audit reason.
+
+use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::index::{CallSite, Callee, FieldDef, FunctionDef, TypeDef, TypeKind, Workspace};
+use crate::model::callgraph::FnId;
+use crate::model::context::qualified_name;
+use crate::model::responses::Via;
+use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
+use crate::names::{words, NameList};
+use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "PS103",
+    name: "unmasked-pii",
+    checklist_item: Some(ChecklistItem::PiiMasking),
+    default_level: Level::Deny,
+    summary: "Customer PII reaches partner users unmasked, or is unmasked without an audit reason",
+    docs: r#"## What it does
+Flags PII reaching partner users unmasked: a field named as PII (`email`, `phone*`,
+`mobile`, `ssn`, `national_id`, `tax_id`, `date_of_birth`, `dob`, `address*`, `street`,
+`postcode`, `zip`, `first_name`, `last_name`, `full_name`, `ip_address`, `iban`,
+`card_number`) of a text-like type, in a struct or enum that derives `Serialize` and
+reaches partner users:
+- it is named in the return type of a partner-context function, directly or inside
+  `Json<…>`, `Vec<…>`, `Option<…>`, `Result<…, _>` or any other wrapper;
+- it is put in a response body in partner context: `Json(…)` or `.json(…)` (as in an
+  `impl IntoResponse` handler) around a struct literal, a `let`-bound value built from
+  one, or a workspace call returning it;
+- it is the type of a serialized field of a `Serialize` type that reaches partner users
+  (nested, transitively).
+
+A field is masked when its type contains a masking wrapper anywhere (`Masked<String>`,
+`Option<Masked<String>>`, `Vec<Pii<String>>`), when it carries a masking
+`#[serde(serialize_with = "…")]`/`#[serde(with = "…")]` (a function or module whose name
+says `mask`, `redact`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `conceal`), or
+when it is `#[serde(skip)]`/`#[serde(skip_serializing)]`.
+
+Also flags, in partner context, a call that unmasks (`.unmask()`, `.reveal()`,
+`.expose_pii()`) without an audit reason argument (a string, or an expression that says
+`reason`/`justification`: `&req.reason`, `UnmaskReason::Support`) and an audit call (a
+function, method or macro named `audit…`, a path through an `audit` module, a method on
+an audit value such as `self.audit_log.record(..)`, or a `tracing` event with
+`target: "audit"`) in the same function. The message says which is missing.
+
+Decisions where the catalogue is silent:
+- Names match whole words at the end of the field name (or its `#[serde(rename)]`):
+  `contact_email` and `billing_address` are PII, `email_verified: bool` is not (not
+  text-like). A name listed with `*` also matches with more words after it
+  (`phone_number`, `address_line1`), except words that describe the value rather than
+  hold it: `id`, `ids`, `uuid`, `count`, `type`, `kind`, `verified`, `status`, `hash`,
+  `format`, `len`, `length`, `masked`.
+- Types are matched by name across the workspace; only derived `Serialize` counts (a
+  hand-written impl decides itself what it writes).
+- A struct that derives `Serialize` but is never returned or put in a response body in
+  partner context (an internal row, a message to another service) is not flagged.
+
+## Why is this bad?
+Partner support users act on many customer tenants. Customer PII shown to them in
+clear text leaks beyond what support needs; it must be masked unless a partner user
+explicitly unmasks it, with a reason that the audit trail records.
+
+## Example
+```rust
+#[derive(Serialize)]
+pub struct UserView { pub name: String, pub email: String }
+
+async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { … }
+```
+
+## Use instead
+```rust
+#[derive(Serialize)]
+pub struct UserView { pub name: String, pub email: Masked<String> }
+
+let email = user.email.unmask(&reason);
+audit::record(AuditEvent { action: "unmask", reason, .. });
+```
+
+## Options
+- `pii_names`: field names that hold PII (whole-word suffixes; `*` for more words after).
+- `wrapper_types`: types that mask their content when serialized.
+- `unmask_methods`: method names that reveal masked PII.
+- `ignore_names`: field names never to flag, matched exactly.
+
+## Checklist item
+1. PII Masking: Is PII in the Customer Tenant masked for Partner Support users unless
+explicitly unmasked with an audit reason?
+
+## Fix
+Wrap the field's type in a masking wrapper (`Masked<String>`) or give it a masking
+`serialize_with`; unmask only with a reason, and record the unmask in the audit log.
+"#,
+    options: OPTIONS,
+    build: Some(build),
+};
+
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: "pii_names",
+        default: OptionDefault::StringList(&[
+            "email", "phone*", "mobile", "ssn", "national_id", "tax_id", "date_of_birth", "dob",
+            "address*", "street", "postcode", "zip", "first_name", "last_name", "full_name",
+            "ip_address", "iban", "card_number",
+        ]),
+        doc: "Field names that hold PII (whole-word suffixes; a trailing `*` allows more words after)",
+    },
+    OptionSpec {
+        key: "wrapper_types",
+        default: OptionDefault::StringList(&["Masked", "Redacted", "Pii"]),
+        doc: "Types that mask their content when serialized",
+    },
+    OptionSpec {
+        key: "unmask_methods",
+        default: OptionDefault::StringList(&["unmask", "reveal", "expose_pii"]),
+        doc: "Methods that reveal masked PII",
+    },
+    OptionSpec {
+        key: "ignore_names",
+        default: OptionDefault::StringList(&[]),
+        doc: "Field names never to flag, matched exactly",
+    },
+];
+
+/// Words after a `*` PII name that describe the value instead of holding it.
+const DESCRIPTIVE_WORDS: &[&str] = &[
+    "id", "ids", "uuid", "count", "type", "kind", "verified", "status", "hash", "format", "len",
+    "length", "masked",
+];
+
+/// Words in an argument that make it an audit reason.
+const REASON_WORDS: &[&str] = &["reason", "justification"];
+
+struct UnmaskedPii {
+    /// Names matched as whole-word suffixes.
+    suffixes: NameList,
+    /// `phone*`: the words of names that may have more words after them.
+    prefixes: Vec<Vec<String>>,
+    wrappers: Vec<String>,
+    unmask_methods: Vec<String>,
+    ignored: Vec<String>,
+}
+
+fn build(options: &OptionValues) -> Box<dyn Rule> {
+    let names = options.strings("pii_names");
+    Box::new(UnmaskedPii {
+        suffixes: NameList::new(names.iter().map(|name| name.trim_end_matches('*'))),
+        prefixes: names
+            .iter()
+            .filter_map(|name| name.strip_suffix('*'))
+            .map(words)
+            .filter(|words| !words.is_empty())
+            .collect(),
+        wrappers: options.strings("wrapper_types").to_vec(),
+        unmask_methods: options.strings("unmask_methods").to_vec(),
+        ignored: options.strings("ignore_names").to_vec(),
+    })
+}
+
+impl Rule for UnmaskedPii {
+    fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        let workspace = cx.workspace;
+        let facts = workspace.file(file);
+        for def in &facts.types {
+            if def.derive("Serialize").is_none() {
+                continue;
+            }
+            let Some(via) = cx.model.responses.via(&def.name) else {
+                continue;
+            };
+            for (owner, field) in fields(def) {
+                if let Some(diagnostic) = self.field_finding(cx, file, &owner, field, via) {
+                    out.push(diagnostic);
+                }
+            }
+        }
+        for (index, function) in facts.functions.iter().enumerate() {
+            let id = FnId { file, index };
+            if !cx.model.context.contains(id) {
+                continue;
+            }
+            for call in &function.calls {
+                if let Some(diagnostic) = self.unmask_finding(cx, id, function, call) {
+                    out.push(diagnostic);
+                }
+            }
+        }
+    }
+}
+
+/// A type's fields with the name of their owner (`UserView`, `Contact::Email`).
+fn fields(def: &TypeDef) -> Vec<(String, &FieldDef)> {
+    match def.kind {
+        TypeKind::Struct => def.fields.iter().map(|f| (def.name.clone(), f)).collect(),
+        TypeKind::Enum => def
+            .variants
+            .iter()
+            .flat_map(|variant| {
+                variant
+                    .fields
+                    .iter()
+                    .map(move |f| (format!("{}::{}", def.name, variant.name), f))
+            })
+            .collect(),
+    }
+}
+
+impl UnmaskedPii {
+    fn is_pii_name(&self, name: &str) -> bool {
+        if self.suffixes.suffix_match(name).is_some() {
+            return true;
+        }
+        let name_words = words(name);
+        self.prefixes.iter().any(|prefix| {
+            (0..name_words.len()).any(|start| {
+                let rest = &name_words[start..];
+                rest.starts_with(prefix)
+                    && rest.len() > prefix.len()
+                    && !rest[prefix.len()..]
+                        .iter()
+                        .any(|word| DESCRIPTIVE_WORDS.contains(&word.as_str()))
+            })
+        })
+    }
+
+    fn field_finding(
+        &self,
+        cx: &Context<'_>,
+        file: FileId,
+        owner: &str,
+        field: &FieldDef,
+        via: &Via,
+    ) -> Option<Diagnostic> {
+        let workspace = cx.workspace;
+        let name = field.name.as_deref()?;
+        let pii = !self.ignored.iter().any(|ignored| ignored == name)
+            && (self.is_pii_name(name)
+                || field
+                    .serde
+                    .rename
+                    .as_deref()
+                    .is_some_and(|renamed| self.is_pii_name(renamed)));
+        if !pii || !is_text_like(workspace, &field.ty) {
+            return None;
+        }
+        let masked_by_serializer = [&field.serde.serialize_with, &field.serde.with]
+            .into_iter()
+            .flatten()
+            .any(|path| is_redacting_serializer(path));
+        if field.serde.never_serialized()
+            || masked_by_serializer
+            || contains_wrapper(&field.ty, &self.wrappers)
+        {
+            return None;
+        }
+        let type_name = owner.split("::").next().unwrap_or(owner);
+        let (how, label) = describe_via(cx, type_name, via);
+        let mut diagnostic = Diagnostic::new(
+            format!("PII field `{owner}.{name}` reaches partner users unmasked: {how}"),
+            Location {
+                file,
+                span: field.span,
+            },
+        )
+        .with_primary_label("unmasked PII")
+        .with_help(format!(
+            "mask it for partner users: make the type `{}<…>` or add a masking `#[serde(serialize_with = \"…\")]`; \
+             unmask only on request, with an audit reason",
+            self.wrappers.first().map_or("Masked", String::as_str)
+        ));
+        if let Some((location, text)) = label {
+            diagnostic = diagnostic.with_label(location, text);
+        }
+        Some(diagnostic)
+    }
+
+    fn unmask_finding(
+        &self,
+        cx: &Context<'_>,
+        id: FnId,
+        function: &FunctionDef,
+        call: &CallSite,
+    ) -> Option<Diagnostic> {
+        let Callee::Method(method) = &call.callee else {
+            return None;
+        };
+        if !self.unmask_methods.iter().any(|name| name == method) {
+            return None;
+        }
+        let text = &cx.workspace.file(id.file).text;
+        let has_reason = call.args.iter().any(|arg| {
+            let literal_text = matches!(
+                arg.string,
+                Some(
+                    crate::strings::StrExpr::Literal { .. }
+                        | crate::strings::StrExpr::Format { .. }
+                        | crate::strings::StrExpr::Concat(_)
+                )
+            );
+            let named = text.get(arg.span.range()).is_some_and(|source| {
+                words(&source.replace(|c: char| !c.is_alphanumeric(), "_"))
+                    .iter()
+                    .any(|word| REASON_WORDS.contains(&word.as_str()))
+            });
+            literal_text || named
+        });
+        let audited = function.calls.iter().any(is_audit_call);
+        let missing = match (has_reason, audited) {
+            (true, true) => return None,
+            (false, true) => "without an audit reason argument",
+            (true, false) => "without an audit call in the same function",
+            (false, false) => "without an audit reason argument or an audit call",
+        };
+        let chain = cx
+            .model
+            .context
+            .describe_chain(cx.workspace, id)
+            .unwrap_or_default();
+        Some(
+            Diagnostic::new(
+                format!("`.{method}()` reveals PII in partner context ({chain}) {missing}"),
+                Location {
+                    file: id.file,
+                    span: call.span,
+                },
+            )
+            .with_primary_label("unmasked here")
+            .with_help(format!(
+                "pass the partner user's reason (`.{method}(&reason)`) and record it with an audit call (`audit::record(..)`) in the same function"
+            )),
+        )
+    }
+}
+
+/// How a type reaches partner users, for the message, and where to point.
+fn describe_via(
+    cx: &Context<'_>,
+    type_name: &str,
+    via: &Via,
+) -> (String, Option<(Location, String)>) {
+    let workspace = cx.workspace;
+    let mut chain = vec![type_name.to_string()];
+    let mut current = via;
+    // Nested types: walk up to the type a function returns.
+    for _ in 0..16 {
+        let Via::Nested { parent, field } = current else {
+            break;
+        };
+        chain.push(format!("{parent}.{field}"));
+        match cx.model.responses.via(parent) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    let nesting = if chain.len() > 1 {
+        format!(
+            "`{}` is nested in {}, ",
+            type_name,
+            chain[1..]
+                .iter()
+                .map(|link| format!("`{link}`"))
+                .collect::<Vec<_>>()
+                .join(" in ")
+        )
+    } else {
+        String::new()
+    };
+    let root_type = chain
+        .last()
+        .and_then(|link| link.split('.').next())
+        .unwrap_or(type_name)
+        .to_string();
+    match current {
+        Via::Returned { function } | Via::Body { function, .. } => {
+            let Some(def) = function_def(workspace, *function) else {
+                return (format!("{nesting}`{root_type}` is sent to partners"), None);
+            };
+            let name = qualified_name(def);
+            let (verb, span) = match current {
+                Via::Body { span, .. } => ("put in a response body by", *span),
+                _ => ("returned by", def.name_span),
+            };
+            (
+                format!("{nesting}`{root_type}` is {verb} `{name}` in partner context"),
+                Some((
+                    Location {
+                        file: function.file,
+                        span,
+                    },
+                    format!("`{root_type}` reaches partner users here"),
+                )),
+            )
+        }
+        Via::Nested { .. } => (format!("{nesting}`{root_type}` is sent to partners"), None),
+    }
+}
+
+fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
+    workspace.files.get(id.file)?.functions.get(id.index)
+}
+
+/// An audit call: a function, method or macro named `audit…`, a path
+/// through an `audit` module, or a `tracing` event with `target: "audit"`.
+fn is_audit_call(call: &CallSite) -> bool {
+    let named = |name: &str| words(name).iter().any(|word| word == "audit");
+    let by_path = match &call.callee {
+        Callee::Path(segments) | Callee::Macro(segments) => {
+            segments.iter().any(|segment| segment == "audit")
+        }
+        // `self.audit.record(..)`, `audit_log.write(..)`.
+        Callee::Method(_) => call
+            .receiver
+            .as_ref()
+            .and_then(|receiver| receiver.place.as_ref())
+            .is_some_and(|place| place.iter().any(|segment| named(segment))),
+    };
+    named(call.name())
+        || by_path
+        || call
+            .event
+            .as_ref()
+            .is_some_and(|event| event.target.as_deref() == Some("audit"))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::options::OptionValue;
+    use crate::testing::{check, check_with};
+
+    const VIEWS: &str = r#"use serde::Serialize;
+#[derive(Serialize)]
+pub struct UserView {
+    pub id: u64,
+    pub email: String,
+    pub phone_number: Option<String>,
+    pub email_verified: bool,
+    pub address_id: String,
+    pub masked_email: Masked<String>,
+    pub home_phone: Option<Masked<String>>,
+    #[serde(serialize_with = "mask_email")]
+    pub contact_email: String,
+    #[serde(skip_serializing)]
+    pub ssn: String,
+    #[serde(rename = "dateOfBirth")]
+    pub born: String,
+    pub billing: BillingInfo,
+}
+#[derive(Serialize)]
+pub struct BillingInfo { pub iban: String, pub plan: String }
+#[derive(Serialize)]
+pub struct InternalRow { pub email: String }
+pub struct NotSerialized { pub email: String }
+"#;
+
+    #[test]
+    fn pii_fields_of_partner_returned_structs() {
+        let findings = check(
+            "PS103",
+            &[
+                ("src/views.rs", VIEWS),
+                (
+                    "src/partner/users.rs",
+                    "pub async fn list(ctx: PartnerContext) -> Result<Json<Vec<UserView>>, ApiError> { todo!() }\n",
+                ),
+                (
+                    "src/jobs.rs",
+                    "pub fn export() -> Vec<InternalRow> { Vec::new() }\npub fn other() -> NotSerialized { todo!() }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/views.rs:5:5: deny[PS103] PII field `UserView.email` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context",
+                "src/views.rs:6:5: deny[PS103] PII field `UserView.phone_number` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context",
+                "src/views.rs:16:5: deny[PS103] PII field `UserView.born` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context",
+                "src/views.rs:20:26: deny[PS103] PII field `BillingInfo.iban` reaches partner users unmasked: `BillingInfo` is nested in `UserView.billing`, `UserView` is returned by `partner::users::list` in partner context",
+            ]
+        );
+    }
+
+    #[test]
+    fn response_bodies_built_in_partner_handlers() {
+        let findings = check(
+            "PS103",
+            &[(
+                "src/partner/h.rs",
+                r#"#[derive(Serialize)] struct Contact { full_name: String, street: String }
+#[derive(Serialize)] enum Lookup { Found { mobile: String }, Missing }
+#[derive(Serialize)] struct Card { card_number: String }
+async fn show(ctx: PartnerContext) -> impl IntoResponse {
+    let contact = Contact { full_name: n, street: s };
+    (StatusCode::OK, Json(contact)).into_response()
+}
+async fn lookup(ctx: PartnerContext) -> HttpResponse { HttpResponse::Ok().json(Lookup::Found { mobile: m }) }
+async fn unrelated(ctx: PartnerContext) -> StatusCode { let c = Card { card_number: x }; store(c); StatusCode::OK }
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/h.rs:1:39: deny[PS103] PII field `Contact.full_name` reaches partner users unmasked: `Contact` is put in a response body by `partner::h::show` in partner context",
+                "src/partner/h.rs:1:58: deny[PS103] PII field `Contact.street` reaches partner users unmasked: `Contact` is put in a response body by `partner::h::show` in partner context",
+                "src/partner/h.rs:2:44: deny[PS103] PII field `Lookup::Found.mobile` reaches partner users unmasked: `Lookup` is put in a response body by `partner::h::lookup` in partner context",
+            ]
+        );
+    }
+
+    #[test]
+    fn unmask_calls_need_a_reason_and_an_audit_call() {
+        let findings = check(
+            "PS103",
+            &[
+                (
+                    "src/partner/support.rs",
+                    r#"async fn a(ctx: PartnerContext, user: User) -> String { user.email.unmask() }
+async fn b(ctx: PartnerContext, user: User, req: UnmaskRequest) -> String {
+    audit::record(AuditEvent { action: "unmask" });
+    user.email.reveal(&req.reason)
+}
+async fn c(ctx: PartnerContext, user: User) -> String { user.phone.expose_pii("support ticket") }
+async fn d(ctx: PartnerContext, user: User) -> String { audit_log("unmask"); user.phone.expose_pii() }
+async fn e(ctx: PartnerContext, user: User, reason: String) -> String {
+    tracing::info!(target: "audit", actor = %ctx.user_id, "unmask");
+    user.email.unmask(&reason)
+}
+async fn f(ctx: PartnerContext, user: User, audit_log: AuditLog) -> String {
+    audit_log.record(&ctx);
+    user.email.unmask(UnmaskReason::Support)
+}
+"#,
+                ),
+                (
+                    "src/admin.rs",
+                    "fn own(user: User) -> String { user.email.unmask() }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/support.rs:1:57: deny[PS103] `.unmask()` reveals PII in partner context (`partner::support::a`) without an audit reason argument or an audit call",
+                "src/partner/support.rs:6:57: deny[PS103] `.expose_pii()` reveals PII in partner context (`partner::support::c`) without an audit call in the same function",
+                "src/partner/support.rs:7:78: deny[PS103] `.expose_pii()` reveals PII in partner context (`partner::support::d`) without an audit reason argument",
+            ]
+        );
+    }
+
+    #[test]
+    fn options_name_pii_and_wrappers() {
+        let findings = check_with(
+            "PS103",
+            &[
+                (
+                    "pii_names",
+                    OptionValue::StringList(vec!["nickname".into()]),
+                ),
+                (
+                    "wrapper_types",
+                    OptionValue::StringList(vec!["Hidden".into()]),
+                ),
+                (
+                    "ignore_names",
+                    OptionValue::StringList(vec!["public_nickname".into()]),
+                ),
+            ],
+            &[(
+                "src/partner/v.rs",
+                r#"#[derive(Serialize)] pub struct V { nickname: String, public_nickname: String, email: String, secret_nickname: Hidden<String> }
+pub fn v(ctx: PartnerContext) -> V { todo!() }
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/v.rs:1:37: deny[PS103] PII field `V.nickname` reaches partner users unmasked: `V` is returned by `partner::v::v` in partner context"]
+        );
+    }
+}
