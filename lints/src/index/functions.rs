@@ -353,7 +353,7 @@ pub fn function_def(
     attrs: &[syn::Attribute],
     sig: &syn::Signature,
     body: &syn::Block,
-    item: &impl quote::ToTokens,
+    item_span: Span,
 ) -> FunctionDef {
     let mut params = Vec::new();
     let mut has_self = false;
@@ -374,13 +374,13 @@ pub fn function_def(
     walker.blocks.push(BlockFact {
         parent: None,
         kind: BlockKind::Body,
-        span: span_of_tokens(body),
+        span: block_span(body),
     });
     walker.walk_block_contents(body);
     FunctionDef {
         name: sig.ident.to_string(),
         name_span: span_of(sig.ident.span()),
-        span: span_of_tokens(item),
+        span: item_span,
         module_path: context.module_path.to_vec(),
         impl_type: context.impl_type.map(str::to_string),
         trait_name: context.trait_name.map(str::to_string),
@@ -1055,7 +1055,13 @@ mod tests {
             impl_type: None,
             trait_name: None,
         };
-        function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+        function_def(
+            &context,
+            &item.attrs,
+            &item.sig,
+            &item.block,
+            crate::source::fn_item_span(&item),
+        )
     }
 
     #[test]
@@ -1134,7 +1140,13 @@ mod tests {
             impl_type: Some("Ledger"),
             trait_name: None,
         };
-        let f = function_def(&context, &item.attrs, &item.sig, &item.block, &item);
+        let f = function_def(
+            &context,
+            &item.attrs,
+            &item.sig,
+            &item.block,
+            crate::source::fn_item_span(&item),
+        );
         let names: Vec<&str> = f
             .struct_literals
             .iter()
@@ -1168,7 +1180,13 @@ mod tests {
         let f = {
             let item: syn::ItemFn =
                 syn::parse_str("fn new() -> Self { Self { tenant_id: 1 } }").unwrap();
-            function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+            function_def(
+                &context,
+                &item.attrs,
+                &item.sig,
+                &item.block,
+                crate::source::fn_item_span(&item),
+            )
         };
         assert_eq!(f.struct_literals[0].type_name, "Ledger");
     }

@@ -12,7 +12,10 @@ pub use functions::{
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
 use crate::diagnostic::FileId;
-use crate::source::{span_of, span_of_tokens, LineIndex, Span};
+use crate::source::{
+    fn_item_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span, with_fast_spans,
+    LineIndex, Span,
+};
 use crate::suppression::{self, Directive};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -378,19 +381,21 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     let source = without_shebang(&text);
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // Every span is turned into offsets before the invalidation below.
-        let result = syn::parse_file(&source)
-            .map(|file| {
-                let mut indexer = Indexer {
-                    module_stack: facts.module_path.clone(),
-                    ..Indexer::default()
-                };
-                indexer.visit_file(&file);
-                indexer
-            })
-            .map_err(|error| FileProblem {
-                message: error.to_string(),
-                span: span_of(error.span()),
-            });
+        let result = with_fast_spans(&text, &facts.line_index, || {
+            syn::parse_file(&source)
+                .map(|file| {
+                    let mut indexer = Indexer {
+                        module_stack: facts.module_path.clone(),
+                        ..Indexer::default()
+                    };
+                    indexer.visit_file(&file);
+                    indexer
+                })
+                .map_err(|error| FileProblem {
+                    message: error.to_string(),
+                    span: span_of(error.span()),
+                })
+        });
         // Positions are extracted; drop proc-macro2's per-thread copy of the
         // source so memory stays flat over a large workspace.
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -542,7 +547,7 @@ impl Indexer {
         attrs: &[syn::Attribute],
         sig: &syn::Signature,
         body: &syn::Block,
-        item: &impl quote::ToTokens,
+        item_span: Span,
     ) {
         let (impl_type, trait_name) = self.impl_stack.last().cloned().unwrap_or((None, None));
         let context = functions::FnContext {
@@ -550,8 +555,9 @@ impl Indexer {
             impl_type: impl_type.as_deref(),
             trait_name: trait_name.as_deref(),
         };
-        self.functions
-            .push(functions::function_def(&context, attrs, sig, body, item));
+        self.functions.push(functions::function_def(
+            &context, attrs, sig, body, item_span,
+        ));
     }
 
     fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, item: &impl quote::ToTokens) {
@@ -585,11 +591,8 @@ impl Indexer {
             .record_const(ident, expr, mappings_before, impl_type.as_deref());
     }
 
-    fn record_item(&mut self, kind: ItemKind, item: &impl quote::ToTokens) {
-        self.items.push(ItemExtent {
-            kind,
-            span: span_of_tokens(item),
-        });
+    fn record_item(&mut self, kind: ItemKind, span: Span) {
+        self.items.push(ItemExtent { kind, span });
     }
 }
 
@@ -610,29 +613,32 @@ impl<'ast> Visit<'ast> for Indexer {
             syn::Item::Use(_) => ItemKind::Use,
             _ => ItemKind::Other,
         };
-        self.record_item(kind, item);
+        self.record_item(kind, item_span(item));
         visit::visit_item(self, item);
     }
 
     fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
-        self.record_function(&function.attrs, &function.sig, &function.block, function);
+        let span = fn_item_span(function);
+        self.record_function(&function.attrs, &function.sig, &function.block, span);
         self.roles.enter_fn(&function.sig);
         visit::visit_item_fn(self, function);
         self.roles.leave_fn();
     }
 
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
-        self.record_item(ItemKind::Fn, function);
-        self.record_function(&function.attrs, &function.sig, &function.block, function);
+        let span = impl_fn_span(function);
+        self.record_item(ItemKind::Fn, span);
+        self.record_function(&function.attrs, &function.sig, &function.block, span);
         self.roles.enter_fn(&function.sig);
         visit::visit_impl_item_fn(self, function);
         self.roles.leave_fn();
     }
 
     fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
-        self.record_item(ItemKind::Fn, function);
+        let span = trait_fn_span(function);
+        self.record_item(ItemKind::Fn, span);
         if let Some(body) = &function.default {
-            self.record_function(&function.attrs, &function.sig, body, function);
+            self.record_function(&function.attrs, &function.sig, body, span);
         }
         self.roles.enter_fn(&function.sig);
         visit::visit_trait_item_fn(self, function);
