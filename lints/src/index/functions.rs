@@ -355,6 +355,40 @@ pub fn function_def(
     body: &syn::Block,
     item_span: Span,
 ) -> FunctionDef {
+    function_def_and_macros(context, attrs, sig, body, item_span).0
+}
+
+/// A macro's arguments parsed as comma-separated expressions (`None` when
+/// they are not), by [`macro_key`].
+pub type ParsedMacros = std::collections::HashMap<(u32, u32), Option<MacroArgs>>;
+
+pub type MacroArgs = Punctuated<syn::Expr, syn::Token![,]>;
+
+/// Where a macro invocation starts and ends: the same for every walk over
+/// one parse of a file, so a body's macro arguments are parsed once.
+pub fn macro_key(mac: &syn::Macro) -> (u32, u32) {
+    let close = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    };
+    let start = mac
+        .path
+        .segments
+        .first()
+        .map_or(0, |segment| span_of(segment.ident.span()).start);
+    (start, span_of(close).end)
+}
+
+/// [`function_def`], and the arguments of every macro in the body as the
+/// walk parsed them, for the file-wide visitor to reuse.
+pub fn function_def_and_macros(
+    context: &FnContext<'_>,
+    attrs: &[syn::Attribute],
+    sig: &syn::Signature,
+    body: &syn::Block,
+    item_span: Span,
+) -> (FunctionDef, ParsedMacros) {
     let mut params = Vec::new();
     let mut has_self = false;
     for input in &sig.inputs {
@@ -377,7 +411,8 @@ pub fn function_def(
         span: block_span(body),
     });
     walker.walk_block_contents(body);
-    FunctionDef {
+    let parsed_macros = std::mem::take(&mut walker.parsed_macros);
+    let def = FunctionDef {
         name: sig.ident.to_string(),
         name_span: span_of(sig.ident.span()),
         span: item_span,
@@ -396,7 +431,8 @@ pub fn function_def(
         lets: walker.lets,
         struct_literals: walker.struct_literals,
         value_paths: walker.value_paths,
-    }
+    };
+    (def, parsed_macros)
 }
 
 /// Methods that make a result harmless: a check whose result goes through
@@ -718,6 +754,7 @@ struct BodyWalker {
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
+    parsed_macros: ParsedMacros,
 }
 
 impl BodyWalker {
@@ -982,6 +1019,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             }
             (None, None) => {}
         }
+        self.parsed_macros.insert(macro_key(mac), args);
     }
 
     fn visit_expr_struct(&mut self, literal: &'ast syn::ExprStruct) {

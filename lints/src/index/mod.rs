@@ -539,6 +539,9 @@ struct Indexer {
     /// `impl` blocks being visited: (self type, trait).
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
+    /// Macro arguments in function bodies, parsed by the body walker; each is
+    /// taken out when this visitor reaches its macro.
+    parsed_macros: functions::ParsedMacros,
 }
 
 impl Indexer {
@@ -555,9 +558,10 @@ impl Indexer {
             impl_type: impl_type.as_deref(),
             trait_name: trait_name.as_deref(),
         };
-        self.functions.push(functions::function_def(
-            &context, attrs, sig, body, item_span,
-        ));
+        let (def, parsed_macros) =
+            functions::function_def_and_macros(&context, attrs, sig, body, item_span);
+        self.functions.push(def);
+        self.parsed_macros.extend(parsed_macros);
     }
 
     fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, item: &impl quote::ToTokens) {
@@ -718,9 +722,13 @@ impl<'ast> Visit<'ast> for Indexer {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
-        if let Ok(args) =
-            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-        {
+        let args = match self.parsed_macros.remove(&functions::macro_key(mac)) {
+            Some(parsed) => parsed,
+            None => mac
+                .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+                .ok(),
+        };
+        if let Some(args) = args {
             if mac.path.is_ident("vec") {
                 // `vec![(role, perms), …]` is a table like `[(role, perms), …]`.
                 let impl_type = self.impl_type();
