@@ -102,6 +102,16 @@ pub struct CheckArgs {
     /// Number of threads (default: all cores).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// Index every file afresh and leave the cache alone.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Where the per-file facts of the last run are kept
+    /// [default: $PARTNER_SAFETY_CACHE_DIR, else target/partner-safety/ of the
+    /// linted workspace].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,7 @@
 //! `cargo partner-safety`: the command-line shell around the lint pack.
 //! It owns all I/O: arguments, discovery, reading files, config, output.
 
+mod cache;
 mod cli;
 mod config;
 mod discover;

@@ -7,7 +7,9 @@
 use serde::Serialize;
 
 /// A half-open byte range into one file's text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -286,7 +288,7 @@ pub struct LineCol {
 }
 
 /// Line starts of one text, for turning byte offsets into lines and columns.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on sample workspaces. One test binary
 //! (modules below) keeps link time down.
 
+mod cache;
 mod cli;
 mod common;
 mod config;

@@ -8,7 +8,7 @@ use crate::source::{
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Param {
     /// The bound name: `session` in `session: PartnerSession` and in
     /// `Extension(session): Extension<PartnerSession>`.
@@ -18,14 +18,14 @@ pub struct Param {
 }
 
 /// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AttrFact {
     pub name: String,
     pub first_string: Option<String>,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     /// The function body.
     Body,
@@ -40,14 +40,14 @@ pub enum BlockKind {
 }
 
 /// A block of a function body; blocks form a tree rooted at the body (index 0).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockFact {
     pub parent: Option<usize>,
     pub kind: BlockKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// `a::b::f(..)`, `Self::f(..)`, `f(..)`: the path's segments.
     Path(Vec<String>),
@@ -60,7 +60,7 @@ pub enum Callee {
 /// A simplified argument: where it is, the place it reads when it is one
 /// (`session.tenant_id` → `["session", "tenant_id"]`, through `&`, `.clone()`
 /// and the like), and its string form when it is string-like.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ArgFact {
     pub span: Span,
     pub place: Option<Vec<String>>,
@@ -77,7 +77,7 @@ pub struct ArgFact {
 /// A named field of a structured log event: `actor_tenant_id = %session.tenant_id`,
 /// `?target_tenant_id` (the name is the expression, `session.tenant_id` for
 /// `%session.tenant_id`), or a bare `tenant_id`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventField {
     pub name: String,
     /// The whole field, name and value.
@@ -89,14 +89,14 @@ pub struct EventField {
 /// `event!`, …) or of any macro written as `name = value` pairs: syn cannot
 /// read `target: "audit", field = %expr` as expressions, so the index parses
 /// it with the event grammar.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventFact {
     /// `target: "audit"`.
     pub target: Option<String>,
     pub fields: Vec<EventField>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub callee: Callee,
     /// The callee's name token (last path segment, method or macro name).
@@ -129,7 +129,7 @@ impl CallSite {
 
 /// A field of a struct literal: `actor_tenant_id: session.tenant_id.clone()`,
 /// or the shorthand `actor_tenant_id` (whose value is the place `actor_tenant_id`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldInit {
     /// The member as written; `0` for `S { 0: x }`.
     pub name: String,
@@ -139,7 +139,7 @@ pub struct FieldInit {
 }
 
 /// The `..rest` of a struct literal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StructRest {
     pub span: Span,
     /// `..Default::default()`, `..T::default()`, `..<T as Default>::default()`:
@@ -148,7 +148,7 @@ pub struct StructRest {
 }
 
 /// A struct literal expression in a function body: `AuditEvent { actor_tenant_id, .. }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StructLiteral {
     /// Last path segment, with `Self` resolved to the `impl` type when known
     /// (`AuditEvent` for `audit::AuditEvent { … }`); enum variants give the
@@ -171,7 +171,7 @@ impl StructLiteral {
 }
 
 /// `let name = init;` with a single identifier pattern.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LetFact {
     pub name: String,
     pub span: Span,
@@ -179,7 +179,7 @@ pub struct LetFact {
     pub init: Option<ArgFact>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionDef {
     pub name: String,
     pub name_span: Span,
@@ -264,7 +264,7 @@ impl FunctionDef {
 }
 
 /// A `const` or `static` item.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConstDef {
     pub name: String,
     pub module_path: Vec<String>,

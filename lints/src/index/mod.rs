@@ -24,7 +24,7 @@ use syn::visit::{self, Visit};
 
 /// A simplified type, enough to ask "is this text-like" or "does it contain
 /// a `Masked<…>` anywhere".
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeRef {
     /// `a::b::C<Args>`; `segments` are the path's identifiers.
     Path {
@@ -132,7 +132,7 @@ impl TypeRef {
 }
 
 /// Field-level `#[serde(...)]` settings that decide whether a value is written out.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SerdeField {
     pub skip: bool,
     pub skip_serializing: bool,
@@ -149,7 +149,7 @@ impl SerdeField {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldDef {
     /// `None` for tuple fields.
     pub name: Option<String>,
@@ -161,20 +161,20 @@ pub struct FieldDef {
     pub attribute_insert_at: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VariantDef {
     pub name: String,
     pub name_span: Span,
     pub fields: Vec<FieldDef>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeKind {
     Struct,
     Enum,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Derive {
     /// Last path segment: `Serialize` for `serde::Serialize`.
     pub name: String,
@@ -182,7 +182,7 @@ pub struct Derive {
 }
 
 /// A struct or enum definition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TypeDef {
     pub name: String,
     pub kind: TypeKind,
@@ -209,7 +209,7 @@ impl TypeDef {
 }
 
 /// An `impl Trait for Type` block.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TraitImpl {
     /// Last segment of the trait path (`Debug` for `fmt::Debug`).
     pub trait_name: String,
@@ -222,7 +222,7 @@ pub struct TraitImpl {
     pub self_field_reads: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ItemKind {
     Fn,
     Struct,
@@ -240,21 +240,21 @@ pub enum ItemKind {
 }
 
 /// An item's extent, attributes included, for item-level suppressions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemExtent {
     pub kind: ItemKind,
     pub span: Span,
 }
 
 /// Why a file has no syntax facts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileProblem {
     pub message: String,
     pub span: Span,
 }
 
 /// What a file is, by its name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FileKind {
     #[default]
     Rust,
@@ -296,13 +296,15 @@ impl FileKind {
 }
 
 /// Everything the analysis keeps of one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     /// Relative to the workspace root, `/`-separated.
     pub path: String,
     pub kind: FileKind,
     /// The module path the file's items live in (Rust files).
     pub module_path: Vec<String>,
+    /// Not cached: the caller has the text already (it hashes it to find the facts).
+    #[serde(skip)]
     pub text: Arc<str>,
     pub line_index: LineIndex,
     /// Set when the file could not be read or parsed (reported as PS000).
