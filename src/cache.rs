@@ -1,6 +1,6 @@
 //! The incremental cache: each file's facts (`FileFacts`, plain data) from the
-//! last run, keyed by the file's content hash, the tool version and a hash of
-//! the configuration. A re-run indexes only files whose text changed; the model
+//! last run, keyed by the file's content hash, the tool version (and the
+//! binary's build) and a hash of the configuration. A re-run indexes only files whose text changed; the model
 //! and every rule then run over cached and fresh facts alike, so the findings
 //! are the same with or without the cache.
 //!
@@ -50,12 +50,30 @@ pub fn config_hash(settings: &Settings) -> u64 {
         .collect();
     options.sort();
     let canonical = format!(
-        "levels {}\noptions {}\nmodel {:?}",
+        "build {}\nlevels {}\noptions {}\nmodel {:?}",
+        build_id(),
         levels.join(","),
         options.join(","),
         settings.model
     );
     xxhash_rust::xxh3::xxh3_64(canonical.as_bytes())
+}
+
+/// The running binary's size and modification time: a rebuild (another
+/// compiler, a changed fact without a version bump, a fingerprint hash that
+/// differs) never reads facts an earlier build wrote.
+fn build_id() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|metadata| {
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos());
+            format!("{}:{modified}", metadata.len())
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
