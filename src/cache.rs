@@ -7,7 +7,8 @@
 //! One file, `facts.bin`, under `target/partner-safety/` of the linted
 //! workspace (or `--cache-dir`). Layout: a magic string, the format number, the
 //! tool version, the config hash, the payload's length and checksum, then the
-//! payload (bincode: every entry's path, content hash and facts). A file that
+//! payload (bincode: every entry's path, content hash and facts, the facts
+//! encoded on their own so only reused files are decoded, in parallel). A file that
 //! is truncated, corrupt, from another version or another configuration is
 //! ignored and rewritten, never trusted: the checksum is verified before
 //! anything is decoded, and decoding is bounded by the payload's length. It
@@ -24,7 +25,7 @@ use std::sync::Arc;
 const MAGIC: &[u8; 8] = b"PSFACTS\0";
 /// Bumped whenever the layout or the meaning of a cached fact changes
 /// without a version change (the tool version is part of the key too).
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const FILE_NAME: &str = "facts.bin";
 
 /// A file's content hash (xxh3, 128 bits).
@@ -76,24 +77,19 @@ fn build_id() -> String {
         .unwrap_or_default()
 }
 
-#[derive(Deserialize)]
+/// One file: its facts are encoded on their own, so a run decodes only the
+/// files it reuses, on all cores.
+#[derive(Serialize, Deserialize)]
 struct Entry {
     path: String,
     hash: ContentHash,
-    facts: FileFacts,
+    facts: Vec<u8>,
 }
 
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    path: &'a str,
-    hash: ContentHash,
-    facts: &'a FileFacts,
-}
-
-/// The facts of the last run, by workspace-relative path.
+/// The encoded facts of the last run, by workspace-relative path.
 #[derive(Default)]
 pub struct Cache {
-    entries: HashMap<String, (ContentHash, FileFacts)>,
+    entries: HashMap<String, (ContentHash, Vec<u8>)>,
 }
 
 /// Where the cache lives for a workspace root, unless configured.
@@ -169,8 +165,9 @@ impl Cache {
         })
     }
 
-    /// Takes the cached facts of `path` if its text still hashes to `hash`.
-    pub fn take(&mut self, path: &str, hash: ContentHash) -> Option<FileFacts> {
+    /// Takes the encoded facts of `path` if its text still hashes to `hash`
+    /// (decode them with [`decode_facts`]).
+    pub fn take(&mut self, path: &str, hash: ContentHash) -> Option<Vec<u8>> {
         match self.entries.remove(path) {
             Some((cached, facts)) if cached == hash => Some(facts),
             _ => None,
@@ -183,10 +180,16 @@ impl Cache {
     }
 }
 
-/// Restores a cached file's text, which the cache does not keep.
-pub fn with_text(mut facts: FileFacts, text: Arc<str>) -> FileFacts {
+/// A cached file's facts with its text restored (the cache does not keep
+/// the text); `None` if they do not decode.
+pub fn decode_facts(bytes: &[u8], text: Arc<str>) -> Option<FileFacts> {
+    use bincode::Options;
+    let mut facts: FileFacts = bincode_options()
+        .with_limit(bytes.len() as u64)
+        .deserialize(bytes)
+        .ok()?;
     facts.text = text;
-    facts
+    Some(facts)
 }
 
 /// Whether facts may be cached: a failure inside the indexer is reported
@@ -198,14 +201,18 @@ pub fn cacheable(facts: &FileFacts) -> bool {
 /// Writes the cache atomically: a temporary file in `dir`, then a rename.
 pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> std::io::Result<()> {
     use bincode::Options;
-    let entries: Vec<EntryRef<'_>> = files
-        .iter()
-        .map(|(facts, hash)| EntryRef {
-            path: &facts.path,
-            hash: *hash,
-            facts,
+    use rayon::prelude::*;
+    let entries: Vec<Entry> = files
+        .par_iter()
+        .map(|(facts, hash)| {
+            bincode_options().serialize(facts).map(|encoded| Entry {
+                path: facts.path.clone(),
+                hash: *hash,
+                facts: encoded,
+            })
         })
-        .collect();
+        .collect::<Result<_, _>>()
+        .map_err(std::io::Error::other)?;
     let payload = bincode_options()
         .serialize(&entries)
         .map_err(std::io::Error::other)?;
@@ -241,7 +248,7 @@ mod tests {
         store(dir.path(), 7, &[(&a, hash)]).unwrap();
 
         let mut cache = Cache::load(dir.path(), 7);
-        let cached = with_text(cache.take("src/a.rs", hash).unwrap(), text.into());
+        let cached = decode_facts(&cache.take("src/a.rs", hash).unwrap(), text.into()).unwrap();
         assert_eq!(format!("{cached:?}"), format!("{a:?}"));
 
         // Another text, another config: nothing is reused.

@@ -152,7 +152,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                         })
                     })
                     .collect();
-                let hits: Vec<Option<FileFacts>> = read
+                let hits: Vec<Option<Vec<u8>>> = read
                     .iter()
                     .zip(&relative_paths)
                     .map(|(read, path)| {
@@ -164,8 +164,11 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                     .zip(hits)
                     .zip(relative_paths)
                     .map(|((read, hit), relative)| match (read, hit) {
-                        (Ok((text, hash)), Some(facts)) => {
-                            (cache::with_text(facts, text), Some(hash), true)
+                        (Ok((text, hash)), Some(encoded)) => {
+                            match cache::decode_facts(&encoded, text.clone()) {
+                                Some(facts) => (facts, Some(hash), true),
+                                None => (index_file(relative, text), Some(hash), false),
+                            }
                         }
                         (Ok((text, hash)), None) => (index_file(relative, text), Some(hash), false),
                         (Err(message), _) => {
