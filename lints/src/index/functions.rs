@@ -553,6 +553,15 @@ fn shape_of(expr: &syn::Expr) -> Option<u64> {
     }
     // Token texts only: spans, whitespace and comments do not count. The
     // hasher is deterministic (fixed keys), so runs agree.
+    // Each text is hashed as `str` hashes it (its bytes, then 0xff), written
+    // straight into the hasher rather than through a `String` per token.
+    struct Text<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+    impl std::fmt::Write for Text<'_> {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
     fn feed(
         tokens: proc_macro2::TokenStream,
         hasher: &mut std::collections::hash_map::DefaultHasher,
@@ -560,11 +569,20 @@ fn shape_of(expr: &syn::Expr) -> Option<u64> {
         for token in tokens {
             match token {
                 proc_macro2::TokenTree::Group(group) => {
-                    format!("{:?}", group.delimiter()).hash(hasher);
+                    let delimiter = match group.delimiter() {
+                        proc_macro2::Delimiter::Parenthesis => "Parenthesis",
+                        proc_macro2::Delimiter::Brace => "Brace",
+                        proc_macro2::Delimiter::Bracket => "Bracket",
+                        proc_macro2::Delimiter::None => "None",
+                    };
+                    delimiter.hash(hasher);
                     feed(group.stream(), hasher);
                     "end".hash(hasher);
                 }
-                other => other.to_string().hash(hasher),
+                other => {
+                    let _ = std::fmt::Write::write_fmt(&mut Text(hasher), format_args!("{other}"));
+                    hasher.write_u8(0xff);
+                }
             }
         }
     }
@@ -1236,6 +1254,38 @@ mod tests {
         assert_ne!(shape("Some(a.b)"), shape("Some(a.c)"));
         assert_eq!(shape("a.b"), None, "places compare by place");
         assert_eq!(shape("|| x"), None);
+    }
+
+    /// The fingerprint is the hash of every token's printed text, as it was
+    /// when each text went through a `String`.
+    #[test]
+    fn shapes_hash_token_texts() {
+        use std::hash::{Hash, Hasher};
+        fn printed(
+            tokens: proc_macro2::TokenStream,
+            hasher: &mut std::collections::hash_map::DefaultHasher,
+        ) {
+            for token in tokens {
+                match token {
+                    proc_macro2::TokenTree::Group(group) => {
+                        format!("{:?}", group.delimiter()).hash(hasher);
+                        printed(group.stream(), hasher);
+                        "end".hash(hasher);
+                    }
+                    other => other.to_string().hash(hasher),
+                }
+            }
+        }
+        for text in [
+            "f(a, \"x y\", 'c', 1.5e3, r#type)",
+            "Some([a.b, c::d][0] + !e)",
+            "{ x }.y()",
+        ] {
+            let expr: syn::Expr = syn::parse_str(text).unwrap();
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            printed(quote::ToTokens::to_token_stream(&expr), &mut hasher);
+            assert_eq!(shape_of(&expr), Some(hasher.finish()), "{text}");
+        }
     }
 
     fn event_of(f: &FunctionDef, name: &str) -> EventFact {
