@@ -154,6 +154,15 @@ pub struct CheckArgs {
     /// Actions: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA`).
     #[arg(long, value_name = "URL")]
     pub link_base: Option<String>,
+    /// Index every file afresh and leave the cache alone.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Where the per-file facts of the last run are kept
+    /// [default: $PARTNER_SAFETY_CACHE_DIR, else target/partner-safety/ of the
+    /// linted workspace].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

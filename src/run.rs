@@ -1,7 +1,7 @@
 //! One run: discover, read and index in parallel, check, report, exit status.
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
-use crate::{baseline, changed, config, discover, explain, fix, report, EXIT_TOOL_ERROR};
+use crate::{baseline, cache, changed, config, discover, explain, fix, report, EXIT_TOOL_ERROR};
 use clap::ArgMatches;
 use partner_safety_lints::engine::tool_codes;
 use partner_safety_lints::registry::{self, Level};
@@ -129,14 +129,82 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let enabled_rules = registry::rules()
         .filter(|meta| settings.level(meta.code) != Level::Allow)
         .collect();
+    let cache_dir = (!args.no_cache).then(|| {
+        args.cache_dir
+            .clone()
+            .or_else(|| std::env::var_os("PARTNER_SAFETY_CACHE_DIR").map(std::path::PathBuf::from))
+            .unwrap_or_else(|| cache::default_dir(&discovered.root))
+    });
+    let config_hash = cache::config_hash(&settings);
     let engine = Engine::new(settings);
     let (workspace, findings, parse_millis) = pool.install(|| {
         let started = Instant::now();
-        let mut files: Vec<FileFacts> = discovered
+        let mut cached = cache_dir
+            .as_deref()
+            .map(|dir| cache::Cache::load(dir, config_hash));
+        let relative_paths: Vec<String> = discovered
             .files
-            .par_iter()
-            .map(|path| read_and_index(&root, path, max_file_size))
+            .iter()
+            .map(|path| discover::relative(&root, path))
             .collect();
+        let indexed: Vec<(FileFacts, Option<cache::ContentHash>, bool)> = match &mut cached {
+            Some(cache) => {
+                // Texts are read and hashed in parallel; cached facts are
+                // taken out of the cache in order; misses are indexed in parallel.
+                let read: Vec<Result<(Arc<str>, cache::ContentHash), String>> = discovered
+                    .files
+                    .par_iter()
+                    .map(|path| {
+                        read_source(path, max_file_size).map(|text| {
+                            let hash = cache::content_hash(&text);
+                            (text, hash)
+                        })
+                    })
+                    .collect();
+                let hits: Vec<Option<Vec<u8>>> = read
+                    .iter()
+                    .zip(&relative_paths)
+                    .map(|(read, path)| {
+                        let (_, hash) = read.as_ref().ok()?;
+                        cache.take(path, *hash)
+                    })
+                    .collect();
+                read.into_par_iter()
+                    .zip(hits)
+                    .zip(relative_paths)
+                    .map(|((read, hit), relative)| match (read, hit) {
+                        (Ok((text, hash)), Some(encoded)) => {
+                            match cache::decode_facts(&encoded, text.clone()) {
+                                Some(facts) => (facts, Some(hash), true),
+                                None => (index_file(relative, text), Some(hash), false),
+                            }
+                        }
+                        (Ok((text, hash)), None) => (index_file(relative, text), Some(hash), false),
+                        (Err(message), _) => {
+                            (FileFacts::unreadable(relative, message), None, false)
+                        }
+                    })
+                    .collect()
+            }
+            None => discovered
+                .files
+                .par_iter()
+                .zip(relative_paths)
+                .map(|(path, relative)| {
+                    (read_and_index(path, relative, max_file_size), None, false)
+                })
+                .collect(),
+        };
+        // An unchanged re-run rewrites nothing.
+        let rewrite = cached
+            .as_ref()
+            .is_some_and(|cache| cache.has_leftovers() || indexed.iter().any(|(_, _, hit)| !hit));
+        let mut hashes = Vec::with_capacity(indexed.len());
+        let mut files: Vec<FileFacts> = Vec::with_capacity(indexed.len());
+        for (facts, hash, _) in indexed {
+            files.push(facts);
+            hashes.push(hash);
+        }
         files.extend(discovered.unreadable.iter().map(|(path, message)| {
             FileFacts::unreadable(
                 discover::relative(&root, path),
@@ -146,6 +214,17 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
         let findings = engine.check_keeping_suppressed(&workspace);
+        if let (Some(dir), true) = (&cache_dir, rewrite) {
+            let entries: Vec<(&FileFacts, cache::ContentHash)> = workspace
+                .files
+                .iter()
+                .zip(&hashes)
+                .filter_map(|(facts, hash)| Some((facts, (*hash)?)))
+                .filter(|(facts, _)| cache::cacheable(facts))
+                .collect();
+            // A cache that cannot be written only makes the next run slower.
+            let _ = cache::store(dir, config_hash, &entries);
+        }
         (workspace, findings, parse_millis)
     });
     let (active, silenced): (Vec<_>, Vec<_>) = findings
@@ -271,7 +350,11 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     {
         eprintln!("{}", summary.line());
     }
-    exit_status(&reported)
+    let status = exit_status(&reported);
+    // The process ends right after: freeing every fact one by one would cost
+    // a tenth of a cached run.
+    std::mem::forget(workspace);
+    status
 }
 
 /// Applies the planned fixes; returns whether any file was written, or the
@@ -352,8 +435,7 @@ fn exit_status(findings: &[partner_safety_lints::report::ReportedFinding]) -> u8
 
 /// Reads one file (bounded by `max_file_size`, never following a link) and
 /// indexes it; any problem becomes a PS000 on that file.
-fn read_and_index(root: &Path, path: &Path, max_file_size: u64) -> FileFacts {
-    let relative = discover::relative(root, path);
+fn read_and_index(path: &Path, relative: String, max_file_size: u64) -> FileFacts {
     match read_source(path, max_file_size) {
         Ok(text) => index_file(relative, text),
         Err(message) => FileFacts::unreadable(relative, message),

@@ -17,8 +17,10 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   partner-safety-bench generate --lines N --out DIR [--seed S]
-  partner-safety-bench run DIR [--threads N[,N…]] [--repeat N]
-  partner-safety-bench measure parse|full DIR --threads N   (one measurement; used by `run`)";
+  partner-safety-bench run DIR [--threads N[,N…]] [--repeat N] [--cache]
+      (--cache: also the binary, cold and warm; build it with `cargo build --release`)
+  partner-safety-bench measure parse|full DIR --threads N   (one measurement; used by `run`)
+  partner-safety-bench cache-format DIR   (the cache's encoding against JSON)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,6 +54,8 @@ fn positional(args: &[String]) -> Vec<&str> {
     for arg in args {
         if skip {
             skip = false;
+        } else if arg == "--cache" {
+            // A switch: takes no value.
         } else if arg.starts_with("--") {
             skip = true;
         } else {
@@ -104,7 +108,12 @@ fn run(args: &[String]) -> Result<(), String> {
                 None => vec![std::thread::available_parallelism().map_or(1, usize::from)],
             };
             let repeat = flag(rest, "--repeat").map_or(Ok(3), |n| number(n, "--repeat"))?;
-            measure::run(&PathBuf::from(dir), &threads, repeat)
+            measure::run(&PathBuf::from(dir), &threads, repeat)?;
+            if rest.iter().any(|arg| arg == "--cache") {
+                println!();
+                measure::run_cache(&PathBuf::from(dir), &threads, repeat)?;
+            }
+            Ok(())
         }
         "measure" => {
             let [mode, dir] = positional(rest)[..] else {
@@ -122,6 +131,12 @@ fn run(args: &[String]) -> Result<(), String> {
             let result = measure::measure_once(mode, &PathBuf::from(dir), threads)?;
             println!("{}", result.to_line());
             Ok(())
+        }
+        "cache-format" => {
+            let [dir] = positional(rest)[..] else {
+                return Err("`cache-format` takes one directory".into());
+            };
+            measure::cache_format(&PathBuf::from(dir))
         }
         other => Err(format!("unknown command `{other}`")),
     }

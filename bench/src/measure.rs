@@ -241,6 +241,137 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// The `cargo-partner-safety` binary built next to this one
+/// (`cargo build --release` builds both into `target/release/`).
+fn binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|error| error.to_string())?;
+    let binary = exe.with_file_name(format!(
+        "cargo-partner-safety{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    if binary.is_file() {
+        Ok(binary)
+    } else {
+        Err(format!(
+            "`{}` not found: build it with `cargo build --release` to measure the cache",
+            binary.display()
+        ))
+    }
+}
+
+fn children_cpu_ms() -> f64 {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
+}
+
+/// One run of the binary itself (discovery with `cargo metadata`, reading,
+/// the cache, analysis, the short report), with the cache in `cache_dir`.
+fn binary_run(
+    binary: &Path,
+    root: &Path,
+    threads: usize,
+    cache_dir: &Path,
+) -> Result<Measurement, String> {
+    let cpu_before = children_cpu_ms();
+    let started = Instant::now();
+    let output = std::process::Command::new(binary)
+        .arg(root)
+        .args(["--format", "short", "-q", "--cache-dir"])
+        .arg(cache_dir)
+        .arg("--jobs")
+        .arg(threads.to_string())
+        .env("PARTNER_SAFETY_TODAY", "2026-01-01")
+        .output()
+        .map_err(|error| format!("cannot run `{}`: {error}", binary.display()))?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let cpu_ms = children_cpu_ms() - cpu_before;
+    if !matches!(output.status.code(), Some(0 | 1)) {
+        return Err(format!(
+            "`{}` failed ({}): {}",
+            binary.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let mut findings = BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        // `path:line:col: level[CODE name]: message`
+        if let Some(code) = line
+            .split_once('[')
+            .and_then(|(_, rest)| rest.split_once(' '))
+            .map(|(code, _)| code.to_string())
+        {
+            *findings.entry(code).or_default() += 1;
+        }
+    }
+    Ok(Measurement {
+        wall_ms,
+        cpu_ms,
+        findings,
+        ..Measurement::default()
+    })
+}
+
+/// The binary with a fresh cache, then again unchanged with the cache it wrote.
+pub fn run_cache(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> {
+    let binary = binary()?;
+    let cache_dir =
+        std::env::temp_dir().join(format!("partner-safety-bench-cache-{}", std::process::id()));
+    let mut cold: BTreeMap<usize, Vec<Measurement>> = BTreeMap::new();
+    let mut warm: BTreeMap<usize, Vec<Measurement>> = BTreeMap::new();
+    for round in 0..repeat.max(1) {
+        for &t in threads {
+            let _ = std::fs::remove_dir_all(&cache_dir);
+            let c = binary_run(&binary, root, t, &cache_dir)?;
+            let w = binary_run(&binary, root, t, &cache_dir)?;
+            if c.findings != w.findings {
+                return Err(format!(
+                    "findings differ with a warm cache: {:?} vs {:?}",
+                    c.findings, w.findings
+                ));
+            }
+            eprintln!(
+                "round {} cache threads={t}: cold {}; warm {}",
+                round + 1,
+                c.to_line(),
+                w.to_line()
+            );
+            cold.entry(t).or_default().push(c);
+            warm.entry(t).or_default().push(w);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    println!("the binary, cold (empty cache) and warm (unchanged re-run); medians");
+    println!("| threads | cold wall | warm wall | warm / cold | cold CPU | warm CPU |");
+    println!("|--:|--:|--:|--:|--:|--:|");
+    for &t in threads {
+        let med = |runs: &[Measurement], f: &dyn Fn(&Measurement) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(f).collect();
+            median(&mut values)
+        };
+        let mut ratios: Vec<f64> = cold[&t]
+            .iter()
+            .zip(&warm[&t])
+            .map(|(c, w)| w.wall_ms / c.wall_ms)
+            .collect();
+        println!(
+            "| {t} | {:.2} s | {:.2} s | {:.2}× | {:.2} s | {:.2} s |",
+            med(&cold[&t], &|m| m.wall_ms) / 1000.0,
+            med(&warm[&t], &|m| m.wall_ms) / 1000.0,
+            median(&mut ratios),
+            med(&cold[&t], &|m| m.cpu_ms) / 1000.0,
+            med(&warm[&t], &|m| m.cpu_ms) / 1000.0,
+        );
+    }
+    Ok(())
+}
+
 pub fn run(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> {
     if !root.is_dir() {
         return Err(format!("`{}` is not a directory", root.display()));
@@ -326,6 +457,46 @@ pub fn run(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> 
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// Encodes and decodes every file's facts as the cache does (bincode) and as
+/// JSON, and prints sizes and times: why the cache uses the binary form.
+pub fn cache_format(root: &Path) -> Result<(), String> {
+    let files = discover(root);
+    let facts: Vec<FileFacts> = files
+        .par_iter()
+        .map(|path| index_file(relative(root, path), read(path)))
+        .collect();
+    let timed = |f: &mut dyn FnMut()| {
+        let started = Instant::now();
+        f();
+        started.elapsed().as_secs_f64() * 1000.0
+    };
+    let mut bin = Vec::new();
+    let bin_encode = timed(&mut || bin = bincode::serialize(&facts).unwrap_or_default());
+    let mut decoded_bin: Vec<FileFacts> = Vec::new();
+    let bin_decode = timed(&mut || decoded_bin = bincode::deserialize(&bin).unwrap_or_default());
+    let mut json = Vec::new();
+    let json_encode = timed(&mut || json = serde_json::to_vec(&facts).unwrap_or_default());
+    let mut decoded_json: Vec<FileFacts> = Vec::new();
+    let json_decode =
+        timed(&mut || decoded_json = serde_json::from_slice(&json).unwrap_or_default());
+    if decoded_bin.len() != facts.len() || decoded_json.len() != facts.len() {
+        return Err("a format did not round-trip".into());
+    }
+    println!("facts of {} files (one thread)", facts.len());
+    println!("| format | size | encode | decode |");
+    println!("|---|--:|--:|--:|");
+    for (name, size, encode, decode) in [
+        ("bincode", bin.len(), bin_encode, bin_decode),
+        ("serde_json", json.len(), json_encode, json_decode),
+    ] {
+        println!(
+            "| {name} | {:.1} MiB | {encode:.0} ms | {decode:.0} ms |",
+            size as f64 / (1024.0 * 1024.0)
+        );
     }
     Ok(())
 }

@@ -7,7 +7,9 @@
 use serde::Serialize;
 
 /// A half-open byte range into one file's text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -52,8 +54,216 @@ fn clamp_u32(value: usize) -> u32 {
 
 /// The span of a syn/proc-macro2 token, as byte offsets into the parsed text.
 pub fn span_of(span: proc_macro2::Span) -> Span {
-    let range = span.byte_range();
-    Span::new(range.start, range.end)
+    let fast = FAST_SPANS
+        .try_with(|cell| {
+            cell.borrow()
+                .as_ref()
+                .map(|file| Span::new(file.offset(span.start()), file.offset(span.end())))
+        })
+        .ok()
+        .flatten();
+    fast.unwrap_or_else(|| {
+        let range = span.byte_range();
+        Span::new(range.start, range.end)
+    })
+}
+
+/// The file being indexed on this thread, to turn token positions into byte
+/// offsets from their line and column. proc-macro2's own `byte_range` keeps a
+/// growing per-file map from character to byte offsets and was a tenth of the
+/// indexing time.
+struct FastSpans {
+    text: std::sync::Arc<str>,
+    lines: LineIndex,
+    ascii: bool,
+}
+
+impl FastSpans {
+    fn offset(&self, at: proc_macro2::LineColumn) -> usize {
+        let start = self.lines.line_start(at.line.saturating_sub(1)) as usize;
+        let start = start.min(self.text.len());
+        if self.ascii {
+            return (start + at.column).min(self.text.len());
+        }
+        // Columns count characters.
+        let line = &self.text[start..];
+        start
+            + line
+                .char_indices()
+                .nth(at.column)
+                .map_or(line.len(), |(offset, _)| offset)
+    }
+}
+
+thread_local! {
+    static FAST_SPANS: std::cell::RefCell<Option<FastSpans>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `parse_and_index` with [`span_of`] reading positions as lines and
+/// columns of `text`. Every token `parse_and_index` asks about must come from
+/// parsing exactly `text` (the shebang may be blanked, keeping its length).
+pub(crate) fn with_fast_spans<T>(
+    text: &std::sync::Arc<str>,
+    lines: &LineIndex,
+    parse_and_index: impl FnOnce() -> T,
+) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = FAST_SPANS.try_with(|cell| cell.borrow_mut().take());
+        }
+    }
+    let _ = FAST_SPANS.try_with(|cell| {
+        *cell.borrow_mut() = Some(FastSpans {
+            text: text.clone(),
+            lines: lines.clone(),
+            ascii: text.is_ascii(),
+        })
+    });
+    let _reset = Reset;
+    parse_and_index()
+}
+
+/// The span of an item, attributes included, from its first to its last
+/// token, without printing it (which costs time proportional to its size,
+/// and items nest: an `impl` and each of its functions).
+pub fn item_span(item: &syn::Item) -> Span {
+    use syn::Item;
+    let close = |delim: &proc_macro2::extra::DelimSpan| delim.close();
+    let (attrs, vis, first, last): (&[syn::Attribute], Option<&syn::Visibility>, _, _) = match item
+    {
+        Item::Fn(function) => return fn_item_span(function),
+        Item::Struct(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.struct_token.span),
+            match (&i.semi_token, &i.fields) {
+                (Some(semi), _) => Some(semi.span),
+                (None, syn::Fields::Named(named)) => Some(close(&named.brace_token.span)),
+                _ => None,
+            },
+        ),
+        Item::Enum(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.enum_token.span),
+            Some(close(&i.brace_token.span)),
+        ),
+        Item::Impl(i) => (
+            &i.attrs,
+            None,
+            Some(
+                i.defaultness
+                    .map(|t| t.span)
+                    .or(i.unsafety.map(|t| t.span))
+                    .unwrap_or(i.impl_token.span),
+            ),
+            Some(close(&i.brace_token.span)),
+        ),
+        Item::Mod(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.unsafety.map_or(i.mod_token.span, |t| t.span)),
+            match (&i.content, &i.semi) {
+                (Some((brace, _)), _) => Some(close(&brace.span)),
+                (None, Some(semi)) => Some(semi.span),
+                _ => None,
+            },
+        ),
+        Item::Const(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.const_token.span),
+            Some(i.semi_token.span),
+        ),
+        Item::Static(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.static_token.span),
+            Some(i.semi_token.span),
+        ),
+        Item::Type(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.type_token.span),
+            Some(i.semi_token.span),
+        ),
+        Item::Use(i) => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(i.use_token.span),
+            Some(i.semi_token.span),
+        ),
+        Item::Trait(i) if i.restriction.is_none() => (
+            &i.attrs,
+            Some(&i.vis),
+            Some(
+                i.unsafety
+                    .map(|t| t.span)
+                    .or(i.auto_token.map(|t| t.span))
+                    .unwrap_or(i.trait_token.span),
+            ),
+            Some(close(&i.brace_token.span)),
+        ),
+        _ => return span_of_tokens(item),
+    };
+    let (Some(first), Some(last)) = (first, last) else {
+        return span_of_tokens(item);
+    };
+    let first = outer_start(attrs, vis).unwrap_or(first);
+    span_of(first).cover(span_of(last))
+}
+
+/// The span of a free function, attributes included.
+pub fn fn_item_span(function: &syn::ItemFn) -> Span {
+    let first = outer_start(&function.attrs, Some(&function.vis))
+        .unwrap_or_else(|| signature_start(&function.sig));
+    span_of(first).cover(span_of(function.block.brace_token.span.close()))
+}
+
+/// The span of a function in an `impl` block, attributes included.
+pub fn impl_fn_span(function: &syn::ImplItemFn) -> Span {
+    let first = outer_start(&function.attrs, Some(&function.vis))
+        .or(function.defaultness.map(|t| t.span))
+        .unwrap_or_else(|| signature_start(&function.sig));
+    span_of(first).cover(span_of(function.block.brace_token.span.close()))
+}
+
+/// The span of a function in a trait, attributes included.
+pub fn trait_fn_span(function: &syn::TraitItemFn) -> Span {
+    let first =
+        outer_start(&function.attrs, None).unwrap_or_else(|| signature_start(&function.sig));
+    let last = match (&function.default, &function.semi_token) {
+        (Some(block), _) => block.brace_token.span.close(),
+        (None, Some(semi)) => semi.span,
+        (None, None) => return span_of_tokens(function),
+    };
+    span_of(first).cover(span_of(last))
+}
+
+/// The first token of an item: its first outer attribute, else its visibility.
+fn outer_start(
+    attrs: &[syn::Attribute],
+    vis: Option<&syn::Visibility>,
+) -> Option<proc_macro2::Span> {
+    attrs
+        .iter()
+        .find(|attr| matches!(attr.style, syn::AttrStyle::Outer))
+        .map(|attr| attr.pound_token.span)
+        .or(match vis {
+            Some(syn::Visibility::Public(token)) => Some(token.span),
+            Some(syn::Visibility::Restricted(restricted)) => Some(restricted.pub_token.span),
+            _ => None,
+        })
+}
+
+fn signature_start(sig: &syn::Signature) -> proc_macro2::Span {
+    sig.constness
+        .map(|t| t.span)
+        .or(sig.asyncness.map(|t| t.span))
+        .or(sig.unsafety.map(|t| t.span))
+        .or(sig.abi.as_ref().map(|abi| abi.extern_token.span))
+        .unwrap_or(sig.fn_token.span)
 }
 
 /// The span from the first to the last token of a syntax node.
@@ -78,7 +288,7 @@ pub struct LineCol {
 }
 
 /// Line starts of one text, for turning byte offsets into lines and columns.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
 }
@@ -444,5 +654,101 @@ mod span_tests {
             &text[block_span(&function.block).range()],
             &text[text.find('{').unwrap()..]
         );
+    }
+
+    /// Every item's fast span equals the printed one.
+    #[test]
+    fn item_spans_match_their_tokens() {
+        use syn::visit::Visit;
+        struct Compare(usize);
+        impl<'ast> Visit<'ast> for Compare {
+            fn visit_item(&mut self, item: &'ast syn::Item) {
+                assert_eq!(
+                    item_span(item),
+                    span_of_tokens(item),
+                    "{}",
+                    quote::quote!(#item)
+                );
+                if let syn::Item::Fn(function) = item {
+                    assert_eq!(fn_item_span(function), span_of_tokens(function));
+                }
+                self.0 += 1;
+                syn::visit::visit_item(self, item);
+            }
+            fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
+                assert_eq!(impl_fn_span(function), span_of_tokens(function));
+                self.0 += 1;
+                syn::visit::visit_impl_item_fn(self, function);
+            }
+            fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
+                assert_eq!(trait_fn_span(function), span_of_tokens(function));
+                self.0 += 1;
+                syn::visit::visit_trait_item_fn(self, function);
+            }
+        }
+        let text = r#"
+/// Docs.
+#[derive(Debug)]
+pub struct A { x: u8 }
+struct B(u8);
+pub(crate) struct C;
+enum E { X, Y(u8) }
+#[cfg(test)]
+mod m { #![allow(dead_code)] pub fn f() {} }
+mod n;
+pub const K: &str = "k";
+static S: u8 = 1;
+type T = u8;
+use std::fmt;
+pub(super) use std::io;
+unsafe trait Tr { fn g(&self); fn h(&self) -> u8 { 1 } #[inline] fn i() {} }
+auto trait Au {}
+unsafe impl Tr for A { fn g(&self) {} }
+impl A { /// doc
+    pub async fn a(&self) {} const fn b() {} pub(crate) unsafe extern "C" fn c() {} }
+#[allow(unused)] async unsafe fn d() {}
+extern "C" fn e() {}
+macro_rules! mac { () => {} }
+mac!();
+extern crate core;
+union U { a: u8 }
+"#;
+        let file = syn::parse_file(text).unwrap();
+        let mut compare = Compare(0);
+        compare.visit_file(&file);
+        assert!(compare.0 > 25, "{} items", compare.0);
+    }
+
+    /// Offsets read from lines and columns equal proc-macro2's byte ranges,
+    /// on multi-byte characters and `\r\n` line ends too.
+    #[test]
+    fn fast_spans_equal_byte_ranges() {
+        fn all_spans(stream: proc_macro2::TokenStream, out: &mut Vec<proc_macro2::Span>) {
+            for token in stream {
+                out.push(token.span());
+                if let proc_macro2::TokenTree::Group(group) = token {
+                    out.push(group.span_open());
+                    out.push(group.span_close());
+                    all_spans(group.stream(), out);
+                }
+            }
+        }
+        for text in [
+            "fn f() { let é = \"çà\"; g(é, 'ß') }\r\n// ünï\r\nstruct Ω { a: u8 }\n",
+            "fn ascii() { x.y(1, 2) }\n\n  const C: u8 = 3;",
+            "\u{feff}fn bom() { \"日本\" }",
+        ] {
+            let text: std::sync::Arc<str> = text.into();
+            let lines = LineIndex::new(&text);
+            let stream: proc_macro2::TokenStream = text.parse().unwrap();
+            let mut spans = Vec::new();
+            all_spans(stream, &mut spans);
+            assert!(spans.len() > 5);
+            for span in spans {
+                let slow = span_of(span);
+                let fast = with_fast_spans(&text, &lines, || span_of(span));
+                assert_eq!(fast, slow, "{text:?}");
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ const MAX_LOOKUPS: usize = 16;
 const MAX_NESTING: usize = 32;
 
 /// A string-valued Rust expression, as plain data (no syn types), recorded per file during indexing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StrExpr {
     /// A string literal (plain or raw); `span` is the whole literal token in the file.
     Literal { span: Span },
@@ -48,7 +48,7 @@ pub enum StrExpr {
 }
 
 /// One argument of a `format!`-family macro; `name` is set for `name = expr`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FormatArg {
     pub name: Option<String>,
     /// The value expression (for `name = expr`, just `expr`).

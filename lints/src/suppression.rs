@@ -169,7 +169,7 @@ pub fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
 }
 
 /// One `// partner-safety: …` comment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Directive {
     /// The whole comment.
     pub span: Span,

@@ -22,6 +22,8 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
         .current_dir(cwd)
         .env("PARTNER_SAFETY_TODAY", "2026-11-26")
         .env("NO_COLOR", "1")
+        // One cache for every test run, never inside the fixtures.
+        .env("PARTNER_SAFETY_CACHE_DIR", cache_dir())
         .env_remove("GITHUB_SHA")
         .env_remove("GITHUB_REPOSITORY")
         .env_remove("GITHUB_SERVER_URL")
@@ -32,6 +34,11 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
         stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
     }
+}
+
+/// The cache the tests share (results are the same with and without it).
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("partner-safety-cache")
 }
 
 pub fn run(args: &[&str]) -> Output {

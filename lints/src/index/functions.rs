@@ -8,7 +8,7 @@ use crate::source::{
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Param {
     /// The bound name: `session` in `session: PartnerSession` and in
     /// `Extension(session): Extension<PartnerSession>`.
@@ -22,14 +22,14 @@ pub struct Param {
 }
 
 /// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AttrFact {
     pub name: String,
     pub first_string: Option<String>,
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     /// The function body.
     Body,
@@ -44,14 +44,14 @@ pub enum BlockKind {
 }
 
 /// A block of a function body; blocks form a tree rooted at the body (index 0).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockFact {
     pub parent: Option<usize>,
     pub kind: BlockKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// `a::b::f(..)`, `Self::f(..)`, `f(..)`: the path's segments.
     Path(Vec<String>),
@@ -64,7 +64,7 @@ pub enum Callee {
 /// A simplified argument: where it is, the place it reads when it is one
 /// (`session.tenant_id` → `["session", "tenant_id"]`, through `&`, `.clone()`
 /// and the like), and its string form when it is string-like.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ArgFact {
     pub span: Span,
     pub place: Option<Vec<String>>,
@@ -84,7 +84,7 @@ pub struct ArgFact {
 /// A named field of a structured log event: `actor_tenant_id = %session.tenant_id`,
 /// `?target_tenant_id` (the name is the expression, `session.tenant_id` for
 /// `%session.tenant_id`), or a bare `tenant_id`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventField {
     pub name: String,
     /// The whole field, name and value.
@@ -96,14 +96,14 @@ pub struct EventField {
 /// `event!`, …) or of any macro written as `name = value` pairs: syn cannot
 /// read `target: "audit", field = %expr` as expressions, so the index parses
 /// it with the event grammar.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EventFact {
     /// `target: "audit"`.
     pub target: Option<String>,
     pub fields: Vec<EventField>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub callee: Callee,
     /// The callee's name token (last path segment, method or macro name).
@@ -136,7 +136,7 @@ impl CallSite {
 
 /// A field of a struct literal: `actor_tenant_id: session.tenant_id.clone()`,
 /// or the shorthand `actor_tenant_id` (whose value is the place `actor_tenant_id`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldInit {
     /// The member as written; `0` for `S { 0: x }`.
     pub name: String,
@@ -146,7 +146,7 @@ pub struct FieldInit {
 }
 
 /// The `..rest` of a struct literal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StructRest {
     pub span: Span,
     /// `..Default::default()`, `..T::default()`, `..<T as Default>::default()`:
@@ -155,7 +155,7 @@ pub struct StructRest {
 }
 
 /// A struct literal expression in a function body: `AuditEvent { actor_tenant_id, .. }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StructLiteral {
     /// Last path segment, with `Self` resolved to the `impl` type when known
     /// (`AuditEvent` for `audit::AuditEvent { … }`); enum variants give the
@@ -182,7 +182,7 @@ impl StructLiteral {
 /// through `&`, `.clone()` and normalizing calls (`.trim()`,
 /// `.to_lowercase()`), so `body.confirm.trim() == tenant.name` compares
 /// the places `body.confirm` and `tenant.name`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
     /// The whole comparison.
     pub span: Span,
@@ -193,7 +193,7 @@ pub struct Comparison {
 }
 
 /// How a collection is iterated.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IterKind {
     /// `for pattern in source { body }`.
     For,
@@ -207,7 +207,7 @@ pub enum IterKind {
 /// A place where a collection is walked with a body that runs per item: a
 /// `for` loop, a `while let` over a stream, or a closure passed to an
 /// iterator or stream method.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IterFact {
     pub kind: IterKind,
     /// `for t in tenants.iter()` for loops; the whole method call for closures.
@@ -226,7 +226,7 @@ pub struct IterFact {
 }
 
 /// A closure passed to a call: `.map_err(|e| …)`, `.map(|t| …)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClosureFact {
     /// The method or function (last segment) it is passed to.
     pub callee: String,
@@ -242,7 +242,7 @@ pub struct ClosureFact {
 
 /// A pattern that takes a value apart by path in a `match` arm, `if let` or
 /// `while let`: `Err(e)`, `AppError::Db(source)`, `ApiError::Upstream { source, .. }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatternFact {
     /// The path's segments (`["AppError", "Db"]`).
     pub path: Vec<String>,
@@ -255,7 +255,7 @@ pub struct PatternFact {
 }
 
 /// A tuple whose first element names a status code: `(StatusCode::BAD_GATEWAY, body)`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatusTuple {
     pub span: Span,
     /// The elements after the status code.
@@ -265,14 +265,14 @@ pub struct StatusTuple {
 
 /// A place read in a function body (`tenant_id`, `session.tenant_id`,
 /// `self.cache`): the longest field chain, not its prefixes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlaceRead {
     pub place: Vec<String>,
     pub span: Span,
 }
 
 /// `let name = init;` with a single identifier pattern.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LetFact {
     pub name: String,
     pub span: Span,
@@ -280,7 +280,7 @@ pub struct LetFact {
     pub init: Option<ArgFact>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionDef {
     pub name: String,
     pub name_span: Span,
@@ -392,7 +392,7 @@ impl FunctionDef {
 }
 
 /// A `const` or `static` item.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConstDef {
     pub name: String,
     pub module_path: Vec<String>,
@@ -535,8 +535,42 @@ pub fn function_def(
     attrs: &[syn::Attribute],
     sig: &syn::Signature,
     body: &syn::Block,
-    item: &impl quote::ToTokens,
+    item_span: Span,
 ) -> FunctionDef {
+    function_def_and_macros(context, attrs, sig, body, item_span).0
+}
+
+/// A macro's arguments parsed as comma-separated expressions (`None` when
+/// they are not), by [`macro_key`].
+pub type ParsedMacros = std::collections::HashMap<(u32, u32), Option<MacroArgs>>;
+
+pub type MacroArgs = Punctuated<syn::Expr, syn::Token![,]>;
+
+/// Where a macro invocation starts and ends: the same for every walk over
+/// one parse of a file, so a body's macro arguments are parsed once.
+pub fn macro_key(mac: &syn::Macro) -> (u32, u32) {
+    let close = match &mac.delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    };
+    let start = mac
+        .path
+        .segments
+        .first()
+        .map_or(0, |segment| span_of(segment.ident.span()).start);
+    (start, span_of(close).end)
+}
+
+/// [`function_def`], and the arguments of every macro in the body as the
+/// walk parsed them, for the file-wide visitor to reuse.
+pub fn function_def_and_macros(
+    context: &FnContext<'_>,
+    attrs: &[syn::Attribute],
+    sig: &syn::Signature,
+    body: &syn::Block,
+    item_span: Span,
+) -> (FunctionDef, ParsedMacros) {
     let mut params = Vec::new();
     let mut has_self = false;
     for input in &sig.inputs {
@@ -557,13 +591,14 @@ pub fn function_def(
     walker.blocks.push(BlockFact {
         parent: None,
         kind: BlockKind::Body,
-        span: span_of_tokens(body),
+        span: block_span(body),
     });
     walker.walk_block_contents(body);
-    FunctionDef {
+    let parsed_macros = std::mem::take(&mut walker.parsed_macros);
+    let def = FunctionDef {
         name: sig.ident.to_string(),
         name_span: span_of(sig.ident.span()),
-        span: span_of_tokens(item),
+        span: item_span,
         module_path: context.module_path.to_vec(),
         impl_type: context.impl_type.map(str::to_string),
         trait_name: context.trait_name.map(str::to_string),
@@ -589,7 +624,8 @@ pub fn function_def(
             reads.sort_by_key(|read| (read.span.start, read.span.end));
             reads
         },
-    }
+    };
+    (def, parsed_macros)
 }
 
 /// Methods that make a result harmless: a check whose result goes through
@@ -1033,6 +1069,15 @@ fn shape_of(expr: &syn::Expr) -> Option<u64> {
     }
     // Token texts only: spans, whitespace and comments do not count. The
     // hasher is deterministic (fixed keys), so runs agree.
+    // Each text is hashed as `str` hashes it (its bytes, then 0xff), written
+    // straight into the hasher rather than through a `String` per token.
+    struct Text<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+    impl std::fmt::Write for Text<'_> {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.write(text.as_bytes());
+            Ok(())
+        }
+    }
     fn feed(
         tokens: proc_macro2::TokenStream,
         hasher: &mut std::collections::hash_map::DefaultHasher,
@@ -1040,11 +1085,20 @@ fn shape_of(expr: &syn::Expr) -> Option<u64> {
         for token in tokens {
             match token {
                 proc_macro2::TokenTree::Group(group) => {
-                    format!("{:?}", group.delimiter()).hash(hasher);
+                    let delimiter = match group.delimiter() {
+                        proc_macro2::Delimiter::Parenthesis => "Parenthesis",
+                        proc_macro2::Delimiter::Brace => "Brace",
+                        proc_macro2::Delimiter::Bracket => "Bracket",
+                        proc_macro2::Delimiter::None => "None",
+                    };
+                    delimiter.hash(hasher);
                     feed(group.stream(), hasher);
                     "end".hash(hasher);
                 }
-                other => other.to_string().hash(hasher),
+                other => {
+                    let _ = std::fmt::Write::write_fmt(&mut Text(hasher), format_args!("{other}"));
+                    hasher.write_u8(0xff);
+                }
             }
         }
     }
@@ -1242,6 +1296,7 @@ struct BodyWalker {
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
+    parsed_macros: ParsedMacros,
 }
 
 impl BodyWalker {
@@ -1692,6 +1747,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             }
             (None, None) => {}
         }
+        self.parsed_macros.insert(macro_key(mac), args);
     }
 
     fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
@@ -1777,7 +1833,13 @@ mod tests {
             impl_type: None,
             trait_name: None,
         };
-        function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+        function_def(
+            &context,
+            &item.attrs,
+            &item.sig,
+            &item.block,
+            crate::source::fn_item_span(&item),
+        )
     }
 
     #[test]
@@ -1875,7 +1937,13 @@ mod tests {
             impl_type: Some("Ledger"),
             trait_name: None,
         };
-        let f = function_def(&context, &item.attrs, &item.sig, &item.block, &item);
+        let f = function_def(
+            &context,
+            &item.attrs,
+            &item.sig,
+            &item.block,
+            crate::source::fn_item_span(&item),
+        );
         let names: Vec<&str> = f
             .struct_literals
             .iter()
@@ -1909,7 +1977,13 @@ mod tests {
         let f = {
             let item: syn::ItemFn =
                 syn::parse_str("fn new() -> Self { Self { tenant_id: 1 } }").unwrap();
-            function_def(&context, &item.attrs, &item.sig, &item.block, &item)
+            function_def(
+                &context,
+                &item.attrs,
+                &item.sig,
+                &item.block,
+                crate::source::fn_item_span(&item),
+            )
         };
         assert_eq!(f.struct_literals[0].type_name, "Ledger");
     }
@@ -1921,6 +1995,38 @@ mod tests {
         assert_ne!(shape("Some(a.b)"), shape("Some(a.c)"));
         assert_eq!(shape("a.b"), None, "places compare by place");
         assert_eq!(shape("|| x"), None);
+    }
+
+    /// The fingerprint is the hash of every token's printed text, as it was
+    /// when each text went through a `String`.
+    #[test]
+    fn shapes_hash_token_texts() {
+        use std::hash::{Hash, Hasher};
+        fn printed(
+            tokens: proc_macro2::TokenStream,
+            hasher: &mut std::collections::hash_map::DefaultHasher,
+        ) {
+            for token in tokens {
+                match token {
+                    proc_macro2::TokenTree::Group(group) => {
+                        format!("{:?}", group.delimiter()).hash(hasher);
+                        printed(group.stream(), hasher);
+                        "end".hash(hasher);
+                    }
+                    other => other.to_string().hash(hasher),
+                }
+            }
+        }
+        for text in [
+            "f(a, \"x y\", 'c', 1.5e3, r#type)",
+            "Some([a.b, c::d][0] + !e)",
+            "{ x }.y()",
+        ] {
+            let expr: syn::Expr = syn::parse_str(text).unwrap();
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            printed(quote::ToTokens::to_token_stream(&expr), &mut hasher);
+            assert_eq!(shape_of(&expr), Some(hasher.finish()), "{text}");
+        }
     }
 
     fn event_of(f: &FunctionDef, name: &str) -> EventFact {

@@ -13,7 +13,10 @@ pub use functions::{
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
 use crate::diagnostic::FileId;
-use crate::source::{span_of, span_of_tokens, LineIndex, Span};
+use crate::source::{
+    fn_item_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span, with_fast_spans,
+    LineIndex, Span,
+};
 use crate::suppression::{self, Directive};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +25,7 @@ use syn::visit::{self, Visit};
 
 /// A simplified type, enough to ask "is this text-like" or "does it contain
 /// a `Masked<…>` anywhere".
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeRef {
     /// `a::b::C<Args>`; `segments` are the path's identifiers.
     Path {
@@ -130,7 +133,7 @@ impl TypeRef {
 }
 
 /// Field-level `#[serde(...)]` settings that decide whether a value is written out.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SerdeField {
     pub skip: bool,
     pub skip_serializing: bool,
@@ -147,7 +150,7 @@ impl SerdeField {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldDef {
     /// `None` for tuple fields.
     pub name: Option<String>,
@@ -159,7 +162,7 @@ pub struct FieldDef {
     pub attribute_insert_at: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VariantDef {
     pub name: String,
     pub name_span: Span,
@@ -169,13 +172,13 @@ pub struct VariantDef {
     pub error_message: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TypeKind {
     Struct,
     Enum,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Derive {
     /// Last path segment: `Serialize` for `serde::Serialize`.
     pub name: String,
@@ -183,7 +186,7 @@ pub struct Derive {
 }
 
 /// A struct or enum definition.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TypeDef {
     pub name: String,
     pub kind: TypeKind,
@@ -212,7 +215,7 @@ impl TypeDef {
 }
 
 /// An `impl Trait for Type` block.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TraitImpl {
     /// Last segment of the trait path (`Debug` for `fmt::Debug`).
     pub trait_name: String,
@@ -225,7 +228,7 @@ pub struct TraitImpl {
     pub self_field_reads: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ItemKind {
     Fn,
     Struct,
@@ -243,21 +246,21 @@ pub enum ItemKind {
 }
 
 /// An item's extent, attributes included, for item-level suppressions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ItemExtent {
     pub kind: ItemKind,
     pub span: Span,
 }
 
 /// Why a file has no syntax facts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileProblem {
     pub message: String,
     pub span: Span,
 }
 
 /// What a file is, by its name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FileKind {
     #[default]
     Rust,
@@ -300,13 +303,15 @@ impl FileKind {
 }
 
 /// Everything the analysis keeps of one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     /// Relative to the workspace root, `/`-separated.
     pub path: String,
     pub kind: FileKind,
     /// The module path the file's items live in (Rust files).
     pub module_path: Vec<String>,
+    /// Not cached: the caller has the text already (it hashes it to find the facts).
+    #[serde(skip)]
     pub text: Arc<str>,
     pub line_index: LineIndex,
     /// Set when the file could not be read or parsed (reported as PS000).
@@ -334,7 +339,7 @@ pub struct FileFacts {
 /// One name a `use` declaration brings into scope: `use redis::aio::ConnectionManager`
 /// → `ConnectionManager` = `redis::aio::ConnectionManager`; `use fred::prelude::*`
 /// → a glob of `fred::prelude`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     /// The name in scope (the alias for `as`); `None` for a glob.
     pub name: Option<String>,
@@ -436,19 +441,21 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     let source = without_shebang(&text);
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // Every span is turned into offsets before the invalidation below.
-        let result = syn::parse_file(&source)
-            .map(|file| {
-                let mut indexer = Indexer {
-                    module_stack: facts.module_path.clone(),
-                    ..Indexer::default()
-                };
-                indexer.visit_file(&file);
-                indexer
-            })
-            .map_err(|error| FileProblem {
-                message: error.to_string(),
-                span: span_of(error.span()),
-            });
+        let result = with_fast_spans(&text, &facts.line_index, || {
+            syn::parse_file(&source)
+                .map(|file| {
+                    let mut indexer = Indexer {
+                        module_stack: facts.module_path.clone(),
+                        ..Indexer::default()
+                    };
+                    indexer.visit_file(&file);
+                    indexer
+                })
+                .map_err(|error| FileProblem {
+                    message: error.to_string(),
+                    span: span_of(error.span()),
+                })
+        });
         // Positions are extracted; drop proc-macro2's per-thread copy of the
         // source so memory stays flat over a large workspace.
         proc_macro2::extra::invalidate_current_thread_spans();
@@ -596,6 +603,9 @@ struct Indexer {
     roles: roles::RoleCollector,
     views: views::ViewCollector,
     imports: Vec<Import>,
+    /// Macro arguments in function bodies, parsed by the body walker; each is
+    /// taken out when this visitor reaches its macro.
+    parsed_macros: functions::ParsedMacros,
 }
 
 impl Indexer {
@@ -604,7 +614,7 @@ impl Indexer {
         attrs: &[syn::Attribute],
         sig: &syn::Signature,
         body: &syn::Block,
-        item: &impl quote::ToTokens,
+        item_span: Span,
     ) {
         let (impl_type, trait_name) = self.impl_stack.last().cloned().unwrap_or((None, None));
         let context = functions::FnContext {
@@ -612,8 +622,10 @@ impl Indexer {
             impl_type: impl_type.as_deref(),
             trait_name: trait_name.as_deref(),
         };
-        self.functions
-            .push(functions::function_def(&context, attrs, sig, body, item));
+        let (def, parsed_macros) =
+            functions::function_def_and_macros(&context, attrs, sig, body, item_span);
+        self.functions.push(def);
+        self.parsed_macros.extend(parsed_macros);
     }
 
     fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, item: &impl quote::ToTokens) {
@@ -648,11 +660,8 @@ impl Indexer {
             .record_const(ident, expr, mappings_before, impl_type.as_deref());
     }
 
-    fn record_item(&mut self, kind: ItemKind, item: &impl quote::ToTokens) {
-        self.items.push(ItemExtent {
-            kind,
-            span: span_of_tokens(item),
-        });
+    fn record_item(&mut self, kind: ItemKind, span: Span) {
+        self.items.push(ItemExtent { kind, span });
     }
 }
 
@@ -673,30 +682,33 @@ impl<'ast> Visit<'ast> for Indexer {
             syn::Item::Use(_) => ItemKind::Use,
             _ => ItemKind::Other,
         };
-        self.record_item(kind, item);
+        self.record_item(kind, item_span(item));
         visit::visit_item(self, item);
     }
 
     fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
         self.views.item_fn(function);
-        self.record_function(&function.attrs, &function.sig, &function.block, function);
+        let span = fn_item_span(function);
+        self.record_function(&function.attrs, &function.sig, &function.block, span);
         self.roles.enter_fn(&function.sig);
         visit::visit_item_fn(self, function);
         self.roles.leave_fn();
     }
 
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
-        self.record_item(ItemKind::Fn, function);
-        self.record_function(&function.attrs, &function.sig, &function.block, function);
+        let span = impl_fn_span(function);
+        self.record_item(ItemKind::Fn, span);
+        self.record_function(&function.attrs, &function.sig, &function.block, span);
         self.roles.enter_fn(&function.sig);
         visit::visit_impl_item_fn(self, function);
         self.roles.leave_fn();
     }
 
     fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
-        self.record_item(ItemKind::Fn, function);
+        let span = trait_fn_span(function);
+        self.record_item(ItemKind::Fn, span);
         if let Some(body) = &function.default {
-            self.record_function(&function.attrs, &function.sig, body, function);
+            self.record_function(&function.attrs, &function.sig, body, span);
         }
         self.roles.enter_fn(&function.sig);
         visit::visit_trait_item_fn(self, function);
@@ -782,9 +794,13 @@ impl<'ast> Visit<'ast> for Indexer {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         self.views.macro_call(mac);
         // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
-        if let Ok(args) =
-            mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-        {
+        let args = match self.parsed_macros.remove(&functions::macro_key(mac)) {
+            Some(parsed) => parsed,
+            None => mac
+                .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+                .ok(),
+        };
+        if let Some(args) = args {
             if mac.path.is_ident("vec") {
                 // `vec![(role, perms), …]` is a table like `[(role, perms), …]`.
                 let impl_type = self.impl_type();

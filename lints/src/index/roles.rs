@@ -21,7 +21,7 @@ use quote::ToTokens;
 use syn::punctuated::Punctuated;
 
 /// How a mapping is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MappingForm {
     /// A `match` on a role value.
     Match,
@@ -33,7 +33,7 @@ pub enum MappingForm {
 }
 
 /// One role-to-permission mapping.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoleMapping {
     pub form: MappingForm,
     /// The `match` expression, the table literal, or the insert calls.
@@ -46,7 +46,7 @@ pub struct RoleMapping {
 }
 
 /// One arm, tuple, struct or insert: some roles and what they are granted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoleEntry {
     /// The roles named (several for `A | B`); empty for a catch-all arm.
     pub roles: Vec<RoleName>,
@@ -58,7 +58,7 @@ pub struct RoleEntry {
     pub grants: Vec<Grant>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoleName {
     /// `PartnerAdmin` for `Role::PartnerAdmin`, `partner-admin` for a string.
     pub name: String,
@@ -67,7 +67,7 @@ pub struct RoleName {
     pub is_ident: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GrantKind {
     /// `Permission::DeleteTenant`, bitflags `Permissions::DELETE_TENANT`, or a
     /// path to a const of permissions (`perms::PARTNER`): `name` is the last segment.
@@ -82,7 +82,7 @@ pub enum GrantKind {
 }
 
 /// A permission as written where it is granted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grant {
     pub kind: GrantKind,
     pub name: String,
@@ -97,7 +97,7 @@ pub struct Grant {
 /// A `const`/`static` whose value yields permission-like leaves (paths,
 /// strings, `all()`), for tables that name it; a string const holding a
 /// role's name (`const PARTNER: &str = "partner-admin"`) is one too.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PermissionList {
     pub name: String,
     pub name_span: Span,

@@ -11,7 +11,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 pub const VIEW_MACROS: &[&str] = &["view", "rsx", "html"];
 
 /// A component or element written in a view body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ViewElement {
     /// Last path segment: `ViewingAsBanner`, `div`.
     pub name: String,
@@ -29,7 +29,7 @@ impl ViewElement {
 
 /// A `<Route path=… view=…>` (Leptos) declared in a view body, with the
 /// paths and views of the routes it is nested in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ViewRoute {
     /// The full path, nested route paths joined: `/partner/tenants`.
     pub path: String,
@@ -42,7 +42,7 @@ pub struct ViewRoute {
 
 /// One `view!`/`rsx!`/`html!` invocation (nested view macros are part of it,
 /// except those that render a route).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ViewMacro {
     pub span: Span,
     pub elements: Vec<ViewElement>,
@@ -72,7 +72,7 @@ impl ViewMacro {
 
 /// A function marked `#[component]`, `#[function_component]` or `#[island]`, or a
 /// capitalised function returning Dioxus's `Element`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ComponentFact {
     /// The name views use: the function's, or Yew's `#[function_component(Name)]`.
     pub name: String,
@@ -86,7 +86,7 @@ pub struct ComponentFact {
 }
 
 /// `#[template(path = "…")]` or `#[template(source = "…")]` on a struct.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateStruct {
     pub name: String,
     pub name_span: Span,
@@ -97,7 +97,7 @@ pub struct TemplateStruct {
 
 /// A route declared on an enum variant: Yew `#[at("/…")]`, Dioxus
 /// `#[route("/…")]` (inside `#[nest]` and `#[layout]` sections).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RoutableVariant {
     pub enum_name: String,
     /// The variant; for Dioxus, the component it renders (the variant's name
@@ -112,14 +112,14 @@ pub struct RoutableVariant {
 }
 
 /// A `match` arm whose pattern names an enum variant, and its body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MatchArmFact {
     pub pattern: Vec<String>,
     pub body: Span,
 }
 
 /// What a template (a file, or inline source) pulls in and shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateText {
     pub extends: Vec<String>,
     /// `include`, `import`, `from … import`, Handlebars `{{> partial}}`.
@@ -131,7 +131,7 @@ pub struct TemplateText {
 }
 
 /// Everything UI-related in one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct ViewFacts {
     pub components: Vec<ComponentFact>,
     pub macros: Vec<ViewMacro>,

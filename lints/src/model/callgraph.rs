@@ -8,6 +8,7 @@
 
 use crate::diagnostic::FileId;
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// A function of the workspace: its file and index in that file's functions.
@@ -67,28 +68,128 @@ pub struct CallGraph {
     callees: HashMap<FnId, Vec<Vec<FnId>>>,
     /// For each function, the call sites that call it: (caller, call index).
     callers: HashMap<FnId, Vec<(FnId, usize)>>,
+    lookup: FnLookup,
+}
+
+/// Workspace functions bucketed by what a call can name them by, so a call
+/// looks at the few functions it could mean instead of every function of
+/// that name (which grows with the workspace: each crate has its `new`,
+/// `list`, `store::find`). A bucket is keyed by a hash of its key; a
+/// candidate is always checked exactly, so a hash collision costs time, never
+/// a wrong edge. Buckets keep workspace order (file, then position).
+#[derive(Debug, Default)]
+struct FnLookup {
+    buckets: HashMap<u64, Vec<FnId>>,
+}
+
+#[derive(Hash)]
+enum LookupKey<'a> {
+    /// Every function by name and `impl` type (`None` for free functions).
+    Named(&'a str, Option<&'a str>),
+    /// By name, `impl` type and the last segment of its module path.
+    InModule(&'a str, Option<&'a str>, &'a str),
+    /// Free functions by name and whole module path.
+    Local(&'a str, &'a [String]),
+    /// Methods (with `self`) by name and parameter count.
+    Method(&'a str, usize),
+}
+
+impl FnLookup {
+    fn new(workspace: &Workspace) -> FnLookup {
+        let mut lookup = FnLookup::default();
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                let id = FnId { file, index };
+                let name = function.name.as_str();
+                let impl_type = function.impl_type.as_deref();
+                lookup.add(LookupKey::Named(name, impl_type), id);
+                if let Some(last) = function.module_path.last() {
+                    lookup.add(LookupKey::InModule(name, impl_type, last), id);
+                }
+                if impl_type.is_none() {
+                    lookup.add(LookupKey::Local(name, &function.module_path), id);
+                }
+                if function.has_self {
+                    lookup.add(LookupKey::Method(name, function.params.len()), id);
+                }
+            }
+        }
+        lookup
+    }
+
+    fn hash(key: &LookupKey<'_>) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
+    }
+
+    fn add(&mut self, key: LookupKey<'_>, id: FnId) {
+        self.buckets.entry(Self::hash(&key)).or_default().push(id);
+    }
+
+    fn bucket(&self, key: LookupKey<'_>) -> &[FnId] {
+        self.buckets
+            .get(&Self::hash(&key))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Functions named `name` that `qualifier` (the path before the name) can
+    /// mean, in workspace order; at most one more than [`MAX_CANDIDATES`],
+    /// which is enough to tell an ambiguous call.
+    fn qualified(
+        &self,
+        workspace: &Workspace,
+        name: &str,
+        qualifier: &[&str],
+        caller: &FunctionDef,
+    ) -> Vec<FnId> {
+        let (type_name, modules) = qualifier_parts(qualifier, caller);
+        let bucket = match modules.last() {
+            Some(last) => self.bucket(LookupKey::InModule(name, type_name, last)),
+            None => self.bucket(LookupKey::Named(name, type_name)),
+        };
+        bucket
+            .iter()
+            .filter(|id| {
+                let callee = function_of(workspace, id);
+                callee.name == name && qualifier_matches(callee, qualifier, caller)
+            })
+            .take(MAX_CANDIDATES + 1)
+            .copied()
+            .collect()
+    }
+}
+
+fn function_of<'a>(workspace: &'a Workspace, id: &FnId) -> &'a FunctionDef {
+    &workspace.files[id.file].functions[id.index]
 }
 
 impl CallGraph {
     pub fn build(workspace: &Workspace) -> CallGraph {
-        let mut by_name: HashMap<&str, Vec<FnId>> = HashMap::new();
-        for (file, facts) in workspace.files.iter().enumerate() {
-            for (index, function) in facts.functions.iter().enumerate() {
-                by_name
-                    .entry(function.name.as_str())
-                    .or_default()
-                    .push(FnId { file, index });
-            }
-        }
-        let mut graph = CallGraph::default();
-        for (file, facts) in workspace.files.iter().enumerate() {
-            for (index, function) in facts.functions.iter().enumerate() {
-                let caller = FnId { file, index };
-                let resolved: Vec<Vec<FnId>> = function
-                    .calls
+        let lookup = FnLookup::new(workspace);
+        // Resolving is per call and read-only: all cores; joining is cheap.
+        let per_file: Vec<Vec<(FnId, Vec<Vec<FnId>>)>> = workspace
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(file, facts)| {
+                facts
+                    .functions
                     .iter()
-                    .map(|call| resolve(workspace, &by_name, function, call))
-                    .collect();
+                    .enumerate()
+                    .map(|(index, function)| {
+                        let resolved = function
+                            .calls
+                            .iter()
+                            .map(|call| resolve(workspace, &lookup, function, call))
+                            .collect();
+                        (FnId { file, index }, resolved)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut graph = CallGraph::default();
+        for functions in per_file {
+            for (caller, resolved) in functions {
                 for (call_index, callees) in resolved.iter().enumerate() {
                     for callee in callees {
                         graph
@@ -101,6 +202,7 @@ impl CallGraph {
                 graph.callees.insert(caller, resolved);
             }
         }
+        graph.lookup = lookup;
         graph
     }
 
@@ -153,21 +255,7 @@ impl CallGraph {
         if !typed || !COMMON_METHOD_NAMES.contains(name) {
             return Vec::new();
         }
-        let candidates: Vec<FnId> = workspace
-            .files
-            .iter()
-            .enumerate()
-            .flat_map(|(file, facts)| {
-                facts
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, callee)| {
-                        callee.name == *name && qualifier_matches(callee, qualifier, caller)
-                    })
-                    .map(move |(index, _)| FnId { file, index })
-            })
-            .collect();
+        let candidates = self.lookup.qualified(workspace, name, qualifier, caller);
         if candidates.len() > MAX_CANDIDATES {
             Vec::new()
         } else {
@@ -183,25 +271,26 @@ impl CallGraph {
 
 fn resolve(
     workspace: &Workspace,
-    by_name: &HashMap<&str, Vec<FnId>>,
+    lookup: &FnLookup,
     caller: &FunctionDef,
     call: &CallSite,
 ) -> Vec<FnId> {
-    let function = |id: &FnId| &workspace.files[id.file].functions[id.index];
     let candidates: Vec<FnId> = match &call.callee {
         Callee::Macro(_) => return Vec::new(),
         Callee::Method(name) => {
             if COMMON_METHOD_NAMES.contains(&name.as_str()) {
                 return Vec::new();
             }
-            by_name
-                .get(name.as_str())
-                .into_iter()
-                .flatten()
+            lookup
+                .bucket(LookupKey::Method(name, call.args.len()))
+                .iter()
                 .filter(|id| {
-                    let callee = function(id);
-                    callee.has_self && callee.params.len() == call.args.len()
+                    let callee = function_of(workspace, id);
+                    callee.name == *name
+                        && callee.has_self
+                        && callee.params.len() == call.args.len()
                 })
+                .take(MAX_CANDIDATES + 1)
                 .copied()
                 .collect()
         }
@@ -217,27 +306,27 @@ fn resolve(
             if COMMON_METHOD_NAMES.contains(name) {
                 return Vec::new();
             }
-            let all: Vec<FnId> = by_name
-                .get(name)
-                .into_iter()
-                .flatten()
-                .filter(|id| qualifier_matches(function(id), qualifier, caller))
-                .copied()
-                .collect();
             if qualifier.is_empty() {
                 // A bare name means a function in scope: prefer the caller's module.
-                let local: Vec<FnId> = all
+                let local: Vec<FnId> = lookup
+                    .bucket(LookupKey::Local(name, &caller.module_path))
                     .iter()
-                    .filter(|id| function(id).module_path == caller.module_path)
+                    .filter(|id| {
+                        let callee = function_of(workspace, id);
+                        callee.name == *name
+                            && callee.impl_type.is_none()
+                            && callee.module_path == caller.module_path
+                    })
+                    .take(MAX_CANDIDATES + 1)
                     .copied()
                     .collect();
                 if local.is_empty() {
-                    all
+                    lookup.qualified(workspace, name, qualifier, caller)
                 } else {
                     local
                 }
             } else {
-                all
+                lookup.qualified(workspace, name, qualifier, caller)
             }
         }
     };
@@ -245,6 +334,24 @@ fn resolve(
         Vec::new()
     } else {
         candidates
+    }
+}
+
+/// The type and the module segments a qualifier names: `store::UserStore` →
+/// (`UserStore`, `store`), `Self` → the caller's `impl` type, `store` → (none, `store`).
+fn qualifier_parts<'q>(
+    qualifier: &'q [&'q str],
+    caller: &'q FunctionDef,
+) -> (Option<&'q str>, &'q [&'q str]) {
+    let Some((last, modules)) = qualifier.split_last() else {
+        return (None, qualifier);
+    };
+    if *last == "Self" {
+        (caller.impl_type.as_deref(), modules)
+    } else if last.chars().next().is_some_and(char::is_uppercase) {
+        (Some(*last), modules)
+    } else {
+        (None, qualifier)
     }
 }
 

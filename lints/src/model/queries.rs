@@ -114,42 +114,68 @@ impl QueryCalls {
     }
 }
 
+/// The query calls of one file, resolved.
+#[derive(Default)]
+struct FileQueries {
+    sources: Vec<(Origin, ResolvedText)>,
+    used_literals: HashSet<(FileId, Span)>,
+    included_files: HashSet<FileId>,
+}
+
 impl Queries {
     pub fn build(workspace: &Workspace, options: &OptionValues) -> Queries {
         let calls = QueryCalls::new(options);
         let resolver = WorkspaceResolver::new(workspace);
+        // Resolving query arguments is per file and read-only: all cores.
+        let per_file: Vec<FileQueries> = workspace
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(file, facts)| {
+                let mut found = FileQueries::default();
+                let FileQueries {
+                    sources,
+                    used_literals,
+                    included_files,
+                } = &mut found;
+                for (index, function) in facts.functions.iter().enumerate() {
+                    for (call_index, call) in function.calls.iter().enumerate() {
+                        let Some(argument) = calls.query_argument(call) else {
+                            continue;
+                        };
+                        let Some(text) = strings::resolve(argument, file, &resolver) else {
+                            continue;
+                        };
+                        // `query` and `run` are common names (sqlx, search APIs, test
+                        // helpers): only text that starts like Cypher is treated as Cypher.
+                        if !cypher::looks_like_cypher(&text.text) {
+                            continue;
+                        }
+                        for piece_file in text.files() {
+                            if workspace.file(piece_file).kind == FileKind::Cypher {
+                                included_files.insert(piece_file);
+                            }
+                        }
+                        collect_literals(argument, file, &resolver, used_literals, 0);
+                        sources.push((
+                            Origin::Call {
+                                function: FnId { file, index },
+                                call: call_index,
+                            },
+                            text,
+                        ));
+                    }
+                }
+                found
+            })
+            .collect();
         let mut sources: Vec<(Origin, ResolvedText)> = Vec::new();
         let mut used_literals: HashSet<(FileId, Span)> = HashSet::new();
         let mut included_files: HashSet<FileId> = HashSet::new();
-        for (file, facts) in workspace.files.iter().enumerate() {
-            for (index, function) in facts.functions.iter().enumerate() {
-                for (call_index, call) in function.calls.iter().enumerate() {
-                    let Some(argument) = calls.query_argument(call) else {
-                        continue;
-                    };
-                    let Some(text) = strings::resolve(argument, file, &resolver) else {
-                        continue;
-                    };
-                    // `query` and `run` are common names (sqlx, search APIs, test
-                    // helpers): only text that starts like Cypher is treated as Cypher.
-                    if !cypher::looks_like_cypher(&text.text) {
-                        continue;
-                    }
-                    for piece_file in text.files() {
-                        if workspace.file(piece_file).kind == FileKind::Cypher {
-                            included_files.insert(piece_file);
-                        }
-                    }
-                    collect_literals(argument, file, &resolver, &mut used_literals, 0);
-                    sources.push((
-                        Origin::Call {
-                            function: FnId { file, index },
-                            call: call_index,
-                        },
-                        text,
-                    ));
-                }
-            }
+        for found in per_file {
+            sources.extend(found.sources);
+            used_literals.extend(found.used_literals);
+            included_files.extend(found.included_files);
         }
         for (file, facts) in workspace.files.iter().enumerate() {
             if facts.kind == FileKind::Cypher && !included_files.contains(&file) {
@@ -323,19 +349,20 @@ fn collect_literals(
 /// Resolves names, consts and includes against the workspace index.
 pub struct WorkspaceResolver<'a> {
     workspace: &'a Workspace,
-    consts_by_name: HashMap<&'a str, Vec<(FileId, usize)>>,
+    /// Consts by crate (see [`crate_root`]) and name: a const resolves within its crate.
+    consts_by_name: HashMap<(&'a str, &'a str), Vec<(FileId, usize)>>,
     files_by_path: HashMap<&'a str, FileId>,
 }
 
 impl<'a> WorkspaceResolver<'a> {
     pub fn new(workspace: &'a Workspace) -> Self {
-        let mut consts_by_name: HashMap<&str, Vec<(FileId, usize)>> = HashMap::new();
+        let mut consts_by_name: HashMap<(&str, &str), Vec<(FileId, usize)>> = HashMap::new();
         let mut files_by_path = HashMap::new();
         for (file, facts) in workspace.files.iter().enumerate() {
             files_by_path.insert(facts.path.as_str(), file);
             for (index, constant) in facts.consts.iter().enumerate() {
                 consts_by_name
-                    .entry(constant.name.as_str())
+                    .entry((crate_root(&facts.path), constant.name.as_str()))
                     .or_default()
                     .push((file, index));
             }
@@ -386,7 +413,7 @@ impl Resolver for WorkspaceResolver<'_> {
         let here = crate_root(&self.workspace.files.get(file)?.path);
         let candidates: Vec<(FileId, usize)> = self
             .consts_by_name
-            .get(name.as_str())?
+            .get(&(here, name.as_str()))?
             .iter()
             .copied()
             .filter(|&(const_file, index)| {
@@ -400,7 +427,7 @@ impl Resolver for WorkspaceResolver<'_> {
                     }
                     Some(_) => constant.module_path.ends_with(qualifier),
                 };
-                qualified && crate_root(&facts.path) == here
+                qualified
             })
             .collect();
         // Prefer the file itself; otherwise the name must be unique in the crate.

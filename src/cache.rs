@@ -1,0 +1,305 @@
+//! The incremental cache: each file's facts (`FileFacts`, plain data) from the
+//! last run, keyed by the file's content hash, the tool version (and the
+//! binary's build) and a hash of the configuration. A re-run indexes only files whose text changed; the model
+//! and every rule then run over cached and fresh facts alike, so the findings
+//! are the same with or without the cache.
+//!
+//! One file, `facts.bin`, under `target/partner-safety/` of the linted
+//! workspace (or `--cache-dir`). Layout: a magic string, the format number, the
+//! tool version, the config hash, the payload's length and checksum, then the
+//! payload (bincode: every entry's path, content hash and facts, the facts
+//! encoded on their own so only reused files are decoded, in parallel). A file that
+//! is truncated, corrupt, from another version or another configuration is
+//! ignored and rewritten, never trusted: the checksum is verified before
+//! anything is decoded, and decoding is bounded by the payload's length. It
+//! is written to a temporary file and renamed into place, so a crash or a
+//! concurrent run never leaves half a file behind.
+
+use partner_safety_lints::{FileFacts, Settings};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const MAGIC: &[u8; 8] = b"PSFACTS\0";
+/// Bumped whenever the layout or the meaning of a cached fact changes
+/// without a version change (the tool version is part of the key too).
+const FORMAT: u32 = 2;
+const FILE_NAME: &str = "facts.bin";
+
+/// A file's content hash (xxh3, 128 bits).
+pub type ContentHash = u128;
+
+pub fn content_hash(text: &str) -> ContentHash {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+/// What the facts depend on besides the file's text: the tool version and
+/// the configuration (levels and options, in a fixed order).
+pub fn config_hash(settings: &Settings) -> u64 {
+    let mut levels: Vec<String> = settings
+        .levels
+        .iter()
+        .map(|(code, level)| format!("{code}={level:?}"))
+        .collect();
+    levels.sort();
+    let mut options: Vec<String> = settings
+        .options
+        .iter()
+        .map(|(code, values)| format!("{code}={values:?}"))
+        .collect();
+    options.sort();
+    let canonical = format!(
+        "build {}\nlevels {}\noptions {}\nmodel {:?}",
+        build_id(),
+        levels.join(","),
+        options.join(","),
+        settings.model
+    );
+    xxhash_rust::xxh3::xxh3_64(canonical.as_bytes())
+}
+
+/// The running binary's size and modification time: a rebuild (another
+/// compiler, a changed fact without a version bump, a fingerprint hash that
+/// differs) never reads facts an earlier build wrote.
+fn build_id() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|metadata| {
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos());
+            format!("{}:{modified}", metadata.len())
+        })
+        .unwrap_or_default()
+}
+
+/// One file: its facts are encoded on their own, so a run decodes only the
+/// files it reuses, on all cores.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    path: String,
+    hash: ContentHash,
+    facts: Vec<u8>,
+}
+
+/// The encoded facts of the last run, by workspace-relative path.
+#[derive(Default)]
+pub struct Cache {
+    entries: HashMap<String, (ContentHash, Vec<u8>)>,
+}
+
+/// Where the cache lives for a workspace root, unless configured.
+pub fn default_dir(root: &Path) -> PathBuf {
+    root.join("target").join("partner-safety")
+}
+
+fn header(config: u64, payload: &[u8]) -> Vec<u8> {
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let mut header = Vec::with_capacity(64);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(&(version.len() as u32).to_le_bytes());
+    header.extend_from_slice(version);
+    header.extend_from_slice(&config.to_le_bytes());
+    header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    header.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes());
+    header
+}
+
+fn bincode_options() -> impl bincode::Options {
+    use bincode::Options;
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .allow_trailing_bytes()
+}
+
+impl Cache {
+    /// The cache in `dir`, or an empty one when there is none or it cannot
+    /// be trusted.
+    pub fn load(dir: &Path, config: u64) -> Cache {
+        std::fs::read(dir.join(FILE_NAME))
+            .ok()
+            .and_then(|bytes| Self::decode(&bytes, config))
+            .unwrap_or_default()
+    }
+
+    fn decode(bytes: &[u8], config: u64) -> Option<Cache> {
+        use bincode::Options;
+        let mut rest = bytes.strip_prefix(MAGIC)?;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+            rest = tail;
+            Some(head)
+        };
+        let u32_at = |b: &[u8]| b.try_into().ok().map(u32::from_le_bytes);
+        let u64_at = |b: &[u8]| b.try_into().ok().map(u64::from_le_bytes);
+        if u32_at(take(4)?)? != FORMAT {
+            return None;
+        }
+        let version_len = u32_at(take(4)?)? as usize;
+        if take(version_len)? != env!("CARGO_PKG_VERSION").as_bytes() {
+            return None;
+        }
+        if u64_at(take(8)?)? != config {
+            return None;
+        }
+        let len = usize::try_from(u64_at(take(8)?)?).ok()?;
+        let checksum = u64_at(take(8)?)?;
+        let payload = take(len)?;
+        if xxhash_rust::xxh3::xxh3_64(payload) != checksum {
+            return None;
+        }
+        let entries: Vec<Entry> = bincode_options()
+            .with_limit(len as u64)
+            .deserialize(payload)
+            .ok()?;
+        Some(Cache {
+            entries: entries
+                .into_iter()
+                .map(|entry| (entry.path, (entry.hash, entry.facts)))
+                .collect(),
+        })
+    }
+
+    /// Takes the encoded facts of `path` if its text still hashes to `hash`
+    /// (decode them with [`decode_facts`]).
+    pub fn take(&mut self, path: &str, hash: ContentHash) -> Option<Vec<u8>> {
+        match self.entries.remove(path) {
+            Some((cached, facts)) if cached == hash => Some(facts),
+            _ => None,
+        }
+    }
+
+    /// Whether any cached file was not taken (deleted or renamed since).
+    pub fn has_leftovers(&self) -> bool {
+        !self.entries.is_empty()
+    }
+}
+
+/// A cached file's facts with its text restored (the cache does not keep
+/// the text); `None` if they do not decode.
+pub fn decode_facts(bytes: &[u8], text: Arc<str>) -> Option<FileFacts> {
+    use bincode::Options;
+    let mut facts: FileFacts = bincode_options()
+        .with_limit(bytes.len() as u64)
+        .deserialize(bytes)
+        .ok()?;
+    facts.text = text;
+    Some(facts)
+}
+
+/// Whether facts may be cached: a failure inside the indexer is reported
+/// each run, and files that could not be read have no hash.
+pub fn cacheable(facts: &FileFacts) -> bool {
+    facts.internal_error.is_none()
+}
+
+/// Writes the cache atomically: a temporary file in `dir`, then a rename.
+pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> std::io::Result<()> {
+    use bincode::Options;
+    use rayon::prelude::*;
+    let entries: Vec<Entry> = files
+        .par_iter()
+        .map(|(facts, hash)| {
+            bincode_options().serialize(facts).map(|encoded| Entry {
+                path: facts.path.clone(),
+                hash: *hash,
+                facts: encoded,
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(std::io::Error::other)?;
+    let payload = bincode_options()
+        .serialize(&entries)
+        .map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    // Like `.ruff_cache`: the cache ignores itself, so a workspace without a
+    // `.gitignore` for `target/` (or a plain folder) never commits it, and a
+    // pre-commit hook never sees it as a file it modified.
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        let _ = std::fs::write(
+            &ignore,
+            "# Written by partner-safety: the cache is never committed.\n*\n",
+        );
+    }
+    let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(&header(config, &payload))?;
+        file.write_all(&payload)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, dir.join(FILE_NAME))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use partner_safety_lints::index_file;
+
+    fn facts(path: &str, text: &str) -> (FileFacts, ContentHash) {
+        (index_file(path.into(), text.into()), content_hash(text))
+    }
+
+    #[test]
+    fn round_trip_keyed_by_content_version_and_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "#[derive(Serialize)] struct A { password: String }\nfn f(s: &PartnerSession) { g(s.tenant_id, \"x\"); }";
+        let (a, hash) = facts("src/a.rs", text);
+        store(dir.path(), 7, &[(&a, hash)]).unwrap();
+
+        let mut cache = Cache::load(dir.path(), 7);
+        let cached = decode_facts(&cache.take("src/a.rs", hash).unwrap(), text.into()).unwrap();
+        assert_eq!(format!("{cached:?}"), format!("{a:?}"));
+
+        // Another text, another config: nothing is reused.
+        let mut cache = Cache::load(dir.path(), 7);
+        assert!(cache.take("src/a.rs", content_hash("fn g() {}")).is_none());
+        assert!(Cache::load(dir.path(), 8).take("src/a.rs", hash).is_none());
+    }
+
+    #[test]
+    fn corrupt_truncated_or_foreign_files_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, hash) = facts("src/a.rs", "fn f() { g(1) }");
+        store(dir.path(), 1, &[(&a, hash)]).unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let good = std::fs::read(&path).unwrap();
+        let header_len = header(1, &[]).len();
+        let mut variants: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"not a cache".to_vec(),
+            good[..good.len() / 2].to_vec(),
+            good[..header_len - 3].to_vec(),
+        ];
+        // One flipped bit anywhere: in the header or the payload.
+        for at in [0, 9, 14, header_len - 1, header_len + 1, good.len() - 1] {
+            let mut flipped = good.clone();
+            flipped[at] ^= 0x10;
+            variants.push(flipped);
+        }
+        // Another version.
+        let mut foreign = good.clone();
+        let version_at = MAGIC.len() + 8;
+        foreign[version_at] = b'9';
+        variants.push(foreign);
+        for bytes in variants {
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(
+                Cache::load(dir.path(), 1).take("src/a.rs", hash).is_none(),
+                "{bytes:?}"
+            );
+        }
+        std::fs::write(&path, &good).unwrap();
+        assert!(Cache::load(dir.path(), 1).take("src/a.rs", hash).is_some());
+    }
+}

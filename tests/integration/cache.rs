@@ -1,0 +1,205 @@
+//! The incremental cache: the same output with and without it, cold and warm,
+//! after an edit, and when the cache file is damaged.
+
+use crate::common::*;
+use std::path::Path;
+
+/// A copy of the demo workspace, so edits stay out of the fixtures.
+fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&demo(), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() == "target" {
+                continue;
+            }
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every format's output, and the exit status, for one run.
+fn outputs(dir: &Path, cache: &[&str]) -> Vec<(i32, String)> {
+    let path = dir.to_str().unwrap();
+    ["human", "short", "json", "sarif", "github", "markdown"]
+        .iter()
+        .map(|format| {
+            let mut args = vec![path, "--format", format, "-q"];
+            args.extend_from_slice(cache);
+            let output = run(&args);
+            (output.code, without_timing(&output.stdout))
+        })
+        .collect()
+}
+
+/// The markdown summary says how long parsing took; nothing else may differ.
+fn without_timing(text: &str) -> String {
+    let Some(at) = text.find(", parsed in ") else {
+        return text.to_string();
+    };
+    let rest = &text[at..];
+    let end = rest.find(" ms").map_or(rest.len(), |end| end + 3);
+    format!("{}, parsed in … ms{}", &text[..at], &rest[end..])
+}
+
+fn cache_file(dir: &Path) -> std::path::PathBuf {
+    dir.join("facts.bin")
+}
+
+#[test]
+fn same_output_without_cache_cold_warm_and_after_an_edit() {
+    let workspace = demo_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let with_cache = ["--cache-dir", cache_dir];
+
+    let uncached = outputs(workspace.path(), &["--no-cache"]);
+    assert_eq!(uncached[1].0, 1);
+    assert_eq!(uncached[1].1.lines().count(), 26, "{}", uncached[1].1);
+    assert!(!cache_file(cache.path()).exists());
+
+    // Cold: the first run writes the cache; every later one reads it.
+    let cold = run(&[
+        workspace.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "-q",
+        "--cache-dir",
+        cache_dir,
+    ]);
+    assert_eq!((cold.code, without_timing(&cold.stdout)), uncached[1]);
+    assert!(cache_file(cache.path()).exists());
+    let written = std::fs::metadata(cache_file(cache.path()))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(outputs(workspace.path(), &with_cache), uncached);
+    // An unchanged re-run rewrites nothing.
+    assert_eq!(
+        std::fs::metadata(cache_file(cache.path()))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        written
+    );
+
+    // Edit one file: the finding in it moves and a new one appears, exactly
+    // as a run without the cache sees it.
+    let integrations = workspace.path().join("portal/src/integrations.rs");
+    let text = std::fs::read_to_string(&integrations).unwrap();
+    let edited = format!(
+        "// moved down a line\n{text}\n#[derive(serde::Serialize)]\npub struct Webhook {{\n    pub signing_secret: String,\n}}\n"
+    );
+    std::fs::write(&integrations, edited).unwrap();
+    let uncached_after = outputs(workspace.path(), &["--no-cache"]);
+    assert_ne!(uncached_after, uncached);
+    assert!(
+        uncached_after[1].1.contains("Webhook.signing_secret"),
+        "{}",
+        uncached_after[1].1
+    );
+    assert_eq!(outputs(workspace.path(), &with_cache), uncached_after);
+    // And warm again after the edit.
+    assert_eq!(outputs(workspace.path(), &with_cache), uncached_after);
+
+    // A deleted file drops out of the cached results too.
+    std::fs::remove_file(&integrations).unwrap();
+    assert_eq!(
+        outputs(workspace.path(), &with_cache),
+        outputs(workspace.path(), &["--no-cache"])
+    );
+}
+
+#[test]
+fn a_corrupt_truncated_or_foreign_cache_is_ignored_and_rebuilt() {
+    let workspace = demo_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let args = [
+        workspace.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "-q",
+        "--cache-dir",
+        cache_dir,
+    ];
+    let expected = run(&args);
+    assert_eq!(expected.code, 1);
+    let good = std::fs::read(cache_file(cache.path())).unwrap();
+    let mut garbage: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"PSFACTS\0garbage".to_vec(),
+        good[..good.len() / 3].to_vec(),
+        good.iter().map(|byte| byte ^ 0x5a).collect(),
+    ];
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    garbage.push(flipped);
+    for bytes in garbage {
+        std::fs::write(cache_file(cache.path()), &bytes).unwrap();
+        let output = run(&args);
+        assert_eq!(output.code, expected.code);
+        assert_eq!(output.stdout, expected.stdout);
+        assert_eq!(output.stderr, expected.stderr);
+        // Rebuilt: the next run finds a cache it can use.
+        assert_eq!(std::fs::read(cache_file(cache.path())).unwrap(), good);
+    }
+    // A cache directory that cannot be written to only costs speed.
+    let blocked = workspace.path().join("not-a-dir");
+    std::fs::write(&blocked, "a file").unwrap();
+    let output = run(&[
+        workspace.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "-q",
+        "--cache-dir",
+        blocked.to_str().unwrap(),
+    ]);
+    assert_eq!(output.stdout, expected.stdout);
+}
+
+#[test]
+fn the_default_cache_lives_under_the_workspace_target_folder() {
+    let workspace = demo_copy();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"))
+        .args([
+            workspace.path().to_str().unwrap(),
+            "--format",
+            "short",
+            "-q",
+        ])
+        .env("PARTNER_SAFETY_TODAY", "2026-11-26")
+        .env_remove("PARTNER_SAFETY_CACHE_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(workspace
+        .path()
+        .join("target/partner-safety/facts.bin")
+        .exists());
+    // The cache ignores itself, so it is never committed.
+    let ignore = workspace.path().join("target/partner-safety/.gitignore");
+    assert_eq!(
+        std::fs::read_to_string(ignore).unwrap().lines().last(),
+        Some("*")
+    );
+    let no_cache = tempfile::tempdir().unwrap();
+    copy_tree(&demo(), no_cache.path());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"))
+        .args([no_cache.path().to_str().unwrap(), "-q", "--no-cache"])
+        .env_remove("PARTNER_SAFETY_CACHE_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!no_cache.path().join("target").exists());
+}
