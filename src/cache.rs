@@ -7,7 +7,7 @@
 //! One file, `facts.bin`, under `target/partner-safety/` of the linted
 //! workspace (or `--cache-dir`). Layout: a magic string, the format number, the
 //! tool version, the config hash, the payload's length and checksum, then the
-//! payload (bincode: every entry's path, content hash and facts, the facts
+//! payload (postcard: every entry's path, content hash and facts, the facts
 //! encoded on their own so only reused files are decoded, in parallel). A file that
 //! is truncated, corrupt, from another version or another configuration is
 //! ignored and rewritten, never trusted: the checksum is verified before
@@ -25,7 +25,7 @@ use std::sync::Arc;
 const MAGIC: &[u8; 8] = b"PSFACTS\0";
 /// Bumped whenever the layout or the meaning of a cached fact changes
 /// without a version change (the tool version is part of the key too).
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const FILE_NAME: &str = "facts.bin";
 
 /// A file's content hash (xxh3, 128 bits).
@@ -110,13 +110,6 @@ fn header(config: u64, payload: &[u8]) -> Vec<u8> {
     header
 }
 
-fn bincode_options() -> impl bincode::Options {
-    use bincode::Options;
-    bincode::DefaultOptions::new()
-        .with_fixint_encoding()
-        .allow_trailing_bytes()
-}
-
 impl Cache {
     /// The cache in `dir`, or an empty one when there is none or it cannot
     /// be trusted.
@@ -128,7 +121,6 @@ impl Cache {
     }
 
     fn decode(bytes: &[u8], config: u64) -> Option<Cache> {
-        use bincode::Options;
         let mut rest = bytes.strip_prefix(MAGIC)?;
         let mut take = |n: usize| -> Option<&[u8]> {
             let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
@@ -153,10 +145,7 @@ impl Cache {
         if xxhash_rust::xxh3::xxh3_64(payload) != checksum {
             return None;
         }
-        let entries: Vec<Entry> = bincode_options()
-            .with_limit(len as u64)
-            .deserialize(payload)
-            .ok()?;
+        let entries: Vec<Entry> = postcard::from_bytes(payload).ok()?;
         Some(Cache {
             entries: entries
                 .into_iter()
@@ -183,11 +172,7 @@ impl Cache {
 /// A cached file's facts with its text restored (the cache does not keep
 /// the text); `None` if they do not decode.
 pub fn decode_facts(bytes: &[u8], text: Arc<str>) -> Option<FileFacts> {
-    use bincode::Options;
-    let mut facts: FileFacts = bincode_options()
-        .with_limit(bytes.len() as u64)
-        .deserialize(bytes)
-        .ok()?;
+    let mut facts: FileFacts = postcard::from_bytes(bytes).ok()?;
     facts.text = text;
     Some(facts)
 }
@@ -200,12 +185,11 @@ pub fn cacheable(facts: &FileFacts) -> bool {
 
 /// Writes the cache atomically: a temporary file in `dir`, then a rename.
 pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> std::io::Result<()> {
-    use bincode::Options;
     use rayon::prelude::*;
     let entries: Vec<Entry> = files
         .par_iter()
         .map(|(facts, hash)| {
-            bincode_options().serialize(facts).map(|encoded| Entry {
+            postcard::to_stdvec(facts).map(|encoded| Entry {
                 path: facts.path.clone(),
                 hash: *hash,
                 facts: encoded,
@@ -213,9 +197,7 @@ pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> st
         })
         .collect::<Result<_, _>>()
         .map_err(std::io::Error::other)?;
-    let payload = bincode_options()
-        .serialize(&entries)
-        .map_err(std::io::Error::other)?;
+    let payload = postcard::to_stdvec(&entries).map_err(std::io::Error::other)?;
     std::fs::create_dir_all(dir)?;
     // Like `.ruff_cache`: the cache ignores itself, so a workspace without a
     // `.gitignore` for `target/` (or a plain folder) never commits it, and a

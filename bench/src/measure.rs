@@ -461,7 +461,7 @@ pub fn run(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> 
     Ok(())
 }
 
-/// Encodes and decodes every file's facts as the cache does (bincode) and as
+/// Encodes and decodes every file's facts as the cache does (postcard) and as
 /// JSON, and prints sizes and times: why the cache uses the binary form.
 pub fn cache_format(root: &Path) -> Result<(), String> {
     let files = discover(root);
@@ -475,9 +475,9 @@ pub fn cache_format(root: &Path) -> Result<(), String> {
         started.elapsed().as_secs_f64() * 1000.0
     };
     let mut bin = Vec::new();
-    let bin_encode = timed(&mut || bin = bincode::serialize(&facts).unwrap_or_default());
+    let bin_encode = timed(&mut || bin = postcard::to_stdvec(&facts).unwrap_or_default());
     let mut decoded_bin: Vec<FileFacts> = Vec::new();
-    let bin_decode = timed(&mut || decoded_bin = bincode::deserialize(&bin).unwrap_or_default());
+    let bin_decode = timed(&mut || decoded_bin = postcard::from_bytes(&bin).unwrap_or_default());
     let mut json = Vec::new();
     let json_encode = timed(&mut || json = serde_json::to_vec(&facts).unwrap_or_default());
     let mut decoded_json: Vec<FileFacts> = Vec::new();
@@ -490,7 +490,7 @@ pub fn cache_format(root: &Path) -> Result<(), String> {
     println!("| format | size | encode | decode |");
     println!("|---|--:|--:|--:|");
     for (name, size, encode, decode) in [
-        ("bincode", bin.len(), bin_encode, bin_decode),
+        ("postcard", bin.len(), bin_encode, bin_decode),
         ("serde_json", json.len(), json_encode, json_decode),
     ] {
         println!(
