@@ -37,7 +37,8 @@ Decisions where the catalogue is silent:
   `redact`, `mask`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `conceal`.
 - A hand-written `Serialize` or `Debug` impl leaks a field when its body reads
   `self.field` (or binds it in a `Self { field, .. }` pattern), except through
-  `is_some`/`is_none`/`is_empty`/`len`/`is_ok`/`is_err`, which reveal nothing. Impls
+  `is_some`/`is_none`/`is_empty`/`len`/`is_ok`/`is_err`, or a `.map(|_| …)` that drops
+  the value (`self.password.as_ref().map(|_| "***")`), which reveal nothing. Impls
   found anywhere in the workspace count, matched by type name. Hand-written impls on
   enums are trusted.
 - `skip_serializing_if` is conditional and hides nothing.
@@ -481,6 +482,7 @@ struct Settings {
                     r#"
 pub struct Redacting { pub user: String, pub password: String }
 pub struct Printing { pub user: String, pub api_key: String }
+pub struct Connection { pub host: String, pub password: Option<String> }
 "#,
                 ),
                 (
@@ -490,6 +492,12 @@ impl std::fmt::Debug for Redacting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redacting").field("user", &self.user).field("password", &"[REDACTED]")
             .field("has_password", &!self.password.is_empty()).finish()
+    }
+}
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection").field("host", &self.host)
+            .field("password", &self.password.as_ref().map(|_| format_args!("***"))).finish()
     }
 }
 impl fmt::Debug for Printing {
