@@ -27,7 +27,9 @@ that a hand-written `Debug` impl prints.
 
 Names match on whole words at the end of the name: `smtp_password`, `stripeApiKey` and
 a field renamed `#[serde(rename = "apiKey")]` are secrets; `password_policy`,
-`api_key_id`, `secret_name` and `token_count` only mention one. A field must also be
+`api_key_id`, `secret_name` and `token_count` only mention one. A pagination cursor
+(`next_page_token`, `continuation_token`, `cursor_token`, `resume_token`) is handed
+out by the server to be sent back and grants nothing: not a secret. A field must also be
 text-like (`String`, `&str`, `Cow<str>`, `Box<str>`, `Vec<u8>`, `[u8; N]`, a newtype
 around one, or `Option`/`Vec` of one): `has_api_key: bool` is not a secret. A tuple
 struct or variant named as a secret (`struct ApiKey(String)`) is a secret too, unless
@@ -236,6 +238,7 @@ impl ReadableSecret {
                 let is_secret = match &field.name {
                     Some(name) => {
                         !self.ignored.contains(name)
+                            && !is_cursor_token(name)
                             && (self.secret_names.suffix_match(name).is_some()
                                 || field.serde.rename.as_deref().is_some_and(|renamed| {
                                     self.secret_names.suffix_match(renamed).is_some()
@@ -310,6 +313,18 @@ impl ReadableSecret {
         }
     }
 }
+
+/// A pagination cursor named a token (`next_page_token`, `continuation_token`):
+/// the server hands it out to be sent back, it grants nothing.
+fn is_cursor_token(name: &str) -> bool {
+    let words = words(name);
+    match words.as_slice() {
+        [.., before, last] if last == "token" => CURSOR_WORDS.contains(&before.as_str()),
+        _ => false,
+    }
+}
+
+const CURSOR_WORDS: &[&str] = &["page", "continuation", "pagination", "cursor", "resume"];
 
 fn debug_finding(
     def: &TypeDef,
@@ -560,6 +575,28 @@ pub struct Renamed {
                 "src/model.rs:13:5: deny[PS104] secret field `Renamed.key` is serialized, so a partner who can read `Renamed` can read the secret back",
                 "src/model.rs:14:5: deny[PS104] secret field `Renamed.refresh_token` is serialized, so a partner who can read `Renamed` can read the secret back",
                 "src/model.rs:15:5: deny[PS104] secret field `Renamed.pem` is serialized, so a partner who can read `Renamed` can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn pagination_cursors_named_tokens_are_not_secrets() {
+        let findings = lint(
+            r#"
+#[derive(Serialize, Deserialize, Debug)]
+pub struct ListResponse {
+    pub items: Vec<String>,
+    pub next_page_token: Option<String>,
+    pub continuation_token: Option<String>,
+    pub access_token: String,
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/model.rs:7:5: warn[PS104] secret field `ListResponse.access_token` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:7:5: deny[PS104] secret field `ListResponse.access_token` is serialized, so a partner who can read `ListResponse` can read the secret back",
             ]
         );
     }
