@@ -4,7 +4,7 @@
 use crate::cypher::{ClauseKind, QueryFacts};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
-    ArgFact, BlockKind, CallSite, Callee, FunctionDef, IterFact, IterKind, Workspace,
+    ArgFact, BlockKind, CallSite, Callee, FunctionDef, IterFact, IterKind, TypeRef, Workspace,
 };
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
@@ -581,9 +581,11 @@ impl InFunction<'_> {
                 .enumerate()
                 .filter(move |(_, call)| function.block_within(call.block, body))
         };
-        if let Some((_, call)) = calls().find(|(_, call)| self.direct_work(call).is_some()) {
+        if let Some((_, call)) =
+            calls().find(|(_, call)| self.direct_work(function, call).is_some())
+        {
             return Some(Work {
-                what: self.direct_work(call)?,
+                what: self.direct_work(function, call)?,
                 call: call_text(call),
                 via: None,
                 span: call.span,
@@ -622,7 +624,7 @@ impl InFunction<'_> {
             if let Some((what, call)) = function
                 .calls
                 .iter()
-                .find_map(|call| Some((self.direct_work(call)?, call)))
+                .find_map(|call| Some((self.direct_work(function, call)?, call)))
             {
                 return Some((what, call_text(call), current));
             }
@@ -633,8 +635,8 @@ impl InFunction<'_> {
         None
     }
 
-    /// The kind of work a call does by itself.
-    fn direct_work(&self, call: &CallSite) -> Option<&'static str> {
+    /// The kind of work a call in `function` does by itself.
+    fn direct_work(&self, function: &FunctionDef, call: &CallSite) -> Option<&'static str> {
         let name = call.name();
         match &call.callee {
             Callee::Macro(_) => self
@@ -657,7 +659,7 @@ impl InFunction<'_> {
                 }
                 if name == "send" || name == "send_json" {
                     let builder = call.receiver.as_ref().is_some_and(|receiver| {
-                        self.function.calls.iter().any(|inner| {
+                        function.calls.iter().any(|inner| {
                             receiver.span.start <= inner.span.start
                                 && inner.span.end <= receiver.span.end
                                 && HTTP_VERBS.contains(&inner.name())
@@ -667,6 +669,14 @@ impl InFunction<'_> {
                         return Some("an HTTP request");
                     }
                     // A channel send hands work to a worker; a producer publishes it.
+                    // A value typed as a channel sender is a channel, whatever its name.
+                    if call
+                        .receiver
+                        .as_ref()
+                        .is_some_and(|receiver| self.is_channel_sender(function, receiver))
+                    {
+                        return None;
+                    }
                     let publisher = call
                         .receiver
                         .as_ref()
@@ -695,6 +705,32 @@ impl InFunction<'_> {
                 (on_cache && CACHE_VALUE_WRITES.contains(&name)).then_some("a cache write")
             }
         }
+    }
+
+    /// A parameter (`queue: &mpsc::UnboundedSender<T>`) or a field of `self`
+    /// whose type is a channel's sending half (`Sender`, `UnboundedSender`,
+    /// `SyncSender`, …).
+    fn is_channel_sender(&self, function: &FunctionDef, receiver: &ArgFact) -> bool {
+        let Some(place) = receiver.place.as_deref() else {
+            return false;
+        };
+        let ty = match place {
+            [name] => function
+                .params
+                .iter()
+                .find(|param| param.name.as_deref() == Some(name.as_str()))
+                .map(|param| param.ty.clone()),
+            [head, field] if head == "self" => function.impl_type.as_deref().and_then(|owner| {
+                self.cx
+                    .workspace
+                    .types_named(owner)
+                    .flat_map(|def| &def.fields)
+                    .find(|def| def.name.as_deref() == Some(field.as_str()))
+                    .map(|def| def.ty.clone())
+            }),
+            _ => None,
+        };
+        ty.is_some_and(|ty| is_sender_type(&ty))
     }
 
     fn is_spawn(&self, call: &CallSite) -> bool {
@@ -755,6 +791,15 @@ fn deferred_between(function: &FunctionDef, block: usize, body: usize) -> bool {
         current = fact.parent;
     }
     false
+}
+
+/// `Sender<T>`, `&mpsc::UnboundedSender<T>`, `Arc<SyncSender<T>>`.
+fn is_sender_type(ty: &TypeRef) -> bool {
+    match ty.name() {
+        Some("Arc" | "Rc" | "Box") => ty.args().first().is_some_and(is_sender_type),
+        Some(name) => name.ends_with("Sender"),
+        None => false,
+    }
 }
 
 fn function_def(workspace: &Workspace, id: FnId) -> &FunctionDef {
@@ -1223,6 +1268,37 @@ async fn fan(tx: Sender<Tenant>, producer: &FutureProducer, tenants: Vec<Tenant>
         assert_eq!(
             findings,
             ["src/jobs.rs:6:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
+    fn sends_on_values_typed_as_channel_senders_hand_off() {
+        let findings = lint(
+            r#"
+pub struct Deletions { pub queue: tokio::sync::mpsc::UnboundedSender<String> }
+impl Deletions {
+    fn push(&self, msg: String) { self.queue.send(msg); }
+}
+fn enqueue(queue: &mpsc::UnboundedSender<String>, msg: String) { queue.send(msg); }
+fn announce(topic_bus: &Arc<broadcast::Sender<String>>, msg: String) { topic_bus.send(msg); }
+async fn sweep(deletions: &Deletions, queue: &mpsc::UnboundedSender<String>, bus: &Arc<broadcast::Sender<String>>, tenants: Vec<Tenant>) {
+    for t in &tenants {
+        deletions.push(t.id.clone());
+        enqueue(queue, t.id.clone());
+        announce(bus, t.id.clone());
+    }
+}
+async fn publish_all(producer: &FutureProducer, tenants: Vec<Tenant>) {
+    for t in tenants {
+        publish_one(producer, &t).await;
+    }
+}
+async fn publish_one(producer: &FutureProducer, t: &Tenant) { producer.send(record_for(t), timeout).await; }
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/jobs.rs:16:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send` in `jobs::publish_one`) for every tenant with no rate limit"]
         );
     }
 
