@@ -37,7 +37,9 @@ that returns `:Tenant` nodes without pinning one (no `{id: $id}`, no `t.id = $id
 *Work per tenant* is a database query (a configured query call or method, sqlx-style
 `fetch_*`), an HTTP request (`.send()` on a request, `reqwest::get`), a cache write
 (`set`/`set_ex`/`hset`/`del`/… with Redis arity, or a write method on a value named
-`*cache*`) or a message publish (`publish`, `xadd`, or `send` on a value named like a
+`*cache*`; the names other APIs share, `set`/`del`/`incr`/`decr`/`expire`/`unlink`,
+only on a receiver whose path or parameter type names a store handle: `conn`,
+`state.redis`, `rcm: State<ConnectionManager>`, so `once_cell.set(v, permit)` is not) or a message publish (`publish`, `xadd`, or `send` on a value named like a
 producer: `producer`, `bus`, `queue`, `kafka`, …; a channel `tx.send(..)` is not), in
 the body or in any workspace function the body calls, followed through the call graph.
 
@@ -247,6 +249,31 @@ const CACHE_WRITES: &[(&str, usize)] = &[
     ("srem", 2),
     ("zadd", 3),
     ("zrem", 2),
+];
+
+/// Redis commands whose names other APIs use too (`once_cell.set(value, permit)`,
+/// `bits.set(index, true)`): a write only on a handle to a store.
+const GENERIC_COMMANDS: &[&str] = &["set", "set_nx", "del", "incr", "decr", "expire", "unlink"];
+
+/// Words that name a handle to a key-value store (`conn`, `state.redis`,
+/// `cache_pool`), in a receiver's path or its parameter type.
+const STORE_WORDS: &[&str] = &[
+    "con",
+    "conn",
+    "connection",
+    "redis",
+    "cache",
+    "client",
+    "pool",
+    "kv",
+    "store",
+    "manager",
+    "pipe",
+    "pipeline",
+    "cmd",
+    "valkey",
+    "memcache",
+    "memcached",
 ];
 
 /// Methods that write when called on a value named like a cache.
@@ -694,6 +721,11 @@ impl InFunction<'_> {
                 if CACHE_WRITES
                     .iter()
                     .any(|(command, arity)| *command == name && call.args.len() >= *arity)
+                    && (!GENERIC_COMMANDS.contains(&name)
+                        || call
+                            .receiver
+                            .as_ref()
+                            .is_none_or(|receiver| self.is_store_handle(function, receiver)))
                 {
                     return Some("a cache write");
                 }
@@ -705,6 +737,35 @@ impl InFunction<'_> {
                 (on_cache && CACHE_VALUE_WRITES.contains(&name)).then_some("a cache write")
             }
         }
+    }
+
+    /// A receiver that may be a key-value store handle: its path or its
+    /// parameter type names one (`conn`, `state.redis`, `rcm: State<ConnectionManager>`),
+    /// or it is not a plain path (`pool.get().await?`), so nothing says otherwise.
+    fn is_store_handle(&self, function: &FunctionDef, receiver: &ArgFact) -> bool {
+        let Some(place) = receiver.place.as_deref() else {
+            return true;
+        };
+        let names_store = |name: &str| {
+            words(name)
+                .iter()
+                .any(|word| STORE_WORDS.contains(&word.as_str()))
+        };
+        if place.iter().any(|segment| names_store(segment)) {
+            return true;
+        }
+        let [name] = place else {
+            return false;
+        };
+        function
+            .params
+            .iter()
+            .find(|param| param.name.as_deref() == Some(name.as_str()))
+            .is_some_and(|param| {
+                param
+                    .ty
+                    .any(&mut |ty| ty.name().is_some_and(|name| names_store(name)))
+            })
     }
 
     /// A parameter (`queue: &mpsc::UnboundedSender<T>`) or a field of `self`
@@ -1299,6 +1360,37 @@ async fn publish_one(producer: &FutureProducer, t: &Tenant) { producer.send(reco
         assert_eq!(
             findings,
             ["src/jobs.rs:16:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send` in `jobs::publish_one`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
+    fn generic_command_names_write_only_on_store_handles() {
+        let findings = lint(
+            r#"
+pub struct Worker { pub process: OnceSlot<Process> }
+impl Worker {
+    fn launch(&self, permit: Permit) { self.process.set(Process::new(), permit); }
+}
+async fn warm(worker: &Worker, flags: &mut BitSet, rcm: State<ConnectionManager>, tenants: Vec<Tenant>) {
+    for t in &tenants {
+        worker.launch(t.permit());
+        flags.set(t.index, true);
+    }
+    for t in &tenants {
+        rcm.set(key(t), 1).await;
+    }
+    for t in &tenants {
+        state.redis.del(key(t)).await;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/jobs.rs:11:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.set`) for every tenant with no rate limit",
+                "src/jobs.rs:14:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.del`) for every tenant with no rate limit",
+            ]
         );
     }
 
