@@ -39,7 +39,9 @@ that returns `:Tenant` nodes without pinning one (no `{id: $id}`, no `t.id = $id
 (`set`/`set_ex`/`hset`/`del`/… with Redis arity, or a write method on a value named
 `*cache*`; the names other APIs share, `set`/`del`/`incr`/`decr`/`expire`/`unlink`,
 only on a receiver whose path or parameter type names a store handle: `conn`,
-`state.redis`, `rcm: State<ConnectionManager>`, so `once_cell.set(v, permit)` is not) or a message publish (`publish`, `xadd`, or `send` on a value named like a
+`state.redis`, `rcm: State<ConnectionManager>`, so `once_cell.set(v, permit)` is not;
+a memo table in a parameter typed as a standard collection, `size_cache: &mut
+HashMap<..>`, is not a cache write either) or a message publish (`publish`, `xadd`, or `send` on a value named like a
 producer: `producer`, `bus`, `queue`, `kafka`, …; a channel `tx.send(..)` is not), in
 the body or in any workspace function the body calls, followed through the call graph.
 
@@ -734,7 +736,14 @@ impl InFunction<'_> {
                     .as_ref()
                     .and_then(|receiver| receiver.place.as_ref()?.last().cloned())
                     .is_some_and(|last| words(&last).iter().any(|word| word == "cache"));
-                (on_cache && CACHE_VALUE_WRITES.contains(&name)).then_some("a cache write")
+                // A memo table in a local collection (`size_cache: &mut HashMap<..>`)
+                // costs nothing outside this process.
+                let local = call
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|receiver| is_local_collection(function, receiver));
+                (on_cache && !local && CACHE_VALUE_WRITES.contains(&name))
+                    .then_some("a cache write")
             }
         }
     }
@@ -853,6 +862,23 @@ fn deferred_between(function: &FunctionDef, block: usize, body: usize) -> bool {
     }
     false
 }
+
+/// A plain name bound by a parameter typed as a standard in-memory collection.
+fn is_local_collection(function: &FunctionDef, receiver: &ArgFact) -> bool {
+    let Some([name]) = receiver.place.as_deref() else {
+        return false;
+    };
+    function
+        .params
+        .iter()
+        .find(|param| param.name.as_deref() == Some(name.as_str()))
+        .and_then(|param| param.ty.name())
+        .is_some_and(|ty| LOCAL_COLLECTIONS.contains(&ty))
+}
+
+const LOCAL_COLLECTIONS: &[&str] = &[
+    "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Vec", "VecDeque", "IndexMap", "IndexSet",
+];
 
 /// `Sender<T>`, `&mpsc::UnboundedSender<T>`, `Arc<SyncSender<T>>`.
 fn is_sender_type(ty: &TypeRef) -> bool {
@@ -1391,6 +1417,28 @@ async fn warm(worker: &Worker, flags: &mut BitSet, rcm: State<ConnectionManager>
                 "src/jobs.rs:11:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.set`) for every tenant with no rate limit",
                 "src/jobs.rs:14:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.del`) for every tenant with no rate limit",
             ]
+        );
+    }
+
+    #[test]
+    fn a_memo_table_in_a_local_map_is_not_a_cache_write() {
+        let findings = lint(
+            r#"
+fn fill(size_cache: &mut HashMap<String, u64>, t: &Tenant) { size_cache.insert(t.id.clone(), 1); }
+async fn sizes(tenants: Vec<Tenant>, shared_cache: &moka::future::Cache<String, u64>) {
+    let mut size_cache = HashMap::new();
+    for t in &tenants {
+        fill(&mut size_cache, t);
+    }
+    for t in &tenants {
+        shared_cache.insert(t.id.clone(), 1).await;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/jobs.rs:8:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.insert`) for every tenant with no rate limit"]
         );
     }
 
