@@ -770,11 +770,7 @@ impl InFunction<'_> {
             .params
             .iter()
             .find(|param| param.name.as_deref() == Some(name.as_str()))
-            .is_some_and(|param| {
-                param
-                    .ty
-                    .any(&mut |ty| ty.name().is_some_and(|name| names_store(name)))
-            })
+            .is_some_and(|param| param.ty.any(&mut |ty| ty.name().is_some_and(&names_store)))
     }
 
     /// A parameter (`queue: &mpsc::UnboundedSender<T>`) or a field of `self`
