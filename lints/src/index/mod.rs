@@ -1084,6 +1084,24 @@ fn self_field(expr: &syn::Expr) -> Option<String> {
     }
 }
 
+/// A `self` field behind borrowing views: `self.password.as_ref()`.
+fn self_field_through_views(expr: &syn::Expr) -> Option<String> {
+    match expr {
+        syn::Expr::MethodCall(call)
+            if call.args.is_empty()
+                && matches!(
+                    call.method.to_string().as_str(),
+                    "as_ref" | "as_deref" | "as_mut" | "as_deref_mut"
+                ) =>
+        {
+            self_field_through_views(&call.receiver)
+        }
+        syn::Expr::Reference(reference) => self_field_through_views(&reference.expr),
+        syn::Expr::Paren(paren) => self_field_through_views(&paren.expr),
+        other => self_field(other),
+    }
+}
+
 fn self_field_of(field: &syn::ExprField) -> Option<String> {
     let syn::Expr::Path(base) = &*field.base else {
         return None;
@@ -1108,6 +1126,19 @@ impl<'ast> Visit<'ast> for SelfFieldReads {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let method = call.method.to_string();
         if self_field(&call.receiver).is_some() && NON_REVEALING_METHODS.contains(&method.as_str())
+        {
+            for arg in &call.args {
+                self.visit_expr(arg);
+            }
+            return;
+        }
+        // `self.password.as_ref().map(|_| "[REDACTED]")`: the value is dropped
+        // unread, only whether there is one shows.
+        if method == "map"
+            && self_field_through_views(&call.receiver).is_some()
+            && call.args.len() == 1
+            && matches!(call.args.first(), Some(syn::Expr::Closure(closure))
+                if closure.inputs.iter().all(|input| matches!(input, syn::Pat::Wild(_))))
         {
             for arg in &call.args {
                 self.visit_expr(arg);
@@ -1281,7 +1312,10 @@ mod tests {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     write!(f, "{} {}", self.name, self.password.is_some())?;
                     let Self { region, token: _, .. } = self;
-                    f.debug_struct("S").field("key", &self.api_key.len()).finish()
+                    f.debug_struct("S").field("key", &self.api_key.len())
+                        .field("pass", &self.pass.as_ref().map(|_| format_args!("***")))
+                        .field("user", &self.user.as_ref().map(|u| u.len()))
+                        .finish()
                 }
             }
             "#,
@@ -1289,7 +1323,7 @@ mod tests {
         let imp = &facts.trait_impls[0];
         assert_eq!(imp.trait_name, "Debug");
         assert_eq!(imp.self_type, "Settings");
-        assert_eq!(imp.self_field_reads, ["name", "region"]);
+        assert_eq!(imp.self_field_reads, ["name", "region", "user"]);
     }
 
     #[test]

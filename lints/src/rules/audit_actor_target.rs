@@ -49,6 +49,9 @@ Decisions where the catalogue is silent:
   `by`). `AuditConfig { retention_days }`, `AuditSink { .. }` or `audit::flush()` are
   not records and are not flagged. A struct passed to an audit call, and a `tracing`
   event with an audit target, are always records.
+- A type whose name ends with `Query`, `Filter`, `Params`, `Parameters`, `Criteria`
+  or `Search` (`AuditLogQuery { actor_id, from, to }`) selects records to read; it is
+  not a record and is not flagged, even though it names a party.
 - A function that takes the record as a value (a parameter of an audit type, or of a
   workspace struct that has both fields) is checked where that value is built.
 - An event that logs a whole record (`info!(target: "audit", ?event)`, where `event`
@@ -178,6 +181,19 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
     })
 }
 
+/// Last words of a type name that say it selects audit records rather than
+/// being one: `AuditLogQuery { actor_id, from, to }` is a filter.
+const LOOKUP_WORDS: &[&str] = &[
+    "query",
+    "queries",
+    "filter",
+    "filters",
+    "params",
+    "parameters",
+    "criteria",
+    "search",
+];
+
 fn names_a_party(name: &str) -> bool {
     words(name)
         .iter()
@@ -305,6 +321,9 @@ impl AuditActorTarget {
     fn is_record_type(&self, def: &TypeDef) -> bool {
         def.kind == TypeKind::Struct
             && self.types.matches(&def.name)
+            && !words(&def.name)
+                .last()
+                .is_some_and(|word| LOOKUP_WORDS.contains(&word.as_str()))
             && def
                 .fields
                 .iter()
@@ -871,6 +890,9 @@ async fn update(user: CustomerSession) {
                     r#"
 pub struct AuditEvent { pub actor_tenant_id: String, pub target_tenant_id: String, pub action: String, pub detail: Option<String> }
 pub struct AuditConfig { pub retention_days: u32, pub sink: String }
+#[derive(Deserialize)]
+pub struct AuditLogQuery { pub actor_id: Option<String>, pub target_type: Option<String>, pub from: Option<String> }
+pub struct AuditSearchParams { pub tenant_id: Option<String>, pub limit: u32 }
 "#,
                 ),
                 (

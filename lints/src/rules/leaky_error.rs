@@ -47,6 +47,12 @@ Decisions where the catalogue is silent:
   `#[error(transparent)]` or formats an inner error (`{0}`, `{source}`, or a field
   whose type is an error). A workspace error type with a hand-written `Display` is
   not judged (its text is not known) and not flagged.
+- `err.into_response()` (and `Err(err) => err.into_response()` in a blanket impl)
+  hands the value to its own `IntoResponse` impl; that impl is judged where it is
+  written, so the hand-over is not a leak.
+- `#[error(transparent)]` shows its one field's message: it leaks when that field's
+  type does (a driver error, `Box<dyn Error>`), not when it describes the caller's
+  own input (`validator::ValidationErrors`, an extractor's `FormRejection`).
 - Methods that reveal no text (`e.status()`, `e.code()`, `e.kind()`) are not leaks;
   neither is anything logged with `tracing` (only response bodies are read).
 - A tenant identifier named for the caller's request (`tenant_id`, `target_tenant_id`)
@@ -242,6 +248,12 @@ impl<'a> InFunction<'a> {
             .join(" ")
     }
 
+    /// A plain local name (`err`), not `self`, a field path or an expression
+    /// (`place` sees through `err.to_string()`, so the text is compared too).
+    fn is_bare_binding(&self, value: &ArgFact) -> bool {
+        matches!(value.place.as_deref(), Some([name]) if name != "self" && self.text(value.span) == *name)
+    }
+
     fn within(outer: Span, inner: Span) -> bool {
         outer.start <= inner.start && inner.end <= outer.end
     }
@@ -261,7 +273,14 @@ impl<'a> InFunction<'a> {
                     bodies.extend(call.args.first().map(|arg| arg.span));
                 }
                 Callee::Method(_) if name == "into_response" => {
-                    bodies.extend(call.receiver.as_ref().map(|receiver| receiver.span));
+                    // `err.into_response()` hands the value to its own
+                    // `IntoResponse` impl, which is judged where it is written.
+                    bodies.extend(
+                        call.receiver
+                            .as_ref()
+                            .filter(|receiver| !self.is_bare_binding(receiver))
+                            .map(|receiver| receiver.span),
+                    );
                 }
                 Callee::Method(_) if matches!(name, "body" | "json") => {
                     let on_builder = call.receiver.as_ref().is_some_and(|receiver| {
@@ -664,7 +683,12 @@ impl<'a> InFunction<'a> {
         depth: usize,
     ) -> bool {
         if message == "transparent" {
-            return true;
+            // The message is the one field's: it leaks when that field does
+            // (`ValidationErrors` or an extractor `*Rejection` describe the
+            // caller's own input, a driver error does not).
+            return fields
+                .first()
+                .is_some_and(|field| self.type_ref_leaks(&field.ty, depth + 1));
         }
         let mut next = 0;
         format_holes(message).into_iter().any(|hole| {
@@ -1149,6 +1173,76 @@ pub fn public_failure(err: &PublicError) -> HttpResponse {
                 "src/partner/convert.rs:3:62: deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)",
                 "src/reports.rs:7:64: deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`",
             ]
+        );
+    }
+
+    #[test]
+    fn handing_an_error_to_its_own_into_response_is_not_a_leak() {
+        let findings = lint(
+            r#"
+impl<T: IntoResponse, E: IntoResponse> IntoResponse for Outcome<T, E> {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(value) => value.into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+}
+async fn sync(Extension(session): Extension<PartnerSession>) -> Response {
+    match run_sync().await {
+        Ok(n) => Json(n).into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+async fn sync_text(Extension(session): Extension<PartnerSession>) -> Response {
+    match run_sync().await {
+        Ok(n) => Json(n).into_response(),
+        Err(err) => err.to_string().into_response(),
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/partner/handlers.rs:19:21: deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_text`)"]
+        );
+    }
+
+    #[test]
+    fn transparent_errors_leak_only_what_their_field_leaks() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/errors.rs",
+                r#"
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error(transparent)]
+    Invalid(#[from] validator::ValidationErrors),
+    #[error(transparent)]
+    Form(#[from] FormRejection),
+}
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+impl IntoResponse for InputError {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+    }
+}
+impl IntoResponse for StoreError {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            ["src/errors.rs:21:45: deny[PS303] response body shows `self.to_string()`, the text of the `StoreError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for StoreError`"]
         );
     }
 }

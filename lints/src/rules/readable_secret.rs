@@ -3,7 +3,7 @@
 use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
 use crate::index::{FieldDef, TypeDef, TypeKind, Workspace};
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
-use crate::names::NameList;
+use crate::names::{words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -27,17 +27,22 @@ that a hand-written `Debug` impl prints.
 
 Names match on whole words at the end of the name: `smtp_password`, `stripeApiKey` and
 a field renamed `#[serde(rename = "apiKey")]` are secrets; `password_policy`,
-`api_key_id`, `secret_name` and `token_count` only mention one. A field must also be
+`api_key_id`, `secret_name` and `token_count` only mention one. A pagination cursor
+(`next_page_token`, `continuation_token`, `cursor_token`, `resume_token`) is handed
+out by the server to be sent back and grants nothing: not a secret. A field must also be
 text-like (`String`, `&str`, `Cow<str>`, `Box<str>`, `Vec<u8>`, `[u8; N]`, a newtype
 around one, or `Option`/`Vec` of one): `has_api_key: bool` is not a secret. A tuple
-struct or variant named as a secret (`struct ApiKey(String)`) is a secret too.
+struct or variant named as a secret (`struct ApiKey(String)`) is a secret too, unless
+it is an error (a variant of an enum named `*Error`, or with a `thiserror` message):
+`AuthError::MalformedPassword(&'static str)` names a failure and holds its message.
 
 Decisions where the catalogue is silent:
 - A redacting `serialize_with`/`with` is one whose function or module name contains
   `redact`, `mask`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `conceal`.
 - A hand-written `Serialize` or `Debug` impl leaks a field when its body reads
   `self.field` (or binds it in a `Self { field, .. }` pattern), except through
-  `is_some`/`is_none`/`is_empty`/`len`/`is_ok`/`is_err`, which reveal nothing. Impls
+  `is_some`/`is_none`/`is_empty`/`len`/`is_ok`/`is_err`, or a `.map(|_| …)` that drops
+  the value (`self.password.as_ref().map(|_| "***")`), which reveal nothing. Impls
   found anywhere in the workspace count, matched by type name. Hand-written impls on
   enums are trusted.
 - `skip_serializing_if` is conditional and hides nothing.
@@ -202,8 +207,18 @@ impl Rule for ReadableSecret {
 
 impl ReadableSecret {
     fn secret_fields<'a>(&self, workspace: &Workspace, def: &'a TypeDef) -> Vec<SecretField<'a>> {
-        let owners: Vec<(String, &str, &[FieldDef])> = match def.kind {
-            TypeKind::Struct => vec![(def.name.clone(), def.name.as_str(), def.fields.as_slice())],
+        // The variants of an error type name failures (`MalformedPassword(&str)`
+        // carries a message about a password), not the value they hold.
+        let error_type = words(&def.name)
+            .last()
+            .is_some_and(|word| word == "error" || word == "errors");
+        let owners: Vec<(String, &str, &[FieldDef], bool)> = match def.kind {
+            TypeKind::Struct => vec![(
+                def.name.clone(),
+                def.name.as_str(),
+                def.fields.as_slice(),
+                def.error_message.is_some(),
+            )],
             TypeKind::Enum => def
                 .variants
                 .iter()
@@ -212,16 +227,18 @@ impl ReadableSecret {
                         format!("{}::{}", def.name, variant.name),
                         variant.name.as_str(),
                         variant.fields.as_slice(),
+                        error_type || variant.error_message.is_some(),
                     )
                 })
                 .collect(),
         };
         let mut secrets = Vec::new();
-        for (owner_display, owner_name, fields) in owners {
+        for (owner_display, owner_name, fields, names_a_failure) in owners {
             for (index, field) in fields.iter().enumerate() {
                 let is_secret = match &field.name {
                     Some(name) => {
                         !self.ignored.contains(name)
+                            && !is_cursor_token(name)
                             && (self.secret_names.suffix_match(name).is_some()
                                 || field.serde.rename.as_deref().is_some_and(|renamed| {
                                     self.secret_names.suffix_match(renamed).is_some()
@@ -229,7 +246,9 @@ impl ReadableSecret {
                     }
                     // `struct ApiKey(String)`: the newtype is the secret.
                     None => {
-                        fields.len() == 1 && self.secret_names.suffix_match(owner_name).is_some()
+                        fields.len() == 1
+                            && !names_a_failure
+                            && self.secret_names.suffix_match(owner_name).is_some()
                     }
                 };
                 if !is_secret
@@ -294,6 +313,18 @@ impl ReadableSecret {
         }
     }
 }
+
+/// A pagination cursor named a token (`next_page_token`, `continuation_token`):
+/// the server hands it out to be sent back, it grants nothing.
+fn is_cursor_token(name: &str) -> bool {
+    let words = words(name);
+    match words.as_slice() {
+        [.., before, last] if last == "token" => CURSOR_WORDS.contains(&before.as_str()),
+        _ => false,
+    }
+}
+
+const CURSOR_WORDS: &[&str] = &["page", "continuation", "pagination", "cursor", "resume"];
 
 fn debug_finding(
     def: &TypeDef,
@@ -481,6 +512,7 @@ struct Settings {
                     r#"
 pub struct Redacting { pub user: String, pub password: String }
 pub struct Printing { pub user: String, pub api_key: String }
+pub struct Connection { pub host: String, pub password: Option<String> }
 "#,
                 ),
                 (
@@ -490,6 +522,12 @@ impl std::fmt::Debug for Redacting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redacting").field("user", &self.user).field("password", &"[REDACTED]")
             .field("has_password", &!self.password.is_empty()).finish()
+    }
+}
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection").field("host", &self.host)
+            .field("password", &self.password.as_ref().map(|_| format_args!("***"))).finish()
     }
 }
 impl fmt::Debug for Printing {
@@ -537,6 +575,59 @@ pub struct Renamed {
                 "src/model.rs:13:5: deny[PS104] secret field `Renamed.key` is serialized, so a partner who can read `Renamed` can read the secret back",
                 "src/model.rs:14:5: deny[PS104] secret field `Renamed.refresh_token` is serialized, so a partner who can read `Renamed` can read the secret back",
                 "src/model.rs:15:5: deny[PS104] secret field `Renamed.pem` is serialized, so a partner who can read `Renamed` can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn pagination_cursors_named_tokens_are_not_secrets() {
+        let findings = lint(
+            r#"
+#[derive(Serialize, Deserialize, Debug)]
+pub struct ListResponse {
+    pub items: Vec<String>,
+    pub next_page_token: Option<String>,
+    pub continuation_token: Option<String>,
+    pub access_token: String,
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/model.rs:7:5: warn[PS104] secret field `ListResponse.access_token` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:7:5: deny[PS104] secret field `ListResponse.access_token` is serialized, so a partner who can read `ListResponse` can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn error_variants_named_for_a_secret_hold_a_message_not_the_secret() {
+        let findings = lint(
+            r#"
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("malformed password message: {0}")]
+    MalformedPassword(&'static str),
+    #[error("bad login")]
+    Rejected { user: String, password: String },
+}
+#[derive(Debug)]
+pub enum LoginFailure {
+    #[error("expired token: {0}")]
+    ExpiredToken(String),
+}
+#[derive(Debug)]
+pub enum Secret {
+    ApiKey(String),
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/model.rs:7:30: warn[PS104] secret field `AuthError::Rejected.password` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:16:12: warn[PS104] secret field `Secret::ApiKey.0` is printed by `#[derive(Debug)]`, so it can end up in logs",
             ]
         );
     }

@@ -4,7 +4,7 @@
 use crate::cypher::{ClauseKind, QueryFacts};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
-    ArgFact, BlockKind, CallSite, Callee, FunctionDef, IterFact, IterKind, Workspace,
+    ArgFact, BlockKind, CallSite, Callee, FunctionDef, IterFact, IterKind, TypeRef, Workspace,
 };
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
@@ -37,7 +37,11 @@ that returns `:Tenant` nodes without pinning one (no `{id: $id}`, no `t.id = $id
 *Work per tenant* is a database query (a configured query call or method, sqlx-style
 `fetch_*`), an HTTP request (`.send()` on a request, `reqwest::get`), a cache write
 (`set`/`set_ex`/`hset`/`del`/… with Redis arity, or a write method on a value named
-`*cache*`) or a message publish (`publish`, `xadd`, or `send` on a value named like a
+`*cache*`; the names other APIs share, `set`/`del`/`incr`/`decr`/`expire`/`unlink`,
+only on a receiver whose path or parameter type names a store handle: `conn`,
+`state.redis`, `rcm: State<ConnectionManager>`, so `once_cell.set(v, permit)` is not;
+a memo table in a parameter typed as a standard collection, `size_cache: &mut
+HashMap<..>`, is not a cache write either) or a message publish (`publish`, `xadd`, or `send` on a value named like a
 producer: `producer`, `bus`, `queue`, `kafka`, …; a channel `tx.send(..)` is not), in
 the body or in any workspace function the body calls, followed through the call graph.
 
@@ -247,6 +251,31 @@ const CACHE_WRITES: &[(&str, usize)] = &[
     ("srem", 2),
     ("zadd", 3),
     ("zrem", 2),
+];
+
+/// Redis commands whose names other APIs use too (`once_cell.set(value, permit)`,
+/// `bits.set(index, true)`): a write only on a handle to a store.
+const GENERIC_COMMANDS: &[&str] = &["set", "set_nx", "del", "incr", "decr", "expire", "unlink"];
+
+/// Words that name a handle to a key-value store (`conn`, `state.redis`,
+/// `cache_pool`), in a receiver's path or its parameter type.
+const STORE_WORDS: &[&str] = &[
+    "con",
+    "conn",
+    "connection",
+    "redis",
+    "cache",
+    "client",
+    "pool",
+    "kv",
+    "store",
+    "manager",
+    "pipe",
+    "pipeline",
+    "cmd",
+    "valkey",
+    "memcache",
+    "memcached",
 ];
 
 /// Methods that write when called on a value named like a cache.
@@ -581,9 +610,11 @@ impl InFunction<'_> {
                 .enumerate()
                 .filter(move |(_, call)| function.block_within(call.block, body))
         };
-        if let Some((_, call)) = calls().find(|(_, call)| self.direct_work(call).is_some()) {
+        if let Some((_, call)) =
+            calls().find(|(_, call)| self.direct_work(function, call).is_some())
+        {
             return Some(Work {
-                what: self.direct_work(call)?,
+                what: self.direct_work(function, call)?,
                 call: call_text(call),
                 via: None,
                 span: call.span,
@@ -622,7 +653,7 @@ impl InFunction<'_> {
             if let Some((what, call)) = function
                 .calls
                 .iter()
-                .find_map(|call| Some((self.direct_work(call)?, call)))
+                .find_map(|call| Some((self.direct_work(function, call)?, call)))
             {
                 return Some((what, call_text(call), current));
             }
@@ -633,8 +664,8 @@ impl InFunction<'_> {
         None
     }
 
-    /// The kind of work a call does by itself.
-    fn direct_work(&self, call: &CallSite) -> Option<&'static str> {
+    /// The kind of work a call in `function` does by itself.
+    fn direct_work(&self, function: &FunctionDef, call: &CallSite) -> Option<&'static str> {
         let name = call.name();
         match &call.callee {
             Callee::Macro(_) => self
@@ -657,7 +688,7 @@ impl InFunction<'_> {
                 }
                 if name == "send" || name == "send_json" {
                     let builder = call.receiver.as_ref().is_some_and(|receiver| {
-                        self.function.calls.iter().any(|inner| {
+                        function.calls.iter().any(|inner| {
                             receiver.span.start <= inner.span.start
                                 && inner.span.end <= receiver.span.end
                                 && HTTP_VERBS.contains(&inner.name())
@@ -667,6 +698,14 @@ impl InFunction<'_> {
                         return Some("an HTTP request");
                     }
                     // A channel send hands work to a worker; a producer publishes it.
+                    // A value typed as a channel sender is a channel, whatever its name.
+                    if call
+                        .receiver
+                        .as_ref()
+                        .is_some_and(|receiver| self.is_channel_sender(function, receiver))
+                    {
+                        return None;
+                    }
                     let publisher = call
                         .receiver
                         .as_ref()
@@ -684,6 +723,11 @@ impl InFunction<'_> {
                 if CACHE_WRITES
                     .iter()
                     .any(|(command, arity)| *command == name && call.args.len() >= *arity)
+                    && (!GENERIC_COMMANDS.contains(&name)
+                        || call
+                            .receiver
+                            .as_ref()
+                            .is_none_or(|receiver| self.is_store_handle(function, receiver)))
                 {
                     return Some("a cache write");
                 }
@@ -692,9 +736,67 @@ impl InFunction<'_> {
                     .as_ref()
                     .and_then(|receiver| receiver.place.as_ref()?.last().cloned())
                     .is_some_and(|last| words(&last).iter().any(|word| word == "cache"));
-                (on_cache && CACHE_VALUE_WRITES.contains(&name)).then_some("a cache write")
+                // A memo table in a local collection (`size_cache: &mut HashMap<..>`)
+                // costs nothing outside this process.
+                let local = call
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|receiver| is_local_collection(function, receiver));
+                (on_cache && !local && CACHE_VALUE_WRITES.contains(&name))
+                    .then_some("a cache write")
             }
         }
+    }
+
+    /// A receiver that may be a key-value store handle: its path or its
+    /// parameter type names one (`conn`, `state.redis`, `rcm: State<ConnectionManager>`),
+    /// or it is not a plain path (`pool.get().await?`), so nothing says otherwise.
+    fn is_store_handle(&self, function: &FunctionDef, receiver: &ArgFact) -> bool {
+        let Some(place) = receiver.place.as_deref() else {
+            return true;
+        };
+        let names_store = |name: &str| {
+            words(name)
+                .iter()
+                .any(|word| STORE_WORDS.contains(&word.as_str()))
+        };
+        if place.iter().any(|segment| names_store(segment)) {
+            return true;
+        }
+        let [name] = place else {
+            return false;
+        };
+        function
+            .params
+            .iter()
+            .find(|param| param.name.as_deref() == Some(name.as_str()))
+            .is_some_and(|param| param.ty.any(&mut |ty| ty.name().is_some_and(&names_store)))
+    }
+
+    /// A parameter (`queue: &mpsc::UnboundedSender<T>`) or a field of `self`
+    /// whose type is a channel's sending half (`Sender`, `UnboundedSender`,
+    /// `SyncSender`, …).
+    fn is_channel_sender(&self, function: &FunctionDef, receiver: &ArgFact) -> bool {
+        let Some(place) = receiver.place.as_deref() else {
+            return false;
+        };
+        let ty = match place {
+            [name] => function
+                .params
+                .iter()
+                .find(|param| param.name.as_deref() == Some(name.as_str()))
+                .map(|param| param.ty.clone()),
+            [head, field] if head == "self" => function.impl_type.as_deref().and_then(|owner| {
+                self.cx
+                    .workspace
+                    .types_named(owner)
+                    .flat_map(|def| &def.fields)
+                    .find(|def| def.name.as_deref() == Some(field.as_str()))
+                    .map(|def| def.ty.clone())
+            }),
+            _ => None,
+        };
+        ty.is_some_and(|ty| is_sender_type(&ty))
     }
 
     fn is_spawn(&self, call: &CallSite) -> bool {
@@ -755,6 +857,32 @@ fn deferred_between(function: &FunctionDef, block: usize, body: usize) -> bool {
         current = fact.parent;
     }
     false
+}
+
+/// A plain name bound by a parameter typed as a standard in-memory collection.
+fn is_local_collection(function: &FunctionDef, receiver: &ArgFact) -> bool {
+    let Some([name]) = receiver.place.as_deref() else {
+        return false;
+    };
+    function
+        .params
+        .iter()
+        .find(|param| param.name.as_deref() == Some(name.as_str()))
+        .and_then(|param| param.ty.name())
+        .is_some_and(|ty| LOCAL_COLLECTIONS.contains(&ty))
+}
+
+const LOCAL_COLLECTIONS: &[&str] = &[
+    "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Vec", "VecDeque", "IndexMap", "IndexSet",
+];
+
+/// `Sender<T>`, `&mpsc::UnboundedSender<T>`, `Arc<SyncSender<T>>`.
+fn is_sender_type(ty: &TypeRef) -> bool {
+    match ty.name() {
+        Some("Arc" | "Rc" | "Box") => ty.args().first().is_some_and(is_sender_type),
+        Some(name) => name.ends_with("Sender"),
+        None => false,
+    }
 }
 
 fn function_def(workspace: &Workspace, id: FnId) -> &FunctionDef {
@@ -1223,6 +1351,90 @@ async fn fan(tx: Sender<Tenant>, producer: &FutureProducer, tenants: Vec<Tenant>
         assert_eq!(
             findings,
             ["src/jobs.rs:6:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
+    fn sends_on_values_typed_as_channel_senders_hand_off() {
+        let findings = lint(
+            r#"
+pub struct Deletions { pub queue: tokio::sync::mpsc::UnboundedSender<String> }
+impl Deletions {
+    fn push(&self, msg: String) { self.queue.send(msg); }
+}
+fn enqueue(queue: &mpsc::UnboundedSender<String>, msg: String) { queue.send(msg); }
+fn announce(topic_bus: &Arc<broadcast::Sender<String>>, msg: String) { topic_bus.send(msg); }
+async fn sweep(deletions: &Deletions, queue: &mpsc::UnboundedSender<String>, bus: &Arc<broadcast::Sender<String>>, tenants: Vec<Tenant>) {
+    for t in &tenants {
+        deletions.push(t.id.clone());
+        enqueue(queue, t.id.clone());
+        announce(bus, t.id.clone());
+    }
+}
+async fn publish_all(producer: &FutureProducer, tenants: Vec<Tenant>) {
+    for t in tenants {
+        publish_one(producer, &t).await;
+    }
+}
+async fn publish_one(producer: &FutureProducer, t: &Tenant) { producer.send(record_for(t), timeout).await; }
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/jobs.rs:16:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send` in `jobs::publish_one`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
+    fn generic_command_names_write_only_on_store_handles() {
+        let findings = lint(
+            r#"
+pub struct Worker { pub process: OnceSlot<Process> }
+impl Worker {
+    fn launch(&self, permit: Permit) { self.process.set(Process::new(), permit); }
+}
+async fn warm(worker: &Worker, flags: &mut BitSet, rcm: State<ConnectionManager>, tenants: Vec<Tenant>) {
+    for t in &tenants {
+        worker.launch(t.permit());
+        flags.set(t.index, true);
+    }
+    for t in &tenants {
+        rcm.set(key(t), 1).await;
+    }
+    for t in &tenants {
+        state.redis.del(key(t)).await;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/jobs.rs:11:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.set`) for every tenant with no rate limit",
+                "src/jobs.rs:14:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.del`) for every tenant with no rate limit",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_memo_table_in_a_local_map_is_not_a_cache_write() {
+        let findings = lint(
+            r#"
+fn fill(size_cache: &mut HashMap<String, u64>, t: &Tenant) { size_cache.insert(t.id.clone(), 1); }
+async fn sizes(tenants: Vec<Tenant>, shared_cache: &moka::future::Cache<String, u64>) {
+    let mut size_cache = HashMap::new();
+    for t in &tenants {
+        fill(&mut size_cache, t);
+    }
+    for t in &tenants {
+        shared_cache.insert(t.id.clone(), 1).await;
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/jobs.rs:8:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.insert`) for every tenant with no rate limit"]
         );
     }
 
