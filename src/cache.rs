@@ -1,20 +1,27 @@
 //! The incremental cache: each file's facts (`FileFacts`, plain data) from the
 //! last run, keyed by the file's content hash, the tool version (and the
-//! binary's build) and a hash of the configuration. A re-run indexes only files whose text changed; the model
-//! and every rule then run over cached and fresh facts alike, so the findings
-//! are the same with or without the cache.
+//! binary's build) and a hash of the configuration. A re-run indexes only
+//! files whose text changed; the model and every rule then run over cached and
+//! fresh facts alike, so the findings are the same with or without the cache.
+//! When nothing the findings depend on changed (every path and content hash,
+//! the configuration, the date, the build), the last run's findings are
+//! reused as well and no rule runs.
 //!
-//! One file, `facts.bin`, under `target/partner-safety/` of the linted
-//! workspace (or `--cache-dir`). Layout: a magic string, the format number, the
-//! tool version, the config hash, the payload's length and checksum, then the
-//! payload (postcard: every entry's path, content hash and facts, the facts
-//! encoded on their own so only reused files are decoded, in parallel). A file that
-//! is truncated, corrupt, from another version or another configuration is
-//! ignored and rewritten, never trusted: the checksum is verified before
-//! anything is decoded, and decoding is bounded by the payload's length. It
-//! is written to a temporary file and renamed into place, so a crash or a
-//! concurrent run never leaves half a file behind.
+//! Two files under `target/partner-safety/` of the linted workspace (or
+//! `--cache-dir`): `facts.bin` and `findings.bin`. Layout of each: a magic
+//! string, the format number, the tool version, the key (config hash, or the
+//! workspace key for findings), the payload's length and checksum, then the
+//! payload (postcard; in `facts.bin` every entry's path, content hash and
+//! facts, the facts encoded on their own so only reused files are decoded, in
+//! parallel). A file that is truncated, corrupt, from another version or
+//! another key is ignored and rewritten, never trusted: the checksum is
+//! verified before anything is decoded. Both are written to a temporary file
+//! and renamed into place, so a crash or a concurrent run never leaves half a
+//! file behind, and the folder carries a `.gitignore` of its own.
 
+use partner_safety_lints::diagnostic::{Applicability, Finding, Fix, Label, Location, Replacement};
+use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::source::Span;
 use partner_safety_lints::{FileFacts, Settings};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -121,30 +128,7 @@ impl Cache {
     }
 
     fn decode(bytes: &[u8], config: u64) -> Option<Cache> {
-        let mut rest = bytes.strip_prefix(MAGIC)?;
-        let mut take = |n: usize| -> Option<&[u8]> {
-            let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-            rest = tail;
-            Some(head)
-        };
-        let u32_at = |b: &[u8]| b.try_into().ok().map(u32::from_le_bytes);
-        let u64_at = |b: &[u8]| b.try_into().ok().map(u64::from_le_bytes);
-        if u32_at(take(4)?)? != FORMAT {
-            return None;
-        }
-        let version_len = u32_at(take(4)?)? as usize;
-        if take(version_len)? != env!("CARGO_PKG_VERSION").as_bytes() {
-            return None;
-        }
-        if u64_at(take(8)?)? != config {
-            return None;
-        }
-        let len = usize::try_from(u64_at(take(8)?)?).ok()?;
-        let checksum = u64_at(take(8)?)?;
-        let payload = take(len)?;
-        if xxhash_rust::xxh3::xxh3_64(payload) != checksum {
-            return None;
-        }
+        let payload = verified_payload(bytes, config)?;
         let entries: Vec<Entry> = postcard::from_bytes(payload).ok()?;
         Some(Cache {
             entries: entries
@@ -167,6 +151,33 @@ impl Cache {
     pub fn has_leftovers(&self) -> bool {
         !self.entries.is_empty()
     }
+}
+
+/// The payload of a cache file written by this build for `key`, after its
+/// magic, format, version, key, length and checksum are all verified.
+fn verified_payload(bytes: &[u8], key: u64) -> Option<&[u8]> {
+    let mut rest = bytes.strip_prefix(MAGIC)?;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+        rest = tail;
+        Some(head)
+    };
+    let u32_at = |b: &[u8]| b.try_into().ok().map(u32::from_le_bytes);
+    let u64_at = |b: &[u8]| b.try_into().ok().map(u64::from_le_bytes);
+    if u32_at(take(4)?)? != FORMAT {
+        return None;
+    }
+    let version_len = u32_at(take(4)?)? as usize;
+    if take(version_len)? != env!("CARGO_PKG_VERSION").as_bytes() {
+        return None;
+    }
+    if u64_at(take(8)?)? != key {
+        return None;
+    }
+    let len = usize::try_from(u64_at(take(8)?)?).ok()?;
+    let checksum = u64_at(take(8)?)?;
+    let payload = take(len)?;
+    (xxhash_rust::xxh3::xxh3_64(payload) == checksum).then_some(payload)
 }
 
 /// A cached file's facts with its text restored (the cache does not keep
@@ -198,6 +209,12 @@ pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> st
         .collect::<Result<_, _>>()
         .map_err(std::io::Error::other)?;
     let payload = postcard::to_stdvec(&entries).map_err(std::io::Error::other)?;
+    write_atomically(dir, FILE_NAME, &header(config, &payload), &payload)
+}
+
+/// Writes `header` and `payload` to `dir/name` through a temporary file in
+/// `dir` and a rename, so a crash or a concurrent run never leaves half a file.
+fn write_atomically(dir: &Path, name: &str, header: &[u8], payload: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     // Like `.ruff_cache`: the cache ignores itself, so a workspace without a
     // `.gitignore` for `target/` (or a plain folder) never commits it, and a
@@ -209,18 +226,173 @@ pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> st
             "# Written by partner-safety: the cache is never committed.\n*\n",
         );
     }
-    let temporary = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
+    let temporary = dir.join(format!("{name}.{}.tmp", std::process::id()));
     let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&header(config, &payload))?;
-        file.write_all(&payload)?;
+        file.write_all(header)?;
+        file.write_all(payload)?;
         file.sync_all()?;
-        std::fs::rename(&temporary, dir.join(FILE_NAME))
+        std::fs::rename(&temporary, dir.join(name))
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
     written
+}
+
+/// What the findings of a run depend on: every file's path and content hash
+/// (or why it could not be read), in analysis order, the configuration, the
+/// date (suppressions expire) and the build. Equal keys give equal findings,
+/// so an unchanged re-run reuses them instead of rebuilding the model and
+/// running every rule.
+pub fn workspace_key(
+    config: u64,
+    today: Option<&str>,
+    files: &[(&str, Result<ContentHash, &str>)],
+) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&FORMAT.to_le_bytes());
+    hasher.update(&config.to_le_bytes());
+    hasher.update(today.unwrap_or("").as_bytes());
+    hasher.update(&[0xff]);
+    for (path, hash) in files {
+        hasher.update(path.as_bytes());
+        hasher.update(&[0]);
+        match hash {
+            Ok(hash) => {
+                hasher.update(&[1]);
+                hasher.update(&hash.to_le_bytes());
+            }
+            Err(problem) => {
+                hasher.update(&[2]);
+                hasher.update(problem.as_bytes());
+                hasher.update(&[0]);
+            }
+        }
+    }
+    hasher.digest()
+}
+
+const FINDINGS_FILE: &str = "findings.bin";
+
+/// A [`Finding`] as stored: the rule's identity by code (name and checklist
+/// item come back from the registry), locations by file index and span.
+#[derive(Serialize, Deserialize)]
+struct StoredFinding {
+    code: String,
+    level: String,
+    downgraded: bool,
+    message: String,
+    primary: (usize, Span),
+    primary_label: Option<String>,
+    labels: Vec<(usize, Span, String)>,
+    help: Option<String>,
+    fix: Option<(Vec<(usize, Span, String)>, bool)>,
+    suppressed: Option<String>,
+}
+
+impl StoredFinding {
+    fn of(finding: &Finding) -> StoredFinding {
+        let at = |location: &Location| (location.file, location.span);
+        StoredFinding {
+            code: finding.code.to_string(),
+            level: finding.level.as_str().to_string(),
+            downgraded: finding.downgraded,
+            message: finding.message.clone(),
+            primary: at(&finding.primary),
+            primary_label: finding.primary_label.clone(),
+            labels: finding
+                .labels
+                .iter()
+                .map(|label| {
+                    (
+                        label.location.file,
+                        label.location.span,
+                        label.message.clone(),
+                    )
+                })
+                .collect(),
+            help: finding.help.clone(),
+            fix: finding.fix.as_ref().map(|fix| {
+                (
+                    fix.replacements
+                        .iter()
+                        .map(|r| (r.location.file, r.location.span, r.text.clone()))
+                        .collect(),
+                    fix.applicability == Applicability::MachineApplicable,
+                )
+            }),
+            suppressed: finding.suppressed.clone(),
+        }
+    }
+
+    /// The finding back, or `None` when its code or level is unknown to this
+    /// build or a location names a file outside the workspace.
+    fn finding(self, files: usize) -> Option<Finding> {
+        let meta = registry::lookup(&self.code).filter(|meta| meta.code == self.code)?;
+        let location =
+            |(file, span): (usize, Span)| (file < files).then_some(Location { file, span });
+        Some(Finding {
+            code: meta.code,
+            name: meta.name,
+            checklist_item: meta.checklist_item,
+            level: Level::parse(&self.level)?,
+            downgraded: self.downgraded,
+            message: self.message,
+            primary: location(self.primary)?,
+            primary_label: self.primary_label,
+            labels: self
+                .labels
+                .into_iter()
+                .map(|(file, span, message)| {
+                    Some(Label {
+                        location: location((file, span))?,
+                        message,
+                    })
+                })
+                .collect::<Option<_>>()?,
+            help: self.help,
+            fix: match self.fix {
+                None => None,
+                Some((replacements, machine)) => Some(Fix {
+                    replacements: replacements
+                        .into_iter()
+                        .map(|(file, span, text)| {
+                            Some(Replacement {
+                                location: location((file, span))?,
+                                text,
+                            })
+                        })
+                        .collect::<Option<_>>()?,
+                    applicability: if machine {
+                        Applicability::MachineApplicable
+                    } else {
+                        Applicability::MaybeIncorrect
+                    },
+                }),
+            },
+            suppressed: self.suppressed,
+        })
+    }
+}
+
+/// The findings stored for `key`, if the stored ones are for that key and
+/// decode in full (`files` is the workspace's file count).
+pub fn load_findings(dir: &Path, key: u64, files: usize) -> Option<Vec<Finding>> {
+    let bytes = std::fs::read(dir.join(FINDINGS_FILE)).ok()?;
+    let payload = verified_payload(&bytes, key)?;
+    let stored: Vec<StoredFinding> = postcard::from_bytes(payload).ok()?;
+    stored
+        .into_iter()
+        .map(|finding| finding.finding(files))
+        .collect()
+}
+
+/// Stores the findings of the run whose inputs hash to `key`.
+pub fn store_findings(dir: &Path, key: u64, findings: &[Finding]) -> std::io::Result<()> {
+    let stored: Vec<StoredFinding> = findings.iter().map(StoredFinding::of).collect();
+    let payload = postcard::to_stdvec(&stored).map_err(std::io::Error::other)?;
+    write_atomically(dir, FINDINGS_FILE, &header(key, &payload), &payload)
 }
 
 #[cfg(test)]
@@ -283,5 +455,89 @@ mod tests {
         }
         std::fs::write(&path, &good).unwrap();
         assert!(Cache::load(dir.path(), 1).take("src/a.rs", hash).is_some());
+    }
+
+    fn finding_with_everything() -> Finding {
+        let meta = registry::lookup("PS104").unwrap();
+        let at = |file, start, end| Location {
+            file,
+            span: Span { start, end },
+        };
+        Finding {
+            code: meta.code,
+            name: meta.name,
+            checklist_item: meta.checklist_item,
+            level: Level::Deny,
+            downgraded: true,
+            message: "secret field `A.password` is serialized".into(),
+            primary: at(1, 30, 46),
+            primary_label: Some("readable".into()),
+            labels: vec![Label {
+                location: at(0, 2, 5),
+                message: "derived here".into(),
+            }],
+            help: Some("skip it".into()),
+            fix: Some(Fix {
+                replacements: vec![Replacement {
+                    location: at(1, 30, 30),
+                    text: "#[serde(skip_serializing)] ".into(),
+                }],
+                applicability: Applicability::MachineApplicable,
+            }),
+            suppressed: Some("reviewed".into()),
+        }
+    }
+
+    #[test]
+    fn findings_come_back_whole_for_the_same_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let finding = finding_with_everything();
+        store_findings(dir.path(), 42, std::slice::from_ref(&finding)).unwrap();
+        assert_eq!(load_findings(dir.path(), 42, 2), Some(vec![finding]));
+        assert_eq!(load_findings(dir.path(), 43, 2), None);
+        // A location outside the workspace means the file list changed.
+        assert_eq!(load_findings(dir.path(), 42, 1), None);
+        // Any flipped bit, and the stored findings are not trusted.
+        let path = dir.path().join(FINDINGS_FILE);
+        let good = std::fs::read(&path).unwrap();
+        for at in [0, good.len() / 2, good.len() - 1] {
+            let mut flipped = good.clone();
+            flipped[at] ^= 0x01;
+            std::fs::write(&path, &flipped).unwrap();
+            assert_eq!(load_findings(dir.path(), 42, 2), None, "bit at {at}");
+        }
+    }
+
+    #[test]
+    fn the_workspace_key_changes_with_every_input_the_findings_depend_on() {
+        let a = content_hash("fn a() {}");
+        let b = content_hash("fn b() {}");
+        let base = workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))]);
+        let variants = [
+            workspace_key(2, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
+            workspace_key(1, Some("2026-11-27"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
+            workspace_key(1, None, &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
+            workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(b)), ("b.rs", Ok(b))]),
+            workspace_key(1, Some("2026-11-26"), &[("b.rs", Ok(b)), ("a.rs", Ok(a))]),
+            workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a))]),
+            workspace_key(
+                1,
+                Some("2026-11-26"),
+                &[("a.rs", Ok(a)), ("b.rs", Err("too big"))],
+            ),
+            workspace_key(
+                1,
+                Some("2026-11-26"),
+                &[("a.rs", Ok(a)), ("b.rs", Err("not UTF-8"))],
+            ),
+        ];
+        for (index, key) in variants.iter().enumerate() {
+            assert_ne!(*key, base, "variant {index}");
+        }
+        assert_ne!(variants[6], variants[7]);
+        assert_eq!(
+            base,
+            workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))])
+        );
     }
 }

@@ -136,6 +136,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             .unwrap_or_else(|| cache::default_dir(&discovered.root))
     });
     let config_hash = cache::config_hash(&settings);
+    let today = settings.today.clone();
     let engine = Engine::new(settings);
     let (workspace, findings, parse_millis) = pool.install(|| {
         let started = Instant::now();
@@ -147,6 +148,8 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             .iter()
             .map(|path| discover::relative(&root, path))
             .collect();
+        // With the cache on, what the findings depend on (see `workspace_key`).
+        let mut findings_key = None;
         let indexed: Vec<(FileFacts, Option<cache::ContentHash>, bool)> = match &mut cached {
             Some(cache) => {
                 // Texts are read and hashed in parallel; cached facts are
@@ -161,6 +164,26 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                         })
                     })
                     .collect();
+                let mut inputs: Vec<(&str, Result<cache::ContentHash, &str>)> = read
+                    .iter()
+                    .zip(&relative_paths)
+                    .map(|(read, path)| {
+                        let hash = read.as_ref().map(|(_, hash)| *hash);
+                        (path.as_str(), hash.map_err(String::as_str))
+                    })
+                    .collect();
+                let folders: Vec<String> = discovered
+                    .unreadable
+                    .iter()
+                    .map(|(path, _)| discover::relative(&root, path))
+                    .collect();
+                inputs.extend(
+                    folders
+                        .iter()
+                        .zip(&discovered.unreadable)
+                        .map(|(path, (_, message))| (path.as_str(), Err(message.as_str()))),
+                );
+                findings_key = Some(cache::workspace_key(config_hash, today.as_deref(), &inputs));
                 let hits: Vec<Option<Vec<u8>>> = read
                     .iter()
                     .zip(&relative_paths)
@@ -213,7 +236,26 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         }));
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
-        let findings = engine.check_keeping_suppressed(&workspace);
+        let reused = match (&cache_dir, findings_key) {
+            (Some(dir), Some(key)) => cache::load_findings(dir, key, workspace.files.len()),
+            _ => None,
+        };
+        let findings = match reused {
+            Some(findings) => findings,
+            None => {
+                let findings = engine.check_keeping_suppressed(&workspace);
+                // A rule that failed (PS003) is run again next time, like a
+                // file whose indexing failed.
+                let failed = findings
+                    .iter()
+                    .any(|finding| finding.code == tool_codes::INTERNAL_ERROR.code);
+                if let (Some(dir), Some(key), false) = (&cache_dir, findings_key, failed) {
+                    // A cache that cannot be written only makes the next run slower.
+                    let _ = cache::store_findings(dir, key, &findings);
+                }
+                findings
+            }
+        };
         if let (Some(dir), true) = (&cache_dir, rewrite) {
             let entries: Vec<(&FileFacts, cache::ContentHash)> = workspace
                 .files
