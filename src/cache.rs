@@ -275,6 +275,9 @@ pub fn workspace_key(
 
 const FINDINGS_FILE: &str = "findings.bin";
 
+/// A label or replacement as stored: file index, span, text.
+type StoredText = (usize, Span, String);
+
 /// A [`Finding`] as stored: the rule's identity by code (name and checklist
 /// item come back from the registry), locations by file index and span.
 #[derive(Serialize, Deserialize)]
@@ -285,9 +288,10 @@ struct StoredFinding {
     message: String,
     primary: (usize, Span),
     primary_label: Option<String>,
-    labels: Vec<(usize, Span, String)>,
+    labels: Vec<StoredText>,
     help: Option<String>,
-    fix: Option<(Vec<(usize, Span, String)>, bool)>,
+    /// The replacements, and whether the fix is machine-applicable.
+    fix: Option<(Vec<StoredText>, bool)>,
     suppressed: Option<String>,
 }
 
