@@ -25,8 +25,10 @@ pub const META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Flags a cache key that does not include the target tenant's ID. Cache operations are
 found by what the receiver is, never by method name alone:
-- the `redis` crate: `cmd("GET"|"SET"|…).arg(key)`, pipelines (`redis::pipe().set(k, v)`,
-  `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first
+- the `redis` crate: `cmd("GET"|"SET"|…).arg(key)` for the commands whose first argument
+  is a key (not `CLUSTER`, `ACL`, `CONFIG`, `PSUBSCRIBE`, `XREAD`, `FCALL`, … whose first
+  argument is a subcommand, channel, option or function name), pipelines
+  (`redis::pipe().set(k, v)`, `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first
   (`get`, `set`, `set_ex`, `del`, `expire`, `incr`, `hget`, `hset`, `hdel`, …);
 - connections and pools from `deadpool_redis`, `bb8_redis`, `r2d2` (`r2d2::Pool<redis::Client>`)
   and `fred` clients;
@@ -1347,6 +1349,34 @@ fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String,
         assert_eq!(
             findings,
             ["src/cache.rs:5:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `\"jwk:google\"`"]
+        );
+    }
+
+    #[test]
+    fn commands_whose_first_argument_is_not_a_key() {
+        // Subcommands, channels, options and function names come first in these
+        // commands: none of them is a cache key.
+        let findings = lint(
+            "src/admin.rs",
+            r#"fn admin(con: &mut redis::Connection, user_id: &str, channel: &str) {
+    redis::cmd("CLUSTER").arg("SLOTS").query::<()>(con)?;
+    redis::cmd("ACL").arg("SETUSER").arg(user_id).query::<()>(con)?;
+    redis::cmd("PSUBSCRIBE").arg(channel).query::<()>(con)?;
+    redis::cmd("XREAD").arg("COUNT").arg(1).arg("STREAMS").arg(user_id).query::<()>(con)?;
+    redis::cmd("XGROUP").arg("CREATE").arg(user_id).query::<()>(con)?;
+    redis::cmd("FCALL").arg("f").arg(1).arg(user_id).query::<()>(con)?;
+    redis::cmd("CONFIG").arg("GET").arg("maxmemory").query::<()>(con)?;
+    redis::cmd("LPUSH").arg(user_id).arg(1).query::<()>(con)?;
+    redis::cmd("JSON.GET").arg(user_id).query::<()>(con)?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/admin.rs:9:29: deny[PS102] cache key of redis `LPUSH` does not include the target tenant's ID: `user_id`",
+                "src/admin.rs:10:32: deny[PS102] cache key of redis `JSON.GET` does not include the target tenant's ID: `user_id`",
+            ]
         );
     }
 }
