@@ -70,7 +70,10 @@ Decisions where the catalogue is silent:
   not flagged itself; each workspace call to it is checked as a cache operation with the
   argument passed for the key. A wrapper that nothing in the workspace calls is not
   flagged. A parameter with another name used as the key (`user_id`) is a key built
-  from that value, and is flagged.
+  from that value, and is flagged. A key built around a key parameter without the
+  target tenant (a generic store's `self.namespaced(key)`, `format!("app:{key}")`) makes
+  a wrapper too: the caller's key decides; one that adds the tenant itself
+  (`format!("{tenant_id}:{key}")`) is not a wrapper, and its callers are not checked.
 - A connection known by its trait bounds (`con: &mut C` with `C: redis::AsyncCommands`,
   `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
   (by path, `use`, or a glob import of the crate).
@@ -194,7 +197,7 @@ impl Rule for CacheKeyMissingTenant {
             let mut keys: Vec<KeyAt<'_>> = caches
                 .operations(file, def)
                 .into_iter()
-                .filter(|op| walk.key_parameter(def, op.key).is_none())
+                .filter(|op| walk.key_parameter(function, def, op.key).is_none())
                 .map(|op| KeyAt {
                     function,
                     def,
@@ -211,7 +214,7 @@ impl Rule for CacheKeyMissingTenant {
                     if let Some(key) = call
                         .args
                         .get(parameter)
-                        .filter(|key| walk.key_parameter(def, key).is_none())
+                        .filter(|key| walk.key_parameter(function, def, key).is_none())
                     {
                         let name = &workspace.file(callee.file).functions[callee.index].name;
                         keys.push(KeyAt {
@@ -775,9 +778,43 @@ impl<'a> Walk<'a> {
         })
     }
 
+    /// When a function's cache key is one of its parameters named as a key,
+    /// or is built from one without the target tenant (a generic store's
+    /// `self.generate_key(key)`, `format!("app:{key}")`), the parameter's
+    /// index: the caller's key decides whether the entry has the tenant.
+    fn key_parameter(&self, function: FnId, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
+        if let Some(index) = self.direct_key_parameter(def, key) {
+            return Some(index);
+        }
+        let built = def
+            .bound_init(key)
+            .filter(|init| init.place.is_none())
+            .unwrap_or(key);
+        let mut names: Vec<String> = def
+            .reads_within(built.span)
+            .filter_map(|read| match read.place.as_slice() {
+                [name] => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(calls) = self.calls_of(function) {
+            for (_, call) in calls.within(built.span) {
+                if matches!(call.callee, Callee::Macro(_)) {
+                    names.extend(self.inline_captures(function.file, call));
+                }
+            }
+        }
+        let index = names
+            .iter()
+            .find_map(|name| self.key_named_parameter(def, name))?;
+        let mut verdict = Verdict::default();
+        self.key(function, key.span, 0, &mut verdict);
+        (!verdict.tenant).then_some(index)
+    }
+
     /// When a function's cache key is exactly one of its parameters, the
     /// parameter's index.
-    fn key_parameter(&self, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
+    fn direct_key_parameter(&self, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
         let origin = crate::model::bindings::origin(def, key);
         let crate::model::bindings::Origin::Place(place) = origin else {
             return None;
@@ -785,10 +822,16 @@ impl<'a> Walk<'a> {
         let [name] = place.as_slice() else {
             return None;
         };
+        self.key_named_parameter(def, name)
+    }
+
+    /// The index of parameter `name` when it is named as a key (`key`,
+    /// `cache_key`, `k`) and its type does not hold the tenant.
+    fn key_named_parameter(&self, def: &FunctionDef, name: &str) -> Option<usize> {
         let index = def
             .params
             .iter()
-            .position(|param| param.name.as_deref() == Some(name.as_str()))?;
+            .position(|param| param.name.as_deref() == Some(name))?;
         // Only a parameter named as a key passes one through: a `user_id`
         // used as the key is a key built from a user ID.
         let key_named = name == "k" || words(name).last().is_some_and(|word| word == "key");
@@ -816,7 +859,7 @@ impl<'a> Walk<'a> {
             workspace: self.workspace(),
         };
         for op in caches.operations(id.file, def) {
-            if let Some(index) = self.key_parameter(def, op.key) {
+            if let Some(index) = self.key_parameter(id, def, op.key) {
                 return Some((index, op.operation));
             }
         }
@@ -831,7 +874,7 @@ impl<'a> Walk<'a> {
                 let Some(arg) = call.args.get(parameter) else {
                     continue;
                 };
-                if let Some(index) = self.key_parameter(def, arg) {
+                if let Some(index) = self.key_parameter(id, def, arg) {
                     let name = self.def(callee).map_or_else(String::new, qualified_name);
                     return Some((index, format!("`{name}`, {operation}")));
                 }
@@ -1376,6 +1419,46 @@ fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String,
             [
                 "src/admin.rs:9:29: deny[PS102] cache key of redis `LPUSH` does not include the target tenant's ID: `user_id`",
                 "src/admin.rs:10:32: deny[PS102] cache key of redis `JSON.GET` does not include the target tenant's ID: `user_id`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_store_that_namespaces_the_callers_key_is_a_wrapper() {
+        // A generic cache store cannot know the tenant: the key it is given
+        // decides. Its callers are checked instead.
+        let findings = lint(
+            "src/store.rs",
+            r#"pub struct Store { pool: r2d2::Pool<redis::Client>, prefix: String }
+impl Store {
+    fn namespaced(&self, key: &str) -> String { format!("{}:{}", self.prefix, key) }
+    pub fn load(&self, key: &str) -> Option<String> {
+        let mut conn = self.pool.get().ok()?;
+        let full = self.namespaced(key);
+        redis::pipe().get(&full).query(&mut conn).ok()
+    }
+    pub fn drop_entry(&self, cache_key: &str) {
+        let mut conn = self.pool.get().unwrap();
+        let _: () = conn.del(format!("app:{cache_key}")).unwrap();
+    }
+    pub fn scoped(&self, tenant_id: &str, key: &str) {
+        let mut conn = self.pool.get().unwrap();
+        let _: () = conn.del(format!("{tenant_id}:{key}")).unwrap();
+    }
+}
+fn callers(store: &Store, user_id: &str, target_tenant_id: &str) {
+    store.load(&format!("profile:{user_id}"));
+    store.load(&format!("{target_tenant_id}:profile:{user_id}"));
+    store.drop_entry(user_id);
+    store.scoped(target_tenant_id, user_id);
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/store.rs:19:16: deny[PS102] cache key of `load` (redis pipeline `GET`) does not include the target tenant's ID: `&format!(\"profile:{user_id}\")`",
+                "src/store.rs:21:22: deny[PS102] cache key of `drop_entry` (redis `DEL`) does not include the target tenant's ID: `user_id`",
             ]
         );
     }
