@@ -78,6 +78,10 @@ Decisions where the catalogue is silent:
   `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
   (by path, `use`, or a glob import of the crate).
 - `key += …` is not followed; write the key with `format!` or `push_str`.
+- Test code is not checked: functions marked `#[test]` (also `#[tokio::test]`,
+  `#[rstest]`, `#[test_case]`, `#[bench]`), functions in a module named `tests`, and files
+  in a `tests/` or `benches/` folder. Keys there are written against test servers and
+  fixtures, not served to tenants; the code under test is checked where it builds keys.
 - Keys listed in `global_keys` (by the literal text they start with) are global on
   purpose and not flagged.
 
@@ -192,7 +196,13 @@ impl Rule for CacheKeyMissingTenant {
             pushes: RefCell::new(HashMap::new()),
             wrappers: RefCell::new(HashMap::new()),
         };
+        if is_test_path(&workspace.file(file).path) {
+            return;
+        }
         for (index, def) in workspace.file(file).functions.iter().enumerate() {
+            if is_test_function(def) {
+                continue;
+            }
             let function = FnId { file, index };
             let mut keys: Vec<KeyAt<'_>> = caches
                 .operations(file, def)
@@ -239,6 +249,23 @@ impl Rule for CacheKeyMissingTenant {
             }
         }
     }
+}
+
+/// Attributes that mark a test function (`#[test]`, `#[tokio::test]`, …).
+const TEST_ATTRIBUTES: &[&str] = &["test", "rstest", "test_case", "bench"];
+
+/// Test code: a function marked as a test, or in a module named `tests`.
+fn is_test_function(def: &FunctionDef) -> bool {
+    def.attributes
+        .iter()
+        .any(|attr| TEST_ATTRIBUTES.contains(&attr.name.as_str()))
+        || def.module_path.iter().any(|module| module == "tests")
+}
+
+/// A file of a `tests/` or `benches/` folder (integration tests, benchmarks).
+fn is_test_path(path: &str) -> bool {
+    let mut folders = path.split('/').rev().skip(1);
+    folders.any(|folder| folder == "tests" || folder == "benches")
 }
 
 /// Attributes of the `cached` crate that cache a function's results.
@@ -1460,6 +1487,33 @@ fn callers(store: &Store, user_id: &str, target_tenant_id: &str) {
                 "src/store.rs:19:16: deny[PS102] cache key of `load` (redis pipeline `GET`) does not include the target tenant's ID: `&format!(\"profile:{user_id}\")`",
                 "src/store.rs:21:22: deny[PS102] cache key of `drop_entry` (redis `DEL`) does not include the target tenant's ID: `user_id`",
             ]
+        );
+    }
+
+    #[test]
+    fn test_code_is_not_checked() {
+        let unit = r#"fn serve(con: &mut redis::Connection, target_tenant_id: &str) {
+    let _: () = con.set(format!("{target_tenant_id}:k"), 1).unwrap();
+}
+#[tokio::test]
+async fn sets_a_key() { let mut con = client().get_connection().unwrap(); let _: () = con.set("foo", 1).unwrap(); }
+fn helper(con: &mut redis::Connection) { let _: () = con.set("shared", 1).unwrap(); }
+mod tests {
+    fn fixture(con: &mut redis::Connection) { let _: () = con.set("fixture", 1).unwrap(); }
+}
+"#;
+        let integration =
+            r#"fn load(con: &mut redis::Connection) { let _: () = con.set("foo", 1).unwrap(); }"#;
+        assert_eq!(
+            check(
+                "PS102",
+                &[
+                    ("src/lib.rs", unit),
+                    ("tests/basic.rs", integration),
+                    ("benches/bench.rs", integration),
+                ]
+            ),
+            ["src/lib.rs:6:62: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"shared\"`"]
         );
     }
 }
