@@ -2,7 +2,7 @@
 //! tenant, so one tenant's cached data is served in another tenant's context.
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
-use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, Workspace};
+use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, TypeRef, Workspace};
 use crate::model::actors::{Role, Roles};
 use crate::model::caches::{Caches, FnCalls};
 use crate::model::callgraph::FnId;
@@ -36,7 +36,9 @@ found by what the receiver is, never by method name alone:
   `entry`, …) and the `cached` crate's stores (`cache_set`, `cache_get`, …) and
   attributes: `#[cached]`/`#[io_cached]` key a function's results by its arguments (or
   by `convert = "…"`), `#[once]` keeps one result for every call (flagged on a function
-  that takes arguments);
+  that takes arguments); `#[cached]` on a function without arguments, or whose arguments
+  are all numbers or flags none of them named as an ID (`fib(n: u64)`), is a global or
+  computed value, not flagged;
 - browser storage from Rust: `gloo_storage::LocalStorage`/`SessionStorage` (`set`, `get`,
   `delete`) and `web_sys::Storage` (`set_item`, `get_item`, `remove_item`).
 
@@ -426,6 +428,12 @@ impl<'a> Walk<'a> {
                 verdict.actor,
             )
         } else {
+            // No inputs: one value for everyone, global on purpose (as `#[once]`).
+            // Only numbers and flags, none an ID: a computation (`fib(n)`), not
+            // a lookup of someone's data.
+            if !def.has_self && def.params.iter().all(is_plain_number) {
+                return None;
+            }
             let mut verdict = Verdict::default();
             let mut names = Vec::new();
             for param in &def.params {
@@ -909,6 +917,30 @@ impl<'a> Walk<'a> {
         }
         None
     }
+}
+
+/// Primitive types that hold a number or a flag, not text.
+const NUMBER_TYPES: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
+    "f64", "bool",
+];
+
+/// A parameter of a number or flag type (also by reference) whose name does
+/// not say it is an ID (`n`, `secs`, `limit`; not `user_id`).
+fn is_plain_number(param: &Param) -> bool {
+    let mut ty = &param.ty;
+    while let TypeRef::Reference(inner) = ty {
+        ty = inner;
+    }
+    let TypeRef::Path { segments, .. } = ty else {
+        return false;
+    };
+    let named_as_id = param.name.as_deref().is_some_and(|name| {
+        words(name)
+            .last()
+            .is_some_and(|word| word == "id" || word == "ids")
+    });
+    matches!(segments.as_slice(), [one] if NUMBER_TYPES.contains(&one.as_str())) && !named_as_id
 }
 
 /// The `convert = "…"` expression of a `#[cached(…)]` attribute, as written.
@@ -1514,6 +1546,31 @@ mod tests {
                 ]
             ),
             ["src/lib.rs:6:62: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"shared\"`"]
+        );
+    }
+
+    #[test]
+    fn memoized_computations_and_global_values() {
+        let findings = lint(
+            "src/calc.rs",
+            r##"#[cached]
+fn fib(n: u64) -> u64 { n }
+#[cached(time = 60)]
+async fn fetch_config() -> Config { todo!() }
+#[cached]
+fn scaled(factor: &f64, round: bool) -> f64 { todo!() }
+#[cached]
+fn profile(user_id: u64) -> Profile { todo!() }
+#[cached]
+fn lookup(id: i64, fresh: bool) -> Row { todo!() }
+"##,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/calc.rs:7:1: deny[PS102] cache key of `#[cached]` on `calc::profile` (its arguments `user_id`) does not include the target tenant's ID",
+                "src/calc.rs:9:1: deny[PS102] cache key of `#[cached]` on `calc::lookup` (its arguments `id`, `fresh`) does not include the target tenant's ID",
+            ]
         );
     }
 }
