@@ -83,6 +83,8 @@ pub struct ComponentFact {
     /// Types read from the context the app provides: `use_context::<T>()`,
     /// `expect_context::<T>()`, `consume_context::<T>()`, with the call's span.
     pub context_reads: Vec<(TypeRef, Span)>,
+    /// Declared `pub` (any `pub(…)` too): nameable outside its module.
+    pub public: bool,
 }
 
 /// `#[template(path = "…")]` or `#[template(source = "…")]` on a struct.
@@ -173,6 +175,7 @@ impl ViewCollector {
                 fn_name_span: span_of(function.sig.ident.span()),
                 fn_span: span_of_tokens(function),
                 context_reads: context_reads(&function.block),
+                public: !matches!(function.vis, syn::Visibility::Inherited),
             });
             return;
         }
@@ -195,6 +198,7 @@ impl ViewCollector {
                 fn_name_span: span_of(function.sig.ident.span()),
                 fn_span: span_of_tokens(function),
                 context_reads: context_reads(&function.block),
+                public: !matches!(function.vis, syn::Visibility::Inherited),
             });
             return;
         }

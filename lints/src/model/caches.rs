@@ -180,34 +180,43 @@ const REDIS_KEY_METHODS: &[&str] = &[
 /// Pipeline methods that return the pipeline without naming a key.
 const PIPELINE_PASS_THROUGH: &[&str] = &["ignore", "atomic", "arg", "cmd", "add_command"];
 
-/// Redis commands that take no key: `cmd("PING")` is not a cache access.
-const KEYLESS_COMMANDS: &[&str] = &[
-    "PING",
-    "INFO",
-    "AUTH",
-    "SELECT",
-    "FLUSHDB",
-    "FLUSHALL",
-    "PUBLISH",
-    "SUBSCRIBE",
-    "SCAN",
-    "CLIENT",
-    "CONFIG",
-    "DBSIZE",
-    "MULTI",
-    "EXEC",
-    "DISCARD",
-    "ECHO",
-    "TIME",
-    "SCRIPT",
-    "KEYS",
-    "EVAL",
-    "EVALSHA",
-    "WATCH",
-    "UNWATCH",
-    "HELLO",
-    "QUIT",
-];
+/// Redis commands whose first argument is a key: `cmd("SET").arg(key)`.
+/// Any other command is not a cache access by its first argument: a
+/// subcommand (`CLUSTER SLOTS`, `ACL SETUSER`, `XINFO GROUPS`), a channel
+/// (`PSUBSCRIBE`), an option (`XREAD COUNT`), a function name (`FCALL`),
+/// a count of keys (`ZUNION 2 …`) or nothing (`PING`). Commands of Redis
+/// modules are known by the `JSON.` prefix.
+const KEY_COMMANDS: &str = "
+    APPEND COPY DECR DECRBY DEL DUMP EXISTS EXPIRE EXPIREAT EXPIRETIME GET GETDEL GETEX GETRANGE
+    GETSET INCR INCRBY INCRBYFLOAT LCS MGET MOVE MSET MSETNX PERSIST PEXPIRE PEXPIREAT
+    PEXPIRETIME PSETEX PTTL RENAME RENAMENX RESTORE SET SETEX SETNX SETRANGE SORT SORT_RO STRLEN
+    SUBSTR TOUCH TTL TYPE UNLINK
+    HDEL HEXISTS HEXPIRE HEXPIREAT HEXPIRETIME HGET HGETALL HGETDEL HGETEX HINCRBY HINCRBYFLOAT
+    HKEYS HLEN HMGET HMSET HPERSIST HPEXPIRE HPEXPIREAT HPEXPIRETIME HPTTL HRANDFIELD HSCAN HSET
+    HSETEX HSETNX HSTRLEN HTTL HVALS
+    BLMOVE BLPOP BRPOP BRPOPLPUSH LINDEX LINSERT LLEN LMOVE LPOP LPOS LPUSH LPUSHX LRANGE LREM
+    LSET LTRIM RPOP RPOPLPUSH RPUSH RPUSHX
+    SADD SCARD SDIFF SDIFFSTORE SINTER SINTERSTORE SISMEMBER SMEMBERS SMISMEMBER SMOVE SPOP
+    SRANDMEMBER SREM SSCAN SUNION SUNIONSTORE
+    BZPOPMAX BZPOPMIN ZADD ZCARD ZCOUNT ZDIFFSTORE ZINCRBY ZINTERSTORE ZLEXCOUNT ZMSCORE ZPOPMAX
+    ZPOPMIN ZRANDMEMBER ZRANGE ZRANGEBYLEX ZRANGEBYSCORE ZRANGESTORE ZRANK ZREM ZREMRANGEBYLEX
+    ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREVRANGE ZREVRANGEBYLEX ZREVRANGEBYSCORE ZREVRANK ZSCAN
+    ZSCORE ZUNIONSTORE
+    BITCOUNT BITFIELD BITFIELD_RO BITPOS GETBIT SETBIT PFADD PFCOUNT PFMERGE
+    GEOADD GEODIST GEOHASH GEOPOS GEORADIUS GEORADIUSBYMEMBER GEORADIUSBYMEMBER_RO GEORADIUS_RO
+    GEOSEARCH GEOSEARCHSTORE
+    XACK XADD XAUTOCLAIM XCLAIM XDEL XLEN XPENDING XRANGE XREVRANGE XSETID XTRIM
+";
+
+/// Whether `cmd(command).arg(first)` names a key first.
+fn key_command(command: &str) -> bool {
+    KEY_COMMANDS
+        .split_ascii_whitespace()
+        .any(|known| known == command)
+        || command
+            .strip_prefix("JSON.")
+            .is_some_and(|rest| !rest.is_empty() && rest != "DEBUG")
+}
 
 /// Methods of in-memory caches whose first argument is a key.
 const MEMORY_KEY_METHODS: &[&str] = &[
@@ -366,7 +375,7 @@ impl<'a> Caches<'a> {
         let receiver = call.receiver.as_ref()?;
         let command = call_at(f, receiver.span)?;
         let command_name = command_name(facts, f, command, self)?;
-        if KEYLESS_COMMANDS.contains(&command_name.as_str()) {
+        if !key_command(&command_name) {
             return None;
         }
         Some(CacheOp {
@@ -610,7 +619,9 @@ fn redis_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
     let expanded = facts.expand_path(segments);
     let command = literal_command(facts, call)?;
     let from_redis = expanded.first().is_some_and(|c| c == "redis");
-    let looks_like_command = command.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+    let looks_like_command = command
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c == '.' || c == '_');
     (from_redis || (segments.len() == 1 && looks_like_command)).then_some(command)
 }
 
@@ -622,8 +633,11 @@ fn literal_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
     };
     let text = facts.text.get(span.range())?;
     let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphabetic() || c == '.'))
-        .then(|| inner.to_ascii_uppercase())
+    (!inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '.' || c == '_'))
+    .then(|| inner.to_ascii_uppercase())
 }
 
 /// The client a path names (`redis::Client::open`, `Cache::builder` with

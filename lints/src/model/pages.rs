@@ -568,7 +568,8 @@ impl Pages {
 }
 
 /// The crate a file belongs to: its path up to `src/`.
-fn crate_root(path: &str) -> &str {
+/// The folder of the crate a file belongs to: the path before its `src/`.
+pub fn crate_root(path: &str) -> &str {
     path.find("src/").map_or("", |at| &path[..at])
 }
 

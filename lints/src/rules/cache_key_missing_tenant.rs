@@ -2,7 +2,7 @@
 //! tenant, so one tenant's cached data is served in another tenant's context.
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
-use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, Workspace};
+use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, TypeRef, Workspace};
 use crate::model::actors::{Role, Roles};
 use crate::model::caches::{Caches, FnCalls};
 use crate::model::callgraph::FnId;
@@ -25,8 +25,10 @@ pub const META: RuleMeta = RuleMeta {
     docs: r#"## What it does
 Flags a cache key that does not include the target tenant's ID. Cache operations are
 found by what the receiver is, never by method name alone:
-- the `redis` crate: `cmd("GET"|"SET"|…).arg(key)`, pipelines (`redis::pipe().set(k, v)`,
-  `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first
+- the `redis` crate: `cmd("GET"|"SET"|…).arg(key)` for the commands whose first argument
+  is a key (not `CLUSTER`, `ACL`, `CONFIG`, `PSUBSCRIBE`, `XREAD`, `FCALL`, … whose first
+  argument is a subcommand, channel, option or function name), pipelines
+  (`redis::pipe().set(k, v)`, `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first
   (`get`, `set`, `set_ex`, `del`, `expire`, `incr`, `hget`, `hset`, `hdel`, …);
 - connections and pools from `deadpool_redis`, `bb8_redis`, `r2d2` (`r2d2::Pool<redis::Client>`)
   and `fred` clients;
@@ -34,7 +36,9 @@ found by what the receiver is, never by method name alone:
   `entry`, …) and the `cached` crate's stores (`cache_set`, `cache_get`, …) and
   attributes: `#[cached]`/`#[io_cached]` key a function's results by its arguments (or
   by `convert = "…"`), `#[once]` keeps one result for every call (flagged on a function
-  that takes arguments);
+  that takes arguments); `#[cached]` on a function without arguments, or whose arguments
+  are all numbers or flags none of them named as an ID (`fib(n: u64)`), is a global or
+  computed value, not flagged;
 - browser storage from Rust: `gloo_storage::LocalStorage`/`SessionStorage` (`set`, `get`,
   `delete`) and `web_sys::Storage` (`set_item`, `get_item`, `remove_item`).
 
@@ -68,11 +72,18 @@ Decisions where the catalogue is silent:
   not flagged itself; each workspace call to it is checked as a cache operation with the
   argument passed for the key. A wrapper that nothing in the workspace calls is not
   flagged. A parameter with another name used as the key (`user_id`) is a key built
-  from that value, and is flagged.
+  from that value, and is flagged. A key built around a key parameter without the
+  target tenant (a generic store's `self.namespaced(key)`, `format!("app:{key}")`) makes
+  a wrapper too: the caller's key decides; one that adds the tenant itself
+  (`format!("{tenant_id}:{key}")`) is not a wrapper, and its callers are not checked.
 - A connection known by its trait bounds (`con: &mut C` with `C: redis::AsyncCommands`,
   `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
   (by path, `use`, or a glob import of the crate).
 - `key += …` is not followed; write the key with `format!` or `push_str`.
+- Test code is not checked: functions marked `#[test]` (also `#[tokio::test]`,
+  `#[rstest]`, `#[test_case]`, `#[bench]`), functions in a module named `tests`, and files
+  in a `tests/` or `benches/` folder. Keys there are written against test servers and
+  fixtures, not served to tenants; the code under test is checked where it builds keys.
 - Keys listed in `global_keys` (by the literal text they start with) are global on
   purpose and not flagged.
 
@@ -187,12 +198,18 @@ impl Rule for CacheKeyMissingTenant {
             pushes: RefCell::new(HashMap::new()),
             wrappers: RefCell::new(HashMap::new()),
         };
+        if is_test_path(&workspace.file(file).path) {
+            return;
+        }
         for (index, def) in workspace.file(file).functions.iter().enumerate() {
+            if is_test_function(def) {
+                continue;
+            }
             let function = FnId { file, index };
             let mut keys: Vec<KeyAt<'_>> = caches
                 .operations(file, def)
                 .into_iter()
-                .filter(|op| walk.key_parameter(def, op.key).is_none())
+                .filter(|op| walk.key_parameter(function, def, op.key).is_none())
                 .map(|op| KeyAt {
                     function,
                     def,
@@ -209,7 +226,7 @@ impl Rule for CacheKeyMissingTenant {
                     if let Some(key) = call
                         .args
                         .get(parameter)
-                        .filter(|key| walk.key_parameter(def, key).is_none())
+                        .filter(|key| walk.key_parameter(function, def, key).is_none())
                     {
                         let name = &workspace.file(callee.file).functions[callee.index].name;
                         keys.push(KeyAt {
@@ -234,6 +251,23 @@ impl Rule for CacheKeyMissingTenant {
             }
         }
     }
+}
+
+/// Attributes that mark a test function (`#[test]`, `#[tokio::test]`, …).
+const TEST_ATTRIBUTES: &[&str] = &["test", "rstest", "test_case", "bench"];
+
+/// Test code: a function marked as a test, or in a module named `tests`.
+fn is_test_function(def: &FunctionDef) -> bool {
+    def.attributes
+        .iter()
+        .any(|attr| TEST_ATTRIBUTES.contains(&attr.name.as_str()))
+        || def.module_path.iter().any(|module| module == "tests")
+}
+
+/// A file of a `tests/` or `benches/` folder (integration tests, benchmarks).
+fn is_test_path(path: &str) -> bool {
+    let mut folders = path.split('/').rev().skip(1);
+    folders.any(|folder| folder == "tests" || folder == "benches")
 }
 
 /// Attributes of the `cached` crate that cache a function's results.
@@ -394,6 +428,12 @@ impl<'a> Walk<'a> {
                 verdict.actor,
             )
         } else {
+            // No inputs: one value for everyone, global on purpose (as `#[once]`).
+            // Only numbers and flags, none an ID: a computation (`fib(n)`), not
+            // a lookup of someone's data.
+            if !def.has_self && def.params.iter().all(is_plain_number) {
+                return None;
+            }
             let mut verdict = Verdict::default();
             let mut names = Vec::new();
             for param in &def.params {
@@ -773,9 +813,43 @@ impl<'a> Walk<'a> {
         })
     }
 
+    /// When a function's cache key is one of its parameters named as a key,
+    /// or is built from one without the target tenant (a generic store's
+    /// `self.generate_key(key)`, `format!("app:{key}")`), the parameter's
+    /// index: the caller's key decides whether the entry has the tenant.
+    fn key_parameter(&self, function: FnId, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
+        if let Some(index) = self.direct_key_parameter(def, key) {
+            return Some(index);
+        }
+        let built = def
+            .bound_init(key)
+            .filter(|init| init.place.is_none())
+            .unwrap_or(key);
+        let mut names: Vec<String> = def
+            .reads_within(built.span)
+            .filter_map(|read| match read.place.as_slice() {
+                [name] => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(calls) = self.calls_of(function) {
+            for (_, call) in calls.within(built.span) {
+                if matches!(call.callee, Callee::Macro(_)) {
+                    names.extend(self.inline_captures(function.file, call));
+                }
+            }
+        }
+        let index = names
+            .iter()
+            .find_map(|name| self.key_named_parameter(def, name))?;
+        let mut verdict = Verdict::default();
+        self.key(function, key.span, 0, &mut verdict);
+        (!verdict.tenant).then_some(index)
+    }
+
     /// When a function's cache key is exactly one of its parameters, the
     /// parameter's index.
-    fn key_parameter(&self, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
+    fn direct_key_parameter(&self, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
         let origin = crate::model::bindings::origin(def, key);
         let crate::model::bindings::Origin::Place(place) = origin else {
             return None;
@@ -783,10 +857,16 @@ impl<'a> Walk<'a> {
         let [name] = place.as_slice() else {
             return None;
         };
+        self.key_named_parameter(def, name)
+    }
+
+    /// The index of parameter `name` when it is named as a key (`key`,
+    /// `cache_key`, `k`) and its type does not hold the tenant.
+    fn key_named_parameter(&self, def: &FunctionDef, name: &str) -> Option<usize> {
         let index = def
             .params
             .iter()
-            .position(|param| param.name.as_deref() == Some(name.as_str()))?;
+            .position(|param| param.name.as_deref() == Some(name))?;
         // Only a parameter named as a key passes one through: a `user_id`
         // used as the key is a key built from a user ID.
         let key_named = name == "k" || words(name).last().is_some_and(|word| word == "key");
@@ -814,7 +894,7 @@ impl<'a> Walk<'a> {
             workspace: self.workspace(),
         };
         for op in caches.operations(id.file, def) {
-            if let Some(index) = self.key_parameter(def, op.key) {
+            if let Some(index) = self.key_parameter(id, def, op.key) {
                 return Some((index, op.operation));
             }
         }
@@ -829,7 +909,7 @@ impl<'a> Walk<'a> {
                 let Some(arg) = call.args.get(parameter) else {
                     continue;
                 };
-                if let Some(index) = self.key_parameter(def, arg) {
+                if let Some(index) = self.key_parameter(id, def, arg) {
                     let name = self.def(callee).map_or_else(String::new, qualified_name);
                     return Some((index, format!("`{name}`, {operation}")));
                 }
@@ -837,6 +917,30 @@ impl<'a> Walk<'a> {
         }
         None
     }
+}
+
+/// Primitive types that hold a number or a flag, not text.
+const NUMBER_TYPES: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
+    "f64", "bool",
+];
+
+/// A parameter of a number or flag type (also by reference) whose name does
+/// not say it is an ID (`n`, `secs`, `limit`; not `user_id`).
+fn is_plain_number(param: &Param) -> bool {
+    let mut ty = &param.ty;
+    while let TypeRef::Reference(inner) = ty {
+        ty = inner;
+    }
+    let TypeRef::Path { segments, .. } = ty else {
+        return false;
+    };
+    let named_as_id = param.name.as_deref().is_some_and(|name| {
+        words(name)
+            .last()
+            .is_some_and(|word| word == "id" || word == "ids")
+    });
+    matches!(segments.as_slice(), [one] if NUMBER_TYPES.contains(&one.as_str())) && !named_as_id
 }
 
 /// The `convert = "…"` expression of a `#[cached(…)]` attribute, as written.
@@ -1347,6 +1451,126 @@ fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String,
         assert_eq!(
             findings,
             ["src/cache.rs:5:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `\"jwk:google\"`"]
+        );
+    }
+
+    #[test]
+    fn commands_whose_first_argument_is_not_a_key() {
+        // Subcommands, channels, options and function names come first in these
+        // commands: none of them is a cache key.
+        let findings = lint(
+            "src/admin.rs",
+            r#"fn admin(con: &mut redis::Connection, user_id: &str, channel: &str) {
+    redis::cmd("CLUSTER").arg("SLOTS").query::<()>(con)?;
+    redis::cmd("ACL").arg("SETUSER").arg(user_id).query::<()>(con)?;
+    redis::cmd("PSUBSCRIBE").arg(channel).query::<()>(con)?;
+    redis::cmd("XREAD").arg("COUNT").arg(1).arg("STREAMS").arg(user_id).query::<()>(con)?;
+    redis::cmd("XGROUP").arg("CREATE").arg(user_id).query::<()>(con)?;
+    redis::cmd("FCALL").arg("f").arg(1).arg(user_id).query::<()>(con)?;
+    redis::cmd("CONFIG").arg("GET").arg("maxmemory").query::<()>(con)?;
+    redis::cmd("LPUSH").arg(user_id).arg(1).query::<()>(con)?;
+    redis::cmd("JSON.GET").arg(user_id).query::<()>(con)?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/admin.rs:9:29: deny[PS102] cache key of redis `LPUSH` does not include the target tenant's ID: `user_id`",
+                "src/admin.rs:10:32: deny[PS102] cache key of redis `JSON.GET` does not include the target tenant's ID: `user_id`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_store_that_namespaces_the_callers_key_is_a_wrapper() {
+        // A generic cache store cannot know the tenant: the key it is given
+        // decides. Its callers are checked instead.
+        let findings = lint(
+            "src/store.rs",
+            r#"pub struct Store { pool: r2d2::Pool<redis::Client>, prefix: String }
+impl Store {
+    fn namespaced(&self, key: &str) -> String { format!("{}:{}", self.prefix, key) }
+    pub fn load(&self, key: &str) -> Option<String> {
+        let mut conn = self.pool.get().ok()?;
+        let full = self.namespaced(key);
+        redis::pipe().get(&full).query(&mut conn).ok()
+    }
+    pub fn drop_entry(&self, cache_key: &str) {
+        let mut conn = self.pool.get().unwrap();
+        let _: () = conn.del(format!("app:{cache_key}")).unwrap();
+    }
+    pub fn scoped(&self, tenant_id: &str, key: &str) {
+        let mut conn = self.pool.get().unwrap();
+        let _: () = conn.del(format!("{tenant_id}:{key}")).unwrap();
+    }
+}
+fn callers(store: &Store, user_id: &str, target_tenant_id: &str) {
+    store.load(&format!("profile:{user_id}"));
+    store.load(&format!("{target_tenant_id}:profile:{user_id}"));
+    store.drop_entry(user_id);
+    store.scoped(target_tenant_id, user_id);
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/store.rs:19:16: deny[PS102] cache key of `load` (redis pipeline `GET`) does not include the target tenant's ID: `&format!(\"profile:{user_id}\")`",
+                "src/store.rs:21:22: deny[PS102] cache key of `drop_entry` (redis `DEL`) does not include the target tenant's ID: `user_id`",
+            ]
+        );
+    }
+
+    #[test]
+    fn test_code_is_not_checked() {
+        let unit = r#"fn serve(con: &mut redis::Connection, target_tenant_id: &str) {
+    let _: () = con.set(format!("{target_tenant_id}:k"), 1).unwrap();
+}
+#[tokio::test]
+async fn sets_a_key() { let mut con = client().get_connection().unwrap(); let _: () = con.set("foo", 1).unwrap(); }
+fn helper(con: &mut redis::Connection) { let _: () = con.set("shared", 1).unwrap(); }
+mod tests {
+    fn fixture(con: &mut redis::Connection) { let _: () = con.set("fixture", 1).unwrap(); }
+}
+"#;
+        let integration =
+            r#"fn load(con: &mut redis::Connection) { let _: () = con.set("foo", 1).unwrap(); }"#;
+        assert_eq!(
+            check(
+                "PS102",
+                &[
+                    ("src/lib.rs", unit),
+                    ("tests/basic.rs", integration),
+                    ("benches/bench.rs", integration),
+                ]
+            ),
+            ["src/lib.rs:6:62: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"shared\"`"]
+        );
+    }
+
+    #[test]
+    fn memoized_computations_and_global_values() {
+        let findings = lint(
+            "src/calc.rs",
+            r##"#[cached]
+fn fib(n: u64) -> u64 { n }
+#[cached(time = 60)]
+async fn fetch_config() -> Config { todo!() }
+#[cached]
+fn scaled(factor: &f64, round: bool) -> f64 { todo!() }
+#[cached]
+fn profile(user_id: u64) -> Profile { todo!() }
+#[cached]
+fn lookup(id: i64, fresh: bool) -> Row { todo!() }
+"##,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/calc.rs:7:1: deny[PS102] cache key of `#[cached]` on `calc::profile` (its arguments `user_id`) does not include the target tenant's ID",
+                "src/calc.rs:9:1: deny[PS102] cache key of `#[cached]` on `calc::lookup` (its arguments `id`, `fresh`) does not include the target tenant's ID",
+            ]
         );
     }
 }

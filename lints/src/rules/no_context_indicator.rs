@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::views::{ComponentFact, TemplateStruct, TemplateText};
 use crate::index::{FileKind, TypeKind, Workspace};
 use crate::model::context::is_context_type;
-use crate::model::pages::{Pages, Rendered, Route};
+use crate::model::pages::{crate_root, Pages, Rendered, Route};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -54,6 +54,10 @@ Decisions where the catalogue is silent:
   words ("viewing as Acme" counts, "reviewing assets" does not).
 - Child components inside a page need no indicator of their own: a component another
   component renders is not a page, unless a partner route renders it directly.
+- Routes name components by name. A component of another crate is not the one a route
+  renders when the route's crate has one of that name; a private component of another
+  file is not when a component of that name is visible to the route (`pub`, or in the
+  route's own file).
 - Template names resolve to template files (`templates/**/*.html`, `*.askama`, `*.j2`,
   `*.jinja`, `*.jinja2`, `*.tera`, `*.hbs`) whose path ends with the name; when several do,
   the one sharing the longest leading path with the file that names it (the same crate's
@@ -224,7 +228,10 @@ impl NoContextIndicator {
         let pages = &cx.model.pages;
         let rendered = Rendered::Component(component.name.clone());
         let name = &component.name;
-        for route in self.partner_routes_rendering(pages, &rendered) {
+        for route in self
+            .partner_routes_rendering(pages, &rendered)
+            .filter(|route| names_component(cx, route, file, component))
+        {
             let mut search = Search::new(self, cx);
             if search.component(name) || route.layouts.iter().any(|layout| search.component(layout))
             {
@@ -413,6 +420,45 @@ fn squash(name: &str) -> String {
         .filter(|c| !matches!(c, '_' | '-' | ' ' | '.' | '/'))
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// Whether `route` can name `component` (defined in `file`). Routes name
+/// components by name: a component of another crate is not what the route
+/// renders when the route's own crate has one of that name, and a private
+/// component of another file is not when one is visible there (`pub`, or in
+/// the route's own file), as a private `Story` row next to the routed
+/// `pub fn Story` of another module.
+fn names_component(
+    cx: &Context<'_>,
+    route: &Route,
+    file: FileId,
+    component: &ComponentFact,
+) -> bool {
+    let crate_of = |of: FileId| crate_root(&cx.workspace.file(of).path);
+    let candidates: Vec<(FileId, &ComponentFact)> = cx
+        .model
+        .pages
+        .components_named(&component.name)
+        .iter()
+        .filter_map(|&(other, index)| {
+            Some((other, cx.workspace.file(other).views.components.get(index)?))
+        })
+        .collect();
+    let route_crate = crate_of(route.file);
+    if crate_of(file) != route_crate
+        && candidates
+            .iter()
+            .any(|&(other, _)| crate_of(other) == route_crate)
+    {
+        return false;
+    }
+    if component.public || route.file == file {
+        return true;
+    }
+    !candidates.iter().any(|&(other, candidate)| {
+        (other, candidate.fn_span) != (file, component.fn_span)
+            && (candidate.public || other == route.file)
+    })
 }
 
 fn route_reason(workspace: &Workspace, route: &Route) -> String {
@@ -1213,5 +1259,69 @@ fn h() { env.get_template("x.html"); view! { <Route path= view= /> } }
         let findings = check("PS501", &[("t/src/tags.rs", &tags)]);
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn a_private_namesake_in_another_module_is_not_the_routed_page() {
+        // The route names the `pub` page of `tenant.rs`; the private component
+        // of the same name in `tenants.rs` is a child of the list, not a page.
+        let files = &[
+            (
+                "web/src/lib.rs",
+                r##"mod tenant;
+mod tenants;
+use tenant::*;
+use tenants::*;
+#[component]
+pub fn App() -> impl IntoView {
+    view! { <Routes><Route path="/partner/tenants" view=TenantList/><Route path="/partner/tenant/:id" view=Tenant/></Routes> }
+}
+"##,
+            ),
+            (
+                "web/src/tenants.rs",
+                r##"#[component]
+pub fn TenantList() -> impl IntoView { view! { <ViewingAsBanner/><Tenant name="a"/> } }
+#[component]
+fn Tenant(name: &'static str) -> impl IntoView { view! { <li>{name}</li> } }
+"##,
+            ),
+            (
+                "web/src/tenant.rs",
+                r##"#[component]
+pub fn Tenant() -> impl IntoView { view! { <h1>"Tenant"</h1> } }
+"##,
+            ),
+        ];
+        assert_eq!(
+            check("PS501", files),
+            ["web/src/tenant.rs:2:8: warn[PS501] page `Tenant` is rendered in partner \"acting as\" context (route `/partner/tenant/:id`) but shows no context indicator in the page, its layout or what it includes"]
+        );
+    }
+
+    #[test]
+    fn a_route_renders_its_own_crates_component() {
+        // Two crates each have a `Home`; the partner route of `admin` renders
+        // its own, not the one of `shop`, which no partner route renders.
+        let files = &[
+            (
+                "admin/src/lib.rs",
+                r##"#[component]
+pub fn App() -> impl IntoView { view! { <Routes><Route path="/partner" view=Home/></Routes> } }
+#[component]
+pub fn Home() -> impl IntoView { view! { <h1>"Partner home"</h1> } }
+"##,
+            ),
+            (
+                "shop/src/lib.rs",
+                r##"#[component]
+pub fn Home() -> impl IntoView { view! { <h1>"Shop"</h1> } }
+"##,
+            ),
+        ];
+        assert_eq!(
+            check("PS501", files),
+            ["admin/src/lib.rs:4:8: warn[PS501] page `Home` is rendered in partner \"acting as\" context (route `/partner`) but shows no context indicator in the page, its layout or what it includes"]
+        );
     }
 }
