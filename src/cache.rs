@@ -59,7 +59,7 @@ pub fn config_hash(settings: &Settings) -> u64 {
     options.sort();
     let canonical = format!(
         "build {}\nlevels {}\noptions {}\nmodel {:?}",
-        build_id(),
+        build_id().unwrap_or_default(),
         levels.join(","),
         options.join(","),
         settings.model
@@ -67,21 +67,46 @@ pub fn config_hash(settings: &Settings) -> u64 {
     xxhash_rust::xxh3::xxh3_64(canonical.as_bytes())
 }
 
-/// The running binary's size and modification time: a rebuild (another
-/// compiler, a changed fact without a version bump, a fingerprint hash that
-/// differs) never reads facts an earlier build wrote.
-fn build_id() -> String {
-    std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|metadata| {
+/// The running binary's identity on this machine: its size and modification
+/// time, and on Unix its device, inode and status-change time to the
+/// nanosecond. A rebuild (another compiler, a changed fact without a version
+/// bump, a fingerprint hash that differs) never reads what an earlier build
+/// wrote. And since no tool can set a status-change time, the key is
+/// unguessable from outside this machine: a cache file committed into a pull
+/// request (under its `target/`) can never pass for one this binary wrote and
+/// hide findings, even where builds have fixed modification times. `None`
+/// when the binary cannot be inspected; then no cache is used at all.
+pub fn build_id() -> Option<&'static str> {
+    static BUILD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    BUILD
+        .get_or_init(|| {
+            let metadata = std::env::current_exe().and_then(std::fs::metadata).ok()?;
             let modified = metadata
                 .modified()
                 .ok()
                 .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |since| since.as_nanos());
-            format!("{}:{modified}", metadata.len())
+            #[cfg(unix)]
+            let local = {
+                use std::os::unix::fs::MetadataExt;
+                format!(
+                    "{}:{}:{}.{}",
+                    metadata.dev(),
+                    metadata.ino(),
+                    metadata.ctime(),
+                    metadata.ctime_nsec()
+                )
+            };
+            #[cfg(not(unix))]
+            let local = metadata
+                .created()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos())
+                .to_string();
+            Some(format!("{}:{modified}:{local}", metadata.len()))
         })
-        .unwrap_or_default()
+        .as_deref()
 }
 
 /// One file: its facts are encoded on their own, so a run decodes only the
@@ -543,5 +568,14 @@ mod tests {
             base,
             workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))])
         );
+    }
+
+    #[test]
+    fn the_build_identity_includes_what_only_this_machine_knows() {
+        let id = build_id().expect("the test binary can be inspected");
+        assert_eq!(build_id(), Some(id));
+        // size, modification time, then device, inode and status-change time.
+        #[cfg(unix)]
+        assert_eq!(id.split(':').count(), 5, "{id}");
     }
 }

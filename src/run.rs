@@ -129,7 +129,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let enabled_rules = registry::rules()
         .filter(|meta| settings.level(meta.code) != Level::Allow)
         .collect();
-    let cache_dir = (!args.no_cache).then(|| {
+    // Without a build identity the cache could not be told apart from one
+    // planted in the workspace, so it is not used.
+    let cache_dir = (!args.no_cache && cache::build_id().is_some()).then(|| {
         args.cache_dir
             .clone()
             .or_else(|| std::env::var_os("PARTNER_SAFETY_CACHE_DIR").map(std::path::PathBuf::from))
