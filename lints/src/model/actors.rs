@@ -25,7 +25,9 @@ pub struct Roles<'a> {
 
 const ACTOR_PREFIXES: &[&str] = &["actor_", "partner_", "caller_"];
 const TARGET_PREFIXES: &[&str] = &["target_tenant", "customer_tenant"];
-const REQUEST_EXTRACTORS: &[&str] = &["Path", "Json", "Query", "Form"];
+/// Extractors whose type parameter is read from the request: its path,
+/// body, query string or form (`serde_qs`'s `QsQuery`/`QsForm` too).
+pub const REQUEST_EXTRACTORS: &[&str] = &["Path", "Json", "Query", "Form", "QsQuery", "QsForm"];
 /// How many `let` bindings are followed back.
 const MAX_BINDINGS: usize = 8;
 

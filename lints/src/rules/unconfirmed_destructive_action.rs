@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
 use crate::model::actions::Found;
-use crate::model::actors::Role;
+use crate::model::actors::{Role, REQUEST_EXTRACTORS};
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::names::words;
@@ -30,8 +30,8 @@ confirmation. A handler is destructive when it is
   calls.
 
 A typed confirmation is a request field whose name starts with `confirm`, taken from a
-body, query or form extractor (`Json<T>`, `Query<T>`, `Form<T>`, actix `web::Json<T>`;
-the fields of `T` are looked up in the workspace), that is compared with the target
+request extractor the shared model knows (`Json<T>`, `Query<T>`, `Form<T>`, `Path<T>`,
+`QsQuery<T>`, actix `web::Json<T>`; the fields of `T` are looked up in the workspace), that is compared with the target
 tenant's name before the action: `==`, `!=`, `.eq(..)`, `.eq_ignore_ascii_case(..)`,
 `assert_eq!`-style macros, `ensure!(..)`/`assert!(..)` around a comparison, or a guard
 function taking both (`verify_confirmation(&body.confirm_name, &tenant.name)?`). The
@@ -123,9 +123,6 @@ const OPTIONS: &[OptionSpec] = &[
         doc: "Request field names (`*` wildcards) that carry a typed confirmation",
     },
 ];
-
-/// Extractors whose type parameter is the request's body, query or form.
-const REQUEST_EXTRACTORS: &[&str] = &["Json", "Query", "Form", "QsQuery", "QsForm"];
 
 /// Words that say a value is a name the partner can type.
 const NAME_WORDS: &[&str] = &["name", "slug"];
