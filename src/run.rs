@@ -337,13 +337,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                     if plans.len() == 1 { "file" } else { "files" }
                 );
             }
-            if reported
-                .iter()
-                .any(|finding| finding.code == tool_codes::INTERNAL_ERROR.code)
-            {
-                return EXIT_TOOL_ERROR;
-            }
-            return u8::from(!plans.is_empty());
+            // The exit status is the catalogue's, whatever there is to fix:
+            // a deny finding without a fix still fails, a fixable warning does not.
+            return exit_status(&reported);
         }
         match apply_fixes(&root, &plans, args.allow_dirty) {
             // Fixes move lines: report what is left from a fresh analysis.

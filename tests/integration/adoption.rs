@@ -271,6 +271,35 @@ fn changed_since_errors_are_clear() {
 // ---- fix and diff ----
 
 #[test]
+fn diff_exits_by_the_findings_not_by_what_it_can_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lib.rs"),
+        "#[derive(Serialize)]\npub struct Account {\n    pub password: String,\n}\n",
+    )
+    .unwrap();
+    // A fixable finding at warn level: a diff to show, and exit 0.
+    let warned = run(&[arg(dir.path()), "--diff", "-W", "PS104"]);
+    assert_eq!(warned.code, 0, "{}", warned.stderr);
+    assert!(
+        warned.stdout.contains("+    #[serde(skip_serializing)]"),
+        "{}",
+        warned.stdout
+    );
+    // A deny finding with no fix (a suppression without a reason, PS001):
+    // nothing to show, and still exit 1.
+    let unfixable = tempfile::tempdir().unwrap();
+    std::fs::write(
+        unfixable.path().join("lib.rs"),
+        "// partner-safety: allow(PS104)\npub fn f() {}\n",
+    )
+    .unwrap();
+    let denied = run(&[arg(unfixable.path()), "--diff"]);
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    assert_eq!(denied.stdout, "");
+}
+
+#[test]
 fn diff_shows_the_fixes_and_writes_nothing() {
     let dir = demo_copy();
     let before = std::fs::read(dir.path().join("portal/src/integrations.rs")).unwrap();
