@@ -11,6 +11,7 @@
 
 use crate::diagnostic::FileId;
 use crate::index::{ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace};
+use crate::names::words;
 use crate::source::Span;
 
 /// What kind of client a value is.
@@ -735,6 +736,144 @@ pub fn type_client(facts: &FileFacts, ty: &TypeRef) -> Option<Client> {
         false
     });
     found
+}
+
+/// Redis commands that write, and the least argument count that makes them one
+/// (`Cell::set(v)` is not a cache write; `con.set(k, v)` is).
+const STORE_WRITES: &[(&str, usize)] = &[
+    ("set", 2),
+    ("set_ex", 3),
+    ("setex", 3),
+    ("set_nx", 2),
+    ("pset_ex", 3),
+    ("set_multiple", 1),
+    ("mset", 1),
+    ("hset", 3),
+    ("hset_nx", 3),
+    ("hset_multiple", 2),
+    ("hdel", 2),
+    ("del", 1),
+    ("unlink", 1),
+    ("expire", 2),
+    ("incr", 2),
+    ("decr", 2),
+    ("lpush", 2),
+    ("rpush", 2),
+    ("sadd", 2),
+    ("srem", 2),
+    ("zadd", 3),
+    ("zrem", 2),
+];
+
+/// Redis commands whose names other APIs use too (`once_cell.set(value, permit)`,
+/// `bits.set(index, true)`): a write only on a handle to a store.
+const GENERIC_COMMANDS: &[&str] = &["set", "set_nx", "del", "incr", "decr", "expire", "unlink"];
+
+/// Words that name a handle to a key-value store (`conn`, `state.redis`,
+/// `cache_pool`), in a receiver's path or its parameter type.
+const STORE_WORDS: &[&str] = &[
+    "con",
+    "conn",
+    "connection",
+    "redis",
+    "cache",
+    "client",
+    "pool",
+    "kv",
+    "store",
+    "manager",
+    "pipe",
+    "pipeline",
+    "cmd",
+    "valkey",
+    "memcache",
+    "memcached",
+];
+
+/// Words that name a cache or a connection to one, for the methods below.
+const CACHE_WORDS: &[&str] = &["cache", "redis", "conn", "connection", "con"];
+
+/// Methods that write when called on a value named like a cache.
+const CACHE_VALUE_WRITES: &[&str] = &["insert", "put", "set", "invalidate", "remove", "delete"];
+
+/// Standard in-memory collections: a memo table typed as one is no cache.
+const LOCAL_COLLECTIONS: &[&str] = &[
+    "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Vec", "VecDeque", "IndexMap", "IndexSet",
+];
+
+/// Whether `call` in `function` writes to a cache or key-value store, by
+/// command and receiver name: for rules that count writes (work per tenant,
+/// cached access checks) in code whose client types the index cannot see.
+/// [`Caches`] recognises clients by type, for rules that read keys.
+///
+/// A write is a Redis write command with its arguments (on a store handle
+/// when other APIs share the name), or `insert`/`put`/`set`/`invalidate`/
+/// `remove`/`delete` on a value named like a cache or a connection, unless
+/// that value is a parameter typed as a standard collection
+/// (`size_cache: &mut HashMap<..>` is a memo table in this process).
+pub fn writes_to_store(function: &FunctionDef, call: &CallSite) -> bool {
+    let Callee::Method(name) = &call.callee else {
+        return false;
+    };
+    let name = name.as_str();
+    let receiver = call.receiver.as_ref();
+    if STORE_WRITES
+        .iter()
+        .any(|(command, arity)| *command == name && call.args.len() >= *arity)
+        && (!GENERIC_COMMANDS.contains(&name)
+            || receiver.is_none_or(|receiver| is_store_handle(function, receiver)))
+    {
+        return true;
+    }
+    let on_cache = receiver
+        .and_then(|receiver| receiver.place.as_ref())
+        .is_some_and(|place| {
+            place.iter().any(|segment| {
+                words(segment)
+                    .iter()
+                    .any(|word| CACHE_WORDS.contains(&word.as_str()))
+            })
+        });
+    let local = receiver.is_some_and(|receiver| is_local_collection(function, receiver));
+    on_cache && !local && CACHE_VALUE_WRITES.contains(&name)
+}
+
+/// A receiver that may be a key-value store handle: its path or its
+/// parameter type names one (`conn`, `state.redis`, `rcm: State<ConnectionManager>`),
+/// or it is not a plain path (`pool.get().await?`), so nothing says otherwise.
+fn is_store_handle(function: &FunctionDef, receiver: &ArgFact) -> bool {
+    let Some(place) = receiver.place.as_deref() else {
+        return true;
+    };
+    let names_store = |name: &str| {
+        words(name)
+            .iter()
+            .any(|word| STORE_WORDS.contains(&word.as_str()))
+    };
+    if place.iter().any(|segment| names_store(segment)) {
+        return true;
+    }
+    let [name] = place else {
+        return false;
+    };
+    function
+        .params
+        .iter()
+        .find(|param| param.name.as_deref() == Some(name.as_str()))
+        .is_some_and(|param| param.ty.any(&mut |ty| ty.name().is_some_and(&names_store)))
+}
+
+/// A plain name bound by a parameter typed as a standard in-memory collection.
+fn is_local_collection(function: &FunctionDef, receiver: &ArgFact) -> bool {
+    let Some([name]) = receiver.place.as_deref() else {
+        return false;
+    };
+    function
+        .params
+        .iter()
+        .find(|param| param.name.as_deref() == Some(name.as_str()))
+        .and_then(|param| param.ty.name())
+        .is_some_and(|ty| LOCAL_COLLECTIONS.contains(&ty))
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! PS202 no-break-glass: a customer cannot revoke a partner's access instantly.
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
-use crate::index::{CallSite, Callee, FunctionDef, Workspace};
+use crate::index::{CallSite, FunctionDef, Workspace};
+use crate::model::caches;
 use crate::model::callgraph::FnId;
-use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -28,8 +28,11 @@ until the entry expires. The finding is at the cache write, with a label where t
 is set.
 
 Decisions where the catalogue is silent:
-- Cache writes are `set`/`set_ex`/`setex`/`pset_ex`/`insert`/`put` calls on a receiver
-  named like a cache or a Redis connection (`cache`, `redis`, `conn`, `connection`).
+- Cache writes are the shared model's, as PS301 counts them: Redis write commands
+  (`set`, `set_ex`, `setex`, `pset_ex`, … on a store handle such as `conn` or
+  `state.redis`), and `insert`/`put`/`set` on a value named like a cache or a Redis
+  connection (`cache`, `redis`, `conn`, `connection`), but not on a parameter typed as a
+  standard collection.
   A TTL comes from the call (`set_ex(key, value, 30)`, `Duration::from_secs(30)`), from
   a later `expire(key, n)` in the same function, or, for `insert`/`put` on an in-memory
   cache, from a `time_to_live(…)`/`time_to_idle(…)` builder call in the same file. A TTL
@@ -90,8 +93,6 @@ struct NoBreakGlass {
     max_ttl: i64,
 }
 
-const CACHE_WRITES: &[&str] = &["set", "set_ex", "setex", "pset_ex", "insert", "put"];
-const CACHE_RECEIVER_WORDS: &[&str] = &["cache", "redis", "conn", "connection", "con"];
 const TTL_BUILDERS: &[&str] = &["time_to_live", "time_to_idle"];
 
 impl Rule for NoBreakGlass {
@@ -128,21 +129,7 @@ impl NoBreakGlass {
     ) {
         let text = &cx.workspace.file(function.file).text;
         for call in &def.calls {
-            let Callee::Method(method) = &call.callee else {
-                continue;
-            };
-            let receiver_is_cache = call
-                .receiver
-                .as_ref()
-                .and_then(|r| r.place.as_ref())
-                .is_some_and(|place| {
-                    place.iter().any(|segment| {
-                        words(segment)
-                            .iter()
-                            .any(|word| CACHE_RECEIVER_WORDS.contains(&word.as_str()))
-                    })
-                });
-            if !CACHE_WRITES.contains(&method.as_str()) || !receiver_is_cache {
+            if !caches::writes_to_store(def, call) {
                 continue;
             }
             let (Some(key), Some(value)) = (call.args.first(), call.args.get(1)) else {
@@ -158,7 +145,7 @@ impl NoBreakGlass {
                 function,
                 def,
                 call,
-                method,
+                call.name(),
                 text.get(key.span.range()).unwrap_or(""),
             );
             let (message, ttl_at) = match ttl {

@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
     ArgFact, BlockKind, CallSite, Callee, FunctionDef, IterFact, IterKind, TypeRef, Workspace,
 };
+use crate::model::caches;
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::model::queries::{Origin, Query, QueryCalls};
@@ -226,60 +227,6 @@ const QUERY_EXEC_METHODS: &[&str] = &[
     "query_opt",
     "batch_execute",
 ];
-
-/// Redis commands that write, and the least argument count that makes them one
-/// (`Cell::set(v)` is not a cache write; `con.set(k, v)` is).
-const CACHE_WRITES: &[(&str, usize)] = &[
-    ("set", 2),
-    ("set_ex", 3),
-    ("set_nx", 2),
-    ("pset_ex", 3),
-    ("set_multiple", 1),
-    ("mset", 1),
-    ("hset", 3),
-    ("hset_nx", 3),
-    ("hset_multiple", 2),
-    ("hdel", 2),
-    ("del", 1),
-    ("unlink", 1),
-    ("expire", 2),
-    ("incr", 2),
-    ("decr", 2),
-    ("lpush", 2),
-    ("rpush", 2),
-    ("sadd", 2),
-    ("srem", 2),
-    ("zadd", 3),
-    ("zrem", 2),
-];
-
-/// Redis commands whose names other APIs use too (`once_cell.set(value, permit)`,
-/// `bits.set(index, true)`): a write only on a handle to a store.
-const GENERIC_COMMANDS: &[&str] = &["set", "set_nx", "del", "incr", "decr", "expire", "unlink"];
-
-/// Words that name a handle to a key-value store (`conn`, `state.redis`,
-/// `cache_pool`), in a receiver's path or its parameter type.
-const STORE_WORDS: &[&str] = &[
-    "con",
-    "conn",
-    "connection",
-    "redis",
-    "cache",
-    "client",
-    "pool",
-    "kv",
-    "store",
-    "manager",
-    "pipe",
-    "pipeline",
-    "cmd",
-    "valkey",
-    "memcache",
-    "memcached",
-];
-
-/// Methods that write when called on a value named like a cache.
-const CACHE_VALUE_WRITES: &[&str] = &["insert", "put", "set", "invalidate", "remove", "delete"];
 
 /// Words that name a message producer (`producer.send(..)`, `event_bus.send(..)`).
 const PUBLISHER_WORDS: &[&str] = &[
@@ -720,57 +667,9 @@ impl InFunction<'_> {
                 if PUBLISH_METHODS.contains(&name) {
                     return Some("a message publish");
                 }
-                if CACHE_WRITES
-                    .iter()
-                    .any(|(command, arity)| *command == name && call.args.len() >= *arity)
-                    && (!GENERIC_COMMANDS.contains(&name)
-                        || call
-                            .receiver
-                            .as_ref()
-                            .is_none_or(|receiver| self.is_store_handle(function, receiver)))
-                {
-                    return Some("a cache write");
-                }
-                let on_cache = call
-                    .receiver
-                    .as_ref()
-                    .and_then(|receiver| receiver.place.as_ref()?.last().cloned())
-                    .is_some_and(|last| words(&last).iter().any(|word| word == "cache"));
-                // A memo table in a local collection (`size_cache: &mut HashMap<..>`)
-                // costs nothing outside this process.
-                let local = call
-                    .receiver
-                    .as_ref()
-                    .is_some_and(|receiver| is_local_collection(function, receiver));
-                (on_cache && !local && CACHE_VALUE_WRITES.contains(&name))
-                    .then_some("a cache write")
+                caches::writes_to_store(function, call).then_some("a cache write")
             }
         }
-    }
-
-    /// A receiver that may be a key-value store handle: its path or its
-    /// parameter type names one (`conn`, `state.redis`, `rcm: State<ConnectionManager>`),
-    /// or it is not a plain path (`pool.get().await?`), so nothing says otherwise.
-    fn is_store_handle(&self, function: &FunctionDef, receiver: &ArgFact) -> bool {
-        let Some(place) = receiver.place.as_deref() else {
-            return true;
-        };
-        let names_store = |name: &str| {
-            words(name)
-                .iter()
-                .any(|word| STORE_WORDS.contains(&word.as_str()))
-        };
-        if place.iter().any(|segment| names_store(segment)) {
-            return true;
-        }
-        let [name] = place else {
-            return false;
-        };
-        function
-            .params
-            .iter()
-            .find(|param| param.name.as_deref() == Some(name.as_str()))
-            .is_some_and(|param| param.ty.any(&mut |ty| ty.name().is_some_and(&names_store)))
     }
 
     /// A parameter (`queue: &mpsc::UnboundedSender<T>`) or a field of `self`
@@ -858,23 +757,6 @@ fn deferred_between(function: &FunctionDef, block: usize, body: usize) -> bool {
     }
     false
 }
-
-/// A plain name bound by a parameter typed as a standard in-memory collection.
-fn is_local_collection(function: &FunctionDef, receiver: &ArgFact) -> bool {
-    let Some([name]) = receiver.place.as_deref() else {
-        return false;
-    };
-    function
-        .params
-        .iter()
-        .find(|param| param.name.as_deref() == Some(name.as_str()))
-        .and_then(|param| param.ty.name())
-        .is_some_and(|ty| LOCAL_COLLECTIONS.contains(&ty))
-}
-
-const LOCAL_COLLECTIONS: &[&str] = &[
-    "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Vec", "VecDeque", "IndexMap", "IndexSet",
-];
 
 /// `Sender<T>`, `&mpsc::UnboundedSender<T>`, `Arc<SyncSender<T>>`.
 fn is_sender_type(ty: &TypeRef) -> bool {
