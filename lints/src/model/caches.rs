@@ -901,6 +901,42 @@ mod tests {
     }
 
     #[test]
+    fn store_writes_by_command_and_receiver_name() {
+        let workspace = workspace(&[(
+            "src/lib.rs",
+            r#"
+fn f(conn: &mut Conn, cell: &OnceCell<u8>, size_cache: &mut HashMap<String, u8>, rcm: State<ConnectionManager>) {
+    conn.set("k", 1);
+    conn.set_ex("k", 1, 30);
+    cell.set(1);
+    rcm.del("k");
+    state.cache.insert("k", 1);
+    size_cache.insert("k".into(), 1);
+    names.insert("k", 1);
+    pool.get().await?.incr("k", 1);
+}
+"#,
+        )]);
+        let function = &workspace.file(0).functions[0];
+        let writes: Vec<&str> = function
+            .calls
+            .iter()
+            .filter(|call| writes_to_store(function, call))
+            .map(|call| &workspace.file(0).text[call.span.range()])
+            .collect();
+        assert_eq!(
+            writes,
+            [
+                "conn.set(\"k\", 1)",
+                "conn.set_ex(\"k\", 1, 30)",
+                "rcm.del(\"k\")",
+                "state.cache.insert(\"k\", 1)",
+                "pool.get().await?.incr(\"k\", 1)",
+            ]
+        );
+    }
+
+    #[test]
     fn finds_cache_clients_by_type_constructor_and_path() {
         let found = ops(r#"
 use redis::AsyncCommands;
