@@ -30,6 +30,32 @@ const MAX_BLANKED_HOLES: usize = 8;
 /// In [`TextMode::Template`] `text` is a `format!` template; a hole the parser still rejects
 /// (e.g. in keyword position) is retried blanked out.
 pub fn parse_query(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
+    let text = text.to_owned();
+    on_parser_thread(move || parse_caught(&text, mode)).unwrap_or_else(Err)
+}
+
+/// Parses many queries, in order, with one hand-over to the parser thread for the whole batch:
+/// a hand-over costs two thread wake-ups, more than parsing a typical query.
+pub fn parse_queries(batch: Vec<(String, TextMode)>) -> Vec<Result<QueryFacts, CypherError>> {
+    let count = batch.len();
+    match on_parser_thread(move || {
+        batch
+            .iter()
+            .map(|(text, mode)| parse_caught(text, *mode))
+            .collect::<Vec<_>>()
+    }) {
+        Ok(results) => results,
+        Err(error) => vec![Err(error); count],
+    }
+}
+
+/// One query on the current (parser) thread; a parser panic becomes this query's error.
+fn parse_caught(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
+    panic::catch_unwind(AssertUnwindSafe(|| parse_here(text, mode)))
+        .unwrap_or_else(|_panic| Err(internal_error("the Cypher parser panicked")))
+}
+
+fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
     let (mut candidate, holes) = match mode {
         TextMode::Plain => (text.to_owned(), Vec::new()),
         TextMode::Template => lexer::normalise_template(text),
@@ -37,19 +63,15 @@ pub fn parse_query(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError
     let mut blanked: Vec<Span> = Vec::new();
     loop {
         let prepared = lexer::prepare(&candidate)?;
-        let template_holes = holes.clone();
-        let removed_parameters = prepared.removed_parameters.clone();
-        let result = on_parser_thread(move || {
-            adapter::extract(
-                &prepared.text,
-                prepared.original_len,
-                &template_holes,
-                &prepared.call_imports,
-            )
-        });
+        let result = adapter::extract(
+            &prepared.text,
+            prepared.original_len,
+            &holes,
+            &prepared.call_imports,
+        );
         let error = match result {
             Ok(mut facts) => {
-                facts.parameters.extend(removed_parameters);
+                facts.parameters.extend(prepared.removed_parameters);
                 facts.parameters.sort_by_key(|(_, span)| span.start);
                 return Ok(facts);
             }
@@ -63,6 +85,14 @@ pub fn parse_query(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError
             }
             _ => return Err(error),
         }
+    }
+}
+
+fn internal_error(message: &str) -> CypherError {
+    CypherError {
+        message: message.to_owned(),
+        span: Span::default(),
+        kind: CypherErrorKind::Internal,
     }
 }
 
@@ -84,14 +114,10 @@ thread_local! {
     static PARSER_THREAD: RefCell<Option<mpsc::Sender<Job>>> = const { RefCell::new(None) };
 }
 
-fn on_parser_thread(
-    job: impl FnOnce() -> Result<QueryFacts, CypherError> + Send + 'static,
-) -> Result<QueryFacts, CypherError> {
-    let internal = |message: &str| CypherError {
-        message: message.to_owned(),
-        span: Span::default(),
-        kind: CypherErrorKind::Internal,
-    };
+/// Runs `job` on this thread's parser thread, starting it when needed.
+fn on_parser_thread<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CypherError> {
     let (reply_to, reply) = mpsc::sync_channel(1);
     let job: Job = Box::new(move || {
         let result = panic::catch_unwind(AssertUnwindSafe(job));
@@ -116,12 +142,12 @@ fn on_parser_thread(
         })
         .unwrap_or(false);
     if !sent {
-        return Err(internal("could not start the Cypher parser thread"));
+        return Err(internal_error("could not start the Cypher parser thread"));
     }
     match reply.recv() {
-        Ok(Ok(result)) => result,
-        Ok(Err(_panic)) => Err(internal("the Cypher parser panicked")),
-        Err(_) => Err(internal("the Cypher parser thread stopped")),
+        Ok(Ok(result)) => Ok(result),
+        Ok(Err(_panic)) => Err(internal_error("the Cypher parser panicked")),
+        Err(_) => Err(internal_error("the Cypher parser thread stopped")),
     }
 }
 

@@ -206,9 +206,22 @@ impl Queries {
             .iter()
             .map(|(_, text)| (text.text.as_str(), text.mode))
             .collect();
+        let unique: Vec<(&str, TextMode)> = unique.into_iter().collect();
+        // Batches, so each worker hands its queries to its parser thread a few times, not
+        // once per query; small enough that both workers get some.
+        let batch_size = unique
+            .len()
+            .div_ceil(4 * rayon::current_num_threads())
+            .max(1);
         let parsed: HashMap<(&str, TextMode), Result<QueryFacts, CypherError>> = unique
-            .into_par_iter()
-            .map(|(text, mode)| ((text, mode), cypher::parse_query(text, mode)))
+            .par_chunks(batch_size)
+            .flat_map_iter(|batch| {
+                let owned = batch
+                    .iter()
+                    .map(|(text, mode)| ((*text).to_owned(), *mode))
+                    .collect();
+                batch.iter().copied().zip(cypher::parse_queries(owned))
+            })
             .collect();
         let mut queries: Vec<Query> = sources
             .iter()

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use partner_safety_lints::cypher::{parse_query, CypherErrorKind, TextMode};
+use partner_safety_lints::cypher::{parse_queries, parse_query, CypherErrorKind, TextMode};
 
 fn nested(shape: &str, depth: usize) -> String {
     let wrap = |open: &str, inner: &str, close: &str| {
@@ -140,4 +140,38 @@ fn templates_are_guarded_too() {
     );
     let error = parse_query(&text, TextMode::Template).expect_err("too deep");
     assert_eq!(error.kind, CypherErrorKind::TooDeep);
+}
+
+/// A batch answers each query as a single parse would, in order: a refused or broken query in
+/// the middle does not disturb its neighbours.
+#[test]
+fn a_batch_answers_like_single_parses() {
+    let batch = vec![
+        (
+            "MATCH (t:Tenant {id: $tenant_id}) RETURN t".to_owned(),
+            TextMode::Plain,
+        ),
+        (nested("parens", 100_000), TextMode::Plain),
+        ("MATCH (t:Tenant RETURN".to_owned(), TextMode::Plain),
+        (
+            "MATCH (n:{}) WHERE n.{} = $id RETURN n".to_owned(),
+            TextMode::Template,
+        ),
+        (nested("case", 3), TextMode::Plain),
+    ];
+    let results = parse_queries(batch.clone());
+    assert_eq!(results.len(), batch.len());
+    for ((text, mode), result) in batch.iter().zip(&results) {
+        assert_eq!(result, &parse_query(text, *mode), "{text:.60}");
+    }
+    assert!(results[0].is_ok() && results[3].is_ok() && results[4].is_ok());
+    assert_eq!(
+        results[1].as_ref().unwrap_err().kind,
+        CypherErrorKind::TooDeep
+    );
+    assert_eq!(
+        results[2].as_ref().unwrap_err().kind,
+        CypherErrorKind::Syntax
+    );
+    assert!(parse_queries(Vec::new()).is_empty());
 }
