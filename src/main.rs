@@ -17,6 +17,10 @@ use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status for usage, config, I/O and internal errors.
 pub const EXIT_TOOL_ERROR: u8 = 2;
 

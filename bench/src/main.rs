@@ -8,9 +8,15 @@
 //! `run` measures, in a fresh child process each time (so peak memory is per
 //! measurement), a parse-only floor and the full analysis over the same files,
 //! interleaved, and prints medians with the full run's ratio to the floor.
+//! `measure full DIR` with `PARTNER_SAFETY_BENCH_PHASES=1` also prints the CPU time
+//! and memory at the end of each phase (indexed, workspace, checked).
 
 mod generate;
 mod measure;
+
+/// The binary's allocator, so the parse floor and the full run allocate alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -181,13 +181,16 @@ fn full(root: &Path, files: &[PathBuf]) -> Measurement {
     let (lines_total, bytes) = facts
         .iter()
         .fold((0, 0), |(l, b), f| (l + lines(&f.text), b + f.text.len()));
+    phase("indexed");
     let workspace = Workspace::new(facts);
+    phase("workspace");
     let settings = Settings {
         today: Some("2026-01-01".into()),
         ..Settings::default()
     };
     let engine = Engine::new(settings);
     let findings = engine.check(&workspace);
+    phase("checked");
     let reported = partner_safety_lints::report::resolve(&workspace, &findings);
     let mut by_code = BTreeMap::new();
     for finding in &reported {
@@ -499,4 +502,23 @@ pub fn cache_format(root: &Path) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// With `PARTNER_SAFETY_BENCH_PHASES` set, prints the CPU time and memory at the end of each
+/// phase of a full run to stderr: where a regression went, without a profiler.
+fn phase(name: &str) {
+    if std::env::var_os("PARTNER_SAFETY_BENCH_PHASES").is_some() {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let (cpu, peak) = rusage();
+        eprintln!(
+            "{name}: cpu {cpu:.0} ms, rss {} MiB, peak {} MiB",
+            pages * 4 / 1024,
+            peak / 1024
+        );
+    }
 }
