@@ -380,6 +380,11 @@ pub fn run(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> 
         return Err(format!("`{}` is not a directory", root.display()));
     }
     let repeat = repeat.max(1);
+    // Untimed: read every file once, so the first measurement does not pay for a cold
+    // page cache that the others then get for free.
+    for path in discover(root) {
+        std::hint::black_box(read(&path));
+    }
     let mut results: BTreeMap<(usize, Mode), Vec<Measurement>> = BTreeMap::new();
     for round in 0..repeat {
         // Interleave: every configuration once per round, the order alternating.
