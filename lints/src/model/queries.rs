@@ -66,6 +66,8 @@ pub struct Queries {
     pub tenant_owned: HashSet<String>,
     /// Query indices by the file their text starts in.
     by_text_file: HashMap<FileId, Vec<usize>>,
+    /// Indices of the queries run by a call, by the function making the call.
+    by_calling_function: HashMap<FnId, Vec<usize>>,
 }
 
 /// Matches a call against the configured query functions, methods and macros.
@@ -238,17 +240,37 @@ impl Queries {
             !matches!(query.origin, Origin::Table { .. }) || mentions_any(query, &tenant_owned)
         });
         let mut by_text_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        let mut by_calling_function: HashMap<FnId, Vec<usize>> = HashMap::new();
         for (index, query) in queries.iter().enumerate() {
             by_text_file
                 .entry(query.text_file())
                 .or_default()
                 .push(index);
+            if let Origin::Call { function, .. } = query.origin {
+                by_calling_function.entry(function).or_default().push(index);
+            }
         }
         Queries {
             queries,
             tenant_owned,
             by_text_file,
+            by_calling_function,
         }
+    }
+
+    /// The queries `function` runs through its own calls, with the index of each call.
+    pub fn run_by(&self, function: FnId) -> impl Iterator<Item = (usize, &Query)> {
+        self.by_calling_function
+            .get(&function)
+            .into_iter()
+            .flatten()
+            .filter_map(|&index| {
+                let query = &self.queries[index];
+                match query.origin {
+                    Origin::Call { call, .. } => Some((call, query)),
+                    _ => None,
+                }
+            })
     }
 
     /// Queries whose text starts in `file`.

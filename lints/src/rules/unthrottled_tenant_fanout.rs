@@ -537,12 +537,9 @@ impl InFunction<'_> {
         }) {
             return Some(format!("`{}(..)`", call_text(call)));
         }
-        self.cx.model.queries.queries.iter().find_map(|query| {
-            let Origin::Call { function, call } = query.origin else {
-                return None;
-            };
+        self.cx.model.queries.run_by(self.id).find_map(|(call, query)| {
             let site = self.function.calls.get(call)?;
-            (function == self.id && within(site.span) && returns_many_tenants(query))
+            (within(site.span) && returns_many_tenants(query))
                 .then(|| "the tenants a Cypher query returns".to_string())
         })
     }
