@@ -2,43 +2,61 @@
 
 /// Whether `name` matches `pattern`, where `*` matches any run of characters.
 pub fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == name;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first)
-        || !name[first.len()..].ends_with(last)
-        || name.len() < first.len() + last.len()
-    {
-        return false;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
-        match rest.find(middle) {
-            Some(at) => rest = &rest[at + middle.len()..],
-            None => return false,
+    Pattern::new(pattern).matches(name)
+}
+
+/// A pattern split at its wildcards once, since rules match every call and type name of
+/// the workspace against the same few patterns.
+#[derive(Clone, Debug, Default)]
+struct Pattern {
+    /// The text between the `*`s; one part means no wildcard.
+    parts: Vec<String>,
+}
+
+impl Pattern {
+    fn new(pattern: &str) -> Self {
+        Pattern {
+            parts: pattern.split('*').map(str::to_string).collect(),
         }
     }
-    true
+
+    fn matches(&self, name: &str) -> bool {
+        let [first, middles @ .., last] = self.parts.as_slice() else {
+            return self.parts.first().is_some_and(|exact| exact == name);
+        };
+        if name.len() < first.len() + last.len()
+            || !name.starts_with(first.as_str())
+            || !name.ends_with(last.as_str())
+        {
+            return false;
+        }
+        let mut rest = &name[first.len()..name.len() - last.len()];
+        for middle in middles {
+            match rest.find(middle.as_str()) {
+                Some(at) => rest = &rest[at + middle.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 /// A list of wildcard patterns.
 #[derive(Clone, Debug, Default)]
-pub struct Patterns(Vec<String>);
+pub struct Patterns(Vec<Pattern>);
 
 impl Patterns {
     pub fn new<S: AsRef<str>>(patterns: impl IntoIterator<Item = S>) -> Self {
         Patterns(
             patterns
                 .into_iter()
-                .map(|pattern| pattern.as_ref().to_string())
+                .map(|pattern| Pattern::new(pattern.as_ref()))
                 .collect(),
         )
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        self.0.iter().any(|pattern| wildcard_match(pattern, name))
+        self.0.iter().any(|pattern| pattern.matches(name))
     }
 }
 
@@ -60,5 +78,14 @@ mod tests {
         assert!(wildcard_match("a*a", "aa"));
         assert!(!wildcard_match("ab*ba", "aba"));
         assert!(wildcard_match("PartnerUser", "PartnerUser"));
+        assert!(!wildcard_match("PartnerUser", "PartnerUsers"));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("**", "anything"));
+        assert!(!wildcard_match("", "a"));
+        assert!(wildcard_match("*_id", "tenant_id"));
+        assert!(!wildcard_match("*_id", "_i"));
+        let patterns = Patterns::new(["audit_*", "log_event"]);
+        assert!(patterns.matches("audit_write") && patterns.matches("log_event"));
+        assert!(!patterns.matches("log_events") && !Patterns::default().matches(""));
     }
 }
