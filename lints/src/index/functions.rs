@@ -119,8 +119,9 @@ pub struct CallSite {
     /// `f().unwrap_or(..)`, `f().is_ok()`): a check made this way enforces nothing.
     pub result_discarded: bool,
     /// For event macros (`info!(target: "audit", actor_tenant_id = %a, "…")`)
-    /// and macros of `name = value` pairs: the target and named fields.
-    pub event: Option<EventFact>,
+    /// and macros of `name = value` pairs: the target and named fields. Boxed: few calls
+    /// have one, and every call would otherwise carry its size.
+    pub event: Option<Box<EventFact>>,
 }
 
 impl CallSite {
@@ -1337,7 +1338,7 @@ impl BodyWalker {
             receiver,
             block: self.current,
             result_discarded,
-            event,
+            event: event.map(Box::new),
         });
     }
 
@@ -2033,7 +2034,7 @@ mod tests {
         f.calls
             .iter()
             .find(|c| c.name() == name)
-            .and_then(|c| c.event.clone())
+            .and_then(|c| c.event.as_deref().cloned())
             .expect("an event")
     }
 
