@@ -69,9 +69,9 @@ pub struct ArgFact {
     pub span: Span,
     pub place: Option<Vec<String>>,
     pub string: Option<crate::strings::StrExpr>,
-    /// For an expression that is not a place: a fingerprint of its tokens
-    /// (whitespace and comments ignored, through the same `&`/`.clone()`
-    /// wrappers `place` sees through), so two arguments can be compared
+    /// For an expression that is not a place: a fingerprint of its syntax
+    /// tree (token texts and structure; whitespace and comments ignored;
+    /// through the same `&`/`.clone()` wrappers `place` sees through), so two arguments can be compared
     /// structurally: equal shapes, same expression. `None` for places
     /// (compare `place`) and for closures and blocks, which are never "the
     /// same value" as anything.
@@ -1068,43 +1068,11 @@ fn shape_of(expr: &syn::Expr) -> Option<u64> {
     ) {
         return None;
     }
-    // Token texts only: spans, whitespace and comments do not count. The
-    // hasher is deterministic (fixed keys), so runs agree.
-    // Each text is hashed as `str` hashes it (its bytes, then 0xff), written
-    // straight into the hasher rather than through a `String` per token.
-    struct Text<'a>(&'a mut std::collections::hash_map::DefaultHasher);
-    impl std::fmt::Write for Text<'_> {
-        fn write_str(&mut self, text: &str) -> std::fmt::Result {
-            self.0.write(text.as_bytes());
-            Ok(())
-        }
-    }
-    fn feed(
-        tokens: proc_macro2::TokenStream,
-        hasher: &mut std::collections::hash_map::DefaultHasher,
-    ) {
-        for token in tokens {
-            match token {
-                proc_macro2::TokenTree::Group(group) => {
-                    let delimiter = match group.delimiter() {
-                        proc_macro2::Delimiter::Parenthesis => "Parenthesis",
-                        proc_macro2::Delimiter::Brace => "Brace",
-                        proc_macro2::Delimiter::Bracket => "Bracket",
-                        proc_macro2::Delimiter::None => "None",
-                    };
-                    delimiter.hash(hasher);
-                    feed(group.stream(), hasher);
-                    "end".hash(hasher);
-                }
-                other => {
-                    let _ = std::fmt::Write::write_fmt(&mut Text(hasher), format_args!("{other}"));
-                    hasher.write_u8(0xff);
-                }
-            }
-        }
-    }
+    // The syntax tree's own hash (syn's `extra-traits`): token texts and structure, never
+    // spans, whitespace or comments, and no token stream printed to get them. The hasher
+    // is deterministic (fixed keys), so runs agree.
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    feed(quote::ToTokens::to_token_stream(expr), &mut hasher);
+    expr.hash(&mut hasher);
     Some(hasher.finish())
 }
 
@@ -1998,35 +1966,36 @@ mod tests {
         assert_eq!(shape("|| x"), None);
     }
 
-    /// The fingerprint is the hash of every token's printed text, as it was
-    /// when each text went through a `String`.
+    /// The fingerprint follows the tokens and their structure: layout and comments do not
+    /// count, every token text and grouping does.
     #[test]
-    fn shapes_hash_token_texts() {
-        use std::hash::{Hash, Hasher};
-        fn printed(
-            tokens: proc_macro2::TokenStream,
-            hasher: &mut std::collections::hash_map::DefaultHasher,
-        ) {
-            for token in tokens {
-                match token {
-                    proc_macro2::TokenTree::Group(group) => {
-                        format!("{:?}", group.delimiter()).hash(hasher);
-                        printed(group.stream(), hasher);
-                        "end".hash(hasher);
-                    }
-                    other => other.to_string().hash(hasher),
-                }
-            }
+    fn shapes_follow_tokens_not_layout() {
+        let shape = |text: &str| shape_of(&syn::parse_str::<syn::Expr>(text).unwrap());
+        let same = [
+            (
+                "f(a, \"x y\", 'c', 1.5e3, r#type)",
+                "f( a,\"x y\",'c' , 1.5e3,r#type )",
+            ),
+            (
+                "Some([a.b, c::d][0] + !e)",
+                "Some([a.b /* first */, c :: d][0]\n + !e)",
+            ),
+            ("{ x }.y()", "{x}.y( )"),
+        ];
+        for (one, other) in same {
+            assert!(shape(one).is_some(), "{one}");
+            assert_eq!(shape(one), shape(other), "{one} / {other}");
         }
-        for text in [
-            "f(a, \"x y\", 'c', 1.5e3, r#type)",
-            "Some([a.b, c::d][0] + !e)",
-            "{ x }.y()",
-        ] {
-            let expr: syn::Expr = syn::parse_str(text).unwrap();
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            printed(quote::ToTokens::to_token_stream(&expr), &mut hasher);
-            assert_eq!(shape_of(&expr), Some(hasher.finish()), "{text}");
+        let different = [
+            ("f(a, \"x y\")", "f(a, \"x  y\")"),
+            ("f(1.5e3)", "f(1500.0)"),
+            ("x + y * z", "(x + y) * z"),
+            ("f(a)", "f(a,)"),
+            ("f(a)", "f![a]"),
+            ("tenant.id()", "tenant.name()"),
+        ];
+        for (one, other) in different {
+            assert_ne!(shape(one), shape(other), "{one} / {other}");
         }
     }
 
