@@ -640,7 +640,7 @@ impl Indexer {
     }
 
     fn impl_type(&self) -> Option<String> {
-        self.impl_stack.last().and_then(|(ty, _)| ty.clone())
+        current_impl_type(&self.impl_stack).map(str::to_string)
     }
 
     /// Visits a `const`/`static` with the role collector told what it is named.
@@ -663,6 +663,12 @@ impl Indexer {
     fn record_item(&mut self, kind: ItemKind, span: Span) {
         self.items.push(ItemExtent { kind, span });
     }
+}
+
+/// The type of the innermost `impl` block, borrowed from the stack rather than cloned, as
+/// every method call, `match` and array asks for it.
+fn current_impl_type(impl_stack: &[(Option<String>, Option<String>)]) -> Option<&str> {
+    impl_stack.last().and_then(|(ty, _)| ty.as_deref())
 }
 
 impl<'ast> Visit<'ast> for Indexer {
@@ -735,22 +741,24 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
-        let impl_type = self.impl_type();
-        self.roles.match_expr(expr, impl_type.as_deref());
+        self.roles
+            .match_expr(expr, current_impl_type(&self.impl_stack));
         self.views.match_expr(expr);
         visit::visit_expr_match(self, expr);
     }
 
     fn visit_expr_array(&mut self, expr: &'ast syn::ExprArray) {
-        let impl_type = self.impl_type();
-        self.roles
-            .table(&expr.elems, span_of_tokens(expr), impl_type.as_deref());
+        self.roles.table(
+            &expr.elems,
+            || span_of_tokens(expr),
+            current_impl_type(&self.impl_stack),
+        );
         visit::visit_expr_array(self, expr);
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let impl_type = self.impl_type();
-        self.roles.method_call(call, impl_type.as_deref());
+        self.roles
+            .method_call(call, current_impl_type(&self.impl_stack));
         visit::visit_expr_method_call(self, call);
     }
 
@@ -803,9 +811,11 @@ impl<'ast> Visit<'ast> for Indexer {
         if let Some(args) = args {
             if mac.path.is_ident("vec") {
                 // `vec![(role, perms), …]` is a table like `[(role, perms), …]`.
-                let impl_type = self.impl_type();
-                self.roles
-                    .table(&args, span_of_tokens(mac), impl_type.as_deref());
+                self.roles.table(
+                    &args,
+                    || span_of_tokens(mac),
+                    current_impl_type(&self.impl_stack),
+                );
             }
             for arg in &args {
                 self.visit_expr(arg);

@@ -320,7 +320,8 @@ impl RoleCollector {
     pub fn table<'a>(
         &mut self,
         elements: impl IntoIterator<Item = &'a syn::Expr>,
-        span: Span,
+        // Asked for only when the elements are a table: finding it costs a walk of the tokens.
+        span: impl FnOnce() -> Span,
         impl_type: Option<&str>,
     ) {
         let mut entries = Vec::new();
@@ -343,7 +344,7 @@ impl RoleCollector {
         if !entries.is_empty() {
             self.mappings.push(RoleMapping {
                 form: MappingForm::Table,
-                span,
+                span: span(),
                 role_type,
                 entries,
             });
