@@ -4,27 +4,31 @@
 /// Splits an identifier into lowercase words at `_`, `-` and camelCase humps
 /// (`HTTPServer` → `http`, `server`).
 pub fn words(identifier: &str) -> Vec<String> {
+    // Called for most names of the workspace by several rules: one pass, no buffer of chars.
     let mut words = Vec::new();
     let mut current = String::new();
-    let chars: Vec<char> = identifier.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = identifier.chars().peekable();
+    let mut previous: Option<char> = None;
+    while let Some(c) = chars.next() {
         if c == '_' || c == '-' || c == ' ' || c == '.' {
             flush(&mut words, &mut current);
+            previous = Some(c);
             continue;
         }
         if c.is_uppercase() && !current.is_empty() {
-            let previous_lower = chars
-                .get(i.wrapping_sub(1))
-                .is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            let previous_upper = chars
-                .get(i.wrapping_sub(1))
-                .is_some_and(|p| p.is_uppercase());
+            let previous_lower = previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
+            let next_lower = chars.peek().is_some_and(|n| n.is_lowercase());
+            let previous_upper = previous.is_some_and(char::is_uppercase);
             if previous_lower || (previous_upper && next_lower) {
                 flush(&mut words, &mut current);
             }
         }
-        current.extend(c.to_lowercase());
+        if c.is_ascii() {
+            current.push(c.to_ascii_lowercase());
+        } else {
+            current.extend(c.to_lowercase());
+        }
+        previous = Some(c);
     }
     flush(&mut words, &mut current);
     words
@@ -83,6 +87,12 @@ mod tests {
         assert_eq!(words("ApiKey"), ["api", "key"]);
         assert_eq!(words("partner-admin"), ["partner", "admin"]);
         assert_eq!(words("oauth2Token"), ["oauth2", "token"]);
+        assert_eq!(words("tenant.ID"), ["tenant", "id"]);
+        assert_eq!(words("__Tenant__Id__"), ["tenant", "id"]);
+        assert_eq!(words("ÜberTenantÉtat"), ["über", "tenant", "état"]);
+        assert_eq!(words("ABC"), ["abc"]);
+        assert_eq!(words("aB"), ["a", "b"]);
+        assert!(words("").is_empty() && words("_-. ").is_empty());
     }
 
     #[test]
