@@ -436,6 +436,28 @@ pub fn expr_span(expr: &syn::Expr) -> Span {
     span_of(first).cover(span_of(last))
 }
 
+/// The span of a path expression (`tenant_id`, `Role::Admin`, `::std::u8::MAX`) from its
+/// first to its last token; paths are the commonest expressions there are.
+pub fn expr_path_span(expr: &syn::ExprPath) -> Span {
+    let first = match (&expr.path.leading_colon, expr.path.segments.first()) {
+        (Some(colon), _) => Some(colon.spans[0]),
+        (None, Some(segment)) => Some(segment.ident.span()),
+        (None, None) => None,
+    };
+    let last = expr
+        .path
+        .segments
+        .last()
+        .filter(|segment| segment.arguments.is_none())
+        .map(|segment| segment.ident.span());
+    match (first, last) {
+        (Some(first), Some(last)) if expr.attrs.is_empty() && expr.qself.is_none() => {
+            span_of(first).cover(span_of(last))
+        }
+        _ => span_of_tokens(expr),
+    }
+}
+
 /// The byte offset just past an expression's last token.
 pub fn expr_end(expr: &syn::Expr) -> u32 {
     last_token(expr).map_or_else(|| span_of_tokens(expr).end, |last| span_of(last).end)
@@ -654,6 +676,26 @@ mod span_tests {
             &text[block_span(&function.block).range()],
             &text[text.find('{').unwrap()..]
         );
+    }
+
+    #[test]
+    fn path_spans_match_their_tokens() {
+        for text in [
+            "tenant_id",
+            "Role::Admin",
+            "::std::u8::MAX",
+            "Vec::<u8>::new",
+            "size_of::<u8>",
+            "<T as Default>::default",
+            "#[allow(unused)] x",
+            "crate::a::b",
+        ] {
+            let syn::Expr::Path(path) = syn::parse_str::<syn::Expr>(text).unwrap() else {
+                panic!("{text} is not a path");
+            };
+            assert_eq!(expr_path_span(&path), span_of_tokens(&path), "{text}");
+            assert_eq!(expr_path_span(&path).range(), 0..text.len(), "{text}");
+        }
     }
 
     /// Every item's fast span equals the printed one.

@@ -145,7 +145,7 @@ fn path_str(path: &syn::ExprPath) -> Option<StrExpr> {
     if path.qself.is_some() {
         return None;
     }
-    let span = span_of_tokens(path);
+    let span = crate::source::expr_path_span(path);
     let segments = path
         .path
         .segments

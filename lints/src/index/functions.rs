@@ -3,7 +3,8 @@
 
 use super::TypeRef;
 use crate::source::{
-    block_span, call_span, expr_span, macro_span, method_call_span, span_of, span_of_tokens, Span,
+    block_span, call_span, expr_path_span, expr_span, macro_span, method_call_span, span_of,
+    span_of_tokens, Span,
 };
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -1389,6 +1390,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        let span = expr_path_span(expr);
         if expr.qself.is_none() {
             self.reads.push(PlaceRead {
                 place: expr
@@ -1397,7 +1399,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                     .iter()
                     .map(|s| s.ident.to_string())
                     .collect(),
-                span: span_of_tokens(expr),
+                span,
             });
         }
         if expr.path.segments.len() >= 2 {
@@ -1407,7 +1409,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 .iter()
                 .map(|s| s.ident.to_string())
                 .collect();
-            self.value_paths.push((segments, span_of_tokens(expr)));
+            self.value_paths.push((segments, span));
         }
     }
 

@@ -537,11 +537,15 @@ impl InFunction<'_> {
         }) {
             return Some(format!("`{}(..)`", call_text(call)));
         }
-        self.cx.model.queries.run_by(self.id).find_map(|(call, query)| {
-            let site = self.function.calls.get(call)?;
-            (within(site.span) && returns_many_tenants(query))
-                .then(|| "the tenants a Cypher query returns".to_string())
-        })
+        self.cx
+            .model
+            .queries
+            .run_by(self.id)
+            .find_map(|(call, query)| {
+                let site = self.function.calls.get(call)?;
+                (within(site.span) && returns_many_tenants(query))
+                    .then(|| "the tenants a Cypher query returns".to_string())
+            })
     }
 
     /// Work done in `body` or in a workspace function it calls.
