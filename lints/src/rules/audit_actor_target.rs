@@ -7,6 +7,7 @@ use crate::index::{
 };
 use crate::model::bindings::{origin, Origin};
 use crate::model::callgraph::FnId;
+use crate::model::context::PartnerContext;
 use crate::model::names::{wildcard_match, Patterns};
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
@@ -250,8 +251,8 @@ struct InFunction<'a> {
     workspace: &'a Workspace,
     file: FileId,
     function: &'a FunctionDef,
-    /// The partner-context chain, when the function is in partner context.
-    chain: Option<String>,
+    id: FnId,
+    context: &'a PartnerContext,
 }
 
 impl InFunction<'_> {
@@ -274,7 +275,9 @@ impl InFunction<'_> {
 
     /// The shared value of the two fields, in partner context only.
     fn same_value(&self, actor: &ArgFact, target: &ArgFact) -> Option<String> {
-        self.chain.as_ref()?;
+        if !self.context.contains(self.id) {
+            return None;
+        }
         let actor_origin = origin(self.function, actor);
         if !actor_origin.same_as(&origin(self.function, target)) {
             return None;
@@ -287,7 +290,8 @@ impl InFunction<'_> {
 
     fn message(&self, record: &str, problems: &Problems) -> String {
         let mut message = format!("{record} {}", problems.describe());
-        if let Some(chain) = &self.chain {
+        // Named only for a finding: most functions in partner context have none.
+        if let Some(chain) = self.context.describe_chain(self.workspace, self.id) {
             message.push_str(&format!(" in partner context ({chain})"));
         }
         message
@@ -309,7 +313,8 @@ impl Rule for AuditActorTarget {
                 workspace,
                 file,
                 function,
-                chain: cx.model.context.describe_chain(workspace, id),
+                id,
+                context: &cx.model.context,
             };
             self.check_function(cx, id, &scope, out);
         }

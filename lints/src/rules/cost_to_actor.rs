@@ -155,9 +155,9 @@ impl Rule for CostToActor {
         let roles = cx.model.roles();
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
             let id = FnId { file, index };
-            let Some(chain) = cx.model.context.describe_chain(workspace, id) else {
+            if !cx.model.context.contains(id) {
                 continue;
-            };
+            }
             // A partner paying for its own plan acts on no customer tenant:
             // only code that has a target tenant in scope can misattribute.
             let Some(target) = target_in_scope(cx, &roles, id) else {
@@ -169,7 +169,6 @@ impl Rule for CostToActor {
                 roles: &roles,
                 id,
                 function,
-                chain,
                 target,
             };
             let mut found = Vec::new();
@@ -245,7 +244,6 @@ struct InFunction<'a> {
     roles: &'a Roles<'a>,
     id: FnId,
     function: &'a FunctionDef,
-    chain: String,
     /// How to name the target tenant in messages.
     target: String,
 }
@@ -294,7 +292,12 @@ impl InFunction<'_> {
         let message = format!(
             "{record} bills `{}`, the acting partner, as `{field}` in partner context ({}); bill {} instead",
             self.value_text(value),
-            self.chain,
+            // Named only for a finding: most functions in partner context have none.
+            self.cx
+                .model
+                .context
+                .describe_chain(self.cx.workspace, self.id)
+                .unwrap_or_default(),
             self.target
         );
         let mut diagnostic = Diagnostic::new(message, self.at(value.span))
