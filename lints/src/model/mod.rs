@@ -101,20 +101,42 @@ impl Model {
         // Globs were validated with the config; a bad one here matches nothing.
         let paths = PartnerPaths::new(options.strings("partner_paths"))
             .unwrap_or_else(|_| PartnerPaths::empty());
-        let graph = CallGraph::build(workspace);
-        let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
-        let queries = queries::Queries::build(workspace, options);
-        let grants = grants::Grants::build(&queries, &graph, &context);
-        let actions = actions::Actions::build(workspace, &queries);
-        let pages = pages::Pages::build(workspace, &graph, &context);
-        let responses = responses::PartnerResponses::build(workspace, &graph, &context);
+        // Phases that do not need each other run side by side: several are sequential inside,
+        // and on a large workspace they would otherwise leave the other cores idle.
+        let ((graph, context), queries) = rayon::join(
+            || {
+                let graph = CallGraph::build(workspace);
+                let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
+                (graph, context)
+            },
+            || queries::Queries::build(workspace, options),
+        );
+        let ((grants, actions), ((pages, responses), delete_routes)) = rayon::join(
+            || {
+                rayon::join(
+                    || grants::Grants::build(&queries, &graph, &context),
+                    || actions::Actions::build(workspace, &queries),
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || pages::Pages::build(workspace, &graph, &context),
+                            || responses::PartnerResponses::build(workspace, &graph, &context),
+                        )
+                    },
+                    || delete_routes::DeleteRoutes::build(workspace),
+                )
+            },
+        );
         Model {
             graph,
             context,
             queries,
             grants,
             actions,
-            delete_routes: delete_routes::DeleteRoutes::build(workspace),
+            delete_routes,
             pages,
             responses,
             context_types,
