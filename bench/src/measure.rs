@@ -135,6 +135,7 @@ pub fn measure_once(mode: Mode, root: &Path, threads: usize) -> Result<Measureme
         .map_err(|error| format!("cannot start worker threads: {error}"))?;
     let (cpu_before, _) = rusage();
     let started = Instant::now();
+    let _ = MEASURE_STARTED.set(started);
     let mut m = pool.install(|| {
         let files = discover(root);
         match mode {
@@ -509,8 +510,11 @@ pub fn cache_format(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// With `PARTNER_SAFETY_BENCH_PHASES` set, prints the CPU time and memory at the end of each
-/// phase of a full run to stderr: where a regression went, without a profiler.
+/// When the measurement started, for the wall time of its phases.
+static MEASURE_STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// With `PARTNER_SAFETY_BENCH_PHASES` set, prints the wall and CPU time and memory at the end
+/// of each phase of a full run to stderr: where a regression went, without a profiler.
 fn phase(name: &str) {
     if std::env::var_os("PARTNER_SAFETY_BENCH_PHASES").is_some() {
         let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
@@ -520,8 +524,11 @@ fn phase(name: &str) {
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         let (cpu, peak) = rusage();
+        let wall = MEASURE_STARTED
+            .get()
+            .map_or(0.0, |started| started.elapsed().as_secs_f64() * 1000.0);
         eprintln!(
-            "{name}: cpu {cpu:.0} ms, rss {} MiB, peak {} MiB",
+            "{name}: wall {wall:.0} ms, cpu {cpu:.0} ms, rss {} MiB, peak {} MiB",
             pages * 4 / 1024,
             peak / 1024
         );
