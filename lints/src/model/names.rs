@@ -1,26 +1,21 @@
 //! Identifier patterns with `*` wildcards (`Partner*Context`, `authorize_partner*`).
 
-/// Whether `name` matches `pattern`, where `*` matches any run of characters.
-pub fn wildcard_match(pattern: &str, name: &str) -> bool {
-    Pattern::new(pattern).matches(name)
-}
-
 /// A pattern split at its wildcards once, since rules match every call and type name of
 /// the workspace against the same few patterns.
 #[derive(Clone, Debug, Default)]
-struct Pattern {
-    /// The text between the `*`s; one part means no wildcard.
+pub struct Pattern {
     parts: Vec<String>,
 }
 
 impl Pattern {
-    fn new(pattern: &str) -> Self {
+    pub fn new(pattern: &str) -> Self {
         Pattern {
             parts: pattern.split('*').map(str::to_string).collect(),
         }
     }
 
-    fn matches(&self, name: &str) -> bool {
+    /// Whether `name` matches, where `*` matches any run of characters.
+    pub fn matches(&self, name: &str) -> bool {
         let [first, middles @ .., last] = self.parts.as_slice() else {
             return self.parts.first().is_some_and(|exact| exact == name);
         };
@@ -63,6 +58,10 @@ impl Patterns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wildcard_match(pattern: &str, name: &str) -> bool {
+        Pattern::new(pattern).matches(name)
+    }
 
     #[test]
     fn wildcards() {

@@ -8,7 +8,7 @@ use crate::index::{
 use crate::model::bindings::{origin, Origin};
 use crate::model::callgraph::FnId;
 use crate::model::context::PartnerContext;
-use crate::model::names::{wildcard_match, Patterns};
+use crate::model::names::{Pattern, Patterns};
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
@@ -165,8 +165,8 @@ const PARTY_WORDS: &[&str] = &[
 
 struct AuditActorTarget {
     types: Patterns,
-    /// Each pattern split at `::`.
-    functions: Vec<Vec<String>>,
+    /// Each pattern split at `::`, each segment a wildcard pattern.
+    functions: Vec<Vec<Pattern>>,
     targets: Patterns,
 }
 
@@ -176,7 +176,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
         functions: options
             .strings("audit_functions")
             .iter()
-            .map(|pattern| pattern.split("::").map(str::to_string).collect())
+            .map(|pattern| pattern.split("::").map(Pattern::new).collect())
             .collect(),
         targets: Patterns::new(options.strings("audit_targets")),
     })
@@ -390,7 +390,7 @@ impl AuditActorTarget {
                     .iter()
                     .rev()
                     .zip(path.iter().rev())
-                    .all(|(pattern, segment)| wildcard_match(pattern, segment))
+                    .all(|(pattern, segment)| pattern.matches(segment))
         })
     }
 
