@@ -485,6 +485,196 @@ pub fn macro_span(mac: &syn::Macro) -> Span {
     span_of_tokens(&mac.path).cover(span_of(close))
 }
 
+/// Spans from a first and a last token, or from printing the node when either is unknown.
+fn ends_or_tokens(
+    first: Option<proc_macro2::Span>,
+    last: Option<proc_macro2::Span>,
+    node: &impl quote::ToTokens,
+) -> Span {
+    match (first, last) {
+        (Some(first), Some(last)) => span_of(first).cover(span_of(last)),
+        _ => span_of_tokens(node),
+    }
+}
+
+/// The span of a pattern; patterns are as common as expressions (parameters, `let`, arms).
+pub fn pat_span(pat: &syn::Pat) -> Span {
+    ends_or_tokens(pat_first_token(pat), pat_last_token(pat), pat)
+}
+
+/// The span of a typed parameter `name: Type`.
+pub fn pat_type_span(typed: &syn::PatType) -> Span {
+    let first = if typed.attrs.is_empty() {
+        pat_first_token(&typed.pat)
+    } else {
+        None
+    };
+    ends_or_tokens(first, type_last_token(&typed.ty), typed)
+}
+
+pub fn type_span(ty: &syn::Type) -> Span {
+    ends_or_tokens(type_first_token(ty), type_last_token(ty), ty)
+}
+
+pub fn path_span(path: &syn::Path) -> Span {
+    ends_or_tokens(path_first_token(path), path_last_token(path), path)
+}
+
+/// An attribute from `#` to `]`.
+pub fn attr_span(attr: &syn::Attribute) -> Span {
+    span_of(attr.pound_token.span).cover(span_of(attr.bracket_token.span.close()))
+}
+
+pub fn member_span(member: &syn::Member) -> Span {
+    span_of(match member {
+        syn::Member::Named(ident) => ident.span(),
+        syn::Member::Unnamed(index) => index.span,
+    })
+}
+
+/// `base.field`, without printing the chain below it.
+pub fn expr_field_span(expr: &syn::ExprField) -> Span {
+    let first = if expr.attrs.is_empty() {
+        first_token(&expr.base)
+    } else {
+        None
+    };
+    match first {
+        Some(first) => span_of(first).cover(member_span(&expr.member)),
+        None => span_of_tokens(expr),
+    }
+}
+
+/// A closure from its first token to the end of its body, without printing the body.
+pub fn closure_span(expr: &syn::ExprClosure) -> Span {
+    let plain = expr.attrs.is_empty()
+        && expr.lifetimes.is_none()
+        && expr.constness.is_none()
+        && expr.movability.is_none()
+        && expr.asyncness.is_none()
+        && expr.capture.is_none();
+    let first = plain.then_some(expr.or1_token.span);
+    ends_or_tokens(first, last_token(&expr.body), expr)
+}
+
+fn path_first_token(path: &syn::Path) -> Option<proc_macro2::Span> {
+    match &path.leading_colon {
+        Some(colon) => Some(colon.spans[0]),
+        None => path.segments.first().map(|segment| segment.ident.span()),
+    }
+}
+
+fn path_last_token(path: &syn::Path) -> Option<proc_macro2::Span> {
+    let segment = path.segments.last()?;
+    match &segment.arguments {
+        syn::PathArguments::None => Some(segment.ident.span()),
+        syn::PathArguments::AngleBracketed(arguments) => Some(arguments.gt_token.span),
+        syn::PathArguments::Parenthesized(arguments) => match &arguments.output {
+            syn::ReturnType::Default => Some(arguments.paren_token.span.close()),
+            syn::ReturnType::Type(_, ty) => type_last_token(ty),
+        },
+    }
+}
+
+fn pat_first_token(pat: &syn::Pat) -> Option<proc_macro2::Span> {
+    use syn::Pat;
+    match pat {
+        Pat::Ident(p) if p.attrs.is_empty() => Some(
+            p.by_ref
+                .map(|t| t.span)
+                .or(p.mutability.map(|t| t.span))
+                .unwrap_or_else(|| p.ident.span()),
+        ),
+        Pat::Path(p) if p.attrs.is_empty() && p.qself.is_none() => path_first_token(&p.path),
+        Pat::TupleStruct(p) if p.attrs.is_empty() && p.qself.is_none() => path_first_token(&p.path),
+        Pat::Struct(p) if p.attrs.is_empty() && p.qself.is_none() => path_first_token(&p.path),
+        Pat::Tuple(p) if p.attrs.is_empty() => Some(p.paren_token.span.open()),
+        Pat::Slice(p) if p.attrs.is_empty() => Some(p.bracket_token.span.open()),
+        Pat::Reference(p) if p.attrs.is_empty() => Some(p.and_token.span),
+        Pat::Wild(p) if p.attrs.is_empty() => Some(p.underscore_token.span),
+        Pat::Lit(p) if p.attrs.is_empty() => Some(p.lit.span()),
+        Pat::Rest(p) if p.attrs.is_empty() => Some(p.dot2_token.spans[0]),
+        Pat::Or(p) if p.attrs.is_empty() => match &p.leading_vert {
+            Some(vert) => Some(vert.span),
+            None => pat_first_token(p.cases.first()?),
+        },
+        Pat::Type(p) if p.attrs.is_empty() => pat_first_token(&p.pat),
+        _ => None,
+    }
+}
+
+fn pat_last_token(pat: &syn::Pat) -> Option<proc_macro2::Span> {
+    use syn::Pat;
+    match pat {
+        Pat::Ident(p) => match &p.subpat {
+            Some((_, sub)) => pat_last_token(sub),
+            None => Some(p.ident.span()),
+        },
+        Pat::Path(p) => path_last_token(&p.path),
+        Pat::TupleStruct(p) => Some(p.paren_token.span.close()),
+        Pat::Struct(p) => Some(p.brace_token.span.close()),
+        Pat::Tuple(p) => Some(p.paren_token.span.close()),
+        Pat::Slice(p) => Some(p.bracket_token.span.close()),
+        Pat::Reference(p) => pat_last_token(&p.pat),
+        Pat::Wild(p) => Some(p.underscore_token.span),
+        Pat::Lit(p) => Some(p.lit.span()),
+        Pat::Rest(p) => Some(p.dot2_token.spans[1]),
+        Pat::Or(p) => pat_last_token(p.cases.last()?),
+        Pat::Type(p) => type_last_token(&p.ty),
+        _ => None,
+    }
+}
+
+fn type_first_token(ty: &syn::Type) -> Option<proc_macro2::Span> {
+    use syn::Type;
+    match ty {
+        Type::Path(t) => match &t.qself {
+            Some(qself) => Some(qself.lt_token.span),
+            None => path_first_token(&t.path),
+        },
+        Type::Reference(t) => Some(t.and_token.span),
+        Type::Ptr(t) => Some(t.star_token.span),
+        Type::Slice(t) => Some(t.bracket_token.span.open()),
+        Type::Array(t) => Some(t.bracket_token.span.open()),
+        Type::Tuple(t) => Some(t.paren_token.span.open()),
+        Type::Paren(t) => Some(t.paren_token.span.open()),
+        Type::Never(t) => Some(t.bang_token.span),
+        Type::Infer(t) => Some(t.underscore_token.span),
+        Type::ImplTrait(t) => Some(t.impl_token.span),
+        Type::TraitObject(t) => t.dyn_token.map(|token| token.span),
+        _ => None,
+    }
+}
+
+fn type_last_token(ty: &syn::Type) -> Option<proc_macro2::Span> {
+    use syn::Type;
+    match ty {
+        Type::Path(t) => path_last_token(&t.path),
+        Type::Reference(t) => type_last_token(&t.elem),
+        Type::Ptr(t) => type_last_token(&t.elem),
+        Type::Slice(t) => Some(t.bracket_token.span.close()),
+        Type::Array(t) => Some(t.bracket_token.span.close()),
+        Type::Tuple(t) => Some(t.paren_token.span.close()),
+        Type::Paren(t) => Some(t.paren_token.span.close()),
+        Type::Never(t) => Some(t.bang_token.span),
+        Type::Infer(t) => Some(t.underscore_token.span),
+        Type::ImplTrait(t) if !t.bounds.trailing_punct() => bound_last_token(t.bounds.last()?),
+        Type::TraitObject(t) if !t.bounds.trailing_punct() => bound_last_token(t.bounds.last()?),
+        _ => None,
+    }
+}
+
+fn bound_last_token(bound: &syn::TypeParamBound) -> Option<proc_macro2::Span> {
+    match bound {
+        syn::TypeParamBound::Trait(bound) => match &bound.paren_token {
+            Some(paren) => Some(paren.span.close()),
+            None => path_last_token(&bound.path),
+        },
+        syn::TypeParamBound::Lifetime(lifetime) => Some(lifetime.ident.span()),
+        _ => None,
+    }
+}
+
 /// The span of a `{ … }` block from its braces.
 pub fn block_span(block: &syn::Block) -> Span {
     delimited(&block.brace_token.span)
@@ -695,6 +885,88 @@ mod span_tests {
             };
             assert_eq!(expr_path_span(&path), span_of_tokens(&path), "{text}");
             assert_eq!(expr_path_span(&path).range(), 0..text.len(), "{text}");
+        }
+    }
+
+    /// Every pattern, type, path, attribute, field access and closure: the span from its ends
+    /// equals the printed one.
+    #[test]
+    fn node_spans_match_their_tokens() {
+        use syn::visit::Visit;
+        #[derive(Default)]
+        struct Compare(std::collections::BTreeMap<&'static str, usize>);
+        impl Compare {
+            fn check(&mut self, kind: &'static str, fast: Span, node: &impl quote::ToTokens) {
+                assert_eq!(
+                    fast,
+                    span_of_tokens(node),
+                    "{kind}: {}",
+                    node.to_token_stream()
+                );
+                *self.0.entry(kind).or_default() += 1;
+            }
+        }
+        impl<'ast> Visit<'ast> for Compare {
+            fn visit_pat(&mut self, pat: &'ast syn::Pat) {
+                self.check("pat", pat_span(pat), pat);
+                syn::visit::visit_pat(self, pat);
+            }
+            fn visit_pat_type(&mut self, typed: &'ast syn::PatType) {
+                self.check("pat_type", pat_type_span(typed), typed);
+                syn::visit::visit_pat_type(self, typed);
+            }
+            fn visit_type(&mut self, ty: &'ast syn::Type) {
+                self.check("type", type_span(ty), ty);
+                syn::visit::visit_type(self, ty);
+            }
+            fn visit_path(&mut self, path: &'ast syn::Path) {
+                self.check("path", path_span(path), path);
+                syn::visit::visit_path(self, path);
+            }
+            fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+                self.check("attr", attr_span(attr), attr);
+            }
+            fn visit_member(&mut self, member: &'ast syn::Member) {
+                self.check("member", member_span(member), member);
+            }
+            fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
+                self.check("field", expr_field_span(expr), expr);
+                syn::visit::visit_expr_field(self, expr);
+            }
+            fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+                self.check("closure", closure_span(expr), expr);
+                syn::visit::visit_expr_closure(self, expr);
+            }
+        }
+        let text = r#"#![allow(unused)]
+#[derive(Debug)]
+struct S<'a, T: Clone + 'a> { a: &'a mut [u8; 4], b: Option<Vec<T>>, c: *const (), d: fn(u8) -> !, e: (u8,) }
+fn f(x: u8, mut y: &str, ref z: u8, (a, b): (u8, u16), S { a, .. }: S, [p, q @ ..]: [u8; 2],
+     _: impl Fn(u8) -> u8 + Send, w: Box<dyn std::error::Error + 'static>, v: <T as Tr>::Out,
+     u: ::std::vec::Vec<u8>, t: &dyn Fn(), #[allow(unused)] s: u8, r: Option<fn()>, o: (), n: _) {
+    match x { 1 | 2 => {}, -3 => {}, Some(v) if v > 1 => {}, E::A { x: ref y, .. } => {}, E::B(..) => {},
+        a @ 1..=5 => {}, &[..] => {}, (1, _) | (_, 1) => {}, | 7 => {}, m!() => {}, _ => {} }
+    let c = |a: u8, b| a + b;
+    let d = move || self.x.y.0;
+    let e = async move { 1 };
+    let f = #[inline] || x.await.field;
+    let g = r.0 .1;
+    let h = call(a).b.c;
+    let Foo::<u8> { x, .. } = foo;
+    let i: <Vec<u8> as IntoIterator>::Item = 1;
+}
+"#;
+        let file = syn::parse_file(text).unwrap();
+        let mut compare = Compare::default();
+        compare.visit_file(&file);
+        for kind in [
+            "pat", "pat_type", "type", "path", "attr", "member", "field", "closure",
+        ] {
+            assert!(
+                compare.0.get(kind).copied().unwrap_or(0) >= 3,
+                "{kind}: {:?}",
+                compare.0
+            );
         }
     }
 

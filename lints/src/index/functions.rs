@@ -521,7 +521,7 @@ fn attribute_fact(attr: &syn::Attribute) -> Option<AttrFact> {
     Some(AttrFact {
         name,
         first_string,
-        span: span_of_tokens(attr),
+        span: crate::source::attr_span(attr),
     })
 }
 
@@ -581,7 +581,7 @@ pub fn function_def_and_macros(
             syn::FnArg::Typed(typed) => params.push(Param {
                 name: pattern_name(&typed.pat),
                 ty: TypeRef::from_syn(&typed.ty),
-                span: span_of_tokens(typed),
+                span: crate::source::pat_type_span(typed),
                 bounds: param_bounds(&sig.generics, &typed.ty),
             }),
         }
@@ -1061,7 +1061,6 @@ pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
 
 /// A fingerprint of an expression's tokens (see [`ArgFact::shape`]).
 fn shape_of(expr: &syn::Expr) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
     let expr = strip_transparent(expr);
     if matches!(
         expr,
@@ -1071,10 +1070,10 @@ fn shape_of(expr: &syn::Expr) -> Option<u64> {
     }
     // The syntax tree's own hash (syn's `extra-traits`): token texts and structure, never
     // spans, whitespace or comments, and no token stream printed to get them. The hasher
-    // is deterministic (fixed keys), so runs agree.
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    expr.hash(&mut hasher);
-    Some(hasher.finish())
+    // is deterministic (a fixed seed), so runs and cached facts agree; foldhash, as SipHash
+    // hashed identifiers byte by byte at several times the cost.
+    use std::hash::BuildHasher;
+    Some(foldhash::fast::FixedState::with_seed(0).hash_one(expr))
 }
 
 /// Whether `..rest` is a default value: `Default::default()`, `T::default()`,
@@ -1322,7 +1321,7 @@ impl BodyWalker {
                     path,
                     bindings,
                     scope,
-                    span: span_of_tokens(pat),
+                    span: crate::source::pat_span(pat),
                 });
             }
             pending.extend(nested_patterns(pat).into_iter().rev());
@@ -1383,7 +1382,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         match place_of_field_chain(expr) {
             Some(place) => self.reads.push(PlaceRead {
                 place,
-                span: span_of_tokens(expr),
+                span: crate::source::expr_field_span(expr),
             }),
             None => visit::visit_expr_field(self, expr),
         }
@@ -1466,7 +1465,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         self.record_pattern(&arm.pat, self.blocks.len());
         self.in_block(
             BlockKind::Branch,
-            span_of_tokens(&arm.pat).cover(expr_span(&arm.body)),
+            crate::source::pat_span(&arm.pat).cover(expr_span(&arm.body)),
             |walker| {
                 if let Some((_, guard)) = &arm.guard {
                     walker.visit_expr(guard);
@@ -1536,7 +1535,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
-        let span = crate::source::span_of_tokens(expr);
+        let span = crate::source::closure_span(expr);
         if let Some(at) = self
             .pending_closures
             .iter()
@@ -1752,7 +1751,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                     syn::Member::Named(ident) => ident.to_string(),
                     syn::Member::Unnamed(index) => index.index.to_string(),
                 },
-                span: span_of_tokens(&field.member).cover(expr_span(&field.expr)),
+                span: crate::source::member_span(&field.member).cover(expr_span(&field.expr)),
                 value: arg_fact(&field.expr),
             })
             .collect();
@@ -1760,10 +1759,11 @@ impl<'ast> Visit<'ast> for BodyWalker {
             span: expr_span(rest),
             is_default: is_default_call(rest),
         });
+        let path_span = crate::source::path_span(&literal.path);
         self.struct_literals.push(StructLiteral {
             type_name,
-            path_span: span_of_tokens(&literal.path),
-            span: span_of_tokens(&literal.path).cover(span_of(literal.brace_token.span.close())),
+            path_span,
+            span: path_span.cover(span_of(literal.brace_token.span.close())),
             block: self.current,
             fields,
             rest,

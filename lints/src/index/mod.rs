@@ -18,7 +18,8 @@ use crate::source::{
     LineIndex, Span,
 };
 use crate::suppression::{self, Directive};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 use std::sync::Arc;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -890,7 +891,8 @@ impl Indexer {
                 self.trait_impls.push(TraitImpl {
                     trait_name: trait_name.ident.to_string(),
                     self_type,
-                    span: span_of_tokens(trait_path).cover(span_of_tokens(&item.self_ty)),
+                    span: crate::source::path_span(trait_path)
+                        .cover(crate::source::type_span(&item.self_ty)),
                     self_field_reads,
                 });
             }
@@ -979,14 +981,14 @@ fn fields(fields: &syn::Fields) -> Vec<FieldDef> {
         .map(|field| {
             let start_token = match (&field.vis, &field.ident) {
                 (syn::Visibility::Inherited, Some(ident)) => span_of(ident.span()),
-                (syn::Visibility::Inherited, None) => span_of_tokens(&field.ty),
+                (syn::Visibility::Inherited, None) => crate::source::type_span(&field.ty),
                 (vis, _) => span_of_tokens(vis),
             };
             FieldDef {
                 name: field.ident.as_ref().map(ToString::to_string),
                 ty: TypeRef::from_syn(&field.ty),
                 serde: serde_field(&field.attrs),
-                span: start_token.cover(span_of_tokens(&field.ty)),
+                span: start_token.cover(crate::source::type_span(&field.ty)),
                 attribute_insert_at: start_token.start,
             }
         })
@@ -1021,7 +1023,7 @@ fn collect_derive_list(meta: &syn::Meta, found: &mut Vec<Derive>) {
         if let Some(last) = path.segments.last() {
             found.push(Derive {
                 name: last.ident.to_string(),
-                span: span_of_tokens(&path),
+                span: crate::source::path_span(&path),
             });
         }
     }

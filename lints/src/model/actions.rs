@@ -12,7 +12,8 @@ use crate::diagnostic::Location;
 use crate::index::{Callee, Workspace};
 use crate::source::Span;
 use crate::strings::{self, StrExpr};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 
 /// How far [`Actions::first_under`] follows calls.
 const MAX_DEPTH: usize = 8;

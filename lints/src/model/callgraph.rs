@@ -8,8 +8,8 @@
 
 use crate::diagnostic::FileId;
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
+use foldhash::HashMap;
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// A function of the workspace: its file and index in that file's functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,8 +118,8 @@ impl FnLookup {
     }
 
     fn hash(key: &LookupKey<'_>) -> u64 {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0).hash_one(key)
     }
 
     fn add(&mut self, key: LookupKey<'_>, id: FnId) {

@@ -7,8 +7,10 @@
 use super::callgraph::{CallGraph, FnId};
 use super::names::Patterns;
 use crate::index::{FunctionDef, TypeRef, Workspace};
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Why a function is in partner context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

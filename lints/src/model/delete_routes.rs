@@ -6,7 +6,8 @@
 use super::callgraph::{FnId, MAX_CANDIDATES};
 use crate::diagnostic::Location;
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Workspace};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 
 #[derive(Debug, Default)]
 pub struct DeleteRoutes {

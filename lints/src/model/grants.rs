@@ -6,7 +6,8 @@ use super::context::PartnerContext;
 use super::queries::{Queries, Query};
 use crate::cypher::{BindingId, ClauseKind, PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::FileId;
-use std::collections::{HashMap, HashSet};
+use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashSet};
 
 /// A `CREATE`/`MERGE` of a `MANAGES` relationship.
 pub struct Grant<'a> {

@@ -14,8 +14,9 @@ use crate::index::{CallSite, Callee, FileKind, Workspace};
 use crate::options::OptionValues;
 use crate::source::Span;
 use crate::strings::{self, ResolvedText, Resolver, StrExpr, TextMode};
+use foldhash::{HashMap, HashSet};
+use foldhash::{HashMapExt as _, HashSetExt as _};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 
 /// Where a query comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,9 @@ use super::callgraph::{CallGraph, FnId};
 use super::context::PartnerContext;
 use crate::index::{Callee, FunctionDef, TypeDef, TypeRef, Workspace};
 use crate::source::Span;
-use std::collections::{HashMap, VecDeque};
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
+use std::collections::VecDeque;
 
 /// How a type reaches partner users.
 #[derive(Clone, Debug, PartialEq, Eq)]

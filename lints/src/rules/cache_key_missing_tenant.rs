@@ -12,8 +12,9 @@ use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
 use crate::strings::StrExpr;
+use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashSet};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 pub const META: RuleMeta = RuleMeta {

@@ -9,7 +9,8 @@ use crate::index::{
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
-use std::collections::HashSet;
+use foldhash::HashSet;
+use foldhash::HashSetExt as _;
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS201",

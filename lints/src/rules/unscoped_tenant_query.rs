@@ -7,7 +7,9 @@ use crate::model::callgraph::FnId;
 use crate::model::queries::{Origin, Queries, Query};
 use crate::options::OptionValues;
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
-use std::collections::{BTreeMap, HashSet};
+use foldhash::HashSet;
+use foldhash::HashSetExt as _;
+use std::collections::BTreeMap;
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS101",
