@@ -5,10 +5,10 @@
 
 use crate::source::{LineIndex, Span};
 
-/// What the lexer sees: a byte of code, or a whole comment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What the lexer sees: a run of code, or a whole comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Lexeme {
-    Code(usize, u8),
+    Code(std::ops::Range<usize>),
     LineComment(Span),
     BlockComment,
 }
@@ -79,7 +79,8 @@ impl<'a> Lexer<'a> {
     /// At `'`: the end of a char literal, or `None` for a lifetime or label.
     fn char_literal_end(&self, quote_at: usize) -> Option<usize> {
         if self.at(quote_at + 1) == b'\\' {
-            let mut cursor = quote_at + 2;
+            // Past the escaped character, which may itself be a quote (`'\''`).
+            let mut cursor = quote_at + 3;
             while cursor < self.bytes.len()
                 && self.bytes[cursor] != b'\''
                 && self.bytes[cursor] != b'\n'
@@ -94,76 +95,117 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Text that is not code, starting at some byte.
+enum NonCode {
+    LineComment,
+    BlockComment,
+    /// A string, raw string or char literal.
+    Literal,
+}
+
+impl Lexer<'_> {
+    /// The comment or literal that starts at `start`, and where it ends.
+    fn non_code_at(&self, start: usize) -> Option<(NonCode, usize)> {
+        let byte = *self.bytes.get(start)?;
+        let previous_is_ident = start > 0 && is_ident_byte(self.bytes[start - 1]);
+        match byte {
+            b'/' if self.at(start + 1) == b'/' => {
+                let end = self.bytes[start..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(self.bytes.len(), |n| start + n);
+                Some((NonCode::LineComment, end))
+            }
+            b'/' if self.at(start + 1) == b'*' => {
+                let mut depth = 0usize;
+                let mut cursor = start;
+                while cursor < self.bytes.len() {
+                    if self.at(cursor) == b'/' && self.at(cursor + 1) == b'*' {
+                        depth += 1;
+                        cursor += 2;
+                    } else if self.at(cursor) == b'*' && self.at(cursor + 1) == b'/' {
+                        depth -= 1;
+                        cursor += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        cursor += 1;
+                    }
+                }
+                Some((NonCode::BlockComment, cursor.min(self.bytes.len())))
+            }
+            b'"' => {
+                let mut lexer = Lexer {
+                    pos: start + 1,
+                    ..*self
+                };
+                lexer.skip_quoted(b'"');
+                Some((NonCode::Literal, lexer.pos))
+            }
+            b'r' if !previous_is_ident
+                || (start >= 1
+                    && matches!(self.bytes[start - 1], b'b' | b'c')
+                    && !(start >= 2 && is_ident_byte(self.bytes[start - 2]))) =>
+            {
+                Some((NonCode::Literal, self.raw_string_end(start)?))
+            }
+            b'\'' => Some((NonCode::Literal, self.char_literal_end(start)?)),
+            _ => None,
+        }
+    }
+
+    /// Whether a comment or literal may start at `at`: a cheap test that lets the bytes in
+    /// between be taken as one run; [`Self::non_code_at`] decides.
+    fn may_start_non_code(&self, at: usize) -> bool {
+        match self.bytes[at] {
+            b'"' | b'\'' => true,
+            b'/' => matches!(self.at(at + 1), b'/' | b'*'),
+            b'r' => matches!(self.at(at + 1), b'"' | b'#'),
+            _ => false,
+        }
+    }
+}
+
 impl Iterator for Lexer<'_> {
     type Item = Lexeme;
 
     fn next(&mut self) -> Option<Lexeme> {
         loop {
             let start = self.pos;
-            let byte = *self.bytes.get(start)?;
-            let previous_is_ident = start > 0 && is_ident_byte(self.bytes[start - 1]);
-            match byte {
-                b'/' if self.at(start + 1) == b'/' => {
-                    let end = self.bytes[start..]
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .map_or(self.bytes.len(), |n| start + n);
+            if start >= self.bytes.len() {
+                return None;
+            }
+            match self.non_code_at(start) {
+                Some((NonCode::LineComment, end)) => {
                     self.pos = end;
                     return Some(Lexeme::LineComment(Span::new(start, end)));
                 }
-                b'/' if self.at(start + 1) == b'*' => {
-                    let mut depth = 0usize;
-                    let mut cursor = start;
-                    while cursor < self.bytes.len() {
-                        if self.at(cursor) == b'/' && self.at(cursor + 1) == b'*' {
-                            depth += 1;
-                            cursor += 2;
-                        } else if self.at(cursor) == b'*' && self.at(cursor + 1) == b'/' {
-                            depth -= 1;
-                            cursor += 2;
-                            if depth == 0 {
-                                break;
-                            }
-                        } else {
-                            cursor += 1;
-                        }
-                    }
-                    self.pos = cursor.min(self.bytes.len());
+                Some((NonCode::BlockComment, end)) => {
+                    self.pos = end;
                     return Some(Lexeme::BlockComment);
                 }
-                b'"' => {
-                    self.pos = start + 1;
-                    self.skip_quoted(b'"');
+                Some((NonCode::Literal, end)) => {
+                    self.pos = end;
                     continue;
                 }
-                b'r' if !previous_is_ident
-                    || (start >= 1
-                        && matches!(self.bytes[start - 1], b'b' | b'c')
-                        && !(start >= 2 && is_ident_byte(self.bytes[start - 2]))) =>
-                {
-                    if let Some(end) = self.raw_string_end(start) {
-                        self.pos = end;
-                        continue;
-                    }
-                }
-                b'\'' => {
-                    if let Some(end) = self.char_literal_end(start) {
-                        self.pos = end;
-                        continue;
-                    }
-                }
-                _ => {}
+                None => {}
             }
-            self.pos = start + 1;
-            return Some(Lexeme::Code(start, byte));
+            let mut end = start + 1;
+            while end < self.bytes.len() && !self.may_start_non_code(end) {
+                end += 1;
+            }
+            self.pos = end;
+            return Some(Lexeme::Code(start..end));
         }
     }
 }
 
-/// The bytes of `text` that are code: outside comments, strings and chars.
-pub fn code_bytes(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+/// The runs of `text` that are code: outside comments, strings and chars. Runs are maximal
+/// only as far as a cheap test sees; two runs may touch.
+pub fn code_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     Lexer::new(text).filter_map(|lexeme| match lexeme {
-        Lexeme::Code(offset, byte) => Some((offset, byte)),
+        Lexeme::Code(run) => Some(run),
         _ => None,
     })
 }
@@ -368,12 +410,20 @@ mod tests {
     }
 
     #[test]
-    fn code_bytes_skip_literals_and_comments() {
-        let text = "a(\"(((\") /* ((( */ b'(' // (((\n)";
-        let parens: String = code_bytes(text)
-            .map(|(_, b)| b as char)
-            .filter(|c| "()".contains(*c))
-            .collect();
-        assert_eq!(parens, "())");
+    fn code_runs_skip_literals_and_comments() {
+        let code = |text: &str| -> String { code_runs(text).map(|run| &text[run]).collect() };
+        assert_eq!(code("a(\"(((\") /* ((( */ b'(' // (((\n)"), "a()  b \n)");
+        assert_eq!(
+            code("r#type + br##\"x\"# \"## + c\"y\" + 'a: loop {} /* /* */ */ x / y"),
+            "r#type + b + c + 'a: loop {}  x / y"
+        );
+        assert_eq!(code("for r in rs { r#\"raw\"#; }"), "for r in rs { ; }");
+        assert_eq!(
+            code("'\\'' + '\\u{1F600}' + 'é' + &'static str"),
+            " +  +  + &'static str"
+        );
+        // Unterminated literals and comments run to the end.
+        assert_eq!(code("a \"b"), "a ");
+        assert_eq!(code("a /* b"), "a ");
     }
 }

@@ -524,54 +524,74 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
     let mut deepest = 0;
     let mut deepest_at = 0;
     let mut previous = b' ';
-    let mut code = suppression::code_bytes(text).peekable();
-    while let Some((offset, byte)) = code.next() {
-        let next = code.peek().map_or(b' ', |&(_, next)| next);
-        match byte {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        match byte {
-            // `<<`, `<=`, `>=`, `->` and `=>` are operators, not generics. A
-            // `>>` closes two generics (`Vec<Vec<u8>>`); as a shift it can only
-            // lower the estimate.
-            b'<' if next == b'<' || next == b'=' || previous == b'<' => {}
-            b'>' if previous == b'=' => angle_run = 0,
-            b'>' if previous == b'-' || next == b'=' => {}
-            b'<' => angle_run += 1,
-            b'>' => angle_run = angle_run.saturating_sub(1),
-            b';' | b'{' | b'}' => angle_run = 0,
-            _ => {}
-        }
-        match byte {
-            b'!' | b'-' | b'*' | b'&' | b'|' => prefix_run += 1,
-            b' ' | b'\t' | b'\n' | b'\r' => {}
-            _ => prefix_run = 0,
-        }
-        match byte {
-            // `&&`, `||`, `..` and `->` are one operator, not two.
-            b'|' | b'&' | b'.' if previous == byte => {}
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'|' | b'&' | b'.' | b'?' => {
-                if chain_run == 0 {
-                    chain_start = offset;
+    let bytes = text.as_bytes();
+    let mut runs = suppression::code_runs(text).peekable();
+    while let Some(run) = runs.next() {
+        let after_run = runs.peek().map_or(b' ', |next_run| bytes[next_run.start]);
+        for offset in run.clone() {
+            let byte = bytes[offset];
+            // Most bytes are letters, digits and spaces, which change no count and cannot raise
+            // the estimate (a word ends a prefix run): only the operator bytes go the long way.
+            match byte {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => {
+                    prefix_run = 0;
+                    previous = byte;
+                    continue;
                 }
-                chain_run += 1;
+                b' ' | b'\t' | b'\n' | b'\r' => continue,
+                _ => {}
             }
-            b';' | b',' | b'{' | b'}' => chain_run = 0,
-            _ => {}
-        }
-        if chain_run > longest_chain {
-            longest_chain = chain_run;
-            longest_chain_at = chain_start;
-        }
-        let estimate = depth + angle_run + prefix_run;
-        if estimate > deepest {
-            deepest = estimate;
-            deepest_at = offset;
-        }
-        if !byte.is_ascii_whitespace() {
-            previous = byte;
+            let next = bytes
+                .get(offset + 1)
+                .copied()
+                .filter(|_| offset + 1 < run.end)
+                .unwrap_or(after_run);
+            match byte {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            match byte {
+                // `<<`, `<=`, `>=`, `->` and `=>` are operators, not generics. A
+                // `>>` closes two generics (`Vec<Vec<u8>>`); as a shift it can only
+                // lower the estimate.
+                b'<' if next == b'<' || next == b'=' || previous == b'<' => {}
+                b'>' if previous == b'=' => angle_run = 0,
+                b'>' if previous == b'-' || next == b'=' => {}
+                b'<' => angle_run += 1,
+                b'>' => angle_run = angle_run.saturating_sub(1),
+                b';' | b'{' | b'}' => angle_run = 0,
+                _ => {}
+            }
+            match byte {
+                b'!' | b'-' | b'*' | b'&' | b'|' => prefix_run += 1,
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                _ => prefix_run = 0,
+            }
+            match byte {
+                // `&&`, `||`, `..` and `->` are one operator, not two.
+                b'|' | b'&' | b'.' if previous == byte => {}
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'|' | b'&' | b'.' | b'?' => {
+                    if chain_run == 0 {
+                        chain_start = offset;
+                    }
+                    chain_run += 1;
+                }
+                b';' | b',' | b'{' | b'}' => chain_run = 0,
+                _ => {}
+            }
+            if chain_run > longest_chain {
+                longest_chain = chain_run;
+                longest_chain_at = chain_start;
+            }
+            let estimate = depth + angle_run + prefix_run;
+            if estimate > deepest {
+                deepest = estimate;
+                deepest_at = offset;
+            }
+            if !byte.is_ascii_whitespace() {
+                previous = byte;
+            }
         }
     }
     if longest_chain > MAX_CHAIN {
@@ -1370,7 +1390,20 @@ mod tests {
         );
         let deep_generics = format!("type T = {}u8{};", "Vec<".repeat(5_000), ">".repeat(5_000));
         let deep_unary = format!("fn f() {{ let x = {}y; }}", "!".repeat(100_000));
-        for source in [deep_parens, deep_generics, deep_unary] {
+        // Literals and comments between the brackets do not hide them.
+        let deep_between_literals = format!(
+            "fn f() {{ let x = {}1{}; }}",
+            "( \"a\" /* b */ 'c', r#\"d\"#, ".repeat(1_000),
+            ")".repeat(1_000)
+        );
+        let spaced_unary = format!("fn f() {{ let x = {}y; }}", "! - * ".repeat(200));
+        for source in [
+            deep_parens,
+            deep_generics,
+            deep_unary,
+            deep_between_literals,
+            spaced_unary,
+        ] {
             let problem = index(&source).problem.expect("refused");
             assert!(
                 problem
@@ -1380,6 +1413,12 @@ mod tests {
                 problem.message
             );
         }
+        let chain_through_literals =
+            format!("fn f() {{ let x = {}1; }}", "\"a\".len() + ".repeat(600));
+        let problem = index(&chain_through_literals).problem.expect("refused");
+        assert!(problem
+            .message
+            .starts_with("an expression chains more than 512 operators"));
         // Ordinary code with long flat runs is analysed.
         let flat = format!("fn f() {{ {} }}", "let a = (1) + (2);\n".repeat(10_000));
         assert_eq!(index(&flat).problem, None);
