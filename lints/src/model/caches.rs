@@ -320,6 +320,9 @@ impl<'a> Caches<'a> {
         match &call.callee {
             Callee::Path(segments) => {
                 // `LocalStorage::set(key, value)`.
+                if !GLOO_KEY_FUNCTIONS.contains(&name) {
+                    return None;
+                }
                 let expanded = facts.expand_path(segments);
                 let [.., storage, _] = expanded.as_slice() else {
                     return None;
@@ -339,6 +342,19 @@ impl<'a> Caches<'a> {
             Callee::Method(_) => {
                 if name == "arg" {
                     return self.command_arg(facts, f, call);
+                }
+                // Finding the receiver's client is the costly part, and most method names
+                // are no keyed operation of any client.
+                let keyed_somewhere = [
+                    REDIS_KEY_METHODS,
+                    MEMORY_KEY_METHODS,
+                    CACHED_KEY_METHODS,
+                    WEB_STORAGE_KEY_METHODS,
+                ]
+                .iter()
+                .any(|methods| methods.contains(&name));
+                if !keyed_somewhere {
+                    return None;
                 }
                 let receiver = call.receiver.as_ref()?;
                 let client = self.client_of(facts, f, receiver, 0)?;

@@ -183,10 +183,9 @@ impl Rule for CostToActor {
 }
 
 impl CostToActor {
-    /// Whether a name has a record word, with an ending (`metering`, `BillingEvent`,
-    /// `invoicing`: a final `e` may be dropped before an ending).
-    fn is_record_name(&self, name: &str) -> bool {
-        let name_words = words(name);
+    /// Whether a name (split into its words) has a record word, with an ending (`metering`,
+    /// `BillingEvent`, `invoicing`: a final `e` may be dropped before an ending).
+    fn is_record_words(&self, name_words: &[String]) -> bool {
         if name_words
             .iter()
             .any(|word| PARTNER_WORDS.contains(&word.as_str()))
@@ -210,18 +209,21 @@ impl CostToActor {
     fn is_record_type(&self, name: &str) -> bool {
         let name_words = words(name);
         let last = name_words.last().map_or("", String::as_str);
-        self.is_record_name(name) && !NON_RECORD_TYPE_WORDS.contains(&last)
+        self.is_record_words(&name_words) && !NON_RECORD_TYPE_WORDS.contains(&last)
     }
 
     /// A call that writes a record: its name (or its type, for `UsageRecord::new`)
     /// has a record word, and it is not a read (`list_invoices`).
     fn is_record_call(&self, call: &CallSite) -> bool {
         let name = call.name();
-        let first_word = words(name).into_iter().next().unwrap_or_default();
-        if READ_VERBS.contains(&first_word.as_str()) {
+        let name_words = words(name);
+        if name_words
+            .first()
+            .is_some_and(|first| READ_VERBS.contains(&first.as_str()))
+        {
             return false;
         }
-        if self.is_record_name(name) {
+        if self.is_record_words(&name_words) {
             return true;
         }
         match &call.callee {
