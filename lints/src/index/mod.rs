@@ -464,16 +464,17 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     }));
     match parsed {
         Ok(Ok(indexer)) => {
-            facts.items = indexer.items;
-            facts.types = indexer.types;
-            facts.trait_impls = indexer.trait_impls;
-            facts.functions = indexer.functions;
-            facts.consts = indexer.consts;
-            facts.cypher_literals = indexer.cypher_literals;
-            facts.role_mappings = indexer.roles.mappings;
-            facts.permission_lists = indexer.roles.permission_lists;
+            use functions::fitted;
+            facts.items = fitted(indexer.items);
+            facts.types = fitted(indexer.types);
+            facts.trait_impls = fitted(indexer.trait_impls);
+            facts.functions = fitted(indexer.functions);
+            facts.consts = fitted(indexer.consts);
+            facts.cypher_literals = fitted(indexer.cypher_literals);
+            facts.role_mappings = fitted(indexer.roles.mappings);
+            facts.permission_lists = fitted(indexer.roles.permission_lists);
             facts.views = indexer.views.facts;
-            facts.imports = indexer.imports;
+            facts.imports = fitted(indexer.imports);
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
         Err(payload) => {
