@@ -542,11 +542,11 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
                 b' ' | b'\t' | b'\n' | b'\r' => continue,
                 _ => {}
             }
-            let next = bytes
-                .get(offset + 1)
-                .copied()
-                .filter(|_| offset + 1 < run.end)
-                .unwrap_or(after_run);
+            let next = if offset + 1 < run.end {
+                bytes[offset + 1]
+            } else {
+                after_run
+            };
             match byte {
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => depth = depth.saturating_sub(1),
@@ -566,7 +566,6 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
             }
             match byte {
                 b'!' | b'-' | b'*' | b'&' | b'|' => prefix_run += 1,
-                b' ' | b'\t' | b'\n' | b'\r' => {}
                 _ => prefix_run = 0,
             }
             match byte {
