@@ -445,27 +445,13 @@ pub fn expr_span(expr: &syn::Expr) -> Span {
 /// The span of a path expression (`tenant_id`, `Role::Admin`, `::std::u8::MAX`) from its
 /// first to its last token; paths are the commonest expressions there are.
 pub fn expr_path_span(expr: &syn::ExprPath) -> Span {
-    let plain = expr.attrs.is_empty() && expr.qself.is_none() && expr.path.leading_colon.is_none();
-    if let (true, Some(single)) = (plain, expr.path.get_ident()) {
+    if !expr.attrs.is_empty() || expr.qself.is_some() {
+        return span_of_tokens(expr);
+    }
+    if let Some(single) = expr.path.get_ident() {
         return span_of(single.span());
     }
-    let first = match (&expr.path.leading_colon, expr.path.segments.first()) {
-        (Some(colon), _) => Some(colon.spans[0]),
-        (None, Some(segment)) => Some(segment.ident.span()),
-        (None, None) => None,
-    };
-    let last = expr
-        .path
-        .segments
-        .last()
-        .filter(|segment| segment.arguments.is_none())
-        .map(|segment| segment.ident.span());
-    match (first, last) {
-        (Some(first), Some(last)) if expr.attrs.is_empty() && expr.qself.is_none() => {
-            span_of(first).cover(span_of(last))
-        }
-        _ => span_of_tokens(expr),
-    }
+    path_span(&expr.path)
 }
 
 /// The byte offset just past an expression's last token.
@@ -739,11 +725,7 @@ fn spine_step(current: &syn::Expr) -> Step<'_> {
         syn::Expr::Path(e) => {
             return Step::Found(match &e.qself {
                 Some(qself) => Some(qself.lt_token.span),
-                None => e
-                    .path
-                    .leading_colon
-                    .map(|c| c.spans[0])
-                    .or_else(|| e.path.segments.first().map(|s| s.ident.span())),
+                None => path_first_token(&e.path),
             })
         }
         syn::Expr::Lit(e) => return Step::Found(Some(e.lit.span())),
@@ -798,14 +780,7 @@ fn last_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
                 Some(end) => end,
                 None => return Some(e.limits.span()),
             },
-            syn::Expr::Path(e) => {
-                return e
-                    .path
-                    .segments
-                    .last()
-                    .filter(|s| s.arguments.is_none())
-                    .map(|s| s.ident.span())
-            }
+            syn::Expr::Path(e) => return path_last_token(&e.path),
             syn::Expr::Lit(e) => return Some(e.lit.span()),
             syn::Expr::Paren(e) => return Some(e.paren_token.span.close()),
             syn::Expr::Tuple(e) => return Some(e.paren_token.span.close()),

@@ -38,19 +38,17 @@ impl<'a> Lexer<'a> {
         self.bytes.get(offset).copied().unwrap_or(0)
     }
 
-    fn skip_quoted(&mut self, quote: u8) {
-        // self.pos is just past the opening quote.
-        while self.pos < self.bytes.len() {
-            match self.bytes[self.pos] {
-                b'\\' => self.pos += 2,
-                byte if byte == quote => {
-                    self.pos += 1;
-                    return;
-                }
-                _ => self.pos += 1,
+    /// Just past the closing `quote` of a literal whose body starts at `body`.
+    fn quoted_end(&self, body: usize, quote: u8) -> usize {
+        let mut cursor = body;
+        while cursor < self.bytes.len() {
+            match self.bytes[cursor] {
+                b'\\' => cursor += 2,
+                byte if byte == quote => return cursor + 1,
+                _ => cursor += 1,
             }
         }
-        self.pos = self.pos.min(self.bytes.len());
+        self.bytes.len()
     }
 
     /// At `r`, after an optional `b`/`c` prefix: a raw string `r#*"…"#*`?
@@ -135,14 +133,7 @@ impl Lexer<'_> {
                 }
                 Some((NonCode::BlockComment, cursor.min(self.bytes.len())))
             }
-            b'"' => {
-                let mut lexer = Lexer {
-                    pos: start + 1,
-                    ..*self
-                };
-                lexer.skip_quoted(b'"');
-                Some((NonCode::Literal, lexer.pos))
-            }
+            b'"' => Some((NonCode::Literal, self.quoted_end(start + 1, b'"'))),
             b'r' if !previous_is_ident
                 || (start >= 1
                     && matches!(self.bytes[start - 1], b'b' | b'c')
