@@ -8,8 +8,7 @@ use crate::options::OptionValues;
 use crate::registry::{self, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
 use crate::suppression::Directive;
-use foldhash::HashMap;
-use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
 
 /// The tool's own diagnostics. They share the code space with the rules.

@@ -18,8 +18,7 @@ use crate::source::{
     LineIndex, Span,
 };
 use crate::suppression::{self, Directive};
-use foldhash::HashMap;
-use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashMapExt as _};
 use std::sync::Arc;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};

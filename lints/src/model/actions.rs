@@ -12,8 +12,7 @@ use crate::diagnostic::Location;
 use crate::index::{Callee, Workspace};
 use crate::source::Span;
 use crate::strings::{self, StrExpr};
-use foldhash::HashMap;
-use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashMapExt as _};
 
 /// How far [`Actions::first_under`] follows calls.
 const MAX_DEPTH: usize = 8;

@@ -7,8 +7,7 @@
 use super::callgraph::{CallGraph, FnId};
 use super::names::Patterns;
 use crate::index::{FunctionDef, TypeRef, Workspace};
-use foldhash::HashMap;
-use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashMapExt as _};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::VecDeque;
 

@@ -6,8 +6,7 @@
 use super::callgraph::{FnId, MAX_CANDIDATES};
 use crate::diagnostic::Location;
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Workspace};
-use foldhash::HashMap;
-use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashMapExt as _};
 
 #[derive(Debug, Default)]
 pub struct DeleteRoutes {

@@ -6,8 +6,7 @@ use super::context::PartnerContext;
 use super::queries::{Queries, Query};
 use crate::cypher::{BindingId, ClauseKind, PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::FileId;
-use foldhash::HashMapExt as _;
-use foldhash::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt as _, HashSet};
 
 /// A `CREATE`/`MERGE` of a `MANAGES` relationship.
 pub struct Grant<'a> {

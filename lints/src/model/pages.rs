@@ -11,8 +11,7 @@ use super::queries::WorkspaceResolver;
 use crate::diagnostic::FileId;
 use crate::index::{ArgFact, Callee, FileKind, FunctionDef, Workspace};
 use crate::source::Span;
-use foldhash::{HashMap, HashSet};
-use foldhash::{HashMapExt as _, HashSetExt as _};
+use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
 
 /// Something a route or a function renders.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

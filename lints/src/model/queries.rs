@@ -14,8 +14,7 @@ use crate::index::{CallSite, Callee, FileKind, Workspace};
 use crate::options::OptionValues;
 use crate::source::Span;
 use crate::strings::{self, ResolvedText, Resolver, StrExpr, TextMode};
-use foldhash::{HashMap, HashSet};
-use foldhash::{HashMapExt as _, HashSetExt as _};
+use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
 use rayon::prelude::*;
 
 /// Where a query comes from.

@@ -10,8 +10,7 @@ use super::callgraph::{CallGraph, FnId};
 use super::context::PartnerContext;
 use crate::index::{Callee, FunctionDef, TypeDef, TypeRef, Workspace};
 use crate::source::Span;
-use foldhash::HashMap;
-use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashMapExt as _};
 use std::collections::VecDeque;
 
 /// How a type reaches partner users.

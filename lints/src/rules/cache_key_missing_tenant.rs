@@ -12,8 +12,7 @@ use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
 use crate::strings::StrExpr;
-use foldhash::HashMapExt as _;
-use foldhash::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt as _, HashSet};
 use std::cell::RefCell;
 use std::rc::Rc;
 

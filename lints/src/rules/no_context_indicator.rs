@@ -9,8 +9,7 @@ use crate::model::pages::{crate_root, Pages, Rendered, Route};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
-use foldhash::HashSet;
-use foldhash::HashSetExt as _;
+use foldhash::{HashSet, HashSetExt as _};
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS501",

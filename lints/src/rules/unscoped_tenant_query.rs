@@ -7,8 +7,7 @@ use crate::model::callgraph::FnId;
 use crate::model::queries::{Origin, Queries, Query};
 use crate::options::OptionValues;
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
-use foldhash::HashSet;
-use foldhash::HashSetExt as _;
+use foldhash::{HashSet, HashSetExt as _};
 use std::collections::BTreeMap;
 
 pub const META: RuleMeta = RuleMeta {

@@ -14,8 +14,7 @@ use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
-use foldhash::HashSet;
-use foldhash::HashSetExt as _;
+use foldhash::{HashSet, HashSetExt as _};
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS301",
