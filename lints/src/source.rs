@@ -68,6 +68,48 @@ pub fn span_of(span: proc_macro2::Span) -> Span {
     })
 }
 
+/// The span from the start of token `first` to the end of token `last`, as
+/// `span_of(first).cover(span_of(last))` but with two position lookups instead
+/// of four: a syntax node's span is nearly always its first and last tokens'.
+pub fn span_between(first: proc_macro2::Span, last: proc_macro2::Span) -> Span {
+    let fast = FAST_SPANS
+        .try_with(|cell| {
+            cell.borrow()
+                .as_ref()
+                .map(|file| (file.offset(first.start()), file.offset(last.end())))
+        })
+        .ok()
+        .flatten();
+    match fast {
+        // A real last token ends after the first one starts. Only tokens out of
+        // order (a synthesized one, at offset 0) need the covering union.
+        Some((start, end)) if start < end => Span::new(start, end),
+        _ => span_of(first).cover(span_of(last)),
+    }
+}
+
+/// The byte offset just past a token: one position lookup.
+pub fn token_end(token: proc_macro2::Span) -> u32 {
+    let fast = FAST_SPANS
+        .try_with(|cell| cell.borrow().as_ref().map(|file| file.offset(token.end())))
+        .ok()
+        .flatten();
+    fast.map_or_else(|| span_of(token).end, clamp_u32)
+}
+
+/// The byte offset where a token starts: one position lookup.
+pub fn token_start(token: proc_macro2::Span) -> u32 {
+    let fast = FAST_SPANS
+        .try_with(|cell| {
+            cell.borrow()
+                .as_ref()
+                .map(|file| file.offset(token.start()))
+        })
+        .ok()
+        .flatten();
+    fast.map_or_else(|| span_of(token).start, clamp_u32)
+}
+
 /// The file being indexed on this thread, to turn token positions into byte
 /// offsets from their line and column. proc-macro2's own `byte_range` keeps a
 /// growing per-file map from character to byte offsets and was a tenth of the
@@ -211,14 +253,14 @@ pub fn item_span(item: &syn::Item) -> Span {
         return span_of_tokens(item);
     };
     let first = outer_start(attrs, vis).unwrap_or(first);
-    span_of(first).cover(span_of(last))
+    span_between(first, last)
 }
 
 /// The span of a free function, attributes included.
 pub fn fn_item_span(function: &syn::ItemFn) -> Span {
     let first = outer_start(&function.attrs, Some(&function.vis))
         .unwrap_or_else(|| signature_start(&function.sig));
-    span_of(first).cover(span_of(function.block.brace_token.span.close()))
+    span_between(first, function.block.brace_token.span.close())
 }
 
 /// The span of a function in an `impl` block, attributes included.
@@ -226,7 +268,7 @@ pub fn impl_fn_span(function: &syn::ImplItemFn) -> Span {
     let first = outer_start(&function.attrs, Some(&function.vis))
         .or(function.defaultness.map(|t| t.span))
         .unwrap_or_else(|| signature_start(&function.sig));
-    span_of(first).cover(span_of(function.block.brace_token.span.close()))
+    span_between(first, function.block.brace_token.span.close())
 }
 
 /// The span of a function in a trait, attributes included.
@@ -238,7 +280,7 @@ pub fn trait_fn_span(function: &syn::TraitItemFn) -> Span {
         (None, Some(semi)) => semi.span,
         (None, None) => return span_of_tokens(function),
     };
-    span_of(first).cover(span_of(last))
+    span_between(first, last)
 }
 
 /// The first token of an item: its first outer attribute, else its visibility.
@@ -272,12 +314,10 @@ pub fn span_of_tokens(node: &impl quote::ToTokens) -> Span {
     let Some(first) = tokens.next() else {
         return Span::default();
     };
-    let first = span_of(first.span());
-    let last = tokens
-        .last()
-        .map(|token| span_of(token.span()))
-        .unwrap_or(first);
-    first.cover(last)
+    match tokens.last() {
+        Some(last) => span_between(first.span(), last.span()),
+        None => span_of(first.span()),
+    }
 }
 
 /// A 1-based line and column; columns count Unicode scalar values.
@@ -439,7 +479,7 @@ pub fn expr_span(expr: &syn::Expr) -> Span {
     let (Some(first), Some(last)) = (first_token(expr), last_token(expr)) else {
         return span_of_tokens(expr);
     };
-    span_of(first).cover(span_of(last))
+    span_between(first, last)
 }
 
 /// The span of a path expression (`tenant_id`, `Role::Admin`, `::std::u8::MAX`) from its
@@ -456,19 +496,25 @@ pub fn expr_path_span(expr: &syn::ExprPath) -> Span {
 
 /// The byte offset just past an expression's last token.
 pub fn expr_end(expr: &syn::Expr) -> u32 {
-    last_token(expr).map_or_else(|| span_of_tokens(expr).end, |last| span_of(last).end)
+    last_token(expr).map_or_else(|| span_of_tokens(expr).end, token_end)
 }
 
 /// A call's span, from its callee's first token to the closing parenthesis.
 pub fn call_span(call: &syn::ExprCall) -> Span {
-    let start = first_token(&call.func).map_or_else(|| span_of_tokens(&call.func), span_of);
-    start.cover(span_of(call.paren_token.span.close()))
+    let close = call.paren_token.span.close();
+    first_token(&call.func).map_or_else(
+        || span_of_tokens(&call.func).cover(span_of(close)),
+        |first| span_between(first, close),
+    )
 }
 
 /// A method call's span, from its receiver's first token to the closing parenthesis.
 pub fn method_call_span(call: &syn::ExprMethodCall) -> Span {
-    let start = first_token(&call.receiver).map_or_else(|| span_of_tokens(&call.receiver), span_of);
-    start.cover(span_of(call.paren_token.span.close()))
+    let close = call.paren_token.span.close();
+    first_token(&call.receiver).map_or_else(
+        || span_of_tokens(&call.receiver).cover(span_of(close)),
+        |first| span_between(first, close),
+    )
 }
 
 /// A macro invocation's span, from its path to the closing delimiter.
@@ -478,7 +524,10 @@ pub fn macro_span(mac: &syn::Macro) -> Span {
         syn::MacroDelimiter::Brace(b) => b.span.close(),
         syn::MacroDelimiter::Bracket(b) => b.span.close(),
     };
-    span_of_tokens(&mac.path).cover(span_of(close))
+    path_first_token(&mac.path).map_or_else(
+        || span_of_tokens(&mac.path).cover(span_of(close)),
+        |first| span_between(first, close),
+    )
 }
 
 /// Spans from a first and a last token, or from printing the node when either is unknown.
@@ -488,7 +537,7 @@ fn ends_or_tokens(
     node: &impl quote::ToTokens,
 ) -> Span {
     match (first, last) {
-        (Some(first), Some(last)) => span_of(first).cover(span_of(last)),
+        (Some(first), Some(last)) => span_between(first, last),
         _ => span_of_tokens(node),
     }
 }
@@ -518,7 +567,7 @@ pub fn path_span(path: &syn::Path) -> Span {
 
 /// An attribute from `#` to `]`.
 pub fn attr_span(attr: &syn::Attribute) -> Span {
-    span_of(attr.pound_token.span).cover(span_of(attr.bracket_token.span.close()))
+    span_between(attr.pound_token.span, attr.bracket_token.span.close())
 }
 
 pub fn member_span(member: &syn::Member) -> Span {
@@ -536,7 +585,13 @@ pub fn expr_field_span(expr: &syn::ExprField) -> Span {
         None
     };
     match first {
-        Some(first) => span_of(first).cover(member_span(&expr.member)),
+        Some(first) => span_between(
+            first,
+            match &expr.member {
+                syn::Member::Named(ident) => ident.span(),
+                syn::Member::Unnamed(index) => index.span,
+            },
+        ),
         None => span_of_tokens(expr),
     }
 }
@@ -677,7 +732,7 @@ pub fn block_span(block: &syn::Block) -> Span {
 }
 
 fn delimited(span: &proc_macro2::extra::DelimSpan) -> Span {
-    span_of(span.open()).cover(span_of(span.close()))
+    span_between(span.open(), span.close())
 }
 
 /// How far the first/last token search walks down one side of a tree: a
@@ -1043,10 +1098,29 @@ union U { a: u8 }
             let mut spans = Vec::new();
             all_spans(stream, &mut spans);
             assert!(spans.len() > 5);
-            for span in spans {
+            let synthesized = proc_macro2::Span::call_site();
+            for &span in &spans {
                 let slow = span_of(span);
                 let fast = with_fast_spans(&text, &lines, || span_of(span));
                 assert_eq!(fast, slow, "{text:?}");
+                let ends = with_fast_spans(&text, &lines, || (token_start(span), token_end(span)));
+                assert_eq!(ends, (slow.start, slow.end), "{text:?}");
+                // Between two tokens in order, out of order, or with a synthesized one: the
+                // same as covering both.
+                for &last in spans.iter().chain([&synthesized]) {
+                    let covered = slow.cover(span_of(last));
+                    let (last_start, last_end) = (span_of(last).start, span_of(last).end);
+                    let in_order = last_start >= slow.start && last_end >= slow.end;
+                    let reversed = last_end <= slow.start;
+                    if !in_order && !reversed {
+                        continue; // one inside the other: not a first and a last token
+                    }
+                    let between = with_fast_spans(&text, &lines, || span_between(span, last));
+                    assert_eq!(between, covered, "{text:?}: {slow:?} to {:?}", span_of(last));
+                    let from_synthesized =
+                        with_fast_spans(&text, &lines, || span_between(synthesized, last));
+                    assert_eq!(from_synthesized, span_of(synthesized).cover(span_of(last)));
+                }
             }
         }
     }

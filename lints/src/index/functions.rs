@@ -3,8 +3,8 @@
 
 use super::TypeRef;
 use crate::source::{
-    block_span, call_span, expr_path_span, expr_span, macro_span, method_call_span, span_of,
-    span_of_tokens, Span,
+    block_span, call_span, expr_path_span, expr_span, macro_span, method_call_span, span_between,
+    span_of, span_of_tokens, token_end, token_start, Span,
 };
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -560,8 +560,8 @@ pub fn macro_key(mac: &syn::Macro) -> (u32, u32) {
         .path
         .segments
         .first()
-        .map_or(0, |segment| span_of(segment.ident.span()).start);
-    (start, span_of(close).end)
+        .map_or(0, |segment| token_start(segment.ident.span()));
+    (start, token_end(close))
 }
 
 /// [`function_def`], and the arguments of every macro in the body as the
@@ -1434,7 +1434,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         if let Some(name) = name {
             self.lets.push(LetFact {
                 name,
-                span: span_of(local.let_token.span).cover(span_of(local.semi_token.span)),
+                span: span_between(local.let_token.span, local.semi_token.span),
                 block: self.current,
                 init: local.init.as_ref().map(|init| arg_fact(&init.expr)),
             });
