@@ -116,6 +116,13 @@ impl Actions {
                     if matches!(argument, StrExpr::Unknown { .. }) || other_macro {
                         continue;
                     }
+                    // Most first arguments are plain literals (messages, keys, templates):
+                    // one look at the source rules them out without building their text.
+                    if let StrExpr::Literal { span } = argument {
+                        if !literal_may_be_insert(facts.text.get(span.range()).unwrap_or("")) {
+                            continue;
+                        }
+                    }
                     let Some(text) = strings::resolve(argument, file, &resolver) else {
                         continue;
                     };
@@ -275,6 +282,20 @@ fn cypher_actions(facts: &QueryFacts) -> Vec<(ActionKind, std::ops::Range<usize>
 }
 
 /// Whether SQL text is an `INSERT` (after leading whitespace and comments).
+/// Whether a string literal token (`"…"`, `r#"…"#`) may hold an SQL `INSERT`, read from its
+/// source without decoding it: `false` only when its first character after whitespace rules
+/// it out. An escape, a comment or a hole first could decode to anything, so they say `true`.
+fn literal_may_be_insert(token: &str) -> bool {
+    let body = token.trim_start_matches('r').trim_start_matches('#');
+    let Some(body) = body.strip_prefix('"') else {
+        return true;
+    };
+    match body.trim_start().chars().next() {
+        Some('i' | 'I' | '\\' | '-' | '/' | '{') => true,
+        _ => false,
+    }
+}
+
 fn is_sql_insert(text: &str) -> bool {
     let mut rest = text.trim_start();
     loop {
@@ -312,6 +333,27 @@ mod tests {
         assert!(!is_sql_insert("SELECT * FROM users"));
         assert!(!is_sql_insert("insertion order"));
         assert!(!is_sql_insert(""));
+    }
+
+    /// The source look-ahead never rules out a literal that decodes to an insert.
+    #[test]
+    fn literal_look_ahead_keeps_every_insert() {
+        for token in [
+            r#""INSERT INTO t VALUES (1)""#,
+            r#""  insert into t""#,
+            r##"r#"Insert into t"#"##,
+            r#""\ninsert into t""#,
+            r#""\
+             insert into t""#,
+            r#""-- add\ninsert into t""#,
+            r#""/* x */ insert into t""#,
+            "\"\u{a0}insert into t\"",
+        ] {
+            assert!(literal_may_be_insert(token), "{token}");
+        }
+        for token in [r#""SELECT 1""#, r#""user {} logged in""#, r#""""#, r##"r#"x"#"##] {
+            assert!(!literal_may_be_insert(token), "{token}");
+        }
     }
 
     #[test]
