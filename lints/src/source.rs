@@ -1116,7 +1116,12 @@ union U { a: u8 }
                         continue; // one inside the other: not a first and a last token
                     }
                     let between = with_fast_spans(&text, &lines, || span_between(span, last));
-                    assert_eq!(between, covered, "{text:?}: {slow:?} to {:?}", span_of(last));
+                    assert_eq!(
+                        between,
+                        covered,
+                        "{text:?}: {slow:?} to {:?}",
+                        span_of(last)
+                    );
                     let from_synthesized =
                         with_fast_spans(&text, &lines, || span_between(synthesized, last));
                     assert_eq!(from_synthesized, span_of(synthesized).cover(span_of(last)));

@@ -290,10 +290,10 @@ fn literal_may_be_insert(token: &str) -> bool {
     let Some(body) = body.strip_prefix('"') else {
         return true;
     };
-    match body.trim_start().chars().next() {
-        Some('i' | 'I' | '\\' | '-' | '/' | '{') => true,
-        _ => false,
-    }
+    matches!(
+        body.trim_start().chars().next(),
+        Some('i' | 'I' | '\\' | '-' | '/' | '{')
+    )
 }
 
 fn is_sql_insert(text: &str) -> bool {
@@ -351,7 +351,12 @@ mod tests {
         ] {
             assert!(literal_may_be_insert(token), "{token}");
         }
-        for token in [r#""SELECT 1""#, r#""user {} logged in""#, r#""""#, r##"r#"x"#"##] {
+        for token in [
+            r#""SELECT 1""#,
+            r#""user {} logged in""#,
+            r#""""#,
+            r##"r#"x"#"##,
+        ] {
             assert!(!literal_may_be_insert(token), "{token}");
         }
     }
