@@ -511,6 +511,44 @@ pub(crate) fn first_token_span(text: &str) -> Span {
 }
 
 /// Cheap test for "this string is a Cypher query": it starts with a clause keyword.
+/// The words a query may start with, for [`literal_may_be_cypher`]; [`looks_like_cypher`]
+/// accepts no other first word.
+const FIRST_WORDS: &[&str] = &[
+    "MATCH", "UNWIND", "WITH", "CALL", "RETURN", "FOREACH", "USE", "CREATE", "MERGE", "OPTIONAL",
+    "LOAD",
+];
+
+/// Whether a Rust string literal token (`"…"`, `r#"…"#`) may decode to text that
+/// [`looks_like_cypher`], read from the token without decoding it: `false` only when its first
+/// word, after whitespace, is plainly none of [`FIRST_WORDS`]. An escape or a comment before or
+/// in that word could decode to anything, and a token of another shape says `true` too. A doc
+/// comment (`/// …`, which syn reads as a `#[doc = "…"]` literal) is its own text.
+pub fn literal_may_be_cypher(token: &str) -> bool {
+    let doc = ["///", "//!", "/**", "/*!"]
+        .iter()
+        .find_map(|marker| token.strip_prefix(marker));
+    let body = match doc {
+        Some(text) => text,
+        None => {
+            let quoted = token.trim_start_matches('r').trim_start_matches('#');
+            let Some(body) = quoted.strip_prefix('"') else {
+                return true;
+            };
+            body
+        }
+    };
+    let body = body.trim_start();
+    if body.starts_with(['\\', '/']) {
+        return true;
+    }
+    let end = body.find(|c| !is_word_char(c)).unwrap_or(body.len());
+    let (word, after) = body.split_at(end);
+    after.starts_with('\\')
+        || FIRST_WORDS
+            .iter()
+            .any(|first| first.eq_ignore_ascii_case(word))
+}
+
 pub fn looks_like_cypher(text: &str) -> bool {
     let mut words = tokenize(text)
         .filter(|t| !t.is_trivia())

@@ -15,7 +15,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 pub use facts::*;
-pub use lexer::looks_like_cypher;
+pub use lexer::{literal_may_be_cypher, looks_like_cypher};
 
 /// The parser recurses per nesting level, tens of KiB per level in unoptimised builds. Running
 /// it on our own thread with a known stack makes the depth guard hold whatever stack the

@@ -445,6 +445,7 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             syn::parse_file(&source)
                 .map(|file| {
                     let mut indexer = Indexer {
+                        text: text.clone(),
                         module_stack: facts.module_path.clone(),
                         ..Indexer::default()
                     };
@@ -611,6 +612,8 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
 
 #[derive(Default)]
 struct Indexer {
+    /// The file's text, to read literal tokens without decoding them.
+    text: Arc<str>,
     items: Vec<ItemExtent>,
     types: Vec<TypeDef>,
     trait_impls: Vec<TraitImpl>,
@@ -814,8 +817,14 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_lit_str(&mut self, literal: &'ast syn::LitStr) {
-        if crate::cypher::looks_like_cypher(&literal.value()) {
-            self.cypher_literals.push(span_of(literal.span()));
+        // Decoding every literal to read its first word cost more than the rest of this
+        // visitor; the token in the file rules most out (messages, keys, templates).
+        let span = span_of(literal.span());
+        let token = self.text.get(span.range()).unwrap_or_default();
+        if crate::cypher::literal_may_be_cypher(token)
+            && crate::cypher::looks_like_cypher(&literal.value())
+        {
+            self.cypher_literals.push(span);
         }
     }
 
@@ -1303,6 +1312,94 @@ mod tests {
 
     fn index(source: &str) -> FileFacts {
         index_file("src/lib.rs".into(), source.into())
+    }
+
+    /// The look at a literal's token never rules out a literal that reads as Cypher: every
+    /// clause keyword, in any case, after whitespace, comments and escapes, plain or raw.
+    #[test]
+    fn literal_look_ahead_keeps_every_query() {
+        use crate::cypher::literal_may_be_cypher;
+        let keywords = [
+            "MATCH",
+            "UNWIND",
+            "WITH",
+            "CALL",
+            "RETURN",
+            "FOREACH",
+            "USE",
+            "CREATE",
+            "MERGE",
+            "OPTIONAL MATCH",
+            "LOAD CSV",
+        ];
+        let mut values = Vec::new();
+        for keyword in keywords {
+            for word in [keyword.to_owned(), keyword.to_lowercase()] {
+                for lead in ["", "  ", "\n\t ", "\u{a0}", "// c\n", "/* c */ "] {
+                    values.push(format!("{lead}{word} (n) RETURN n"));
+                }
+            }
+        }
+        values
+            .extend(["SELECT 1", "user logged in", "", "{} items", "42", "-- x"].map(String::from));
+        let mut queries = 0;
+        for value in &values {
+            for token in [format!("{value:?}"), format!("r#\"{value}\"#")] {
+                let literal: syn::LitStr = syn::parse_str(&token).unwrap();
+                let cypher = crate::cypher::looks_like_cypher(&literal.value());
+                queries += usize::from(cypher);
+                assert!(!cypher || literal_may_be_cypher(&token), "{token}");
+            }
+        }
+        assert!(queries > 200, "{queries}");
+        // An escape first: the decoded text decides.
+        assert!(literal_may_be_cypher(r#""\u{4d}ATCH (n)""#));
+        assert!(literal_may_be_cypher(r#""MA\u{54}CH (n)""#));
+        for token in [
+            r#""SELECT 1""#,
+            r#""Failed to load tenant""#,
+            r#""matches: {}""#,
+            r#""""#,
+            r#""42""#,
+        ] {
+            assert!(!literal_may_be_cypher(token), "{token}");
+        }
+    }
+
+    #[test]
+    fn cypher_literals_found_through_escapes_and_raw_strings() {
+        let facts = index(
+            r##"
+            //! Failed to load
+            //! MATCH (n) RETURN n
+            const A: &str = "\nMATCH (t:Tenant) RETURN t";
+            const B: &str = r#"  // why
+                CREATE (n:Note)"#;
+            const C: &str = "\u{4d}ATCH (n) RETURN n";
+            const D: &str = "match made in heaven";
+            const E: &str = "user logged in";
+            /// MATCH (n) RETURN n
+            /** CREATE (n) */
+            struct Documented;
+            "##,
+        );
+        let found: Vec<&str> = facts
+            .cypher_literals
+            .iter()
+            .map(|span| &facts.text[span.range()])
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "//! MATCH (n) RETURN n",
+                "\"\\nMATCH (t:Tenant) RETURN t\"",
+                "r#\"  // why\n                CREATE (n:Note)\"#",
+                "\"\\u{4d}ATCH (n) RETURN n\"",
+                "\"match made in heaven\"",
+                "/// MATCH (n) RETURN n",
+                "/** CREATE (n) */",
+            ]
+        );
     }
 
     #[test]
