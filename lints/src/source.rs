@@ -337,10 +337,7 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, byte)| byte == b'\n')
-                .map(|(offset, _)| clamp_u32(offset + 1)),
+            memchr::memchr_iter(b'\n', text.as_bytes()).map(|offset| clamp_u32(offset + 1)),
         );
         LineIndex { line_starts }
     }
