@@ -435,14 +435,7 @@ fn bound_paths<'a>(
 ) {
     for bound in bounds {
         if let syn::TypeParamBound::Trait(trait_bound) = bound {
-            out.push(
-                trait_bound
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect(),
-            );
+            out.push(segment_names(&trait_bound.path));
         }
     }
 }
@@ -705,14 +698,7 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
     loop {
         match current {
             syn::Expr::Path(path) if path.qself.is_none() => {
-                let mut head: Vec<String> = path
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                head.extend(segments.into_iter().rev());
-                return Some(head);
+                return Some(path_then_fields(&path.path, segments));
             }
             syn::Expr::Field(field) => {
                 segments.push(match &field.member {
@@ -738,6 +724,14 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
     }
 }
 
+/// A path's segment names, then the fields read from it (collected innermost last).
+fn path_then_fields(path: &syn::Path, fields_reversed: Vec<String>) -> Vec<String> {
+    let mut place = Vec::with_capacity(path.segments.len() + fields_reversed.len());
+    place.extend(path.segments.iter().map(|s| s.ident.to_string()));
+    place.extend(fields_reversed.into_iter().rev());
+    place
+}
+
 /// The place a field chain reads (`a.b.c`), only through fields and paths:
 /// `f().b` reads no place of its own.
 fn place_of_field_chain(expr: &syn::ExprField) -> Option<Vec<String>> {
@@ -751,14 +745,7 @@ fn place_of_field_chain(expr: &syn::ExprField) -> Option<Vec<String>> {
         match &*current.base {
             syn::Expr::Field(inner) => current = inner,
             syn::Expr::Path(path) if path.qself.is_none() => {
-                let mut place: Vec<String> = path
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                place.extend(segments.into_iter().rev());
-                return Some(place);
+                return Some(path_then_fields(&path.path, segments));
             }
             _ => return None,
         }
@@ -898,9 +885,6 @@ type FieldBindings = Vec<(String, String)>;
 
 /// The path pattern of a `match` arm or `if let`, with the names it binds.
 fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, FieldBindings)> {
-    let segments = |path: &syn::Path| -> Vec<String> {
-        path.segments.iter().map(|s| s.ident.to_string()).collect()
-    };
     match pat {
         syn::Pat::TupleStruct(tuple) => {
             let bindings = tuple
@@ -909,7 +893,7 @@ fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, FieldBindings)> {
                 .enumerate()
                 .filter_map(|(position, elem)| Some((bound_name(elem)?, position.to_string())))
                 .collect();
-            Some((segments(&tuple.path), bindings))
+            Some((segment_names(&tuple.path), bindings))
         }
         syn::Pat::Struct(fields) => {
             let bindings = fields
@@ -923,7 +907,7 @@ fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, FieldBindings)> {
                     Some((bound_name(&field.pat)?, member))
                 })
                 .collect();
-            Some((segments(&fields.path), bindings))
+            Some((segment_names(&fields.path), bindings))
         }
         syn::Pat::Reference(reference) => path_pattern(&reference.pat),
         syn::Pat::Paren(paren) => path_pattern(&paren.pat),
@@ -1064,6 +1048,20 @@ pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
 pub(crate) fn fitted<T>(mut facts: Vec<T>) -> Vec<T> {
     facts.shrink_to_fit();
     facts
+}
+
+/// Collects into a vector of exactly the iterator's length. `collect` cannot trust the
+/// length of syn's punctuated lists (or a `map` over them) and leaves room for at least four
+/// items; most argument lists and paths hold one or two, and the index keeps them all.
+pub(crate) fn exact<T>(items: impl ExactSizeIterator<Item = T>) -> Vec<T> {
+    let mut collected = Vec::with_capacity(items.len());
+    collected.extend(items);
+    collected
+}
+
+/// The names of a path's segments (`a::b::C` → `a`, `b`, `C`), exactly as many.
+pub(crate) fn segment_names(path: &syn::Path) -> Vec<String> {
+    exact(path.segments.iter().map(|s| s.ident.to_string()))
 }
 
 /// A fingerprint of an expression's tokens (see [`ArgFact::shape`]).
@@ -1399,22 +1397,12 @@ impl<'ast> Visit<'ast> for BodyWalker {
         let span = expr_path_span(expr);
         if expr.qself.is_none() {
             self.reads.push(PlaceRead {
-                place: expr
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect(),
+                place: segment_names(&expr.path),
                 span,
             });
         }
         if expr.path.segments.len() >= 2 {
-            let segments = expr
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segments = segment_names(&expr.path);
             self.value_paths.push((segments, span));
         }
     }
@@ -1565,12 +1553,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(path) = &*call.func {
-            let segments: Vec<String> = path
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segments: Vec<String> = segment_names(&path.path);
             let name_span = path
                 .path
                 .segments
@@ -1580,7 +1563,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 Callee::Path(segments),
                 name_span,
                 call_span(call),
-                call.args.iter().map(arg_fact).collect(),
+                exact(call.args.iter().map(arg_fact)),
                 None,
                 None,
             );
@@ -1615,7 +1598,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             Callee::Method(method.clone()),
             span_of(call.method.span()),
             method_call_span(call),
-            call.args.iter().map(arg_fact).collect(),
+            exact(call.args.iter().map(arg_fact)),
             Some(arg_fact(&call.receiver)),
             None,
         );
@@ -1648,12 +1631,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let segments: Vec<String> = mac
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segments: Vec<String> = segment_names(&mac.path);
         let name_span = mac
             .path
             .segments
@@ -1665,7 +1643,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             .ok();
         let arg_facts: Vec<ArgFact> = args
             .as_ref()
-            .map(|args| args.iter().map(arg_fact).collect())
+            .map(|args| exact(args.iter().map(arg_fact)))
             .unwrap_or_default();
         // Event macros, and macros written as `name = value` pairs, are read
         // with the event grammar as well (`target: "audit"`, `a = %b`).
@@ -1700,7 +1678,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             (args, _) => args,
         };
         let arg_facts = match (&args, name) {
-            (Some(values), "json") => values.iter().map(arg_fact).collect(),
+            (Some(values), "json") => exact(values.iter().map(arg_fact)),
             _ => arg_facts,
         };
         self.record_call(

@@ -55,27 +55,23 @@ impl TypeRef {
         let inner = |ty: &syn::Type| Box::new(Self::convert(ty, depth + 1));
         match ty {
             syn::Type::Path(path) => {
-                let segments = path
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segments = functions::segment_names(&path.path);
                 let args = path
                     .path
                     .segments
                     .last()
                     .map(|last| match &last.arguments {
-                        syn::PathArguments::AngleBracketed(generic) => generic
-                            .args
-                            .iter()
-                            .filter_map(|arg| match arg {
+                        syn::PathArguments::AngleBracketed(generic) => {
+                            // Room for every argument, lifetimes too: no more than that.
+                            let mut args = Vec::with_capacity(generic.args.len());
+                            args.extend(generic.args.iter().filter_map(|arg| match arg {
                                 syn::GenericArgument::Type(ty) => {
                                     Some(Self::convert(ty, depth + 1))
                                 }
                                 _ => None,
-                            })
-                            .collect(),
+                            }));
+                            args
+                        }
                         _ => Vec::new(),
                     })
                     .unwrap_or_default();
@@ -86,13 +82,9 @@ impl TypeRef {
             syn::Type::Array(array) => TypeRef::Array(inner(&array.elem)),
             syn::Type::Paren(paren) => Self::convert(&paren.elem, depth + 1),
             syn::Type::Group(group) => Self::convert(&group.elem, depth + 1),
-            syn::Type::Tuple(tuple) => TypeRef::Tuple(
-                tuple
-                    .elems
-                    .iter()
-                    .map(|ty| Self::convert(ty, depth + 1))
-                    .collect(),
-            ),
+            syn::Type::Tuple(tuple) => TypeRef::Tuple(functions::exact(
+                tuple.elems.iter().map(|ty| Self::convert(ty, depth + 1)),
+            )),
             _ => TypeRef::Other,
         }
     }
