@@ -487,6 +487,20 @@ fn pattern_name(pat: &syn::Pat) -> Option<String> {
     }
 }
 
+/// A function's attributes, doc comments left out: they are `#[doc = "…"]` to syn, and no
+/// rule reads a function's documentation (its routes, tests and caching are other attributes).
+fn attribute_facts(attrs: &[syn::Attribute]) -> Vec<AttrFact> {
+    let is_doc = |attr: &&syn::Attribute| attr.path().is_ident("doc");
+    let mut facts = Vec::with_capacity(attrs.iter().filter(|attr| !is_doc(attr)).count());
+    facts.extend(
+        attrs
+            .iter()
+            .filter(|attr| !is_doc(attr))
+            .filter_map(attribute_fact),
+    );
+    facts
+}
+
 fn attribute_fact(attr: &syn::Attribute) -> Option<AttrFact> {
     let name = attr.path().segments.last()?.ident.to_string();
     let first_string = match &attr.meta {
@@ -603,7 +617,7 @@ pub fn function_def_and_macros(
             syn::ReturnType::Default => None,
             syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
         },
-        attributes: attrs.iter().filter_map(attribute_fact).collect(),
+        attributes: attribute_facts(attrs),
         blocks: fitted(walker.blocks),
         calls: fitted(walker.calls),
         lets: fitted(walker.lets),
@@ -1796,6 +1810,33 @@ mod tests {
             &item.block,
             crate::source::fn_item_span(&item),
         )
+    }
+
+    #[test]
+    fn attributes_without_doc_comments() {
+        let f = function(
+            r#"/// Deletes a tenant.
+            #[doc = "More."]
+            #[delete("/tenants/{id}")]
+            #[tokio::test]
+            /** Block docs. */
+            #[cached(key = "String", convert = r"{ id.clone() }")]
+            fn f() {}"#,
+        );
+        let attributes: Vec<(&str, Option<&str>)> = f
+            .attributes
+            .iter()
+            .map(|a| (a.name.as_str(), a.first_string.as_deref()))
+            .collect();
+        assert_eq!(
+            attributes,
+            [
+                ("delete", Some("/tenants/{id}")),
+                ("test", None),
+                ("cached", None)
+            ]
+        );
+        assert_eq!(f.attributes.capacity(), 3);
     }
 
     #[test]
