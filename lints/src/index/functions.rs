@@ -470,7 +470,7 @@ fn param_bounds(generics: &syn::Generics, ty: &syn::Type) -> Vec<Vec<String>> {
         }
         _ => {}
     }
-    out
+    fitted(out)
 }
 
 /// Names a parameter pattern binds, looking through tuple-struct extractors
@@ -580,7 +580,7 @@ pub fn function_def_and_macros(
     body: &syn::Block,
     item_span: Span,
 ) -> (FunctionDef, ParsedMacros) {
-    let mut params = Vec::new();
+    let mut params = Vec::with_capacity(sig.inputs.len());
     let mut has_self = false;
     for input in &sig.inputs {
         match input {
@@ -1338,7 +1338,7 @@ impl BodyWalker {
             if let Some((path, bindings)) = path_pattern(pat) {
                 self.patterns.push(PatternFact {
                     path,
-                    bindings,
+                    bindings: fitted(bindings),
                     scope,
                     span: crate::source::pat_span(pat),
                 });
@@ -1364,7 +1364,7 @@ impl BodyWalker {
                 // The body block is created when the closure is visited.
                 self.pending_closures.push(ClosureFact {
                     callee: callee.to_string(),
-                    params,
+                    params: fitted(params),
                     body: 0,
                     span: expr_span(arg),
                     receiver,
@@ -1511,7 +1511,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 source: arg_fact(source),
                 take,
                 body: self.blocks.len(),
-                bindings,
+                bindings: fitted(bindings),
             });
         }
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
@@ -1530,7 +1530,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             source: arg_fact(source),
             take,
             body: self.blocks.len(),
-            bindings,
+            bindings: fitted(bindings),
         });
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
@@ -1637,7 +1637,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                     source: arg_fact(source),
                     take: take.clone(),
                     body: self.blocks.len(),
-                    bindings,
+                    bindings: fitted(bindings),
                 });
             }
             self.visit_expr(arg);
@@ -1742,18 +1742,14 @@ impl<'ast> Visit<'ast> for BodyWalker {
             ("Self", Some(self_type)) => self_type.clone(),
             _ => written,
         };
-        let fields = literal
-            .fields
-            .iter()
-            .map(|field| FieldInit {
-                name: match &field.member {
-                    syn::Member::Named(ident) => ident.to_string(),
-                    syn::Member::Unnamed(index) => index.index.to_string(),
-                },
-                span: crate::source::member_span(&field.member).cover(expr_span(&field.expr)),
-                value: arg_fact(&field.expr),
-            })
-            .collect();
+        let fields = exact(literal.fields.iter().map(|field| FieldInit {
+            name: match &field.member {
+                syn::Member::Named(ident) => ident.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            },
+            span: crate::source::member_span(&field.member).cover(expr_span(&field.expr)),
+            value: arg_fact(&field.expr),
+        }));
         let rest = literal.rest.as_ref().map(|rest| StructRest {
             span: expr_span(rest),
             is_default: is_default_call(rest),

@@ -859,16 +859,12 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
-        let variants = item
-            .variants
-            .iter()
-            .map(|variant| VariantDef {
-                name: variant.ident.to_string(),
-                name_span: span_of(variant.ident.span()),
-                fields: fields(&variant.fields),
-                error_message: error_message(&variant.attrs),
-            })
-            .collect();
+        let variants = functions::exact(item.variants.iter().map(|variant| VariantDef {
+            name: variant.ident.to_string(),
+            name_span: span_of(variant.ident.span()),
+            fields: fields(&variant.fields),
+            error_message: error_message(&variant.attrs),
+        }));
         self.types.push(TypeDef {
             name: item.ident.to_string(),
             kind: TypeKind::Enum,
@@ -938,6 +934,14 @@ fn error_message(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 /// The names a `use` tree imports; `prefix` is the path down to `tree`.
+/// `prefix` and then `last`, in a vector of exactly that length: every import is kept.
+fn prefix_then(prefix: &[String], last: String) -> Vec<String> {
+    let mut path = Vec::with_capacity(prefix.len() + 1);
+    path.extend_from_slice(prefix);
+    path.push(last);
+    path
+}
+
 fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Import>) {
     // A `use` tree nests as deep as its braces, which the nesting check bounds.
     match tree {
@@ -952,20 +956,19 @@ fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<
             let (name, path) = if ident == "self" {
                 (prefix.last().cloned(), prefix.clone())
             } else {
-                let mut path = prefix.clone();
-                path.push(ident.clone());
-                (Some(ident), path)
+                (Some(ident.clone()), prefix_then(prefix, ident))
             };
             if name.is_some() {
                 out.push(Import { name, path });
             }
         }
         syn::UseTree::Rename(rename) => {
-            let mut path = prefix.clone();
             let ident = rename.ident.to_string();
-            if ident != "self" {
-                path.push(ident);
-            }
+            let path = if ident == "self" {
+                prefix.clone()
+            } else {
+                prefix_then(prefix, ident)
+            };
             out.push(Import {
                 name: Some(rename.rename.to_string()),
                 path,
@@ -996,23 +999,20 @@ fn type_name(ty: &syn::Type) -> Option<String> {
 }
 
 fn fields(fields: &syn::Fields) -> Vec<FieldDef> {
-    fields
-        .iter()
-        .map(|field| {
-            let start_token = match (&field.vis, &field.ident) {
-                (syn::Visibility::Inherited, Some(ident)) => span_of(ident.span()),
-                (syn::Visibility::Inherited, None) => crate::source::type_span(&field.ty),
-                (vis, _) => span_of_tokens(vis),
-            };
-            FieldDef {
-                name: field.ident.as_ref().map(ToString::to_string),
-                ty: TypeRef::from_syn(&field.ty),
-                serde: serde_field(&field.attrs),
-                span: start_token.cover(crate::source::type_span(&field.ty)),
-                attribute_insert_at: start_token.start,
-            }
-        })
-        .collect()
+    functions::exact(fields.iter().map(|field| {
+        let start_token = match (&field.vis, &field.ident) {
+            (syn::Visibility::Inherited, Some(ident)) => span_of(ident.span()),
+            (syn::Visibility::Inherited, None) => crate::source::type_span(&field.ty),
+            (vis, _) => span_of_tokens(vis),
+        };
+        FieldDef {
+            name: field.ident.as_ref().map(ToString::to_string),
+            ty: TypeRef::from_syn(&field.ty),
+            serde: serde_field(&field.attrs),
+            span: start_token.cover(crate::source::type_span(&field.ty)),
+            attribute_insert_at: start_token.start,
+        }
+    }))
 }
 
 /// `#[derive(...)]`, also inside `#[cfg_attr(predicate, derive(...))]`.
