@@ -204,33 +204,58 @@ impl Queries {
             }
         }
         // The same text (a const used at many call sites) is parsed once.
-        let unique: HashSet<(&str, TextMode)> = sources
+        let mut slot_of: HashMap<(&str, TextMode), usize> = HashMap::new();
+        let mut unique: Vec<(&str, TextMode)> = Vec::new();
+        let slots: Vec<usize> = sources
             .iter()
-            .map(|(_, text)| (text.text.as_str(), text.mode))
+            .map(|(_, text)| {
+                *slot_of
+                    .entry((text.text.as_str(), text.mode))
+                    .or_insert_with(|| {
+                        unique.push((text.text.as_str(), text.mode));
+                        unique.len() - 1
+                    })
+            })
             .collect();
-        let unique: Vec<(&str, TextMode)> = unique.into_iter().collect();
+        drop(slot_of);
         // Batches, so each worker hands its queries to its parser thread a few times, not
         // once per query; small enough that both workers get some.
         let batch_size = unique
             .len()
             .div_ceil(4 * rayon::current_num_threads())
             .max(1);
-        let parsed: HashMap<(&str, TextMode), Result<QueryFacts, CypherError>> = unique
+        let mut parsed: Vec<Option<Result<QueryFacts, CypherError>>> = unique
             .par_chunks(batch_size)
             .flat_map_iter(|batch| {
                 let owned = batch
                     .iter()
                     .map(|(text, mode)| ((*text).to_owned(), *mode))
                     .collect();
-                batch.iter().copied().zip(cypher::parse_queries(owned))
+                cypher::parse_queries(owned).into_iter().map(Some)
             })
             .collect();
+        drop(unique);
+        // Each query moves its text in, and the last one to use a parse result takes it:
+        // a copy of every query alive at once would double the model's peak memory.
+        let mut uses_left = vec![0usize; parsed.len()];
+        for &slot in &slots {
+            uses_left[slot] += 1;
+        }
         let mut queries: Vec<Query> = sources
-            .iter()
-            .map(|(origin, text)| Query {
-                origin: *origin,
-                text: text.clone(),
-                parsed: parsed[&(text.text.as_str(), text.mode)].clone(),
+            .into_iter()
+            .zip(slots)
+            .filter_map(|((origin, text), slot)| {
+                uses_left[slot] -= 1;
+                let parsed = if uses_left[slot] == 0 {
+                    parsed[slot].take()?
+                } else {
+                    parsed[slot].clone()?
+                };
+                Some(Query {
+                    origin,
+                    text,
+                    parsed,
+                })
             })
             .collect();
         let tenant_owned = tenant_owned_labels(&queries, options);
