@@ -140,6 +140,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let config_hash = cache::config_hash(&settings);
     let today = settings.today.clone();
     let engine = Engine::new(settings);
+    let fixing = args.fix || args.diff;
     let (workspace, findings, parse_millis) = pool.install(|| {
         let started = Instant::now();
         let mut cached = cache_dir
@@ -152,6 +153,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             .collect();
         // With the cache on, what the findings depend on (see `workspace_key`).
         let mut findings_key = None;
+        let mut reused_findings = None;
         let indexed: Vec<(FileFacts, Option<cache::ContentHash>, bool)> = match &mut cached {
             Some(cache) => {
                 // Texts are read and hashed in parallel; cached facts are
@@ -194,10 +196,38 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                         cache.take(path, *hash)
                     })
                     .collect();
+                // Nothing changed at all (every file cached, none gone): the last run's
+                // findings stand, and reporting them reads only the path and text of a file
+                // no finding points into, so its cached facts are not decoded. Nothing is
+                // rewritten either, so no file is left without its facts in the cache.
+                // Fixing reads more of a file (whether it parsed), so it decodes.
+                let unchanged =
+                    !fixing && !cache.has_leftovers() && hits.iter().all(|hit| hit.is_some());
+                if let (true, Some(dir), Some(key)) =
+                    (unchanged, cache_dir.as_deref(), findings_key)
+                {
+                    let files = read.len() + discovered.unreadable.len();
+                    reused_findings = cache::load_findings(dir, key, files);
+                }
+                // A finding's fingerprint names its enclosing function: the files the
+                // findings point into are decoded.
+                let mut decode = vec![reused_findings.is_none(); read.len()];
+                for finding in reused_findings.iter().flatten() {
+                    let labels = finding.labels.iter().map(|label| label.location.file);
+                    for file in labels.chain([finding.primary.file]) {
+                        if let Some(decode) = decode.get_mut(file) {
+                            *decode = true;
+                        }
+                    }
+                }
                 read.into_par_iter()
                     .zip(hits)
                     .zip(relative_paths)
-                    .map(|((read, hit), relative)| match (read, hit) {
+                    .zip(decode)
+                    .map(|(((read, hit), relative), decode)| match (read, hit) {
+                        (Ok((text, _)), Some(_)) if !decode => {
+                            (FileFacts::text_only(relative, text), None, true)
+                        }
                         (Ok((text, hash)), Some(encoded)) => {
                             match cache::decode_facts(&encoded, text.clone()) {
                                 Some(facts) => (facts, Some(hash), true),
@@ -238,8 +268,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         }));
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
-        let reused = match (&cache_dir, findings_key) {
-            (Some(dir), Some(key)) => cache::load_findings(dir, key, workspace.files.len()),
+        let reused = match (reused_findings, &cache_dir, findings_key) {
+            (Some(findings), _, _) => Some(findings),
+            (None, Some(dir), Some(key)) => cache::load_findings(dir, key, workspace.files.len()),
             _ => None,
         };
         let findings = match reused {

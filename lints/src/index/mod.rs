@@ -371,6 +371,18 @@ impl FileFacts {
             .map(|import| import.path.as_slice())
     }
 
+    /// A file's path and text, without its facts: what reporting and fixing read of a file,
+    /// for a run that reuses the last run's findings because nothing changed.
+    pub fn text_only(path: String, text: Arc<str>) -> FileFacts {
+        FileFacts {
+            kind: FileKind::of_path(&path).unwrap_or(FileKind::Rust),
+            line_index: LineIndex::new(&text),
+            path,
+            text,
+            ..FileFacts::default()
+        }
+    }
+
     /// Facts for a file whose text could not be obtained.
     pub fn unreadable(path: String, message: String) -> FileFacts {
         FileFacts {
