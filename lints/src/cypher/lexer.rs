@@ -510,9 +510,7 @@ pub(crate) fn first_token_span(text: &str) -> Span {
         })
 }
 
-/// Cheap test for "this string is a Cypher query": it starts with a clause keyword.
-/// The words a query may start with, for [`literal_may_be_cypher`]; [`looks_like_cypher`]
-/// accepts no other first word.
+/// The words a query starts with (some only before a second word: see [`looks_like_cypher`]).
 const FIRST_WORDS: &[&str] = &[
     "MATCH", "UNWIND", "WITH", "CALL", "RETURN", "FOREACH", "USE", "CREATE", "MERGE", "OPTIONAL",
     "LOAD",
@@ -527,15 +525,8 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
     let doc = ["///", "//!", "/**", "/*!"]
         .iter()
         .find_map(|marker| token.strip_prefix(marker));
-    let body = match doc {
-        Some(text) => text,
-        None => {
-            let quoted = token.trim_start_matches('r').trim_start_matches('#');
-            let Some(body) = quoted.strip_prefix('"') else {
-                return true;
-            };
-            body
-        }
+    let Some(body) = doc.or_else(|| super::literal::literal_body(token)) else {
+        return true;
     };
     let body = body.trim_start();
     if body.starts_with(['\\', '/']) {
@@ -549,19 +540,22 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
             .any(|first| first.eq_ignore_ascii_case(word))
 }
 
+/// Cheap test for "this string is a Cypher query": it starts with a clause keyword.
 pub fn looks_like_cypher(text: &str) -> bool {
     let mut words = tokenize(text)
         .filter(|t| !t.is_trivia())
         .map(|t| token_text(text, t));
     let first = words.next().unwrap_or("").to_ascii_uppercase();
+    if !FIRST_WORDS.contains(&first.as_str()) {
+        return false;
+    }
     let second = words.next().unwrap_or("").to_ascii_uppercase();
     match first.as_str() {
-        "MATCH" | "UNWIND" | "WITH" | "CALL" | "RETURN" | "FOREACH" | "USE" => true,
         // SQL shares these keywords: `CREATE TABLE …`, `MERGE INTO …`.
         "CREATE" | "MERGE" => !SQL_OBJECTS.contains(&second.as_str()),
         "OPTIONAL" => second == "MATCH",
         "LOAD" => second == "CSV",
-        _ => false,
+        _ => true,
     }
 }
 

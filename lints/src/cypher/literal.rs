@@ -30,6 +30,15 @@ impl LiteralValue {
     }
 }
 
+/// The source of a plain or raw string literal token (`"…"`, `r#"…"#`) from just past its
+/// opening quote, undecoded, for a look at how it starts; `None` for any other token.
+pub fn literal_body(token: &str) -> Option<&str> {
+    token
+        .trim_start_matches('r')
+        .trim_start_matches('#')
+        .strip_prefix('"')
+}
+
 /// Decodes the source text of one Rust string literal token: `"…"`, `r"…"` or `r#"…"#`.
 /// Byte and C strings, and malformed tokens, give `None`.
 pub fn parse_rust_literal(token: &str) -> Option<LiteralValue> {

@@ -281,13 +281,11 @@ fn cypher_actions(facts: &QueryFacts) -> Vec<(ActionKind, std::ops::Range<usize>
     actions
 }
 
-/// Whether SQL text is an `INSERT` (after leading whitespace and comments).
 /// Whether a string literal token (`"…"`, `r#"…"#`) may hold an SQL `INSERT`, read from its
 /// source without decoding it: `false` only when its first character after whitespace rules
 /// it out. An escape, a comment or a hole first could decode to anything, so they say `true`.
 fn literal_may_be_insert(token: &str) -> bool {
-    let body = token.trim_start_matches('r').trim_start_matches('#');
-    let Some(body) = body.strip_prefix('"') else {
+    let Some(body) = crate::cypher::literal::literal_body(token) else {
         return true;
     };
     matches!(
@@ -296,6 +294,7 @@ fn literal_may_be_insert(token: &str) -> bool {
     )
 }
 
+/// Whether SQL text is an `INSERT` (after leading whitespace and comments).
 fn is_sql_insert(text: &str) -> bool {
     let mut rest = text.trim_start();
     loop {
