@@ -54,33 +54,18 @@ fn clamp_u32(value: usize) -> u32 {
 
 /// The span of a syn/proc-macro2 token, as byte offsets into the parsed text.
 pub fn span_of(span: proc_macro2::Span) -> Span {
-    let fast = FAST_SPANS
-        .try_with(|cell| {
-            cell.borrow()
-                .as_ref()
-                .map(|file| Span::new(file.offset(span.start()), file.offset(span.end())))
+    in_fast_file(|file| Span::new(file.offset(span.start()), file.offset(span.end())))
+        .unwrap_or_else(|| {
+            let range = span.byte_range();
+            Span::new(range.start, range.end)
         })
-        .ok()
-        .flatten();
-    fast.unwrap_or_else(|| {
-        let range = span.byte_range();
-        Span::new(range.start, range.end)
-    })
 }
 
 /// The span from the start of token `first` to the end of token `last`, as
 /// `span_of(first).cover(span_of(last))` but with two position lookups instead
 /// of four: a syntax node's span is nearly always its first and last tokens'.
 pub fn span_between(first: proc_macro2::Span, last: proc_macro2::Span) -> Span {
-    let fast = FAST_SPANS
-        .try_with(|cell| {
-            cell.borrow()
-                .as_ref()
-                .map(|file| (file.offset(first.start()), file.offset(last.end())))
-        })
-        .ok()
-        .flatten();
-    match fast {
+    match in_fast_file(|file| (file.offset(first.start()), file.offset(last.end()))) {
         // A real last token ends after the first one starts. Only tokens out of
         // order (a synthesized one, at offset 0) need the covering union.
         Some((start, end)) if start < end => Span::new(start, end),
@@ -90,24 +75,21 @@ pub fn span_between(first: proc_macro2::Span, last: proc_macro2::Span) -> Span {
 
 /// The byte offset just past a token: one position lookup.
 pub fn token_end(token: proc_macro2::Span) -> u32 {
-    let fast = FAST_SPANS
-        .try_with(|cell| cell.borrow().as_ref().map(|file| file.offset(token.end())))
-        .ok()
-        .flatten();
-    fast.map_or_else(|| span_of(token).end, clamp_u32)
+    in_fast_file(|file| clamp_u32(file.offset(token.end()))).unwrap_or_else(|| span_of(token).end)
 }
 
 /// The byte offset where a token starts: one position lookup.
 pub fn token_start(token: proc_macro2::Span) -> u32 {
-    let fast = FAST_SPANS
-        .try_with(|cell| {
-            cell.borrow()
-                .as_ref()
-                .map(|file| file.offset(token.start()))
-        })
+    in_fast_file(|file| clamp_u32(file.offset(token.start())))
+        .unwrap_or_else(|| span_of(token).start)
+}
+
+/// `with_file` on the file being indexed on this thread, if one is (see [`with_fast_spans`]).
+fn in_fast_file<T>(with_file: impl FnOnce(&FastSpans) -> T) -> Option<T> {
+    FAST_SPANS
+        .try_with(|cell| cell.borrow().as_ref().map(with_file))
         .ok()
-        .flatten();
-    fast.map_or_else(|| span_of(token).start, clamp_u32)
+        .flatten()
 }
 
 /// The file being indexed on this thread, to turn token positions into byte
