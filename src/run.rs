@@ -153,7 +153,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             .collect();
         // With the cache on, what the findings depend on (see `workspace_key`).
         let mut findings_key = None;
-        let mut reused_findings = None;
+        // `Some` once the last run's findings were looked for: `Some(None)` when they cannot
+        // be reused, so they are not read twice.
+        let mut reused_findings: Option<Option<Vec<_>>> = None;
         let indexed: Vec<(FileFacts, Option<cache::ContentHash>, bool)> = match &mut cached {
             Some(cache) => {
                 // Texts are read and hashed in parallel; cached facts are
@@ -207,12 +209,13 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                     (unchanged, cache_dir.as_deref(), findings_key)
                 {
                     let files = read.len() + discovered.unreadable.len();
-                    reused_findings = cache::load_findings(dir, key, files);
+                    reused_findings = Some(cache::load_findings(dir, key, files));
                 }
                 // A finding's fingerprint names its enclosing function: the files the
                 // findings point into are decoded.
-                let mut decode = vec![reused_findings.is_none(); read.len()];
-                for finding in reused_findings.iter().flatten() {
+                let reusing = matches!(reused_findings, Some(Some(_)));
+                let mut decode = vec![!reusing; read.len()];
+                for finding in reused_findings.iter().flatten().flatten() {
                     let labels = finding.labels.iter().map(|label| label.location.file);
                     for file in labels.chain([finding.primary.file]) {
                         if let Some(decode) = decode.get_mut(file) {
@@ -269,7 +272,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
         let reused = match (reused_findings, &cache_dir, findings_key) {
-            (Some(findings), _, _) => Some(findings),
+            (Some(tried), _, _) => tried,
             (None, Some(dir), Some(key)) => cache::load_findings(dir, key, workspace.files.len()),
             _ => None,
         };
