@@ -603,7 +603,7 @@ fn pattern_roles(
         return PatShape::Other;
     }
     let path_role = |path: &syn::Path, out: &mut Vec<PatRole>| {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments = crate::index::functions::segment_names(path);
         // Patterns are judged as a whole (by the scrutinee or a typed
         // pattern), so every path here is taken as a role.
         match found_path_role(&segments, span_of_tokens(path), impl_type, true) {

@@ -328,7 +328,7 @@ impl ViewCollector {
                 continue;
             };
             self.facts.match_arms.push(MatchArmFact {
-                pattern: path.segments.iter().map(|s| s.ident.to_string()).collect(),
+                pattern: crate::index::functions::segment_names(path),
                 body: crate::source::expr_span(&arm.body),
             });
         }
