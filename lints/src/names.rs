@@ -4,7 +4,15 @@
 /// Splits an identifier into lowercase words at `_`, `-` and camelCase humps
 /// (`HTTPServer` → `http`, `server`).
 pub fn words(identifier: &str) -> Vec<String> {
-    // Called for most names of the workspace by several rules: one pass, no buffer of chars.
+    // Called for most names of the workspace by several rules: one pass, each word copied once.
+    if identifier.is_ascii() {
+        ascii_words(identifier)
+    } else {
+        any_words(identifier)
+    }
+}
+
+fn any_words(identifier: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut chars = identifier.chars().peekable();
@@ -31,6 +39,38 @@ pub fn words(identifier: &str) -> Vec<String> {
         previous = Some(c);
     }
     flush(&mut words, &mut current);
+    words
+}
+
+/// [`words`] for ASCII names, which are nearly all of them: boundaries by byte, then each
+/// word lowercased into a string of its own length.
+fn ascii_words(identifier: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    // Every byte of an ASCII string is a character boundary.
+    let mut push = |word: &str| {
+        if !word.is_empty() {
+            words.push(word.to_ascii_lowercase());
+        }
+    };
+    let bytes = identifier.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if matches!(byte, b'_' | b'-' | b' ' | b'.') {
+            push(&identifier[start..i]);
+            start = i + 1;
+        } else if byte.is_ascii_uppercase() && i > start {
+            let previous = bytes[i - 1];
+            let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            if previous.is_ascii_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_ascii_uppercase() && next_lower)
+            {
+                push(&identifier[start..i]);
+                start = i;
+            }
+        }
+    }
+    push(&identifier[start..]);
     words
 }
 
@@ -91,6 +131,26 @@ mod tests {
         assert_eq!(words("__Tenant__Id__"), ["tenant", "id"]);
         assert_eq!(words("ÜberTenantÉtat"), ["über", "tenant", "état"]);
         assert_eq!(words("ABC"), ["abc"]);
+    }
+
+    #[test]
+    fn ascii_words_split_like_any_words() {
+        // Every name up to five characters over the letters that decide a split.
+        let alphabet = ['a', 'B', 'C', '1', '_', '-', '.', ' '];
+        let mut names = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|name| alphabet.iter().map(move |c| format!("{name}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 37_449);
+        for name in &names {
+            assert_eq!(ascii_words(name), any_words(name), "{name:?}");
+        }
         assert_eq!(words("aB"), ["a", "b"]);
         assert!(words("").is_empty() && words("_-. ").is_empty());
     }

@@ -260,6 +260,38 @@ pub(crate) fn overwrite(text: &str, edits: &[(Span, &str)]) -> String {
 
 /// Runs the depth guard and the rewrites for constructs the parser does not support yet.
 pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
+    // Most queries are short and use none of the rewritten constructs; tokenizing them cost
+    // as much as a tenth of parsing them. Each level of nesting the guard counts takes a
+    // token, so a text no longer than the limit cannot exceed it.
+    if text.len() <= MAX_NESTING && !mentions_rewritten_word(text) {
+        return Ok(Prepared {
+            text: text.to_owned(),
+            original_len: text.len(),
+            call_imports: Vec::new(),
+            removed_parameters: Vec::new(),
+        });
+    }
+    prepare_tokens(text)
+}
+
+/// Whether `CALL`, `OF` or `USING` occurs anywhere, in any case and even inside a longer
+/// word or a string: every rewrite starts at one of them.
+fn mentions_rewritten_word(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let starts_with = |at: usize, word: &[u8]| {
+        bytes
+            .get(at..at + word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+    };
+    (0..bytes.len()).any(|at| match bytes[at].to_ascii_lowercase() {
+        b'c' => starts_with(at, b"call"),
+        b'o' => starts_with(at, b"of"),
+        b'u' => starts_with(at, b"using"),
+        _ => false,
+    })
+}
+
+fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
     let significant: Vec<Token> = tokenize(text).filter(|t| !t.is_trivia()).collect();
     check_nesting(text, &significant)?;
     let word = |i: usize| -> &str {
@@ -280,8 +312,11 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
     let mut batch_size_params = Vec::new();
     let mut last_top_level_call_body = None;
     let mut depth = 0usize;
+    let mut buffer = [0u8; KEYWORD_BUFFER];
     for (i, token) in significant.iter().enumerate() {
-        if is(i, "CALL") && punct(i + 1, "(") {
+        // Most tokens are names and punctuation: one uppercase copy decides the keyword tests.
+        let keyword = upper_keyword(text, *token, &mut buffer);
+        if keyword == b"CALL" && punct(i + 1, "(") {
             // `CALL (t) {` (Neo4j 5.21 scope clause), not `CALL proc(…)`.
             let close = matching_close(text, &significant, i + 1);
             if let Some(close) = close.filter(|&c| punct(c + 1, "{")) {
@@ -300,7 +335,7 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
                 blanks.push(Span::new(open_start, close_end));
             }
         }
-        if is(i, "CALL") && depth == 0 {
+        if keyword == b"CALL" && depth == 0 {
             let brace = if punct(i + 1, "{") {
                 Some(i + 1)
             } else {
@@ -312,7 +347,7 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
             };
             last_top_level_call_body = brace.and_then(|b| matching_close(text, &significant, b));
         }
-        if is(i, "OF")
+        if keyword == b"OF"
             && significant
                 .get(i + 1)
                 .is_some_and(|t| t.kind == TokenKind::Parameter)
@@ -320,7 +355,7 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
         {
             batch_size_params.extend(significant.get(i + 1).map(|t| Span::new(t.start, t.end)));
         }
-        if is(i, "USING") && HINT_KINDS.iter().any(|kind| is(i + 1, kind)) {
+        if keyword == b"USING" && HINT_KINDS.iter().any(|kind| is(i + 1, kind)) {
             blanks.push(hint_span(text, &significant, i));
         }
         match token_text(text, *token) {
@@ -389,6 +424,26 @@ const CLAUSE_WORDS: &[&str] = &[
     "REMOVE", "FOREACH", "CALL", "LOAD", "UNION", "FINISH", "USE", "WHERE", "USING", "ORDER",
 ];
 
+/// Room for the longest keyword the pre-passes test (`CONTAINS`, `OPTIONAL`) and then some.
+const KEYWORD_BUFFER: usize = 12;
+
+/// A word token in ASCII upper case when it is short enough to be a keyword, else empty.
+/// Non-ASCII bytes stay as they are and so never equal a keyword's.
+fn upper_keyword<'b>(text: &str, token: Token, buffer: &'b mut [u8; KEYWORD_BUFFER]) -> &'b [u8] {
+    let word = token_text(text, token).as_bytes();
+    if token.kind != TokenKind::Word || word.len() > KEYWORD_BUFFER {
+        return &[];
+    }
+    let upper = &mut buffer[..word.len()];
+    upper.copy_from_slice(word);
+    upper.make_ascii_uppercase();
+    upper
+}
+
+fn is_clause_word(keyword: &[u8]) -> bool {
+    CLAUSE_WORDS.iter().any(|word| word.as_bytes() == keyword)
+}
+
 fn token_text(text: &str, token: Token) -> &str {
     text.get(token.start..token.end).unwrap_or("")
 }
@@ -454,28 +509,33 @@ fn hint_span(text: &str, tokens: &[Token], using: usize) -> Span {
 fn check_nesting(text: &str, tokens: &[Token]) -> Result<(), CypherError> {
     let mut frames: Vec<usize> = vec![0];
     let mut depth = 0usize;
-    let mut previous = "";
+    let mut after_starts_or_ends = false;
+    let mut buffer = [0u8; KEYWORD_BUFFER];
     for token in tokens {
         let token_text = token_text(text, *token);
-        let upper_is =
-            |k: &str| token.kind == TokenKind::Word && token_text.eq_ignore_ascii_case(k);
+        let keyword = upper_keyword(text, *token, &mut buffer);
         // `STARTS WITH` is an operator, not the WITH clause.
-        let operator_suffix = ["STARTS", "ENDS"]
-            .iter()
-            .any(|k| previous.eq_ignore_ascii_case(k));
-        previous = token_text;
-        let opens = matches!(token_text, "(" | "[" | "{") || upper_is("CASE");
-        let closes = matches!(token_text, ")" | "]" | "}") || upper_is("END");
+        let operator_suffix = after_starts_or_ends;
+        after_starts_or_ends = matches!(keyword, b"STARTS" | b"ENDS");
+        let opens = matches!(token_text, "(" | "[" | "{") || keyword == b"CASE";
+        let closes = matches!(token_text, ")" | "]" | "}") || keyword == b"END";
         let separates = !operator_suffix
             && (token_text == ","
-                || ["WHEN", "THEN", "ELSE", "AS"].iter().any(|k| upper_is(k))
-                || CLAUSE_WORDS.iter().any(|k| upper_is(k)));
+                || matches!(keyword, b"WHEN" | b"THEN" | b"ELSE" | b"AS")
+                || is_clause_word(keyword));
         let operator = (token.kind == TokenKind::Punct && !opens && !closes && !separates)
-            || [
-                "AND", "OR", "XOR", "NOT", "IN", "IS", "STARTS", "ENDS", "CONTAINS",
-            ]
-            .iter()
-            .any(|k| upper_is(k));
+            || matches!(
+                keyword,
+                b"AND"
+                    | b"OR"
+                    | b"XOR"
+                    | b"NOT"
+                    | b"IN"
+                    | b"IS"
+                    | b"STARTS"
+                    | b"ENDS"
+                    | b"CONTAINS"
+            );
         if let Some(top) = frames.last_mut() {
             if separates {
                 depth -= *top;
@@ -681,6 +741,8 @@ mod tests {
             let (normalised, _) = normalise_template(prefix);
             assert_eq!(normalised.len(), prefix.len());
             for text in [prefix, normalised.as_str()] {
+                // The shortcut for short texts without rewrites changes nothing.
+                assert_eq!(prepare(text), prepare_tokens(text), "{text:?}");
                 let Ok(prepared) = prepare(text) else {
                     continue;
                 };

@@ -9,6 +9,8 @@
 //! `quick_cache` and `cached`, and browser storage (`gloo_storage`'s
 //! `LocalStorage`/`SessionStorage`, `web_sys::Storage`).
 
+use std::sync::OnceLock;
+
 use crate::diagnostic::FileId;
 use crate::index::{ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace};
 use crate::names::words;
@@ -257,6 +259,26 @@ const WEB_STORAGE_KEY_METHODS: &[&str] = &["set_item", "get_item", "remove_item"
 /// `gloo_storage::Storage` functions whose first argument is a key.
 const GLOO_KEY_FUNCTIONS: &[&str] = &["set", "get", "delete", "raw_get", "get_all"];
 
+/// Whether some client's keyed operations include this method: one lookup in place of a
+/// scan of every list, as every method call of the workspace asks.
+fn keyed_somewhere(method: &str) -> bool {
+    static KEYED: OnceLock<foldhash::HashSet<&'static str>> = OnceLock::new();
+    KEYED
+        .get_or_init(|| {
+            [
+                REDIS_KEY_METHODS,
+                MEMORY_KEY_METHODS,
+                CACHED_KEY_METHODS,
+                WEB_STORAGE_KEY_METHODS,
+            ]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect()
+        })
+        .contains(method)
+}
+
 /// Methods that make a connection out of a Redis client or pool.
 const CONNECTION_METHODS: &[&str] = &[
     "get_connection",
@@ -345,15 +367,7 @@ impl<'a> Caches<'a> {
                 }
                 // Finding the receiver's client is the costly part, and most method names
                 // are no keyed operation of any client.
-                let keyed_somewhere = [
-                    REDIS_KEY_METHODS,
-                    MEMORY_KEY_METHODS,
-                    CACHED_KEY_METHODS,
-                    WEB_STORAGE_KEY_METHODS,
-                ]
-                .iter()
-                .any(|methods| methods.contains(&name));
-                if !keyed_somewhere {
+                if !keyed_somewhere(name) {
                     return None;
                 }
                 let receiver = call.receiver.as_ref()?;
