@@ -424,6 +424,29 @@ pub fn store_findings(dir: &Path, key: u64, findings: &[Finding]) -> std::io::Re
     write_atomically(dir, FINDINGS_FILE, &header(key, &payload), &payload)
 }
 
+const LAYOUT_FILE: &str = "layout.bin";
+
+/// What `cargo metadata` said about a workspace, kept so that an unchanged re-run does not
+/// start cargo again (on a small workspace that was most of the run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredLayout {
+    pub root: PathBuf,
+    /// The directories of the member packages' manifests.
+    pub members: Vec<PathBuf>,
+    pub target_directory: PathBuf,
+}
+
+/// The layout stored for `key` (see `discover::layout_key`), if it is for that key.
+pub fn load_layout(dir: &Path, key: u64) -> Option<StoredLayout> {
+    let bytes = std::fs::read(dir.join(LAYOUT_FILE)).ok()?;
+    postcard::from_bytes(verified_payload(&bytes, key)?).ok()
+}
+
+pub fn store_layout(dir: &Path, key: u64, layout: &StoredLayout) -> std::io::Result<()> {
+    let payload = postcard::to_stdvec(layout).map_err(std::io::Error::other)?;
+    write_atomically(dir, LAYOUT_FILE, &header(key, &payload), &payload)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Finds the workspace root and its source files without building or running
 //! anything of the linted project.
 
+use crate::cache;
 use ignore::WalkBuilder;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,13 @@ pub struct Discovered {
     pub fallback_reason: Option<String>,
 }
 
-pub fn discover(path: Option<&Path>, manifest_path: Option<&Path>) -> Result<Discovered, String> {
+/// `layout_cache`: where to keep cargo's answer between runs (`None`: ask cargo every time);
+/// given the directory the command starts in, it returns the cache directory.
+pub fn discover(
+    path: Option<&Path>,
+    manifest_path: Option<&Path>,
+    layout_cache: Option<&dyn Fn(&Path) -> PathBuf>,
+) -> Result<Discovered, String> {
     let (start_dir, manifest) = match manifest_path {
         Some(manifest) => {
             if !manifest.is_file() {
@@ -44,7 +51,10 @@ pub fn discover(path: Option<&Path>, manifest_path: Option<&Path>) -> Result<Dis
     };
     let start_dir = absolute(&start_dir)?;
     let mut discovered = match manifest {
-        Some(manifest) => match cargo_workspace(&absolute(&manifest)?) {
+        Some(manifest) => match cargo_workspace(
+            &absolute(&manifest)?,
+            layout_cache.map(|dir_for| dir_for(&start_dir)).as_deref(),
+        ) {
             Ok(layout) => {
                 let walked = walk(&layout.root, layout.excluded_dirs);
                 Discovered {
@@ -98,7 +108,27 @@ struct CargoLayout {
 /// proc macro of the linted project runs. It runs from a neutral directory so
 /// a `rust-toolchain.toml` or `.cargo/config.toml` in the linted tree cannot
 /// pick the program that runs, and wrapper settings are cleared.
-fn cargo_workspace(manifest: &Path) -> Result<CargoLayout, String> {
+///
+/// With a `layout_cache` directory, cargo's answer is kept there under a key of everything
+/// it depends on ([`layout_key`]) and reused while that key holds; it is only kept for a
+/// manifest at the workspace root, where the walk for the key is the walk for packages.
+fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<CargoLayout, String> {
+    let manifest_dir = manifest.parent().unwrap_or(manifest);
+    let manifests = manifests_under(manifest_dir);
+    let key = layout_cache.and_then(|_| layout_key(manifest, &manifests));
+    if let (Some(dir), Some(key)) = (layout_cache, key) {
+        if let Some(stored) = cache::load_layout(dir, key) {
+            if stored.root == manifest_dir {
+                let members = stored.members.into_iter().collect();
+                return Ok(layout_of(
+                    stored.root,
+                    &members,
+                    stored.target_directory,
+                    &manifests,
+                ));
+            }
+        }
+    }
     let metadata = cargo_metadata::MetadataCommand::new()
         .manifest_path(manifest)
         .no_deps()
@@ -122,31 +152,126 @@ fn cargo_workspace(manifest: &Path) -> Result<CargoLayout, String> {
                 .map(|dir| dir.as_std_path().to_path_buf())
         })
         .collect();
+    let target_directory = metadata.target_directory.as_std_path().to_path_buf();
+    if root != manifest_dir {
+        return Ok(layout_of(
+            root.clone(),
+            &members,
+            target_directory,
+            &manifests_under(&root),
+        ));
+    }
+    if let (Some(dir), Some(key)) = (layout_cache, key) {
+        let mut sorted_members: Vec<PathBuf> = members.iter().cloned().collect();
+        sorted_members.sort();
+        let stored = cache::StoredLayout {
+            root: root.clone(),
+            members: sorted_members,
+            target_directory: target_directory.clone(),
+        };
+        // Without it the next run asks cargo again; nothing else depends on it.
+        let _ = cache::store_layout(dir, key, &stored);
+    }
+    Ok(layout_of(root, &members, target_directory, &manifests))
+}
+
+/// Nested packages that are not members (examples, fixtures, vendored crates) are any
+/// directory with a Cargo.toml that is not a member's; they and the target directory are
+/// left out of the walk.
+fn layout_of(
+    root: PathBuf,
+    members: &HashSet<PathBuf>,
+    target_directory: PathBuf,
+    manifests: &[PathBuf],
+) -> CargoLayout {
     let mut excluded_dirs = HashSet::new();
-    excluded_dirs.insert(metadata.target_directory.as_std_path().to_path_buf());
-    // Nested packages that are not members (examples, fixtures, vendored
-    // crates) are found during the walk: any directory with a Cargo.toml
-    // that is not a member's.
-    for entry in WalkBuilder::new(&root)
+    excluded_dirs.insert(target_directory);
+    for dir in manifests.iter().filter_map(|manifest| manifest.parent()) {
+        if dir != root && !members.contains(dir) {
+            excluded_dirs.insert(dir.to_path_buf());
+        }
+    }
+    CargoLayout {
+        root,
+        excluded_dirs,
+    }
+}
+
+/// Every Cargo.toml under `root`, sorted, found the way the source walk finds files.
+fn manifests_under(root: &Path) -> Vec<PathBuf> {
+    let mut manifests: Vec<PathBuf> = WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
         .git_global(false)
         .build()
         .flatten()
+        .filter(|entry| entry.file_name() == "Cargo.toml")
+        .map(ignore::DirEntry::into_path)
+        .collect();
+    manifests.sort();
+    manifests
+}
+
+/// What cargo's view of the workspace depends on, hashed: this build, the manifest asked
+/// about, the path and content of every Cargo.toml under it (a new, removed or edited
+/// package changes the key) and above it (a parent workspace could claim it), and where the
+/// target directory can be configured (the `CARGO_TARGET_DIR`, `CARGO_BUILD_TARGET_DIR` and
+/// `CARGO_HOME` variables, and the cargo configuration files cargo reads when it runs from
+/// the temporary directory, as it does here). `None` when any of them cannot be read: then
+/// cargo is asked.
+fn layout_key(manifest: &Path, manifests: &[PathBuf]) -> Option<u64> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut add = |bytes: &[u8]| {
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    add(cache::build_id()?.as_bytes());
+    add(manifest.as_os_str().as_encoded_bytes());
+    for manifest in manifests {
+        add(manifest.as_os_str().as_encoded_bytes());
+        add(&std::fs::read(manifest).ok()?);
+    }
+    let mut optional_files: Vec<PathBuf> = Vec::new();
+    let manifest_dir = manifest.parent()?;
+    optional_files.extend(
+        manifest_dir
+            .ancestors()
+            .skip(1)
+            .map(|dir| dir.join("Cargo.toml")),
+    );
+    let temp_dir = std::env::temp_dir();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    for dir in temp_dir
+        .ancestors()
+        .map(|dir| dir.join(".cargo"))
+        .chain(cargo_home)
     {
-        let path = entry.path();
-        if path.file_name().is_some_and(|name| name == "Cargo.toml") {
-            if let Some(dir) = path.parent() {
-                if dir != root && !members.contains(dir) {
-                    excluded_dirs.insert(dir.to_path_buf());
-                }
-            }
+        optional_files.push(dir.join("config.toml"));
+        optional_files.push(dir.join("config"));
+    }
+    for file in optional_files {
+        add(file.as_os_str().as_encoded_bytes());
+        match std::fs::read(&file) {
+            Ok(bytes) => add(&bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => add(b"\0absent"),
+            Err(_) => return None,
         }
     }
-    Ok(CargoLayout {
-        root,
-        excluded_dirs,
-    })
+    for variable in [
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_HOME",
+        "HOME",
+    ] {
+        add(variable.as_bytes());
+        match std::env::var_os(variable) {
+            Some(value) => add(value.as_encoded_bytes()),
+            None => add(b"\0unset"),
+        }
+    }
+    Some(hasher.digest())
 }
 
 fn first_line(text: &str) -> String {

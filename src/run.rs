@@ -79,7 +79,22 @@ fn level_overrides(matches: &ArgMatches) -> Vec<(Level, String)> {
 }
 
 fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
-    let discovered = match discover::discover(args.path.as_deref(), args.manifest_path.as_deref()) {
+    // The cache directory for a root, as the facts cache below finds it; cargo's view of the
+    // workspace is kept there too, under the same conditions.
+    let cache_dir_for = |root: &std::path::Path| {
+        args.cache_dir
+            .clone()
+            .or_else(|| std::env::var_os("PARTNER_SAFETY_CACHE_DIR").map(std::path::PathBuf::from))
+            .unwrap_or_else(|| cache::default_dir(root))
+    };
+    // Without a build identity the cache could not be told apart from one
+    // planted in the workspace, so it is not used.
+    let use_cache = !args.no_cache && cache::build_id().is_some();
+    let discovered = match discover::discover(
+        args.path.as_deref(),
+        args.manifest_path.as_deref(),
+        use_cache.then_some(&cache_dir_for as &dyn Fn(&std::path::Path) -> std::path::PathBuf),
+    ) {
         Ok(discovered) => discovered,
         Err(message) => return tool_error(message),
     };
@@ -129,14 +144,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let enabled_rules = registry::rules()
         .filter(|meta| settings.level(meta.code) != Level::Allow)
         .collect();
-    // Without a build identity the cache could not be told apart from one
-    // planted in the workspace, so it is not used.
-    let cache_dir = (!args.no_cache && cache::build_id().is_some()).then(|| {
-        args.cache_dir
-            .clone()
-            .or_else(|| std::env::var_os("PARTNER_SAFETY_CACHE_DIR").map(std::path::PathBuf::from))
-            .unwrap_or_else(|| cache::default_dir(&discovered.root))
-    });
+    let cache_dir = use_cache.then(|| cache_dir_for(&discovered.root));
     let config_hash = cache::config_hash(&settings);
     let today = settings.today.clone();
     let engine = Engine::new(settings);

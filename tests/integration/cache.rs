@@ -203,3 +203,85 @@ fn the_default_cache_lives_under_the_workspace_target_folder() {
     assert_eq!(output.status.code(), Some(1));
     assert!(!no_cache.path().join("target").exists());
 }
+
+/// cargo's view of the workspace is kept with the cache. An unchanged re-run does not start
+/// cargo (here it could not: `CARGO` names a program that does not exist); a new package or
+/// an edited manifest changes the key, and cargo is asked again.
+#[test]
+fn cargos_layout_is_reused_until_a_manifest_changes() {
+    let workspace = demo_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let no_cargo = workspace.path().join("no-such-cargo");
+    let lint_with = |cargo: Option<&Path>, target_dir: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"));
+        command
+            .args([workspace.path().to_str().unwrap(), "--format", "short"])
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .env("PARTNER_SAFETY_TODAY", "2026-11-26")
+            .env("NO_COLOR", "1");
+        if let Some(cargo) = cargo {
+            command.env("CARGO", cargo);
+        }
+        match target_dir {
+            Some(dir) => command.env("CARGO_TARGET_DIR", dir),
+            None => command.env_remove("CARGO_TARGET_DIR"),
+        };
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let asked_cargo_and_failed = stderr.contains("cargo metadata failed");
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            asked_cargo_and_failed,
+        )
+    };
+    let lint = |cargo: Option<&Path>| lint_with(cargo, None);
+    let cold = lint(None);
+    assert_eq!((cold.0, cold.2), (Some(1), false));
+    assert!(cache.path().join("layout.bin").exists());
+    assert_eq!(lint(Some(&no_cargo)), cold);
+
+    // A package that is not a member: the key changes, and cargo (asked again) leaves it out.
+    write(
+        workspace.path(),
+        "vendored/Cargo.toml",
+        b"[package]\nname = \"vendored\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    copy_tree(&demo().join("portal/src"), &{
+        let src = workspace.path().join("vendored/src");
+        std::fs::create_dir_all(&src).unwrap();
+        src
+    });
+    assert!(
+        lint(Some(&no_cargo)).2,
+        "a new package must not reuse the layout"
+    );
+    assert_eq!(lint(None), cold);
+
+    // The root manifest makes it a member: its findings appear, and the new layout is kept.
+    let manifest = workspace.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(r#"["portal"]"#, r#"["portal", "vendored"]"#),
+    )
+    .unwrap();
+    let member = lint(None);
+    assert_eq!((member.0, member.2), (Some(1), false));
+    // The copy of `portal/src` finds what the original finds, under its own path.
+    let findings_under = |output: &str, prefix: &str| -> Vec<String> {
+        output
+            .lines()
+            .filter_map(|line| line.strip_prefix(prefix))
+            .map(str::to_string)
+            .collect()
+    };
+    let portal = findings_under(&cold.1, "portal/src/");
+    assert!(portal.len() > 10);
+    assert_eq!(findings_under(&member.1, "vendored/src/"), portal);
+    assert_eq!(lint(Some(&no_cargo)), member);
+
+    // Where the target directory is (left out of the walk) is cargo's to say, too.
+    assert!(lint_with(Some(&no_cargo), Some("elsewhere")).2);
+}
