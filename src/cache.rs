@@ -19,6 +19,7 @@
 //! and renamed into place, so a crash or a concurrent run never leaves half a
 //! file behind, and the folder carries a `.gitignore` of its own.
 
+use partner_safety_lints::cypher::{CypherError, ParseMemo, QueryFacts, TextMode};
 use partner_safety_lints::diagnostic::{Applicability, Finding, Fix, Label, Location, Replacement};
 use partner_safety_lints::registry::{self, Level};
 use partner_safety_lints::source::Span;
@@ -424,6 +425,82 @@ pub fn store_findings(dir: &Path, key: u64, findings: &[Finding]) -> std::io::Re
     write_atomically(dir, FINDINGS_FILE, &header(key, &payload), &payload)
 }
 
+const QUERIES_FILE: &str = "queries.bin";
+
+/// Cypher parse results by query text, for the model: a run after an edit re-parses only
+/// the queries whose text changed. Each entry keeps its text and is only used for exactly
+/// that text; the file holds the entries the last run used or made, so it does not grow.
+#[derive(Default)]
+pub struct QueryStore {
+    previous: HashMap<(TextMode, String), Vec<u8>>,
+    current: std::sync::Mutex<HashMap<(TextMode, String), Vec<u8>>>,
+}
+
+type StoredQueries = Vec<((TextMode, String), Vec<u8>)>;
+
+/// Parse results depend on nothing but the text and the parser, which is part of the build.
+fn queries_key() -> Option<u64> {
+    Some(xxhash_rust::xxh3::xxh3_64(build_id()?.as_bytes()))
+}
+
+impl QueryStore {
+    /// The results the last run kept in `dir`, or none when they cannot be trusted.
+    pub fn load(dir: &Path) -> QueryStore {
+        let previous = queries_key()
+            .and_then(|key| {
+                let bytes = std::fs::read(dir.join(QUERIES_FILE)).ok()?;
+                let stored: StoredQueries =
+                    postcard::from_bytes(verified_payload(&bytes, key)?).ok()?;
+                Some(stored.into_iter().collect())
+            })
+            .unwrap_or_default();
+        QueryStore {
+            previous,
+            current: Default::default(),
+        }
+    }
+
+    /// Writes what this run used and made, unless that is what was read.
+    pub fn store(self, dir: &Path) -> std::io::Result<()> {
+        let current = self
+            .current
+            .into_inner()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if current.len() == self.previous.len()
+            && current.keys().all(|key| self.previous.contains_key(key))
+        {
+            return Ok(());
+        }
+        let Some(key) = queries_key() else {
+            return Ok(());
+        };
+        let mut stored: StoredQueries = current.into_iter().collect();
+        // The same results give the same file.
+        stored.sort_by(|((a_mode, a), _), ((b_mode, b), _)| {
+            (a, *a_mode == TextMode::Template).cmp(&(b, *b_mode == TextMode::Template))
+        });
+        let payload = postcard::to_stdvec(&stored).map_err(std::io::Error::other)?;
+        write_atomically(dir, QUERIES_FILE, &header(key, &payload), &payload)
+    }
+}
+
+impl ParseMemo for QueryStore {
+    fn recall(&self, text: &str, mode: TextMode) -> Option<Result<QueryFacts, CypherError>> {
+        let (key, encoded) = self.previous.get_key_value(&(mode, text.to_string()))?;
+        let parsed = postcard::from_bytes(encoded).ok()?;
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(key.clone(), encoded.clone());
+        }
+        Some(parsed)
+    }
+
+    fn remember(&self, text: &str, mode: TextMode, parsed: &Result<QueryFacts, CypherError>) {
+        if let (Ok(encoded), Ok(mut current)) = (postcard::to_stdvec(parsed), self.current.lock()) {
+            current.insert((mode, text.to_string()), encoded);
+        }
+    }
+}
+
 const LAYOUT_FILE: &str = "layout.bin";
 
 /// What `cargo metadata` said about a workspace, kept so that an unchanged re-run does not
@@ -454,6 +531,43 @@ mod tests {
 
     fn facts(path: &str, text: &str) -> (FileFacts, ContentHash) {
         (index_file(path.into(), text.into()), content_hash(text))
+    }
+
+    #[test]
+    fn query_results_are_kept_for_their_exact_text_and_only_while_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = "MATCH (u:User) RETURN u";
+        let device = "MATCH (d:Device) RETURN d";
+        let parse = |text| partner_safety_lints::cypher::parse_query(text, TextMode::Plain);
+        let first = QueryStore::load(dir.path());
+        assert!(first.recall(user, TextMode::Plain).is_none());
+        first.remember(user, TextMode::Plain, &parse(user));
+        first.remember(device, TextMode::Plain, &parse(device));
+        first.store(dir.path()).unwrap();
+
+        let second = QueryStore::load(dir.path());
+        assert_eq!(second.recall(user, TextMode::Plain), Some(parse(user)));
+        // Only the very text and mode: not a template, not a text with one more space.
+        assert!(second.recall(user, TextMode::Template).is_none());
+        assert!(second
+            .recall(&format!("{user} "), TextMode::Plain)
+            .is_none());
+        second.store(dir.path()).unwrap();
+
+        // The device query was not used by the second run, so it is gone.
+        let third = QueryStore::load(dir.path());
+        assert!(third.recall(device, TextMode::Plain).is_none());
+        assert_eq!(third.recall(user, TextMode::Plain), Some(parse(user)));
+
+        // A damaged file is not trusted.
+        let path = dir.path().join(QUERIES_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        assert!(QueryStore::load(dir.path())
+            .recall(user, TextMode::Plain)
+            .is_none());
     }
 
     #[test]

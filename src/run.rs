@@ -287,7 +287,16 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         let findings = match reused {
             Some(findings) => findings,
             None => {
-                let findings = engine.check_keeping_suppressed(&workspace);
+                // Queries whose text was parsed by the last run are not parsed again.
+                let queries = cache_dir.as_deref().map(cache::QueryStore::load);
+                let memo = queries
+                    .as_ref()
+                    .map(|queries| queries as &dyn partner_safety_lints::cypher::ParseMemo);
+                let findings = engine.check_keeping_suppressed_with(&workspace, memo);
+                if let (Some(dir), Some(queries)) = (&cache_dir, queries) {
+                    // A cache that cannot be written only makes the next run slower.
+                    let _ = queries.store(dir);
+                }
                 // A rule that failed (PS003) is run again next time, like a
                 // file whose indexing failed.
                 let failed = findings

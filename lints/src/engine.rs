@@ -169,7 +169,17 @@ impl Engine {
     /// As [`Engine::check`], but findings silenced by a suppression comment
     /// stay in the list with `suppressed` set to its reason (for SARIF).
     pub fn check_keeping_suppressed(&self, workspace: &Workspace) -> Vec<Finding> {
-        let model = Model::build(workspace, &self.settings.model);
+        self.check_keeping_suppressed_with(workspace, None)
+    }
+
+    /// As [`Engine::check_keeping_suppressed`], with Cypher parse results kept between runs
+    /// by the caller: the same findings, without parsing a query text parsed before.
+    pub fn check_keeping_suppressed_with(
+        &self,
+        workspace: &Workspace,
+        memo: Option<&dyn crate::cypher::ParseMemo>,
+    ) -> Vec<Finding> {
+        let model = Model::build_with(workspace, &self.settings.model, memo);
         let cx = Context {
             workspace,
             model: &model,

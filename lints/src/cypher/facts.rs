@@ -3,8 +3,10 @@
 //! Everything here is plain data so that rules never depend on the parser crate, which is an
 //! alpha and will change (or be replaced) under us.
 
+use serde::{Deserialize, Serialize};
+
 /// Byte offsets into the text that was given to [`super::parse_query`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -27,7 +29,7 @@ impl Span {
 /// Index into [`QueryFacts::bindings`].
 pub type BindingId = usize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TextMode {
     /// A plain string: `{}` is an empty map.
     Plain,
@@ -35,7 +37,7 @@ pub enum TextMode {
     Template,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CypherErrorKind {
     /// Refused before parsing: nesting beyond the guard limit.
     TooDeep,
@@ -44,14 +46,14 @@ pub enum CypherErrorKind {
     Internal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CypherError {
     pub message: String,
     pub span: Span,
     pub kind: CypherErrorKind,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryFacts {
     pub clauses: Vec<Clause>,
     pub nodes: Vec<NodePattern>,
@@ -69,7 +71,7 @@ pub struct QueryFacts {
     pub template_holes: Vec<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
     /// `None` for anonymous nodes and relationships.
     pub name: Option<String>,
@@ -77,7 +79,7 @@ pub struct Binding {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodePattern {
     pub binding: BindingId,
     pub variable: Option<String>,
@@ -100,7 +102,7 @@ pub struct NodePattern {
     pub conditional: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RelPattern {
     pub binding: BindingId,
     pub variable: Option<String>,
@@ -122,7 +124,7 @@ pub struct RelPattern {
 }
 
 /// As written, left to right: `(a)<-[]-(b)` is `Left`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
     Left,
     Right,
@@ -130,7 +132,7 @@ pub enum Direction {
     Undirected,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Property {
     pub key: String,
     pub value: PropValue,
@@ -138,7 +140,7 @@ pub struct Property {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PropValue {
     Parameter(String),
     /// Strings unquoted and unescaped; numbers, booleans and null as written in Cypher.
@@ -157,7 +159,7 @@ pub enum PropValue {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PropertyFilter {
     pub variable: String,
     pub binding: Option<BindingId>,
@@ -169,13 +171,13 @@ pub struct PropertyFilter {
     pub conditional: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FilterOperator {
     Equals,
     In,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Clause {
     pub kind: ClauseKind,
     pub span: Span,
@@ -189,7 +191,7 @@ pub struct Clause {
     pub deletes: Vec<VariableRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClauseKind {
     Match {
         optional: bool,
@@ -220,7 +222,7 @@ pub enum ClauseKind {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WriteItem {
     pub target: VariableRef,
     /// `u.name = …`; `None` for `u += $map`, `u = $map` and label writes.
@@ -230,7 +232,7 @@ pub struct WriteItem {
     pub value: PropValue,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariableRef {
     pub name: String,
     pub binding: Option<BindingId>,

@@ -25,6 +25,16 @@ const PARSER_STACK_BYTES: usize = 64 << 20;
 /// Each retry is a full parse; real templates need one or two.
 const MAX_BLANKED_HOLES: usize = 8;
 
+/// Parse results kept between runs by the caller (the lint pack does no I/O): a query whose
+/// text was parsed before is not parsed again. Results of [`CypherErrorKind::Internal`] are
+/// never handed over, so a parser failure is retried next time.
+pub trait ParseMemo: Sync {
+    /// The result for exactly this text and mode, if one was kept.
+    fn recall(&self, text: &str, mode: TextMode) -> Option<Result<QueryFacts, CypherError>>;
+    /// A result just parsed.
+    fn remember(&self, text: &str, mode: TextMode, parsed: &Result<QueryFacts, CypherError>);
+}
+
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
 ///
 /// In [`TextMode::Template`] `text` is a `format!` template; a hole the parser still rejects

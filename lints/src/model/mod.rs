@@ -97,6 +97,15 @@ pub struct Model {
 
 impl Model {
     pub fn build(workspace: &Workspace, options: &OptionValues) -> Model {
+        Model::build_with(workspace, options, None)
+    }
+
+    /// As [`Model::build`], with Cypher parse results kept between runs by the caller.
+    pub fn build_with(
+        workspace: &Workspace,
+        options: &OptionValues,
+        memo: Option<&dyn crate::cypher::ParseMemo>,
+    ) -> Model {
         let context_types = Patterns::new(options.strings("partner_context_types"));
         // Globs were validated with the config; a bad one here matches nothing.
         let paths = PartnerPaths::new(options.strings("partner_paths"))
@@ -109,7 +118,7 @@ impl Model {
                 let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
                 (graph, context)
             },
-            || queries::Queries::build(workspace, options),
+            || queries::Queries::build_with(workspace, options, memo),
         );
         let ((grants, actions), ((pages, responses), delete_routes)) = rayon::join(
             || {

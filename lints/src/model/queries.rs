@@ -8,7 +8,7 @@
 
 use super::callgraph::FnId;
 use super::names::Patterns;
-use crate::cypher::{self, CypherError, QueryFacts};
+use crate::cypher::{self, CypherError, CypherErrorKind, ParseMemo, QueryFacts};
 use crate::diagnostic::{FileId, Location};
 use crate::index::{CallSite, Callee, FileKind, Workspace};
 use crate::options::OptionValues;
@@ -126,6 +126,15 @@ struct FileQueries {
 
 impl Queries {
     pub fn build(workspace: &Workspace, options: &OptionValues) -> Queries {
+        Queries::build_with(workspace, options, None)
+    }
+
+    /// As [`Queries::build`], taking parse results from (and giving new ones to) `memo`.
+    pub fn build_with(
+        workspace: &Workspace,
+        options: &OptionValues,
+        memo: Option<&dyn ParseMemo>,
+    ) -> Queries {
         let calls = QueryCalls::new(options);
         let resolver = WorkspaceResolver::new(workspace);
         // Resolving query arguments is per file and read-only: all cores.
@@ -224,16 +233,33 @@ impl Queries {
             .len()
             .div_ceil(4 * rayon::current_num_threads())
             .max(1);
-        let mut parsed: Vec<Option<Result<QueryFacts, CypherError>>> = unique
+        let mut parsed: Vec<Option<Result<QueryFacts, CypherError>>> = match memo {
+            Some(memo) => unique
+                .par_iter()
+                .map(|(text, mode)| memo.recall(text, *mode))
+                .collect(),
+            None => vec![None; unique.len()],
+        };
+        let unparsed: Vec<usize> = (0..unique.len())
+            .filter(|&slot| parsed[slot].is_none())
+            .collect();
+        let fresh: Vec<Result<QueryFacts, CypherError>> = unparsed
             .par_chunks(batch_size)
             .flat_map_iter(|batch| {
                 let owned = batch
                     .iter()
-                    .map(|(text, mode)| ((*text).to_owned(), *mode))
+                    .map(|&slot| (unique[slot].0.to_owned(), unique[slot].1))
                     .collect();
-                cypher::parse_queries(owned).into_iter().map(Some)
+                cypher::parse_queries(owned)
             })
             .collect();
+        for (slot, result) in unparsed.into_iter().zip(fresh) {
+            let failed = matches!(&result, Err(error) if error.kind == CypherErrorKind::Internal);
+            if let (Some(memo), false) = (memo, failed) {
+                memo.remember(unique[slot].0, unique[slot].1, &result);
+            }
+            parsed[slot] = Some(result);
+        }
         drop(unique);
         // Each query moves its text in, and the last one to use a parse result takes it:
         // a copy of every query alive at once would double the model's peak memory.
@@ -556,6 +582,66 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Remembers what it is given and hands back what it was seeded with.
+    #[derive(Default)]
+    struct RecordingMemo {
+        seeded: HashMap<String, Result<QueryFacts, CypherError>>,
+        remembered: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl ParseMemo for RecordingMemo {
+        fn recall(&self, text: &str, _mode: TextMode) -> Option<Result<QueryFacts, CypherError>> {
+            self.seeded.get(text).cloned()
+        }
+
+        fn remember(&self, text: &str, _mode: TextMode, _parsed: &Result<QueryFacts, CypherError>) {
+            self.remembered.lock().unwrap().push(text.to_string());
+        }
+    }
+
+    #[test]
+    fn parse_results_come_from_the_memo_and_new_ones_go_to_it() {
+        let files = [(
+            "src/store.rs",
+            r#"
+const SHARED: &str = "MATCH (u:User) RETURN u";
+fn a(g: Graph) { g.run(query(SHARED)); g.run(query(SHARED)); }
+fn b(g: Graph) { g.run(query("MATCH (d:Device) RETURN d")); }
+fn c(g: Graph) { g.run(query("MATCH (n RETURN n")); }
+"#,
+        )];
+        let workspace = crate::testing::workspace(&files);
+        let options = OptionValues::defaults(MODEL_OPTIONS);
+        let first = RecordingMemo::default();
+        let parsed = Queries::build_with(&workspace, &options, Some(&first));
+        // Each distinct text once, syntax errors too (they are results, not failures).
+        let mut remembered = first.remembered.lock().unwrap().clone();
+        remembered.sort();
+        assert_eq!(
+            remembered,
+            [
+                "MATCH (d:Device) RETURN d",
+                "MATCH (n RETURN n",
+                "MATCH (u:User) RETURN u"
+            ]
+        );
+        assert!(parsed.queries[3].parsed.is_err());
+
+        // A recalled result is used as it is: here a made-up one, to tell it from a parse.
+        let mut made_up = parsed.queries[2].parsed.clone().unwrap();
+        made_up.nodes.clear();
+        let second = RecordingMemo {
+            seeded: [("MATCH (d:Device) RETURN d".to_string(), Ok(made_up.clone()))]
+                .into_iter()
+                .collect(),
+            ..RecordingMemo::default()
+        };
+        let again = Queries::build_with(&workspace, &options, Some(&second));
+        assert_eq!(again.queries[2].parsed, Ok(made_up));
+        assert_eq!(again.queries[0].parsed, parsed.queries[0].parsed);
+        assert_eq!(second.remembered.lock().unwrap().len(), 2);
     }
 
     #[test]
