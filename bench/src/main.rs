@@ -24,7 +24,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   partner-safety-bench generate --lines N --out DIR [--seed S]
   partner-safety-bench run DIR [--threads N[,N…]] [--repeat N] [--cache]
-      (--cache: also the binary, cold and warm; build it with `cargo build --release`)
+      (--cache: also the binary on a copy: cold, warm and after a one-line edit;
+       build it with `cargo build --release`)
   partner-safety-bench measure parse|full DIR --threads N   (one measurement; used by `run`)
   partner-safety-bench cache-format DIR   (the cache's encoding against JSON)";
 

@@ -322,56 +322,94 @@ fn binary_run(
     })
 }
 
-/// The binary with a fresh cache, then again unchanged with the cache it wrote.
+/// The binary with a fresh cache, then again unchanged with the cache it wrote, then after
+/// a one-line edit of one file (what a pre-commit hook sees). It runs on a copy of the
+/// workspace, so the measured directory is never written to.
 pub fn run_cache(root: &Path, threads: &[usize], repeat: usize) -> Result<(), String> {
     let binary = binary()?;
-    let cache_dir =
-        std::env::temp_dir().join(format!("partner-safety-bench-cache-{}", std::process::id()));
-    let mut cold: BTreeMap<usize, Vec<Measurement>> = BTreeMap::new();
-    let mut warm: BTreeMap<usize, Vec<Measurement>> = BTreeMap::new();
+    let scratch = std::env::temp_dir().join(format!("partner-safety-bench-{}", std::process::id()));
+    let cache_dir = scratch.join("cache");
+    let copy = scratch.join("workspace");
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy_workspace(root, &copy)?;
+    let edited = discover(&copy)
+        .into_iter()
+        .find(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .ok_or("no Rust file to edit")?;
+    let mut runs: BTreeMap<usize, Vec<[Measurement; 3]>> = BTreeMap::new();
     for round in 0..repeat.max(1) {
         for &t in threads {
             let _ = std::fs::remove_dir_all(&cache_dir);
-            let c = binary_run(&binary, root, t, &cache_dir)?;
-            let w = binary_run(&binary, root, t, &cache_dir)?;
-            if c.findings != w.findings {
-                return Err(format!(
-                    "findings differ with a warm cache: {:?} vs {:?}",
-                    c.findings, w.findings
-                ));
+            let cold = binary_run(&binary, &copy, t, &cache_dir)?;
+            let warm = binary_run(&binary, &copy, t, &cache_dir)?;
+            let mut text = std::fs::read_to_string(&edited).map_err(|e| e.to_string())?;
+            text.push_str(&format!("\n// edited by the benchmark, round {round}\n"));
+            std::fs::write(&edited, text).map_err(|e| e.to_string())?;
+            let edit = binary_run(&binary, &copy, t, &cache_dir)?;
+            for other in [&warm, &edit] {
+                if other.findings != cold.findings {
+                    let _ = std::fs::remove_dir_all(&scratch);
+                    return Err(format!(
+                        "findings differ with the cache: {:?} vs {:?}",
+                        cold.findings, other.findings
+                    ));
+                }
             }
             eprintln!(
-                "round {} cache threads={t}: cold {}; warm {}",
+                "round {} cache threads={t}: cold {}; warm {}; edit {}",
                 round + 1,
-                c.to_line(),
-                w.to_line()
+                cold.to_line(),
+                warm.to_line(),
+                edit.to_line()
             );
-            cold.entry(t).or_default().push(c);
-            warm.entry(t).or_default().push(w);
+            runs.entry(t).or_default().push([cold, warm, edit]);
         }
     }
-    let _ = std::fs::remove_dir_all(&cache_dir);
-    println!("the binary, cold (empty cache) and warm (unchanged re-run); medians");
-    println!("| threads | cold wall | warm wall | warm / cold | cold CPU | warm CPU |");
-    println!("|--:|--:|--:|--:|--:|--:|");
+    let _ = std::fs::remove_dir_all(&scratch);
+    println!(
+        "the binary, cold (empty cache), warm (unchanged re-run) and after editing one file; medians"
+    );
+    println!("| threads | cold wall | warm wall | warm / cold | edit wall | edit / cold | cold CPU | warm CPU | edit CPU |");
+    println!("|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for &t in threads {
-        let med = |runs: &[Measurement], f: &dyn Fn(&Measurement) -> f64| {
-            let mut values: Vec<f64> = runs.iter().map(f).collect();
+        let rounds = &runs[&t];
+        let med = |f: &dyn Fn(&[Measurement; 3]) -> f64| {
+            let mut values: Vec<f64> = rounds.iter().map(f).collect();
             median(&mut values)
         };
-        let mut ratios: Vec<f64> = cold[&t]
-            .iter()
-            .zip(&warm[&t])
-            .map(|(c, w)| w.wall_ms / c.wall_ms)
-            .collect();
         println!(
-            "| {t} | {:.2} s | {:.2} s | {:.2}× | {:.2} s | {:.2} s |",
-            med(&cold[&t], &|m| m.wall_ms) / 1000.0,
-            med(&warm[&t], &|m| m.wall_ms) / 1000.0,
-            median(&mut ratios),
-            med(&cold[&t], &|m| m.cpu_ms) / 1000.0,
-            med(&warm[&t], &|m| m.cpu_ms) / 1000.0,
+            "| {t} | {:.2} s | {:.2} s | {:.2}× | {:.2} s | {:.2}× | {:.2} s | {:.2} s | {:.2} s |",
+            med(&|r| r[0].wall_ms) / 1000.0,
+            med(&|r| r[1].wall_ms) / 1000.0,
+            med(&|r| r[1].wall_ms / r[0].wall_ms),
+            med(&|r| r[2].wall_ms) / 1000.0,
+            med(&|r| r[2].wall_ms / r[0].wall_ms),
+            med(&|r| r[0].cpu_ms) / 1000.0,
+            med(&|r| r[1].cpu_ms) / 1000.0,
+            med(&|r| r[2].cpu_ms) / 1000.0,
         );
+    }
+    Ok(())
+}
+
+/// Every file the walk sees (`.gitignore` respected, `target/` skipped, links not
+/// followed), manifests included, at the same relative paths under `to`.
+fn copy_workspace(root: &Path, to: &Path) -> Result<(), String> {
+    let entries = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .require_git(false)
+        .git_global(false)
+        .filter_entry(|entry| entry.file_name() != "target")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()));
+    for entry in entries {
+        let target = to.join(entry.path().strip_prefix(root).unwrap_or(entry.path()));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        std::fs::copy(entry.path(), &target)
+            .map_err(|error| format!("cannot copy `{}`: {error}", entry.path().display()))?;
     }
     Ok(())
 }
