@@ -217,8 +217,8 @@ fn manifests_under(root: &Path) -> Vec<PathBuf> {
 /// package changes the key) and above it (a parent workspace could claim it), and where the
 /// target directory can be configured (the `CARGO_TARGET_DIR`, `CARGO_BUILD_TARGET_DIR` and
 /// `CARGO_HOME` variables, and the cargo configuration files cargo reads when it runs from
-/// the temporary directory, as it does here). `None` when any of them cannot be read: then
-/// cargo is asked.
+/// the temporary directory, as it does here). `None` when any of them cannot be read, or a
+/// manifest under it is a link: then cargo is asked.
 fn layout_key(manifest: &Path, manifests: &[PathBuf]) -> Option<u64> {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut add = |bytes: &[u8]| {
@@ -228,6 +228,14 @@ fn layout_key(manifest: &Path, manifests: &[PathBuf]) -> Option<u64> {
     add(cache::build_id()?.as_bytes());
     add(manifest.as_os_str().as_encoded_bytes());
     for manifest in manifests {
+        // A linked manifest is not read here: the walk never follows a link.
+        if std::fs::symlink_metadata(manifest)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
         add(manifest.as_os_str().as_encoded_bytes());
         add(&std::fs::read(manifest).ok()?);
     }
