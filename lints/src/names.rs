@@ -42,21 +42,43 @@ fn any_words(identifier: &str) -> Vec<String> {
     words
 }
 
+/// Whether one of the words of `identifier` (as [`words`] splits it) is one of `listed`,
+/// which are lowercase: `has_word("userRoles", &["roles"])`. No word is copied.
+pub fn has_word(identifier: &str, listed: &[&str]) -> bool {
+    if identifier.is_ascii() {
+        ascii_word_ranges(identifier, |word| {
+            listed.iter().any(|entry| entry.eq_ignore_ascii_case(word))
+        })
+    } else {
+        any_words(identifier)
+            .iter()
+            .any(|word| listed.contains(&word.as_str()))
+    }
+}
+
 /// [`words`] for ASCII names, which are nearly all of them: boundaries by byte, then each
 /// word lowercased into a string of its own length.
 fn ascii_words(identifier: &str) -> Vec<String> {
     let mut words = Vec::new();
+    ascii_word_ranges(identifier, |word| {
+        words.push(word.to_ascii_lowercase());
+        false
+    });
+    words
+}
+
+/// Calls `visit` with each word of an ASCII `identifier`, in its own case, until it
+/// returns `true`; whether one did.
+fn ascii_word_ranges(identifier: &str, mut visit: impl FnMut(&str) -> bool) -> bool {
     // Every byte of an ASCII string is a character boundary.
-    let mut push = |word: &str| {
-        if !word.is_empty() {
-            words.push(word.to_ascii_lowercase());
-        }
-    };
+    let mut visit_nonempty = |word: &str| !word.is_empty() && visit(word);
     let bytes = identifier.as_bytes();
     let mut start = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         if matches!(byte, b'_' | b'-' | b' ' | b'.') {
-            push(&identifier[start..i]);
+            if visit_nonempty(&identifier[start..i]) {
+                return true;
+            }
             start = i + 1;
         } else if byte.is_ascii_uppercase() && i > start {
             let previous = bytes[i - 1];
@@ -65,13 +87,14 @@ fn ascii_words(identifier: &str) -> Vec<String> {
                 || previous.is_ascii_digit()
                 || (previous.is_ascii_uppercase() && next_lower)
             {
-                push(&identifier[start..i]);
+                if visit_nonempty(&identifier[start..i]) {
+                    return true;
+                }
                 start = i;
             }
         }
     }
-    push(&identifier[start..]);
-    words
+    visit_nonempty(&identifier[start..])
 }
 
 fn flush(words: &mut Vec<String>, current: &mut String) {
@@ -150,6 +173,18 @@ mod tests {
         assert_eq!(names.len(), 37_449);
         for name in &names {
             assert_eq!(ascii_words(name), any_words(name), "{name:?}");
+        }
+        for name in names
+            .iter()
+            .map(String::as_str)
+            .chain(["ÜberRoles", "rôle_roles"])
+        {
+            for listed in [&["a", "b1"][..], &["bc"], &["roles"], &[]] {
+                let expected = words(name)
+                    .iter()
+                    .any(|word| listed.contains(&word.as_str()));
+                assert_eq!(has_word(name, listed), expected, "{name:?} {listed:?}");
+            }
         }
         assert_eq!(words("aB"), ["a", "b"]);
         assert!(words("").is_empty() && words("_-. ").is_empty());

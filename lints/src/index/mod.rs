@@ -655,6 +655,16 @@ impl Indexer {
         self.parsed_macros.extend(parsed_macros);
     }
 
+    /// Tells the role collector about the function just recorded, from its facts (its name
+    /// and return type are not converted twice).
+    fn enter_recorded_fn(&mut self) {
+        let recorded = self.functions.last();
+        self.roles.enter_fn(
+            recorded.map_or("", |def| def.name.as_str()),
+            recorded.and_then(|def| def.return_type.as_ref()),
+        );
+    }
+
     fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, item: &impl quote::ToTokens) {
         self.consts.push(ConstDef {
             name: ident.to_string(),
@@ -723,7 +733,7 @@ impl<'ast> Visit<'ast> for Indexer {
         self.views.item_fn(function);
         let span = fn_item_span(function);
         self.record_function(&function.attrs, &function.sig, &function.block, span);
-        self.roles.enter_fn(&function.sig);
+        self.enter_recorded_fn();
         visit::visit_item_fn(self, function);
         self.roles.leave_fn();
     }
@@ -732,7 +742,7 @@ impl<'ast> Visit<'ast> for Indexer {
         let span = impl_fn_span(function);
         self.record_item(ItemKind::Fn, span);
         self.record_function(&function.attrs, &function.sig, &function.block, span);
-        self.roles.enter_fn(&function.sig);
+        self.enter_recorded_fn();
         visit::visit_impl_item_fn(self, function);
         self.roles.leave_fn();
     }
@@ -740,10 +750,20 @@ impl<'ast> Visit<'ast> for Indexer {
     fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
         let span = trait_fn_span(function);
         self.record_item(ItemKind::Fn, span);
-        if let Some(body) = &function.default {
-            self.record_function(&function.attrs, &function.sig, body, span);
+        match &function.default {
+            Some(body) => {
+                self.record_function(&function.attrs, &function.sig, body, span);
+                self.enter_recorded_fn();
+            }
+            None => {
+                let returns = match &function.sig.output {
+                    syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
+                    syn::ReturnType::Default => None,
+                };
+                self.roles
+                    .enter_fn(&function.sig.ident.to_string(), returns.as_ref());
+            }
         }
-        self.roles.enter_fn(&function.sig);
         visit::visit_trait_item_fn(self, function);
         self.roles.leave_fn();
     }

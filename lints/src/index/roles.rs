@@ -15,7 +15,7 @@
 //!   HTTP method, or a role's display label, is not a mapping.
 
 use crate::index::TypeRef;
-use crate::names::words;
+use crate::names::has_word;
 use crate::source::{span_of, span_of_tokens, Span};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
@@ -130,14 +130,12 @@ const PERMISSION_WORDS: &[&str] = &[
 
 /// Whether a name has the word `role`/`roles` (`user_role`, `RoleDef`).
 pub(crate) fn mentions_role(name: &str) -> bool {
-    words(name).iter().any(|w| w == "role" || w == "roles")
+    has_word(name, &["role", "roles"])
 }
 
 /// Whether a name has a permission word (`permissions`, `scopes`, `grants`, …).
 pub(crate) fn mentions_permission(name: &str) -> bool {
-    words(name)
-        .iter()
-        .any(|w| PERMISSION_WORDS.contains(&w.as_str()))
+    has_word(name, PERMISSION_WORDS)
 }
 
 fn type_mentions(ty: &TypeRef, predicate: fn(&str) -> bool) -> bool {
@@ -181,18 +179,12 @@ impl RoleCollector {
         })
     }
 
-    pub fn enter_fn(&mut self, sig: &syn::Signature) {
-        let name = sig.ident.to_string();
-        let returns = match &sig.output {
-            syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
-            syn::ReturnType::Default => None,
-        };
+    /// `returns` is the function's return type, as the function's facts already hold it.
+    pub fn enter_fn(&mut self, name: &str, returns: Option<&TypeRef>) {
         self.hints.push(Hint {
-            roles: mentions_role(&name),
-            permissions: mentions_permission(&name)
-                || returns
-                    .as_ref()
-                    .is_some_and(|ty| type_mentions(ty, mentions_permission)),
+            roles: mentions_role(name),
+            permissions: mentions_permission(name)
+                || returns.is_some_and(|ty| type_mentions(ty, mentions_permission)),
         });
         self.inserts.push(Vec::new());
     }

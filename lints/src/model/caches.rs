@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use crate::diagnostic::FileId;
 use crate::index::{ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace};
-use crate::names::words;
+use crate::names::has_word;
 use crate::source::Span;
 
 /// What kind of client a value is.
@@ -857,13 +857,7 @@ pub fn writes_to_store(function: &FunctionDef, call: &CallSite) -> bool {
     }
     let on_cache = receiver
         .and_then(|receiver| receiver.place.as_ref())
-        .is_some_and(|place| {
-            place.iter().any(|segment| {
-                words(segment)
-                    .iter()
-                    .any(|word| CACHE_WORDS.contains(&word.as_str()))
-            })
-        });
+        .is_some_and(|place| place.iter().any(|segment| has_word(segment, CACHE_WORDS)));
     let local = receiver.is_some_and(|receiver| is_local_collection(function, receiver));
     on_cache && !local && CACHE_VALUE_WRITES.contains(&name)
 }
@@ -875,11 +869,7 @@ fn is_store_handle(function: &FunctionDef, receiver: &ArgFact) -> bool {
     let Some(place) = receiver.place.as_deref() else {
         return true;
     };
-    let names_store = |name: &str| {
-        words(name)
-            .iter()
-            .any(|word| STORE_WORDS.contains(&word.as_str()))
-    };
+    let names_store = |name: &str| has_word(name, STORE_WORDS);
     if place.iter().any(|segment| names_store(segment)) {
         return true;
     }
