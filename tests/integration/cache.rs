@@ -285,3 +285,43 @@ fn cargos_layout_is_reused_until_a_manifest_changes() {
     // Where the target directory is (left out of the walk) is cargo's to say, too.
     assert!(lint_with(Some(&no_cargo), Some("elsewhere")).2);
 }
+
+/// A linked Cargo.toml is never read through (the walk does not follow links), so with one
+/// in the workspace cargo is asked every time.
+#[cfg(unix)]
+#[test]
+fn a_linked_manifest_keeps_asking_cargo() {
+    let workspace = demo_copy();
+    let cache = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "Cargo.toml",
+        b"[package]\nname = \"outside\"\nversion = \"0.1.0\"\n",
+    );
+    std::fs::create_dir_all(workspace.path().join("linked")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("Cargo.toml"),
+        workspace.path().join("linked/Cargo.toml"),
+    )
+    .unwrap();
+    let lint = |cargo: Option<&Path>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"));
+        command
+            .args([workspace.path().to_str().unwrap(), "--format", "short"])
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .env("PARTNER_SAFETY_TODAY", "2026-11-26")
+            .env_remove("CARGO_TARGET_DIR");
+        if let Some(cargo) = cargo {
+            command.env("CARGO", cargo);
+        }
+        let output = command.output().unwrap();
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("cargo metadata failed")
+    };
+    assert!(!lint(None));
+    assert!(!cache.path().join("layout.bin").exists());
+    assert!(lint(Some(&workspace.path().join("no-such-cargo"))));
+}
