@@ -101,7 +101,17 @@ fn rusage() -> (f64, u64) {
 /// The files the binary would analyse: Rust, Cypher, templates and roles
 /// files, `.gitignore` respected, `target/` skipped, links not followed.
 fn discover(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+    let mut files: Vec<PathBuf> = walk_files(root)
+        .map(|entry| entry.into_path())
+        .filter(|path| FileKind::of_path(&path.to_string_lossy()).is_some())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Regular files under `root`: `.gitignore` respected, `target/` skipped, links not followed.
+fn walk_files(root: &Path) -> impl Iterator<Item = ignore::DirEntry> {
+    ignore::WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
         .git_global(false)
@@ -109,11 +119,6 @@ fn discover(root: &Path) -> Vec<PathBuf> {
         .build()
         .filter_map(Result::ok)
         .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
-        .map(|entry| entry.into_path())
-        .filter(|path| FileKind::of_path(&path.to_string_lossy()).is_some())
-        .collect();
-    files.sort();
-    files
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -395,15 +400,7 @@ pub fn run_cache(root: &Path, threads: &[usize], repeat: usize) -> Result<(), St
 /// Every file the walk sees (`.gitignore` respected, `target/` skipped, links not
 /// followed), manifests included, at the same relative paths under `to`.
 fn copy_workspace(root: &Path, to: &Path) -> Result<(), String> {
-    let entries = ignore::WalkBuilder::new(root)
-        .follow_links(false)
-        .require_git(false)
-        .git_global(false)
-        .filter_entry(|entry| entry.file_name() != "target")
-        .build()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()));
-    for entry in entries {
+    for entry in walk_files(root) {
         let target = to.join(entry.path().strip_prefix(root).unwrap_or(entry.path()));
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;

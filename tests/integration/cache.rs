@@ -213,28 +213,7 @@ fn cargos_layout_is_reused_until_a_manifest_changes() {
     let cache = tempfile::tempdir().unwrap();
     let no_cargo = workspace.path().join("no-such-cargo");
     let lint_with = |cargo: Option<&Path>, target_dir: Option<&str>| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"));
-        command
-            .args([workspace.path().to_str().unwrap(), "--format", "short"])
-            .arg("--cache-dir")
-            .arg(cache.path())
-            .env("PARTNER_SAFETY_TODAY", "2026-11-26")
-            .env("NO_COLOR", "1");
-        if let Some(cargo) = cargo {
-            command.env("CARGO", cargo);
-        }
-        match target_dir {
-            Some(dir) => command.env("CARGO_TARGET_DIR", dir),
-            None => command.env_remove("CARGO_TARGET_DIR"),
-        };
-        let output = command.output().unwrap();
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        let asked_cargo_and_failed = stderr.contains("cargo metadata failed");
-        (
-            output.status.code(),
-            String::from_utf8(output.stdout).unwrap(),
-            asked_cargo_and_failed,
-        )
+        lint_with_cache(workspace.path(), cache.path(), cargo, target_dir)
     };
     let lint = |cargo: Option<&Path>| lint_with(cargo, None);
     let cold = lint(None);
@@ -305,23 +284,42 @@ fn a_linked_manifest_keeps_asking_cargo() {
         workspace.path().join("linked/Cargo.toml"),
     )
     .unwrap();
-    let lint = |cargo: Option<&Path>| {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"));
-        command
-            .args([workspace.path().to_str().unwrap(), "--format", "short"])
-            .arg("--cache-dir")
-            .arg(cache.path())
-            .env("PARTNER_SAFETY_TODAY", "2026-11-26")
-            .env_remove("CARGO_TARGET_DIR");
-        if let Some(cargo) = cargo {
-            command.env("CARGO", cargo);
-        }
-        let output = command.output().unwrap();
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("cargo metadata failed")
-    };
-    assert!(!lint(None));
+    let asks_cargo_and_fails =
+        |cargo: Option<&Path>| lint_with_cache(workspace.path(), cache.path(), cargo, None).2;
+    assert!(!asks_cargo_and_fails(None));
     assert!(!cache.path().join("layout.bin").exists());
-    assert!(lint(Some(&workspace.path().join("no-such-cargo"))));
+    assert!(asks_cargo_and_fails(Some(
+        &workspace.path().join("no-such-cargo")
+    )));
+}
+
+/// One run with the cache in `cache`, `CARGO` and `CARGO_TARGET_DIR` as given: the exit
+/// status, the findings, and whether cargo was asked and failed.
+fn lint_with_cache(
+    workspace: &Path,
+    cache: &Path,
+    cargo: Option<&Path>,
+    target_dir: Option<&str>,
+) -> (Option<i32>, String, bool) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"));
+    command
+        .args([workspace.to_str().unwrap(), "--format", "short"])
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("PARTNER_SAFETY_TODAY", "2026-11-26")
+        .env("NO_COLOR", "1");
+    if let Some(cargo) = cargo {
+        command.env("CARGO", cargo);
+    }
+    match target_dir {
+        Some(dir) => command.env("CARGO_TARGET_DIR", dir),
+        None => command.env_remove("CARGO_TARGET_DIR"),
+    };
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        stderr.contains("cargo metadata failed"),
+    )
 }
