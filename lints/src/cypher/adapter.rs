@@ -67,6 +67,7 @@ pub(crate) fn extract(
         extractor.scopes = vec![Vec::new()];
         extractor.statement(statement);
     }
+    extractor.facts.shrink_to_fit();
     Ok(extractor.facts)
 }
 

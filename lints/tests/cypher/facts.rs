@@ -467,3 +467,39 @@ fn template_holes_are_marked() {
     .expect("parses");
     assert_eq!(facts.nodes[0].properties[0].value, PropValue::TemplateHole);
 }
+
+/// The model keeps every query's facts until the rules are done: no list keeps the room it
+/// grew into.
+#[test]
+fn fact_lists_are_allocated_at_their_length() {
+    let text = "MATCH (p:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant)<-[:BELONGS_TO]-(u:User:Person {active: true, role: 'admin', name: $name}), (d:Device) \
+                WHERE u.email = $email AND t.id = $tenant_id AND d.tenant_id = t.id \
+                SET u.seen = timestamp(), u.count = u.count + 1, d:Seen \
+                RETURN p, t, u, d";
+    let facts = parse_query(text, TextMode::Plain).expect("parses");
+    assert!(facts.nodes.len() >= 4 && facts.parameters.len() >= 4);
+    fn exact<T>(list: &[T], capacity: usize, what: &str) {
+        assert_eq!(capacity, list.len(), "{what} keeps spare room");
+    }
+    exact(&facts.clauses, facts.clauses.capacity(), "clauses");
+    exact(&facts.nodes, facts.nodes.capacity(), "nodes");
+    exact(
+        &facts.relationships,
+        facts.relationships.capacity(),
+        "relationships",
+    );
+    exact(&facts.bindings, facts.bindings.capacity(), "bindings");
+    exact(&facts.parameters, facts.parameters.capacity(), "parameters");
+    exact(
+        &facts.property_filters,
+        facts.property_filters.capacity(),
+        "filters",
+    );
+    for node in &facts.nodes {
+        exact(&node.labels, node.labels.capacity(), "labels");
+        exact(&node.properties, node.properties.capacity(), "properties");
+    }
+    for clause in &facts.clauses {
+        exact(&clause.writes, clause.writes.capacity(), "writes");
+    }
+}
