@@ -177,10 +177,15 @@ impl CallGraph {
                     .iter()
                     .enumerate()
                     .map(|(index, function)| {
+                        // Kept until the rules are done: without the room the lists grew into.
                         let resolved = function
                             .calls
                             .iter()
-                            .map(|call| resolve(workspace, &lookup, function, call))
+                            .map(|call| {
+                                let mut callees = resolve(workspace, &lookup, function, call);
+                                callees.shrink_to_fit();
+                                callees
+                            })
                             .collect();
                         (FnId { file, index }, resolved)
                     })
@@ -202,6 +207,7 @@ impl CallGraph {
                 graph.callees.insert(caller, resolved);
             }
         }
+        graph.callers.values_mut().for_each(Vec::shrink_to_fit);
         graph.lookup = lookup;
         graph
     }
