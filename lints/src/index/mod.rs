@@ -965,7 +965,6 @@ fn error_message(attrs: &[syn::Attribute]) -> Option<String> {
     }
 }
 
-/// The names a `use` tree imports; `prefix` is the path down to `tree`.
 /// `prefix` and then `last`, in a vector of exactly that length: every import is kept.
 fn prefix_then(prefix: &[String], last: String) -> Vec<String> {
     let mut path = Vec::with_capacity(prefix.len() + 1);
@@ -974,6 +973,7 @@ fn prefix_then(prefix: &[String], last: String) -> Vec<String> {
     path
 }
 
+/// The names a `use` tree imports; `prefix` is the path down to `tree`.
 fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Import>) {
     // A `use` tree nests as deep as its braces, which the nesting check bounds.
     match tree {
