@@ -487,6 +487,14 @@ fn pattern_name(pat: &syn::Pat) -> Option<String> {
     }
 }
 
+/// A function's declared return type (`None` when it declares none).
+pub(crate) fn return_type(sig: &syn::Signature) -> Option<TypeRef> {
+    match &sig.output {
+        syn::ReturnType::Default => None,
+        syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
+    }
+}
+
 /// A function's attributes, doc comments left out: they are `#[doc = "…"]` to syn, and no
 /// rule reads a function's documentation (its routes, tests and caching are other attributes).
 fn attribute_facts(attrs: &[syn::Attribute]) -> Vec<AttrFact> {
@@ -613,10 +621,7 @@ pub fn function_def_and_macros(
         trait_name: context.trait_name.map(str::to_string),
         has_self,
         params,
-        return_type: match &sig.output {
-            syn::ReturnType::Default => None,
-            syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
-        },
+        return_type: return_type(sig),
         attributes: attribute_facts(attrs),
         blocks: fitted(walker.blocks),
         calls: fitted(walker.calls),

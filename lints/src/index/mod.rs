@@ -756,10 +756,7 @@ impl<'ast> Visit<'ast> for Indexer {
                 self.enter_recorded_fn();
             }
             None => {
-                let returns = match &function.sig.output {
-                    syn::ReturnType::Type(_, ty) => Some(TypeRef::from_syn(ty)),
-                    syn::ReturnType::Default => None,
-                };
+                let returns = functions::return_type(&function.sig);
                 self.roles
                     .enter_fn(&function.sig.ident.to_string(), returns.as_ref());
             }
