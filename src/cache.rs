@@ -16,8 +16,9 @@
 //! parallel). A file that is truncated, corrupt, from another version or
 //! another key is ignored and rewritten, never trusted: the checksum is
 //! verified before anything is decoded. Both are written to a temporary file
-//! and renamed into place, so a crash or a concurrent run never leaves half a
-//! file behind, and the folder carries a `.gitignore` of its own.
+//! and renamed into place, so a concurrent run never reads half a file; they
+//! are not synced to disk, as a file a crash damages fails its checks and is
+//! rebuilt. The folder carries a `.gitignore` of its own.
 
 use partner_safety_lints::cypher::{CypherError, ParseMemo, QueryFacts, TextMode};
 use partner_safety_lints::diagnostic::{Applicability, Finding, Fix, Label, Location, Replacement};
