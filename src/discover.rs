@@ -114,9 +114,12 @@ struct CargoLayout {
 /// manifest at the workspace root, where the walk for the key is the walk for packages.
 fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<CargoLayout, String> {
     let manifest_dir = manifest.parent().unwrap_or(manifest);
-    let manifests = manifests_under(manifest_dir);
-    let key = layout_cache.and_then(|_| layout_key(manifest, &manifests));
-    if let (Some(dir), Some(key)) = (layout_cache, key) {
+    // Walked first only for the key; without a cache the walk below finds them under the root.
+    let manifests = layout_cache.map(|_| manifests_under(manifest_dir));
+    let key = manifests
+        .as_deref()
+        .and_then(|manifests| layout_key(manifest, manifests));
+    if let (Some(dir), Some(key), Some(manifests)) = (layout_cache, key, &manifests) {
         if let Some(stored) = cache::load_layout(dir, key) {
             if stored.root == manifest_dir {
                 let members = stored.members.into_iter().collect();
@@ -124,7 +127,7 @@ fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<Cargo
                     stored.root,
                     &members,
                     stored.target_directory,
-                    &manifests,
+                    manifests,
                 ));
             }
         }
@@ -153,13 +156,12 @@ fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<Cargo
         })
         .collect();
     let target_directory = metadata.target_directory.as_std_path().to_path_buf();
+    let manifests = match manifests {
+        Some(manifests) if root == manifest_dir => manifests,
+        _ => manifests_under(&root),
+    };
     if root != manifest_dir {
-        return Ok(layout_of(
-            root.clone(),
-            &members,
-            target_directory,
-            &manifests_under(&root),
-        ));
+        return Ok(layout_of(root, &members, target_directory, &manifests));
     }
     if let (Some(dir), Some(key)) = (layout_cache, key) {
         let mut sorted_members: Vec<PathBuf> = members.iter().cloned().collect();
