@@ -279,9 +279,13 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         }));
         let parse_millis = started.elapsed().as_millis();
         let workspace = Workspace::new(files);
+        // Fixing decodes every file, so the findings were not looked for above; any other
+        // run that did not look had a changed or missing file, and the key cannot match.
         let reused = match (reused_findings, &cache_dir, findings_key) {
             (Some(tried), _, _) => tried,
-            (None, Some(dir), Some(key)) => cache::load_findings(dir, key, workspace.files.len()),
+            (None, Some(dir), Some(key)) if fixing => {
+                cache::load_findings(dir, key, workspace.files.len())
+            }
             _ => None,
         };
         let findings = match reused {
