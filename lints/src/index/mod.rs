@@ -515,6 +515,24 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// A conservative estimate of how deep syn would recurse on this text:
 /// bracket nesting, plus runs of `<` (generic types) and prefix operators.
 /// Strings and comments are skipped by the same scanner suppressions use.
+/// How [`nesting_problem`] treats a byte: most are [`WORD`] or [`SPACE`] bytes.
+const LOUD: u8 = 0;
+const WORD: u8 = 1;
+const SPACE: u8 = 2;
+const QUIET_BYTES: [u8; 256] = {
+    let mut classes = [LOUD; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        classes[byte] = match byte as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => WORD,
+            b' ' | b'\t' | b'\n' | b'\r' => SPACE,
+            _ => LOUD,
+        };
+        byte += 1;
+    }
+    classes
+};
+
 fn nesting_problem(text: &str) -> Option<FileProblem> {
     // Operators and postfix chains within one statement (`1 + 1 + …`,
     // `x.f().g()…`) parse in a loop but build a tree as deep as the chain is
@@ -533,19 +551,28 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
     let mut runs = suppression::code_runs(text).peekable();
     while let Some(run) = runs.next() {
         let after_run = runs.peek().map_or(b' ', |next_run| bytes[next_run.start]);
-        for offset in run.clone() {
-            let byte = bytes[offset];
+        let mut offset = run.start;
+        while offset < run.end {
             // Most bytes are letters, digits and spaces, which change no count and cannot raise
-            // the estimate (a word ends a prefix run): only the operator bytes go the long way.
-            match byte {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => {
-                    prefix_run = 0;
-                    previous = byte;
-                    continue;
-                }
-                b' ' | b'\t' | b'\n' | b'\r' => continue,
-                _ => {}
+            // the estimate (a word ends a prefix run): they are passed over in a tight loop, and
+            // only the operator bytes go the long way.
+            let quiet_end = bytes[offset..run.end]
+                .iter()
+                .position(|&byte| QUIET_BYTES[usize::from(byte)] == LOUD)
+                .map_or(run.end, |quiet| offset + quiet);
+            if let Some(&word) = bytes[offset..quiet_end]
+                .iter()
+                .rev()
+                .find(|&&byte| QUIET_BYTES[usize::from(byte)] == WORD)
+            {
+                prefix_run = 0;
+                previous = word;
             }
+            offset = quiet_end;
+            if offset == run.end {
+                break;
+            }
+            let byte = bytes[offset];
             let next = if offset + 1 < run.end {
                 bytes[offset + 1]
             } else {
@@ -596,6 +623,7 @@ fn nesting_problem(text: &str) -> Option<FileProblem> {
             if !byte.is_ascii_whitespace() {
                 previous = byte;
             }
+            offset += 1;
         }
     }
     if longest_chain > MAX_CHAIN {
