@@ -1,4 +1,6 @@
-//! Suppression comments and the small lexer that finds comments.
+//! Suppression comments and the small lexer that finds comments. The lexer also shows the
+//! nesting guard where code is ([`code_runs`]) and fingerprints an expression's tokens
+//! ([`token_fingerprint`]).
 //!
 //! syn drops comments, so directives are read from the source text:
 //! `// partner-safety: allow(PS102, PS301) until: 2027-03-31 reason: …`.
@@ -11,6 +13,8 @@ enum Lexeme {
     Code(std::ops::Range<usize>),
     LineComment(Span),
     BlockComment,
+    /// A string, raw string or char literal.
+    Literal(std::ops::Range<usize>),
 }
 
 /// A forgiving Rust lexer that only separates code from comments and
@@ -180,30 +184,21 @@ impl Iterator for Lexer<'_> {
     type Item = Lexeme;
 
     fn next(&mut self) -> Option<Lexeme> {
-        loop {
-            let start = self.pos;
-            if start >= self.bytes.len() {
-                return None;
-            }
-            match self.non_code_at(start) {
-                Some((NonCode::LineComment, end)) => {
-                    self.pos = end;
-                    return Some(Lexeme::LineComment(Span::new(start, end)));
-                }
-                Some((NonCode::BlockComment, end)) => {
-                    self.pos = end;
-                    return Some(Lexeme::BlockComment);
-                }
-                Some((NonCode::Literal, end)) => {
-                    self.pos = end;
-                    continue;
-                }
-                None => {}
-            }
-            let end = self.next_possible_non_code(start + 1);
-            self.pos = end;
-            return Some(Lexeme::Code(start..end));
+        let start = self.pos;
+        if start >= self.bytes.len() {
+            return None;
         }
+        let (lexeme, end) = match self.non_code_at(start) {
+            Some((NonCode::LineComment, end)) => (Lexeme::LineComment(Span::new(start, end)), end),
+            Some((NonCode::BlockComment, end)) => (Lexeme::BlockComment, end),
+            Some((NonCode::Literal, end)) => (Lexeme::Literal(start..end), end),
+            None => {
+                let end = self.next_possible_non_code(start + 1);
+                (Lexeme::Code(start..end), end)
+            }
+        };
+        self.pos = end;
+        Some(lexeme)
     }
 }
 
@@ -214,6 +209,60 @@ pub fn code_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '
         Lexeme::Code(run) => Some(run),
         _ => None,
     })
+}
+
+/// A fingerprint of the tokens of `source` (Rust code): their texts in order, whatever the
+/// layout. Whitespace and comments between tokens do not count, except where they keep two
+/// tokens apart that would otherwise read as one: between two word characters (`x as y`) and
+/// between two operator characters (`a & &b` is not `a && b`). Literals count byte for byte.
+pub(crate) fn token_fingerprint(source: &str) -> u64 {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Last {
+        Nothing,
+        Word,
+        Operator,
+        Other,
+    }
+    fn class(byte: u8) -> Last {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | 0x80.. => Last::Word,
+            b'!' | b'%' | b'&' | b'*' | b'+' | b'-' | b'.' | b'/' | b':' | b'<' | b'=' | b'>'
+            | b'^' | b'|' => Last::Operator,
+            _ => Last::Other,
+        }
+    }
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::with_capacity(bytes.len());
+    let mut last = Last::Nothing;
+    let mut gap = false;
+    for lexeme in Lexer::new(source) {
+        match lexeme {
+            Lexeme::Code(run) => {
+                for &byte in &bytes[run] {
+                    if byte.is_ascii_whitespace() {
+                        gap = true;
+                        continue;
+                    }
+                    let this = class(byte);
+                    if gap && this == last && this != Last::Other {
+                        tokens.push(b' ');
+                    }
+                    gap = false;
+                    tokens.push(byte);
+                    last = this;
+                }
+            }
+            Lexeme::Literal(literal) => {
+                tokens.extend_from_slice(&bytes[literal]);
+                last = Last::Other;
+                gap = false;
+            }
+            Lexeme::LineComment(_) | Lexeme::BlockComment => gap = true,
+        }
+    }
+    // A fixed seed: runs and cached facts agree.
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one(tokens.as_slice())
 }
 
 /// One `// partner-safety: …` comment.

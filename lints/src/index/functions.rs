@@ -70,16 +70,26 @@ pub struct ArgFact {
     pub span: Span,
     pub place: Option<Vec<String>>,
     pub string: Option<crate::strings::StrExpr>,
-    /// For an expression that is not a place: a fingerprint of its syntax
-    /// tree (token texts and structure; whitespace and comments ignored;
-    /// through the same `&`/`.clone()` wrappers `place` sees through), so two arguments can be compared
-    /// structurally: equal shapes, same expression. `None` for places
-    /// (compare `place`) and for closures and blocks, which are never "the
-    /// same value" as anything.
-    pub shape: Option<u64>,
+    /// For an expression that is not a place: where its tokens are (through the same
+    /// `&`/`.clone()` wrappers `place` sees through), so two arguments can be compared
+    /// structurally by [`ArgFact::shape`]. `None` for places (compare `place`), for
+    /// closures and blocks, which are never "the same value" as anything, and for
+    /// expressions too long to be worth comparing.
+    pub shape_span: Option<Span>,
     /// The value of an integer literal, through `&`, parentheses and
     /// `Some(..)`: `4`, `Some(16_usize)`; `None` for anything else.
     pub int: Option<u64>,
+}
+
+impl ArgFact {
+    /// A fingerprint of the expression's tokens (texts in order, whatever the layout; see
+    /// [`crate::suppression::token_fingerprint`]): equal shapes, same expression. `text` is
+    /// the file's text. Computed when a rule compares two values, which few do: hashing
+    /// every argument of every call while indexing cost 2 % of a run.
+    pub fn shape(&self, text: &str) -> Option<u64> {
+        let tokens = text.get(self.shape_span?.range())?;
+        Some(crate::suppression::token_fingerprint(tokens))
+    }
 }
 
 /// A named field of a structured log event: `actor_tenant_id = %session.tenant_id`,
@@ -778,16 +788,16 @@ const MAX_SHAPE_BYTES: usize = 512;
 pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
     let span = expr_span(expr);
     let place = place_of(expr);
-    let shape = if place.is_some() || span.len() > MAX_SHAPE_BYTES {
+    let shape_span = if place.is_some() || span.len() > MAX_SHAPE_BYTES {
         None
     } else {
-        shape_of(expr)
+        shape_span(expr, span)
     };
     ArgFact {
         span,
         place,
         string: crate::strings::str_expr(expr),
-        shape,
+        shape_span,
         int: int_literal(expr),
     }
 }
@@ -1083,21 +1093,22 @@ pub(crate) fn segment_names(path: &syn::Path) -> Vec<String> {
     exact(path.segments.iter().map(|s| s.ident.to_string()))
 }
 
-/// A fingerprint of an expression's tokens (see [`ArgFact::shape`]).
-fn shape_of(expr: &syn::Expr) -> Option<u64> {
-    let expr = strip_transparent(expr);
+/// Where the tokens of an expression that is not a place are, to compare it by
+/// [`ArgFact::shape`]; `span` is where the whole expression is.
+fn shape_span(expr: &syn::Expr, span: Span) -> Option<Span> {
+    let stripped = strip_transparent(expr);
     if matches!(
-        expr,
+        stripped,
         syn::Expr::Closure(_) | syn::Expr::Async(_) | syn::Expr::Block(_) | syn::Expr::Unsafe(_)
     ) {
         return None;
     }
-    // The syntax tree's own hash (syn's `extra-traits`): token texts and structure, never
-    // spans, whitespace or comments, and no token stream printed to get them. The hasher
-    // is deterministic (a fixed seed), so runs and cached facts agree; foldhash, as SipHash
-    // hashed identifiers byte by byte at several times the cost.
-    use std::hash::BuildHasher;
-    Some(foldhash::fast::FixedState::with_seed(0).hash_one(expr))
+    let span = if std::ptr::eq(stripped, expr) {
+        span
+    } else {
+        expr_span(stripped)
+    };
+    (!span.is_empty()).then_some(span)
 }
 
 /// Whether `..rest` is a default value: `Default::default()`, `T::default()`,
@@ -1986,9 +1997,18 @@ mod tests {
         assert_eq!(f.struct_literals[0].type_name, "Ledger");
     }
 
+    /// An argument's shape, read as a rule reads it: the indexed fact and the file's text.
+    fn shape(source: &str) -> Option<u64> {
+        let text: std::sync::Arc<str> = source.into();
+        let lines = crate::source::LineIndex::new(&text);
+        let fact = crate::source::with_fast_spans(&text, &lines, || {
+            arg_fact(&syn::parse_str::<syn::Expr>(source).unwrap())
+        });
+        fact.shape(source)
+    }
+
     #[test]
     fn shapes_compare_non_place_expressions_structurally() {
-        let shape = |text: &str| arg_fact(&syn::parse_str::<syn::Expr>(text).unwrap()).shape;
         assert_eq!(shape("Some(a.b)"), shape("&Some( a . b ).clone()"));
         assert_ne!(shape("Some(a.b)"), shape("Some(a.c)"));
         assert_eq!(shape("a.b"), None, "places compare by place");
@@ -1999,7 +2019,6 @@ mod tests {
     /// count, every token text and grouping does.
     #[test]
     fn shapes_follow_tokens_not_layout() {
-        let shape = |text: &str| shape_of(&syn::parse_str::<syn::Expr>(text).unwrap());
         let same = [
             (
                 "f(a, \"x y\", 'c', 1.5e3, r#type)",
@@ -2010,6 +2029,8 @@ mod tests {
                 "Some([a.b /* first */, c :: d][0]\n + !e)",
             ),
             ("{ x }.y()", "{x}.y( )"),
+            ("a && b as u64", "a&&b // why\n as u64"),
+            ("f(b\"x\", 'y', r#\"z\"#)", "f( b\"x\" , 'y' , r#\"z\"# )"),
         ];
         for (one, other) in same {
             assert!(shape(one).is_some(), "{one}");
@@ -2022,6 +2043,9 @@ mod tests {
             ("f(a)", "f(a,)"),
             ("f(a)", "f![a]"),
             ("tenant.id()", "tenant.name()"),
+            ("a & &b", "a && b"),
+            ("f(&mut x)", "f(&mutx)"),
+            ("f(\"a // b\")", "f(\"a\")"),
         ];
         for (one, other) in different {
             assert_ne!(shape(one), shape(other), "{one} / {other}");

@@ -26,10 +26,11 @@ impl Origin {
 }
 
 /// The origin of `value` as read in `function`: its place with leading
-/// `let`-bound names replaced by what they were bound to, or its shape.
-pub fn origin(function: &FunctionDef, value: &ArgFact) -> Origin {
+/// `let`-bound names replaced by what they were bound to, or its shape. `text` is the
+/// text of the function's file.
+pub fn origin(function: &FunctionDef, value: &ArgFact, text: &str) -> Origin {
     let Some(mut place) = value.place.clone() else {
-        return value.shape.map_or(Origin::Unknown, Origin::Shape);
+        return value.shape(text).map_or(Origin::Unknown, Origin::Shape);
     };
     let mut offset = value.span.start;
     for _ in 0..MAX_BINDINGS {
@@ -53,7 +54,7 @@ pub fn origin(function: &FunctionDef, value: &ArgFact) -> Origin {
             // `let t = format!(…); … t`: the expression itself, unless a
             // field of it is read.
             None if place.len() == 1 => {
-                return init.shape.map_or(Origin::Place(place), Origin::Shape)
+                return init.shape(text).map_or(Origin::Place(place), Origin::Shape)
             }
             None => return Origin::Place(place),
         }
@@ -81,7 +82,11 @@ mod tests {
         );
         let function = &facts.functions[0];
         let call = function.calls.iter().find(|c| c.name() == "f").unwrap();
-        let origins: Vec<Origin> = call.args.iter().map(|arg| origin(function, arg)).collect();
+        let origins: Vec<Origin> = call
+            .args
+            .iter()
+            .map(|arg| origin(function, arg, &facts.text))
+            .collect();
         assert_eq!(
             origins[0],
             Origin::Place(vec!["session".into(), "tenant_id".into()])

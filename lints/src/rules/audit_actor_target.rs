@@ -278,8 +278,9 @@ impl InFunction<'_> {
         if !self.context.contains(self.id) {
             return None;
         }
-        let actor_origin = origin(self.function, actor);
-        if !actor_origin.same_as(&origin(self.function, target)) {
+        let text = &self.workspace.file(self.file).text;
+        let actor_origin = origin(self.function, actor, text);
+        if !actor_origin.same_as(&origin(self.function, target, text)) {
             return None;
         }
         Some(match actor_origin {

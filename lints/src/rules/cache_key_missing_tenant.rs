@@ -818,7 +818,7 @@ impl<'a> Walk<'a> {
     /// `self.generate_key(key)`, `format!("app:{key}")`), the parameter's
     /// index: the caller's key decides whether the entry has the tenant.
     fn key_parameter(&self, function: FnId, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
-        if let Some(index) = self.direct_key_parameter(def, key) {
+        if let Some(index) = self.direct_key_parameter(function, def, key) {
             return Some(index);
         }
         let built = def
@@ -849,8 +849,14 @@ impl<'a> Walk<'a> {
 
     /// When a function's cache key is exactly one of its parameters, the
     /// parameter's index.
-    fn direct_key_parameter(&self, def: &FunctionDef, key: &ArgFact) -> Option<usize> {
-        let origin = crate::model::bindings::origin(def, key);
+    fn direct_key_parameter(
+        &self,
+        function: FnId,
+        def: &FunctionDef,
+        key: &ArgFact,
+    ) -> Option<usize> {
+        let text = &self.cx.workspace.file(function.file).text;
+        let origin = crate::model::bindings::origin(def, key, text);
         let crate::model::bindings::Origin::Place(place) = origin else {
             return None;
         };

@@ -495,7 +495,7 @@ impl<'a> InFunction<'a> {
                         span: call.span,
                         place: Some(vec![name.clone()]),
                         string: None,
-                        shape: None,
+                        shape_span: None,
                         int: None,
                     };
                     let colon = if hole.spec.is_empty() { "" } else { ":" };

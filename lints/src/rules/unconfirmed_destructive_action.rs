@@ -439,7 +439,7 @@ impl<'a> Values<'a> {
         let mut value = value;
         for _ in 0..MAX_BINDINGS {
             match self.function.bound_init(value) {
-                Some(init) if init.place.is_some() || init.shape.is_some() => value = init,
+                Some(init) if init.place.is_some() || init.shape_span.is_some() => value = init,
                 _ => break,
             }
         }
