@@ -462,14 +462,19 @@ fn literal(file_text: &str, file: FileId, span: Span) -> Option<Built> {
     let literal = parse_rust_literal(file_text.get(span.range())?)?;
     let at = |value_offset| span.start as usize + literal.source_offset(value_offset);
     let mut origins = Vec::with_capacity(literal.value.len());
-    for (index, c) in literal.value.char_indices() {
-        let (start, end) = (at(index), at(index + c.len_utf8()));
-        if end.checked_sub(start) == Some(c.len_utf8()) {
-            // Written as itself, byte for byte.
-            origins.extend((start..end).map(|byte| Origin::byte(file, byte)));
-        } else {
-            let source = Span::new(start, end);
-            origins.extend(std::iter::repeat_n(Origin { file, source }, c.len_utf8()));
+    if let Some(from) = literal.verbatim_from() {
+        // Written as itself, byte for byte (most literals).
+        let start = span.start as usize + from;
+        origins.extend((start..start + literal.value.len()).map(|byte| Origin::byte(file, byte)));
+    } else {
+        for (index, c) in literal.value.char_indices() {
+            let (start, end) = (at(index), at(index + c.len_utf8()));
+            if end.checked_sub(start) == Some(c.len_utf8()) {
+                origins.extend((start..end).map(|byte| Origin::byte(file, byte)));
+            } else {
+                let source = Span::new(start, end);
+                origins.extend(std::iter::repeat_n(Origin { file, source }, c.len_utf8()));
+            }
         }
     }
     let end = Span::empty_at(at(literal.value.len()));

@@ -11,7 +11,7 @@ pub struct LiteralValue {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum OffsetMap {
-    /// Raw strings: the value is a slice of the token.
+    /// Raw strings and plain ASCII strings without escapes: the value is a slice of the token.
     Shifted { prefix_len: usize },
     /// Escaped strings: the token offset of each value byte, plus one entry for the end.
     Table(Vec<usize>),
@@ -21,6 +21,15 @@ impl LiteralValue {
     /// Token offset of `value_offset`. Every byte of an escape maps to the escape's backslash;
     /// an offset just past an escape maps to the next source character, so mapped ranges
     /// stay half-open. Offsets past the value clamp to the closing quote.
+    /// When every value byte is written as itself in the token, the token offset of the
+    /// value's first byte.
+    pub fn verbatim_from(&self) -> Option<usize> {
+        match self.offsets {
+            OffsetMap::Shifted { prefix_len } => Some(prefix_len),
+            OffsetMap::Table(_) => None,
+        }
+    }
+
     pub fn source_offset(&self, value_offset: usize) -> usize {
         let value_offset = value_offset.min(self.value.len());
         match &self.offsets {
@@ -46,6 +55,18 @@ pub fn parse_rust_literal(token: &str) -> Option<LiteralValue> {
         return parse_raw(raw);
     }
     let body = token.strip_prefix('"')?.strip_suffix('"')?;
+    // Most literals have no escape, no line break to normalise and only ASCII: the value is
+    // the body, byte for byte (what the table below would say, without building it).
+    if body.is_ascii()
+        && !body
+            .bytes()
+            .any(|byte| matches!(byte, b'\\' | b'"' | b'\r'))
+    {
+        return Some(LiteralValue {
+            value: body.to_owned(),
+            offsets: OffsetMap::Shifted { prefix_len: 1 },
+        });
+    }
     let mut value = String::with_capacity(body.len());
     let mut table = Vec::with_capacity(body.len() + 1);
     let mut chars = body.char_indices().peekable();
@@ -135,6 +156,21 @@ mod tests {
         let start = literal.value.find(needle).expect("needle in value");
         let source = literal.source_offset(start)..literal.source_offset(start + needle.len());
         token[source].to_owned()
+    }
+
+    #[test]
+    fn plain_ascii_literals_map_byte_for_byte() {
+        let token = "\"MATCH (t:Tenant {id: $id}) RETURN t\"";
+        let literal = parse_rust_literal(token).expect("valid");
+        assert_eq!(literal.value, &token[1..token.len() - 1]);
+        for offset in 0..=literal.value.len() {
+            assert_eq!(literal.source_offset(offset), offset + 1);
+        }
+        // A CRLF line break in the source is still read as LF.
+        assert_eq!(
+            parse_rust_literal("\"a\r\nb\"").expect("valid").value,
+            "a\nb"
+        );
     }
 
     #[test]
