@@ -61,6 +61,24 @@ pub fn span_of(span: proc_macro2::Span) -> Span {
         })
 }
 
+/// The span of an identifier: one position lookup, the end read from the text. An
+/// identifier's token is its text (`r#` included for a raw one), so it ends at the first
+/// byte that cannot continue one.
+pub fn ident_span(ident: &proc_macro2::Ident) -> Span {
+    let token = ident.span();
+    in_fast_file(|file| {
+        let start = file.offset(token.start());
+        let rest = &file.text.as_bytes()[start..];
+        let prefix = if rest.starts_with(b"r#") { 2 } else { 0 };
+        let length = rest[prefix..]
+            .iter()
+            .position(|&byte| !(byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80))
+            .unwrap_or(rest.len() - prefix);
+        Span::new(start, start + prefix + length)
+    })
+    .unwrap_or_else(|| span_of(token))
+}
+
 /// The span from the start of token `first` to the end of token `last`, as
 /// `span_of(first).cover(span_of(last))` but with two position lookups instead
 /// of four: a syntax node's span is nearly always its first and last tokens'.
@@ -468,7 +486,7 @@ pub fn expr_path_span(expr: &syn::ExprPath) -> Span {
         return span_of_tokens(expr);
     }
     if let Some(single) = expr.path.get_ident() {
-        return span_of(single.span());
+        return ident_span(single);
     }
     path_span(&expr.path)
 }
@@ -1052,17 +1070,26 @@ union U { a: u8 }
         assert!(compare.0 > 25, "{} items", compare.0);
     }
 
-    /// Offsets read from lines and columns equal proc-macro2's byte ranges,
-    /// on multi-byte characters and `\r\n` line ends too.
+    /// Offsets read from lines and columns (and identifiers' ends read from the text) equal
+    /// proc-macro2's byte ranges, on multi-byte characters, raw identifiers and `\r\n` line
+    /// ends too.
     #[test]
     fn fast_spans_equal_byte_ranges() {
-        fn all_spans(stream: proc_macro2::TokenStream, out: &mut Vec<proc_macro2::Span>) {
+        fn all_spans(
+            stream: proc_macro2::TokenStream,
+            out: &mut Vec<proc_macro2::Span>,
+            idents: &mut Vec<proc_macro2::Ident>,
+        ) {
             for token in stream {
                 out.push(token.span());
-                if let proc_macro2::TokenTree::Group(group) = token {
-                    out.push(group.span_open());
-                    out.push(group.span_close());
-                    all_spans(group.stream(), out);
+                match token {
+                    proc_macro2::TokenTree::Group(group) => {
+                        out.push(group.span_open());
+                        out.push(group.span_close());
+                        all_spans(group.stream(), out, idents);
+                    }
+                    proc_macro2::TokenTree::Ident(ident) => idents.push(ident),
+                    _ => {}
                 }
             }
         }
@@ -1070,13 +1097,20 @@ union U { a: u8 }
             "fn f() { let é = \"çà\"; g(é, 'ß') }\r\n// ünï\r\nstruct Ω { a: u8 }\n",
             "fn ascii() { x.y(1, 2) }\n\n  const C: u8 = 3;",
             "\u{feff}fn bom() { \"日本\" }",
+            "fn r#match(r#type: Ωmega) -> 'a { x_1+y9 (z) ünï.b } end",
         ] {
             let text: std::sync::Arc<str> = text.into();
             let lines = LineIndex::new(&text);
             let stream: proc_macro2::TokenStream = text.parse().unwrap();
             let mut spans = Vec::new();
-            all_spans(stream, &mut spans);
+            let mut idents = Vec::new();
+            all_spans(stream, &mut spans, &mut idents);
             assert!(spans.len() > 5);
+            assert!(!idents.is_empty());
+            for ident in &idents {
+                let fast = with_fast_spans(&text, &lines, || ident_span(ident));
+                assert_eq!(fast, span_of(ident.span()), "{text:?}: {ident}");
+            }
             let synthesized = proc_macro2::Span::call_site();
             for &span in &spans {
                 let slow = span_of(span);

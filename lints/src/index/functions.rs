@@ -3,8 +3,8 @@
 
 use super::TypeRef;
 use crate::source::{
-    block_span, call_span, expr_path_span, expr_span, macro_span, method_call_span, span_between,
-    span_of, span_of_tokens, token_end, token_start, Span,
+    block_span, call_span, expr_path_span, expr_span, ident_span, macro_span, method_call_span,
+    span_between, span_of, span_of_tokens, token_end, token_start, Span,
 };
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -624,7 +624,7 @@ pub fn function_def_and_macros(
     let parsed_macros = std::mem::take(&mut walker.parsed_macros);
     let def = FunctionDef {
         name: sig.ident.to_string(),
-        name_span: span_of(sig.ident.span()),
+        name_span: ident_span(&sig.ident),
         span: item_span,
         module_path: context.module_path.to_vec(),
         impl_type: context.impl_type.map(str::to_string),
@@ -1588,7 +1588,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 .path
                 .segments
                 .last()
-                .map_or_else(|| span_of_tokens(path), |s| span_of(s.ident.span()));
+                .map_or_else(|| span_of_tokens(path), |s| ident_span(&s.ident));
             self.record_call(
                 Callee::Path(segments),
                 name_span,
@@ -1626,7 +1626,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
         }
         self.record_call(
             Callee::Method(method.clone()),
-            span_of(call.method.span()),
+            ident_span(&call.method),
             method_call_span(call),
             exact(call.args.iter().map(arg_fact)),
             Some(arg_fact(&call.receiver)),
@@ -1666,7 +1666,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             .path
             .segments
             .last()
-            .map_or_else(|| span_of_tokens(&mac.path), |s| span_of(s.ident.span()));
+            .map_or_else(|| span_of_tokens(&mac.path), |s| ident_span(&s.ident));
         // Macro arguments are tokens to syn; most macros take expressions.
         let args = mac
             .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)

@@ -14,8 +14,8 @@ pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMa
 
 use crate::diagnostic::FileId;
 use crate::source::{
-    fn_item_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span, with_fast_spans,
-    LineIndex, Span,
+    fn_item_span, ident_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span,
+    with_fast_spans, LineIndex, Span,
 };
 use crate::suppression::{self, Directive};
 use foldhash::{HashMap, HashMapExt as _};
@@ -905,7 +905,7 @@ impl<'ast> Visit<'ast> for Indexer {
         self.types.push(TypeDef {
             name: item.ident.to_string(),
             kind: TypeKind::Struct,
-            name_span: span_of(item.ident.span()),
+            name_span: ident_span(&item.ident),
             derives: derives(&item.attrs),
             fields: fields(&item.fields),
             variants: Vec::new(),
@@ -918,14 +918,14 @@ impl<'ast> Visit<'ast> for Indexer {
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
         let variants = functions::exact(item.variants.iter().map(|variant| VariantDef {
             name: variant.ident.to_string(),
-            name_span: span_of(variant.ident.span()),
+            name_span: ident_span(&variant.ident),
             fields: fields(&variant.fields),
             error_message: error_message(&variant.attrs),
         }));
         self.types.push(TypeDef {
             name: item.ident.to_string(),
             kind: TypeKind::Enum,
-            name_span: span_of(item.ident.span()),
+            name_span: ident_span(&item.ident),
             derives: derives(&item.attrs),
             fields: Vec::new(),
             variants,
@@ -1058,7 +1058,7 @@ fn type_name(ty: &syn::Type) -> Option<String> {
 fn fields(fields: &syn::Fields) -> Vec<FieldDef> {
     functions::exact(fields.iter().map(|field| {
         let start_token = match (&field.vis, &field.ident) {
-            (syn::Visibility::Inherited, Some(ident)) => span_of(ident.span()),
+            (syn::Visibility::Inherited, Some(ident)) => ident_span(ident),
             (syn::Visibility::Inherited, None) => crate::source::type_span(&field.ty),
             (vis, _) => span_of_tokens(vis),
         };

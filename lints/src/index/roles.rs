@@ -16,7 +16,7 @@
 
 use crate::index::TypeRef;
 use crate::names::has_word;
-use crate::source::{span_of, span_of_tokens, Span};
+use crate::source::{ident_span, span_of, span_of_tokens, Span};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 
@@ -247,7 +247,7 @@ impl RoleCollector {
         if !grants.is_empty() {
             self.permission_lists.push(PermissionList {
                 name: ident.to_string(),
-                name_span: span_of(ident.span()),
+                name_span: ident_span(ident),
                 grants,
             });
         }
@@ -622,7 +622,7 @@ fn pattern_roles(
                 out.push(PatRole {
                     name: RoleName {
                         name,
-                        span: span_of(ident.ident.span()),
+                        span: ident_span(&ident.ident),
                         is_ident: false,
                     },
                     role_type: None,

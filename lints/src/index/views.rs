@@ -4,7 +4,7 @@
 //! structs, and the `extends`/`include`/`import` structure of template files.
 
 use crate::index::TypeRef;
-use crate::source::{span_of, span_of_tokens, Span};
+use crate::source::{ident_span, span_of_tokens, Span};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// Macros whose bodies are UI markup.
@@ -172,7 +172,7 @@ impl ViewCollector {
             self.facts.components.push(ComponentFact {
                 name: fn_name.clone(),
                 fn_name,
-                fn_name_span: span_of(function.sig.ident.span()),
+                fn_name_span: ident_span(&function.sig.ident),
                 fn_span: span_of_tokens(function),
                 context_reads: context_reads(&function.block),
                 public: !matches!(function.vis, syn::Visibility::Inherited),
@@ -195,7 +195,7 @@ impl ViewCollector {
             self.facts.components.push(ComponentFact {
                 name: named.map_or_else(|| fn_name.clone(), |ident| ident.to_string()),
                 fn_name,
-                fn_name_span: span_of(function.sig.ident.span()),
+                fn_name_span: ident_span(&function.sig.ident),
                 fn_span: span_of_tokens(function),
                 context_reads: context_reads(&function.block),
                 public: !matches!(function.vis, syn::Visibility::Inherited),
@@ -251,7 +251,7 @@ impl ViewCollector {
             if path.is_some() || source.is_some() {
                 self.facts.template_structs.push(TemplateStruct {
                     name: item.ident.to_string(),
-                    name_span: span_of(item.ident.span()),
+                    name_span: ident_span(&item.ident),
                     path,
                     source,
                 });
@@ -303,7 +303,7 @@ impl ViewCollector {
                 self.facts.routable_variants.push(RoutableVariant {
                     enum_name: item.ident.to_string(),
                     variant: rendered.unwrap_or_else(|| variant.ident.to_string()),
-                    span: span_of(variant.ident.span()),
+                    span: ident_span(&variant.ident),
                     path: normalize_path(&full),
                     renders_variant,
                     layouts: if renders_variant {
@@ -357,7 +357,7 @@ fn context_reads(body: &syn::Block) -> Vec<(TypeRef, Span)> {
                         for arg in &generic.args {
                             if let syn::GenericArgument::Type(ty) = arg {
                                 self.0
-                                    .push((TypeRef::from_syn(ty), span_of(last.ident.span())));
+                                    .push((TypeRef::from_syn(ty), ident_span(&last.ident)));
                             }
                         }
                     }
@@ -472,7 +472,7 @@ impl ViewWalker {
                 if let Some(TokenTree::Group(group)) = tokens.get(end) {
                     if group.delimiter() == Delimiter::Brace && is_markup_name(&name) {
                         let parent = self.parent();
-                        let index = self.push_element(name, span_of(ident.span()), parent);
+                        let index = self.push_element(name, ident_span(ident), parent);
                         // Braces close what they open: tags left open inside end here.
                         let open = self.open.len();
                         self.open.push((index, None));
@@ -511,7 +511,7 @@ impl ViewWalker {
         let (name, mut cursor) = path_at(tokens, at + 1);
         let is_route = matches!(name.as_str(), "Route" | "ParentRoute" | "ProtectedRoute");
         let parent = self.parent();
-        let index = self.push_element(name, span_of(ident.span()), parent);
+        let index = self.push_element(name, ident_span(ident), parent);
         let mut path = None;
         let mut views = Vec::new();
         let mut self_closing = false;
