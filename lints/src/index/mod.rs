@@ -512,9 +512,6 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// A conservative estimate of how deep syn would recurse on this text:
-/// bracket nesting, plus runs of `<` (generic types) and prefix operators.
-/// Strings and comments are skipped by the same scanner suppressions use.
 /// How [`nesting_problem`] treats a byte: most are [`WORD`] or [`SPACE`] bytes.
 const LOUD: u8 = 0;
 const WORD: u8 = 1;
@@ -533,6 +530,9 @@ const QUIET_BYTES: [u8; 256] = {
     classes
 };
 
+/// A conservative estimate of how deep syn would recurse on this text:
+/// bracket nesting, plus runs of `<` (generic types) and prefix operators.
+/// Strings and comments are skipped by the same scanner suppressions use.
 fn nesting_problem(text: &str) -> Option<FileProblem> {
     // Operators and postfix chains within one statement (`1 + 1 + …`,
     // `x.f().g()…`) parse in a loop but build a tree as deep as the chain is
