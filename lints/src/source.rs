@@ -61,6 +61,12 @@ pub fn span_of(span: proc_macro2::Span) -> Span {
         })
 }
 
+/// Whether a byte may be part of an identifier (or a number) in Rust source: ASCII letters,
+/// digits, `_`, and every byte of a non-ASCII character.
+pub(crate) fn is_ident_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
 /// The span of an identifier: one position lookup, the end read from the text. An
 /// identifier's token is its text (`r#` included for a raw one), so it ends at the first
 /// byte that cannot continue one.
@@ -72,7 +78,7 @@ pub fn ident_span(ident: &proc_macro2::Ident) -> Span {
         let prefix = if rest.starts_with(b"r#") { 2 } else { 0 };
         let length = rest[prefix..]
             .iter()
-            .position(|&byte| !(byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80))
+            .position(|&byte| !is_ident_byte(byte))
             .unwrap_or(rest.len() - prefix);
         Span::new(start, start + prefix + length)
     })

@@ -5,7 +5,7 @@
 //! syn drops comments, so directives are read from the source text:
 //! `// partner-safety: allow(PS102, PS301) until: 2027-03-31 reason: …`.
 
-use crate::source::{LineIndex, Span};
+use crate::source::{is_ident_byte, LineIndex, Span};
 
 /// What the lexer sees: a run of code, or a whole comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,10 +23,6 @@ struct Lexer<'a> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
-}
-
-fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
 impl<'a> Lexer<'a> {
@@ -225,7 +221,7 @@ pub(crate) fn token_fingerprint(source: &str) -> u64 {
     }
     fn class(byte: u8) -> Last {
         match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | 0x80.. => Last::Word,
+            _ if is_ident_byte(byte) => Last::Word,
             b'!' | b'%' | b'&' | b'*' | b'+' | b'-' | b'.' | b'/' | b':' | b'<' | b'=' | b'>'
             | b'^' | b'|' => Last::Operator,
             _ => Last::Other,
