@@ -18,9 +18,6 @@ enum OffsetMap {
 }
 
 impl LiteralValue {
-    /// Token offset of `value_offset`. Every byte of an escape maps to the escape's backslash;
-    /// an offset just past an escape maps to the next source character, so mapped ranges
-    /// stay half-open. Offsets past the value clamp to the closing quote.
     /// When every value byte is written as itself in the token, the token offset of the
     /// value's first byte.
     pub fn verbatim_from(&self) -> Option<usize> {
@@ -30,6 +27,9 @@ impl LiteralValue {
         }
     }
 
+    /// Token offset of `value_offset`. Every byte of an escape maps to the escape's backslash;
+    /// an offset just past an escape maps to the next source character, so mapped ranges
+    /// stay half-open. Offsets past the value clamp to the closing quote.
     pub fn source_offset(&self, value_offset: usize) -> usize {
         let value_offset = value_offset.min(self.value.len());
         match &self.offsets {
