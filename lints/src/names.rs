@@ -1,6 +1,45 @@
 //! Name matching on whole words: `smtp_password` and `stripeApiKey` end with a
 //! listed secret, `password_policy` and `api_key_id` do not.
 
+/// An identifier or path segment kept in the facts. Nearly all are at most 24 bytes and
+/// sit inline: a workspace has hundreds of thousands, and the model and rules compare them
+/// without following a pointer to the heap.
+pub type Name = compact_str::CompactString;
+
+/// An identifier's text (`r#` kept for a raw one) as a [`Name`], without a heap copy.
+pub fn ident_name(ident: &proc_macro2::Ident) -> Name {
+    // proc-macro2 only gives an identifier's text through `Display`, in one or two pieces
+    // (`r#`, then the name). `CompactString`'s own `fmt::Write` reserves on every write and
+    // cost more than the allocation it saves; the first piece is taken as it comes.
+    let mut printed = NamePrinter(Name::default());
+    match std::fmt::Write::write_fmt(&mut printed, format_args!("{ident}")) {
+        Ok(()) => printed.0,
+        Err(_) => Name::from(ident.to_string()),
+    }
+}
+
+struct NamePrinter(Name);
+
+impl std::fmt::Write for NamePrinter {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        if self.0.is_empty() {
+            self.0 = Name::from(text);
+        } else {
+            self.0.push_str(text);
+        }
+        Ok(())
+    }
+}
+
+/// Whether `path` ends with the segments of `suffix` (`["db", "query"]` ends with `["query"]`).
+pub fn ends_with(path: &[Name], suffix: &[String]) -> bool {
+    path.len() >= suffix.len()
+        && path[path.len() - suffix.len()..]
+            .iter()
+            .zip(suffix)
+            .all(|(segment, wanted)| segment == wanted)
+}
+
 /// Splits an identifier into lowercase words at `_`, `-` and camelCase humps
 /// (`HTTPServer` → `http`, `server`).
 pub fn words(identifier: &str) -> Vec<String> {
@@ -141,6 +180,59 @@ impl NameList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identifier_name_is_its_printed_text() {
+        let file: syn::File = syn::parse_str(
+            "fn r#match(tenant_id: u8, Größe: u8, a_name_longer_than_twenty_four_bytes: u8, r#type: u8) {}",
+        )
+        .unwrap();
+        let syn::Item::Fn(function) = &file.items[0] else {
+            panic!("a function");
+        };
+        let mut idents = vec![function.sig.ident.clone()];
+        idents.extend(function.sig.inputs.iter().map(|input| match input {
+            syn::FnArg::Typed(typed) => match &*typed.pat {
+                syn::Pat::Ident(pat) => pat.ident.clone(),
+                _ => panic!("an identifier pattern"),
+            },
+            syn::FnArg::Receiver(_) => panic!("no self"),
+        }));
+        let names: Vec<Name> = idents.iter().map(ident_name).collect();
+        assert_eq!(
+            names,
+            [
+                "r#match",
+                "tenant_id",
+                "Größe",
+                "a_name_longer_than_twenty_four_bytes",
+                "r#type"
+            ]
+        );
+        for (ident, name) in idents.iter().zip(&names) {
+            assert_eq!(*name, ident.to_string());
+        }
+        // Short names sit inline; a long one on the heap, like a `String`.
+        assert!(!names[1].is_heap_allocated());
+        assert!(names[3].is_heap_allocated());
+    }
+
+    #[test]
+    fn path_suffixes_compare_segment_by_segment() {
+        let path: Vec<Name> = ["db", "graph", "query"].map(Name::from).to_vec();
+        let suffix = |parts: &[&str]| {
+            parts
+                .iter()
+                .map(|part| part.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(ends_with(&path, &suffix(&["query"])));
+        assert!(ends_with(&path, &suffix(&["graph", "query"])));
+        assert!(ends_with(&path, &suffix(&[])));
+        assert!(!ends_with(&path, &suffix(&["db", "query"])));
+        assert!(!ends_with(&path, &suffix(&["graphquery"])));
+        assert!(!ends_with(&path, &suffix(&["x", "db", "graph", "query"])));
+    }
 
     #[test]
     fn splits_snake_and_camel_case() {

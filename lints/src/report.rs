@@ -151,7 +151,7 @@ fn enclosing_function(facts: &crate::index::FileFacts, offset: u32) -> String {
         .min_by_key(|function| function.span.end - function.span.start)
         .map(|function| match &function.impl_type {
             Some(owner) => format!("{owner}::{}", function.name),
-            None => function.name.clone(),
+            None => function.name.to_string(),
         })
         .unwrap_or_default()
 }

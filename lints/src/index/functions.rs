@@ -2,6 +2,7 @@
 //! graph and "runs before" checks are computed from.
 
 use super::TypeRef;
+use crate::names::{ident_name, Name};
 use crate::source::{
     block_span, call_span, expr_path_span, expr_span, ident_span, macro_span, method_call_span,
     span_between, span_of, span_of_tokens, token_end, token_start, Span,
@@ -13,13 +14,13 @@ use syn::visit::{self, Visit};
 pub struct Param {
     /// The bound name: `session` in `session: PartnerSession` and in
     /// `Extension(session): Extension<PartnerSession>`.
-    pub name: Option<String>,
+    pub name: Option<Name>,
     pub ty: TypeRef,
     pub span: Span,
     /// Trait bounds the type is known by: `impl AsyncCommands`, or the
     /// bounds of a generic parameter (`C: redis::AsyncCommands`, `where C: …`)
     /// the type is or refers to (`&mut C`). Each bound is a path.
-    pub bounds: Vec<Vec<String>>,
+    pub bounds: Vec<Vec<Name>>,
 }
 
 /// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
@@ -55,11 +56,11 @@ pub struct BlockFact {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// `a::b::f(..)`, `Self::f(..)`, `f(..)`: the path's segments.
-    Path(Vec<String>),
+    Path(Vec<Name>),
     /// `x.f(..)`: the method name.
-    Method(String),
+    Method(Name),
     /// `m!(..)`: the macro path's segments.
-    Macro(Vec<String>),
+    Macro(Vec<Name>),
 }
 
 /// A simplified argument: where it is, the place it reads when it is one
@@ -68,7 +69,7 @@ pub enum Callee {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ArgFact {
     pub span: Span,
-    pub place: Option<Vec<String>>,
+    pub place: Option<Vec<Name>>,
     pub string: Option<crate::strings::StrExpr>,
     /// For an expression that is not a place: where its tokens are (through the same
     /// `&`/`.clone()` wrappers `place` sees through), so two arguments can be compared
@@ -139,7 +140,7 @@ impl CallSite {
     pub fn name(&self) -> &str {
         match &self.callee {
             Callee::Path(segments) | Callee::Macro(segments) => {
-                segments.last().map_or("", String::as_str)
+                segments.last().map_or("", Name::as_str)
             }
             Callee::Method(name) => name,
         }
@@ -213,7 +214,7 @@ pub enum IterKind {
     WhileLet,
     /// `source.method(|pattern| body)`: `map`, `for_each`, `then`,
     /// `for_each_concurrent`, … (the method name).
-    Closure(String),
+    Closure(Name),
 }
 
 /// A place where a collection is walked with a body that runs per item: a
@@ -257,7 +258,7 @@ pub struct ClosureFact {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatternFact {
     /// The path's segments (`["AppError", "Db"]`).
-    pub path: Vec<String>,
+    pub path: Vec<Name>,
     /// The names bound, with the field each comes from: the position for
     /// tuple patterns (`"0"`), the field name for struct patterns.
     pub bindings: Vec<(String, String)>,
@@ -279,7 +280,7 @@ pub struct StatusTuple {
 /// `self.cache`): the longest field chain, not its prefixes.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlaceRead {
-    pub place: Vec<String>,
+    pub place: Vec<Name>,
     pub span: Span,
 }
 
@@ -294,16 +295,16 @@ pub struct LetFact {
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FunctionDef {
-    pub name: String,
+    pub name: Name,
     pub name_span: Span,
     /// The whole item, attributes included.
     pub span: Span,
     /// Crate-relative module path, inline modules included.
-    pub module_path: Vec<String>,
+    pub module_path: Vec<Name>,
     /// For methods: the `impl` block's type (last segment).
-    pub impl_type: Option<String>,
+    pub impl_type: Option<Name>,
     /// For trait impl methods: the trait (last segment).
-    pub trait_name: Option<String>,
+    pub trait_name: Option<Name>,
     pub has_self: bool,
     /// Parameters other than `self`.
     pub params: Vec<Param>,
@@ -316,7 +317,7 @@ pub struct FunctionDef {
     pub struct_literals: Vec<StructLiteral>,
     /// Paths of two or more segments used as values (`Scope::Full`,
     /// `Permissions::all`, `Role::PartnerAdmin`), in source order.
-    pub value_paths: Vec<(Vec<String>, Span)>,
+    pub value_paths: Vec<(Vec<Name>, Span)>,
     /// Equality tests, in source order.
     pub comparisons: Vec<Comparison>,
     /// Loops and per-item closures, in source order.
@@ -407,7 +408,7 @@ impl FunctionDef {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConstDef {
     pub name: String,
-    pub module_path: Vec<String>,
+    pub module_path: Vec<Name>,
     pub impl_type: Option<String>,
     pub span: Span,
     pub value: Option<crate::strings::StrExpr>,
@@ -417,20 +418,20 @@ pub struct ConstDef {
 
 /// The module path of a file from its workspace-relative path:
 /// `portal/src/partner/mod.rs` → `partner`, `src/store/users.rs` → `store::users`.
-pub fn module_path_of_file(path: &str) -> Vec<String> {
+pub fn module_path_of_file(path: &str) -> Vec<Name> {
     let parts: Vec<&str> = path.split('/').collect();
     let after_src = parts
         .iter()
         .rposition(|part| *part == "src")
         .map_or(parts.len().saturating_sub(1), |i| i + 1);
-    let mut module: Vec<String> = parts
+    let mut module: Vec<Name> = parts
         .get(after_src..)
         .unwrap_or(&[])
         .iter()
-        .map(|part| part.to_string())
+        .map(|part| Name::from(*part))
         .collect();
     if let Some(last) = module.pop() {
-        let stem = last.strip_suffix(".rs").unwrap_or(&last).to_string();
+        let stem = Name::from(last.strip_suffix(".rs").unwrap_or(&last));
         if !matches!(stem.as_str(), "mod" | "lib" | "main") {
             module.push(stem);
         }
@@ -441,7 +442,7 @@ pub fn module_path_of_file(path: &str) -> Vec<String> {
 /// The trait paths of bounds in a list (`AsyncCommands + Send` → `AsyncCommands`, `Send`).
 fn bound_paths<'a>(
     bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>,
-    out: &mut Vec<Vec<String>>,
+    out: &mut Vec<Vec<Name>>,
 ) {
     for bound in bounds {
         if let syn::TypeParamBound::Trait(trait_bound) = bound {
@@ -452,7 +453,7 @@ fn bound_paths<'a>(
 
 /// The trait bounds a parameter's type is known by: `impl Trait` (through
 /// references), or a generic parameter's bounds and `where` clauses.
-fn param_bounds(generics: &syn::Generics, ty: &syn::Type) -> Vec<Vec<String>> {
+fn param_bounds(generics: &syn::Generics, ty: &syn::Type) -> Vec<Vec<Name>> {
     let mut ty = ty;
     while let syn::Type::Reference(reference) = ty {
         ty = &reference.elem;
@@ -485,9 +486,9 @@ fn param_bounds(generics: &syn::Generics, ty: &syn::Type) -> Vec<Vec<String>> {
 
 /// Names a parameter pattern binds, looking through tuple-struct extractors
 /// (`Extension(session)`, `State(AppState { db, .. })` binds the first name).
-fn pattern_name(pat: &syn::Pat) -> Option<String> {
+fn pattern_name(pat: &syn::Pat) -> Option<Name> {
     match pat {
-        syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+        syn::Pat::Ident(ident) => Some(ident_name(&ident.ident)),
         syn::Pat::TupleStruct(tuple) if tuple.elems.len() == 1 => {
             tuple.elems.first().and_then(pattern_name)
         }
@@ -552,7 +553,7 @@ fn attribute_fact(attr: &syn::Attribute) -> Option<AttrFact> {
 
 /// The context a function is declared in.
 pub struct FnContext<'a> {
-    pub module_path: &'a [String],
+    pub module_path: &'a [Name],
     pub impl_type: Option<&'a str>,
     pub trait_name: Option<&'a str>,
 }
@@ -623,12 +624,12 @@ pub fn function_def_and_macros(
     walker.walk_block_contents(body);
     let parsed_macros = std::mem::take(&mut walker.parsed_macros);
     let def = FunctionDef {
-        name: sig.ident.to_string(),
+        name: ident_name(&sig.ident),
         name_span: ident_span(&sig.ident),
         span: item_span,
         module_path: context.module_path.to_vec(),
-        impl_type: context.impl_type.map(str::to_string),
-        trait_name: context.trait_name.map(str::to_string),
+        impl_type: context.impl_type.map(Name::from),
+        trait_name: context.trait_name.map(Name::from),
         has_self,
         params,
         return_type: return_type(sig),
@@ -721,7 +722,7 @@ fn comparison_side(expr: &syn::Expr) -> ArgFact {
 
 /// The place an expression reads, through references and copies:
 /// `&session.tenant_id.clone()` → `["session", "tenant_id"]`.
-pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
+pub fn place_of(expr: &syn::Expr) -> Option<Vec<Name>> {
     let mut segments = Vec::new();
     let mut current = expr;
     loop {
@@ -730,10 +731,7 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
                 return Some(path_then_fields(&path.path, segments));
             }
             syn::Expr::Field(field) => {
-                segments.push(match &field.member {
-                    syn::Member::Named(ident) => ident.to_string(),
-                    syn::Member::Unnamed(index) => index.index.to_string(),
-                });
+                segments.push(member_name(&field.member));
                 current = &field.base;
             }
             syn::Expr::Reference(reference) => current = &reference.expr,
@@ -744,7 +742,9 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
             }
             syn::Expr::MethodCall(call)
                 if call.args.is_empty()
-                    && TRANSPARENT_METHODS.contains(&call.method.to_string().as_str()) =>
+                    && TRANSPARENT_METHODS
+                        .iter()
+                        .any(|method| call.method == method) =>
             {
                 current = &call.receiver;
             }
@@ -753,24 +753,29 @@ pub fn place_of(expr: &syn::Expr) -> Option<Vec<String>> {
     }
 }
 
+/// A field's name, or its position in a tuple struct (`0`).
+fn member_name(member: &syn::Member) -> Name {
+    match member {
+        syn::Member::Named(ident) => ident_name(ident),
+        syn::Member::Unnamed(index) => compact_str::format_compact!("{}", index.index),
+    }
+}
+
 /// A path's segment names, then the fields read from it (collected innermost last).
-fn path_then_fields(path: &syn::Path, fields_reversed: Vec<String>) -> Vec<String> {
+fn path_then_fields(path: &syn::Path, fields_reversed: Vec<Name>) -> Vec<Name> {
     let mut place = Vec::with_capacity(path.segments.len() + fields_reversed.len());
-    place.extend(path.segments.iter().map(|s| s.ident.to_string()));
+    place.extend(path.segments.iter().map(|s| ident_name(&s.ident)));
     place.extend(fields_reversed.into_iter().rev());
     place
 }
 
 /// The place a field chain reads (`a.b.c`), only through fields and paths:
 /// `f().b` reads no place of its own.
-fn place_of_field_chain(expr: &syn::ExprField) -> Option<Vec<String>> {
+fn place_of_field_chain(expr: &syn::ExprField) -> Option<Vec<Name>> {
     let mut segments = Vec::new();
     let mut current = expr;
     loop {
-        segments.push(match &current.member {
-            syn::Member::Named(ident) => ident.to_string(),
-            syn::Member::Unnamed(index) => index.index.to_string(),
-        });
+        segments.push(member_name(&current.member));
         match &*current.base {
             syn::Expr::Field(inner) => current = inner,
             syn::Expr::Path(path) if path.qself.is_none() => {
@@ -913,7 +918,7 @@ fn pattern_bindings(pat: &syn::Pat, out: &mut Vec<String>) {
 type FieldBindings = Vec<(String, String)>;
 
 /// The path pattern of a `match` arm or `if let`, with the names it binds.
-fn path_pattern(pat: &syn::Pat) -> Option<(Vec<String>, FieldBindings)> {
+fn path_pattern(pat: &syn::Pat) -> Option<(Vec<Name>, FieldBindings)> {
     match pat {
         syn::Pat::TupleStruct(tuple) => {
             let bindings = tuple
@@ -1063,7 +1068,9 @@ pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
             syn::Expr::Group(group) => &group.expr,
             syn::Expr::MethodCall(call)
                 if call.args.is_empty()
-                    && TRANSPARENT_METHODS.contains(&call.method.to_string().as_str()) =>
+                    && TRANSPARENT_METHODS
+                        .iter()
+                        .any(|method| call.method == method) =>
             {
                 &call.receiver
             }
@@ -1089,8 +1096,8 @@ pub(crate) fn exact<T>(items: impl ExactSizeIterator<Item = T>) -> Vec<T> {
 }
 
 /// The names of a path's segments (`a::b::C` → `a`, `b`, `C`), exactly as many.
-pub(crate) fn segment_names(path: &syn::Path) -> Vec<String> {
-    exact(path.segments.iter().map(|s| s.ident.to_string()))
+pub(crate) fn segment_names(path: &syn::Path) -> Vec<Name> {
+    exact(path.segments.iter().map(|s| ident_name(&s.ident)))
 }
 
 /// Where the tokens of an expression that is not a place are, to compare it by
@@ -1288,7 +1295,7 @@ struct BodyWalker {
     calls: Vec<CallSite>,
     lets: Vec<LetFact>,
     struct_literals: Vec<StructLiteral>,
-    value_paths: Vec<(Vec<String>, Span)>,
+    value_paths: Vec<(Vec<Name>, Span)>,
     comparisons: Vec<Comparison>,
     iterations: Vec<IterFact>,
     closures: Vec<ClosureFact>,
@@ -1583,7 +1590,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(path) = &*call.func {
-            let segments: Vec<String> = segment_names(&path.path);
+            let segments: Vec<Name> = segment_names(&path.path);
             let name_span = path
                 .path
                 .segments
@@ -1609,7 +1616,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let method = call.method.to_string();
+        let method = ident_name(&call.method);
         if DISCARDING_METHODS.contains(&method.as_str()) {
             self.discard(&call.receiver);
         }
@@ -1661,7 +1668,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let segments: Vec<String> = segment_names(&mac.path);
+        let segments: Vec<Name> = segment_names(&mac.path);
         let name_span = mac
             .path
             .segments
@@ -1677,7 +1684,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             .unwrap_or_default();
         // Event macros, and macros written as `name = value` pairs, are read
         // with the event grammar as well (`target: "audit"`, `a = %b`).
-        let name = segments.last().map_or("", String::as_str);
+        let name = segments.last().map_or("", Name::as_str);
         let key_value = args.as_ref().is_some_and(|args| {
             !args.is_empty() && args.iter().all(|arg| matches!(arg, syn::Expr::Assign(_)))
         });
@@ -1964,12 +1971,12 @@ mod tests {
             audit
                 .field("actor_tenant_id")
                 .and_then(|f| f.value.place.clone()),
-            Some(vec!["session".to_string(), "tenant_id".to_string()])
+            Some(vec![Name::from("session"), Name::from("tenant_id")])
         );
         // Shorthand `action` reads the place `action`.
         assert_eq!(
             audit.field("action").and_then(|f| f.value.place.clone()),
-            Some(vec!["action".to_string()])
+            Some(vec![Name::from("action")])
         );
         assert!(audit.rest.as_ref().is_some_and(|rest| rest.is_default));
         assert!(f.struct_literals[1]
@@ -2123,7 +2130,7 @@ mod tests {
         let expr: syn::Expr = syn::parse_str("&session.tenant_id.clone()").unwrap();
         assert_eq!(
             place_of(&expr),
-            Some(vec!["session".to_string(), "tenant_id".to_string()])
+            Some(vec![Name::from("session"), Name::from("tenant_id")])
         );
         let expr: syn::Expr = syn::parse_str("format!(\"{}\", x)").unwrap();
         assert_eq!(place_of(&expr), None);

@@ -13,6 +13,8 @@ pub use functions::{
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
 use crate::diagnostic::FileId;
+use crate::names::ident_name;
+pub use crate::names::Name;
 use crate::source::{
     fn_item_span, ident_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span,
     with_fast_spans, LineIndex, Span,
@@ -29,7 +31,7 @@ use syn::visit::{self, Visit};
 pub enum TypeRef {
     /// `a::b::C<Args>`; `segments` are the path's identifiers.
     Path {
-        segments: Vec<String>,
+        segments: Vec<Name>,
         args: Vec<TypeRef>,
     },
     Reference(Box<TypeRef>),
@@ -93,7 +95,7 @@ impl TypeRef {
     /// through references.
     pub fn name(&self) -> Option<&str> {
         match self {
-            TypeRef::Path { segments, .. } => segments.last().map(String::as_str),
+            TypeRef::Path { segments, .. } => segments.last().map(Name::as_str),
             TypeRef::Reference(inner) => inner.name(),
             _ => None,
         }
@@ -301,7 +303,7 @@ pub struct FileFacts {
     pub path: String,
     pub kind: FileKind,
     /// The module path the file's items live in (Rust files).
-    pub module_path: Vec<String>,
+    pub module_path: Vec<Name>,
     /// Not cached: the caller has the text already (it hashes it to find the facts).
     #[serde(skip)]
     pub text: Arc<str>,
@@ -334,9 +336,9 @@ pub struct FileFacts {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     /// The name in scope (the alias for `as`); `None` for a glob.
-    pub name: Option<String>,
+    pub name: Option<Name>,
     /// The full path as written, `self`/`crate` segments included.
-    pub path: Vec<String>,
+    pub path: Vec<Name>,
 }
 
 impl FileFacts {
@@ -344,7 +346,7 @@ impl FileFacts {
     /// to in this file: the first segment expanded through the file's `use`
     /// declarations (`Cache` → `moka::future::Cache`). Globs are not
     /// expanded: the name stays as written.
-    pub fn expand_path(&self, segments: &[String]) -> Vec<String> {
+    pub fn expand_path(&self, segments: &[Name]) -> Vec<Name> {
         let Some(first) = segments.first() else {
             return Vec::new();
         };
@@ -364,7 +366,7 @@ impl FileFacts {
     }
 
     /// Paths this file glob-imports from (`fred::prelude` for `use fred::prelude::*`).
-    pub fn glob_imports(&self) -> impl Iterator<Item = &[String]> {
+    pub fn glob_imports(&self) -> impl Iterator<Item = &[Name]> {
         self.imports
             .iter()
             .filter(|import| import.name.is_none())
@@ -652,7 +654,7 @@ struct Indexer {
     functions: Vec<FunctionDef>,
     consts: Vec<ConstDef>,
     cypher_literals: Vec<Span>,
-    module_stack: Vec<String>,
+    module_stack: Vec<Name>,
     /// `impl` blocks being visited: (self type, trait).
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
@@ -839,7 +841,7 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
-        self.module_stack.push(module.ident.to_string());
+        self.module_stack.push(ident_name(&module.ident));
         visit::visit_item_mod(self, module);
         self.module_stack.pop();
     }
@@ -991,7 +993,7 @@ fn error_message(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 /// `prefix` and then `last`, in a vector of exactly that length: every import is kept.
-fn prefix_then(prefix: &[String], last: String) -> Vec<String> {
+fn prefix_then(prefix: &[Name], last: Name) -> Vec<Name> {
     let mut path = Vec::with_capacity(prefix.len() + 1);
     path.extend_from_slice(prefix);
     path.push(last);
@@ -999,16 +1001,16 @@ fn prefix_then(prefix: &[String], last: String) -> Vec<String> {
 }
 
 /// The names a `use` tree imports; `prefix` is the path down to `tree`.
-fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<Import>) {
+fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<Name>, out: &mut Vec<Import>) {
     // A `use` tree nests as deep as its braces, which the nesting check bounds.
     match tree {
         syn::UseTree::Path(path) => {
-            prefix.push(path.ident.to_string());
+            prefix.push(ident_name(&path.ident));
             collect_imports(&path.tree, prefix, out);
             prefix.pop();
         }
         syn::UseTree::Name(name) => {
-            let ident = name.ident.to_string();
+            let ident = ident_name(&name.ident);
             // `use a::b::{self}` imports `b`.
             let (name, path) = if ident == "self" {
                 (prefix.last().cloned(), prefix.clone())
@@ -1020,14 +1022,14 @@ fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<
             }
         }
         syn::UseTree::Rename(rename) => {
-            let ident = rename.ident.to_string();
+            let ident = ident_name(&rename.ident);
             let path = if ident == "self" {
                 prefix.clone()
             } else {
                 prefix_then(prefix, ident)
             };
             out.push(Import {
-                name: Some(rename.rename.to_string()),
+                name: Some(ident_name(&rename.rename)),
                 path,
             });
         }
@@ -1508,7 +1510,7 @@ mod tests {
         let facts = index(
             "use redis::{aio::ConnectionManager, Commands as _, self};\nuse moka::future::Cache as MokaCache;\nuse fred::prelude::*;\nfn f() { use std::collections::HashMap; }",
         );
-        let expand = |name: &str| facts.expand_path(&[name.to_string()]).join("::");
+        let expand = |name: &str| facts.expand_path(&[Name::from(name)]).join("::");
         assert_eq!(expand("ConnectionManager"), "redis::aio::ConnectionManager");
         assert_eq!(expand("MokaCache"), "moka::future::Cache");
         assert_eq!(expand("redis"), "redis");

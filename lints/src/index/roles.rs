@@ -15,7 +15,7 @@
 //!   HTTP method, or a role's display label, is not a mapping.
 
 use crate::index::TypeRef;
-use crate::names::has_word;
+use crate::names::{has_word, Name};
 use crate::source::{ident_span, span_of, span_of_tokens, Span};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
@@ -511,12 +511,7 @@ struct FoundRole {
 fn role_expr(expr: &syn::Expr, impl_type: Option<&str>, hinted: bool) -> Option<FoundRole> {
     match strip_wrappers(expr) {
         syn::Expr::Path(path) if path.qself.is_none() => {
-            let segments: Vec<String> = path
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segments = crate::index::functions::segment_names(&path.path);
             found_path_role(&segments, span_of_tokens(path), impl_type, hinted)
         }
         syn::Expr::Lit(syn::ExprLit {
@@ -535,12 +530,12 @@ fn role_expr(expr: &syn::Expr, impl_type: Option<&str>, hinted: bool) -> Option<
 }
 
 fn found_path_role(
-    segments: &[String],
+    segments: &[Name],
     span: Span,
     impl_type: Option<&str>,
     hinted: bool,
 ) -> Option<FoundRole> {
-    let name = segments.last()?.clone();
+    let name = segments.last()?.to_string();
     if segments.len() == 1 {
         // A capitalised name is a const or a variant in scope; a lowercase
         // one is a local binding whose value we do not know.
@@ -558,7 +553,7 @@ fn found_path_role(
     let role_type = if qualifier == "Self" {
         impl_type.map(str::to_string)
     } else {
-        Some(qualifier.clone())
+        Some(qualifier.to_string())
     };
     let typed = role_type.as_deref().is_some_and(mentions_role);
     (typed || hinted).then_some(FoundRole {

@@ -4,6 +4,7 @@
 //! structs, and the `extends`/`include`/`import` structure of template files.
 
 use crate::index::TypeRef;
+use crate::names::Name;
 use crate::source::{ident_span, span_of_tokens, Span};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
@@ -116,7 +117,7 @@ pub struct RoutableVariant {
 /// A `match` arm whose pattern names an enum variant, and its body.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MatchArmFact {
-    pub pattern: Vec<String>,
+    pub pattern: Vec<Name>,
     pub body: Span,
 }
 

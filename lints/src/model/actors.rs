@@ -10,6 +10,7 @@
 use super::context::is_context_type;
 use super::names::Patterns;
 use crate::index::{FunctionDef, TypeRef};
+use crate::names::Name;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -34,7 +35,7 @@ const MAX_BINDINGS: usize = 8;
 impl Roles<'_> {
     /// The role of the value at `place` (`["session", "tenant_id"]`) read at
     /// byte `offset` of `function`.
-    pub fn classify(&self, function: &FunctionDef, place: &[String], offset: u32) -> Role {
+    pub fn classify(&self, function: &FunctionDef, place: &[Name], offset: u32) -> Role {
         let mut place = place.to_vec();
         let mut offset = offset;
         for _ in 0..MAX_BINDINGS {
@@ -70,14 +71,14 @@ impl Roles<'_> {
         Role::Unknown
     }
 
-    fn by_parameter(&self, ty: &TypeRef, place: &[String]) -> Role {
+    fn by_parameter(&self, ty: &TypeRef, place: &[Name]) -> Role {
         if is_context_type(ty, self.context_types) {
             return Role::Actor;
         }
         if is_context_type(ty, self.tenant_id_types) {
             return Role::Target;
         }
-        let last = place.last().map_or("", String::as_str);
+        let last = place.last().map_or("", Name::as_str);
         let from_request = ty
             .name()
             .is_some_and(|name| REQUEST_EXTRACTORS.contains(&name));
@@ -90,7 +91,7 @@ impl Roles<'_> {
     }
 }
 
-fn by_name(place: &[String]) -> Option<Role> {
+fn by_name(place: &[Name]) -> Option<Role> {
     // The most specific name decides: `actor.target_tenant_id` is the target.
     for segment in place.iter().rev() {
         if TARGET_PREFIXES

@@ -3,6 +3,7 @@
 //! structurally (`let t = session.tenant_id.clone(); … t` is `session.tenant_id`).
 
 use crate::index::{ArgFact, FunctionDef};
+use crate::names::Name;
 
 /// How many `let` bindings are followed back (as in [`super::actors`]).
 const MAX_BINDINGS: usize = 8;
@@ -11,7 +12,7 @@ const MAX_BINDINGS: usize = 8;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     /// A place (`session.tenant_id`), after bindings.
-    Place(Vec<String>),
+    Place(Vec<Name>),
     /// A non-place expression, by its token fingerprint.
     Shape(u64),
     /// Nothing comparable (a closure, a block).

@@ -9,6 +9,7 @@
 //! `quick_cache` and `cached`, and browser storage (`gloo_storage`'s
 //! `LocalStorage`/`SessionStorage`, `web_sys::Storage`).
 
+use crate::names::Name;
 use std::sync::OnceLock;
 
 use crate::diagnostic::FileId;
@@ -500,7 +501,7 @@ impl<'a> Caches<'a> {
         &self,
         facts: &FileFacts,
         f: &FnCalls<'_>,
-        place: &[String],
+        place: &[Name],
         offset: u32,
         steps: usize,
     ) -> Option<Client> {
@@ -550,7 +551,7 @@ impl<'a> Caches<'a> {
     }
 
     /// The client at `owner.fields…`, following struct field types.
-    fn field_chain_client(&self, owner: &str, fields: &[String]) -> Option<Client> {
+    fn field_chain_client(&self, owner: &str, fields: &[Name]) -> Option<Client> {
         let mut owner = owner.to_string();
         for (position, field) in fields.iter().enumerate().take(MAX_STEPS) {
             let (file, def) = self
@@ -673,7 +674,7 @@ fn literal_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
 
 /// The client a path names (`redis::Client::open`, `Cache::builder` with
 /// `use moka::future::Cache`), by its crate.
-fn path_client(facts: &FileFacts, expanded: &[String]) -> Option<Client> {
+fn path_client(facts: &FileFacts, expanded: &[Name]) -> Option<Client> {
     let first = expanded.first()?;
     if let Some((_, client)) = CACHE_CRATES.iter().find(|(name, _)| name == first) {
         return Some(*client);
@@ -715,7 +716,7 @@ const CACHE_TRAITS: &[(&str, Client)] = &[
 
 /// The client a value known by its trait bounds is: a bound written with
 /// a cache crate's path, or a cache trait the file imports from one.
-fn bounds_client(facts: &FileFacts, bounds: &[Vec<String>]) -> Option<Client> {
+fn bounds_client(facts: &FileFacts, bounds: &[Vec<Name>]) -> Option<Client> {
     bounds.iter().find_map(|bound| {
         let expanded = facts.expand_path(bound);
         let crate_client = expanded.first().and_then(|first| {
@@ -753,7 +754,7 @@ pub fn type_client(facts: &FileFacts, ty: &TypeRef) -> Option<Client> {
                 return true;
             }
             // Only type-looking paths: `redis::RedisResult` is not a client.
-            let last = expanded.last().map_or("", String::as_str);
+            let last = expanded.last().map_or("", Name::as_str);
             if matches!(
                 last,
                 "RedisResult" | "RedisError" | "Value" | "ErrorKind" | "Expiration"

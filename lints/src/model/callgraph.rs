@@ -8,6 +8,7 @@
 
 use crate::diagnostic::FileId;
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
+use crate::names::Name;
 use foldhash::HashMap;
 use rayon::prelude::*;
 
@@ -89,7 +90,7 @@ enum LookupKey<'a> {
     /// By name, `impl` type and the last segment of its module path.
     InModule(&'a str, Option<&'a str>, &'a str),
     /// Free functions by name and whole module path.
-    Local(&'a str, &'a [String]),
+    Local(&'a str, &'a [Name]),
     /// Methods (with `self`) by name and parameter count.
     Method(&'a str, usize),
 }
@@ -249,7 +250,7 @@ impl CallGraph {
         };
         let segments: Vec<&str> = segments
             .iter()
-            .map(String::as_str)
+            .map(Name::as_str)
             .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
             .collect();
         let Some((name, qualifier)) = segments.split_last() else {
@@ -303,7 +304,7 @@ fn resolve(
         Callee::Path(segments) => {
             let segments: Vec<&str> = segments
                 .iter()
-                .map(String::as_str)
+                .map(Name::as_str)
                 .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
                 .collect();
             let Some((name, qualifier)) = segments.split_last() else {

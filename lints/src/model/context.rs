@@ -66,7 +66,7 @@ impl PartnerPaths {
         PartnerPaths(GlobSet::empty())
     }
 
-    pub fn matches(&self, file_path: &str, module_path: &[String]) -> bool {
+    pub fn matches(&self, file_path: &str, module_path: &[crate::names::Name]) -> bool {
         // A module can live in `a/b.rs` or `a/b/mod.rs`; either spelling may match.
         let module = module_path.join("/");
         self.0.is_match(file_path)

@@ -6,6 +6,7 @@
 use super::callgraph::{FnId, MAX_CANDIDATES};
 use crate::diagnostic::Location;
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Workspace};
+use crate::names::Name;
 use foldhash::{HashMap, HashMapExt as _};
 
 #[derive(Debug, Default)]
@@ -102,7 +103,7 @@ fn resolve(
     by_name: &HashMap<&str, Vec<FnId>>,
     handler: &ArgFact,
 ) -> Vec<FnId> {
-    let Some((name, qualifier)) = handler.place.as_deref().and_then(<[String]>::split_last) else {
+    let Some((name, qualifier)) = handler.place.as_deref().and_then(<[Name]>::split_last) else {
         return Vec::new();
     };
     let candidates: Vec<FnId> = by_name
@@ -118,12 +119,12 @@ fn resolve(
             else {
                 return false;
             };
-            match qualifier.last().map(String::as_str) {
+            match qualifier.last().map(Name::as_str) {
                 None | Some("self" | "super" | "crate") => true,
                 Some("Self") => def.impl_type.is_some(),
                 Some(last) => {
                     def.impl_type.as_deref() == Some(last)
-                        || def.module_path.last().map(String::as_str) == Some(last)
+                        || def.module_path.last().map(Name::as_str) == Some(last)
                 }
             }
         })
@@ -166,7 +167,11 @@ fn remove_d() {}
         let mut routed: Vec<String> = routes
             .handlers
             .keys()
-            .map(|id| workspace.files[id.file].functions[id.index].name.clone())
+            .map(|id| {
+                workspace.files[id.file].functions[id.index]
+                    .name
+                    .to_string()
+            })
             .collect();
         routed.sort();
         // `cache.delete(key)` is no router, whatever `key` names.

@@ -10,6 +10,7 @@ use super::context::{PartnerContext, Reason};
 use super::queries::WorkspaceResolver;
 use crate::diagnostic::FileId;
 use crate::index::{ArgFact, Callee, FileKind, FunctionDef, Workspace};
+use crate::names::Name;
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
 
@@ -219,7 +220,7 @@ impl Pages {
                             continue;
                         };
                         if *name != variant.variant
-                            || (owner != &variant.enum_name && owner != "Self")
+                            || (owner != variant.enum_name && owner != "Self")
                         {
                             continue;
                         }
@@ -435,7 +436,7 @@ impl Pages {
         names.extend(function.struct_literals.iter().map(|l| l.type_name.clone()));
         for call in &function.calls {
             if let Callee::Path(segments) = &call.callee {
-                names.extend(segments.iter().rev().nth(1).cloned());
+                names.extend(segments.iter().rev().nth(1).map(Name::to_string));
             }
         }
         for name in &names {

@@ -102,7 +102,7 @@ impl QueryCalls {
             Callee::Path(segments) => self
                 .functions
                 .iter()
-                .any(|function| segments.ends_with(function)),
+                .any(|function| crate::names::ends_with(segments, function)),
             // A method takes the text directly only when it is a string (`graph.run(query(..))`
             // passes a call, which the inner `query` call already covers).
             Callee::Method(name) => {
@@ -511,7 +511,7 @@ impl Resolver for WorkspaceResolver<'_> {
                     Some(last) if last.chars().next().is_some_and(char::is_uppercase) => {
                         constant.impl_type.as_deref() == Some(last)
                     }
-                    Some(_) => constant.module_path.ends_with(qualifier),
+                    Some(_) => crate::names::ends_with(&constant.module_path, qualifier),
                 };
                 qualified
             })

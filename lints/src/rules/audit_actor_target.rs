@@ -10,6 +10,7 @@ use crate::model::callgraph::FnId;
 use crate::model::context::PartnerContext;
 use crate::model::names::{Pattern, Patterns};
 use crate::names::words;
+use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -372,7 +373,7 @@ impl AuditActorTarget {
         let path: Vec<&str> = match &call.callee {
             Callee::Path(segments) | Callee::Macro(segments) => segments
                 .iter()
-                .map(String::as_str)
+                .map(Name::as_str)
                 .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
                 .collect(),
             Callee::Method(name) => call
@@ -381,7 +382,7 @@ impl AuditActorTarget {
                 .and_then(|receiver| receiver.place.as_ref())
                 .into_iter()
                 .flatten()
-                .map(String::as_str)
+                .map(Name::as_str)
                 .chain([name.as_str()])
                 .collect(),
         };

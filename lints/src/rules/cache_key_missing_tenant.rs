@@ -7,6 +7,7 @@ use crate::model::actors::{Role, Roles};
 use crate::model::caches::{Caches, FnCalls};
 use crate::model::callgraph::FnId;
 use crate::model::context::{is_context_type, qualified_name};
+use crate::names::Name;
 use crate::names::{words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
@@ -274,7 +275,7 @@ fn is_test_path(path: &str) -> bool {
 const MEMOIZE_ATTRIBUTES: &[&str] = &["cached", "io_cached", "once"];
 
 /// `String` pushes of one function, by the name pushed to (call indices).
-type PushesByName = HashMap<String, Vec<usize>>;
+type PushesByName = HashMap<Name, Vec<usize>>;
 
 struct Walk<'a> {
     /// Each function's calls by span, built on first use.
@@ -572,7 +573,7 @@ impl<'a> Walk<'a> {
         &self,
         function: FnId,
         def: &FunctionDef,
-        place: &[String],
+        place: &[Name],
         offset: u32,
         depth: usize,
         verdict: &mut Verdict,
@@ -616,7 +617,7 @@ impl<'a> Walk<'a> {
         if let Some(param) = def
             .params
             .iter()
-            .find(|param| param.name.as_deref() == Some(head.as_str()))
+            .find(|param| param.name.as_deref() == Some(head))
         {
             if place.len() == 1 && self.key_type_has_tenant(param) {
                 verdict.tenant = true;
@@ -666,7 +667,7 @@ impl<'a> Walk<'a> {
     }
 
     /// `{tenant_id}` captures in a `format!`-family template.
-    fn inline_captures(&self, file: FileId, call: &CallSite) -> Vec<String> {
+    fn inline_captures(&self, file: FileId, call: &CallSite) -> Vec<Name> {
         let name = call.name();
         let template = if FORMAT_MACROS.contains(&name) {
             call.args.first()
@@ -741,7 +742,7 @@ impl<'a> Walk<'a> {
         }
         let is_param = |head: &str| def.params.iter().any(|p| p.name.as_deref() == Some(head));
         for read in &def.reads {
-            let head = read.place.first().map_or("", String::as_str);
+            let head = read.place.first().map_or("", Name::as_str);
             if is_param(head) {
                 continue;
             }
@@ -767,7 +768,7 @@ impl<'a> Walk<'a> {
         let typed = is_context_type(&param.ty, self.roles.tenant_id_types);
         let named = matches!(
             self.roles
-                .classify(builder, &[name.to_string()], builder.span.end),
+                .classify(builder, &[Name::from(name)], builder.span.end),
             Role::Target
         ) || self.rule.tenant_names.suffix_match(name).is_some();
         let partner = is_context_type(&param.ty, self.roles.context_types);
@@ -825,7 +826,7 @@ impl<'a> Walk<'a> {
             .bound_init(key)
             .filter(|init| init.place.is_none())
             .unwrap_or(key);
-        let mut names: Vec<String> = def
+        let mut names: Vec<Name> = def
             .reads_within(built.span)
             .filter_map(|read| match read.place.as_slice() {
                 [name] => Some(name.clone()),
@@ -978,9 +979,9 @@ fn convert_expression(attr_text: &str) -> Option<String> {
 /// `a.b.c` paths in a piece of code: `{ format!("{}", ctx.tenant_id) }` →
 /// `format`, `ctx.tenant_id`. Text inside string literals counts too, which
 /// keeps inline captures (`"{tenant_id}"`).
-fn dotted_paths(code: &str) -> Vec<Vec<String>> {
+fn dotted_paths(code: &str) -> Vec<Vec<Name>> {
     let mut paths = Vec::new();
-    let mut current: Vec<String> = Vec::new();
+    let mut current: Vec<Name> = Vec::new();
     let mut word = String::new();
     let mut previous = ' ';
     for c in code.chars().chain(std::iter::once(' ')) {
@@ -993,7 +994,7 @@ fn dotted_paths(code: &str) -> Vec<Vec<String>> {
                     .next()
                     .is_some_and(|first| !first.is_ascii_digit())
                 {
-                    current.push(std::mem::take(&mut word));
+                    current.push(Name::from(std::mem::take(&mut word)));
                 } else {
                     word.clear();
                 }
@@ -1009,7 +1010,7 @@ fn dotted_paths(code: &str) -> Vec<Vec<String>> {
 
 /// Inline captures of a template literal: `"{tenant_id}:{user_id:?}"` →
 /// `tenant_id`, `user_id`. Positional holes and `{{` escapes are skipped.
-fn captures(literal: &str) -> Vec<String> {
+fn captures(literal: &str) -> Vec<Name> {
     let mut found = Vec::new();
     let mut chars = literal.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
@@ -1018,7 +1019,7 @@ fn captures(literal: &str) -> Vec<String> {
                 chars.next();
             }
             '{' => {
-                let mut name = String::new();
+                let mut name = Name::default();
                 while let Some(&(_, next)) = chars.peek() {
                     if next.is_alphanumeric() || next == '_' {
                         name.push(next);

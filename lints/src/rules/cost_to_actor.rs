@@ -381,7 +381,7 @@ impl InFunction<'_> {
                     .filter(|name| self.rule.is_tenant_field(name));
                 match (name, &field) {
                     (Some(name), None) => field = Some(name),
-                    (Some(name), Some(seen)) if &name == seen => {}
+                    (Some(name), Some(seen)) if name == seen => {}
                     _ => {
                         field = None;
                         break;

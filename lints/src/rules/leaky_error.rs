@@ -6,6 +6,7 @@ use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::model::queries::WorkspaceResolver;
 use crate::names::words;
+use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -406,7 +407,7 @@ impl<'a> InFunction<'a> {
             });
             return;
         }
-        let last = place.last().map_or("", String::as_str);
+        let last = place.last().map_or("", Name::as_str);
         if self
             .rule
             .parameter_names
@@ -493,7 +494,7 @@ impl<'a> InFunction<'a> {
                     // `{e}` reads the binding `e`: judge it as a value at the macro.
                     let value = ArgFact {
                         span: call.span,
-                        place: Some(vec![name.clone()]),
+                        place: Some(vec![Name::from(name.as_str())]),
                         string: None,
                         shape_span: None,
                         int: None,

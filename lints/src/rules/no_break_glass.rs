@@ -4,6 +4,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, FunctionDef, Workspace};
 use crate::model::caches;
 use crate::model::callgraph::FnId;
+use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -173,7 +174,7 @@ impl NoBreakGlass {
         function: FnId,
         def: &FunctionDef,
         span: Span,
-        place: Option<&[String]>,
+        place: Option<&[Name]>,
     ) -> Option<Location> {
         let source = match place {
             Some([name]) => def

@@ -8,6 +8,7 @@ use crate::model::actors::{Role, REQUEST_EXTRACTORS};
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::names::words;
+use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -150,9 +151,9 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
 /// A confirmation field a handler accepts.
 struct Confirmation {
     /// `["body", "confirm_name"]`, or `["confirm_name"]` when destructured.
-    place: Vec<String>,
+    place: Vec<Name>,
     /// The request parameter's name, when bound whole.
-    request: Option<String>,
+    request: Option<Name>,
 }
 
 /// What became of the confirmation.
@@ -321,8 +322,8 @@ impl UnconfirmedDestructiveAction {
                         continue;
                     }
                     let place = match &param.name {
-                        Some(request) => vec![request.clone(), name.clone()],
-                        None => vec![name.clone()],
+                        Some(request) => vec![request.clone(), Name::from(name.as_str())],
+                        None => vec![Name::from(name.as_str())],
                     };
                     if !found.iter().any(|c: &Confirmation| c.place == place) {
                         found.push(Confirmation {
@@ -435,7 +436,7 @@ const MAX_BINDINGS: usize = 4;
 impl<'a> Values<'a> {
     /// The place a value reads, through simple `let` bindings, without `.0`
     /// of tuple extractors.
-    fn place(&self, value: &ArgFact) -> Option<Vec<String>> {
+    fn place(&self, value: &ArgFact) -> Option<Vec<Name>> {
         let mut value = value;
         for _ in 0..MAX_BINDINGS {
             match self.function.bound_init(value) {

@@ -11,6 +11,7 @@ use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::model::queries::{Origin, Query, QueryCalls};
 use crate::names::words;
+use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -459,7 +460,11 @@ impl InFunction<'_> {
         if let Some(n) = self.int_value(bound) {
             return format!("{n} tenants at a time, above the limit of {max}");
         }
-        if bound.place.as_deref() == Some(&["None".to_string()][..]) {
+        if bound
+            .place
+            .as_deref()
+            .is_some_and(|place| place == ["None"])
+        {
             return "with no concurrency bound (`None`)".to_string();
         }
         format!(
@@ -496,7 +501,7 @@ impl InFunction<'_> {
             .files
             .iter()
             .flat_map(|facts| &facts.consts)
-            .filter(|def| &def.name == name)
+            .filter(|def| def.name == name)
             .map(|def| def.int);
         let first = values.next()??;
         // Two consts of that name with different values: not known.
@@ -624,7 +629,7 @@ impl InFunction<'_> {
                 if self.queries.query_argument(call).is_some() {
                     return Some("a database query");
                 }
-                let first = segments.first().map_or("", String::as_str);
+                let first = segments.first().map_or("", Name::as_str);
                 if first == "reqwest" && HTTP_VERBS.contains(&name) {
                     return Some("an HTTP request");
                 }
