@@ -12,6 +12,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, Token};
 
 use crate::cypher::literal::parse_rust_literal;
+use crate::names::Name;
 use crate::source::{expr_span, macro_span, span_of, span_of_tokens, Span};
 use crate::FileId;
 
@@ -40,9 +41,9 @@ pub enum StrExpr {
     /// `include_str!("path")`.
     Include { path: String, span: Span },
     /// A bare identifier: a local `let` binding or a const/static in scope.
-    Name { name: String, span: Span },
+    Name { name: Name, span: Span },
     /// A path of 2+ segments naming a const/static (`queries::LIST_USERS`, `Self::QUERY`).
-    Path { segments: Vec<String>, span: Span },
+    Path { segments: Vec<Name>, span: Span },
     /// Anything else: a function call, a field, …
     Unknown { span: Span },
 }
@@ -154,10 +155,10 @@ fn path_str(path: &syn::ExprPath) -> Option<StrExpr> {
             segment
                 .arguments
                 .is_none()
-                .then(|| segment.ident.to_string())
+                .then(|| crate::names::ident_name(&segment.ident))
         })
         .collect::<Option<Vec<_>>>()?;
-    match <[String; 1]>::try_from(segments) {
+    match <[Name; 1]>::try_from(segments) {
         Ok([name]) => Some(StrExpr::Name { name, span }),
         Err(segments) => Some(StrExpr::Path { segments, span }),
     }
@@ -262,7 +263,7 @@ pub trait Resolver {
     fn binding(&self, file: FileId, name: &str, before: u32) -> Option<StrExpr>;
     /// A const/static named by these segments (a bare name is one segment), as seen from
     /// `file`; returns the file it lives in and its initializer.
-    fn constant(&self, file: FileId, segments: &[String]) -> Option<(FileId, StrExpr)>;
+    fn constant(&self, file: FileId, segments: &[Name]) -> Option<(FileId, StrExpr)>;
     /// The file `include_str!(path)` names, relative to the directory of `file`, if it is inside
     /// the workspace (the resolver refuses paths leaving the root).
     fn include(&self, file: FileId, path: &str) -> Option<FileId>;
@@ -804,7 +805,7 @@ mod tests {
                 .map(|(.., expr)| expr.clone())
         }
 
-        fn constant(&self, file: FileId, segments: &[String]) -> Option<(FileId, StrExpr)> {
+        fn constant(&self, file: FileId, segments: &[Name]) -> Option<(FileId, StrExpr)> {
             let name = segments.last()?;
             let mut candidates = self.consts.iter().filter(|(_, n, _)| n == name);
             let local = candidates.clone().find(|(f, ..)| *f == file);

@@ -152,7 +152,7 @@ impl CallSite {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldInit {
     /// The member as written; `0` for `S { 0: x }`.
-    pub name: String,
+    pub name: Name,
     /// The whole `name: value`.
     pub span: Span,
     pub value: ArgFact,
@@ -173,7 +173,7 @@ pub struct StructLiteral {
     /// Last path segment, with `Self` resolved to the `impl` type when known
     /// (`AuditEvent` for `audit::AuditEvent { … }`); enum variants give the
     /// variant name.
-    pub type_name: String,
+    pub type_name: Name,
     /// The path as written.
     pub path_span: Span,
     /// The whole literal.
@@ -287,7 +287,7 @@ pub struct PlaceRead {
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LetFact {
-    pub name: String,
+    pub name: Name,
     pub span: Span,
     pub block: usize,
     pub init: Option<ArgFact>,
@@ -1449,9 +1449,9 @@ impl<'ast> Visit<'ast> for BodyWalker {
             self.discard(&init.expr);
         }
         let name = match &local.pat {
-            syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+            syn::Pat::Ident(ident) => Some(ident_name(&ident.ident)),
             syn::Pat::Type(typed) => match &*typed.pat {
-                syn::Pat::Ident(ident) => Some(ident.ident.to_string()),
+                syn::Pat::Ident(ident) => Some(ident_name(&ident.ident)),
                 _ => None,
             },
             _ => None,
@@ -1759,17 +1759,14 @@ impl<'ast> Visit<'ast> for BodyWalker {
             .path
             .segments
             .last()
-            .map(|segment| segment.ident.to_string())
+            .map(|segment| ident_name(&segment.ident))
             .unwrap_or_default();
         let type_name = match (written.as_str(), &self.self_type) {
-            ("Self", Some(self_type)) => self_type.clone(),
+            ("Self", Some(self_type)) => Name::from(self_type.as_str()),
             _ => written,
         };
         let fields = exact(literal.fields.iter().map(|field| FieldInit {
-            name: match &field.member {
-                syn::Member::Named(ident) => ident.to_string(),
-                syn::Member::Unnamed(index) => index.index.to_string(),
-            },
+            name: member_name(&field.member),
             span: crate::source::member_span(&field.member).cover(expr_span(&field.expr)),
             value: arg_fact(&field.expr),
         }));

@@ -433,7 +433,12 @@ impl Pages {
                 false
             });
         }
-        names.extend(function.struct_literals.iter().map(|l| l.type_name.clone()));
+        names.extend(
+            function
+                .struct_literals
+                .iter()
+                .map(|l| l.type_name.to_string()),
+        );
         for call in &function.calls {
             if let Callee::Path(segments) = &call.callee {
                 names.extend(segments.iter().rev().nth(1).map(Name::to_string));

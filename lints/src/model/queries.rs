@@ -11,6 +11,7 @@ use super::names::Patterns;
 use crate::cypher::{self, CypherError, CypherErrorKind, ParseMemo, QueryFacts};
 use crate::diagnostic::{FileId, Location};
 use crate::index::{CallSite, Callee, FileKind, Workspace};
+use crate::names::Name;
 use crate::options::OptionValues;
 use crate::source::Span;
 use crate::strings::{self, ResolvedText, Resolver, StrExpr, TextMode};
@@ -494,7 +495,7 @@ impl Resolver for WorkspaceResolver<'_> {
             .and_then(|binding| binding.init.as_ref()?.string.clone())
     }
 
-    fn constant(&self, file: FileId, segments: &[String]) -> Option<(FileId, StrExpr)> {
+    fn constant(&self, file: FileId, segments: &[Name]) -> Option<(FileId, StrExpr)> {
         let (name, qualifier) = segments.split_last()?;
         let here = crate_root(&self.workspace.files.get(file)?.path);
         let candidates: Vec<(FileId, usize)> = self
@@ -505,13 +506,13 @@ impl Resolver for WorkspaceResolver<'_> {
             .filter(|&(const_file, index)| {
                 let facts = &self.workspace.files[const_file];
                 let constant = &facts.consts[index];
-                let qualified = match qualifier.last().map(String::as_str) {
+                let qualified = match qualifier.last().map(Name::as_str) {
                     None => true,
                     Some("Self") => constant.impl_type.is_some() && const_file == file,
                     Some(last) if last.chars().next().is_some_and(char::is_uppercase) => {
                         constant.impl_type.as_deref() == Some(last)
                     }
-                    Some(_) => crate::names::ends_with(&constant.module_path, qualifier),
+                    Some(_) => constant.module_path.ends_with(qualifier),
                 };
                 qualified
             })

@@ -191,7 +191,7 @@ fn values_in(
             _ => None,
         };
         found.push((
-            enum_name.unwrap_or_else(|| literal.type_name.clone()),
+            enum_name.unwrap_or_else(|| literal.type_name.to_string()),
             literal.path_span,
         ));
     }

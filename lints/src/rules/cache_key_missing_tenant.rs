@@ -559,7 +559,7 @@ impl<'a> Walk<'a> {
             for field in &literal.fields {
                 let written = impls
                     .iter()
-                    .any(|imp| imp.self_field_reads.contains(&field.name));
+                    .any(|imp| imp.self_field_reads.iter().any(|read| *read == field.name));
                 if !written {
                     dropped.push(field.span);
                 }
