@@ -135,11 +135,27 @@ fn is_conversion_fn(func: &Expr) -> bool {
     let Expr::Path(path) = func else {
         return false;
     };
-    let mut names = path.path.segments.iter().rev().map(|s| s.ident.to_string());
-    matches!(
-        (names.next().as_deref(), names.next().as_deref()),
-        (Some("from"), Some("String")) | (Some("Borrowed" | "Owned"), Some("Cow"))
-    )
+    let mut names = path.path.segments.iter().rev().map(|s| &s.ident);
+    let (last, owner) = (names.next(), names.next());
+    let is = |ident: Option<&syn::Ident>, name: &str| ident.is_some_and(|ident| ident == name);
+    (is(last, "from") && is(owner, "String"))
+        || ((is(last, "Borrowed") || is(last, "Owned")) && is(owner, "Cow"))
+}
+
+impl StrExpr {
+    /// The expression naming `segments` (a local or const, or a const by path) at `span`.
+    pub fn named(segments: &[Name], span: Span) -> StrExpr {
+        match segments {
+            [name] => StrExpr::Name {
+                name: name.clone(),
+                span,
+            },
+            _ => StrExpr::Path {
+                segments: segments.to_vec(),
+                span,
+            },
+        }
+    }
 }
 
 fn path_str(path: &syn::ExprPath) -> Option<StrExpr> {
@@ -1108,8 +1124,12 @@ mod tests {
                 query("MATCH (t) RETURN t".into());
                 query(std::format!("MATCH (t) RETURN t").to_string());
                 query(Cow::Borrowed(("MATCH (t) RETURN t")));
+                query(std::borrow::Cow::Owned("MATCH (t) RETURN t".to_string()));
                 query(&*"MATCH (t) RETURN t".to_owned().clone());
                 query(write!(buffer, "MATCH (t) RETURN t"));
+                query(Vec::from("MATCH (t) RETURN t"));
+                query(Owned("MATCH (t) RETURN t"));
+                query(Cow::from("MATCH (t) RETURN t"));
                 query(42);
                 query(|| "MATCH (t) RETURN t");
                 query([1, 2]);
@@ -1118,12 +1138,19 @@ mod tests {
                 query(-1);
             }"#,
         );
-        for n in 0..8 {
+        for n in 0..9 {
             let resolved = workspace.query(n).expect("string-like");
             assert_eq!(resolved.text, "MATCH (t) RETURN t", "query {n}");
             workspace.assert_verbatim(&resolved, "RETURN", 0);
         }
-        for n in 8..14 {
+        // Calls that are not conversions: an unknown string.
+        for n in 9..12 {
+            assert!(
+                matches!(workspace.queries[n].1, Some(StrExpr::Unknown { .. })),
+                "query {n}"
+            );
+        }
+        for n in 12..18 {
             assert_eq!(workspace.queries[n].1, None, "query {n}");
         }
     }

@@ -798,13 +798,33 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
     } else {
         shape_span(expr, span)
     };
+    let string = match (expr, &place) {
+        // A bare path (the commonest argument) is the string expression of its own name:
+        // built from the place and span just found instead of looking both up again.
+        (syn::Expr::Path(path), Some(segments)) if is_plain_path(path) => {
+            Some(crate::strings::StrExpr::named(segments, span))
+        }
+        _ => crate::strings::str_expr(expr),
+    };
     ArgFact {
         span,
         place,
-        string: crate::strings::str_expr(expr),
+        string,
         shape_span,
         int: int_literal(expr),
     }
+}
+
+/// A path expression [`crate::strings::str_expr`] reads as a name: no attributes, no
+/// `<T as Trait>::`, no generic arguments.
+fn is_plain_path(path: &syn::ExprPath) -> bool {
+    path.attrs.is_empty()
+        && path.qself.is_none()
+        && path
+            .path
+            .segments
+            .iter()
+            .all(|segment| segment.arguments.is_none())
 }
 
 /// The value of an integer literal, through `&`, parentheses, `as` casts
@@ -2009,6 +2029,29 @@ mod tests {
             arg_fact(&syn::parse_str::<syn::Expr>(source).unwrap())
         });
         fact.shape(source)
+    }
+
+    #[test]
+    fn a_bare_path_argument_is_the_string_expression_str_expr_reads() {
+        for source in [
+            "tenant_id",
+            "queries::LIST_USERS",
+            "Self::QUERY",
+            "::std::QUERY",
+            "r#type",
+            "Vec::<u8>::QUERY",
+            "<T as Queries>::LIST",
+            "#[allow(unused)] tenant_id",
+            "(tenant_id)",
+        ] {
+            let text: std::sync::Arc<str> = source.into();
+            let lines = crate::source::LineIndex::new(&text);
+            let (fact, direct) = crate::source::with_fast_spans(&text, &lines, || {
+                let expr = syn::parse_str::<syn::Expr>(source).unwrap();
+                (arg_fact(&expr), crate::strings::str_expr(&expr))
+            });
+            assert_eq!(fact.string, direct, "{source}");
+        }
     }
 
     #[test]
