@@ -1452,15 +1452,15 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
         let span = expr_path_span(expr);
+        let segments = segment_names(&expr.path);
+        if segments.len() >= 2 {
+            self.value_paths.push((segments.clone(), span));
+        }
         if expr.qself.is_none() {
             self.reads.push(PlaceRead {
-                place: segment_names(&expr.path),
+                place: segments,
                 span,
             });
-        }
-        if expr.path.segments.len() >= 2 {
-            let segments = segment_names(&expr.path);
-            self.value_paths.push((segments, span));
         }
     }
 
