@@ -158,26 +158,25 @@ impl StrExpr {
     }
 }
 
+/// A path that can name a local or a const: no `<T as Trait>::`, no generic arguments.
+pub fn is_name_path(path: &syn::ExprPath) -> bool {
+    path.qself.is_none()
+        && path
+            .path
+            .segments
+            .iter()
+            .all(|segment| segment.arguments.is_none())
+}
+
 fn path_str(path: &syn::ExprPath) -> Option<StrExpr> {
-    if path.qself.is_some() {
+    if !is_name_path(path) {
         return None;
     }
-    let span = crate::source::expr_path_span(path);
-    let segments = path
-        .path
-        .segments
-        .iter()
-        .map(|segment| {
-            segment
-                .arguments
-                .is_none()
-                .then(|| crate::names::ident_name(&segment.ident))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    match <[Name; 1]>::try_from(segments) {
-        Ok([name]) => Some(StrExpr::Name { name, span }),
-        Err(segments) => Some(StrExpr::Path { segments, span }),
-    }
+    let segments = crate::index::functions::segment_names(&path.path);
+    Some(StrExpr::named(
+        &segments,
+        crate::source::expr_path_span(path),
+    ))
 }
 
 /// The string macros we understand, matched by their last path segment so `std::format!` and

@@ -801,7 +801,7 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
     let string = match (expr, &place) {
         // A bare path (the commonest argument) is the string expression of its own name:
         // built from the place and span just found instead of looking both up again.
-        (syn::Expr::Path(path), Some(segments)) if is_plain_path(path) => {
+        (syn::Expr::Path(path), Some(segments)) if crate::strings::is_name_path(path) => {
             Some(crate::strings::StrExpr::named(segments, span))
         }
         _ => crate::strings::str_expr(expr),
@@ -813,18 +813,6 @@ pub fn arg_fact(expr: &syn::Expr) -> ArgFact {
         shape_span,
         int: int_literal(expr),
     }
-}
-
-/// A path expression [`crate::strings::str_expr`] reads as a name: no attributes, no
-/// `<T as Trait>::`, no generic arguments.
-fn is_plain_path(path: &syn::ExprPath) -> bool {
-    path.attrs.is_empty()
-        && path.qself.is_none()
-        && path
-            .path
-            .segments
-            .iter()
-            .all(|segment| segment.arguments.is_none())
 }
 
 /// The value of an integer literal, through `&`, parentheses, `as` casts
