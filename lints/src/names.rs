@@ -95,6 +95,33 @@ pub fn has_word(identifier: &str, listed: &[&str]) -> bool {
     }
 }
 
+/// Whether `test` holds for one of the words of `identifier`, given with its position, in
+/// order, as [`words`] splits and lowercases them; stops at the first that does. An ASCII
+/// word is lowercased on the stack: rules ask this of every call name of the workspace.
+pub fn any_word(identifier: &str, mut test: impl FnMut(usize, &str) -> bool) -> bool {
+    if !identifier.is_ascii() {
+        return any_words(identifier)
+            .iter()
+            .enumerate()
+            .any(|(index, word)| test(index, word));
+    }
+    let mut buffer = [0u8; 64];
+    let mut index = 0;
+    ascii_word_ranges(identifier, |word| {
+        let found = match buffer.get_mut(..word.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(word.as_bytes());
+                lower.make_ascii_lowercase();
+                // Lowercased ASCII is still ASCII, so this never falls back.
+                test(index, std::str::from_utf8(lower).unwrap_or_default())
+            }
+            None => test(index, &word.to_ascii_lowercase()),
+        };
+        index += 1;
+        found
+    })
+}
+
 /// [`words`] for ASCII names, which are nearly all of them: boundaries by byte, then each
 /// word lowercased into a string of its own length.
 fn ascii_words(identifier: &str) -> Vec<String> {
@@ -280,6 +307,36 @@ mod tests {
                 assert_eq!(has_word(name, listed), expected, "{name:?} {listed:?}");
             }
         }
+    }
+
+    #[test]
+    fn any_word_sees_the_words_words_returns() {
+        let long = format!("get_{}_usage", "x".repeat(70));
+        for name in [
+            "HTTPServer",
+            "recordUsage",
+            "get_invoices",
+            "ÜberRoles",
+            "",
+            "__",
+            &long,
+        ] {
+            let mut seen = Vec::new();
+            let found = any_word(name, |index, word| {
+                seen.push((index, word.to_owned()));
+                false
+            });
+            let expected: Vec<(usize, String)> = words(name).into_iter().enumerate().collect();
+            assert!(!found);
+            assert_eq!(seen, expected, "{name:?}");
+        }
+        // It stops at the first word the test accepts.
+        let mut tried = 0;
+        assert!(any_word("bill_tenant_usage", |_, word| {
+            tried += 1;
+            word == "tenant"
+        }));
+        assert_eq!(tried, 2);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use super::callgraph::{CallGraph, FnId};
 use super::names::Patterns;
 use crate::index::{FunctionDef, TypeRef, Workspace};
+use crate::names::Name;
 use foldhash::{HashMap, HashMapExt as _};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::VecDeque;
@@ -66,7 +67,7 @@ impl PartnerPaths {
         PartnerPaths(GlobSet::empty())
     }
 
-    pub fn matches(&self, file_path: &str, module_path: &[crate::names::Name]) -> bool {
+    pub fn matches(&self, file_path: &str, module_path: &[Name]) -> bool {
         // A module can live in `a/b.rs` or `a/b/mod.rs`; either spelling may match.
         let module = module_path.join("/");
         self.0.is_match(file_path)
@@ -86,6 +87,8 @@ impl PartnerContext {
         let mut reasons = HashMap::new();
         let mut queue = VecDeque::new();
         for (file, facts) in workspace.files.iter().enumerate() {
+            // A file's functions nearly all share its module path: match the globs once per path.
+            let mut last_module: Option<(&[Name], bool)> = None;
             for (index, function) in facts.functions.iter().enumerate() {
                 let id = FnId { file, index };
                 let reason = function
@@ -94,9 +97,16 @@ impl PartnerContext {
                     .position(|param| is_context_type(&param.ty, types))
                     .map(Reason::Parameter)
                     .or_else(|| {
-                        paths
-                            .matches(&facts.path, &function.module_path)
-                            .then_some(Reason::Path)
+                        let module = function.module_path.as_slice();
+                        let matched = match last_module {
+                            Some((seen, matched)) if seen == module => matched,
+                            _ => {
+                                let matched = paths.matches(&facts.path, module);
+                                last_module = Some((module, matched));
+                                matched
+                            }
+                        };
+                        matched.then_some(Reason::Path)
                     });
                 if let Some(reason) = reason {
                     reasons.insert(id, reason);

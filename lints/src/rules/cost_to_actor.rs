@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef};
 use crate::model::actors::{Role, Roles};
 use crate::model::callgraph::FnId;
-use crate::names::{words, NameList};
+use crate::names::{any_word, words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -192,17 +192,20 @@ impl CostToActor {
         {
             return false;
         }
-        name_words.iter().any(|word| {
-            self.record_words.iter().any(|stem| {
-                let with_stem = word
-                    .strip_prefix(stem.as_str())
-                    .is_some_and(|ending| WORD_ENDINGS.contains(&ending));
-                let without_e = stem
-                    .strip_suffix('e')
-                    .and_then(|bare| word.strip_prefix(bare))
-                    .is_some_and(|ending| !ending.is_empty() && WORD_ENDINGS.contains(&ending));
-                with_stem || without_e
-            })
+        name_words.iter().any(|word| self.is_record_word(word))
+    }
+
+    /// Whether one lowercase word is a record word with an ending.
+    fn is_record_word(&self, word: &str) -> bool {
+        self.record_words.iter().any(|stem| {
+            let with_stem = word
+                .strip_prefix(stem.as_str())
+                .is_some_and(|ending| WORD_ENDINGS.contains(&ending));
+            let without_e = stem
+                .strip_suffix('e')
+                .and_then(|bare| word.strip_prefix(bare))
+                .is_some_and(|ending| !ending.is_empty() && WORD_ENDINGS.contains(&ending));
+            with_stem || without_e
         })
     }
 
@@ -215,15 +218,18 @@ impl CostToActor {
     /// A call that writes a record: its name (or its type, for `UsageRecord::new`)
     /// has a record word, and it is not a read (`list_invoices`).
     fn is_record_call(&self, call: &CallSite) -> bool {
-        let name = call.name();
-        let name_words = words(name);
-        if name_words
-            .first()
-            .is_some_and(|first| READ_VERBS.contains(&first.as_str()))
-        {
+        // One pass over the name's words, as every call of partner code is asked.
+        let (mut reads, mut names_partner, mut has_record_word) = (false, false, false);
+        any_word(call.name(), |index, word| {
+            reads = index == 0 && READ_VERBS.contains(&word);
+            names_partner = PARTNER_WORDS.contains(&word);
+            has_record_word |= self.is_record_word(word);
+            reads || names_partner
+        });
+        if reads {
             return false;
         }
-        if self.is_record_words(&name_words) {
+        if has_record_word && !names_partner {
             return true;
         }
         match &call.callee {
