@@ -856,11 +856,12 @@ pub fn writes_to_store(function: &FunctionDef, call: &CallSite) -> bool {
     {
         return true;
     }
-    let on_cache = receiver
-        .and_then(|receiver| receiver.place.as_ref())
-        .is_some_and(|place| place.iter().any(|segment| has_word(segment, CACHE_WORDS)));
-    let local = receiver.is_some_and(|receiver| is_local_collection(function, receiver));
-    on_cache && !local && CACHE_VALUE_WRITES.contains(&name)
+    // The name first: asked of every method call, and few are cache writes.
+    CACHE_VALUE_WRITES.contains(&name)
+        && receiver
+            .and_then(|receiver| receiver.place.as_ref())
+            .is_some_and(|place| place.iter().any(|segment| has_word(segment, CACHE_WORDS)))
+        && !receiver.is_some_and(|receiver| is_local_collection(function, receiver))
 }
 
 /// A receiver that may be a key-value store handle: its path or its

@@ -170,14 +170,9 @@ impl Rule for LeakyError {
         let resolver = OnceCell::new();
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
             let id = FnId { file, index };
-            let place = match function.trait_name.as_deref() {
-                Some(name) if RESPONSE_TRAITS.contains(&name) => format!(
-                    "in `impl {name} for {}`",
-                    function.impl_type.as_deref().unwrap_or("_")
-                ),
-                _ if cx.model.context.contains(id) => {
-                    format!("({})", cx.model.chain_text(workspace, id))
-                }
+            let response_trait = match function.trait_name.as_deref() {
+                Some(name) if RESPONSE_TRAITS.contains(&name) => Some(name),
+                _ if cx.model.context.contains(id) => None,
                 _ => continue,
             };
             let check = InFunction {
@@ -191,6 +186,17 @@ impl Rule for LeakyError {
             for body in check.bodies() {
                 check.leaks_in(body, &mut leaks);
             }
+            if leaks.is_empty() {
+                continue;
+            }
+            // Named only once a leak is found: the call chain is a walk of the model.
+            let place = match response_trait {
+                Some(name) => format!(
+                    "in `impl {name} for {}`",
+                    function.impl_type.as_deref().unwrap_or("_")
+                ),
+                None => format!("({})", cx.model.chain_text(workspace, id)),
+            };
             leaks.sort_by_key(|leak| (leak.span.start, std::cmp::Reverse(leak.span.end)));
             // One node, one finding; a leak inside a reported one is the same defect.
             let mut reported: Vec<Span> = Vec::new();
