@@ -103,7 +103,8 @@ async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_i
 - `audit_types`: struct names that are audit records (`*` wildcards; default `*Audit*`).
 - `audit_functions`: functions and macros that write audit records; a pattern with
   `::` matches the end of the call path (`audit::*` matches `crate::audit::record(..)`
-  and `state.audit.record(..)`).
+  and `state.audit.record(..)`); a leading `crate::`, `self::` or `super::` is ignored
+  on both sides.
 - `audit_targets`: `tracing` targets of audit events (`*` wildcards).
 
 ## Checklist item
@@ -174,13 +175,27 @@ struct AuditActorTarget {
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(AuditActorTarget {
         types: Patterns::new(options.strings("audit_types")),
-        functions: options
-            .strings("audit_functions")
-            .iter()
-            .map(|pattern| pattern.split("::").map(Pattern::new).collect())
-            .collect(),
+        functions: audit_function_patterns(options.strings("audit_functions")),
         targets: Patterns::new(options.strings("audit_targets")),
     })
+}
+
+/// The configured audit functions, each split at `::`. Call paths are matched without a
+/// leading `crate`, `self` or `super`, so the patterns drop them too: `crate::audit::record`
+/// names the same function as `audit::record`.
+fn audit_function_patterns(patterns: &[String]) -> Vec<Vec<Pattern>> {
+    patterns
+        .iter()
+        .map(|pattern| {
+            pattern
+                .split("::")
+                .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
+                .map(Pattern::new)
+                .collect::<Vec<_>>()
+        })
+        // `crate` alone names no function; an empty pattern would match every call.
+        .filter(|pattern| !pattern.is_empty())
+        .collect()
 }
 
 /// Last words of a type name that say it selects audit records rather than
@@ -367,31 +382,35 @@ impl AuditActorTarget {
         )
     }
 
-    /// The call's path for matching: `crate::audit::record` → `audit::record`,
-    /// `state.audit.record(..)` → `state::audit::record`.
+    /// Whether the call's path ends with an `audit_functions` pattern, the path read as
+    /// `crate::audit::record` → `audit::record`, `state.audit.record(..)` →
+    /// `state::audit::record`.
     fn is_audit_function(&self, call: &CallSite) -> bool {
-        let path: Vec<&str> = match &call.callee {
-            Callee::Path(segments) | Callee::Macro(segments) => segments
-                .iter()
-                .map(Name::as_str)
-                .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
-                .collect(),
-            Callee::Method(name) => call
-                .receiver
-                .as_ref()
-                .and_then(|receiver| receiver.place.as_ref())
-                .into_iter()
-                .flatten()
-                .map(Name::as_str)
-                .chain([name.as_str()])
-                .collect(),
+        // Compared from the last segment back, without collecting the path: every call of
+        // the workspace is asked.
+        let (segments, method): (&[Name], Option<&Name>) = match &call.callee {
+            Callee::Path(segments) | Callee::Macro(segments) => {
+                let leading = segments
+                    .iter()
+                    .take_while(|segment| matches!(segment.as_str(), "crate" | "self" | "super"))
+                    .count();
+                (&segments[leading..], None)
+            }
+            Callee::Method(name) => (
+                call.receiver
+                    .as_ref()
+                    .and_then(|receiver| receiver.place.as_deref())
+                    .unwrap_or_default(),
+                Some(name),
+            ),
         };
+        let length = segments.len() + usize::from(method.is_some());
         self.functions.iter().any(|pattern| {
-            pattern.len() <= path.len()
+            pattern.len() <= length
                 && pattern
                     .iter()
                     .rev()
-                    .zip(path.iter().rev())
+                    .zip(method.into_iter().chain(segments.iter().rev()))
                     .all(|(pattern, segment)| pattern.matches(segment))
         })
     }
@@ -723,8 +742,58 @@ fn passed_literal(function: &FunctionDef, arg: &ArgFact) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::{check, check_with, workspace};
+
+    #[test]
+    fn audit_function_paths_match_at_their_end() {
+        let rule = AuditActorTarget {
+            types: Patterns::new(["*Audit*"]),
+            functions: audit_function_patterns(
+                &[
+                    "audit::record",
+                    "log_event",
+                    "crate::audit::flush",
+                    "crate",
+                    "self::super",
+                ]
+                .map(String::from),
+            ),
+            targets: Patterns::new(["audit"]),
+        };
+        let code = r#"
+            fn calls(state: AppState) {
+                crate::audit::record(a);
+                self::audit::record(a);
+                audit::record(a);
+                record(a);
+                state.audit.record(a);
+                state.audit_log.record(a);
+                audit.record(a);
+                log_event(a);
+                state.log_event(a);
+                log_events(a);
+                self.log_event(a);
+                crate::audit::flush();
+                audit::flush();
+                flush();
+            }
+        "#;
+        let facts = workspace(&[("src/lib.rs", code)]);
+        let matched: Vec<bool> = facts.files[0].functions[0]
+            .calls
+            .iter()
+            .map(|call| rule.is_audit_function(call))
+            .collect();
+        assert_eq!(
+            matched,
+            [
+                true, true, true, false, true, false, true, true, true, false, true, true, true,
+                false
+            ]
+        );
+    }
 
     const TYPES: &str = r#"
 pub struct AuditEvent { pub actor_tenant_id: String, pub target_tenant_id: String, pub action: String }
