@@ -48,25 +48,32 @@ pub fn literal_body(token: &str) -> Option<&str> {
         .strip_prefix('"')
 }
 
+/// The value of a plain string literal token (`"…"`) that has nothing to decode: no escape,
+/// no quote and no carriage return (a CRLF in a literal decodes to LF). `None` for any other
+/// token, which must be decoded to know its value.
+pub fn undecoded_value(token: &str) -> Option<&str> {
+    let body = token.strip_prefix('"')?.strip_suffix('"')?;
+    (!body
+        .bytes()
+        .any(|byte| matches!(byte, b'\\' | b'"' | b'\r')))
+    .then_some(body)
+}
+
 /// Decodes the source text of one Rust string literal token: `"…"`, `r"…"` or `r#"…"#`.
 /// Byte and C strings, and malformed tokens, give `None`.
 pub fn parse_rust_literal(token: &str) -> Option<LiteralValue> {
     if let Some(raw) = token.strip_prefix('r') {
         return parse_raw(raw);
     }
-    let body = token.strip_prefix('"')?.strip_suffix('"')?;
     // Most literals have no escape, no line break to normalise and only ASCII: the value is
     // the body, byte for byte (what the table below would say, without building it).
-    if body.is_ascii()
-        && !body
-            .bytes()
-            .any(|byte| matches!(byte, b'\\' | b'"' | b'\r'))
-    {
+    if let Some(value) = undecoded_value(token).filter(|value| value.is_ascii()) {
         return Some(LiteralValue {
-            value: body.to_owned(),
+            value: value.to_owned(),
             offsets: OffsetMap::Shifted { prefix_len: 1 },
         });
     }
+    let body = token.strip_prefix('"')?.strip_suffix('"')?;
     let mut value = String::with_capacity(body.len());
     let mut table = Vec::with_capacity(body.len() + 1);
     let mut chars = body.char_indices().peekable();
@@ -150,6 +157,36 @@ fn parse_raw(after_r: &str) -> Option<LiteralValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undecoded_values_are_what_syn_decodes() {
+        let tokens = [
+            r#""MATCH (t:Tenant) RETURN t""#,
+            r#""Größe ünd 名前""#,
+            r#""""#,
+            "\"line\r\nbreak\"",
+            r#""tab\tescape""#,
+            r#""quote \" inside""#,
+            r##"r"raw""##,
+            r###"r#"raw "quoted""#"###,
+            r#""suffix"s"#,
+        ];
+        for token in tokens {
+            if let Some(value) = undecoded_value(token) {
+                let decoded = syn::parse_str::<syn::LitStr>(token).expect("a literal");
+                assert_eq!(value, decoded.value(), "{token}");
+            }
+        }
+        // Escapes, CRLF, raw strings and suffixes are left to the decoder.
+        let plain: Vec<bool> = tokens
+            .iter()
+            .map(|token| undecoded_value(token).is_some())
+            .collect();
+        assert_eq!(
+            plain,
+            [true, true, true, false, false, false, false, false, false]
+        );
+    }
 
     fn mapped(token: &str, needle: &str) -> String {
         let literal = parse_rust_literal(token).expect("valid literal");

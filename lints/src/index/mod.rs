@@ -873,7 +873,10 @@ impl<'ast> Visit<'ast> for Indexer {
         let span = span_of(literal.span());
         let token = self.text.get(span.range()).unwrap_or_default();
         if crate::cypher::literal_may_be_cypher(token)
-            && crate::cypher::looks_like_cypher(&literal.value())
+            && match crate::cypher::literal::undecoded_value(token) {
+                Some(value) => crate::cypher::looks_like_cypher(value),
+                None => crate::cypher::looks_like_cypher(&literal.value()),
+            }
         {
             self.cypher_literals.push(span);
         }
