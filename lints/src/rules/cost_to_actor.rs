@@ -197,7 +197,16 @@ impl CostToActor {
 
     /// Whether one lowercase word is a record word with an ending.
     fn is_record_word(&self, word: &str) -> bool {
+        let first = word.as_bytes().first();
         self.record_words.iter().any(|stem| {
+            // Asked of every word of every call name: most start unlike every stem.
+            if stem
+                .as_bytes()
+                .first()
+                .is_some_and(|byte| Some(byte) != first)
+            {
+                return false;
+            }
             let with_stem = word
                 .strip_prefix(stem.as_str())
                 .is_some_and(|ending| WORD_ENDINGS.contains(&ending));
