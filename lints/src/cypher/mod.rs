@@ -7,6 +7,7 @@
 
 mod adapter;
 pub mod facts;
+mod fast;
 mod lexer;
 pub mod literal;
 
@@ -33,6 +34,22 @@ pub trait ParseMemo: Sync {
     fn recall(&self, text: &str, mode: TextMode) -> Option<Result<QueryFacts, CypherError>>;
     /// A result just parsed.
     fn remember(&self, text: &str, mode: TextMode, parsed: &Result<QueryFacts, CypherError>);
+}
+
+/// Whether the fast parser either declines `text` or returns exactly decypher's AST for it.
+/// For the differential tests and fuzz target; `text` may be any untrusted string.
+#[doc(hidden)]
+pub fn fast_parse_agrees(text: &str) -> bool {
+    match fast::parse(text) {
+        None => true,
+        Some(fast) => decypher::parse(text).is_ok_and(|reference| reference == fast),
+    }
+}
+
+/// Whether the fast parser answers for `text` (and so decypher is not asked).
+#[doc(hidden)]
+pub fn fast_parse_accepts(text: &str) -> bool {
+    fast::parse(text).is_some()
 }
 
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
