@@ -18,18 +18,18 @@
 //! recursion, and reads each byte a bounded number of times.
 
 use decypher::ast::clause::{
-    Create, Delete, Match, Merge, Order, ProjectionItem, Return, Set, SetItem, SetOperator,
-    SortDirection, SortItem, Unwind, With,
+    Create, Delete, Match, Merge, MergeAction, Order, ProjectionItem, Return, Set, SetItem,
+    SetOperator, SortDirection, SortItem, Unwind, With,
 };
 use decypher::ast::expr::{
-    BinaryOperator, ComparisonOperator, Expression, FunctionInvocation, Literal, MapLiteral,
-    NumberLiteral, Parameter, StringLiteral, UnaryOperator,
+    BinaryOperator, ComparisonOperator, Expression, FunctionInvocation, ListLiteral, Literal,
+    MapLiteral, NumberLiteral, Parameter, StringLiteral, UnaryOperator,
 };
 use decypher::ast::names::{PropertyKeyName, SymbolicName, Variable};
 use decypher::ast::pattern::{
     AnonymousPatternPart, LabelExpression, NodePattern, Pattern, PatternElement,
-    PatternElementChain, PatternPart, Properties, RelationshipDetail, RelationshipDirection,
-    RelationshipPattern,
+    PatternElementChain, PatternPart, Properties, RangeLiteral, RelationshipDetail,
+    RelationshipDirection, RelationshipPattern,
 };
 use decypher::ast::query::{
     MultiPartQuery, MultiPartQueryPart, Query, QueryBody, ReadingClause, SinglePartBody,
@@ -87,8 +87,11 @@ enum Kind {
     Comma,
     Colon,
     Dot,
+    DotDot,
+    Pipe,
     Dollar,
     Eq,
+    RegexMatch,
     Ne,
     Lt,
     Gt,
@@ -150,8 +153,10 @@ fn lex(bytes: &[u8], at: usize) -> Token {
             // Floats, `0x…`, `0o…`, legacy octal `017` and digits running into a name are
             // all left to decypher.
             let leading_zero = first == b'0' && end > at + 1;
+            let fraction = bytes.get(end) == Some(&b'.')
+                && bytes.get(end + 1).is_some_and(|b| b.is_ascii_digit());
             let continues = match bytes.get(end) {
-                Some(b) => b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.' || !b.is_ascii(),
+                Some(b) => b.is_ascii_alphanumeric() || *b == b'_' || !b.is_ascii() || fraction,
                 None => false,
             };
             let kind = if leading_zero || continues {
@@ -180,13 +185,14 @@ fn lex(bytes: &[u8], at: usize) -> Token {
         b']' => token(Kind::RBracket, at + 1),
         b',' => token(Kind::Comma, at + 1),
         b':' => token(Kind::Colon, at + 1),
+        b'|' => token(Kind::Pipe, at + 1),
         b'$' => token(Kind::Dollar, at + 1),
         // `..` and `.5` are other tokens.
-        b'.' if next == Some(b'.') || next.is_some_and(|b| b.is_ascii_digit()) => {
-            token(Kind::Unknown, at + 1)
-        }
+        b'.' if next == Some(b'.') => token(Kind::DotDot, at + 2),
+        // A float such as `.5`.
+        b'.' if next.is_some_and(|b| b.is_ascii_digit()) => token(Kind::Unknown, at + 1),
         b'.' => token(Kind::Dot, at + 1),
-        b'=' if next == Some(b'~') => token(Kind::Unknown, at + 2),
+        b'=' if next == Some(b'~') => token(Kind::RegexMatch, at + 2),
         b'=' => token(Kind::Eq, at + 1),
         b'<' if next == Some(b'=') => token(Kind::Le, at + 2),
         b'<' if next == Some(b'>') => token(Kind::Ne, at + 2),
@@ -576,12 +582,44 @@ impl<'a> Parser<'a> {
         self.skip_trivia();
         let pattern = self.pattern_part()?;
         self.skip_trivia();
-        if self.at_keyword("ON") {
-            return None;
+        let mut actions = Vec::new();
+        while self.at_keyword("ON") {
+            actions.push(self.merge_action()?);
+            self.skip_trivia();
         }
         Some(Merge {
             pattern,
-            actions: Vec::new(),
+            actions,
+            span: Span::new(start, self.pos()),
+        })
+    }
+
+    /// `ON MATCH SET …` or `ON CREATE SET …`.
+    fn merge_action(&mut self) -> Option<MergeAction> {
+        let start = self.pos();
+        self.bump();
+        self.skip_trivia();
+        let on_match = if self.eat_keyword("MATCH") {
+            true
+        } else if self.eat_keyword("CREATE") {
+            false
+        } else {
+            return None;
+        };
+        self.skip_trivia();
+        if !self.eat_keyword("SET") {
+            return None;
+        }
+        self.skip_trivia();
+        let mut set_items = vec![self.set_item()?];
+        // decypher reads the comma right after the item, whose value took in any whitespace.
+        while self.eat(Kind::Comma) {
+            self.skip_trivia();
+            set_items.push(self.set_item()?);
+        }
+        Some(MergeAction {
+            on_match,
+            set_items,
             span: Span::new(start, self.pos()),
         })
     }
@@ -856,7 +894,12 @@ impl<'a> Parser<'a> {
         let mut types = None;
         if self.eat(Kind::Colon) {
             self.skip_trivia();
-            types = Some(self.label()?);
+            types = Some(self.label_expression(true)?);
+        }
+        let mut range = None;
+        if self.at(Kind::Star) {
+            range = Some(self.range_literal()?);
+            self.skip_trivia();
         }
         let mut properties = None;
         if self.at(Kind::LBrace) {
@@ -867,10 +910,43 @@ impl<'a> Parser<'a> {
         Some(RelationshipDetail {
             variable,
             types,
-            range: None,
+            range,
             properties,
             span: Span::new(start, self.pos()),
         })
+    }
+
+    /// `*`, `*2`, `*1..3`, `*..3` or `*2..`; `*2` is `*2..2`.
+    fn range_literal(&mut self) -> Option<RangeLiteral> {
+        let start = self.pos();
+        self.bump();
+        self.skip_trivia();
+        let mut lower = None;
+        if self.at(Kind::Integer) {
+            lower = Some(self.integer()?);
+            self.skip_trivia();
+        }
+        let mut upper = None;
+        if self.eat(Kind::DotDot) {
+            self.skip_trivia();
+            if self.at(Kind::Integer) {
+                upper = Some(self.integer()?);
+            }
+        } else {
+            upper = lower;
+        }
+        Some(RangeLiteral {
+            start: lower,
+            end: upper,
+            span: Span::new(start, self.pos()),
+        })
+    }
+
+    /// The current integer token, consumed; `None` if it overflows, which decypher reports.
+    fn integer(&mut self) -> Option<i64> {
+        let value = self.token_text(self.current).parse::<i64>().ok()?;
+        self.bump();
+        Some(value)
     }
 
     /// `(n:Label:Other {key: value})`.
@@ -886,7 +962,7 @@ impl<'a> Parser<'a> {
         let mut labels = Vec::new();
         while self.eat(Kind::Colon) {
             self.skip_trivia();
-            labels.push(self.label()?);
+            labels.push(self.label_expression(false)?);
             self.skip_trivia();
         }
         let mut properties = None;
@@ -903,16 +979,36 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// One label or relationship type; `A|B`, `A&B`, `!A` and other label expressions are
-    /// left to decypher.
+    /// A label or relationship type, or alternatives `A|B` (for types also `:A|:B`); `A&B`,
+    /// `!A` and other label expressions are left to decypher.
+    fn label_expression(&mut self, relationship: bool) -> Option<LabelExpression> {
+        let start = self.pos();
+        let mut alternatives = vec![self.label()?];
+        while self.eat(Kind::Pipe) {
+            self.skip_trivia();
+            if relationship && self.eat(Kind::Colon) {
+                self.skip_trivia();
+            }
+            alternatives.push(self.label()?);
+        }
+        // decypher gives every level of the left-nested alternatives the span of the whole.
+        let span = Span::new(start, self.pos());
+        let mut alternatives = alternatives.into_iter();
+        let first = alternatives.next()?;
+        Some(alternatives.fold(first, |lhs, rhs| LabelExpression::Or {
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+            span,
+        }))
+    }
+
     fn label(&mut self) -> Option<LabelExpression> {
         if self.at_keyword("WHERE") {
             return None;
         }
         let name = self.keyword_or_name()?;
         self.skip_trivia();
-        // Whatever follows must end the label expression; `|`, `&` and the like lex as
-        // `Unknown`, which nothing after a label accepts.
+        // `&` and the like lex as `Unknown`, which nothing after a label accepts.
         Some(LabelExpression::Static(name))
     }
 
@@ -1051,6 +1147,7 @@ impl<'a> Parser<'a> {
         let binary = |bp, operator| Some((bp, Infix::Binary(operator)));
         match self.current.kind {
             Kind::Eq => comparison(ComparisonOperator::Eq),
+            Kind::RegexMatch => comparison(ComparisonOperator::RegexMatch),
             Kind::Ne => comparison(ComparisonOperator::Ne),
             Kind::Lt => comparison(ComparisonOperator::Lt),
             Kind::Gt => comparison(ComparisonOperator::Gt),
@@ -1082,13 +1179,9 @@ impl<'a> Parser<'a> {
 
     fn atom(&mut self) -> Option<Expression> {
         match self.current.kind {
-            Kind::Integer => {
-                let value = self.token_text(self.current).parse::<i64>().ok()?;
-                self.bump();
-                Some(Expression::Literal(Literal::Number(
-                    NumberLiteral::Integer(value),
-                )))
-            }
+            Kind::Integer => Some(Expression::Literal(Literal::Number(
+                NumberLiteral::Integer(self.integer()?),
+            ))),
             Kind::Str => {
                 let token = self.current;
                 let raw = self.token_text(token);
@@ -1112,9 +1205,107 @@ impl<'a> Parser<'a> {
                 }))
             }
             Kind::LBrace => Some(Expression::Literal(Literal::Map(self.map_literal()?))),
+            Kind::LBracket => self.list_literal(),
+            Kind::LParen => self.parenthesized(),
             Kind::Word => self.word_atom(),
             _ => None,
         }
+    }
+
+    /// `[a, b]`; comprehensions `[x IN list …]` and `[(a)-->(b) | …]` are left to decypher.
+    fn list_literal(&mut self) -> Option<Expression> {
+        // decypher decides from the first token after `[` (past whitespace only) and, for a
+        // name, the one after it (past comments too).
+        let first = self.peek_significant();
+        match first.kind {
+            Kind::LParen => return None,
+            Kind::Word if !is_literal_keyword(self.token_text(first).as_bytes()) => {
+                let after = self.significant_or_comment_from(first.end);
+                let in_keyword =
+                    after.kind == Kind::Word && self.token_text(after).eq_ignore_ascii_case("IN");
+                if in_keyword || matches!(after.kind, Kind::Eq | Kind::Unknown) {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        let start = self.pos();
+        self.bump();
+        self.skip_trivia();
+        let mut elements = Vec::new();
+        if !self.at(Kind::RBracket) {
+            elements.push(self.expression(PREC_MIN)?);
+            self.skip_trivia();
+            while self.eat(Kind::Comma) {
+                self.skip_trivia();
+                elements.push(self.expression(PREC_MIN)?);
+                self.skip_trivia();
+            }
+        }
+        self.expect(Kind::RBracket)?;
+        Some(Expression::Literal(Literal::List(ListLiteral {
+            elements,
+            span: Span::new(start, self.pos()),
+        })))
+    }
+
+    /// `(expression)`, unless decypher would read a relationship pattern `(a)-->(b)` here.
+    fn parenthesized(&mut self) -> Option<Expression> {
+        if self.relationship_pattern_may_follow() {
+            return None;
+        }
+        self.bump();
+        self.skip_trivia();
+        let inner = self.expression(PREC_MIN)?;
+        self.skip_trivia();
+        self.expect(Kind::RParen)?;
+        Some(Expression::Parenthesized(Box::new(inner)))
+    }
+
+    /// decypher's test after `(`: find the matching `)`, then look at the next three tokens
+    /// past whitespace and comments. Answers `true` (so the caller declines) whenever a token
+    /// on the way is one this lexer does not know, as decypher may count it differently.
+    fn relationship_pattern_may_follow(&self) -> bool {
+        let mut depth = 1usize;
+        let mut at = self.current.end;
+        while depth > 0 {
+            let token = lex(self.text.as_bytes(), at);
+            match token.kind {
+                Kind::LParen => depth += 1,
+                Kind::RParen => depth -= 1,
+                Kind::End => return false,
+                Kind::Unknown => return true,
+                _ => {}
+            }
+            at = token.end;
+        }
+        let mut ahead = [Kind::End; 3];
+        for slot in &mut ahead {
+            let token = self.significant_or_comment_from(at);
+            *slot = token.kind;
+            at = token.end;
+        }
+        use Kind::{Gt, LBracket, LParen, Lt, Minus, Unknown};
+        // ASCII arrows lex as separate `<`, `-`, `>`: a relationship goes on with `[`, a
+        // second dash or an arrowhead, which `(a) - 1` and `(a) < -1` do not.
+        matches!(
+            ahead,
+            [Unknown, ..]
+                | [_, Unknown, _]
+                | [_, _, Unknown]
+                | [Lt, Minus, LBracket | Minus]
+                | [Minus, LBracket | Gt, _]
+                | [Minus, Minus, LParen | Gt]
+        )
+    }
+
+    /// The first token at or after `at` that is neither whitespace nor a comment.
+    fn significant_or_comment_from(&self, at: usize) -> Token {
+        let mut token = lex(self.text.as_bytes(), at);
+        while matches!(token.kind, Kind::Space | Kind::Comment) {
+            token = lex(self.text.as_bytes(), token.end);
+        }
+        token
     }
 
     fn word_atom(&mut self) -> Option<Expression> {
@@ -1415,6 +1606,10 @@ mod tests {
         "MATCH (t:Tenant {id: $tenant_id}) DETACH DELETE t",
         "// The tenant's users.\nMATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) /* scoped */\nWHERE u.created_at > $since\nRETURN u.id AS id\nORDER BY u.created_at DESC\nLIMIT 50\n",
         "MATCH (n) RETURN n /* unterminated",
+        "MATCH (t:Tenant {id: $tenant_id}) MERGE (u:User {email: $email})-[:BELONGS_TO]->(t) ON CREATE SET u.id = randomUUID(), u.created_at = timestamp() ON MATCH SET u.last_seen = timestamp() RETURN u.id",
+        "MATCH path = (p:Partner {id: $partner_id})-[:MANAGES*1..3]->(t:Tenant) RETURN t.id, length(path) AS depth",
+        "MATCH (a)-[r:KNOWS|:LIKES *2]-(b) WHERE (a.x > 1 OR b.y =~ 'x.*') AND a.kind IN ['a', \"b\", 3] RETURN a, [a.id, b.id] AS ids",
+        "MATCH (n:Resource|Document)-[:OWNED_BY]->(t:Tenant {id: $tenant_id}) RETURN n",
         "UNWIND $ids AS id MATCH (t:Tenant {id: id}) SET t += {seen: true} RETURN t.id IN $ids AS known",
     ];
 
@@ -1454,14 +1649,18 @@ mod tests {
             "MATCH (n) RETURN n RETURN n",
             "MACTH (n) RETURN n",
             "MATCH (n RETURN n",
-            "MATCH (n:A|B) RETURN n",
-            "MATCH (n)-[*1..3]->(m) RETURN n",
+            "MATCH (n:A&B) RETURN n",
+            "MATCH (n:A|:B) RETURN n",
+            "MATCH (n)-[*1..99999999999999999999]->(m) RETURN n",
+            "MATCH (n) RETURN [x IN n.list | x.id]",
+            "MATCH (n) RETURN [(n)-->(m) | m.id]",
+            "MATCH (n) WHERE (n)-[:R]->(:M) RETURN n",
+            "MATCH (n) WHERE (n)<--() RETURN n",
             "MATCH (n) WHERE n:Admin RETURN n",
             "MATCH (n) RETURN n {.id}",
             "MATCH (n) RETURN apoc.text.join(n.names, ',')",
             "MATCH (n) RETURN *",
             "MATCH (n) RETURN n UNION MATCH (n) RETURN n",
-            "MERGE (n:A {id: 1}) ON CREATE SET n.created = timestamp()",
             "CREATE INDEX FOR (n:A) ON (n.id)",
             "MATCH (n) RETURN n.list[0]",
             "MATCH (n) RETURN 'unterminated",
