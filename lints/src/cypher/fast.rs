@@ -223,7 +223,8 @@ fn lex(bytes: &[u8], at: usize) -> Token {
     }
 }
 
-/// Every keyword of decypher's lexer. All but `TRUE`, `FALSE` and `NULL` may also be names.
+/// Every keyword of decypher's lexer, sorted. All but `TRUE`, `FALSE` and `NULL` may also be
+/// names.
 const KEYWORDS: &[&str] = &[
     "ACCESS",
     "ADD",
@@ -328,9 +329,16 @@ const KEYWORDS: &[&str] = &[
 ];
 
 fn is_keyword(word: &[u8]) -> bool {
+    // Keywords are short, and the list is sorted: one uppercase copy and a binary search.
+    let mut upper = [0u8; 16];
+    let Some(upper) = upper.get_mut(..word.len()) else {
+        return false;
+    };
+    upper.copy_from_slice(word);
+    upper.make_ascii_uppercase();
     KEYWORDS
-        .iter()
-        .any(|keyword| keyword.as_bytes().eq_ignore_ascii_case(word))
+        .binary_search_by(|keyword| keyword.as_bytes().cmp(upper))
+        .is_ok()
 }
 
 fn is_literal_keyword(word: &[u8]) -> bool {
@@ -1669,6 +1677,24 @@ mod tests {
             "MATCH (n) RETURN n\u{a0}",
         ] {
             assert!(parse(text).is_none(), "accepted: {text:?}");
+        }
+    }
+
+    #[test]
+    fn keywords_are_sorted_and_found_in_any_case() {
+        assert!(super::KEYWORDS.windows(2).all(|pair| pair[0] < pair[1]));
+        for keyword in super::KEYWORDS {
+            assert!(super::is_keyword(keyword.as_bytes()));
+            assert!(super::is_keyword(keyword.to_ascii_lowercase().as_bytes()));
+        }
+        for word in [
+            "n",
+            "tenant_id",
+            "MATCHES",
+            "FIELDTERMINATORS",
+            "x".repeat(40).as_str(),
+        ] {
+            assert!(!super::is_keyword(word.as_bytes()), "{word}");
         }
     }
 
