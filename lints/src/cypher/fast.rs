@@ -32,8 +32,8 @@ use decypher::ast::pattern::{
     RelationshipDirection, RelationshipPattern,
 };
 use decypher::ast::query::{
-    MultiPartQuery, MultiPartQueryPart, Query, QueryBody, ReadingClause, SinglePartBody,
-    SinglePartQuery, SingleQuery, SingleQueryKind, UpdatingClause,
+    MultiPartQuery, MultiPartQueryPart, Query, QueryBody, ReadingClause, RegularQuery,
+    SinglePartBody, SinglePartQuery, SingleQuery, SingleQueryKind, Union, UpdatingClause,
 };
 use decypher::Span;
 
@@ -55,17 +55,23 @@ const PREC_POSTFIX: u8 = 10;
 /// subset and valid; `None` otherwise, including for every error.
 pub(crate) fn parse(text: &str) -> Option<Query> {
     let mut parser = Parser::new(text);
-    let mut clauses = Vec::new();
+    let mut statements = Vec::new();
     loop {
         parser.skip_trivia();
         if parser.at(Kind::End) {
             break;
         }
-        clauses.push(parser.clause()?);
+        if parser.eat(Kind::Semicolon) {
+            continue;
+        }
+        statements.push(parser.statement()?);
     }
-    let query = single_query(clauses)?;
+    // An empty text is an error.
+    if statements.is_empty() {
+        return None;
+    }
     Some(Query {
-        statements: vec![QueryBody::SingleQuery(query)],
+        statements,
         span: Span::new(0, text.len()),
     })
 }
@@ -103,6 +109,7 @@ enum Kind {
     Star,
     Slash,
     Percent,
+    Semicolon,
     End,
     /// Anything decypher lexes differently or that this parser does not take: a parse that
     /// reaches one gives up.
@@ -186,6 +193,7 @@ fn lex(bytes: &[u8], at: usize) -> Token {
         b',' => token(Kind::Comma, at + 1),
         b':' => token(Kind::Colon, at + 1),
         b'|' => token(Kind::Pipe, at + 1),
+        b';' => token(Kind::Semicolon, at + 1),
         b'$' => token(Kind::Dollar, at + 1),
         // `..` and `.5` are other tokens.
         b'.' if next == Some(b'.') => token(Kind::DotDot, at + 2),
@@ -468,6 +476,47 @@ impl<'a> Parser<'a> {
 
     fn variable(&mut self) -> Option<Variable> {
         self.plain_name().map(|name| Variable { name })
+    }
+
+    /// Clauses up to `;` or the end, with any `UNION [ALL]` branches.
+    fn statement(&mut self) -> Option<QueryBody> {
+        let first = single_query(self.query_body()?)?;
+        let mut unions = Vec::new();
+        while self.at_keyword("UNION") {
+            let start = self.pos();
+            self.bump();
+            self.skip_trivia();
+            let all = self.eat_keyword("ALL");
+            if !all {
+                self.eat_keyword("DISTINCT");
+            }
+            self.skip_trivia();
+            let clauses = self.query_body()?;
+            unions.push(Union {
+                all,
+                single_query: single_query(clauses)?,
+                span: Span::new(start, self.pos()),
+            });
+        }
+        Some(if unions.is_empty() {
+            QueryBody::SingleQuery(first)
+        } else {
+            QueryBody::Regular(RegularQuery {
+                single_query: first,
+                unions,
+            })
+        })
+    }
+
+    fn query_body(&mut self) -> Option<Vec<Clause>> {
+        let mut clauses = Vec::new();
+        loop {
+            self.skip_trivia();
+            if self.at(Kind::End) || self.at(Kind::Semicolon) || self.at_keyword("UNION") {
+                return Some(clauses);
+            }
+            clauses.push(self.clause()?);
+        }
     }
 
     fn clause(&mut self) -> Option<Clause> {
@@ -909,11 +958,7 @@ impl<'a> Parser<'a> {
             range = Some(self.range_literal()?);
             self.skip_trivia();
         }
-        let mut properties = None;
-        if self.at(Kind::LBrace) {
-            properties = Some(Properties::Map(self.map_literal()?));
-            self.skip_trivia();
-        }
+        let properties = self.properties()?;
         self.expect(Kind::RBracket)?;
         Some(RelationshipDetail {
             variable,
@@ -922,6 +967,20 @@ impl<'a> Parser<'a> {
             properties,
             span: Span::new(start, self.pos()),
         })
+    }
+
+    /// A node's or relationship's `{key: value}` or `$map`: `Some(None)` when there is none.
+    fn properties(&mut self) -> Option<Option<Properties>> {
+        let properties = match self.current.kind {
+            Kind::LBrace => Properties::Map(self.map_literal()?),
+            Kind::Dollar => match self.atom()? {
+                Expression::Parameter(parameter) => Properties::Parameter(parameter),
+                _ => return None,
+            },
+            _ => return Some(None),
+        };
+        self.skip_trivia();
+        Some(Some(properties))
     }
 
     /// `*`, `*2`, `*1..3`, `*..3` or `*2..`; `*2` is `*2..2`.
@@ -973,11 +1032,7 @@ impl<'a> Parser<'a> {
             labels.push(self.label_expression(false)?);
             self.skip_trivia();
         }
-        let mut properties = None;
-        if self.at(Kind::LBrace) {
-            properties = Some(Properties::Map(self.map_literal()?));
-            self.skip_trivia();
-        }
+        let properties = self.properties()?;
         self.expect(Kind::RParen)?;
         Some(NodePattern {
             variable,
@@ -1618,6 +1673,12 @@ mod tests {
         "MATCH path = (p:Partner {id: $partner_id})-[:MANAGES*1..3]->(t:Tenant) RETURN t.id, length(path) AS depth",
         "MATCH (a)-[r:KNOWS|:LIKES *2]-(b) WHERE (a.x > 1 OR b.y =~ 'x.*') AND a.kind IN ['a', \"b\", 3] RETURN a, [a.id, b.id] AS ids",
         "MATCH (n:Resource|Document)-[:OWNED_BY]->(t:Tenant {id: $tenant_id}) RETURN n",
+        "MATCH (t:Tenant {id: $tenant_id}) CREATE (u:User $props)-[:BELONGS_TO {since: $now}]->(t) RETURN u",
+        "MATCH (a)-[r $props]->(b) RETURN r",
+        "MATCH (t:Tenant {id: $tenant_id}) SET t.migrated = true; MATCH (p:Partner) SET p.migrated = true;",
+        ";; MATCH (n) RETURN n ;",
+        "MATCH (u:User)-[:BELONGS_TO]->(:Tenant {id: $tenant_id}) RETURN u.id AS id UNION MATCH (k:ApiKey)-[:ISSUED_FOR]->(:Tenant {id: $tenant_id}) RETURN k.id AS id",
+        "MATCH (a:A) RETURN a.id AS id UNION ALL MATCH (b:B) RETURN b.id AS id UNION DISTINCT RETURN 1 AS id",
         "UNWIND $ids AS id MATCH (t:Tenant {id: id}) SET t += {seen: true} RETURN t.id IN $ids AS known",
     ];
 
@@ -1646,7 +1707,9 @@ mod tests {
             "MATCH (n) RETURN n.`name`",
             "MATCH (`n`) RETURN n",
             "MATCH (n {name: 'a\\'b'}) RETURN n",
-            "MATCH (n) RETURN n;",
+            "MATCH (n) RETURN n; foo",
+            "MATCH (n) RETURN n UNION",
+            ";",
             "MATCH (n) RETURN 1.5",
             "MATCH (n) RETURN 0x1F",
             "MATCH (n) RETURN 017",
@@ -1668,7 +1731,7 @@ mod tests {
             "MATCH (n) RETURN n {.id}",
             "MATCH (n) RETURN apoc.text.join(n.names, ',')",
             "MATCH (n) RETURN *",
-            "MATCH (n) RETURN n UNION MATCH (n) RETURN n",
+            "MATCH (n) RETURN n UNION RETURN",
             "CREATE INDEX FOR (n:A) ON (n.id)",
             "MATCH (n) RETURN n.list[0]",
             "MATCH (n) RETURN 'unterminated",
