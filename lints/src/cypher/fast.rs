@@ -1769,6 +1769,55 @@ mod tests {
         assert!(parse(&text).is_none());
     }
 
+    /// Spans depend on where decypher's grammar skips whitespace and comments, so the
+    /// common queries are re-spaced at random: every gap between tokens may get whitespace,
+    /// comments or nothing, and words a different case.
+    #[test]
+    fn respaced_common_queries_agree() {
+        const GAPS: &[&str] = &[
+            "", " ", "  ", "\n", "\t", "/* c */", "// c\n", " /**/ ", "\r\n",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut random = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let mut accepted = 0;
+        for query in COMMON {
+            let mut tokens = Vec::new();
+            let mut at = 0;
+            while at < query.len() {
+                let token = super::lex(query.as_bytes(), at);
+                if !matches!(token.kind, super::Kind::Space | super::Kind::Comment) {
+                    tokens.push(&query[token.start..token.end]);
+                }
+                at = token.end;
+            }
+            for _ in 0..300 {
+                let mut text = String::new();
+                for token in &tokens {
+                    if !text.is_empty() {
+                        text.push_str(if random(3) == 0 {
+                            GAPS[random(GAPS.len())]
+                        } else {
+                            " "
+                        });
+                    }
+                    match random(8) {
+                        0 => text.push_str(&token.to_ascii_lowercase()),
+                        1 => text.push_str(&token.to_ascii_uppercase()),
+                        _ => text.push_str(token),
+                    }
+                }
+                accepted += usize::from(parse(&text).is_some());
+                assert_agrees(&text);
+            }
+        }
+        assert!(accepted > 1_000, "only {accepted} variants accepted");
+    }
+
     #[test]
     fn the_query_set_and_every_prefix_agree() {
         for query in query_set() {
