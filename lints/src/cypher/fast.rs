@@ -18,12 +18,13 @@
 //! recursion, and reads each byte a bounded number of times.
 
 use decypher::ast::clause::{
-    Create, Delete, Match, Merge, MergeAction, Order, ProjectionItem, Return, Set, SetItem,
-    SetOperator, SortDirection, SortItem, Unwind, With,
+    Create, Delete, Match, Merge, MergeAction, Order, ProjectionItem, Remove, RemoveItem, Return,
+    Set, SetItem, SetOperator, SortDirection, SortItem, Unwind, With,
 };
 use decypher::ast::expr::{
     BinaryOperator, ComparisonOperator, Expression, FunctionInvocation, ListLiteral, Literal,
-    MapLiteral, NumberLiteral, Parameter, StringLiteral, UnaryOperator,
+    MapLiteral, MapProjection, MapProjectionItem, NumberLiteral, Parameter, StringLiteral,
+    UnaryOperator,
 };
 use decypher::ast::names::{PropertyKeyName, SymbolicName, Variable};
 use decypher::ast::pattern::{
@@ -362,6 +363,7 @@ enum Clause {
     Create(Create),
     Merge(Merge),
     Set(Set),
+    Remove(Remove),
     Delete(Delete),
     With(With),
     Return(Return),
@@ -538,6 +540,8 @@ impl<'a> Parser<'a> {
             self.delete_clause().map(Clause::Delete)
         } else if is("SET") {
             self.set_clause().map(Clause::Set)
+        } else if is("REMOVE") {
+            self.remove_clause().map(Clause::Remove)
         } else {
             None
         }
@@ -724,6 +728,10 @@ impl<'a> Parser<'a> {
     fn set_item(&mut self) -> Option<SetItem> {
         let variable = self.variable()?;
         self.skip_trivia();
+        if self.at(Kind::Colon) {
+            let labels = self.item_labels(Self::keyword_or_name)?;
+            return Some(SetItem::Labels { variable, labels });
+        }
         let mut target = Expression::Variable(variable.clone());
         let mut lookups = 0;
         while self.at(Kind::Dot) {
@@ -753,6 +761,65 @@ impl<'a> Parser<'a> {
                 operator,
             }
         })
+    }
+
+    /// The `:A:B` of `SET n:A:B` or `REMOVE n:A:B`: plain names, not label expressions.
+    fn item_labels(
+        &mut self,
+        label_name: fn(&mut Self) -> Option<SymbolicName>,
+    ) -> Option<Vec<SymbolicName>> {
+        let mut labels = Vec::new();
+        while self.eat(Kind::Colon) {
+            self.skip_trivia();
+            labels.push(label_name(self)?);
+            self.skip_trivia();
+        }
+        Some(labels)
+    }
+
+    fn remove_clause(&mut self) -> Option<Remove> {
+        let start = self.pos();
+        self.bump();
+        self.skip_trivia();
+        let mut items = vec![self.remove_item()?];
+        while self.eat(Kind::Comma) {
+            self.skip_trivia();
+            items.push(self.remove_item()?);
+        }
+        Some(Remove {
+            items,
+            span: Span::new(start, self.pos()),
+        })
+    }
+
+    /// `n:A:B` or `n.key`; property keys here must be plain identifiers, as in decypher.
+    fn remove_item(&mut self) -> Option<RemoveItem> {
+        let variable = self.variable()?;
+        self.skip_trivia();
+        if self.at(Kind::Colon) {
+            let labels = self.item_labels(Self::keyword_or_name)?;
+            // decypher would take a `.key` after the labels into the same item.
+            if self.at(Kind::Dot) {
+                return None;
+            }
+            return Some(RemoveItem::Labels { variable, labels });
+        }
+        let mut target = Expression::Variable(variable);
+        while self.at(Kind::Dot) {
+            let start = self.pos();
+            self.bump();
+            self.skip_trivia();
+            let property = PropertyKeyName {
+                name: self.plain_name()?,
+            };
+            target = Expression::PropertyLookup {
+                base: Box::new(target),
+                property,
+                span: Span::new(start, self.pos()),
+            };
+            self.skip_trivia();
+        }
+        Some(RemoveItem::Property(target))
     }
 
     fn projection_body(&mut self) -> Option<ProjectionBody> {
@@ -1194,8 +1261,10 @@ impl<'a> Parser<'a> {
                     rhs: Box::new(rhs),
                     span: Span::new(start, self.pos()),
                 };
-            } else if matches!(self.current.kind, Kind::LBracket | Kind::Colon) {
-                // Indexing, slicing and label predicates are left to decypher.
+            } else if self.at(Kind::Colon) {
+                lhs = self.label_predicate(lhs)?;
+            } else if self.at(Kind::LBracket) {
+                // Indexing and slicing are left to decypher.
                 return None;
             } else {
                 break;
@@ -1203,6 +1272,31 @@ impl<'a> Parser<'a> {
         }
         self.depth -= 1;
         Some(lhs)
+    }
+
+    /// `n:A:B` in an expression. decypher reads a colon as a label predicate only before a
+    /// name-like token; this parser takes plain label names there and declines the rest.
+    fn label_predicate(&mut self, base: Expression) -> Option<Expression> {
+        let next = self.peek_significant();
+        let word = self.token_text(next).as_bytes();
+        if next.kind != Kind::Word
+            || is_literal_keyword(word)
+            || word.eq_ignore_ascii_case(b"WHERE")
+        {
+            return None;
+        }
+        let start = self.pos();
+        let mut labels = Vec::new();
+        while self.eat(Kind::Colon) {
+            self.skip_trivia();
+            labels.push(self.label_expression(false)?);
+            self.skip_trivia();
+        }
+        Some(Expression::NodeLabels {
+            base: Box::new(base),
+            labels,
+            span: Span::new(start, self.pos()),
+        })
     }
 
     fn infix_operator(&self) -> Option<(u8, Infix)> {
@@ -1398,9 +1492,78 @@ impl<'a> Parser<'a> {
         }
         match next.kind {
             Kind::LParen => self.function_call(),
-            // A map projection `n {.key}` or a `COLLECT { … }` subquery.
-            Kind::LBrace => None,
+            // A `COLLECT { … }` subquery.
+            Kind::LBrace if is("COLLECT") => None,
+            Kind::LBrace => self.map_projection(),
             _ => Some(Expression::Variable(self.variable()?)),
+        }
+    }
+
+    /// `n {.key, .*, key: value, variable}`.
+    fn map_projection(&mut self) -> Option<Expression> {
+        let start = self.pos();
+        let base = self.variable()?;
+        self.skip_trivia();
+        self.expect(Kind::LBrace)?;
+        self.skip_trivia();
+        let mut items = Vec::new();
+        if !self.at(Kind::RBrace) {
+            items.push(self.map_projection_item()?);
+            self.skip_trivia();
+            while self.eat(Kind::Comma) {
+                self.skip_trivia();
+                items.push(self.map_projection_item()?);
+                self.skip_trivia();
+            }
+        }
+        self.expect(Kind::RBrace)?;
+        Some(Expression::MapProjection(Box::new(MapProjection {
+            base,
+            items,
+            span: Span::new(start, self.pos()),
+        })))
+    }
+
+    fn map_projection_item(&mut self) -> Option<MapProjectionItem> {
+        if self.at(Kind::Dot) {
+            let start = self.pos();
+            self.bump();
+            // decypher takes the key right after the dot, without skipping whitespace.
+            if self.eat(Kind::Star) {
+                return Some(MapProjectionItem::AllProperties {
+                    span: Span::new(start, self.pos()),
+                });
+            }
+            let property = PropertyKeyName {
+                name: self.keyword_or_name()?,
+            };
+            return Some(MapProjectionItem::PropertyLookup { property });
+        }
+        self.current_word()?;
+        match self.peek_significant().kind {
+            Kind::Colon => {
+                let key = PropertyKeyName {
+                    name: self.keyword_or_name()?,
+                };
+                self.skip_trivia();
+                self.bump();
+                self.skip_trivia();
+                let value = self.expression(PREC_MIN)?;
+                // decypher reads `key: key` as the shorthand `.key`.
+                Some(match value {
+                    Expression::Variable(variable) if variable.name.name == key.name.name => {
+                        MapProjectionItem::PropertyLookup { property: key }
+                    }
+                    value => MapProjectionItem::Literal { key, value },
+                })
+            }
+            // An expression item such as `n.key` or `f(x)`, which decypher rejects.
+            Kind::LParen | Kind::Dot => None,
+            _ => Some(MapProjectionItem::Variable {
+                variable: Variable {
+                    name: self.keyword_or_name()?,
+                },
+            }),
         }
     }
 
@@ -1607,6 +1770,7 @@ fn sort_clause(
         Clause::Create(c) => updating.push(UpdatingClause::Create(c)),
         Clause::Merge(m) => updating.push(UpdatingClause::Merge(m)),
         Clause::Set(s) => updating.push(UpdatingClause::Set(s)),
+        Clause::Remove(r) => updating.push(UpdatingClause::Remove(r)),
         Clause::Delete(d) => updating.push(UpdatingClause::Delete(d)),
         Clause::With(_) | Clause::Return(_) => {}
     }
@@ -1679,6 +1843,9 @@ mod tests {
         ";; MATCH (n) RETURN n ;",
         "MATCH (u:User)-[:BELONGS_TO]->(:Tenant {id: $tenant_id}) RETURN u.id AS id UNION MATCH (k:ApiKey)-[:ISSUED_FOR]->(:Tenant {id: $tenant_id}) RETURN k.id AS id",
         "MATCH (a:A) RETURN a.id AS id UNION ALL MATCH (b:B) RETURN b.id AS id UNION DISTINCT RETURN 1 AS id",
+        "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u {.id, .name, .*, tenant: t.id, name: name, t} AS user ORDER BY u.name",
+        "MATCH (n) WHERE (n:Resource OR n:Document:Archived) AND n.owner_id = $user_id RETURN n",
+        "MATCH (u:User {id: $user_id}) SET u:Suspended:Locked, u.reason = coalesce($reason, 'unspecified') REMOVE u:Active, u.token, u RETURN u",
         "UNWIND $ids AS id MATCH (t:Tenant {id: id}) SET t += {seen: true} RETURN t.id IN $ids AS known",
     ];
 
@@ -1727,8 +1894,11 @@ mod tests {
             "MATCH (n) RETURN [(n)-->(m) | m.id]",
             "MATCH (n) WHERE (n)-[:R]->(:M) RETURN n",
             "MATCH (n) WHERE (n)<--() RETURN n",
-            "MATCH (n) WHERE n:Admin RETURN n",
-            "MATCH (n) RETURN n {.id}",
+            "MATCH (n) WHERE n:true RETURN n",
+            "MATCH (n) RETURN n {n.id}",
+            "MATCH (n) RETURN n {. id}",
+            "MATCH (n) REMOVE n.count",
+            "MATCH (n) REMOVE n:A.x",
             "MATCH (n) RETURN apoc.text.join(n.names, ',')",
             "MATCH (n) RETURN *",
             "MATCH (n) RETURN n UNION RETURN",
