@@ -22,9 +22,9 @@ use decypher::ast::clause::{
     Set, SetItem, SetOperator, SortDirection, SortItem, Unwind, With,
 };
 use decypher::ast::expr::{
-    BinaryOperator, ComparisonOperator, Expression, FunctionInvocation, ListLiteral, Literal,
-    MapLiteral, MapProjection, MapProjectionItem, NumberLiteral, Parameter, StringLiteral,
-    UnaryOperator,
+    BinaryOperator, CaseAlternative, CaseExpression, ComparisonOperator, Expression,
+    FunctionInvocation, ListLiteral, Literal, MapLiteral, MapProjection, MapProjectionItem,
+    NumberLiteral, Parameter, StringLiteral, UnaryOperator,
 };
 use decypher::ast::names::{PropertyKeyName, SymbolicName, Variable};
 use decypher::ast::pattern::{
@@ -50,6 +50,7 @@ const PREC_NOT: u8 = 4;
 const PREC_COMPARISON: u8 = 5;
 const PREC_ADD_SUB: u8 = 6;
 const PREC_MUL_DIV_MOD: u8 = 7;
+const PREC_UNARY: u8 = 9;
 const PREC_POSTFIX: u8 = 10;
 
 /// The typed AST `decypher::parse(text)` would return, when `text` is within this parser's
@@ -84,6 +85,7 @@ enum Kind {
     Comment,
     Word,
     Integer,
+    Float,
     Str,
     LParen,
     RParen,
@@ -157,32 +159,68 @@ fn lex(bytes: &[u8], at: usize) -> Token {
             }
         }
         b'0'..=b'9' => {
-            let end = run(at, |b| b.is_ascii_digit());
-            // Floats, `0x…`, `0o…`, legacy octal `017` and digits running into a name are
-            // all left to decypher.
-            let leading_zero = first == b'0' && end > at + 1;
-            let fraction = bytes.get(end) == Some(&b'.')
-                && bytes.get(end + 1).is_some_and(|b| b.is_ascii_digit());
-            let continues = match bytes.get(end) {
-                Some(b) => b.is_ascii_alphanumeric() || *b == b'_' || !b.is_ascii() || fraction,
-                None => false,
-            };
-            let kind = if leading_zero || continues {
-                Kind::Unknown
-            } else {
-                Kind::Integer
+            // decypher's scan: digits, then at most one `.digits` and one exponent.
+            let (mut end, mut fraction, mut exponent) = (at, false, false);
+            loop {
+                match bytes.get(end) {
+                    Some(b) if b.is_ascii_digit() => end += 1,
+                    Some(b'.')
+                        if !fraction
+                            && !exponent
+                            && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) =>
+                    {
+                        fraction = true;
+                        end += 1;
+                    }
+                    Some(b'e' | b'E') if !exponent => {
+                        exponent = true;
+                        end += 1;
+                        if matches!(bytes.get(end), Some(b'+' | b'-')) {
+                            end += 1;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            let float = fraction || exponent;
+            // `0x…`, `0o…`, legacy octal `017` and digits running into a name are left to
+            // decypher.
+            let prefixed = first == b'0' && matches!(next, Some(b'x' | b'X' | b'o' | b'O'));
+            let legacy_octal = first == b'0' && !float && end > at + 1;
+            let runs_on = bytes
+                .get(end)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || !b.is_ascii());
+            let kind = match () {
+                _ if prefixed || legacy_octal || runs_on => Kind::Unknown,
+                _ if float => Kind::Float,
+                _ => Kind::Integer,
             };
             token(kind, end)
         }
         b'\'' | b'"' => {
-            let body = bytes.get(at + 1..).unwrap_or_default();
-            // Escapes and line breaks (which end an unterminated string) are left to decypher.
-            match body
-                .iter()
-                .position(|&b| b == first || b == b'\\' || b == b'\n')
-            {
-                Some(len) if body.get(len) == Some(&first) => token(Kind::Str, at + len + 2),
-                _ => token(Kind::Unknown, at + 1),
+            // decypher's scan: a backslash takes the next character along, and `\u`/`\U` up
+            // to 4/8 hex digits; an unescaped line break ends an unterminated string.
+            // Stepping through a multi-byte character byte by byte finds the same quote.
+            let mut end = at + 1;
+            loop {
+                match bytes.get(end) {
+                    None | Some(b'\n') => return token(Kind::Unknown, at + 1),
+                    Some(&b) if b == first => return token(Kind::Str, end + 1),
+                    Some(b'\\') => {
+                        let digits = match bytes.get(end + 1) {
+                            Some(b'u') => 4,
+                            Some(b'U') => 8,
+                            _ => 0,
+                        };
+                        end = (end + 2).min(bytes.len());
+                        for _ in 0..digits {
+                            if bytes.get(end).is_some_and(u8::is_ascii_hexdigit) {
+                                end += 1;
+                            }
+                        }
+                    }
+                    Some(_) => end += 1,
+                }
             }
         }
         b'(' => token(Kind::LParen, at + 1),
@@ -230,6 +268,53 @@ fn lex(bytes: &[u8], at: usize) -> Token {
         b'%' => token(Kind::Percent, at + 1),
         _ => token(Kind::Unknown, at + 1),
     }
+}
+
+/// A string literal's content with decypher's escapes decoded; `None` where decypher reports
+/// an invalid escape.
+fn unescape(content: &str) -> Option<String> {
+    if !content.contains('\\') {
+        return Some(content.to_owned());
+    }
+    let mut value = String::with_capacity(content.len());
+    let mut chars = content.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b' | 'B') => value.push('\u{8}'),
+            Some('f' | 'F') => value.push('\u{c}'),
+            Some('n' | 'N') => value.push('\n'),
+            Some('r' | 'R') => value.push('\r'),
+            Some('t' | 'T') => value.push('\t'),
+            Some(quoted @ ('\\' | '\'' | '"')) => value.push(quoted),
+            // Both forms read up to eight hex digits, and need exactly four or eight.
+            Some('u' | 'U') => {
+                let mut code = 0u32;
+                let mut digits = 0;
+                while digits < 8 {
+                    let Some(digit) = chars.peek().and_then(|c| c.to_digit(16)) else {
+                        break;
+                    };
+                    chars.next();
+                    code = code * 16 + digit;
+                    digits += 1;
+                }
+                if digits != 4 && digits != 8 {
+                    return None;
+                }
+                value.push(char::from_u32(code)?);
+            }
+            Some(other) => {
+                value.push('\\');
+                value.push(other);
+            }
+            None => value.push('\\'),
+        }
+    }
+    Some(value)
 }
 
 /// Every keyword of decypher's lexer, sorted. All but `TRUE`, `FALSE` and `NULL` may also be
@@ -1205,6 +1290,18 @@ impl<'a> Parser<'a> {
                 operand: Box::new(operand),
                 span: Span::new(start, self.pos()),
             }
+        } else if let Some(op) = self.sign() {
+            let start = self.pos();
+            self.bump();
+            self.skip_trivia();
+            // decypher folds `-9223372036854775808` into one literal; its magnitude does not
+            // fit an i64, so the integer is declined below.
+            let operand = self.expression(PREC_UNARY)?;
+            Expression::UnaryOp {
+                op,
+                operand: Box::new(operand),
+                span: Span::new(start, self.pos()),
+            }
         } else {
             self.atom()?
         };
@@ -1299,6 +1396,14 @@ impl<'a> Parser<'a> {
         })
     }
 
+    fn sign(&self) -> Option<UnaryOperator> {
+        match self.current.kind {
+            Kind::Minus => Some(UnaryOperator::Negate),
+            Kind::Plus => Some(UnaryOperator::Plus),
+            _ => None,
+        }
+    }
+
     fn infix_operator(&self) -> Option<(u8, Infix)> {
         let comparison = |operator| Some((PREC_COMPARISON, Infix::Comparison(operator)));
         let binary = |bp, operator| Some((bp, Infix::Binary(operator)));
@@ -1339,14 +1444,25 @@ impl<'a> Parser<'a> {
             Kind::Integer => Some(Expression::Literal(Literal::Number(
                 NumberLiteral::Integer(self.integer()?),
             ))),
+            Kind::Float => {
+                let value = self.token_text(self.current).parse::<f64>().ok()?;
+                // decypher reports an overflow to infinity.
+                if !value.is_finite() {
+                    return None;
+                }
+                self.bump();
+                Some(Expression::Literal(Literal::Number(NumberLiteral::Float(
+                    value,
+                ))))
+            }
             Kind::Str => {
                 let token = self.current;
                 let raw = self.token_text(token);
                 // The lexer guarantees ASCII quotes at both ends.
-                let value = raw.get(1..raw.len().saturating_sub(1))?;
+                let value = unescape(raw.get(1..raw.len().saturating_sub(1))?)?;
                 self.bump();
                 Some(Expression::Literal(Literal::String(StringLiteral {
-                    value: value.to_owned(),
+                    value,
                     span: Span::new(token.start, token.end),
                     raw: Some(raw.to_owned()),
                 })))
@@ -1476,6 +1592,9 @@ impl<'a> Parser<'a> {
             self.bump();
             return Some(Expression::Literal(Literal::Null));
         }
+        if is("CASE") {
+            return self.case_expression();
+        }
         let next = self.peek_significant();
         if is("COUNT") {
             if self.count_star_follows() {
@@ -1497,6 +1616,46 @@ impl<'a> Parser<'a> {
             Kind::LBrace => self.map_projection(),
             _ => Some(Expression::Variable(self.variable()?)),
         }
+    }
+
+    /// `CASE [x] WHEN … THEN … [ELSE …] END`.
+    fn case_expression(&mut self) -> Option<Expression> {
+        let start = self.pos();
+        self.bump();
+        self.skip_trivia();
+        let mut scrutinee = None;
+        if !self.at_keyword("WHEN") {
+            scrutinee = Some(Box::new(self.expression(PREC_MIN)?));
+            self.skip_trivia();
+        }
+        let mut alternatives = Vec::new();
+        while self.eat_keyword("WHEN") {
+            self.skip_trivia();
+            let when = self.expression(PREC_MIN)?;
+            self.skip_trivia();
+            if !self.eat_keyword("THEN") {
+                return None;
+            }
+            self.skip_trivia();
+            let then = self.expression(PREC_MIN)?;
+            self.skip_trivia();
+            alternatives.push(CaseAlternative { when, then });
+        }
+        let mut default = None;
+        if self.eat_keyword("ELSE") {
+            self.skip_trivia();
+            default = Some(Box::new(self.expression(PREC_MIN)?));
+            self.skip_trivia();
+        }
+        if !self.eat_keyword("END") {
+            return None;
+        }
+        Some(Expression::Case(CaseExpression {
+            scrutinee,
+            alternatives,
+            default,
+            span: Span::new(start, self.pos()),
+        }))
     }
 
     /// `n {.key, .*, key: value, variable}`.
@@ -1846,6 +2005,9 @@ mod tests {
         "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u {.id, .name, .*, tenant: t.id, name: name, t} AS user ORDER BY u.name",
         "MATCH (n) WHERE (n:Resource OR n:Document:Archived) AND n.owner_id = $user_id RETURN n",
         "MATCH (u:User {id: $user_id}) SET u:Suspended:Locked, u.reason = coalesce($reason, 'unspecified') REMOVE u:Active, u.token, u RETURN u",
+        "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u.id, CASE WHEN u.last_login IS NULL THEN 'never' WHEN u.last_login < datetime() - duration('P30D') THEN 'stale' ELSE 'active' END AS status",
+        "MATCH (t:Tenant {id: $tenant_id}) RETURN CASE t.plan WHEN 'free' THEN 1 WHEN 'pro' THEN 10 ELSE 100 END AS quota",
+        "MATCH (u:User {id: $user_id}) SET u.bio = 'It\\'s a \"test\"\\nline two', u.path = \"C:\\\\tmp\\\\x\", u.e = '\\u00e9\\U0001F600\\q', u.score = -1.5e3 * +2 - -0.25, u.n = 0.5 RETURN u",
         "UNWIND $ids AS id MATCH (t:Tenant {id: id}) SET t += {seen: true} RETURN t.id IN $ids AS known",
     ];
 
@@ -1873,15 +2035,20 @@ mod tests {
             "   ",
             "MATCH (n) RETURN n.`name`",
             "MATCH (`n`) RETURN n",
-            "MATCH (n {name: 'a\\'b'}) RETURN n",
+            "MATCH (n {name: 'a\\u12'}) RETURN n",
+            "MATCH (n {name: 'a\\u00e9abc'}) RETURN n",
+            "MATCH (n {name: 'a\\uD800'}) RETURN n",
+            "MATCH (n) RETURN 1e",
+            "MATCH (n) RETURN 1e999",
+            "MATCH (n) RETURN -9223372036854775808",
+            "MATCH (n) RETURN CASE n.x WHEN 1 END AS",
+            "MATCH (n) RETURN CASE WHEN n.x 1 END",
             "MATCH (n) RETURN n; foo",
             "MATCH (n) RETURN n UNION",
             ";",
-            "MATCH (n) RETURN 1.5",
             "MATCH (n) RETURN 0x1F",
             "MATCH (n) RETURN 017",
             "MATCH (n) RETURN 99999999999999999999",
-            "MATCH (n) RETURN -1",
             "MATCH (n)",
             "MATCH (n) RETURN",
             "MATCH (n) RETURN n RETURN n",
@@ -2002,7 +2169,7 @@ mod tests {
     fn one_byte_mutations_of_the_query_set_agree() {
         const REPLACEMENTS: &[&str] = &[
             "", " ", "(", ")", "[", "]", "{", "}", ":", ",", ".", "$", "-", ">", "<", "=", "a",
-            "1", "'", "\\", "*", "`", "|", "NOT ", " AS x",
+            "1", "'", "\\", "*", "`", "|", "NOT ", " AS x", "\\u00", "e", "0.", " END", ";",
         ];
         let mut accepted = 0;
         // The blocks with their header comment, which also cover comments.
