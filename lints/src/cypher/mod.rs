@@ -1,6 +1,7 @@
 //! Cypher query facts for lint rules.
 //!
 //! Parsing is done by `decypher` behind `adapter`; rules only see the plain types in [`facts`].
+//! For the common shapes `fast` builds decypher's AST directly, and declines everything else.
 //! Before decypher runs, `lexer` normalises `format!` templates, refuses deeply nested input,
 //! and rewrites the few Neo4j 5 constructs decypher does not support yet, all without moving
 //! any byte, so every span indexes the caller's text.
@@ -44,12 +45,6 @@ pub fn fast_parse_agrees(text: &str) -> bool {
         None => true,
         Some(fast) => decypher::parse(text).is_ok_and(|reference| reference == fast),
     }
-}
-
-/// Whether the fast parser answers for `text` (and so decypher is not asked).
-#[doc(hidden)]
-pub fn fast_parse_accepts(text: &str) -> bool {
-    fast::parse(text).is_some()
 }
 
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
