@@ -2068,6 +2068,135 @@ mod tests {
         assert!(accepted > 1_000, "only {accepted} variants accepted");
     }
 
+    /// Random queries from this parser's subset, nested and combined in ways the query set
+    /// does not show.
+    struct Generator(u64);
+
+    impl Generator {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % bound as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+            options[self.below(options.len())]
+        }
+
+        fn gap(&mut self) -> &'static str {
+            self.pick(&[" ", " ", " ", "  ", "\n", "/*c*/ ", " // c\n"])
+        }
+
+        fn name(&mut self) -> &'static str {
+            self.pick(&["n", "m", "t", "x", "count", "type", "end", "p_1"])
+        }
+
+        fn expression(&mut self, depth: usize) -> String {
+            let g = self.gap();
+            if depth == 0 {
+                return self
+                    .pick(&[
+                        "n", "m.id", "$p", "$limit", "1", "-2", "0.5", "'s'", "\"d\\n\"", "true",
+                        "null",
+                    ])
+                    .to_owned();
+            }
+            let (a, b) = (self.expression(depth - 1), self.expression(depth - 1));
+            match self.below(16) {
+                0 => format!("{a}{g}AND {b}"),
+                1 => format!("{a} OR{g}{b}"),
+                2 => format!("NOT{g}{a}"),
+                3 => format!("{a}{g}={g}{b}"),
+                4 => format!("{a} <> {b}"),
+                5 => format!("{a} + {b} * {a}"),
+                6 => format!("{a} IS{g}NOT NULL"),
+                7 => format!("{a} IN [{a},{g}{b}]"),
+                8 => format!("({a})"),
+                9 => format!("f({a}, {b})"),
+                10 => format!("count(*) > {a}"),
+                11 => format!("{{k: {a},{g}`q`: {b}}}"),
+                12 => format!("n {{.id, k: {a}, m}}"),
+                13 => format!("CASE{g}WHEN {a} THEN {b} ELSE {a} END"),
+                14 => format!("{a} STARTS WITH {b}"),
+                _ => format!("n:{}{g}OR {a}", self.pick(&["A", "A:B", "A|B", "Match"])),
+            }
+        }
+
+        fn node(&mut self) -> String {
+            let variable = if self.below(3) == 0 { "" } else { self.name() };
+            let label = self.pick(&["", ":A", ":A:B", ":A|B", " : A"]);
+            let properties = match self.below(4) {
+                0 => format!(" {{id: {}}}", self.expression(1)),
+                1 => " $props".to_owned(),
+                _ => String::new(),
+            };
+            format!("({variable}{label}{properties})")
+        }
+
+        fn pattern(&mut self) -> String {
+            let mut pattern = self.node();
+            for _ in 0..self.below(3) {
+                let detail = self.pick(&["", "[]", "[r]", "[:R]", "[r:R|S *1..3]", "[:R {w: 1}]"]);
+                let (left, right) = match self.below(3) {
+                    0 => ("<-", "-"),
+                    1 => ("-", "->"),
+                    _ => ("-", "-"),
+                };
+                pattern = format!("{pattern}{left}{detail}{right}{}", self.node());
+            }
+            pattern
+        }
+
+        fn query(&mut self) -> String {
+            let mut clauses = Vec::new();
+            for _ in 0..1 + self.below(3) {
+                let g = self.gap();
+                clauses.push(match self.below(9) {
+                    0 => format!("MATCH {}{g}WHERE {}", self.pattern(), self.expression(2)),
+                    1 => format!("OPTIONAL MATCH {}, {}", self.pattern(), self.pattern()),
+                    2 => format!("UNWIND {} AS x", self.expression(1)),
+                    3 => format!("WITH {} AS x, n ORDER BY x DESC", self.expression(2)),
+                    4 => format!("CREATE {}", self.pattern()),
+                    5 => format!(
+                        "MERGE {} ON CREATE SET n.a = {}",
+                        self.pattern(),
+                        self.expression(1)
+                    ),
+                    6 => format!("SET n.a = {},{g}n:L, n += {{}}", self.expression(2)),
+                    7 => "DETACH DELETE n REMOVE n.a, n:L".to_owned(),
+                    _ => format!("MATCH {}", self.pattern()),
+                });
+            }
+            let ending = match self.below(4) {
+                0 => format!(
+                    "RETURN DISTINCT {} AS y SKIP 1 LIMIT $l",
+                    self.expression(2)
+                ),
+                1 => format!("RETURN n, {} ORDER BY n.id", self.expression(2)),
+                2 => "RETURN n UNION ALL MATCH (n) RETURN n;".to_owned(),
+                _ => String::new(),
+            };
+            clauses.push(ending);
+            clauses.join(self.gap())
+        }
+    }
+
+    #[test]
+    fn generated_queries_agree() {
+        let mut generator = Generator(0x2545_f491_4f6c_dd1d);
+        let mut accepted = 0;
+        for _ in 0..10_000 {
+            let query = generator.query();
+            accepted += usize::from(parse(&query).is_some());
+            assert_agrees(&query);
+        }
+        assert!(
+            accepted > 3_000,
+            "only {accepted} generated queries accepted"
+        );
+    }
+
     #[test]
     fn the_query_set_and_every_prefix_agree() {
         for query in query_set() {
