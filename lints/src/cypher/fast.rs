@@ -1921,6 +1921,7 @@ mod tests {
         "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u.id, CASE WHEN u.last_login IS NULL THEN 'never' WHEN u.last_login < datetime() - duration('P30D') THEN 'stale' ELSE 'active' END AS status",
         "MATCH (t:Tenant {id: $tenant_id}) RETURN CASE t.plan WHEN 'free' THEN 1 WHEN 'pro' THEN 10 ELSE 100 END AS quota",
         "MATCH (u:User {id: $user_id}) SET u.bio = 'It\\'s a \"test\"\\nline two', u.path = \"C:\\\\tmp\\\\x\", u.e = '\\u00e9\\U0001F600\\q', u.score = -1.5e3 * +2 - -0.25, u.n = 0.5 RETURN u",
+        "MATCH (n:Cafe {name: 'Zoë \u{1F600}'}) // déjà vu\nRETURN n.name /* ünïcode */",
         "UNWIND $ids AS id MATCH (t:Tenant {id: id}) SET t += {seen: true} RETURN t.id IN $ids AS known",
     ];
 
@@ -1987,6 +1988,7 @@ mod tests {
             "MATCH (n) RETURN 'unterminated",
             "MATCH (n) RETURN 'line\nbreak'",
             "MATCH (é) RETURN é",
+            "MATCH (n:Café) RETURN n",
             "MATCH (n) RETURN n\u{a0}",
         ] {
             assert!(parse(text).is_none(), "accepted: {text:?}");
