@@ -3,7 +3,9 @@
 //! fixed number of byte-level mutations of each seed, through the same entry
 //! points as the fuzz targets. The long runs are `cargo fuzz` (see README).
 
-use partner_safety_lints::cypher::{literal, looks_like_cypher, parse_query, TextMode};
+use partner_safety_lints::cypher::{
+    fast_parse_agrees, literal, looks_like_cypher, parse_query, TextMode,
+};
 use partner_safety_lints::testing::run_pipeline;
 use std::path::{Path, PathBuf};
 
@@ -129,6 +131,11 @@ fn cypher_survives_seeds_regressions_and_mutations() {
                 assert!(
                     result.is_ok(),
                     "Cypher layer panicked on a mutation of {}:\n{text}",
+                    path.display()
+                );
+                assert!(
+                    fast_parse_agrees(text),
+                    "the fast Cypher parser disagrees with decypher on a mutation of {}:\n{text}",
                     path.display()
                 );
             }

@@ -31,22 +31,12 @@ pub(crate) fn extract(
     template_holes: &[Span],
     call_imports: &[CallImport],
 ) -> Result<QueryFacts, CypherError> {
-    let query = decypher::parse(text).map_err(|error| {
-        let clamp = |offset: usize| offset.min(original_len);
-        if let decypher::ErrorKind::Internal { .. } = error.kind() {
-            // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file".
-            return CypherError {
-                message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
-                span: first_token_span(text),
-                kind: CypherErrorKind::Syntax,
-            };
-        }
-        CypherError {
-            message: error.kind().to_string(),
-            span: Span::new(clamp(error.span().start), clamp(error.span().end)),
-            kind: CypherErrorKind::Syntax,
-        }
-    })?;
+    // The fast path answers only when its AST is exactly decypher's; everything else,
+    // errors included, goes through decypher.
+    let query = match super::fast::parse(text) {
+        Some(query) => query,
+        None => parse_with_decypher(text, original_len)?,
+    };
     let mut extractor = Extractor {
         text,
         original_len,
@@ -69,6 +59,26 @@ pub(crate) fn extract(
     }
     extractor.facts.shrink_to_fit();
     Ok(extractor.facts)
+}
+
+/// decypher's AST, or its first error mapped onto the caller's text.
+fn parse_with_decypher(text: &str, original_len: usize) -> Result<decypher::Query, CypherError> {
+    decypher::parse(text).map_err(|error| {
+        let clamp = |offset: usize| offset.min(original_len);
+        if let decypher::ErrorKind::Internal { .. } = error.kind() {
+            // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file".
+            return CypherError {
+                message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
+                span: first_token_span(text),
+                kind: CypherErrorKind::Syntax,
+            };
+        }
+        CypherError {
+            message: error.kind().to_string(),
+            span: Span::new(clamp(error.span().start), clamp(error.span().end)),
+            kind: CypherErrorKind::Syntax,
+        }
+    })
 }
 
 /// Variables visible at a point: frames from outermost to innermost.

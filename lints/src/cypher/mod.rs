@@ -1,12 +1,14 @@
 //! Cypher query facts for lint rules.
 //!
 //! Parsing is done by `decypher` behind `adapter`; rules only see the plain types in [`facts`].
+//! For the common shapes `fast` builds decypher's AST directly, and declines everything else.
 //! Before decypher runs, `lexer` normalises `format!` templates, refuses deeply nested input,
 //! and rewrites the few Neo4j 5 constructs decypher does not support yet, all without moving
 //! any byte, so every span indexes the caller's text.
 
 mod adapter;
 pub mod facts;
+mod fast;
 mod lexer;
 pub mod literal;
 
@@ -33,6 +35,16 @@ pub trait ParseMemo: Sync {
     fn recall(&self, text: &str, mode: TextMode) -> Option<Result<QueryFacts, CypherError>>;
     /// A result just parsed.
     fn remember(&self, text: &str, mode: TextMode, parsed: &Result<QueryFacts, CypherError>);
+}
+
+/// Whether the fast parser either declines `text` or returns exactly decypher's AST for it.
+/// For the differential tests and fuzz target; `text` may be any untrusted string.
+#[doc(hidden)]
+pub fn fast_parse_agrees(text: &str) -> bool {
+    match fast::parse(text) {
+        None => true,
+        Some(fast) => decypher::parse(text).is_ok_and(|reference| reference == fast),
+    }
 }
 
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.

@@ -1,0 +1,1 @@
+MATCH (p:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id}) SET t.premium_alert107 = true

@@ -1,0 +1,1 @@
+MATCH (x:Webhook91)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN x.id AS id, x.name AS name, x.status AS status ORDER BY x.created_at DESC

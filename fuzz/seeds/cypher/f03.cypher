@@ -1,0 +1,1 @@
+MATCH (:Partner {id: $partner_id})-[m:MANAGES]->(t:Tenant {id: $tenant_id}) WHERE m.revoked_at IS NULL RETURN t.id

@@ -1,0 +1,1 @@
+MATCH (p:Partner {id: $partner_id}), (t:Tenant {id: $tenant_id}) MERGE (p)-[:MANAGES]->(t)

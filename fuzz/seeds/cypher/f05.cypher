@@ -1,0 +1,1 @@
+MATCH (x:Device)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN count(x) AS n

@@ -1,0 +1,1 @@
+MATCH (p:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})-[:HAS_TICKET]->(x:Ticket {id: $id}) SET x.name = $name, x.updated_at = timestamp()

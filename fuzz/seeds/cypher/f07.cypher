@@ -1,0 +1,1 @@
+MATCH (:Partner {id: $partner_id})-[m:MANAGES]->(:Tenant {id: $tenant_id}) SET m.revoked_at = datetime()

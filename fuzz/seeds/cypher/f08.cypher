@@ -1,0 +1,1 @@
+MATCH (t:Tenant {id: $tenant_id}) RETURN t

@@ -1,0 +1,1 @@
+MATCH (u:User) WHERE u.tenant_id = $tenant_id AND NOT u.disabled OR u.age >= 18 RETURN u.name ORDER BY u.name ASC, u.age DESC SKIP $offset LIMIT 10

@@ -1,0 +1,1 @@
+match (u:User {tenant_id: $tenant_id}) where u.email ends with '@example.com' return distinct u.email

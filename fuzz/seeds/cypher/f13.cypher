@@ -1,0 +1,1 @@
+MATCH (t:Tenant {id: $tenant_id})<-[:BELONGS_TO]-(u:User) WITH t, count(*) AS users WHERE users > 1 RETURN t.id, users

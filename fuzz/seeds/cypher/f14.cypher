@@ -1,0 +1,1 @@
+CREATE (t:Tenant {id: $id, name: "Acme", seats: 5, active: true, parent: null})

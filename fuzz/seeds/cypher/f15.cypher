@@ -1,0 +1,1 @@
+MATCH (t:Tenant {id: $tenant_id}) DETACH DELETE t

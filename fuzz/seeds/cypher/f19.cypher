@@ -1,0 +1,1 @@
+MATCH path = (p:Partner {id: $partner_id})-[:MANAGES*1..3]->(t:Tenant) RETURN t.id, length(path) AS depth

@@ -1,0 +1,1 @@
+MATCH (a)-[r:KNOWS|:LIKES *2]-(b) WHERE (a.x > 1 OR b.y =~ 'x.*') AND a.kind IN ['a', "b", 3] RETURN a, [a.id, b.id] AS ids

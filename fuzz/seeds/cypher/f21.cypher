@@ -1,0 +1,1 @@
+MATCH (n:Resource|Document)-[:OWNED_BY]->(t:Tenant {id: $tenant_id}) RETURN n

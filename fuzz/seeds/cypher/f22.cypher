@@ -1,0 +1,1 @@
+MATCH (t:Tenant {id: $tenant_id}) CREATE (u:User $props)-[:BELONGS_TO {since: $now}]->(t) RETURN u

@@ -1,0 +1,1 @@
+MATCH (a)-[r $props]->(b) RETURN r

@@ -1,0 +1,1 @@
+MATCH (t:Tenant {id: $tenant_id}) SET t.migrated = true; MATCH (p:Partner) SET p.migrated = true;

@@ -1,0 +1,1 @@
+MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u {.id, .name, .*, tenant: t.id, name: name, t} AS user ORDER BY u.name

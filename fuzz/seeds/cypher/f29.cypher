@@ -1,0 +1,1 @@
+MATCH (n) WHERE (n:Resource OR n:Document:Archived) AND n.owner_id = $user_id RETURN n

@@ -1,0 +1,1 @@
+MATCH (u:User {id: $user_id}) SET u:Suspended:Locked, u.reason = coalesce($reason, 'unspecified') REMOVE u:Active, u.token, u RETURN u

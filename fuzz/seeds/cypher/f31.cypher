@@ -1,0 +1,1 @@
+MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tenant_id}) RETURN u.id, CASE WHEN u.last_login IS NULL THEN 'never' WHEN u.last_login < datetime() - duration('P30D') THEN 'stale' ELSE 'active' END AS status

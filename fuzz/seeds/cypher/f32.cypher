@@ -1,0 +1,1 @@
+MATCH (t:Tenant {id: $tenant_id}) RETURN CASE t.plan WHEN 'free' THEN 1 WHEN 'pro' THEN 10 ELSE 100 END AS quota

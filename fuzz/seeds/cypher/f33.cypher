@@ -1,0 +1,1 @@
+MATCH (u:User {id: $user_id}) SET u.bio = 'It\'s a "test"\nline two', u.path = "C:\\tmp\\x", u.e = '\u00e9\U0001F600\q', u.score = -1.5e3 * +2 - -0.25, u.n = 0.5 RETURN u

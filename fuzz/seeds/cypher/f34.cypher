@@ -1,0 +1,1 @@
+UNWIND $ids AS id MATCH (t:Tenant {id: id}) SET t += {seen: true} RETURN t.id IN $ids AS known
