@@ -414,6 +414,28 @@ impl<'a> Parser<'a> {
         self.eat(kind).then_some(())
     }
 
+    /// Items separated by commas, from the first: `item` is called after any whitespace
+    /// following each comma. With `space_before_comma` the whitespace after an item is
+    /// skipped before looking for a comma (and after the last item); without it the comma
+    /// must follow at once, where decypher's item takes in the whitespace after it.
+    fn comma_separated<T>(
+        &mut self,
+        space_before_comma: bool,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut items = vec![item(self)?];
+        loop {
+            if space_before_comma {
+                self.skip_trivia();
+            }
+            if !self.eat(Kind::Comma) {
+                return Some(items);
+            }
+            self.skip_trivia();
+            items.push(item(self)?);
+        }
+    }
+
     fn token_text(&self, token: Token) -> &'a str {
         self.text.get(token.start..token.end).unwrap_or_default()
     }
@@ -670,12 +692,8 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.skip_trivia();
-        let mut set_items = vec![self.set_item()?];
         // decypher reads the comma right after the item, whose value took in any whitespace.
-        while self.eat(Kind::Comma) {
-            self.skip_trivia();
-            set_items.push(self.set_item()?);
-        }
+        let set_items = self.comma_separated(false, |p| p.set_item())?;
         Some(MergeAction {
             on_match,
             set_items,
@@ -691,13 +709,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.skip_trivia();
-        let mut targets = vec![self.expression(PREC_MIN)?];
-        self.skip_trivia();
-        while self.eat(Kind::Comma) {
-            self.skip_trivia();
-            targets.push(self.expression(PREC_MIN)?);
-            self.skip_trivia();
-        }
+        let targets = self.comma_separated(true, |p| p.expression(PREC_MIN))?;
         Some(Delete {
             detach,
             targets,
@@ -709,13 +721,7 @@ impl<'a> Parser<'a> {
         let start = self.pos();
         self.bump();
         self.skip_trivia();
-        let mut items = vec![self.set_item()?];
-        self.skip_trivia();
-        while self.eat(Kind::Comma) {
-            self.skip_trivia();
-            items.push(self.set_item()?);
-            self.skip_trivia();
-        }
+        let items = self.comma_separated(true, |p| p.set_item())?;
         Some(Set {
             items,
             span: Span::new(start, self.pos()),
@@ -779,11 +785,7 @@ impl<'a> Parser<'a> {
         let start = self.pos();
         self.bump();
         self.skip_trivia();
-        let mut items = vec![self.remove_item()?];
-        while self.eat(Kind::Comma) {
-            self.skip_trivia();
-            items.push(self.remove_item()?);
-        }
+        let items = self.comma_separated(false, |p| p.remove_item())?;
         Some(Remove {
             items,
             span: Span::new(start, self.pos()),
@@ -828,13 +830,7 @@ impl<'a> Parser<'a> {
         if self.at(Kind::Star) || self.at(Kind::End) || self.at_clause_end() {
             return None;
         }
-        let mut items = vec![self.projection_item()?];
-        self.skip_trivia();
-        while self.eat(Kind::Comma) {
-            self.skip_trivia();
-            items.push(self.projection_item()?);
-            self.skip_trivia();
-        }
+        let items = self.comma_separated(true, |p| p.projection_item())?;
         self.skip_trivia();
         let mut order = None;
         if self.eat_keyword("ORDER") {
@@ -843,11 +839,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             self.skip_trivia();
-            let mut sort_items = vec![self.sort_item()?];
-            while self.eat(Kind::Comma) {
-                self.skip_trivia();
-                sort_items.push(self.sort_item()?);
-            }
+            let sort_items = self.comma_separated(false, |p| p.sort_item())?;
             order = Some(Order { items: sort_items });
             self.skip_trivia();
         }
@@ -911,13 +903,7 @@ impl<'a> Parser<'a> {
 
     fn pattern(&mut self) -> Option<Pattern> {
         let start = self.pos();
-        let mut parts = vec![self.pattern_part()?];
-        self.skip_trivia();
-        while self.eat(Kind::Comma) {
-            self.skip_trivia();
-            parts.push(self.pattern_part()?);
-            self.skip_trivia();
-        }
+        let parts = self.comma_separated(true, |p| p.pattern_part())?;
         // Parts juxtaposed without a comma (quantified path patterns) are left to decypher.
         if self.at(Kind::LParen) {
             return None;
@@ -1144,16 +1130,11 @@ impl<'a> Parser<'a> {
         let start = self.pos();
         self.bump();
         self.skip_trivia();
-        let mut entries = Vec::new();
-        if !self.at(Kind::RBrace) {
-            entries.push(self.map_entry()?);
-            self.skip_trivia();
-            while self.eat(Kind::Comma) {
-                self.skip_trivia();
-                entries.push(self.map_entry()?);
-                self.skip_trivia();
-            }
-        }
+        let entries = if self.at(Kind::RBrace) {
+            Vec::new()
+        } else {
+            self.comma_separated(true, |p| p.map_entry())?
+        };
         self.expect(Kind::RBrace)?;
         Some(MapLiteral {
             entries,
@@ -1418,16 +1399,11 @@ impl<'a> Parser<'a> {
         let start = self.pos();
         self.bump();
         self.skip_trivia();
-        let mut elements = Vec::new();
-        if !self.at(Kind::RBracket) {
-            elements.push(self.expression(PREC_MIN)?);
-            self.skip_trivia();
-            while self.eat(Kind::Comma) {
-                self.skip_trivia();
-                elements.push(self.expression(PREC_MIN)?);
-                self.skip_trivia();
-            }
-        }
+        let elements = if self.at(Kind::RBracket) {
+            Vec::new()
+        } else {
+            self.comma_separated(true, |p| p.expression(PREC_MIN))?
+        };
         self.expect(Kind::RBracket)?;
         Some(Expression::Literal(Literal::List(ListLiteral {
             elements,
@@ -1578,16 +1554,11 @@ impl<'a> Parser<'a> {
         self.skip_trivia();
         self.expect(Kind::LBrace)?;
         self.skip_trivia();
-        let mut items = Vec::new();
-        if !self.at(Kind::RBrace) {
-            items.push(self.map_projection_item()?);
-            self.skip_trivia();
-            while self.eat(Kind::Comma) {
-                self.skip_trivia();
-                items.push(self.map_projection_item()?);
-                self.skip_trivia();
-            }
-        }
+        let items = if self.at(Kind::RBrace) {
+            Vec::new()
+        } else {
+            self.comma_separated(true, |p| p.map_projection_item())?
+        };
         self.expect(Kind::RBrace)?;
         Some(Expression::MapProjection(Box::new(MapProjection {
             base,
@@ -1697,16 +1668,11 @@ impl<'a> Parser<'a> {
         self.skip_trivia();
         let distinct = self.eat_keyword("DISTINCT");
         self.skip_trivia();
-        let mut arguments = Vec::new();
-        if !self.at(Kind::RParen) {
-            arguments.push(self.expression(PREC_MIN)?);
-            self.skip_trivia();
-            while self.eat(Kind::Comma) {
-                self.skip_trivia();
-                arguments.push(self.expression(PREC_MIN)?);
-                self.skip_trivia();
-            }
-        }
+        let arguments = if self.at(Kind::RParen) {
+            Vec::new()
+        } else {
+            self.comma_separated(true, |p| p.expression(PREC_MIN))?
+        };
         self.expect(Kind::RParen)?;
         Some(Expression::FunctionCall(FunctionInvocation {
             name: vec![name],
