@@ -392,6 +392,17 @@ impl<'a> Parser<'a> {
         self.current = lex(self.text.as_bytes(), self.current.end);
     }
 
+    /// Consumes the current token and the whitespace and comments after it.
+    fn bump_past_trivia(&mut self) {
+        self.bump();
+        self.skip_trivia();
+    }
+
+    /// The span of a node that opened at `start` and ends where the current token starts.
+    fn span_from(&self, start: usize) -> Span {
+        Span::new(start, self.pos())
+    }
+
     fn skip_trivia(&mut self) {
         while self.at(Kind::Space) || self.at(Kind::Comment) {
             self.bump();
@@ -506,8 +517,7 @@ impl<'a> Parser<'a> {
         let mut unions = Vec::new();
         while self.at_keyword("UNION") {
             let start = self.pos();
-            self.bump();
-            self.skip_trivia();
+            self.bump_past_trivia();
             let all = self.eat_keyword("ALL");
             if !all {
                 self.eat_keyword("DISTINCT");
@@ -517,7 +527,7 @@ impl<'a> Parser<'a> {
             unions.push(Union {
                 all,
                 single_query: single_query(clauses)?,
-                span: Span::new(start, self.pos()),
+                span: self.span_from(start),
             });
         }
         Some(if unions.is_empty() {
@@ -587,7 +597,7 @@ impl<'a> Parser<'a> {
             optional,
             pattern,
             where_clause,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -602,7 +612,7 @@ impl<'a> Parser<'a> {
             order: body.order,
             skip: body.skip,
             limit: body.limit,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -624,14 +634,13 @@ impl<'a> Parser<'a> {
             skip: body.skip,
             limit: body.limit,
             where_clause,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
     fn unwind_clause(&mut self) -> Option<Unwind> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let expression = self.expression(PREC_MIN)?;
         self.skip_trivia();
         if !self.eat_keyword("AS") {
@@ -642,25 +651,23 @@ impl<'a> Parser<'a> {
         Some(Unwind {
             expression,
             variable,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
     fn create_clause(&mut self) -> Option<Create> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let pattern = self.pattern()?;
         Some(Create {
             pattern,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
     fn merge_clause(&mut self) -> Option<Merge> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let pattern = self.pattern_part()?;
         self.skip_trivia();
         let mut actions = Vec::new();
@@ -671,15 +678,14 @@ impl<'a> Parser<'a> {
         Some(Merge {
             pattern,
             actions,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
     /// `ON MATCH SET …` or `ON CREATE SET …`.
     fn merge_action(&mut self) -> Option<MergeAction> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let on_match = if self.eat_keyword("MATCH") {
             true
         } else if self.eat_keyword("CREATE") {
@@ -697,7 +703,7 @@ impl<'a> Parser<'a> {
         Some(MergeAction {
             on_match,
             set_items,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -713,18 +719,17 @@ impl<'a> Parser<'a> {
         Some(Delete {
             detach,
             targets,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
     fn set_clause(&mut self) -> Option<Set> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let items = self.comma_separated(true, |p| p.set_item())?;
         Some(Set {
             items,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -783,12 +788,11 @@ impl<'a> Parser<'a> {
 
     fn remove_clause(&mut self) -> Option<Remove> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let items = self.comma_separated(false, |p| p.remove_item())?;
         Some(Remove {
             items,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -807,15 +811,14 @@ impl<'a> Parser<'a> {
         let mut target = Expression::Variable(variable);
         while self.at(Kind::Dot) {
             let start = self.pos();
-            self.bump();
-            self.skip_trivia();
+            self.bump_past_trivia();
             let property = PropertyKeyName {
                 name: self.plain_name()?,
             };
             target = Expression::PropertyLookup {
                 base: Box::new(target),
                 property,
-                span: Span::new(start, self.pos()),
+                span: self.span_from(start),
             };
             self.skip_trivia();
         }
@@ -910,7 +913,7 @@ impl<'a> Parser<'a> {
         }
         Some(Pattern {
             parts,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -924,14 +927,13 @@ impl<'a> Parser<'a> {
             }
             variable = Some(self.variable()?);
             self.skip_trivia();
-            self.bump();
-            self.skip_trivia();
+            self.bump_past_trivia();
         }
         let element = self.pattern_element()?;
         Some(PatternPart {
             variable,
             anonymous: AnonymousPatternPart { element },
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -982,7 +984,7 @@ impl<'a> Parser<'a> {
             direction,
             detail,
             quantifier: None,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         };
         self.skip_trivia();
         let node = self.node_pattern()?;
@@ -992,8 +994,7 @@ impl<'a> Parser<'a> {
     /// `[r:TYPE {key: value}]`.
     fn relationship_detail(&mut self) -> Option<RelationshipDetail> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let mut variable = None;
         if self.at(Kind::Word) {
             variable = Some(self.variable()?);
@@ -1016,7 +1017,7 @@ impl<'a> Parser<'a> {
             types,
             range,
             properties,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1037,8 +1038,7 @@ impl<'a> Parser<'a> {
     /// `*`, `*2`, `*1..3`, `*..3` or `*2..`; `*2` is `*2..2`.
     fn range_literal(&mut self) -> Option<RangeLiteral> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let mut lower = None;
         if self.at(Kind::Integer) {
             lower = Some(self.integer()?);
@@ -1056,7 +1056,7 @@ impl<'a> Parser<'a> {
         Some(RangeLiteral {
             start: lower,
             end: upper,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1089,7 +1089,7 @@ impl<'a> Parser<'a> {
             variable,
             labels,
             properties,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1106,7 +1106,7 @@ impl<'a> Parser<'a> {
             alternatives.push(self.label()?);
         }
         // decypher gives every level of the left-nested alternatives the span of the whole.
-        let span = Span::new(start, self.pos());
+        let span = self.span_from(start);
         let mut alternatives = alternatives.into_iter();
         let first = alternatives.next()?;
         Some(alternatives.fold(first, |lhs, rhs| LabelExpression::Or {
@@ -1128,8 +1128,7 @@ impl<'a> Parser<'a> {
 
     fn map_literal(&mut self) -> Option<MapLiteral> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let entries = if self.at(Kind::RBrace) {
             Vec::new()
         } else {
@@ -1138,7 +1137,7 @@ impl<'a> Parser<'a> {
         self.expect(Kind::RBrace)?;
         Some(MapLiteral {
             entries,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1156,15 +1155,14 @@ impl<'a> Parser<'a> {
     /// `.key` after `base`; the lookup's span starts at the dot, as decypher's does.
     fn property_lookup(&mut self, base: Expression) -> Option<Expression> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let property = PropertyKeyName {
             name: self.keyword_or_name()?,
         };
         Some(Expression::PropertyLookup {
             base: Box::new(base),
             property,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1176,25 +1174,23 @@ impl<'a> Parser<'a> {
         }
         let mut lhs = if self.at_keyword("NOT") {
             let start = self.pos();
-            self.bump();
-            self.skip_trivia();
+            self.bump_past_trivia();
             let operand = self.expression(PREC_NOT)?;
             Expression::UnaryOp {
                 op: UnaryOperator::Not,
                 operand: Box::new(operand),
-                span: Span::new(start, self.pos()),
+                span: self.span_from(start),
             }
         } else if let Some(op) = self.sign() {
             let start = self.pos();
-            self.bump();
-            self.skip_trivia();
+            self.bump_past_trivia();
             // decypher folds `-9223372036854775808` into one literal; its magnitude does not
             // fit an i64, so the integer is declined below.
             let operand = self.expression(PREC_UNARY)?;
             Expression::UnaryOp {
                 op,
                 operand: Box::new(operand),
-                span: Span::new(start, self.pos()),
+                span: self.span_from(start),
             }
         } else {
             self.atom()?
@@ -1206,15 +1202,13 @@ impl<'a> Parser<'a> {
                 if bp < min_bp {
                     break;
                 }
-                self.bump();
-                self.skip_trivia();
+                self.bump_past_trivia();
                 let rhs = self.expression(bp + 1)?;
-                lhs = operator.apply(lhs, rhs, Span::new(start, self.pos()));
+                lhs = operator.apply(lhs, rhs, self.span_from(start));
             } else if self.at(Kind::Dot) {
                 lhs = self.property_lookup(lhs)?;
             } else if self.at_keyword("IS") {
-                self.bump();
-                self.skip_trivia();
+                self.bump_past_trivia();
                 let negated = self.eat_keyword("NOT");
                 self.skip_trivia();
                 // `IS NORMALIZED`, `IS TYPED`, `IS :: T` and label predicates are left to
@@ -1225,7 +1219,7 @@ impl<'a> Parser<'a> {
                 lhs = Expression::IsNull {
                     operand: Box::new(lhs),
                     negated,
-                    span: Span::new(start, self.pos()),
+                    span: self.span_from(start),
                 };
             } else if let Some(operator) = self.string_operator() {
                 let needs_with = !self.at_keyword("CONTAINS");
@@ -1241,16 +1235,15 @@ impl<'a> Parser<'a> {
                 lhs = Expression::Comparison {
                     lhs: Box::new(lhs),
                     operators: vec![(operator, Box::new(rhs))],
-                    span: Span::new(start, self.pos()),
+                    span: self.span_from(start),
                 };
             } else if self.at_keyword("IN") {
-                self.bump();
-                self.skip_trivia();
+                self.bump_past_trivia();
                 let rhs = self.expression(PREC_POSTFIX)?;
                 lhs = Expression::In {
                     lhs: Box::new(lhs),
                     rhs: Box::new(rhs),
-                    span: Span::new(start, self.pos()),
+                    span: self.span_from(start),
                 };
             } else if self.at(Kind::Colon) {
                 lhs = self.label_predicate(lhs)?;
@@ -1286,7 +1279,7 @@ impl<'a> Parser<'a> {
         Some(Expression::NodeLabels {
             base: Box::new(base),
             labels,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1363,12 +1356,11 @@ impl<'a> Parser<'a> {
             }
             Kind::Dollar => {
                 let start = self.pos();
-                self.bump();
-                self.skip_trivia();
+                self.bump_past_trivia();
                 let name = self.keyword_or_name()?;
                 Some(Expression::Parameter(Parameter {
                     name,
-                    span: Span::new(start, self.pos()),
+                    span: self.span_from(start),
                 }))
             }
             Kind::LBrace => Some(Expression::Literal(Literal::Map(self.map_literal()?))),
@@ -1397,8 +1389,7 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let elements = if self.at(Kind::RBracket) {
             Vec::new()
         } else {
@@ -1407,7 +1398,7 @@ impl<'a> Parser<'a> {
         self.expect(Kind::RBracket)?;
         Some(Expression::Literal(Literal::List(ListLiteral {
             elements,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })))
     }
 
@@ -1416,8 +1407,7 @@ impl<'a> Parser<'a> {
         if self.relationship_pattern_may_follow() {
             return None;
         }
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let inner = self.expression(PREC_MIN)?;
         self.skip_trivia();
         self.expect(Kind::RParen)?;
@@ -1510,8 +1500,7 @@ impl<'a> Parser<'a> {
     /// `CASE [x] WHEN … THEN … [ELSE …] END`.
     fn case_expression(&mut self) -> Option<Expression> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         let mut scrutinee = None;
         if !self.at_keyword("WHEN") {
             scrutinee = Some(Box::new(self.expression(PREC_MIN)?));
@@ -1543,7 +1532,7 @@ impl<'a> Parser<'a> {
             scrutinee,
             alternatives,
             default,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         }))
     }
 
@@ -1563,7 +1552,7 @@ impl<'a> Parser<'a> {
         Some(Expression::MapProjection(Box::new(MapProjection {
             base,
             items,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })))
     }
 
@@ -1574,7 +1563,7 @@ impl<'a> Parser<'a> {
             // decypher takes the key right after the dot, without skipping whitespace.
             if self.eat(Kind::Star) {
                 return Some(MapProjectionItem::AllProperties {
-                    span: Span::new(start, self.pos()),
+                    span: self.span_from(start),
                 });
             }
             let property = PropertyKeyName {
@@ -1589,8 +1578,7 @@ impl<'a> Parser<'a> {
                     name: self.keyword_or_name()?,
                 };
                 self.skip_trivia();
-                self.bump();
-                self.skip_trivia();
+                self.bump_past_trivia();
                 let value = self.expression(PREC_MIN)?;
                 // decypher reads `key: key` as the shorthand `.key`.
                 Some(match value {
@@ -1645,8 +1633,7 @@ impl<'a> Parser<'a> {
 
     fn count_star(&mut self) -> Option<Expression> {
         let start = self.pos();
-        self.bump();
-        self.skip_trivia();
+        self.bump_past_trivia();
         self.expect(Kind::LParen)?;
         self.skip_trivia();
         self.eat_keyword("DISTINCT");
@@ -1655,7 +1642,7 @@ impl<'a> Parser<'a> {
         self.skip_trivia();
         self.expect(Kind::RParen)?;
         Some(Expression::CountStar {
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         })
     }
 
@@ -1678,7 +1665,7 @@ impl<'a> Parser<'a> {
             name: vec![name],
             distinct,
             arguments,
-            span: Span::new(start, self.pos()),
+            span: self.span_from(start),
         }))
     }
 }
