@@ -40,6 +40,16 @@ pub fn ends_with(path: &[Name], suffix: &[String]) -> bool {
             .all(|(segment, wanted)| segment == wanted)
 }
 
+/// A path's segments after any leading `crate`, `self` and `super`, which the call graph and
+/// the path patterns match without: `crate::audit::record` and `audit::record` are one name.
+pub fn without_path_root<S: AsRef<str>>(segments: &[S]) -> &[S] {
+    let root = segments
+        .iter()
+        .take_while(|segment| matches!(segment.as_ref(), "crate" | "self" | "super"))
+        .count();
+    &segments[root..]
+}
+
 /// Splits an identifier into lowercase words at `_`, `-` and camelCase humps
 /// (`HTTPServer` → `http`, `server`).
 pub fn words(identifier: &str) -> Vec<String> {
@@ -307,6 +317,21 @@ mod tests {
                 assert_eq!(has_word(name, listed), expected, "{name:?} {listed:?}");
             }
         }
+    }
+
+    #[test]
+    fn path_roots_are_dropped_from_the_front_only() {
+        let root = |path: &str| -> Vec<String> {
+            let segments: Vec<&str> = path.split("::").collect();
+            without_path_root(&segments)
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        };
+        assert_eq!(root("crate::audit::record"), ["audit", "record"]);
+        assert_eq!(root("super::super::db::run"), ["db", "run"]);
+        assert_eq!(root("audit::self::record"), ["audit", "self", "record"]);
+        assert!(root("crate").is_empty());
     }
 
     #[test]

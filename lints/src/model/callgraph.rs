@@ -8,7 +8,7 @@
 
 use crate::diagnostic::FileId;
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
-use crate::names::Name;
+use crate::names::{without_path_root, Name};
 use foldhash::HashMap;
 use rayon::prelude::*;
 
@@ -248,10 +248,9 @@ impl CallGraph {
         else {
             return Vec::new();
         };
-        let segments: Vec<&str> = segments
+        let segments: Vec<&str> = without_path_root(segments)
             .iter()
             .map(Name::as_str)
-            .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
             .collect();
         let Some((name, qualifier)) = segments.split_last() else {
             return Vec::new();
@@ -302,10 +301,9 @@ fn resolve(
                 .collect()
         }
         Callee::Path(segments) => {
-            let segments: Vec<&str> = segments
+            let segments: Vec<&str> = without_path_root(segments)
                 .iter()
                 .map(Name::as_str)
-                .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
                 .collect();
             let Some((name, qualifier)) = segments.split_last() else {
                 return Vec::new();

@@ -10,7 +10,7 @@ use crate::model::callgraph::FnId;
 use crate::model::context::PartnerContext;
 use crate::model::names::{Pattern, Patterns};
 use crate::names::words;
-use crate::names::Name;
+use crate::names::{without_path_root, Name};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -187,10 +187,10 @@ fn audit_function_patterns(patterns: &[String]) -> Vec<Vec<Pattern>> {
     patterns
         .iter()
         .map(|pattern| {
-            pattern
-                .split("::")
-                .skip_while(|segment| matches!(*segment, "crate" | "self" | "super"))
-                .map(Pattern::new)
+            let segments: Vec<&str> = pattern.split("::").collect();
+            without_path_root(&segments)
+                .iter()
+                .map(|segment| Pattern::new(segment))
                 .collect::<Vec<_>>()
         })
         // `crate` alone names no function; an empty pattern would match every call.
@@ -389,13 +389,7 @@ impl AuditActorTarget {
         // Compared from the last segment back, without collecting the path: every call of
         // the workspace is asked.
         let (segments, method): (&[Name], Option<&Name>) = match &call.callee {
-            Callee::Path(segments) | Callee::Macro(segments) => {
-                let leading = segments
-                    .iter()
-                    .take_while(|segment| matches!(segment.as_str(), "crate" | "self" | "super"))
-                    .count();
-                (&segments[leading..], None)
-            }
+            Callee::Path(segments) | Callee::Macro(segments) => (without_path_root(segments), None),
             Callee::Method(name) => (
                 call.receiver
                     .as_ref()
