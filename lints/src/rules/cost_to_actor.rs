@@ -183,19 +183,22 @@ impl Rule for CostToActor {
 }
 
 impl CostToActor {
-    /// Whether a name (split into its words) has a record word, with an ending (`metering`,
-    /// `BillingEvent`, `invoicing`: a final `e` may be dropped before an ending).
-    fn is_record_words(&self, name_words: &[String]) -> bool {
-        if name_words
-            .iter()
-            .any(|word| PARTNER_WORDS.contains(&word.as_str()))
-        {
-            return false;
-        }
-        name_words.iter().any(|word| self.is_record_word(word))
+    /// What the words of a call or type name say, in one pass over them (every call of
+    /// partner code is asked). A partner word settles it: the name is no record's.
+    fn name_words(&self, name: &str) -> NameWords {
+        let mut found = NameWords::default();
+        any_word(name, |index, word| {
+            found.starts_with_read |= index == 0 && READ_VERBS.contains(&word);
+            found.names_partner |= PARTNER_WORDS.contains(&word);
+            found.has_record_word |= self.is_record_word(word);
+            found.ends_describing = NON_RECORD_TYPE_WORDS.contains(&word);
+            found.names_partner
+        });
+        found
     }
 
-    /// Whether one lowercase word is a record word with an ending.
+    /// Whether one lowercase word is a record word with an ending (`metering`, `BillingEvent`,
+    /// `invoicing`: a final `e` may be dropped before an ending).
     fn is_record_word(&self, word: &str) -> bool {
         let first = word.as_bytes().first();
         self.record_words.iter().any(|stem| {
@@ -219,26 +222,18 @@ impl CostToActor {
     }
 
     fn is_record_type(&self, name: &str) -> bool {
-        let name_words = words(name);
-        let last = name_words.last().map_or("", String::as_str);
-        self.is_record_words(&name_words) && !NON_RECORD_TYPE_WORDS.contains(&last)
+        let found = self.name_words(name);
+        found.names_record() && !found.ends_describing
     }
 
     /// A call that writes a record: its name (or its type, for `UsageRecord::new`)
     /// has a record word, and it is not a read (`list_invoices`).
     fn is_record_call(&self, call: &CallSite) -> bool {
-        // One pass over the name's words, as every call of partner code is asked.
-        let (mut reads, mut names_partner, mut has_record_word) = (false, false, false);
-        any_word(call.name(), |index, word| {
-            reads = index == 0 && READ_VERBS.contains(&word);
-            names_partner = PARTNER_WORDS.contains(&word);
-            has_record_word |= self.is_record_word(word);
-            reads || names_partner
-        });
-        if reads {
+        let found = self.name_words(call.name());
+        if found.starts_with_read {
             return false;
         }
-        if has_record_word && !names_partner {
+        if found.names_record() {
             return true;
         }
         match &call.callee {
@@ -252,6 +247,21 @@ impl CostToActor {
     fn is_tenant_field(&self, name: &str) -> bool {
         let first = words(name).into_iter().next().unwrap_or_default();
         self.tenant_fields.suffix_match(name).is_some() && !ACTOR_PREFIXES.contains(&first.as_str())
+    }
+}
+
+#[derive(Default)]
+struct NameWords {
+    starts_with_read: bool,
+    names_partner: bool,
+    has_record_word: bool,
+    /// The last word read describes or selects records (`UsageQuery`).
+    ends_describing: bool,
+}
+
+impl NameWords {
+    fn names_record(&self) -> bool {
+        self.has_record_word && !self.names_partner
     }
 }
 
