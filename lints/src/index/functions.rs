@@ -118,6 +118,10 @@ pub struct EventFact {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallSite {
     pub callee: Callee,
+    /// The callee's last path segment, method or macro name, beside the callee: the
+    /// model's passes over every call of the workspace test it first, and reading it from
+    /// the path's segments cost a cache miss per call on a large workspace.
+    callee_name: Name,
     /// The callee's name token (last path segment, method or macro name).
     pub name_span: Span,
     /// The whole call expression.
@@ -138,10 +142,16 @@ pub struct CallSite {
 
 impl CallSite {
     pub fn name(&self) -> &str {
-        match &self.callee {
-            Callee::Path(segments) | Callee::Macro(segments) => {
-                segments.last().map_or("", Name::as_str)
-            }
+        &self.callee_name
+    }
+}
+
+impl Callee {
+    /// The last path segment, the method or the macro name.
+    pub fn name(&self) -> &Name {
+        static EMPTY: Name = Name::const_new("");
+        match self {
+            Callee::Path(segments) | Callee::Macro(segments) => segments.last().unwrap_or(&EMPTY),
             Callee::Method(name) => name,
         }
     }
@@ -1349,6 +1359,7 @@ impl BodyWalker {
     ) {
         let result_discarded = self.discarded.contains(&span);
         self.calls.push(CallSite {
+            callee_name: callee.name().clone(),
             callee,
             name_span,
             span,
