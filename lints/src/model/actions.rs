@@ -105,15 +105,18 @@ impl Actions {
         for (file, facts) in workspace.files.iter().enumerate() {
             for (index, function) in facts.functions.iter().enumerate() {
                 for call in &function.calls {
+                    // Of macros, only query macros run SQL (`sqlx::query!`, `sql!`):
+                    // `info!("insert into …")` writes a log line.
+                    let other_macro = matches!(call.callee, Callee::Macro(_))
+                        && !(call.name().starts_with("query") || call.name().starts_with("sql"));
+                    if other_macro {
+                        continue;
+                    }
                     let Some(argument) = call.args.first().and_then(|arg| arg.string.as_ref())
                     else {
                         continue;
                     };
-                    // Of macros, only query macros run SQL (`sqlx::query!`, `sql!`):
-                    // `info!("insert into …")` writes a log line.
-                    let other_macro = matches!(&call.callee, Callee::Macro(path)
-                        if !path.last().is_some_and(|name| name.starts_with("query") || name.starts_with("sql")));
-                    if matches!(argument, StrExpr::Unknown { .. }) || other_macro {
+                    if matches!(argument, StrExpr::Unknown { .. }) {
                         continue;
                     }
                     // Most first arguments are plain literals (messages, keys, templates):

@@ -301,6 +301,11 @@ fn resolve(
                 .collect()
         }
         Callee::Path(segments) => {
+            // Most path calls are constructors and conversions (`Vec::new`, `String::from`):
+            // answered by the name alone, before the path is copied.
+            if COMMON_METHOD_NAMES.contains(&call.name()) {
+                return Vec::new();
+            }
             let segments: Vec<&str> = without_path_root(segments)
                 .iter()
                 .map(Name::as_str)

@@ -32,9 +32,7 @@ impl DeleteRoutes {
                 for call in &function.calls {
                     let handler = match (&call.callee, call.args.as_slice()) {
                         // `delete(h)`, `routing::delete(h)`, `get(a).delete(h)`.
-                        (Callee::Path(segments), [handler])
-                            if segments.last().is_some_and(|name| name == "delete") =>
-                        {
+                        (Callee::Path(_), [handler]) if call.name() == "delete" => {
                             handler
                         }
                         (Callee::Method(name), [handler])
@@ -50,7 +48,8 @@ impl DeleteRoutes {
                             if name == "to"
                                 && receiver_has(function, call.receiver.as_ref(), &|inner| {
                                     inner.args.is_empty()
-                                        && matches!(&inner.callee, Callee::Path(segments) if segments.last().is_some_and(|name| name == "delete"))
+                                        && matches!(inner.callee, Callee::Path(_))
+                                        && inner.name() == "delete"
                                 }) =>
                         {
                             handler
