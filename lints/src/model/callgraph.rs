@@ -63,12 +63,26 @@ pub const COMMON_METHOD_NAMES: &[&str] = &[
     "expect",
 ];
 
+/// Edges are kept in flat tables indexed by a function's place in workspace order (file,
+/// then position) rather than in a map of lists: a million-line workspace has a third of a
+/// million call sites, and a list per call site cost tens of megabytes and a hash lookup
+/// per question.
 #[derive(Debug, Default)]
 pub struct CallGraph {
-    /// For each function, the resolved callees of each of its call sites (same order as `calls`).
-    callees: HashMap<FnId, Vec<Vec<FnId>>>,
-    /// For each function, the call sites that call it: (caller, call index).
-    callers: HashMap<FnId, Vec<(FnId, usize)>>,
+    /// Where each file's functions begin in workspace order (one entry more than files).
+    first_function: Vec<usize>,
+    /// For each function in workspace order, where its call sites begin in `first_callee`
+    /// (one entry more than functions).
+    first_call: Vec<usize>,
+    /// For each call site, where its resolved callees begin in `callees` (one entry more than
+    /// call sites).
+    first_callee: Vec<usize>,
+    callees: Vec<FnId>,
+    /// For each function in workspace order, where the call sites that may call it begin in
+    /// `callers` (one entry more than functions).
+    first_caller: Vec<usize>,
+    /// (caller, call index), grouped by callee, in workspace order within a group.
+    callers: Vec<(FnId, usize)>,
     lookup: FnLookup,
 }
 
@@ -80,7 +94,11 @@ pub struct CallGraph {
 /// a wrong edge. Buckets keep workspace order (file, then position).
 #[derive(Debug, Default)]
 struct FnLookup {
-    buckets: HashMap<u64, Vec<FnId>>,
+    /// A bucket's place in `ids`, by the hash of its key.
+    buckets: HashMap<u64, (u32, u32)>,
+    /// Every bucket's functions, one bucket after another: one allocation, not one per
+    /// bucket (a million-line workspace has about four buckets per function).
+    ids: Vec<FnId>,
 }
 
 #[derive(Hash)]
@@ -97,23 +115,38 @@ enum LookupKey<'a> {
 
 impl FnLookup {
     fn new(workspace: &Workspace) -> FnLookup {
-        let mut lookup = FnLookup::default();
+        let mut keyed: Vec<(u64, FnId)> = Vec::new();
         for (file, facts) in workspace.files.iter().enumerate() {
             for (index, function) in facts.functions.iter().enumerate() {
                 let id = FnId { file, index };
                 let name = function.name.as_str();
                 let impl_type = function.impl_type.as_deref();
-                lookup.add(LookupKey::Named(name, impl_type), id);
+                let mut add = |key: LookupKey<'_>| keyed.push((Self::hash(&key), id));
+                add(LookupKey::Named(name, impl_type));
                 if let Some(last) = function.module_path.last() {
-                    lookup.add(LookupKey::InModule(name, impl_type, last), id);
+                    add(LookupKey::InModule(name, impl_type, last));
                 }
                 if impl_type.is_none() {
-                    lookup.add(LookupKey::Local(name, &function.module_path), id);
+                    add(LookupKey::Local(name, &function.module_path));
                 }
                 if function.has_self {
-                    lookup.add(LookupKey::Method(name, function.params.len()), id);
+                    add(LookupKey::Method(name, function.params.len()));
                 }
             }
+        }
+        // Stable: a bucket keeps workspace order.
+        keyed.sort_by_key(|&(hash, _)| hash);
+        let mut lookup = FnLookup {
+            buckets: HashMap::default(),
+            ids: keyed.iter().map(|&(_, id)| id).collect(),
+        };
+        let mut start = 0;
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            // More than four billion functions cannot be indexed; they resolve nothing.
+            if let (Ok(first), Ok(len)) = (u32::try_from(start), u32::try_from(group.len())) {
+                lookup.buckets.insert(group[0].0, (first, len));
+            }
+            start += group.len();
         }
         lookup
     }
@@ -123,14 +156,14 @@ impl FnLookup {
         foldhash::fast::FixedState::with_seed(0).hash_one(key)
     }
 
-    fn add(&mut self, key: LookupKey<'_>, id: FnId) {
-        self.buckets.entry(Self::hash(&key)).or_default().push(id);
-    }
-
     fn bucket(&self, key: LookupKey<'_>) -> &[FnId] {
         self.buckets
             .get(&Self::hash(&key))
-            .map_or(&[], Vec::as_slice)
+            .and_then(|&(first, len)| {
+                let first = first as usize;
+                self.ids.get(first..first + len as usize)
+            })
+            .unwrap_or(&[])
     }
 
     /// Functions named `name` that `qualifier` (the path before the name) can
@@ -167,58 +200,111 @@ fn function_of<'a>(workspace: &'a Workspace, id: &FnId) -> &'a FunctionDef {
 impl CallGraph {
     pub fn build(workspace: &Workspace) -> CallGraph {
         let lookup = FnLookup::new(workspace);
-        // Resolving is per call and read-only: all cores; joining is cheap.
-        let per_file: Vec<Vec<(FnId, Vec<Vec<FnId>>)>> = workspace
+        // Resolving is per call and read-only: all cores; joining is cheap. Each file
+        // gives its functions' call counts, its call sites' callee counts and the callees.
+        let per_file: Vec<(Vec<usize>, Vec<usize>, Vec<FnId>)> = workspace
             .files
             .par_iter()
-            .enumerate()
-            .map(|(file, facts)| {
-                facts
-                    .functions
-                    .iter()
-                    .enumerate()
-                    .map(|(index, function)| {
-                        // Kept until the rules are done: without the room the lists grew into.
-                        let resolved = function
-                            .calls
-                            .iter()
-                            .map(|call| {
-                                let mut callees = resolve(workspace, &lookup, function, call);
-                                callees.shrink_to_fit();
-                                callees
-                            })
-                            .collect();
-                        (FnId { file, index }, resolved)
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut graph = CallGraph::default();
-        for functions in per_file {
-            for (caller, resolved) in functions {
-                for (call_index, callees) in resolved.iter().enumerate() {
-                    for callee in callees {
-                        graph
-                            .callers
-                            .entry(*callee)
-                            .or_default()
-                            .push((caller, call_index));
+            .map(|facts| {
+                let mut calls_per_function = Vec::with_capacity(facts.functions.len());
+                let mut callees_per_call = Vec::new();
+                let mut callees = Vec::new();
+                for function in &facts.functions {
+                    calls_per_function.push(function.calls.len());
+                    for call in &function.calls {
+                        let resolved = resolve(workspace, &lookup, function, call);
+                        callees_per_call.push(resolved.len());
+                        callees.extend(resolved);
                     }
                 }
-                graph.callees.insert(caller, resolved);
+                (calls_per_function, callees_per_call, callees)
+            })
+            .collect();
+        let functions: usize = per_file
+            .iter()
+            .map(|(per_function, _, _)| per_function.len())
+            .sum();
+        let calls: usize = per_file.iter().map(|(_, per_call, _)| per_call.len()).sum();
+        let edges: usize = per_file.iter().map(|(_, _, callees)| callees.len()).sum();
+        let mut graph = CallGraph {
+            first_function: Vec::with_capacity(per_file.len() + 1),
+            first_call: Vec::with_capacity(functions + 1),
+            first_callee: Vec::with_capacity(calls + 1),
+            callees: Vec::with_capacity(edges),
+            lookup,
+            ..CallGraph::default()
+        };
+        graph.first_function.push(0);
+        graph.first_call.push(0);
+        graph.first_callee.push(0);
+        for (calls_per_function, callees_per_call, callees) in per_file {
+            for count in calls_per_function {
+                graph
+                    .first_call
+                    .push(graph.first_call.last().copied().unwrap_or(0) + count);
+            }
+            graph.first_function.push(graph.first_call.len() - 1);
+            for count in callees_per_call {
+                graph
+                    .first_callee
+                    .push(graph.first_callee.last().copied().unwrap_or(0) + count);
+            }
+            graph.callees.extend(callees);
+        }
+        graph.index_callers(workspace);
+        graph
+    }
+
+    /// Fills `callers` from `callees`: counted, then placed, so each callee's callers
+    /// stay in workspace order.
+    fn index_callers(&mut self, workspace: &Workspace) {
+        let functions = self.first_call.len().saturating_sub(1);
+        let mut counts = vec![0usize; functions + 1];
+        for callee in &self.callees {
+            if let Some(slot) = self.slot(*callee) {
+                counts[slot + 1] += 1;
             }
         }
-        graph.callers.values_mut().for_each(Vec::shrink_to_fit);
-        graph.lookup = lookup;
-        graph
+        for slot in 1..counts.len() {
+            counts[slot] += counts[slot - 1];
+        }
+        let mut next = counts.clone();
+        let mut callers = vec![(FnId { file: 0, index: 0 }, 0); counts[functions]];
+        for (file, facts) in workspace.files.iter().enumerate() {
+            for (index, function) in facts.functions.iter().enumerate() {
+                let caller = FnId { file, index };
+                for call_index in 0..function.calls.len() {
+                    for callee in self.callees(caller, call_index) {
+                        if let Some(slot) = self.slot(*callee) {
+                            callers[next[slot]] = (caller, call_index);
+                            next[slot] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        self.first_caller = counts;
+        self.callers = callers;
+    }
+
+    /// A function's place in workspace order, if the graph knows it.
+    fn slot(&self, function: FnId) -> Option<usize> {
+        let first = *self.first_function.get(function.file)?;
+        let end = *self.first_function.get(function.file + 1)?;
+        let slot = first.checked_add(function.index)?;
+        (slot < end).then_some(slot)
     }
 
     /// The workspace functions a call site may run (empty when unresolved or ambiguous).
     pub fn callees(&self, function: FnId, call_index: usize) -> &[FnId] {
-        self.callees
-            .get(&function)
-            .and_then(|calls| calls.get(call_index))
-            .map_or(&[], Vec::as_slice)
+        let Some(slot) = self.slot(function) else {
+            return &[];
+        };
+        let (first, end) = (self.first_call[slot], self.first_call[slot + 1]);
+        let Some(call) = first.checked_add(call_index).filter(|&call| call < end) else {
+            return &[];
+        };
+        &self.callees[self.first_callee[call]..self.first_callee[call + 1]]
     }
 
     /// The workspace functions whose signature a call site binds its
@@ -271,7 +357,10 @@ impl CallGraph {
 
     /// Every call site that may call `function`.
     pub fn callers(&self, function: FnId) -> &[(FnId, usize)] {
-        self.callers.get(&function).map_or(&[], Vec::as_slice)
+        match self.slot(function) {
+            Some(slot) => &self.callers[self.first_caller[slot]..self.first_caller[slot + 1]],
+            None => &[],
+        }
     }
 }
 
@@ -467,5 +556,44 @@ mod tests {
             callee_names(&workspace, &graph, 0, "f"),
             [Vec::<String>::new(), vec![]]
         );
+    }
+
+    #[test]
+    fn callers_in_workspace_order_and_unknown_places_have_none() {
+        let (workspace, graph) = graph(&[
+            (
+                "src/a.rs",
+                "fn first() { store::save(1); noop(); store::save(2); }\nfn noop() {}",
+            ),
+            ("src/store.rs", "pub fn save(n: u8) {}\nfn unused() {}"),
+            ("src/b.rs", "fn second() { store::save(3); }"),
+        ]);
+        let id = |file: usize, name: &str| FnId {
+            file,
+            index: workspace.files[file]
+                .functions
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap(),
+        };
+        let (first, noop, save, unused, second) = (
+            id(0, "first"),
+            id(0, "noop"),
+            id(1, "save"),
+            id(1, "unused"),
+            id(2, "second"),
+        );
+        assert_eq!(graph.callers(save), [(first, 0), (first, 2), (second, 0)]);
+        assert_eq!(graph.callers(noop), [(first, 1)]);
+        assert_eq!(graph.callers(unused), []);
+        assert_eq!(graph.callers(first), []);
+        assert_eq!(graph.callees(first, 1), [noop]);
+        // A call index, function or file the workspace does not have: no edges, no panic.
+        assert_eq!(graph.callees(first, 3), []);
+        assert_eq!(graph.callees(FnId { file: 1, index: 2 }, 0), []);
+        assert_eq!(graph.callees(FnId { file: 3, index: 0 }, 0), []);
+        assert_eq!(graph.callers(FnId { file: 0, index: 9 }), []);
+        assert_eq!(CallGraph::default().callers(first), []);
+        assert_eq!(CallGraph::default().callees(first, 0), []);
     }
 }

@@ -32,9 +32,7 @@ impl DeleteRoutes {
                 for call in &function.calls {
                     let handler = match (&call.callee, call.args.as_slice()) {
                         // `delete(h)`, `routing::delete(h)`, `get(a).delete(h)`.
-                        (Callee::Path(_), [handler]) if call.name() == "delete" => {
-                            handler
-                        }
+                        (Callee::Path(_), [handler]) if call.name() == "delete" => handler,
                         (Callee::Method(name), [handler])
                             if name == "delete"
                                 && receiver_has(function, call.receiver.as_ref(), &|inner| {
