@@ -36,7 +36,8 @@ impl Roles<'_> {
     /// The role of the value at `place` (`["session", "tenant_id"]`) read at
     /// byte `offset` of `function`.
     pub fn classify(&self, function: &FunctionDef, place: &[Name], offset: u32) -> Role {
-        let mut place = place.to_vec();
+        // Borrowed until a `let` is followed: most places are a parameter's or unbound.
+        let mut place = std::borrow::Cow::Borrowed(place);
         let mut offset = offset;
         for _ in 0..MAX_BINDINGS {
             let Some(head) = place.first() else {
@@ -49,11 +50,13 @@ impl Roles<'_> {
             // shadowing across sibling blocks is rare in handlers.
             let binding = function.binding_before(head, offset);
             if let Some(binding) = binding {
-                match binding.init.as_ref().and_then(|init| init.place.clone()) {
-                    Some(mut init_place) => {
-                        init_place.extend(place.into_iter().skip(1));
+                match binding.init.as_ref().and_then(|init| init.place.as_deref()) {
+                    Some(init_place) => {
+                        let mut followed = Vec::with_capacity(init_place.len() + place.len() - 1);
+                        followed.extend_from_slice(init_place);
+                        followed.extend_from_slice(&place[1..]);
                         offset = binding.span.start;
-                        place = init_place;
+                        place = std::borrow::Cow::Owned(followed);
                         continue;
                     }
                     None => return Role::Unknown,
@@ -151,5 +154,21 @@ mod tests {
             roles,
             [Actor, Actor, Actor, Target, Target, Target, Actor, Target, Unknown, Target]
         );
+    }
+
+    #[test]
+    fn follows_bindings_through_several_lets_keeping_the_rest_of_the_place() {
+        let roles = roles_in(
+            r#"async fn h(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+                let s = &session;
+                let t = s;
+                let shadowed = tenant_id.clone();
+                audit(t.tenant_id, t.user.org, shadowed, s);
+                let shadowed = other_value();
+                audit(shadowed);
+            }"#,
+        );
+        use Role::*;
+        assert_eq!(roles, [Actor, Actor, Target, Actor, Unknown]);
     }
 }
