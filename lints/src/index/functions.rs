@@ -127,8 +127,10 @@ pub struct CallSite {
     /// The whole call expression.
     pub span: Span,
     pub args: Vec<ArgFact>,
-    /// For method calls, the receiver.
-    pub receiver: Option<ArgFact>,
+    /// For method calls, the receiver. Boxed: a third of the calls have none, and inline it
+    /// made every call site 96 bytes larger (224 instead of 128), which the model's passes
+    /// over every call of the workspace read through.
+    pub receiver: Option<Box<ArgFact>>,
     /// Innermost block containing the call.
     pub block: usize,
     /// The result is thrown away or made harmless (`let _ = f()`, `f().ok()`,
@@ -1364,7 +1366,7 @@ impl BodyWalker {
             name_span,
             span,
             args,
-            receiver,
+            receiver: receiver.map(Box::new),
             block: self.current,
             result_discarded,
             event: event.map(Box::new),

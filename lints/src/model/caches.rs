@@ -371,7 +371,7 @@ impl<'a> Caches<'a> {
                 if !keyed_somewhere(name) {
                     return None;
                 }
-                let receiver = call.receiver.as_ref()?;
+                let receiver = call.receiver.as_deref()?;
                 let client = self.client_of(facts, f, receiver, 0)?;
                 let keyed = match client {
                     Client::Redis | Client::Pipeline => REDIS_KEY_METHODS.contains(&name),
@@ -404,7 +404,7 @@ impl<'a> Caches<'a> {
         f: &FnCalls<'a>,
         call: &'a CallSite,
     ) -> Option<CacheOp<'a>> {
-        let receiver = call.receiver.as_ref()?;
+        let receiver = call.receiver.as_deref()?;
         let command = call_at(f, receiver.span)?;
         let command_name = command_name(facts, f, command, self)?;
         if !key_command(&command_name) {
@@ -476,7 +476,7 @@ impl<'a> Caches<'a> {
                 if matches!(name, "local_storage" | "session_storage") {
                     return Some(Client::WebStorage);
                 }
-                let receiver = call.receiver.as_ref()?;
+                let receiver = call.receiver.as_deref()?;
                 let inner = self.client_of(facts, f, receiver, steps + 1)?;
                 match inner {
                     Client::Redis | Client::Memory | Client::Cached | Client::WebStorage
@@ -633,7 +633,7 @@ fn command_name(
     match &call.callee {
         Callee::Path(_) if call.name() == "cmd" => redis_command(facts, call),
         Callee::Method(name) if name == "cmd" => {
-            let receiver = call.receiver.as_ref()?;
+            let receiver = call.receiver.as_deref()?;
             (caches.client_of(facts, f, receiver, 0)? == Client::Pipeline)
                 .then(|| literal_command(facts, call))
                 .flatten()
@@ -847,7 +847,7 @@ pub fn writes_to_store(function: &FunctionDef, call: &CallSite) -> bool {
         return false;
     };
     let name = name.as_str();
-    let receiver = call.receiver.as_ref();
+    let receiver = call.receiver.as_deref();
     if STORE_WRITES
         .iter()
         .any(|(command, arity)| *command == name && call.args.len() >= *arity)

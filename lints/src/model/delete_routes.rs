@@ -35,7 +35,7 @@ impl DeleteRoutes {
                         (Callee::Path(_), [handler]) if call.name() == "delete" => handler,
                         (Callee::Method(name), [handler])
                             if name == "delete"
-                                && receiver_has(function, call.receiver.as_ref(), &|inner| {
+                                && receiver_has(function, call.receiver.as_deref(), &|inner| {
                                     ROUTER_CALLS.contains(&inner.name())
                                 }) =>
                         {
@@ -44,7 +44,7 @@ impl DeleteRoutes {
                         // actix: `web::delete().to(h)`.
                         (Callee::Method(name), [handler])
                             if name == "to"
-                                && receiver_has(function, call.receiver.as_ref(), &|inner| {
+                                && receiver_has(function, call.receiver.as_deref(), &|inner| {
                                     inner.args.is_empty()
                                         && matches!(inner.callee, Callee::Path(_))
                                         && inner.name() == "delete"

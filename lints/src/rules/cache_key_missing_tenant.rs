@@ -319,7 +319,7 @@ impl<'a> Walk<'a> {
         for (index, call) in def.calls.iter().enumerate() {
             let target = match &call.callee {
                 Callee::Method(method) if PUSH_METHODS.contains(&method.as_str()) => {
-                    single(call.receiver.as_ref())
+                    single(call.receiver.as_deref())
                 }
                 Callee::Macro(_) if WRITE_MACROS.contains(&call.name()) => {
                     single(call.args.first())

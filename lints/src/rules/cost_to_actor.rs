@@ -460,7 +460,7 @@ impl InFunction<'_> {
     /// (`UsageRecord::builder()` in `UsageRecord::builder().tenant_id(x)`),
     /// also through a `let` naming the receiver.
     fn builder_root(&self, call: &CallSite) -> Option<usize> {
-        let receiver = call.receiver.as_ref()?;
+        let receiver = call.receiver.as_deref()?;
         let mut spans = vec![receiver.span];
         spans.extend(self.function.bound_init(receiver).map(|init| init.span));
         self.function.calls.iter().position(|inner| {
@@ -529,7 +529,7 @@ fn first_target(roles: &Roles<'_>, function: &FunctionDef) -> Option<String> {
     let values = function
         .calls
         .iter()
-        .flat_map(|call| call.args.iter().chain(&call.receiver))
+        .flat_map(|call| call.args.iter().chain(call.receiver.as_deref()))
         .chain(
             function
                 .struct_literals

@@ -290,7 +290,7 @@ impl<'a> InFunction<'a> {
                     );
                 }
                 Callee::Method(_) if matches!(name, "body" | "json") => {
-                    let on_builder = call.receiver.as_ref().is_some_and(|receiver| {
+                    let on_builder = call.receiver.as_deref().is_some_and(|receiver| {
                         function.calls.iter().any(|inner| {
                             Self::within(receiver.span, inner.span)
                                 && matches!(&inner.callee, Callee::Path(segments) if segments.iter().any(|s| is_response_type(s)))
@@ -332,7 +332,7 @@ impl<'a> InFunction<'a> {
         let body_value = function
             .calls
             .iter()
-            .flat_map(|call| call.args.iter().chain(&call.receiver))
+            .flat_map(|call| call.args.iter().chain(call.receiver.as_deref()))
             .chain(function.status_tuples.iter().flat_map(|tuple| &tuple.parts))
             .find(|value| value.span == body);
         if let Some(value) = body_value {
@@ -734,7 +734,7 @@ fn call_text(call: &CallSite) -> String {
     match &call.callee {
         Callee::Path(segments) => format!("{}(..)", segments.join("::")),
         Callee::Macro(segments) => format!("{}!(..)", segments.join("::")),
-        Callee::Method(name) => match call.receiver.as_ref().and_then(|r| r.place.as_ref()) {
+        Callee::Method(name) => match call.receiver.as_deref().and_then(|r| r.place.as_ref()) {
             Some(place) => format!("{}.{name}(..)", place.join(".")),
             None => format!(".{name}(..)"),
         },

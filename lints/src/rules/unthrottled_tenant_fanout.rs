@@ -433,7 +433,7 @@ impl InFunction<'_> {
                 && call
                     .args
                     .iter()
-                    .chain(&call.receiver)
+                    .chain(call.receiver.as_deref())
                     .any(|value| self.holds(value, iteration.span))
         });
         match consumer {
@@ -640,7 +640,7 @@ impl InFunction<'_> {
                     return Some("a database query");
                 }
                 if name == "send" || name == "send_json" {
-                    let builder = call.receiver.as_ref().is_some_and(|receiver| {
+                    let builder = call.receiver.as_deref().is_some_and(|receiver| {
                         function.calls.iter().any(|inner| {
                             receiver.span.start <= inner.span.start
                                 && inner.span.end <= receiver.span.end
@@ -709,7 +709,7 @@ impl InFunction<'_> {
         match &call.callee {
             Callee::Path(_) | Callee::Method(_) if SPAWN_NAMES.contains(&name) => true,
             // `futures.push(fut)` on a `FuturesUnordered`/`FuturesOrdered`.
-            Callee::Method(_) if name == "push" => call.receiver.as_ref().is_some_and(|receiver| {
+            Callee::Method(_) if name == "push" => call.receiver.as_deref().is_some_and(|receiver| {
                 self.function.bound_init(receiver).is_some_and(|init| {
                     self.function.calls.iter().any(|inner| {
                         init.span.start <= inner.span.start
