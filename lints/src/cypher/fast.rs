@@ -469,6 +469,16 @@ impl<'a> Parser<'a> {
         found
     }
 
+    /// Consumes `keyword` and the trivia after it, or declines the query when `keyword` is
+    /// not next.
+    fn expect_keyword(&mut self, keyword: &str) -> Option<()> {
+        if !self.eat_keyword(keyword) {
+            return None;
+        }
+        self.skip_trivia();
+        Some(())
+    }
+
     /// The first token after the current one that is not whitespace. Like decypher's
     /// lookaheads, it stops at a comment.
     fn peek_significant(&self) -> Token {
@@ -581,10 +591,7 @@ impl<'a> Parser<'a> {
         let start = self.pos();
         let optional = self.eat_keyword("OPTIONAL");
         self.skip_trivia();
-        if !self.eat_keyword("MATCH") {
-            return None;
-        }
-        self.skip_trivia();
+        self.expect_keyword("MATCH")?;
         let pattern = self.pattern()?;
         self.skip_trivia();
         let mut where_clause = None;
@@ -643,10 +650,7 @@ impl<'a> Parser<'a> {
         self.bump_past_trivia();
         let expression = self.expression(PREC_MIN)?;
         self.skip_trivia();
-        if !self.eat_keyword("AS") {
-            return None;
-        }
-        self.skip_trivia();
+        self.expect_keyword("AS")?;
         let variable = self.variable()?;
         Some(Unwind {
             expression,
@@ -694,10 +698,7 @@ impl<'a> Parser<'a> {
             return None;
         };
         self.skip_trivia();
-        if !self.eat_keyword("SET") {
-            return None;
-        }
-        self.skip_trivia();
+        self.expect_keyword("SET")?;
         // decypher reads the comma right after the item, whose value took in any whitespace.
         let set_items = self.comma_separated(false, |p| p.set_item())?;
         Some(MergeAction {
@@ -711,10 +712,7 @@ impl<'a> Parser<'a> {
         let start = self.pos();
         let detach = self.eat_keyword("DETACH");
         self.skip_trivia();
-        if !self.eat_keyword("DELETE") {
-            return None;
-        }
-        self.skip_trivia();
+        self.expect_keyword("DELETE")?;
         let targets = self.comma_separated(true, |p| p.expression(PREC_MIN))?;
         Some(Delete {
             detach,
@@ -838,10 +836,7 @@ impl<'a> Parser<'a> {
         let mut order = None;
         if self.eat_keyword("ORDER") {
             self.skip_trivia();
-            if !self.eat_keyword("BY") {
-                return None;
-            }
-            self.skip_trivia();
+            self.expect_keyword("BY")?;
             let sort_items = self.comma_separated(false, |p| p.sort_item())?;
             order = Some(Order { items: sort_items });
             self.skip_trivia();
@@ -1511,10 +1506,7 @@ impl<'a> Parser<'a> {
             self.skip_trivia();
             let when = self.expression(PREC_MIN)?;
             self.skip_trivia();
-            if !self.eat_keyword("THEN") {
-                return None;
-            }
-            self.skip_trivia();
+            self.expect_keyword("THEN")?;
             let then = self.expression(PREC_MIN)?;
             self.skip_trivia();
             alternatives.push(CaseAlternative { when, then });
