@@ -402,9 +402,6 @@ fn resolve(
             let Some((name, qualifier)) = segments.split_last() else {
                 return Vec::new();
             };
-            if COMMON_METHOD_NAMES.contains(name) {
-                return Vec::new();
-            }
             if qualifier.is_empty() {
                 // A bare name means a function in scope: prefer the caller's module.
                 let local: Vec<FnId> = lookup
