@@ -146,6 +146,11 @@ impl CallSite {
     pub fn name(&self) -> &str {
         &self.callee_name
     }
+
+    /// The values the call is given: its arguments, then the receiver of a method call.
+    pub fn values(&self) -> impl Iterator<Item = &ArgFact> {
+        self.args.iter().chain(self.receiver.as_deref())
+    }
 }
 
 impl Callee {

@@ -529,7 +529,7 @@ fn first_target(roles: &Roles<'_>, function: &FunctionDef) -> Option<String> {
     let values = function
         .calls
         .iter()
-        .flat_map(|call| call.args.iter().chain(call.receiver.as_deref()))
+        .flat_map(CallSite::values)
         .chain(
             function
                 .struct_literals

@@ -332,7 +332,7 @@ impl<'a> InFunction<'a> {
         let body_value = function
             .calls
             .iter()
-            .flat_map(|call| call.args.iter().chain(call.receiver.as_deref()))
+            .flat_map(CallSite::values)
             .chain(function.status_tuples.iter().flat_map(|tuple| &tuple.parts))
             .find(|value| value.span == body);
         if let Some(value) = body_value {

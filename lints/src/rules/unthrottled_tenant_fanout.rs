@@ -431,9 +431,7 @@ impl InFunction<'_> {
                 || matches!(&call.callee, Callee::Path(segments) if segments.iter().any(|s| s.starts_with("Futures")));
             drives
                 && call
-                    .args
-                    .iter()
-                    .chain(call.receiver.as_deref())
+                    .values()
                     .any(|value| self.holds(value, iteration.span))
         });
         match consumer {
