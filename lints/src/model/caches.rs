@@ -262,7 +262,7 @@ const GLOO_KEY_FUNCTIONS: &[&str] = &["set", "get", "delete", "raw_get", "get_al
 
 /// Whether some client's keyed operations include this method: one lookup in place of a
 /// scan of every list, as every method call of the workspace asks.
-fn keyed_somewhere(method: &str) -> bool {
+pub(crate) fn keyed_somewhere(method: &str) -> bool {
     static KEYED: OnceLock<foldhash::HashSet<&'static str>> = OnceLock::new();
     KEYED
         .get_or_init(|| {
@@ -552,6 +552,13 @@ impl<'a> Caches<'a> {
 
     /// The client at `owner.fields…`, following struct field types.
     fn field_chain_client(&self, owner: &str, fields: &[Name]) -> Option<Client> {
+        let (file, ty) = self.field_chain_type(owner, fields)?;
+        type_client(self.workspace.file(file), ty)
+    }
+
+    /// The declared type of `owner.fields…` (and the file declaring it), following struct
+    /// field types.
+    fn field_chain_type(&self, owner: &str, fields: &[Name]) -> Option<(FileId, &'a TypeRef)> {
         let mut owner = owner.to_string();
         for (position, field) in fields.iter().enumerate().take(MAX_STEPS) {
             let (file, def) = self
@@ -563,12 +570,146 @@ impl<'a> Caches<'a> {
                 .iter()
                 .find(|f| f.name.as_deref() == Some(field))?;
             if position + 1 == fields.len() {
-                return type_client(self.workspace.file(file), &field_def.ty);
+                return Some((file, &field_def.ty));
             }
             owner = self.struct_name_in(&field_def.ty)?;
         }
         None
     }
+
+    /// The name of the type a value (read in `f`) is declared with, where its declaration
+    /// says: `self` (the `impl` type), a parameter (`cache: &RedisCache`, `State<AppState>`
+    /// is `AppState`), a field of either (`self.cache`, `state.cache`), a `let` bound to
+    /// such a value or to `Type::constructor(…)`, through `clone()`, `lock()` and the like.
+    /// `None` where nothing says: most calls' results, a generic parameter, `impl Trait`.
+    pub fn value_type(&self, f: &FnCalls<'_>, value: &ArgFact, steps: usize) -> Option<String> {
+        if steps > MAX_STEPS {
+            return None;
+        }
+        let impl_type = f.function.impl_type.as_deref();
+        let Some(place) = &value.place else {
+            let call = outermost_call_within(f, value.span)?;
+            return match &call.callee {
+                Callee::Method(name) if TYPE_KEEPING_METHODS.contains(&name.as_str()) => {
+                    self.value_type(f, call.receiver.as_deref()?, steps + 1)
+                }
+                Callee::Path(segments) => {
+                    let [.., type_name, _] = segments.as_slice() else {
+                        return None;
+                    };
+                    if WRAPPER_TYPES.contains(&type_name.as_str()) {
+                        // `Arc::new(RedisCache::new(url))`.
+                        return self.value_type(f, call.args.first()?, steps + 1);
+                    }
+                    let type_name = if type_name == "Self" {
+                        impl_type?
+                    } else {
+                        type_name.as_str()
+                    };
+                    type_name
+                        .starts_with(|c: char| c.is_ascii_uppercase())
+                        .then(|| type_name.to_string())
+                }
+                _ => None,
+            };
+        };
+        let (head, fields) = place.split_first()?;
+        if head == "self" {
+            let owner = impl_type?;
+            if fields.is_empty() {
+                return Some(owner.to_string());
+            }
+            let (_, ty) = self.field_chain_type(owner, fields)?;
+            return declared_name(ty, impl_type);
+        }
+        if let Some(binding) = f.function.binding_before(head, value.span.start) {
+            return if fields.is_empty() {
+                self.value_type(f, binding.init.as_ref()?, steps + 1)
+            } else {
+                None
+            };
+        }
+        let param = f
+            .function
+            .params
+            .iter()
+            .find(|param| param.name.as_deref() == Some(head.as_str()))?;
+        if fields.is_empty() {
+            // A generic parameter or `impl Trait` is known by its bounds, not its name.
+            if !param.bounds.is_empty() {
+                return None;
+            }
+            return declared_name(&param.ty, impl_type);
+        }
+        let owner = self.struct_name_in(&param.ty)?;
+        let (_, ty) = self.field_chain_type(&owner, fields)?;
+        declared_name(ty, impl_type)
+    }
+}
+
+/// The name a value goes by: a place's last segment (`self.cache` is `cache`), or the name
+/// of the call it comes from (`self.db.cache()` is `cache`).
+pub fn value_name<'v>(f: &FnCalls<'v>, value: &'v ArgFact) -> Option<&'v str> {
+    match &value.place {
+        Some(place) => place.last().map(Name::as_str),
+        None => outermost_call_within(f, value.span).map(CallSite::name),
+    }
+}
+
+/// Types that hold one value and lend its methods (by `Deref` or by being unwrapped).
+const WRAPPER_TYPES: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Cow",
+    "Pin",
+    "Option",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "MutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "State",
+    "Extension",
+    "Data",
+];
+
+/// Methods whose result is (a handle to) their receiver, of the receiver's declared type.
+const TYPE_KEEPING_METHODS: &[&str] = &[
+    "clone",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+    "read",
+    "write",
+    "unwrap",
+    "expect",
+    "deref",
+    "deref_mut",
+];
+
+/// The name a declared type goes by once wrappers (`&`, `Arc<…>`, `State<…>`) are taken off;
+/// `Self` is the `impl` type.
+fn declared_name(ty: &TypeRef, impl_type: Option<&str>) -> Option<String> {
+    let mut current = ty;
+    for _ in 0..MAX_STEPS {
+        match current {
+            TypeRef::Reference(inner) => current = inner,
+            TypeRef::Path { segments, args } => {
+                let name = segments.last()?.as_str();
+                if WRAPPER_TYPES.contains(&name) {
+                    current = args.first()?;
+                    continue;
+                }
+                return Some(if name == "Self" { impl_type? } else { name }.to_string());
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// A function's calls ordered by where they start, so "the calls inside
@@ -743,31 +884,56 @@ fn bounds_client(facts: &FileFacts, bounds: &[Vec<Name>]) -> Option<Client> {
 /// The client a type is or holds: any part of it written with a cache
 /// crate's path (`r2d2::Pool<redis::Client>`, `Arc<Cache<String, V>>`).
 pub fn type_client(facts: &FileFacts, ty: &TypeRef) -> Option<Client> {
-    let mut found = None;
-    ty.any(&mut |part| {
-        if let TypeRef::Path { segments, .. } = part {
+    match ty {
+        TypeRef::Path { segments, args } => {
             let expanded = facts.expand_path(segments);
             if expanded.last().is_some_and(|last| last == "Storage")
                 && expanded.first().is_some_and(|c| c == "web_sys")
             {
-                found = Some(Client::WebStorage);
-                return true;
+                return Some(Client::WebStorage);
             }
             // Only type-looking paths: `redis::RedisResult` is not a client.
             let last = expanded.last().map_or("", Name::as_str);
-            if matches!(
+            let not_a_client = matches!(
                 last,
                 "RedisResult" | "RedisError" | "Value" | "ErrorKind" | "Expiration"
-            ) {
-                return false;
+            );
+            if !not_a_client {
+                if let Some(client) = path_client(facts, &expanded) {
+                    return Some(client);
+                }
             }
-            found = path_client(facts, &expanded);
-            return found.is_some();
+            // A collection of clients is not a client: `DashMap<String, RedisClient>::get(url)`
+            // and `Vec<Connection>::get(0)` read the collection, not a cache.
+            if COLLECTION_TYPES.contains(&last) {
+                return None;
+            }
+            args.iter().find_map(|arg| type_client(facts, arg))
         }
-        false
-    });
-    found
+        TypeRef::Reference(inner) => type_client(facts, inner),
+        TypeRef::Tuple(items) => items.iter().find_map(|item| type_client(facts, item)),
+        TypeRef::Slice(_) | TypeRef::Array(_) | TypeRef::Other => None,
+    }
 }
+
+/// Collections whose methods (`get`, `insert`, `remove`) read and write the collection, even when
+/// it holds cache clients.
+const COLLECTION_TYPES: &[&str] = &[
+    "HashMap",
+    "BTreeMap",
+    "DashMap",
+    "IndexMap",
+    "HashSet",
+    "BTreeSet",
+    "DashSet",
+    "IndexSet",
+    "Vec",
+    "VecDeque",
+    "SmallVec",
+    "LinkedList",
+    "BinaryHeap",
+    "Slab",
+];
 
 /// Redis commands that write, and the least argument count that makes them one
 /// (`Cell::set(v)` is not a cache write; `con.set(k, v)` is).

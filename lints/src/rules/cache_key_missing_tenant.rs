@@ -4,11 +4,11 @@
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, TypeRef, Workspace};
 use crate::model::actors::{Role, Roles};
-use crate::model::caches::{Caches, FnCalls};
+use crate::model::caches::{keyed_somewhere, value_name, Caches, FnCalls};
 use crate::model::callgraph::FnId;
 use crate::model::context::{is_context_type, qualified_name};
 use crate::names::Name;
-use crate::names::{words, NameList};
+use crate::names::{has_word, words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
 use crate::source::Span;
@@ -47,7 +47,9 @@ A value is a cache client when its type (a parameter, a `self` field, a field of
 extractor's state struct, through `Arc`/`State`/`&`) is written with one of these crates'
 paths (after the file's `use` declarations), or when it is bound from a constructor that
 is (`client.get_connection()`, `pool.get().await?`, `window.local_storage()`). A
-`HashMap::get` is not a cache read.
+`HashMap::get` is not a cache read, nor is a collection of clients one
+(`DashMap<String, redis::Client>::get(url)` finds a client, `Vec<Connection>::get(0)` a
+connection).
 
 The key is followed to where it is built: literals, `format!` (positional `{}` holes and
 inline `{tenant_id}` captures), `concat!`, `let` bindings, `String` pushes
@@ -69,14 +71,21 @@ Decisions where the catalogue is silent:
   without such a parameter counts when its body reads a tenant ID of its own
   (`format!("{}:{}", self.tenant_id, self.user_id)`).
 - A function whose cache key is exactly one of its parameters, named as a key (`key`,
-  `cache_key`, `k`: `async fn cache_get(conn, key: &str)`), is a cache wrapper: it is
-  not flagged itself; each workspace call to it is checked as a cache operation with the
+  `cache_key`, `k`: `async fn cache_get(conn, key: &str)`), is a cache wrapper: it is not
+  flagged itself; each workspace call to it is checked as a cache operation with the
   argument passed for the key. A wrapper that nothing in the workspace calls is not
-  flagged. A parameter with another name used as the key (`user_id`) is a key built
-  from that value, and is flagged. A key built around a key parameter without the
-  target tenant (a generic store's `self.namespaced(key)`, `format!("app:{key}")`) makes
-  a wrapper too: the caller's key decides; one that adds the tenant itself
-  (`format!("{tenant_id}:{key}")`) is not a wrapper, and its callers are not checked.
+  flagged. A method call runs a wrapper method only when its receiver is declared with the
+  wrapper's type (`self`, a parameter, a field, a `let` from `Type::new(…)`, through `&`,
+  `Arc`, `State`, `Mutex`, `.lock()`, `.clone()`), or, when nothing declares the
+  receiver's type (`if let Some(cache) = self.db.cache()`), when the receiver is named as
+  a cache (`cache`, `redis`, `user_cache`) or the method's name is no keyed operation of a
+  cache client or collection: a `RedisCache::get(&self, key)` wrapper does not turn every
+  `row.get("id")`, `headers.get(name)` or `client.get(url)` of the workspace into a cache
+  read. A parameter with another name used as the key (`user_id`) is a key built from that
+  value, and is flagged. A key built around a key parameter without the target tenant (a
+  generic store's `self.namespaced(key)`, `format!("app:{key}")`) makes a wrapper too: the
+  caller's key decides; one that adds the tenant itself (`format!("{tenant_id}:{key}")`)
+  is not a wrapper, and its callers are not checked.
 - A connection known by its trait bounds (`con: &mut C` with `C: redis::AsyncCommands`,
   `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
   (by path, `use`, or a glob import of the crate).
@@ -224,6 +233,9 @@ impl Rule for CacheKeyMissingTenant {
                     let Some((parameter, operation)) = walk.wrapper_of(callee) else {
                         continue;
                     };
+                    if !walk.may_run(function, call, callee) {
+                        continue;
+                    }
                     if let Some(key) = call
                         .args
                         .get(parameter)
@@ -253,6 +265,12 @@ impl Rule for CacheKeyMissingTenant {
         }
     }
 }
+
+/// Words that name a value as a cache (`cache`, `user_cache`, `redis`), for receivers whose
+/// type nothing declares.
+const CACHE_WORDS: &[&str] = &[
+    "cache", "caches", "cached", "redis", "valkey", "memcache", "kv",
+];
 
 /// Attributes that mark a test function (`#[test]`, `#[tokio::test]`, …).
 const TEST_ATTRIBUTES: &[&str] = &["test", "rstest", "test_case", "bench"];
@@ -880,6 +898,38 @@ impl<'a> Walk<'a> {
         (key_named && !self.key_type_has_tenant(def.params.get(index)?)).then_some(index)
     }
 
+    /// Whether `call` (in `caller`) can run the wrapper `callee`. The call graph matches a
+    /// method call by name and argument count alone; a wrapper method named like a common
+    /// operation (`RedisCache::get(&self, key)`) would then take every `row.get("id")`,
+    /// `headers.get(name)` and `client.get(url)` of the workspace for a cache read. So a method
+    /// call runs a wrapper method when its receiver is declared with the wrapper's type, or,
+    /// where nothing declares the receiver's type (`if let Some(cache) = self.db.cache()`),
+    /// when the receiver is named as a cache or the method's name is no keyed operation of
+    /// any cache client or collection.
+    fn may_run(&self, caller: FnId, call: &CallSite, callee: FnId) -> bool {
+        let Callee::Method(name) = &call.callee else {
+            return true;
+        };
+        let (Some(receiver), Some(wrapper), Some(calls)) = (
+            call.receiver.as_deref(),
+            self.def(callee),
+            self.calls_of(caller),
+        ) else {
+            return false;
+        };
+        let caches = Caches {
+            workspace: self.workspace(),
+        };
+        match (caches.value_type(&calls, receiver, 0), &wrapper.impl_type) {
+            (Some(receiver_type), Some(impl_type)) => receiver_type == impl_type.as_str(),
+            _ => {
+                !keyed_somewhere(name)
+                    || value_name(&calls, receiver)
+                        .is_some_and(|receiver_name| has_word(receiver_name, CACHE_WORDS))
+            }
+        }
+    }
+
     /// [`Self::wrapper`], computed once per function.
     fn wrapper_of(&self, id: FnId) -> Option<(usize, String)> {
         if let Some(known) = self.wrappers.borrow().get(&id) {
@@ -913,6 +963,9 @@ impl<'a> Walk<'a> {
                 let Some((parameter, operation)) = self.wrapper(callee, depth + 1) else {
                     continue;
                 };
+                if !self.may_run(id, call, callee) {
+                    continue;
+                }
                 let Some(arg) = call.args.get(parameter) else {
                     continue;
                 };
@@ -1409,6 +1462,78 @@ pub async fn cached_json(conn: &mut redis::aio::MultiplexedConnection, key: Stri
                 "src/partner/h.rs:4:23: deny[PS102] cache key of `cached_json` (`cache::cache_get`, redis `GET`) does not include the target tenant's ID: `\"stats\".to_string()`",
             ]
         );
+    }
+
+    #[test]
+    fn wrapper_methods_run_for_receivers_of_their_type_only() {
+        // `get` on a row, a header map or an HTTP client is not the workspace's cache
+        // wrapper `RedisCache::get`, though the call graph matches it by name and argument
+        // count.
+        let findings = lint(
+            "src/cache.rs",
+            r#"pub struct RedisCache { conn: redis::aio::MultiplexedConnection }
+impl RedisCache {
+    pub fn new(url: &str) -> RedisCache { todo!() }
+    pub async fn get(&self, key: &str) -> Option<String> { self.conn.clone().get(key).await.ok() }
+    pub async fn cached_profile(&self, key: &str) -> Option<String> { self.conn.clone().get(key).await.ok() }
+}
+pub struct AppState { cache: RedisCache, shared: tokio::sync::Mutex<RedisCache> }
+pub struct Api { client: reqwest::Client }
+impl Api {
+    async fn fetch(&self, id: u64) { self.client.get(&format!("https://example.com/{id}")).send().await; }
+}
+async fn handlers(state: &AppState, cache: std::sync::Arc<RedisCache>, req: Request, pool: PgPool, id: u64) {
+    state.cache.get(&format!("user:{id}")).await;
+    cache.get(&format!("user:{id}")).await;
+    let local = RedisCache::new("redis://");
+    local.get("flags").await;
+    state.shared.lock().await.get(&format!("user:{id}")).await;
+    cache_handle().cached_profile(&format!("profile:{id}")).await;
+    let row = sqlx::query("SELECT role FROM users").fetch_one(&pool).await.unwrap();
+    let role: String = row.get("role");
+    req.headers().get("x-correlation-id");
+    registry().get(&format!("user:{id}")).await;
+    if let Some(cache) = state.optional() {
+        cache.get(&format!("user:{id}")).await;
+    }
+    state.redis_cache().get(&format!("user:{id}")).await;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:13:21: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
+                "src/cache.rs:14:15: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
+                "src/cache.rs:16:15: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `\"flags\"`",
+                "src/cache.rs:17:35: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
+                "src/cache.rs:18:35: deny[PS102] cache key of `cached_profile` (redis `GET`) does not include the target tenant's ID: `&format!(\"profile:{id}\")`",
+                "src/cache.rs:24:19: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
+                "src/cache.rs:26:29: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn collections_of_clients_are_not_clients() {
+        let findings = lint(
+            "src/pool.rs",
+            r#"pub struct Pools {
+    redis_clients: dashmap::DashMap<String, redis::Client>,
+    connections: Vec<redis::aio::MultiplexedConnection>,
+    by_name: std::collections::HashMap<String, std::sync::Arc<redis::Client>>,
+}
+impl Pools {
+    fn client_for(&self, redis_url: &str, user_id: u64) {
+        self.redis_clients.get(redis_url);
+        self.connections.get(0);
+        self.by_name.get(&format!("user:{user_id}"));
+        self.by_name.remove("primary");
+    }
+}
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
