@@ -968,6 +968,11 @@ fn path_pattern(pat: &syn::Pat) -> Option<(Vec<Name>, FieldBindings)> {
                 .collect();
             Some((segment_names(&fields.path), bindings))
         }
+        // A unit variant (`Self::Unauthorized`): no bindings, but it says which variant a
+        // `match` arm is about. A one-segment path is a constant or an imported variant.
+        syn::Pat::Path(path) if path.path.segments.len() >= 2 => {
+            Some((segment_names(&path.path), Vec::new()))
+        }
         syn::Pat::Reference(reference) => path_pattern(&reference.pat),
         syn::Pat::Paren(paren) => path_pattern(&paren.pat),
         _ => None,

@@ -47,7 +47,10 @@ Decisions where the catalogue is silent:
   (`#[error("tenant not found")]`) is not a leak. A message is a leak when it is
   `#[error(transparent)]` or formats an inner error (`{0}`, `{source}`, or a field
   whose type is an error). A workspace error type with a hand-written `Display` is
-  not judged (its text is not known) and not flagged.
+  not judged (its text is not known) and not flagged. Inside a `match` arm about some of
+  its variants (`Self::Unauthorized => (StatusCode::UNAUTHORIZED, self.to_string())`),
+  `self` is one of those variants, and only their messages are judged; elsewhere (a `_`
+  arm, after the `match`) every variant's message is.
 - `err.into_response()` (and `Err(err) => err.into_response()` in a blanket impl)
   hands the value to its own `IntoResponse` impl; that impl is judged where it is
   written, so the hand-over is not a leak.
@@ -536,11 +539,25 @@ impl<'a> InFunction<'a> {
                 return None;
             }
             return match place.get(1) {
-                None => self.type_leaks(self_type, 0).then(|| ErrorValue {
-                    description: format!(
-                        "the `{self_type}` itself, whose message includes an inner error"
-                    ),
-                }),
+                None => {
+                    let variants = self.matched_variants(self_type, block);
+                    if variants.is_empty() {
+                        self.type_leaks(self_type, 0).then(|| ErrorValue {
+                            description: format!(
+                                "the `{self_type}` itself, whose message includes an inner error"
+                            ),
+                        })
+                    } else {
+                        let leaking = variants
+                            .into_iter()
+                            .find(|variant| self.variant_leaks(self_type, variant))?;
+                        Some(ErrorValue {
+                            description: format!(
+                                "the `{self_type}::{leaking}` itself, whose message includes an inner error"
+                            ),
+                        })
+                    }
+                }
                 Some(field) => {
                     let ty = self.field_type(self_type, field)?;
                     self.type_ref_leaks(&ty, 0).then(|| ErrorValue {
@@ -611,6 +628,32 @@ impl<'a> InFunction<'a> {
                 description: format!("the error `{head}` (`{path}`)"),
             }
         })
+    }
+
+    /// The variants of `self_type` that the `match` arms around `block` are about
+    /// (`Self::Unauthorized => …`, `ApiError::Db(_) | ApiError::Pool(_) => …`): there, `self`
+    /// is one of them, and only their messages are shown. Empty outside such arms.
+    fn matched_variants(&self, self_type: &str, block: usize) -> Vec<&'a str> {
+        let function = self.function;
+        function
+            .patterns
+            .iter()
+            .filter(|pattern| function.block_within(block, pattern.scope))
+            .filter_map(|pattern| match pattern.path.as_slice() {
+                [.., owner, variant] if owner == "Self" || owner == self_type => {
+                    Some(variant.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether one variant's `thiserror` message includes an inner error.
+    fn variant_leaks(&self, type_name: &str, variant: &str) -> bool {
+        self.type_def(type_name)
+            .and_then(|def| def.variants.iter().find(|v| v.name == variant))
+            .and_then(|v| Some((v.error_message.as_deref()?, &v.fields)))
+            .is_some_and(|(message, fields)| self.message_leaks(message, fields, 0))
     }
 
     /// The call an expression is the result of (the widest call inside it).
@@ -1212,6 +1255,55 @@ async fn sync_text(Extension(session): Extension<PartnerSession>) -> Response {
         assert_eq!(
             findings,
             ["src/partner/handlers.rs:19:21: deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_text`)"]
+        );
+    }
+
+    #[test]
+    fn in_a_match_arm_self_shows_only_its_variants_message() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/errors.rs",
+                r#"
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Authentication required")]
+    Unauthorized,
+    #[error("Access denied")]
+    Forbidden,
+    #[error("Connector not found: {0}")]
+    ConnectorNotFound(Uuid),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match &self {
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, self.to_string()),
+            ApiError::Forbidden | Self::ConnectorNotFound(_) => (StatusCode::FORBIDDEN, self.to_string()),
+            Self::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()),
+        };
+        (status, message).into_response()
+    }
+}
+impl ResponseError for ApiError {
+    fn error_response(&self) -> HttpResponse {
+        let kind = match self { Self::Unauthorized => "auth", _ => "other" };
+        match self {
+            Self::Unauthorized => HttpResponse::Unauthorized().body(self.to_string()),
+            _ => HttpResponse::InternalServerError().body(format!("{kind}: {}", self)),
+        }
+    }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/errors.rs:18:70: deny[PS303] response body shows `self.to_string()`, the text of the `ApiError::Database` itself, whose message includes an inner error, to the partner in `impl IntoResponse for ApiError`",
+                "src/errors.rs:28:81: deny[PS303] response body shows `self`, the text of the `ApiError` itself, whose message includes an inner error, to the partner in `impl ResponseError for ApiError`",
+            ]
         );
     }
 
