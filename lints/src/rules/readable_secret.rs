@@ -27,9 +27,11 @@ that a hand-written `Debug` impl prints.
 
 Names match on whole words at the end of the name: `smtp_password`, `stripeApiKey` and
 a field renamed `#[serde(rename = "apiKey")]` are secrets; `password_policy`,
-`api_key_id`, `secret_name` and `token_count` only mention one. A pagination cursor
-(`next_page_token`, `continuation_token`, `cursor_token`, `resume_token`) is handed
-out by the server to be sent back and grants nothing: not a secret. A field must also be
+`api_key_id`, `secret_name` and `token_count` only mention one. Names that say the value
+is public are not secrets either: public keys (`public_key_pem`), certificates and their
+chains (`certificate_pem`, `tls_cert_pem`, `ca_chain_pem`), and pagination or sync
+cursors (`next_page_token`, `continuation_token`, `next_token`, `sync_token`), which the
+server hands out to be sent back and which grant nothing. A field must also be
 text-like (`String`, `&str`, `Cow<str>`, `Box<str>`, `Vec<u8>`, `[u8; N]`, a newtype
 around one, or `Option`/`Vec` of one): `has_api_key: bool` is not a secret. A tuple
 struct or variant named as a secret (`struct ApiKey(String)`) is a secret too, unless
@@ -46,6 +48,23 @@ Decisions where the catalogue is silent:
   found anywhere in the workspace count, matched by type name. Hand-written impls on
   enums are trusted.
 - `skip_serializing_if` is conditional and hides nothing.
+- A name with the word `public` (or `pubkey`) is public material, unless it also has
+  `private`, `secret`, `password` or `passwd` (`public_client_secret` is a secret).
+- `pem` alone says nothing of what the PEM holds, so it is a secret unless the word
+  before it (past a `bundle`) is `cert`, `certs`, `certificate`, `certificates`, `crt`,
+  `chain`, `fullchain` or `ca`: `certificate_pem`, `ca_bundle_pem` and `ca_chain_pem`
+  are public; `key_pem`, `tls_key_pem`, `ca_key_pem` and `pem` are not. `cert_key` is
+  a certificate's private key: a secret.
+- A token is a cursor only when the built-in name it ends with is `token` itself (not
+  `access_token` or `refresh_token`: `page_access_token` is a credential) and the word
+  before `token` is `page`, `continuation`, `pagination`, `cursor` or `resume`, or
+  every word before it is one of those or `next`, `prev`, `previous`, `sync`, `delta`,
+  `skip`: `sync_token` and `next_sync_token` are cursors, `github_sync_token` may be a
+  job's credential and is flagged. `token`, `api_token` and `session_token` are secrets.
+- These exceptions narrow the built-in names only. A field that ends with a name listed
+  in `extra_secret_names` is a secret whatever the rest of its name says: listing
+  `sync_token` (or `token`) there flags `sync_token`.
+- Both findings, serialized and printed by `Debug`, use the same notion of a secret.
 
 ## Why is this bad?
 Partners manage customer tenants; they may set or rotate a customer's secrets, but
@@ -72,9 +91,10 @@ pub struct TenantIntegration {
 ```
 
 ## Options
-- `extra_secret_names`: more names that are secrets (whole-word suffixes, snake_case).
+- `extra_secret_names`: more names that are secrets (whole-word suffixes, snake_case);
+  the public and cursor exceptions above never undo them.
 - `extra_wrapper_types`: more types that keep a secret unreadable (`Sensitive`).
-- `ignore_names`: field names never to flag, matched exactly (`public_key_pem`).
+- `ignore_names`: field names never to flag, matched exactly (`csrf_token`).
 
 ## Checklist item
 1. Secret Protection: Are Customer secrets (API Keys, private certs) hidden from
@@ -92,7 +112,7 @@ const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         key: "extra_secret_names",
         default: OptionDefault::StringList(&[]),
-        doc: "More field names that hold secrets, matched as whole-word suffixes",
+        doc: "More field names that hold secrets, matched as whole-word suffixes; no built-in exception undoes them",
     },
     OptionSpec {
         key: "extra_wrapper_types",
@@ -134,21 +154,18 @@ const SECRET_WRAPPERS: &[&str] = &[
 ];
 
 struct ReadableSecret {
+    /// The built-in names: a match may be undone by what the rest of the name says.
     secret_names: NameList,
+    /// The configured names: a match is a secret, whatever the rest of the name says.
+    extra_secret_names: NameList,
     wrappers: Vec<String>,
     ignored: Vec<String>,
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(ReadableSecret {
-        secret_names: NameList::new(
-            SECRET_NAMES.iter().copied().chain(
-                options
-                    .strings("extra_secret_names")
-                    .iter()
-                    .map(String::as_str),
-            ),
-        ),
+        secret_names: NameList::new(SECRET_NAMES),
+        extra_secret_names: NameList::new(options.strings("extra_secret_names")),
         wrappers: SECRET_WRAPPERS
             .iter()
             .map(|w| w.to_string())
@@ -206,6 +223,20 @@ impl Rule for ReadableSecret {
 }
 
 impl ReadableSecret {
+    /// Whether a field, or a newtype or variant that wraps one value, called `name`
+    /// holds a secret. A configured name always does; a built-in one unless the rest of
+    /// the name says the value is public or a cursor (`public_key_pem`, `sync_token`).
+    fn is_secret_name(&self, name: &str) -> bool {
+        if self.extra_secret_names.suffix_match(name).is_some() {
+            return true;
+        }
+        let Some(matched) = self.secret_names.suffix_match(name) else {
+            return false;
+        };
+        let words = words(name);
+        !(names_public_material(&words, &matched) || names_a_cursor(&words, &matched))
+    }
+
     fn secret_fields<'a>(&self, workspace: &Workspace, def: &'a TypeDef) -> Vec<SecretField<'a>> {
         // The variants of an error type name failures (`MalformedPassword(&str)`
         // carries a message about a password), not the value they hold.
@@ -238,17 +269,16 @@ impl ReadableSecret {
                 let is_secret = match &field.name {
                     Some(name) => {
                         !self.ignored.contains(name)
-                            && !is_cursor_token(name)
-                            && (self.secret_names.suffix_match(name).is_some()
-                                || field.serde.rename.as_deref().is_some_and(|renamed| {
-                                    self.secret_names.suffix_match(renamed).is_some()
-                                }))
+                            && (self.is_secret_name(name)
+                                || field
+                                    .serde
+                                    .rename
+                                    .as_deref()
+                                    .is_some_and(|renamed| self.is_secret_name(renamed)))
                     }
                     // `struct ApiKey(String)`: the newtype is the secret.
                     None => {
-                        fields.len() == 1
-                            && !names_a_failure
-                            && self.secret_names.suffix_match(owner_name).is_some()
+                        fields.len() == 1 && !names_a_failure && self.is_secret_name(owner_name)
                     }
                 };
                 if !is_secret
@@ -314,17 +344,74 @@ impl ReadableSecret {
     }
 }
 
-/// A pagination cursor named a token (`next_page_token`, `continuation_token`):
-/// the server hands it out to be sent back, it grants nothing.
-fn is_cursor_token(name: &str) -> bool {
-    let words = words(name);
-    match words.as_slice() {
-        [.., before, last] if last == "token" => CURSOR_WORDS.contains(&before.as_str()),
-        _ => false,
+/// Words that say a value is meant to be seen: `public_key_pem`, `publicToken`.
+const PUBLIC_WORDS: &[&str] = &["public", "pubkey"];
+
+/// Words that make a name about a secret again, whatever else it says:
+/// `public_client_secret` is still a client secret.
+const SECRET_WORDS: &[&str] = &["private", "secret", "password", "passwd"];
+
+/// What a PEM holds when it is public: a certificate or a chain of them
+/// (`certificate_pem`, `tls_cert_pem`, `ca_chain_pem`, `ca_pem`).
+const CERTIFICATE_WORDS: &[&str] = &[
+    "cert",
+    "certs",
+    "certificate",
+    "certificates",
+    "crt",
+    "chain",
+    "fullchain",
+    "ca",
+];
+
+/// A name whose words say the value is public: it has the word `public` (and no word
+/// that names a secret), or it is a PEM of certificates. A PEM of a key (`key_pem`,
+/// `tls_key_pem`, `ca_key_pem`) or of nothing said (`pem`) stays a secret.
+fn names_public_material(words: &[String], matched: &str) -> bool {
+    let has = |listed: &[&str]| words.iter().any(|word| listed.contains(&word.as_str()));
+    if has(SECRET_WORDS) {
+        return false;
     }
+    if has(PUBLIC_WORDS) {
+        return true;
+    }
+    if matched != "pem" {
+        return false;
+    }
+    // The word before `pem`, past a `bundle` (`ca_bundle_pem`), says what it holds.
+    words
+        .iter()
+        .rev()
+        .skip(1)
+        .find(|word| *word != "bundle")
+        .is_some_and(|holder| CERTIFICATE_WORDS.contains(&holder.as_str()))
 }
 
-const CURSOR_WORDS: &[&str] = &["page", "continuation", "pagination", "cursor", "resume"];
+/// Words before `token` that make it a pagination cursor whatever comes before them
+/// (`next_page_token`, `users_continuation_token`).
+const PAGE_WORDS: &[&str] = &["page", "continuation", "pagination", "cursor", "resume"];
+
+/// Words before `token` that make it a cursor only when the name says nothing else
+/// (`next_token`, `sync_token`, `next_sync_token`): `github_sync_token` may well be a
+/// credential a sync job uses.
+const POSITION_WORDS: &[&str] = &["next", "prev", "previous", "sync", "delta", "skip"];
+
+/// A pagination or sync cursor named a token: the server hands it out to be sent
+/// back, it grants nothing. Only a bare `token` is one: `page_access_token` and
+/// `sync_refresh_token` are credentials.
+fn names_a_cursor(words: &[String], matched: &str) -> bool {
+    let [before @ .., _token] = words else {
+        return false;
+    };
+    matched == "token"
+        && match before.last() {
+            Some(word) if PAGE_WORDS.contains(&word.as_str()) => true,
+            Some(_) => before.iter().all(|word| {
+                PAGE_WORDS.contains(&word.as_str()) || POSITION_WORDS.contains(&word.as_str())
+            }),
+            None => false,
+        }
+}
 
 fn debug_finding(
     def: &TypeDef,
@@ -602,6 +689,163 @@ pub struct ListResponse {
     }
 
     #[test]
+    fn public_keys_certificates_and_sync_cursors_are_not_secrets() {
+        let findings = lint(
+            r#"
+#[derive(Serialize, Deserialize)]
+pub struct SigningKeyPair {
+    pub public_key_pem: String,
+    #[serde(skip_serializing)]
+    pub private_key_pem: String,
+}
+#[derive(Debug, Serialize)]
+pub struct IssuedCertificate {
+    pub certificate_pem: String,
+    pub chain_pem: String,
+    pub ca_chain_pem: Option<String>,
+    pub ca_bundle_pem: String,
+    pub tls_cert_pem: String,
+    pub publicKeyPem: String,
+    pub pubkey_pem: String,
+    pub public_api_key: String,
+}
+#[derive(Debug, Serialize)]
+pub struct ChangesPage {
+    /// Delta-sync cursor: sent back to get the changes since this page.
+    pub sync_token: String,
+    pub next_token: Option<String>,
+    pub page_token: Option<String>,
+    pub next_sync_token: String,
+    pub nextPageToken: Option<String>,
+}
+#[derive(Serialize)]
+pub struct SyncToken(pub String);
+#[derive(Serialize)]
+pub struct CertificatePem(pub String);
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn keys_and_credentials_beside_public_names_are_still_secrets() {
+        let findings = lint(
+            r#"
+#[derive(Serialize)]
+pub struct Material {
+    pub private_key_pem: String,
+    pub private_key: String,
+    pub cert_key: String,
+    pub signing_key: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token: String,
+    pub api_token: String,
+    pub session_token: String,
+    pub client_secret: String,
+    pub password: String,
+    pub key_pem: String,
+    pub tls_key_pem: String,
+    pub ca_key_pem: String,
+    pub public_client_secret: String,
+    pub page_access_token: String,
+    pub github_sync_token: String,
+    pub sync_refresh_token: String,
+}
+"#,
+        );
+        let fields = [
+            (4, "private_key_pem"),
+            (5, "private_key"),
+            (6, "cert_key"),
+            (7, "signing_key"),
+            (8, "access_token"),
+            (9, "refresh_token"),
+            (10, "token"),
+            (11, "api_token"),
+            (12, "session_token"),
+            (13, "client_secret"),
+            (14, "password"),
+            (15, "key_pem"),
+            (16, "tls_key_pem"),
+            (17, "ca_key_pem"),
+            (18, "public_client_secret"),
+            (19, "page_access_token"),
+            (20, "github_sync_token"),
+            (21, "sync_refresh_token"),
+        ];
+        let expected: Vec<String> = fields
+            .iter()
+            .map(|(line, field)| {
+                format!("src/model.rs:{line}:5: deny[PS104] secret field `Material.{field}` is serialized, so a partner who can read `Material` can read the secret back")
+            })
+            .collect();
+        assert_eq!(findings, expected);
+    }
+
+    #[test]
+    fn debug_warnings_use_the_same_notion_of_a_secret() {
+        let findings = lint(
+            r#"
+#[derive(Debug)]
+pub struct KeyPair {
+    pub public_key_pem: String,
+    pub certificate_pem: String,
+    pub sync_token: String,
+    pub tls_key_pem: String,
+}
+#[derive(Debug)]
+pub struct SyncToken(String);
+#[derive(Debug)]
+pub struct SessionToken(String);
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/model.rs:7:5: warn[PS104] secret field `KeyPair.tls_key_pem` is printed by `#[derive(Debug)]`, so it can end up in logs",
+                "src/model.rs:12:25: warn[PS104] secret field `SessionToken.0` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            ]
+        );
+    }
+
+    #[test]
+    fn configured_secret_names_are_not_undone_by_the_exceptions() {
+        let source = r#"
+#[derive(Serialize)]
+pub struct Feed {
+    pub sync_token: String,
+    pub next_token: String,
+    pub tls_cert_pem: String,
+    pub public_key_pem: String,
+}
+"#;
+        let configured = |names: &[&str]| {
+            check_with(
+                "PS104",
+                &[(
+                    "extra_secret_names",
+                    OptionValue::StringList(names.iter().map(|name| name.to_string()).collect()),
+                )],
+                &[("src/model.rs", source)],
+            )
+        };
+        let message = |line: u32, field: &str| {
+            format!("src/model.rs:{line}:5: deny[PS104] secret field `Feed.{field}` is serialized, so a partner who can read `Feed` can read the secret back")
+        };
+        assert_eq!(
+            configured(&["sync_token", "cert_pem"]),
+            [message(4, "sync_token"), message(6, "tls_cert_pem")]
+        );
+        // A built-in word listed again is a choice too: every name ending with it.
+        assert_eq!(
+            configured(&["token"]),
+            [message(4, "sync_token"), message(5, "next_token")]
+        );
+        assert_eq!(configured(&[]), Vec::<String>::new());
+    }
+
+    #[test]
     fn error_variants_named_for_a_secret_hold_a_message_not_the_secret() {
         let findings = lint(
             r#"
@@ -657,7 +901,7 @@ impl Serialize for Settings {
     fn options_add_names_and_wrappers_and_ignore_names() {
         let source = r#"
 #[derive(Serialize)]
-pub struct Device { pub pin_code: String, pub public_key_pem: String, pub password: Sensitive<String> }
+pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: Sensitive<String> }
 "#;
         let findings = check_with(
             "PS104",
@@ -672,7 +916,7 @@ pub struct Device { pub pin_code: String, pub public_key_pem: String, pub passwo
                 ),
                 (
                     "ignore_names",
-                    OptionValue::StringList(vec!["public_key_pem".into()]),
+                    OptionValue::StringList(vec!["csrf_token".into()]),
                 ),
             ],
             &[("src/model.rs", source)],
