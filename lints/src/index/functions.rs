@@ -188,8 +188,9 @@ pub struct StructRest {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StructLiteral {
     /// Last path segment, with `Self` resolved to the `impl` type when known
-    /// (`AuditEvent` for `audit::AuditEvent { … }`); enum variants give the
-    /// variant name.
+    /// (`AuditEvent` for `audit::AuditEvent { … }`) and a `use … as` alias to the
+    /// imported name (`Entry { … }` after `use audit::AuditEntry as Entry`); enum
+    /// variants give the variant name.
     pub type_name: Name,
     /// The path as written.
     pub path_span: Span,

@@ -481,6 +481,7 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             facts.permission_lists = fitted(indexer.roles.permission_lists);
             facts.views = indexer.views.facts;
             facts.imports = fitted(indexer.imports);
+            name_aliased_literals(&mut facts);
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
         Err(payload) => {
@@ -489,6 +490,40 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
         }
     }
     facts
+}
+
+/// Struct literals written with a name that a `use … as` brings in are literals of the
+/// imported type: after `use crate::services::LicenseAuditEntry as ServiceAuditEntry;`,
+/// `ServiceAuditEntry { … }` is a `LicenseAuditEntry`, which is the name every rule looks
+/// types, impls and patterns up by. Imports are kept per file, not per module, so a file
+/// that also defines a type of the alias's name (in another `mod` of it) keeps the name
+/// as written: the local type may be the one meant.
+fn name_aliased_literals(facts: &mut FileFacts) {
+    let aliases: Vec<(Name, Name)> = facts
+        .imports
+        .iter()
+        .filter_map(|import| {
+            let alias = import.name.as_ref()?;
+            let imported = import.path.last()?;
+            (alias != imported && !facts.types.iter().any(|def| def.name == alias.as_str()))
+                .then(|| (alias.clone(), imported.clone()))
+        })
+        .collect();
+    if aliases.is_empty() {
+        return;
+    }
+    let text = facts.text.clone();
+    for literal in facts
+        .functions
+        .iter_mut()
+        .flat_map(|function| function.struct_literals.iter_mut())
+    {
+        // Only a path of the alias alone: in `alias::Type { … }` the alias is a module.
+        let written = text.get(literal.path_span.range()).unwrap_or("");
+        if let Some((_, imported)) = aliases.iter().find(|(alias, _)| alias == written) {
+            literal.type_name = imported.clone();
+        }
+    }
 }
 
 /// syn drops a `#!` line and then reports positions relative to what is
@@ -1521,6 +1556,30 @@ mod tests {
         assert_eq!(expand("Client"), "Client");
         let globs: Vec<String> = facts.glob_imports().map(|path| path.join("::")).collect();
         assert_eq!(globs, ["fred::prelude"]);
+    }
+
+    #[test]
+    fn literals_through_a_use_alias_take_the_imported_name() {
+        let literal_names = |source: &str| -> Vec<String> {
+            index(source).functions[0]
+                .struct_literals
+                .iter()
+                .map(|literal| literal.type_name.to_string())
+                .collect()
+        };
+        assert_eq!(
+            literal_names(
+                "use crate::services::LicenseAuditEntry as ServiceAuditEntry;\nuse crate::services as svc;\nfn f() { ServiceAuditEntry { a: 1 }; svc::LicenseAuditEntry { a: 1 }; svc::ServiceAuditEntry { a: 1 }; LicenseAuditEntry { a: 1 }; }"
+            ),
+            ["LicenseAuditEntry", "LicenseAuditEntry", "ServiceAuditEntry", "LicenseAuditEntry"]
+        );
+        // A type of the alias's name defined in the file may be the one meant.
+        assert_eq!(
+            literal_names(
+                "fn f() { ServiceAuditEntry { a: 1 }; }\npub struct ServiceAuditEntry { a: u8 }\nmod old { use crate::services::LicenseAuditEntry as ServiceAuditEntry; }"
+            ),
+            ["ServiceAuditEntry"]
+        );
     }
 
     #[test]
