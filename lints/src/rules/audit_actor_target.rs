@@ -43,6 +43,11 @@ label; a literal of an audit type defined in the workspace without the field is 
 by the finding on the type.
 
 Decisions where the catalogue is silent:
+- A literal written through an import alias is a literal of the imported type: after
+  `use crate::services::LicenseAuditEntry as ServiceAuditEntry;`, a
+  `ServiceAuditEntry { … }` is checked, and covered by the type's finding, exactly like
+  `LicenseAuditEntry { … }`, and its messages name `LicenseAuditEntry`. A file that
+  also defines a type of the alias's name (in another `mod`) keeps the name as written.
 - Outside partner context the same value in both fields is fine: a customer acting on
   its own tenant is its own actor and target.
 - An audit type or function counts as an audit *record* only when it names a party
@@ -1025,6 +1030,94 @@ fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
         assert_eq!(
             findings,
             ["src/partner/handlers.rs:6:66: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::handlers::h`)"]
+        );
+    }
+
+    #[test]
+    fn literals_through_an_import_alias_are_literals_of_the_imported_type() {
+        let findings = check(
+            "PS302",
+            &[
+                ("src/model.rs", TYPES),
+                (
+                    "src/services/license.rs",
+                    "pub struct LicenseAuditEntry { pub tenant_id: String, pub action: String }",
+                ),
+                (
+                    "src/partner/licenses.rs",
+                    r#"
+use crate::services::LicenseAuditEntry as ServiceAuditEntry;
+use crate::model::AuditEvent as Event;
+use crate::services::LicenseAuditEntry;
+async fn assign(session: PartnerSession, Path(tenant_id): Path<String>) {
+    let entry = ServiceAuditEntry { tenant_id: tenant_id.clone(), action: "assign".into() };
+    audit::record(ServiceAuditEntry { tenant_id: tenant_id.clone(), action: "assign".into() });
+    audit::record(LicenseAuditEntry { tenant_id: tenant_id.clone(), action: "assign".into() });
+    let event = Event { actor_tenant_id: tenant_id.clone(), target_tenant_id: tenant_id.clone(), action: "assign".into() };
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/licenses.rs:9:61: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::licenses::assign`)",
+                "src/services/license.rs:1:12: deny[PS302] audit type `LicenseAuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_local_type_named_like_an_alias_elsewhere_is_its_own_type() {
+        let findings = check(
+            "PS302",
+            &[
+                ("src/model.rs", TYPES),
+                (
+                    "src/services/license.rs",
+                    "pub struct LicenseAuditEntry { pub tenant_id: String, pub action: String }",
+                ),
+                (
+                    "src/partner/licenses.rs",
+                    r#"
+use crate::services::LicenseAuditEntry as ServiceAuditEntry;
+fn assign(session: PartnerSession) {
+    audit::record(ServiceAuditEntry { tenant_id: session.tenant_id.clone(), action: "assign".into() });
+}
+"#,
+                ),
+                (
+                    "src/partner/billing.rs",
+                    r#"
+pub struct ServiceAuditEntry { pub actor_tenant_id: String, pub target_tenant_id: String, pub action: String }
+fn charge(session: PartnerSession) {
+    audit::record(ServiceAuditEntry { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: session.tenant_id.clone(), action: "charge".into() });
+    let entry = ServiceAuditEntry { actor_tenant_id: session.tenant_id.clone(), action: "charge".into() };
+}
+mod legacy {
+    use crate::services::LicenseAuditEntry as ServiceAuditEntry;
+}
+"#,
+                ),
+                (
+                    "src/partner/reports.rs",
+                    r#"
+fn report(session: PartnerSession) {
+    audit::record(ServiceAuditEntry { tenant_id: session.tenant_id.clone(), action: "report".into() });
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/billing.rs:4:83: deny[PS302] audit record `ServiceAuditEntry` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::billing::charge`)",
+                "src/partner/billing.rs:5:17: deny[PS302] audit record `ServiceAuditEntry` has no `target_tenant_id` in partner context (`partner::billing::charge`)",
+                "src/partner/reports.rs:3:19: deny[PS302] audit record `ServiceAuditEntry` has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::reports::report`)",
+                "src/services/license.rs:1:12: deny[PS302] audit type `LicenseAuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
+            ]
         );
     }
 
