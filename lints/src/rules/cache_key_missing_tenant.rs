@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, TypeRef, Workspace};
 use crate::model::actors::{Role, Roles};
-use crate::model::caches::{keyed_somewhere, value_name, Caches, FnCalls};
+use crate::model::caches::{keyed_somewhere, value_name, Caches, Client, FnCalls};
 use crate::model::callgraph::FnId;
 use crate::model::context::{is_context_type, qualified_name};
 use crate::names::Name;
@@ -89,6 +89,9 @@ Decisions where the catalogue is silent:
 - A connection known by its trait bounds (`con: &mut C` with `C: redis::AsyncCommands`,
   `impl Commands`, a `where` clause) is a client when the trait comes from a cache crate
   (by path, `use`, or a glob import of the crate).
+- A key the cache itself listed (`for key in conn.keys("session:*")`, `scan_match`,
+  `scan`, or a `let` bound to one) is an entry that exists, read or deleted as it is
+  keyed: the code builds no key there, and is not flagged.
 - `key += …` is not followed; write the key with `format!` or `push_str`.
 - Test code is not checked: functions marked `#[test]` (also `#[tokio::test]`,
   `#[rstest]`, `#[test_case]`, `#[bench]`), functions in a module named `tests`, and files
@@ -266,6 +269,9 @@ impl Rule for CacheKeyMissingTenant {
     }
 }
 
+/// Redis commands (as client methods) that list existing keys.
+const KEY_LISTINGS: &[&str] = &["keys", "scan", "scan_match"];
+
 /// Words that name a value as a cache (`cache`, `user_cache`, `redis`), for receivers whose
 /// type nothing declares.
 const CACHE_WORDS: &[&str] = &[
@@ -377,6 +383,9 @@ impl<'a> Walk<'a> {
         if self.is_global(built_text) {
             return None;
         }
+        if self.listed_by_the_cache(at) {
+            return None;
+        }
         let mut verdict = Verdict::default();
         self.key(at.function, at.key.span, 0, &mut verdict);
         if verdict.tenant {
@@ -417,6 +426,41 @@ impl<'a> Walk<'a> {
             diagnostic = diagnostic.with_label(Location { file, span: built }, "key built here");
         }
         Some(diagnostic)
+    }
+
+    /// A key the cache itself listed: `for key in conn.keys("session:*")` (or a `let` bound
+    /// to such a listing, `scan_match`, `scan`) reads and deletes entries that exist, whatever
+    /// they are keyed by; the code builds no key there, so there is no tenant to add.
+    fn listed_by_the_cache(&self, at: &KeyAt<'_>) -> bool {
+        let def = at.def;
+        let Some([name]) = at.key.place.as_deref() else {
+            return false;
+        };
+        let block = def.block_at(at.key.span.start);
+        let Some(calls) = self.calls_of(at.function) else {
+            return false;
+        };
+        let facts = self.workspace().file(at.function.file);
+        let caches = Caches {
+            workspace: self.workspace(),
+        };
+        def.iterations.iter().any(|iteration| {
+            if !(iteration.bindings.iter().any(|bound| bound == name)
+                && def.block_within(block, iteration.body))
+            {
+                return false;
+            }
+            let source = match def.bound_init(&iteration.source) {
+                Some(init) => init.span,
+                None => iteration.source.span,
+            };
+            calls.within(source).any(|(_, call)| {
+                matches!(&call.callee, Callee::Method(method) if KEY_LISTINGS.contains(&method.as_str()))
+                    && call.receiver.as_deref().is_some_and(|receiver| {
+                        caches.client_of(facts, &calls, receiver, 0) == Some(Client::Redis)
+                    })
+            })
+        })
     }
 
     /// `#[cached]`/`#[io_cached]` key a function's results by its arguments
@@ -1510,6 +1554,40 @@ async fn handlers(state: &AppState, cache: std::sync::Arc<RedisCache>, req: Requ
                 "src/cache.rs:18:35: deny[PS102] cache key of `cached_profile` (redis `GET`) does not include the target tenant's ID: `&format!(\"profile:{id}\")`",
                 "src/cache.rs:24:19: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
                 "src/cache.rs:26:29: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_the_cache_itself_listed_are_not_built_keys() {
+        let findings = lint(
+            "src/sessions.rs",
+            r#"async fn revoke_all(client: &redis::Client, user_id: &str, user_keys: Vec<String>) -> redis::RedisResult<()> {
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    let keys: Vec<String> = conn.keys("session:*").await?;
+    for key in keys {
+        let data: String = conn.get(&key).await?;
+        conn.del(&key).await?;
+    }
+    for key in conn.scan_match::<_, String>("cache:*").await? {
+        conn.del(&key).await?;
+    }
+    for key in user_keys {
+        conn.del(&key).await?;
+    }
+    let listed: Vec<String> = lookup.keys(user_id);
+    for key in listed {
+        conn.del(&key).await?;
+    }
+    Ok(())
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/sessions.rs:12:18: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `&key`",
+                "src/sessions.rs:16:18: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `&key`",
             ]
         );
     }
