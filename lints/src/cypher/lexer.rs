@@ -600,16 +600,25 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
             .any(|first| first.eq_ignore_ascii_case(word))
 }
 
-/// Cheap test for "this string is a Cypher query": it starts with a clause keyword.
+/// Cheap test for "this string is a Cypher query": it starts with a clause keyword, and not
+/// with one of the SQL statements that share it (`CREATE TABLE …`, `MERGE INTO …`, a common
+/// table expression `WITH name AS (…)`: see [`is_sql_cte`]).
 pub fn looks_like_cypher(text: &str) -> bool {
-    let mut words = tokenize(text)
-        .filter(|t| !t.is_trivia())
-        .map(|t| token_text(text, t));
-    let first = words.next().unwrap_or("").to_ascii_uppercase();
+    let mut tokens = tokenize(text).filter(|t| !t.is_trivia());
+    let upper = |token: Option<Token>| {
+        token
+            .map_or("", |t| token_text(text, t))
+            .to_ascii_uppercase()
+    };
+    let first = upper(tokens.next());
     if !FIRST_WORDS.contains(&first.as_str()) {
         return false;
     }
-    let second = words.next().unwrap_or("").to_ascii_uppercase();
+    if first == "WITH" {
+        let after: Vec<Token> = tokens.take(CTE_LOOKAHEAD).collect();
+        return !is_sql_cte(text, &after);
+    }
+    let second = upper(tokens.next());
     match first.as_str() {
         // SQL shares these keywords: `CREATE TABLE …`, `MERGE INTO …`.
         "CREATE" | "MERGE" => !SQL_OBJECTS.contains(&second.as_str()),
@@ -617,6 +626,63 @@ pub fn looks_like_cypher(text: &str) -> bool {
         "LOAD" => second == "CSV",
         _ => true,
     }
+}
+
+/// Tokens after `WITH` that [`is_sql_cte`] looks at: a CTE's column list is short, and a
+/// longer one is a query that starts like Cypher, the side to err on.
+const CTE_LOOKAHEAD: usize = 64;
+
+/// Whether the significant tokens after a leading `WITH` start a SQL common table expression:
+/// `[RECURSIVE] name [(column, …)] AS [[NOT] MATERIALIZED] (`, the name a word or quoted
+/// (`"name"`, `` `name` ``). `sqlx::query` shares the default query-call name `query`.
+///
+/// The test is `AS` followed by `(`, which Cypher never writes: its `AS` is always followed
+/// by the variable it introduces (`WITH collect(n) AS ns`, `WITH $tenant AS t`). `RECURSIVE`
+/// alone does not decide, as `recursive` is a valid Cypher variable name
+/// (`WITH recursive AS r …`); a SQL recursive CTE has the same shape after it.
+fn is_sql_cte(text: &str, tokens: &[Token]) -> bool {
+    let word = |i: usize| {
+        tokens
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map_or("", |t| token_text(text, *t))
+    };
+    let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
+    let punct = |i: usize, p: &str| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Punct && token_text(text, *t) == p)
+    };
+    let cte_at = |name: usize| {
+        let is_name = tokens.get(name).is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::QuotedName | TokenKind::String
+            )
+        });
+        if !is_name {
+            return false;
+        }
+        let mut at = name + 1;
+        if punct(at, "(") {
+            match matching_close(text, tokens, at) {
+                Some(close) => at = close + 1,
+                None => return false,
+            }
+        }
+        if !is(at, "AS") {
+            return false;
+        }
+        at += 1;
+        if is(at, "NOT") {
+            at += 1;
+        }
+        if is(at, "MATERIALIZED") {
+            at += 1;
+        }
+        punct(at, "(")
+    };
+    cte_at(0) || (is(0, "RECURSIVE") && cte_at(1))
 }
 
 const SQL_OBJECTS: &[&str] = &[
@@ -826,6 +892,42 @@ mod tests {
             "matches",
         ] {
             assert!(!looks_like_cypher(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sql_common_table_expressions_are_not_cypher() {
+        for text in [
+            "WITH RECURSIVE subtree AS (SELECT id, parent_id FROM org_units WHERE id = $1 \
+             UNION ALL SELECT o.id, o.parent_id FROM org_units o JOIN subtree s ON o.parent_id = s.id) \
+             SELECT id FROM subtree",
+            "with recursive t(n) AS (VALUES (1) UNION ALL SELECT n + 1 FROM t) SELECT sum(n) FROM t",
+            "WITH active AS (SELECT * FROM users WHERE active) SELECT * FROM active",
+            "WITH totals(tenant_id, total) AS (SELECT tenant_id, sum(amount) FROM usage) SELECT 1",
+            "/* c */ WITH a AS (SELECT 1), b AS (SELECT 2) SELECT * FROM a, b",
+            "WITH \"quoted name\" AS MATERIALIZED (SELECT 1) SELECT 1",
+            "WITH `t` AS NOT MATERIALIZED (SELECT 1) SELECT 1",
+        ] {
+            assert!(!looks_like_cypher(text), "{text:?}");
+            // The look at the literal token only rules out what is plainly not a query.
+            assert!(literal_may_be_cypher(&format!("{text:?}")), "{text:?}");
+        }
+        // Cypher's `AS` is followed by the variable it introduces, never by `(`.
+        for text in [
+            "WITH 1 AS x RETURN x",
+            "WITH n AS m MATCH (m)-->(o) RETURN o",
+            "WITH $tenant AS t MATCH (x:Tenant {id: t}) RETURN x",
+            "WITH collect(n) AS ns UNWIND ns AS n RETURN n",
+            "WITH n, count(*) AS c RETURN n, c",
+            "WITH toLower($name) AS name MATCH (u:User {name: name}) RETURN u",
+            "WITH recursive AS r RETURN r",
+            "WITH recursive, n AS m RETURN m",
+            "WITH {a: 1} AS m RETURN m",
+            "with [x IN $ids | x + 1] AS ids RETURN ids",
+        ] {
+            assert!(looks_like_cypher(text), "{text:?}");
+            let parsed = crate::cypher::parse_query(text, crate::cypher::TextMode::Plain);
+            assert!(parsed.is_ok(), "{text:?}: {parsed:?}");
         }
     }
 }

@@ -687,6 +687,22 @@ const TABLE: &[(&str, &str)] = &[("users", "MATCH (u:User)-[:BELONGS_TO]->(t:Ten
     }
 
     #[test]
+    fn sql_common_table_expressions_are_not_queries() {
+        let (workspace, queries) = queries(&[(
+            "src/store.rs",
+            r#"
+const TREE: &str = r"WITH RECURSIVE subtree AS (SELECT id FROM units WHERE id = $1) SELECT id FROM subtree";
+fn a(db: Pool) { sqlx::query(TREE); sqlx::query("WITH t(id) AS (SELECT 1) SELECT id FROM t"); }
+fn b(g: Graph) { g.run(query("WITH $tenant AS t MATCH (x:Tenant {id: t}) RETURN x")); }
+"#,
+        )]);
+        assert_eq!(
+            describe(&workspace, &queries),
+            ["call src/store.rs:4:31 WITH $tenant AS t MATCH (x:Tenant {id: t}) RETURN x"]
+        );
+    }
+
+    #[test]
     fn include_paths_never_leave_the_workspace() {
         let (workspace, queries) = queries(&[
             (
