@@ -23,7 +23,12 @@ pub mod tool_codes {
         summary: "A file could not be read or parsed; it was left out of the analysis",
         docs: "## What it does\nReports a file that could not be analysed: it could not be read \
 (permissions, not UTF-8, larger than `--max-file-size`), syn could not parse it (nightly-only \
-syntax, invalid code), or it nests deeper than the analysis allows.\n\n## Why is this bad?\n\
+syntax, invalid code), or it nests deeper than the analysis allows. Also reports a Cypher query \
+passed to a query call that could not be parsed; the rest of its file is analysed.\n\n\
+Schema commands (`CREATE [VECTOR|FULLTEXT|TEXT|POINT|RANGE|LOOKUP|BTREE] INDEX`, `CREATE \
+CONSTRAINT`, `DROP INDEX|CONSTRAINT`, `SHOW … INDEXES|CONSTRAINTS`) read and write no tenant \
+data: they are not analysed and never reported, whatever syntax they use.\n\n\
+## Why is this bad?\n\
 A file that is not analysed is a file whose defects go unseen. The run goes on with the other \
 files.\n\n## Use instead\nFix the file, or raise this code to `deny` (`-D PS000`) to make CI fail \
 when any file cannot be analysed.",
@@ -534,6 +539,52 @@ mod tests {
                 "src/a.rs:1 PS104 checked",
                 "src/b.rs:1 PS003 rule PS104 readable-secret failed on this file: index out of bounds",
                 "src/c.rs:1 PS104 checked",
+            ]
+        );
+    }
+
+    /// The tool's findings, every rule allowed: place, code, message, and help after `|`.
+    fn tool_findings(files: &[(&str, &str)]) -> Vec<String> {
+        let mut settings = Settings::default();
+        for rule in registry::rules() {
+            settings.levels.insert(rule.code, Level::Allow);
+        }
+        let workspace = crate::testing::workspace(files);
+        resolve(&workspace, &Engine::new(settings).check(&workspace))
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{} {} {} | {}",
+                    f.region.path,
+                    f.region.line,
+                    f.region.column,
+                    f.code,
+                    f.message,
+                    f.help.unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn schema_commands_are_not_reported_as_parse_errors() {
+        let reported = tool_findings(&[(
+            "src/migrate.rs",
+            r#"
+async fn migrate(graph: &Graph) {
+    graph.run(query("CREATE VECTOR INDEX vector_index FOR (a:Indexed) ON (a.embedding) OPTIONS {indexConfig: {`vector.dimensions`: 1536}}")).await;
+    graph.run(query("CREATE BTREE INDEX b FOR (n:Place) ON (n.x)")).await;
+    graph.run(query("CREATE (i:Constraint {name: $name})")).await;
+    graph.run(query("MATCH (n RETURN n")).await;
+}
+"#,
+        )]);
+        // Only the broken data query: indexes hold no tenant data, whatever their kind.
+        assert_eq!(
+            reported,
+            [
+                "src/migrate.rs:6:31 PS000 Cypher query could not be parsed: unexpected token \
+              `RETURN`, expected `)` | the query was not analysed; the rest of the workspace was"
             ]
         );
     }

@@ -147,6 +147,9 @@ pub(crate) struct Prepared {
     pub call_imports: Vec<CallImport>,
     /// Parameters the rewrites replaced, so the facts still list them.
     pub removed_parameters: Vec<(String, Span)>,
+    /// Every statement was a schema command (see [`schema_statements`]), now blanked: there
+    /// is nothing left to parse.
+    pub only_schema: bool,
 }
 
 /// A `CALL (a, b) { … }` scope list, blanked for the parser.
@@ -258,7 +261,8 @@ pub(crate) fn overwrite(text: &str, edits: &[(Span, &str)]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
 }
 
-/// Runs the depth guard and the rewrites for constructs the parser does not support yet.
+/// Runs the depth guard and the rewrites for constructs the parser does not support yet, and
+/// blanks schema commands (see [`schema_statements`]).
 pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
     // Most queries are short and use none of the rewritten constructs; tokenizing them cost
     // as much as a tenth of parsing them. Each level of nesting the guard counts takes a
@@ -269,13 +273,15 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
             original_len: text.len(),
             call_imports: Vec::new(),
             removed_parameters: Vec::new(),
+            only_schema: false,
         });
     }
     prepare_tokens(text)
 }
 
-/// Whether `CALL`, `OF` or `USING` occurs anywhere, in any case and even inside a longer
-/// word or a string: every rewrite starts at one of them.
+/// Whether `CALL`, `OF`, `USING`, `INDEX` or `CONSTRAINT` occurs anywhere, in any case and
+/// even inside a longer word or a string: every rewrite starts at one of the first three, and
+/// every schema command names an index or a constraint.
 fn mentions_rewritten_word(text: &str) -> bool {
     let bytes = text.as_bytes();
     let starts_with = |at: usize, word: &[u8]| {
@@ -284,7 +290,8 @@ fn mentions_rewritten_word(text: &str) -> bool {
             .is_some_and(|head| head.eq_ignore_ascii_case(word))
     };
     (0..bytes.len()).any(|at| match bytes[at].to_ascii_lowercase() {
-        b'c' => starts_with(at, b"call"),
+        b'c' => starts_with(at, b"call") || starts_with(at, b"constraint"),
+        b'i' => starts_with(at, b"index"),
         b'o' => starts_with(at, b"of"),
         b'u' => starts_with(at, b"using"),
         _ => false,
@@ -292,8 +299,19 @@ fn mentions_rewritten_word(text: &str) -> bool {
 }
 
 fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
-    let significant: Vec<Token> = tokenize(text).filter(|t| !t.is_trivia()).collect();
+    let mut significant: Vec<Token> = tokenize(text).filter(|t| !t.is_trivia()).collect();
     check_nesting(text, &significant)?;
+    // The other rewrites see the text as the parser will: without the schema commands.
+    let schema = schema_statements(text, &significant);
+    if !schema.is_empty() {
+        // Both are in text order.
+        let mut statements = schema.iter().peekable();
+        significant.retain(|t| {
+            while statements.next_if(|s| s.end <= t.start).is_some() {}
+            statements.peek().is_none_or(|s| s.start > t.start)
+        });
+    }
+    let only_schema = !schema.is_empty() && significant.is_empty();
     let word = |i: usize| -> &str {
         significant
             .get(i)
@@ -385,7 +403,7 @@ fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
                     .any(|k| token_text(text, *t).eq_ignore_ascii_case(k))
         });
     // `OF $n ROWS` → `OF 1   ROWS`: the batch size does not matter to the linter.
-    let edits: Vec<(Span, &str)> = (blanks.iter().map(|&span| (span, "")))
+    let edits: Vec<(Span, &str)> = (schema.iter().chain(&blanks).map(|&span| (span, "")))
         .chain(batch_size_params.iter().map(|&span| (span, "1")))
         .chain(
             final_semicolon
@@ -412,7 +430,87 @@ fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
         original_len: text.len(),
         call_imports,
         removed_parameters,
+        only_schema,
     })
+}
+
+/// The schema commands among the statements of `text`, each from its first token to its `;`
+/// (or the end of the text): `CREATE [kind] INDEX …`, `CREATE CONSTRAINT …`,
+/// `DROP INDEX|CONSTRAINT …` and `SHOW [qualifiers] INDEXES|CONSTRAINTS …`.
+///
+/// They are blanked before parsing. A schema command reads and writes no tenant data (it
+/// names a label, never a node), so it gives the rules nothing to check, and the parser knows
+/// only some of the index kinds Neo4j has (not `VECTOR`, not `BTREE`): parsing them would turn
+/// a migration's `CREATE VECTOR INDEX` into a parse error, and a statement after one, in a
+/// `.cypher` file, is lost to the parser's reading of the command. Every word that starts one
+/// of these commands is unknown to the data clauses, except `CREATE`: `CREATE (n:Index)` and
+/// `CREATE index = (a)-->(b)` are data queries and stay as they are.
+fn schema_statements(text: &str, tokens: &[Token]) -> Vec<Span> {
+    let mut statements = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    for (i, token) in tokens.iter().enumerate() {
+        match token_text(text, *token) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            ";" if depth == 0 => {
+                if is_schema_command(text, &tokens[start..i]) {
+                    statements.push(Span::new(tokens[start].start, token.end));
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if let (true, Some(last)) = (
+        is_schema_command(text, tokens.get(start..).unwrap_or_default()),
+        tokens.last(),
+    ) {
+        statements.push(Span::new(tokens[start].start, last.end));
+    }
+    statements
+}
+
+/// The index kinds Neo4j 4 and 5 write between `CREATE` and `INDEX`.
+const INDEX_KINDS: &[&str] = &[
+    "VECTOR", "FULLTEXT", "TEXT", "POINT", "RANGE", "LOOKUP", "BTREE",
+];
+
+/// Words `SHOW` may take before `INDEXES` or `CONSTRAINTS` (`SHOW REL PROPERTY EXISTENCE
+/// CONSTRAINTS`).
+const MAX_SHOW_QUALIFIERS: usize = 4;
+
+/// Whether one statement's tokens start a schema command (see [`schema_statements`]).
+fn is_schema_command(text: &str, statement: &[Token]) -> bool {
+    let word = |i: usize| {
+        statement
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map_or("", |t| token_text(text, *t))
+    };
+    let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
+    let is_object = |i: usize| is(i, "INDEX") || is(i, "CONSTRAINT");
+    if is(0, "CREATE") {
+        let kind = INDEX_KINDS.iter().any(|kind| is(1, kind));
+        let object = if kind { 2 } else { 1 };
+        // `CREATE index = (a)-->(b)` binds a path named `index`.
+        let path_binding = statement
+            .get(object + 1)
+            .is_some_and(|t| token_text(text, *t) == "=");
+        is_object(object) && !path_binding
+    } else if is(0, "DROP") {
+        is_object(1)
+    } else if is(0, "SHOW") {
+        (1..=MAX_SHOW_QUALIFIERS + 1)
+            .take_while(|&i| !word(i).is_empty())
+            .any(|i| {
+                ["INDEX", "INDEXES", "CONSTRAINT", "CONSTRAINTS"]
+                    .iter()
+                    .any(|w| is(i, w))
+            })
+    } else {
+        false
+    }
 }
 
 const HINT_KINDS: &[&str] = &["INDEX", "SCAN", "JOIN", "TEXT", "RANGE", "POINT", "BTREE"];
@@ -815,6 +913,59 @@ mod tests {
                 let tail = prepared.text.get(text.len()..);
                 assert!(matches!(tail, Some("" | "\nRETURN 1")), "{tail:?}");
             }
+        }
+    }
+
+    #[test]
+    fn schema_commands_are_blanked() {
+        let vector = "CREATE VECTOR INDEX vector_index FOR (a:Indexed) ON (a.embedding) \
+                      OPTIONS {indexConfig: {`vector.dimensions`: 1536}}";
+        for text in [
+            vector,
+            "create btree index b for (n:Place) on (n.x);",
+            "CREATE INDEX ON :User(email)",
+            "CREATE CONSTRAINT c IF NOT EXISTS FOR (t:Tenant) REQUIRE t.id IS UNIQUE",
+            "DROP INDEX vector_index IF EXISTS",
+            "DROP CONSTRAINT c",
+            "SHOW VECTOR INDEXES YIELD name WHERE name STARTS WITH 'v' RETURN name",
+            "SHOW REL PROPERTY EXISTENCE CONSTRAINTS",
+            "SHOW INDEXES; CREATE FULLTEXT INDEX f FOR (n:Doc) ON EACH [n.title];",
+        ] {
+            let prepared = prepare(text).expect(text);
+            assert_eq!(prepared.text, " ".repeat(text.len()), "{text:?}");
+            assert!(prepared.only_schema, "{text:?}");
+        }
+        // Each statement is judged on its own; the data statements stay for the parser.
+        let migration = "CREATE CONSTRAINT c FOR (t:Tenant) REQUIRE t.id IS UNIQUE;\n\
+                         MATCH (t:Tenant {id: $id}) SET t.ok = true;\n\
+                         CREATE TEXT INDEX t FOR (n:Doc) ON (n.title)";
+        let prepared = prepare(migration).expect("prepared");
+        assert_eq!(
+            prepared.text,
+            format!(
+                "{}\nMATCH (t:Tenant {{id: $id}}) SET t.ok = true;\n{}",
+                " ".repeat(58),
+                " ".repeat(44)
+            )
+        );
+        assert!(!prepared.only_schema);
+    }
+
+    #[test]
+    fn data_queries_naming_indexes_or_constraints_are_kept() {
+        for text in [
+            "CREATE (n:Index {name: $name})",
+            "CREATE (i:Constraint) RETURN i",
+            "CREATE (v:VECTOR)-[:IN]->(x:INDEX) RETURN v",
+            "CREATE index = (a)-[:R]->(b) RETURN index",
+            "MATCH (n:Index) WHERE n.ddl = 'CREATE INDEX x' RETURN n",
+            "MATCH (n) SET n.show = 'SHOW INDEXES' RETURN n",
+            "CALL db.indexes()",
+            "MATCH (c:Constraint) DETACH DELETE c",
+        ] {
+            let prepared = prepare(text).expect(text);
+            assert_eq!(prepared.text, text);
+            assert!(!prepared.only_schema, "{text:?}");
         }
     }
 

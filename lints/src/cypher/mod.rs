@@ -3,7 +3,9 @@
 //! Parsing is done by `decypher` behind `adapter`; rules only see the plain types in [`facts`].
 //! For the common shapes `fast` builds decypher's AST directly, and declines everything else.
 //! Before decypher runs, `lexer` normalises `format!` templates, refuses deeply nested input,
-//! and rewrites the few Neo4j 5 constructs decypher does not support yet, all without moving
+//! rewrites the few Neo4j 5 constructs decypher does not support yet, and blanks schema
+//! commands (`CREATE VECTOR INDEX …`, `DROP CONSTRAINT …`, `SHOW INDEXES`), which read and
+//! write no data: a text of schema commands alone parses to empty facts. None of this moves
 //! any byte, so every span indexes the caller's text.
 
 mod adapter;
@@ -85,6 +87,13 @@ fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
     let mut blanked: Vec<Span> = Vec::new();
     loop {
         let prepared = lexer::prepare(&candidate)?;
+        if prepared.only_schema {
+            // Indexes and constraints: no data, so no facts, whatever syntax they use.
+            return Ok(QueryFacts {
+                template_holes: holes,
+                ..QueryFacts::default()
+            });
+        }
         let result = adapter::extract(
             &prepared.text,
             prepared.original_len,
@@ -182,4 +191,77 @@ fn start_parser_thread() -> Option<mpsc::Sender<Job>> {
         .spawn(move || jobs.into_iter().for_each(|job| job()))
         .ok()?;
     Some(sender)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(facts: &QueryFacts) -> Vec<&str> {
+        facts
+            .nodes
+            .iter()
+            .flat_map(|node| node.labels.iter().map(String::as_str))
+            .collect()
+    }
+
+    #[test]
+    fn schema_commands_parse_to_empty_facts() {
+        for (text, mode) in [
+            (
+                "CREATE VECTOR INDEX vector_index FOR (a:Indexed) ON (a.embedding) \
+                 OPTIONS {indexConfig: {`vector.dimensions`: 1536, \
+                 `vector.similarity_function`: 'cosine'}}",
+                TextMode::Plain,
+            ),
+            (
+                "CREATE INDEX user_email IF NOT EXISTS FOR (u:User) ON (u.email)",
+                TextMode::Plain,
+            ),
+            (
+                "CREATE CONSTRAINT tenant_id IF NOT EXISTS FOR (t:Tenant) REQUIRE t.id IS UNIQUE",
+                TextMode::Plain,
+            ),
+            ("SHOW VECTOR INDEXES YIELD name", TextMode::Plain),
+            (
+                "CREATE {kind} INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{property})",
+                TextMode::Template,
+            ),
+        ] {
+            let facts = parse_query(text, mode).expect(text);
+            assert_eq!((facts.clauses.len(), facts.nodes.len()), (0, 0), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn data_statements_beside_schema_commands_are_parsed() {
+        let text = "CREATE CONSTRAINT c FOR (t:Tenant) REQUIRE t.id IS UNIQUE;\n\
+                    CREATE VECTOR INDEX v FOR (d:Doc) ON (d.embedding);\n\
+                    MATCH (t:Tenant {id: $tenant_id}) SET t.migrated = true;";
+        let facts = parse_query(text, TextMode::Plain).expect("parses");
+        assert_eq!(labels(&facts), ["Tenant"]);
+        assert_eq!(
+            &text[facts.nodes[0].span.range()],
+            "(t:Tenant {id: $tenant_id})"
+        );
+    }
+
+    #[test]
+    fn data_queries_with_schema_words_stay_data_queries() {
+        for (text, expected) in [
+            ("CREATE (n:Index {name: $name})", vec!["Index"]),
+            ("CREATE (i:Constraint) RETURN i", vec!["Constraint"]),
+            (
+                "CREATE (v:VECTOR)-[:IN]->(x:INDEX) RETURN v",
+                vec!["VECTOR", "INDEX"],
+            ),
+            (
+                "MATCH (c:Constraint {tenant_id: $t}) DETACH DELETE c",
+                vec!["Constraint"],
+            ),
+        ] {
+            let facts = parse_query(text, TextMode::Plain).expect(text);
+            assert_eq!(labels(&facts), expected, "{text:?}");
+        }
+    }
 }
