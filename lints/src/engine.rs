@@ -1,6 +1,7 @@
 //! Runs the configured rules over an indexed workspace and turns their
 //! diagnostics into findings: levels, tool diagnostics, suppressions, order.
 
+use crate::cypher::CypherErrorKind;
 use crate::diagnostic::{Diagnostic, FileId, Finding, Location};
 use crate::index::{panic_message, ItemExtent, Workspace};
 use crate::model::Model;
@@ -25,13 +26,19 @@ pub mod tool_codes {
 (permissions, not UTF-8, larger than `--max-file-size`), syn could not parse it (nightly-only \
 syntax, invalid code), or it nests deeper than the analysis allows. Also reports a Cypher query \
 passed to a query call that could not be parsed; the rest of its file is analysed.\n\n\
+A `format!` template that does not parse where a hole stands, or right after one \
+(`format!(\"MATCH (p:Plan {{id: $id}}) SET {}\", sets.join(\", \"))`), has Cypher structure \
+that is decided at run time: no reading of the source can analyse it, so the finding says so \
+and names the hole and what fills it, instead of reporting a syntax error.\n\n\
 Schema commands (`CREATE [VECTOR|FULLTEXT|TEXT|POINT|RANGE|LOOKUP|BTREE] INDEX`, `CREATE \
 CONSTRAINT`, `DROP INDEX|CONSTRAINT`, `SHOW … INDEXES|CONSTRAINTS`) read and write no tenant \
 data: they are not analysed and never reported, whatever syntax they use.\n\n\
 ## Why is this bad?\n\
 A file that is not analysed is a file whose defects go unseen. The run goes on with the other \
 files.\n\n## Use instead\nFix the file, or raise this code to `deny` (`-D PS000`) to make CI fail \
-when any file cannot be analysed.",
+when any file cannot be analysed. Write a query whose text varies as one fixed text with \
+parameters (`SET p += $changes` for a varying set of properties), or suppress the finding with \
+a reason.",
         options: &[],
         build: None,
     };
@@ -194,7 +201,7 @@ impl Engine {
             .flat_map_iter(|file| self.check_file(&cx, file))
             .collect();
         findings.extend(self.file_problems(workspace));
-        findings.extend(self.query_problems(&model));
+        findings.extend(self.query_problems(workspace, &model));
         let mut findings = self.apply_suppressions(workspace, findings);
         findings.retain(|finding| finding.effective_level() != Level::Allow);
         sort_findings(workspace, &mut findings);
@@ -252,8 +259,10 @@ impl Engine {
     }
 
     /// A query passed to a query call that does not parse is certainly
-    /// Cypher the rules could not check: say so (PS000), never crash.
-    fn query_problems(&self, model: &Model) -> Vec<Finding> {
+    /// Cypher the rules could not check: say so (PS000), never crash. One
+    /// that fails at a `format!` hole says that its text is built at run time
+    /// there, naming the hole, rather than blaming the Cypher around it.
+    fn query_problems(&self, workspace: &Workspace, model: &Model) -> Vec<Finding> {
         model
             .queries
             .queries
@@ -262,16 +271,29 @@ impl Engine {
             .filter_map(|query| {
                 let error = query.parsed.as_ref().err()?;
                 let location = query.location(error.span.range());
-                Some(
-                    self.tool_finding(
-                        &tool_codes::PARSE_ERROR,
-                        Diagnostic::new(
-                            format!("Cypher query could not be parsed: {}", error.message),
-                            location,
-                        )
-                        .with_help("the query was not analysed; the rest of the workspace was"),
-                    ),
-                )
+                let diagnostic = if error.kind == CypherErrorKind::BuiltAtRunTime {
+                    let hole = query.text.text.get(error.span.range()).unwrap_or_default();
+                    let written = workspace.file(location.file).text.get(location.span.range());
+                    Diagnostic::new(
+                        format!(
+                            "Cypher query could not be analysed: its text is built at run time at {}",
+                            describe_hole(hole, written)
+                        ),
+                        location,
+                    )
+                    .with_help(
+                        "the query was not analysed: write what varies as parameters (`$name`; \
+                         `SET n += $props` sets a map of properties) so the text is fixed, or \
+                         suppress with `// partner-safety: allow(PS000) reason: …`",
+                    )
+                } else {
+                    Diagnostic::new(
+                        format!("Cypher query could not be parsed: {}", error.message),
+                        location,
+                    )
+                    .with_help("the query was not analysed; the rest of the workspace was")
+                };
+                Some(self.tool_finding(&tool_codes::PARSE_ERROR, diagnostic))
             })
             .collect()
     }
@@ -424,6 +446,29 @@ impl Engine {
             }
         }
         reports
+    }
+}
+
+/// Longest Rust expression a message quotes whole.
+const MAX_QUOTED_EXPRESSION: usize = 60;
+
+/// A `format!` hole for a message: "the `{}` filled from `set_clauses.join(", ")`" when the
+/// source it maps to is an argument written apart from the hole, "the hole `{name}`" for an
+/// inline capture (the hole is all there is), "a `format!` hole" when the hole's text is lost.
+fn describe_hole(hole: &str, written: Option<&str>) -> String {
+    if hole.is_empty() {
+        return "a `format!` hole".to_owned();
+    }
+    let argument = written
+        .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|text| !text.is_empty() && text != hole);
+    match argument {
+        Some(argument) if argument.chars().count() > MAX_QUOTED_EXPRESSION => {
+            let cut: String = argument.chars().take(MAX_QUOTED_EXPRESSION).collect();
+            format!("the `{hole}` filled from `{cut}…`")
+        }
+        Some(argument) => format!("the `{hole}` filled from `{argument}`"),
+        None => format!("the hole `{hole}`"),
     }
 }
 
@@ -586,6 +631,66 @@ async fn migrate(graph: &Graph) {
                 "src/migrate.rs:6:31 PS000 Cypher query could not be parsed: unexpected token \
               `RETURN`, expected `)` | the query was not analysed; the rest of the workspace was"
             ]
+        );
+    }
+
+    #[test]
+    fn a_query_built_at_run_time_is_reported_at_its_hole() {
+        let reported = tool_findings(&[(
+            "src/plans.rs",
+            r#"
+async fn update(graph: &Graph, set_clauses: Vec<String>) {
+    graph.run(query(&format!("MATCH (p:Plan {{id: $id}}) SET {}", set_clauses.join(", ")))).await;
+}
+async fn rename(graph: &Graph, set_clause: String) {
+    graph.run(query(&format!("MATCH (p:Plan {{id: $id}}) SET {set_clause} RETURN p"))).await;
+}
+async fn typo(graph: &Graph, label: &str) {
+    graph.run(query(&format!("MATCH (n:{label}) RETRUN n"))).await;
+}
+async fn labelled(graph: &Graph, label: &str) {
+    graph.run(query(&format!("MATCH (n:{} {{id: $id}}) RETURN n", label))).await;
+}
+"#,
+        )]);
+        let run_time_help = "the query was not analysed: write what varies as parameters \
+            (`$name`; `SET n += $props` sets a map of properties) so the text is fixed, or \
+            suppress with `// partner-safety: allow(PS000) reason: …`";
+        assert_eq!(
+            reported,
+            [
+                // At the argument the hole is filled from.
+                format!(
+                    "src/plans.rs:3:67 PS000 Cypher query could not be analysed: its text is \
+                     built at run time at the `{{}}` filled from `set_clauses.join(\", \")` | \
+                     {run_time_help}"
+                ),
+                format!(
+                    "src/plans.rs:6:62 PS000 Cypher query could not be analysed: its text is \
+                     built at run time at the hole `{{set_clause}}` | {run_time_help}"
+                ),
+                // A typo in the template's own text is still a syntax error, where it is.
+                "src/plans.rs:9:49 PS000 Cypher query could not be parsed: unexpected token \
+                 `RETRUN`, expected clause | the query was not analysed; the rest of the \
+                 workspace was"
+                    .to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn holes_are_described_by_what_fills_them() {
+        assert_eq!(
+            describe_hole("{}", Some("set_clauses\n        .join(\", \")")),
+            "the `{}` filled from `set_clauses .join(\", \")`"
+        );
+        assert_eq!(describe_hole("{sets}", Some("{sets}")), "the hole `{sets}`");
+        assert_eq!(describe_hole("{0}", None), "the hole `{0}`");
+        assert_eq!(describe_hole("", None), "a `format!` hole");
+        let long = format!("{}.join(\", \")", "x".repeat(70));
+        assert_eq!(
+            describe_hole("{}", Some(&long)),
+            format!("the `{{}}` filled from `{}…`", "x".repeat(60))
         );
     }
 

@@ -18,6 +18,35 @@ fn parse_errors_are_reported_and_the_rest_is_analysed() {
 }
 
 #[test]
+fn only_cypher_the_tool_cannot_read_is_a_query_parse_error() {
+    let dir = workspace(&[(
+        "src/store.rs",
+        r#"pub async fn subtree(db: &Pool, id: i64) {
+    sqlx::query(r"WITH RECURSIVE subtree AS (SELECT id FROM units WHERE id = $1) SELECT id FROM subtree").bind(id);
+}
+pub async fn migrate(graph: &Graph) {
+    graph.run(query("CREATE VECTOR INDEX vector_index FOR (a:Indexed) ON (a.embedding) OPTIONS {indexConfig: {`vector.dimensions`: 1536}}")).await;
+}
+pub async fn update(graph: &Graph, set_clauses: Vec<String>) {
+    graph.run(query(&format!("MATCH (p:Plan {{id: $id}}) SET {}", set_clauses.join(", ")))).await;
+}
+pub async fn broken(graph: &Graph) {
+    graph.run(query("MATCH (p:Plan RETURN p")).await;
+}
+"#,
+    )]);
+    let (code, findings) = short(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        findings,
+        [
+            "src/store.rs:8:67: warn[PS000 parse-error]: Cypher query could not be analysed: its text is built at run time at the `{}` filled from `set_clauses.join(\", \")`",
+            "src/store.rs:11:36: warn[PS000 parse-error]: Cypher query could not be parsed: unexpected token `RETURN`, expected `)`",
+        ]
+    );
+}
+
+#[test]
 fn unreadable_files_are_reported() {
     let dir = workspace(&[("src/lib.rs", LEAKY)]);
     write(dir.path(), "src/latin1.rs", b"// caf\xe9\nfn f() {}\n");

@@ -24,13 +24,25 @@ use decypher::ast::{clause::ForeachUpdate, names::Variable};
 use super::facts::*;
 use super::lexer::{first_token_span, CallImport};
 
+/// A text the parser rejected: the error to report, and where the parser stopped.
+///
+/// The two differ when decypher accepts the syntax but cannot build its tree from it
+/// (`SET x` with no value, an unknown first word): that error is reported as a missing
+/// clause at the first token, while `at` keeps the place decypher names, so a caller can
+/// still tell what the parser stopped at.
+#[derive(Debug)]
+pub(crate) struct Rejected {
+    pub error: CypherError,
+    pub at: Span,
+}
+
 /// Parses `text` (the prepared text: original bytes, maybe followed by a synthetic tail).
 pub(crate) fn extract(
     text: &str,
     original_len: usize,
     template_holes: &[Span],
     call_imports: &[CallImport],
-) -> Result<QueryFacts, CypherError> {
+) -> Result<QueryFacts, Rejected> {
     // The fast path answers only when its AST is exactly decypher's; everything else,
     // errors included, goes through decypher.
     let query = match super::fast::parse(text) {
@@ -62,21 +74,32 @@ pub(crate) fn extract(
 }
 
 /// decypher's AST, or its first error mapped onto the caller's text.
-fn parse_with_decypher(text: &str, original_len: usize) -> Result<decypher::Query, CypherError> {
+fn parse_with_decypher(text: &str, original_len: usize) -> Result<decypher::Query, Rejected> {
     decypher::parse(text).map_err(|error| {
         let clamp = |offset: usize| offset.min(original_len);
+        let span = Span::new(clamp(error.span().start), clamp(error.span().end));
         if let decypher::ErrorKind::Internal { .. } = error.kind() {
-            // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file".
-            return CypherError {
+            // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file",
+            // at 0..0; its other internal errors name the part it could not build.
+            let error = CypherError {
                 message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
                 span: first_token_span(text),
                 kind: CypherErrorKind::Syntax,
             };
+            let at = if span == Span::default() {
+                error.span
+            } else {
+                span
+            };
+            return Rejected { error, at };
         }
-        CypherError {
-            message: error.kind().to_string(),
-            span: Span::new(clamp(error.span().start), clamp(error.span().end)),
-            kind: CypherErrorKind::Syntax,
+        Rejected {
+            error: CypherError {
+                message: error.kind().to_string(),
+                span,
+                kind: CypherErrorKind::Syntax,
+            },
+            at: span,
         }
     })
 }

@@ -42,6 +42,10 @@ pub enum CypherErrorKind {
     /// Refused before parsing: nesting beyond the guard limit.
     TooDeep,
     Syntax,
+    /// A template that does not parse where a `format!` hole stands, or right after one: the
+    /// hole holds Cypher structure (`SET {}`, a clause, a keyword) decided at run time, which
+    /// no reading of the template can analyse. The span is the hole's.
+    BuiltAtRunTime,
     /// The parser panicked or could not be run; the input is not necessarily invalid.
     Internal,
 }

@@ -52,7 +52,8 @@ pub fn fast_parse_agrees(text: &str) -> bool {
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
 ///
 /// In [`TextMode::Template`] `text` is a `format!` template; a hole the parser still rejects
-/// (e.g. in keyword position) is retried blanked out.
+/// (e.g. in keyword position) is retried blanked out, and a template that never parses
+/// because of a hole is a [`CypherErrorKind::BuiltAtRunTime`] error.
 pub fn parse_query(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
     let text = text.to_owned();
     on_parser_thread(move || parse_caught(&text, mode)).unwrap_or_else(Err)
@@ -85,6 +86,7 @@ fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
         TextMode::Template => lexer::normalise_template(text),
     };
     let mut blanked: Vec<Span> = Vec::new();
+    let mut first_rejection: Option<adapter::Rejected> = None;
     loop {
         let prepared = lexer::prepare(&candidate)?;
         if prepared.only_schema {
@@ -100,23 +102,72 @@ fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
             &holes,
             &prepared.call_imports,
         );
-        let error = match result {
+        let rejected = match result {
             Ok(mut facts) => {
                 facts.parameters.extend(prepared.removed_parameters);
                 facts.parameters.sort_by_key(|(_, span)| span.start);
                 return Ok(facts);
             }
-            Err(error) if error.kind == CypherErrorKind::Syntax => error,
-            Err(error) => return Err(error),
+            Err(rejected) if rejected.error.kind == CypherErrorKind::Syntax => rejected,
+            Err(rejected) => return Err(rejected.error),
         };
-        match hole_to_blank(&holes, &blanked, error.span) {
+        // Retries follow the reported error's span, not `at`: following decypher's internal
+        // errors would blank holes until nonsense parses (`SET p.a = {a} SET {b}` would read
+        // as `SET p.a = SET`).
+        let hole = hole_to_blank(&holes, &blanked, rejected.error.span);
+        let first = first_rejection.get_or_insert(rejected);
+        match hole {
             Some(hole) if blanked.len() < MAX_BLANKED_HOLES => {
                 candidate = lexer::overwrite(&candidate, &[(hole, "")]);
                 blanked.push(hole);
             }
-            _ => return Err(error),
+            _ => return Err(failure(text, &holes, first)),
         }
     }
+}
+
+/// The error of a text that did not parse, from the first attempt, which reads every hole
+/// as a name: later attempts parse text with holes blanked, which nobody wrote.
+///
+/// When that attempt stops on a hole or right after one (`SET {}`, `UNWIND {} MERGE …`), the
+/// hole holds Cypher structure that is decided at run time, and that is the error, not the
+/// syntax around the hole: [`CypherErrorKind::BuiltAtRunTime`], spanning the hole. Any other
+/// error is the template's own syntax, reported as the parser gives it.
+fn failure(text: &str, holes: &[Span], first: &adapter::Rejected) -> CypherError {
+    let Some(hole) = hole_at(text, holes, first.at) else {
+        return first.error.clone();
+    };
+    CypherError {
+        message: format!(
+            "the query's text is built at run time at `{}`",
+            text.get(hole.range()).unwrap_or_default()
+        ),
+        span: hole,
+        kind: CypherErrorKind::BuiltAtRunTime,
+    }
+}
+
+/// The hole a parser error at `at` falls on: the one it starts in, or right after with nothing
+/// but whitespace between; else the first one inside it (decypher may name a whole part it
+/// could not build, such as the SET item `p.{}`).
+fn hole_at(text: &str, holes: &[Span], at: Span) -> Option<Span> {
+    let on_or_after = holes
+        .iter()
+        .filter(|hole| hole.start <= at.start)
+        .max_by_key(|hole| hole.start)
+        .filter(|hole| {
+            at.start < hole.end
+                || text
+                    .get(hole.end..at.start)
+                    .is_some_and(|gap| gap.trim().is_empty())
+        });
+    on_or_after
+        .or_else(|| {
+            holes
+                .iter()
+                .find(|hole| at.start <= hole.start && hole.start < at.end)
+        })
+        .copied()
 }
 
 fn internal_error(message: &str) -> CypherError {
@@ -203,6 +254,107 @@ mod tests {
             .iter()
             .flat_map(|node| node.labels.iter().map(String::as_str))
             .collect()
+    }
+
+    fn error(text: &str, mode: TextMode) -> (CypherErrorKind, String, &str) {
+        let error = parse_query(text, mode).expect_err(text);
+        let at = text.get(error.span.range()).unwrap_or("<out of range>");
+        (error.kind, error.message, at)
+    }
+
+    #[test]
+    fn a_template_that_fails_at_a_hole_is_built_at_run_time() {
+        for (text, hole) in [
+            ("MATCH (p:Plan {{id: $id}}) SET {}", "{}"),
+            (
+                "MATCH (p:Plan {{id: $id}}) SET {set_clause} RETURN p",
+                "{set_clause}",
+            ),
+            ("MATCH (p:Plan {{id: $id}}) SET p.name = $name, {}", "{}"),
+            ("MATCH (p:Plan {{id: $id}}) SET p.{} RETURN p", "{}"),
+            ("UNWIND {} MERGE (p:Plan {{id: row.id}})", "{}"),
+            ("MATCH (n) SET {} {} {} {} {} {} {} {} {} {}", "{}"),
+        ] {
+            assert_eq!(
+                error(text, TextMode::Template),
+                (
+                    CypherErrorKind::BuiltAtRunTime,
+                    format!("the query's text is built at run time at `{hole}`"),
+                    hole
+                ),
+                "{text:?}"
+            );
+        }
+        let text = "MATCH (p:Plan) SET p.a = {a} SET {rest}";
+        let error = parse_query(text, TextMode::Template).expect_err(text);
+        // The hole the parser stopped at, and not a parse of what is left with holes blanked.
+        assert_eq!(error.span, Span::new(33, 39));
+        assert_eq!(error.kind, CypherErrorKind::BuiltAtRunTime);
+    }
+
+    #[test]
+    fn syntax_errors_in_the_written_text_stay_syntax_errors() {
+        for (text, mode, message, at) in [
+            (
+                "MATCH (p:Plan {id: $id}) SET p.x",
+                TextMode::Plain,
+                "expected a Cypher clause such as MATCH, CREATE or RETURN",
+                "MATCH",
+            ),
+            (
+                "MATCH (n RETURN n",
+                TextMode::Plain,
+                "unexpected token `RETURN`, expected `)`",
+                "RETURN",
+            ),
+            // A plain string has no holes: `{}` there is an empty map.
+            (
+                "MATCH (p:Plan) SET {}",
+                TextMode::Plain,
+                "unexpected token `{`, expected clause",
+                "{",
+            ),
+            // The first reading, with every hole a name, finds the typo; blanking
+            // `{label}` to retry must not move the error onto `)`.
+            (
+                "MATCH (n:{label}) RETRUN n",
+                TextMode::Template,
+                "unexpected token `RETRUN`, expected clause",
+                "RETRUN",
+            ),
+            (
+                "MATCH (n:User {{id: $id}} RETURN n, '{}'",
+                TextMode::Template,
+                "unexpected token `RETURN`, expected `)`",
+                "RETURN",
+            ),
+        ] {
+            assert_eq!(
+                error(text, mode),
+                (CypherErrorKind::Syntax, message.to_owned(), at),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn templates_whose_holes_read_as_names_still_parse() {
+        for (text, expected) in [
+            ("MATCH (n:{label} {{id: $id}}) RETURN n", vec![]),
+            ("MATCH (n:User) WHERE {} RETURN n", vec!["User"]),
+            ("MATCH (n:User) {where_clause} RETURN n", vec!["User"]),
+            (
+                "MATCH (p:Plan {{id: $id}}) SET p.{field} = $value",
+                vec!["Plan"],
+            ),
+            (
+                "MATCH (p:Plan {{id: $id}}) SET p += $props RETURN p.{}",
+                vec!["Plan"],
+            ),
+        ] {
+            let facts = parse_query(text, TextMode::Template).expect(text);
+            assert_eq!(labels(&facts), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -42,7 +42,8 @@ Decisions where the catalogue is silent:
 - `.cypher` files that no query call includes, and nodes with dynamic labels, are not
   judged: where they run in partner context is not known.
 - A query built from a `format!` template is judged on its text with the holes as
-  placeholders; a query that does not parse is reported as PS000 instead.
+  placeholders; a query that does not parse is reported as PS000 instead, which names
+  the hole when the query fails there (`SET {}`: its text is decided at run time).
 
 ## Why is this bad?
 A partner reaches customer tenants only through `MANAGES`. A query that takes a tenant

@@ -1,0 +1,1 @@
+MATCH (p:Plan {{id: $id}}) SET {}, p.updated_at = datetime() RETURN p
