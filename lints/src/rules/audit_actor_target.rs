@@ -1033,16 +1033,19 @@ fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
         );
     }
 
+    /// An audit type in another module, which partner code imports under another name.
+    const LICENSE_AUDIT_ENTRY: (&str, &str) = (
+        "src/services/license.rs",
+        "pub struct LicenseAuditEntry { pub tenant_id: String, pub action: String }",
+    );
+
     #[test]
     fn literals_through_an_import_alias_are_literals_of_the_imported_type() {
         let findings = check(
             "PS302",
             &[
                 ("src/model.rs", TYPES),
-                (
-                    "src/services/license.rs",
-                    "pub struct LicenseAuditEntry { pub tenant_id: String, pub action: String }",
-                ),
+                LICENSE_AUDIT_ENTRY,
                 (
                     "src/partner/licenses.rs",
                     r#"
@@ -1074,10 +1077,7 @@ async fn assign(session: PartnerSession, Path(tenant_id): Path<String>) {
             "PS302",
             &[
                 ("src/model.rs", TYPES),
-                (
-                    "src/services/license.rs",
-                    "pub struct LicenseAuditEntry { pub tenant_id: String, pub action: String }",
-                ),
+                LICENSE_AUDIT_ENTRY,
                 (
                     "src/partner/licenses.rs",
                     r#"
