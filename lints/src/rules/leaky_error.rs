@@ -50,7 +50,8 @@ Decisions where the catalogue is silent:
   not judged (its text is not known) and not flagged. Inside a `match` arm about some of
   its variants (`Self::Unauthorized => (StatusCode::UNAUTHORIZED, self.to_string())`),
   `self` is one of those variants, and only their messages are judged; elsewhere (a `_`
-  arm, after the `match`) every variant's message is.
+  arm, after the `match`) every variant's message is. The same holds for an inner error
+  matched again (`AppError::Store(e) => match &e { StoreError::NotFound => … }`).
 - `err.into_response()` (and `Err(err) => err.into_response()` in a blanket impl)
   hands the value to its own `IntoResponse` impl; that impl is judged where it is
   written, so the hand-over is not a leak.
@@ -605,7 +606,13 @@ impl<'a> InFunction<'a> {
                 owner
             };
             let ty = self.variant_field_type(owner, variant, member)?;
-            return self.type_ref_leaks(&ty, 0).then(|| ErrorValue {
+            let leaks = match self.arm_variants(&ty, block) {
+                Some((inner, variants)) => variants
+                    .iter()
+                    .any(|matched| self.variant_leaks(inner, matched)),
+                None => self.type_ref_leaks(&ty, 0),
+            };
+            return leaks.then(|| ErrorValue {
                 description: format!("the inner error `{head}` of `{owner}::{variant}`"),
             });
         }
@@ -630,22 +637,44 @@ impl<'a> InFunction<'a> {
         })
     }
 
-    /// The variants of `self_type` that the `match` arms around `block` are about
-    /// (`Self::Unauthorized => …`, `ApiError::Db(_) | ApiError::Pool(_) => …`): there, `self`
-    /// is one of them, and only their messages are shown. Empty outside such arms.
-    fn matched_variants(&self, self_type: &str, block: usize) -> Vec<&'a str> {
+    /// The variants of `type_name` that the `match` arms around `block` are about
+    /// (`Self::Unauthorized => …`, `ApiError::Db(_) | ApiError::Pool(_) => …`): there, a value
+    /// of that type is one of them, and only their messages are shown. Empty outside such arms.
+    fn matched_variants(&self, type_name: &str, block: usize) -> Vec<&'a str> {
         let function = self.function;
+        let is_self = function.impl_type.as_deref() == Some(type_name);
         function
             .patterns
             .iter()
             .filter(|pattern| function.block_within(block, pattern.scope))
             .filter_map(|pattern| match pattern.path.as_slice() {
-                [.., owner, variant] if owner == "Self" || owner == self_type => {
+                [.., owner, variant] if owner == type_name || (is_self && owner == "Self") => {
                     Some(variant.as_str())
                 }
                 _ => None,
             })
             .collect()
+    }
+
+    /// A workspace enum type (through `&`, `Box`, `Arc`) and the variants of it the `match`
+    /// arms around `block` are about, when there are any: an inner error bound by
+    /// `AppError::Store(e)` and matched again (`StoreError::NotFound => e.to_string()`).
+    fn arm_variants(&self, ty: &TypeRef, block: usize) -> Option<(&'a str, Vec<&'a str>)> {
+        let mut current = ty;
+        loop {
+            match current {
+                TypeRef::Reference(inner) => current = inner,
+                TypeRef::Path { segments, args }
+                    if matches!(segments.last().map(Name::as_str), Some("Box" | "Arc")) =>
+                {
+                    current = args.first()?;
+                }
+                _ => break,
+            }
+        }
+        let def = self.type_def(current.name()?)?;
+        let variants = self.matched_variants(&def.name, block);
+        (!variants.is_empty()).then_some((def.name.as_str(), variants))
     }
 
     /// Whether one variant's `thiserror` message includes an inner error.
@@ -1304,6 +1333,46 @@ impl ResponseError for ApiError {
                 "src/errors.rs:18:70: deny[PS303] response body shows `self.to_string()`, the text of the `ApiError::Database` itself, whose message includes an inner error, to the partner in `impl IntoResponse for ApiError`",
                 "src/errors.rs:28:81: deny[PS303] response body shows `self`, the text of the `ApiError` itself, whose message includes an inner error, to the partner in `impl ResponseError for ApiError`",
             ]
+        );
+    }
+
+    #[test]
+    fn an_inner_error_matched_again_shows_only_its_variants_message() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/errors.rs",
+                r#"
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::Store(e) => match &e {
+                StoreError::NotFound | StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+                _ => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+            },
+        }
+    }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            ["src/errors.rs:21:58: deny[PS303] response body shows `e.to_string()`, the text of the inner error `e` of `WebError::Store`, to the partner in `impl IntoResponse for WebError`"]
         );
     }
 
