@@ -41,6 +41,25 @@ pub enum TypeRef {
     Other,
 }
 
+/// Types that hold one value and lend its methods (by `Deref` or by being unwrapped).
+pub const WRAPPER_TYPES: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Cow",
+    "Pin",
+    "Option",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "MutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "State",
+    "Extension",
+    "Data",
+];
+
 /// Types nest at most this deep in the index; deeper parts become `Other`,
 /// so no walk over a type can recurse without bound.
 const MAX_TYPE_DEPTH: usize = 32;
@@ -107,6 +126,30 @@ impl TypeRef {
             TypeRef::Reference(inner) => inner.args(),
             _ => &[],
         }
+    }
+
+    /// The type a value of this one holds and lends its methods to, once references and
+    /// single-value wrappers are taken off: `&Arc<Mutex<RedisCache>>`, `State<AppState>`
+    /// and `Box<StoreError>` hold `RedisCache`, `AppState` and `StoreError`.
+    pub fn held(&self) -> &TypeRef {
+        let mut current = self;
+        for _ in 0..=MAX_TYPE_DEPTH {
+            match current {
+                TypeRef::Reference(inner) => current = inner,
+                TypeRef::Path { segments, args }
+                    if segments
+                        .last()
+                        .is_some_and(|name| WRAPPER_TYPES.contains(&name.as_str())) =>
+                {
+                    match args.first() {
+                        Some(inner) => current = inner,
+                        None => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        current
     }
 
     /// Whether any type inside this one (itself included) satisfies `predicate`.

@@ -13,7 +13,9 @@ use crate::names::Name;
 use std::sync::OnceLock;
 
 use crate::diagnostic::FileId;
-use crate::index::{ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace};
+use crate::index::{
+    ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace, WRAPPER_TYPES,
+};
 use crate::names::has_word;
 use crate::source::Span;
 
@@ -656,25 +658,6 @@ pub fn value_name<'v>(f: &FnCalls<'v>, value: &'v ArgFact) -> Option<&'v str> {
     }
 }
 
-/// Types that hold one value and lend its methods (by `Deref` or by being unwrapped).
-const WRAPPER_TYPES: &[&str] = &[
-    "Arc",
-    "Rc",
-    "Box",
-    "Cow",
-    "Pin",
-    "Option",
-    "Mutex",
-    "RwLock",
-    "RefCell",
-    "MutexGuard",
-    "RwLockReadGuard",
-    "RwLockWriteGuard",
-    "State",
-    "Extension",
-    "Data",
-];
-
 /// Methods whose result is (a handle to) their receiver, of the receiver's declared type.
 const TYPE_KEEPING_METHODS: &[&str] = &[
     "clone",
@@ -694,22 +677,8 @@ const TYPE_KEEPING_METHODS: &[&str] = &[
 /// The name a declared type goes by once wrappers (`&`, `Arc<…>`, `State<…>`) are taken off;
 /// `Self` is the `impl` type.
 fn declared_name(ty: &TypeRef, impl_type: Option<&str>) -> Option<String> {
-    let mut current = ty;
-    for _ in 0..MAX_STEPS {
-        match current {
-            TypeRef::Reference(inner) => current = inner,
-            TypeRef::Path { segments, args } => {
-                let name = segments.last()?.as_str();
-                if WRAPPER_TYPES.contains(&name) {
-                    current = args.first()?;
-                    continue;
-                }
-                return Some(if name == "Self" { impl_type? } else { name }.to_string());
-            }
-            _ => return None,
-        }
-    }
-    None
+    let name = ty.held().name()?;
+    Some(if name == "Self" { impl_type? } else { name }.to_string())
 }
 
 /// A function's calls ordered by where they start, so "the calls inside

@@ -660,19 +660,7 @@ impl<'a> InFunction<'a> {
     /// arms around `block` are about, when there are any: an inner error bound by
     /// `AppError::Store(e)` and matched again (`StoreError::NotFound => e.to_string()`).
     fn arm_variants(&self, ty: &TypeRef, block: usize) -> Option<(&'a str, Vec<&'a str>)> {
-        let mut current = ty;
-        loop {
-            match current {
-                TypeRef::Reference(inner) => current = inner,
-                TypeRef::Path { segments, args }
-                    if matches!(segments.last().map(Name::as_str), Some("Box" | "Arc")) =>
-                {
-                    current = args.first()?;
-                }
-                _ => break,
-            }
-        }
-        let def = self.type_def(current.name()?)?;
+        let def = self.type_def(ty.held().name()?)?;
         let variants = self.matched_variants(&def.name, block);
         (!variants.is_empty()).then_some((def.name.as_str(), variants))
     }
