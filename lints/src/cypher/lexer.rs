@@ -298,6 +298,14 @@ fn mentions_rewritten_word(text: &str) -> bool {
     })
 }
 
+/// The text of token `i` when it is a word, else `""` (so a keyword test simply fails).
+fn word_at<'t>(text: &'t str, tokens: &[Token], i: usize) -> &'t str {
+    tokens
+        .get(i)
+        .filter(|t| t.kind == TokenKind::Word)
+        .map_or("", |t| token_text(text, *t))
+}
+
 fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
     let mut significant: Vec<Token> = tokenize(text).filter(|t| !t.is_trivia()).collect();
     check_nesting(text, &significant)?;
@@ -312,12 +320,7 @@ fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
         });
     }
     let only_schema = !schema.is_empty() && significant.is_empty();
-    let word = |i: usize| -> &str {
-        significant
-            .get(i)
-            .filter(|t| t.kind == TokenKind::Word)
-            .map_or("", |t| token_text(text, *t))
-    };
+    let word = |i: usize| word_at(text, &significant, i);
     let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
     let punct = |i: usize, p: &str| {
         significant
@@ -482,12 +485,7 @@ const MAX_SHOW_QUALIFIERS: usize = 4;
 
 /// Whether one statement's tokens start a schema command (see [`schema_statements`]).
 fn is_schema_command(text: &str, statement: &[Token]) -> bool {
-    let word = |i: usize| {
-        statement
-            .get(i)
-            .filter(|t| t.kind == TokenKind::Word)
-            .map_or("", |t| token_text(text, *t))
-    };
+    let word = |i: usize| word_at(text, statement, i);
     let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
     let is_object = |i: usize| is(i, "INDEX") || is(i, "CONSTRAINT");
     if is(0, "CREATE") {
@@ -739,12 +737,7 @@ const CTE_LOOKAHEAD: usize = 64;
 /// alone does not decide, as `recursive` is a valid Cypher variable name
 /// (`WITH recursive AS r …`); a SQL recursive CTE has the same shape after it.
 fn is_sql_cte(text: &str, tokens: &[Token]) -> bool {
-    let word = |i: usize| {
-        tokens
-            .get(i)
-            .filter(|t| t.kind == TokenKind::Word)
-            .map_or("", |t| token_text(text, *t))
-    };
+    let word = |i: usize| word_at(text, tokens, i);
     let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
     let punct = |i: usize, p: &str| {
         tokens
