@@ -3,6 +3,7 @@
 //! query these facts and never walk files themselves.
 
 pub mod functions;
+pub mod modules;
 pub mod roles;
 pub mod views;
 
@@ -371,6 +372,8 @@ pub struct FileFacts {
     pub views: views::ViewFacts,
     /// `use` declarations, one per imported name (globs included).
     pub imports: Vec<Import>,
+    /// `mod name;` declarations and `include!`s: the files this one makes the compiler load.
+    pub module_links: Vec<modules::ModuleLink>,
 }
 
 /// One name a `use` declaration brings into scope: `use redis::aio::ConnectionManager`
@@ -524,6 +527,7 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
             facts.permission_lists = fitted(indexer.roles.permission_lists);
             facts.views = indexer.views.facts;
             facts.imports = fitted(indexer.imports);
+            facts.module_links = fitted(indexer.module_links);
             name_aliased_literals(&mut facts);
         }
         Ok(Err(problem)) => facts.problem = Some(problem),
@@ -738,6 +742,9 @@ struct Indexer {
     roles: roles::RoleCollector,
     views: views::ViewCollector,
     imports: Vec<Import>,
+    module_links: Vec<modules::ModuleLink>,
+    /// The folders the inline modules being visited stand for (see [`modules::ModuleLink`]).
+    inline_dirs: Vec<String>,
     /// Macro arguments in function bodies, parsed by the body walker; each is
     /// taken out when this visitor reaches its macro.
     parsed_macros: functions::ParsedMacros,
@@ -919,9 +926,40 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        let (paths, default) = modules::path_attributes(&module.attrs);
+        if module.content.is_none() {
+            self.module_links.push(modules::ModuleLink {
+                kind: modules::LinkKind::Mod {
+                    name: ident_name(&module.ident),
+                    paths,
+                    default,
+                },
+                inline_dirs: self.inline_dirs.clone(),
+                span: span_of_tokens(module),
+            });
+            return;
+        }
+        let dir = paths.into_iter().next().unwrap_or_else(|| {
+            module
+                .ident
+                .to_string()
+                .trim_start_matches("r#")
+                .to_string()
+        });
+        self.inline_dirs.push(dir);
         self.module_stack.push(ident_name(&module.ident));
         visit::visit_item_mod(self, module);
         self.module_stack.pop();
+        self.inline_dirs.pop();
+    }
+
+    fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        modules::links_in_tokens(
+            item.mac.tokens.clone(),
+            &self.inline_dirs,
+            &mut self.module_links,
+        );
+        visit::visit_item_macro(self, item);
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
@@ -962,6 +1000,13 @@ impl<'ast> Visit<'ast> for Indexer {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         self.views.macro_call(mac);
+        if let Some(path) = modules::include_path(mac) {
+            self.module_links.push(modules::ModuleLink {
+                kind: modules::LinkKind::Include { path },
+                inline_dirs: self.inline_dirs.clone(),
+                span: span_of_tokens(mac),
+            });
+        }
         // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
         let args = match self.parsed_macros.remove(&functions::macro_key(mac)) {
             Some(parsed) => parsed,
@@ -1348,6 +1393,11 @@ impl<'ast> Visit<'ast> for SelfFieldReads {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub files: Vec<FileFacts>,
+    /// What the compiler builds each file for, one per file (see [`modules::resolve`]);
+    /// every file counts as compiled until the shell says otherwise.
+    pub roles: Vec<modules::FileRole>,
+    /// Modules the compiler would load from outside the workspace root: not analysed.
+    pub outside_links: Vec<modules::OutsideLink>,
     types_by_name: HashMap<String, Vec<(FileId, usize)>>,
     impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
     permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>>,
@@ -1379,11 +1429,30 @@ impl Workspace {
             }
         }
         Workspace {
+            roles: vec![modules::FileRole::Compiled; files.len()],
+            outside_links: Vec::new(),
             files,
             types_by_name,
             impls_by_type,
             permission_lists_by_name,
         }
+    }
+
+    /// The workspace with the roles and outside links of its module tree.
+    pub fn with_module_tree(mut self, tree: modules::ModuleTree) -> Self {
+        if tree.roles.len() == self.files.len() {
+            self.roles = tree.roles;
+        }
+        self.outside_links = tree.outside;
+        self
+    }
+
+    /// What the compiler builds a file for.
+    pub fn role(&self, id: FileId) -> modules::FileRole {
+        self.roles
+            .get(id)
+            .copied()
+            .unwrap_or(modules::FileRole::Compiled)
     }
 
     /// `const`/`static` permission lists with this name, anywhere in the workspace.
