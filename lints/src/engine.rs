@@ -20,12 +20,21 @@ pub mod tool_codes {
         code: "PS000",
         name: "parse-error",
         checklist_item: None,
-        default_level: Level::Warn,
+        default_level: Level::Deny,
         summary: "A file could not be read or parsed; it was left out of the analysis",
-        docs: "## What it does\nReports a file that could not be analysed: it could not be read \
-(permissions, not UTF-8, larger than `--max-file-size`), syn could not parse it (nightly-only \
-syntax, invalid code), or it nests deeper than the analysis allows. Also reports a Cypher query \
-passed to a query call that could not be parsed; the rest of its file is analysed.\n\n\
+        docs: "## What it does\nReports a file the compiler builds that could not be analysed: \
+it could not be read (permissions, not UTF-8, a symbolic link, larger than `--max-file-size`), \
+syn could not parse it (nightly-only syntax, invalid code), or it nests deeper than the analysis \
+allows. Also reports a module loaded from outside the linted folder (`#[path = \"../x.rs\"]`), \
+which is not read, and a Cypher query passed to a query call that could not be analysed; the \
+rest of its file is analysed.\n\n\
+Which files the compiler builds is decided from the module tree: every target's root file \
+that `cargo metadata` names, then `mod` declarations (also those in `cfg_if!` and other macro \
+bodies), `#[path]` attributes and `include!`. Those files are analysed even when an ignore \
+file, a hidden folder or a nested `Cargo.toml` hides them from the directory walk. A `.rs` \
+file no target reaches (test data, fixtures) is analysed too, but when it does not parse that \
+is not a finding: the run counts such files on stderr. In a plain folder (no `Cargo.toml`) \
+every file counts as built.\n\n\
 A `format!` template that does not parse where a hole stands, or right after one \
 (`format!(\"MATCH (p:Plan {{id: $id}}) SET {}\", sets.join(\", \"))`), has Cypher structure \
 that is decided at run time: no reading of the source can analyse it, so the finding says so \
@@ -34,11 +43,12 @@ Schema commands (`CREATE [VECTOR|FULLTEXT|TEXT|POINT|RANGE|LOOKUP|BTREE] INDEX`,
 CONSTRAINT`, `DROP INDEX|CONSTRAINT`, `SHOW … INDEXES|CONSTRAINTS`) read and write no tenant \
 data: they are not analysed and never reported, whatever syntax they use.\n\n\
 ## Why is this bad?\n\
-A file that is not analysed is a file whose defects go unseen. The run goes on with the other \
-files.\n\n## Use instead\nFix the file, or raise this code to `deny` (`-D PS000`) to make CI fail \
-when any file cannot be analysed. Write a query whose text varies as one fixed text with \
+A file that is not analysed is a file whose defects go unseen: a gate that passed it would \
+fail open, so this is `deny` by default and the run goes on with the other files.\n\n\
+## Use instead\nFix the file. Write a query whose text varies as one fixed text with \
 parameters (`SET p += $changes` for a varying set of properties), or suppress the finding with \
-a reason.",
+a reason. A project that accepts unanalysed files can lower this code to `warn` in its \
+configuration, knowingly.",
         options: &[],
         build: None,
     };
@@ -298,9 +308,36 @@ impl Engine {
             .collect()
     }
 
+    /// Files that could not be analysed, and modules loaded from outside the workspace. A
+    /// stray file (reached from no target: test data, fixtures) that does not parse is no
+    /// finding: such files are often invalid on purpose, and the compiler never sees them.
     fn file_problems(&self, workspace: &Workspace) -> Vec<Finding> {
         let mut findings = Vec::new();
+        for outside in &workspace.outside_links {
+            findings.push(
+                self.tool_finding(
+                    &tool_codes::PARSE_ERROR,
+                    Diagnostic::new(
+                        format!(
+                            "this module is loaded from `{}`, outside the workspace root; it was not analysed",
+                            outside.written.escape_debug()
+                        ),
+                        Location {
+                            file: outside.file,
+                            span: outside.span,
+                        },
+                    )
+                    .with_help(
+                        "partner-safety reads no file outside the folder it lints: lint the folder \
+                         that holds both files, or move the module inside this one",
+                    ),
+                ),
+            );
+        }
         for (file, facts) in workspace.files.iter().enumerate() {
+            if workspace.role(file) == crate::index::modules::FileRole::Stray {
+                continue;
+            }
             if let Some(problem) = &facts.problem {
                 findings.push(
                     self.tool_finding(

@@ -265,11 +265,12 @@ fn cargos_layout_is_reused_until_a_manifest_changes() {
     assert!(lint_with(Some(&no_cargo), Some("elsewhere")).2);
 }
 
-/// A linked Cargo.toml is never read through (the walk does not follow links), so with one
-/// in the workspace cargo is asked every time.
+/// A linked Cargo.toml is never read through: cargo would follow the link (and quote what
+/// it found in its errors), so with one in the workspace cargo is not asked at all, the
+/// folder is analysed as a plain folder (every file counted as built) and the run says so.
 #[cfg(unix)]
 #[test]
-fn a_linked_manifest_keeps_asking_cargo() {
+fn a_linked_manifest_is_never_read_through() {
     let workspace = demo_copy();
     let cache = tempfile::tempdir().unwrap();
     let outside = tempfile::tempdir().unwrap();
@@ -284,13 +285,27 @@ fn a_linked_manifest_keeps_asking_cargo() {
         workspace.path().join("linked/Cargo.toml"),
     )
     .unwrap();
-    let asks_cargo_and_fails =
-        |cargo: Option<&Path>| lint_with_cache(workspace.path(), cache.path(), cargo, None).2;
-    assert!(!asks_cargo_and_fails(None));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"))
+        .args([workspace.path().to_str().unwrap(), "--format", "short"])
+        .arg("--cache-dir")
+        .arg(cache.path())
+        // A cargo that cannot run shows that cargo is never asked.
+        .env("CARGO", workspace.path().join("no-such-cargo"))
+        .env("PARTNER_SAFETY_TODAY", "2026-11-26")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "cargo metadata failed (`linked/Cargo.toml` is a symbolic link, which partner-safety does not follow); analysing `.` as a plain folder, every file counted as built"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8(output.stdout)
+        .unwrap()
+        .contains("portal/src/"));
     assert!(!cache.path().join("layout.bin").exists());
-    assert!(asks_cargo_and_fails(Some(
-        &workspace.path().join("no-such-cargo")
-    )));
 }
 
 /// One run with the cache in `cache`, `CARGO` and `CARGO_TARGET_DIR` as given: the exit
