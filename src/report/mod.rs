@@ -6,8 +6,11 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod sanitize;
 mod sarif;
 mod short;
+
+pub use sanitize::{escape_text, guard_line_starts, SourceText};
 
 use crate::cli::Format;
 use partner_safety_lints::registry::{Level, RuleMeta};
@@ -22,6 +25,7 @@ pub struct Summary {
     pub findings: usize,
     pub deny: usize,
     pub warn: usize,
+    /// Only ever printed to stderr: the report itself is the same on every run.
     pub parse_millis: u128,
 }
 
@@ -42,10 +46,10 @@ impl Summary {
         }
     }
 
-    /// `N findings (X deny, Y warn) in M files, parsed in T ms`
+    /// `N findings (X deny, Y warn) in M files`, for the report.
     pub fn line(&self) -> String {
         format!(
-            "{} {} ({} deny, {} warn) in {} {}, parsed in {} ms",
+            "{} {} ({} deny, {} warn) in {} {}",
             self.findings,
             if self.findings == 1 {
                 "finding"
@@ -56,8 +60,12 @@ impl Summary {
             self.warn,
             self.files,
             if self.files == 1 { "file" } else { "files" },
-            self.parse_millis
         )
+    }
+
+    /// The summary line with `, parsed in T ms`, for stderr.
+    pub fn timed_line(&self) -> String {
+        format!("{}, parsed in {} ms", self.line(), self.parse_millis)
     }
 }
 
@@ -115,8 +123,7 @@ pub fn write_statistics(
                 serde_json::json!({ "code": code, "name": name, "level": level.as_str(), "count": count })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
-        return writeln!(out);
+        return sanitize::write_json(out, &rows);
     }
     let width = counts
         .iter()
