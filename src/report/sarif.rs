@@ -150,12 +150,17 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
 }
 
 /// A plain-text SARIF message: viewers (GitHub code scanning among them) read
-/// `[text](target)` in one as a link, so a bracket quoted from the source is
-/// escaped with a backslash, as SARIF 2.1.0 (3.11.6) asks of literal brackets.
+/// `[text](target)` in one as a link, so a `[` that a `](` follows, which could
+/// only come from quoted source, is escaped with a backslash, as SARIF 2.1.0
+/// (3.11.6) escapes literal brackets. Other brackets stay as written: most
+/// messages quote attributes and patterns (`#[derive(Debug)]`, `[:MANAGES]`).
 fn plain_text(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '[' | ']') {
+    let Some(last_link) = text.rfind("](") else {
+        return text.to_string();
+    };
+    let mut escaped = String::with_capacity(text.len() + 4);
+    for (at, c) in text.char_indices() {
+        if c == '[' && at < last_link {
             escaped.push('\\');
         }
         escaped.push(c);
@@ -184,10 +189,13 @@ mod tests {
     #[test]
     fn brackets_in_messages_cannot_make_links() {
         assert_eq!(
-            plain_text("[click](https://evil.example) and [here](0)"),
-            "\\[click\\](https://evil.example) and \\[here\\](0)"
+            plain_text("[click](https://evil.example) and [here](0) `[x]`"),
+            "\\[click](https://evil.example) and \\[here](0) `[x]`"
         );
-        assert_eq!(plain_text("no brackets"), "no brackets");
+        assert_eq!(
+            plain_text("`#[derive(Debug)]` and `[:MANAGES]`"),
+            "`#[derive(Debug)]` and `[:MANAGES]`"
+        );
     }
 
     #[test]
