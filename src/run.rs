@@ -11,6 +11,7 @@ use partner_safety_lints::{Engine, FileFacts, Workspace};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// syn's parser recurses; a deep file needs far more than the default 2 MiB
@@ -49,8 +50,9 @@ fn print_and_exit(text: &str, code: u8) -> u8 {
     code
 }
 
+/// Messages quote paths and text from the linted tree: shown escaped, on one line.
 fn tool_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", report::escape_text(&message.to_string()));
     EXIT_TOOL_ERROR
 }
 
@@ -97,7 +99,10 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             Ok(()) => Some(dir),
             Err(why) => {
                 if !args.quiet && !cache_warned.replace(true) {
-                    eprintln!("warning: the cache is off for this run: {why}");
+                    eprintln!(
+                        "warning: the cache is off for this run: {}",
+                        report::escape_text(&why)
+                    );
                 }
                 None
             }
@@ -113,7 +118,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     };
     if !args.quiet {
         for warning in &discovered.warnings {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", report::escape_text(warning));
         }
     }
     let mut settings = match config::load(
@@ -475,7 +480,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         && !args.quiet
         && args.format != Format::Markdown
     {
-        eprintln!("{}", summary.line());
+        eprintln!("{}", summary.timed_line());
     }
     let mut status = exit_status(&reported);
     if rust_analysed == 0 {
@@ -528,29 +533,34 @@ fn apply_fixes(root: &Path, plans: &[fix::FilePlan], allow_dirty: bool) -> Resul
         let paths: Vec<&str> = plans.iter().map(|plan| plan.path.as_str()).collect();
         let dirty = fix::dirty_files(root, &paths);
         if !dirty.is_empty() {
-            return Err(tool_error(format!(
-                "--fix would change files with uncommitted changes: {}\ncommit or stash them first, or pass --allow-dirty",
+            let dirty: Vec<_> = dirty.iter().map(|path| report::escape_text(path)).collect();
+            eprintln!(
+                "error: --fix would change files with uncommitted changes: {}\ncommit or stash them first, or pass --allow-dirty",
                 dirty.join(", ")
-            )));
+            );
+            return Err(EXIT_TOOL_ERROR);
         }
     }
     let mut written = false;
     let mut failed = false;
     for plan in plans {
+        let path = report::escape_text(&plan.path);
         if !fix::parses(plan) {
             eprintln!(
-                "warning: the fixes for {} would leave it unparsable; it was left unchanged",
-                plan.path
+                "warning: the fixes for {path} would leave it unparsable; it was left unchanged"
             );
             continue;
         }
         if let Err(message) = fix::write(root, plan) {
-            eprintln!("error: cannot fix {}: {message}", plan.path);
+            eprintln!(
+                "error: cannot fix {path}: {}",
+                report::escape_text(&message.to_string())
+            );
             failed = true;
             continue;
         }
         for (code, line) in &plan.applied {
-            eprintln!("fixed {}:{line}: {code}", plan.path);
+            eprintln!("fixed {path}:{line}: {code}");
         }
         written = true;
     }
@@ -577,11 +587,35 @@ fn render_error(error: &config::ConfigError, color: ColorChoice) -> String {
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_wrap_lines(false)
         .with_links(false);
+    let error = inert(error);
     let mut rendered = String::new();
-    if handler.render_report(&mut rendered, error).is_err() {
+    if handler.render_report(&mut rendered, &error).is_err() {
         rendered = format!("error: {error}");
     }
-    rendered
+    report::guard_line_starts(&rendered).into_owned()
+}
+
+/// The config file may come from the linted tree: what the error quotes of it (its
+/// text, its name, the key or value in the message) is shown escaped.
+fn inert(error: &config::ConfigError) -> config::ConfigError {
+    let escaped = |text: &str| report::escape_text(text).into_owned();
+    let shown = error.source.as_ref().map(|source| {
+        let text = report::SourceText::new(&Arc::from(source.inner().as_str()));
+        let named = miette::NamedSource::new(escaped(source.name()), text.text().to_string());
+        (named, text)
+    });
+    config::ConfigError {
+        message: escaped(&error.message),
+        span: match (&shown, error.span) {
+            (Some((_, text)), Some(span)) => {
+                Some(text.range(span.offset()..span.offset() + span.len()).into())
+            }
+            (_, span) => span,
+        },
+        source: shown.map(|(named, _)| named),
+        label: escaped(&error.label),
+        help: error.help.as_deref().map(escaped),
+    }
 }
 
 fn exit_status(findings: &[partner_safety_lints::report::ReportedFinding]) -> u8 {
