@@ -2,6 +2,7 @@
 //! (modules below) keeps link time down.
 
 mod adoption;
+mod attacks;
 mod attacks_output;
 mod cache;
 mod cli;
