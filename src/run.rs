@@ -418,7 +418,17 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         if args.diff {
             let mut stdout = std::io::stdout().lock();
             for plan in &plans {
-                let _ = stdout.write_all(fix::unified_diff(plan).as_bytes());
+                let diff = fix::unified_diff(plan);
+                // A patch cannot be escaped and still apply: one that would carry control
+                // characters or a workflow command from the tree into the log is not shown.
+                if report::is_printable_verbatim(&diff) {
+                    let _ = stdout.write_all(diff.as_bytes());
+                } else {
+                    eprintln!(
+                        "warning: the diff for {} is not shown: it holds control characters or text a CI log would run as a command; `--fix` applies it",
+                        report::escape_text(&plan.path)
+                    );
+                }
             }
             if !args.quiet {
                 let fixes: usize = plans.iter().map(|plan| plan.applied.len()).sum();

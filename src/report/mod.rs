@@ -10,7 +10,7 @@ mod sanitize;
 mod sarif;
 mod short;
 
-pub use sanitize::{escape_text, guard_line_starts, SourceText};
+pub use sanitize::{escape_text, guard_line_starts, is_printable_verbatim, SourceText};
 
 use crate::cli::Format;
 use partner_safety_lints::registry::{Level, RuleMeta};

@@ -168,6 +168,13 @@ pub fn guard_line_starts(text: &str) -> Cow<'_, str> {
 
 /// The runner trims what .NET counts as white space; Rust's `trim_start` trims the
 /// Unicode White_Space characters, the same set.
+/// Whether text that must be printed as it is (a patch, which must still apply) is
+/// safe to print: no character that would be escaped anywhere else, no line that
+/// could be read as a workflow command.
+pub fn is_printable_verbatim(text: &str) -> bool {
+    !needs_escaping(text, Layout::Kept) && !text.split('\n').any(starts_like_a_command)
+}
+
 fn starts_like_a_command(line: &str) -> bool {
     line.trim_start().starts_with("::")
 }
@@ -310,6 +317,22 @@ impl Formatter for InertJson {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_inert_text_is_printed_verbatim() {
+        assert!(is_printable_verbatim(
+            "--- a/src/x.rs\n+++ b/src/x.rs\n@@ -1 +1 @@\n-\tfn f() {}\r\n"
+        ));
+        for forged in [
+            "+ \u{1b}[31m",
+            " let s = \"##[error]x\";",
+            "::add-mask::x",
+            "+a\u{202e}b",
+            "--- a/x\r.rs",
+        ] {
+            assert!(!is_printable_verbatim(forged), "{forged:?}");
+        }
+    }
 
     #[test]
     fn control_characters_are_shown_escaped() {

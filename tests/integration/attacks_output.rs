@@ -400,3 +400,26 @@ fn config_errors_quoting_the_tree_are_escaped() {
         );
     }
 }
+
+#[test]
+fn a_diff_that_would_carry_controls_into_the_log_is_not_shown() {
+    let forged = "#[derive(Serialize)]\npub struct Settings {\n    pub api_key: String,\n}\nconst BANNER: &str = \"\u{1b}[2J##[add-mask]x\";\n";
+    let dir = workspace(&[("src/lib.rs", forged), ("src/clean.rs", LEAKY)]);
+    let output = run(&[dir.path().to_str().unwrap(), "--diff", "-q"]);
+    assert_no_raw_controls(&output.stdout, "--diff stdout");
+    assert!(!output.stdout.contains("##["), "{}", output.stdout);
+    // The clean file's patch is shown as it is; the other is named on stderr.
+    assert!(
+        output.stdout.contains("+++ b/src/clean.rs"),
+        "{}",
+        output.stdout
+    );
+    assert!(!output.stdout.contains("src/lib.rs"), "{}", output.stdout);
+    assert!(
+        output.stderr.contains(
+            "warning: the diff for src/lib.rs is not shown: it holds control characters or text a CI log would run as a command; `--fix` applies it"
+        ),
+        "{}",
+        output.stderr
+    );
+}
