@@ -489,30 +489,34 @@ fn finding(meta: &'static RuleMeta, level: Level, diagnostic: Diagnostic) -> Fin
     }
 }
 
-/// The 0-based lines a directive covers: its own line for a trailing
-/// comment; otherwise the next code line, or the whole item starting there.
+/// The 0-based lines a directive covers. At the end of a line it covers that line; alone on
+/// its line, the lines down to the construct that follows it (blank lines, comments and
+/// attributes between included). Either way, an item (a field, a variant, an associated item)
+/// that carries it among its leading doc comments and attributes is covered whole, attributes
+/// included, wherever among them the directive stands.
 fn covered_lines(
     facts: &crate::index::FileFacts,
     directive: &Directive,
 ) -> std::ops::RangeInclusive<usize> {
-    if !directive.own_line {
-        return directive.line..=directive.line;
-    }
-    let mut target = directive.line + 1;
-    while target < facts.line_index.line_count() {
-        let text = facts.line_index.line_text(&facts.text, target).trim();
-        if !(text.is_empty() || text.starts_with("//")) {
-            break;
+    let line_of = |offset: u32| facts.line_index.line_of(offset);
+    let (mut first, mut last) = if directive.own_line {
+        let next = directive.line + 1;
+        let subject = directive.leads.map_or(next, |window| line_of(window.end));
+        (next, subject.max(next))
+    } else {
+        (directive.line, directive.line)
+    };
+    if let Some(window) = directive.leads {
+        for item in facts
+            .items
+            .iter()
+            .filter(|item: &&ItemExtent| (window.start..=window.end).contains(&item.span.start))
+        {
+            first = first.min(line_of(item.span.start));
+            last = last.max(line_of(item.span.end.saturating_sub(1)));
         }
-        target += 1;
     }
-    let item_end = facts
-        .items
-        .iter()
-        .filter(|item: &&ItemExtent| facts.line_index.line_of(item.span.start) == target)
-        .map(|item| facts.line_index.line_of(item.span.end.saturating_sub(1)))
-        .max();
-    target..=item_end.unwrap_or(target).max(target)
+    first..=last
 }
 
 fn sort_findings(workspace: &Workspace, findings: &mut [Finding]) {
@@ -691,6 +695,109 @@ async fn labelled(graph: &Graph, label: &str) {
         assert_eq!(
             describe_hole("{}", Some(&long)),
             format!("the `{{}}` filled from `{}…`", "x".repeat(60))
+        );
+    }
+
+    /// Reports every `secret` word of a file, so tests can place findings anywhere.
+    struct FlagsSecrets;
+
+    impl Rule for FlagsSecrets {
+        fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+            let text = &cx.workspace.file(file).text;
+            for (at, _) in text.match_indices("secret") {
+                out.push(Diagnostic::new(
+                    "a secret",
+                    Location {
+                        file,
+                        span: Span::new(at, at + "secret".len()),
+                    },
+                ));
+            }
+        }
+    }
+
+    /// What [`FlagsSecrets`] and the tool report on one file, as `line CODE message`.
+    fn secrets_reported(source: &str) -> Vec<String> {
+        let engine = Engine {
+            rules: vec![ConfiguredRule {
+                meta: &crate::rules::readable_secret::META,
+                level: Level::Deny,
+                rule: Box::new(FlagsSecrets),
+            }],
+            settings: Settings::default(),
+        };
+        let workspace = crate::testing::workspace(&[("src/lib.rs", source)]);
+        resolve(&workspace, &engine.check(&workspace))
+            .into_iter()
+            .map(|f| format!("{} {} {}", f.region.line, f.code, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_suppression_among_an_items_docs_and_attributes_covers_the_item() {
+        let covered = [
+            // After the docs, before the attributes (R10).
+            "/// Credentials.\n// partner-safety: allow(PS104) reason: r\n#[derive(Serialize)]\npub struct Creds {\n    pub secret: String,\n}\n",
+            // Between attributes, and after the last one.
+            "#[derive(Serialize)]\n// partner-safety: allow(PS104) reason: r\n#[serde(rename_all = \"camelCase\")]\npub struct Creds {\n    pub secret: String,\n}\n",
+            "/// Credentials.\n#[derive(Serialize)]\n// partner-safety: allow(PS104) reason: r\npub struct Creds {\n    pub secret: String,\n}\n",
+            // At the end of an attribute's line.
+            "#[derive(Serialize)] // partner-safety: allow(PS104) reason: r\npub struct Creds {\n    pub secret: String,\n}\n",
+            // Separated from the item by a blank line and a comment, as before.
+            "// partner-safety: allow(PS104) reason: r\n\n// The credentials.\npub struct Creds {\n    pub secret: String,\n}\n",
+            // A field, its attribute on the lines between.
+            "pub struct Creds {\n    /// The key.\n    // partner-safety: allow(PS104) reason: r\n    #[serde(rename = \"k\")]\n    pub key:\n        secret::Key,\n}\n",
+            // Without attributes: the extent starts at the visibility, the type, the name.
+            "pub struct Creds {\n    // partner-safety: allow(PS104) reason: r\n    pub(crate) key:\n        secret::Key,\n}\n",
+            "pub struct Creds(\n    // partner-safety: allow(PS104) reason: r\n    Vec<\n        secret::Key>,\n);\n",
+            "enum Code {\n    // partner-safety: allow(PS104) reason: r\n    Key =\n        secret::KEY,\n}\n",
+            "impl Creds {\n    // partner-safety: allow(PS104) reason: r\n    pub const KEY: &str =\n        \"secret\";\n}\n",
+            "impl Creds {\n    // partner-safety: allow(PS104) reason: r\n    keys! {\n        secret\n    }\n}\n",
+            // A variant with fields.
+            "pub enum Creds {\n    /// A key.\n    // partner-safety: allow(PS104) reason: r\n    #[serde(rename = \"k\")]\n    Key {\n        secret: String,\n    },\n}\n",
+            // Associated items and functions.
+            "impl Creds {\n    /// The key.\n    // partner-safety: allow(PS104) reason: r\n    #[doc(hidden)]\n    const KEY: &str =\n        \"secret\";\n}\n",
+            "trait Store {\n    // partner-safety: allow(PS104) reason: r\n    /// The key type.\n    type Key:\n        secret::Key;\n}\n",
+            "impl Store for Db {\n    /// Reads it.\n    // partner-safety: allow(PS104) reason: r\n    #[inline]\n    fn key(&self) -> String {\n        self.secret.clone()\n    }\n}\n",
+            "/// Reads it.\n// partner-safety: allow(PS104) reason: r\n#[inline]\nfn key(db: &Db) -> String {\n    db.secret.clone()\n}\n",
+        ];
+        for source in covered {
+            assert_eq!(secrets_reported(source), Vec::<String>::new(), "{source}");
+        }
+    }
+
+    #[test]
+    fn a_suppression_covers_only_the_item_it_stands_before() {
+        // The item before it keeps its finding.
+        assert_eq!(
+            secrets_reported(
+                "#[derive(Serialize)]\npub struct A {\n    pub secret: String,\n}\n// partner-safety: allow(PS104) reason: r\n#[derive(Serialize)]\npub struct B {\n    pub secret: String,\n}\n"
+            ),
+            ["3 PS104 a secret"]
+        );
+        // A field's suppression does not cover its neighbours, nor does an end-of-line one.
+        assert_eq!(
+            secrets_reported(
+                "pub struct A {\n    // partner-safety: allow(PS104) reason: r\n    #[serde(skip)]\n    pub secret: String,\n    pub secret_too: String, // partner-safety: allow(PS104) reason: r\n    pub secret_three: String,\n}\n"
+            ),
+            ["6 PS104 a secret"]
+        );
+        // Inside a body, a suppression covers the statement's line, not the function.
+        assert_eq!(
+            secrets_reported(
+                "fn f() {\n    // partner-safety: allow(PS104) reason: r\n    let a = secret;\n    let b = secret;\n}\n"
+            ),
+            ["4 PS104 a secret"]
+        );
+        // An inner attribute is the module's: a suppression after it covers the next item only.
+        assert_eq!(
+            secrets_reported(
+                "mod m {\n    #![allow(dead_code)] // partner-safety: allow(PS104) reason: r\n    fn f() { secret }\n}\n"
+            ),
+            [
+                "2 PS002 unused suppression: no PS104 finding here",
+                "3 PS104 a secret"
+            ]
         );
     }
 

@@ -1,9 +1,16 @@
-//! Suppression comments and the small lexer that finds comments. The lexer also shows the
-//! nesting guard where code is ([`code_runs`]) and fingerprints an expression's tokens
-//! ([`token_fingerprint`]).
+//! Suppression directives, and a small lexer that finds code cheaply.
 //!
-//! syn drops comments, so directives are read from the source text:
-//! `// partner-safety: allow(PS102, PS301) until: 2027-03-31 reason: …`.
+//! A directive is a `//` comment: `// partner-safety: allow(PS102, PS301) until: 2027-03-31
+//! reason: …`. syn drops comments, so directives are read from the source text, and only from
+//! real comments as the language lexes them: [`scan`] asks proc-macro2's lexer, which follows
+//! rustc's rules (prefixed and suffixed literals, raw strings, nested block comments), where
+//! the tokens are, and reads a directive only from a `//` comment that starts between two
+//! tokens. Text inside a literal of any kind is never a directive; neither is a doc comment
+//! (`///`, `//!`, `/** */`: documentation, lexed as a `#[doc]` attribute) nor a `/* */` comment.
+//!
+//! The forgiving lexer below finds where code is for the nesting guard ([`code_runs`]) and
+//! fingerprints an expression's tokens ([`token_fingerprint`]). It runs on every file, so it
+//! trades exactness in rare corners for speed, and it is never used to find directives.
 
 use crate::source::{is_ident_byte, LineIndex, Span};
 
@@ -11,8 +18,7 @@ use crate::source::{is_ident_byte, LineIndex, Span};
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Lexeme {
     Code(std::ops::Range<usize>),
-    LineComment(Span),
-    BlockComment,
+    Comment,
     /// A string, raw string or char literal.
     Literal(std::ops::Range<usize>),
 }
@@ -95,8 +101,7 @@ impl<'a> Lexer<'a> {
 
 /// Text that is not code, starting at some byte.
 enum NonCode {
-    LineComment,
-    BlockComment,
+    Comment,
     /// A string, raw string or char literal.
     Literal,
 }
@@ -112,7 +117,7 @@ impl Lexer<'_> {
                     .iter()
                     .position(|&b| b == b'\n')
                     .map_or(self.bytes.len(), |n| start + n);
-                Some((NonCode::LineComment, end))
+                Some((NonCode::Comment, end))
             }
             b'/' if self.at(start + 1) == b'*' => {
                 let mut depth = 0usize;
@@ -131,7 +136,7 @@ impl Lexer<'_> {
                         cursor += 1;
                     }
                 }
-                Some((NonCode::BlockComment, cursor.min(self.bytes.len())))
+                Some((NonCode::Comment, cursor.min(self.bytes.len())))
             }
             b'"' => Some((NonCode::Literal, self.quoted_end(start + 1, b'"'))),
             b'r' if !previous_is_ident
@@ -185,9 +190,20 @@ impl Iterator for Lexer<'_> {
             return None;
         }
         let (lexeme, end) = match self.non_code_at(start) {
-            Some((NonCode::LineComment, end)) => (Lexeme::LineComment(Span::new(start, end)), end),
-            Some((NonCode::BlockComment, end)) => (Lexeme::BlockComment, end),
-            Some((NonCode::Literal, end)) => (Lexeme::Literal(start..end), end),
+            Some((NonCode::Comment, end)) => (Lexeme::Comment, end),
+            Some((NonCode::Literal, end)) => {
+                // A literal's suffix is part of it (`"a"r` is one token, as rustc lexes it):
+                // the `r` must not start a raw string.
+                let end = end
+                    + self
+                        .bytes
+                        .get(end..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|&&byte| is_ident_byte(byte))
+                        .count();
+                (Lexeme::Literal(start..end), end)
+            }
             None => {
                 let end = self.next_possible_non_code(start + 1);
                 (Lexeme::Code(start..end), end)
@@ -253,7 +269,7 @@ pub(crate) fn token_fingerprint(source: &str) -> u64 {
                 last = Last::Other;
                 gap = false;
             }
-            Lexeme::LineComment(_) | Lexeme::BlockComment => gap = true,
+            Lexeme::Comment => gap = true,
         }
     }
     // A fixed seed: runs and cached facts agree.
@@ -264,13 +280,19 @@ pub(crate) fn token_fingerprint(source: &str) -> u64 {
 /// One `// partner-safety: …` comment.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Directive {
-    /// The whole comment.
+    /// The whole comment, without its line ending.
     pub span: Span,
     /// 0-based line of the comment.
     pub line: usize,
-    /// Whether the comment is alone on its line (it then covers the next
-    /// line, or the whole item that starts there).
+    /// Whether the comment is alone on its line (it then covers what follows it).
     pub own_line: bool,
+    /// Where the construct the directive stands before may start: from the first attribute or
+    /// doc comment of the unbroken run of outer attributes the comment stands in (or the first
+    /// token after the comment, when no attribute comes right before it) to the first token after
+    /// that run that is not an attribute. An item whose extent starts in this window carries the
+    /// directive among its leading attributes. `None` when the comment follows code on its line
+    /// with no attribute right before it, or when no token follows it.
+    pub leads: Option<Span>,
     /// Codes or names inside `allow(…)`, with their spans.
     pub codes: Vec<(String, Span)>,
     pub until: Option<String>,
@@ -281,40 +303,312 @@ pub struct Directive {
 
 const MARKER: &str = "partner-safety:";
 
-/// Finds every suppression directive in a file.
+/// Finds every suppression directive in a file: the `//` comments, as the language lexes them,
+/// that start with the marker.
+///
+/// Lexes the file with proc-macro2 when it holds the marker at all, and then invalidates this
+/// thread's proc-macro2 spans: call it when no other span of this thread is still in use.
 pub fn scan(text: &str, lines: &LineIndex) -> Vec<Directive> {
     // Every directive contains the marker; most files have none, and a substring search is
     // far cheaper than lexing the file.
-    if !text.contains(MARKER) {
+    let markers: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), MARKER).collect();
+    if markers.is_empty() {
         return Vec::new();
     }
-    Lexer::new(text)
-        .filter_map(|lexeme| match lexeme {
-            Lexeme::LineComment(span) => Some(span),
-            _ => None,
-        })
-        .filter_map(|span| parse_comment(text, lines, span))
-        .collect()
+    let source: std::sync::Arc<str> = blank_shebang(text).into();
+    // A file the language cannot lex is not analysed either: it has no directives.
+    let Some(marks) = lex(&source, lines) else {
+        return Vec::new();
+    };
+    let mut markers = markers.into_iter().peekable();
+    let mut directives = Vec::new();
+    for gap in gaps(&source, &marks) {
+        // A marker before this gap was inside a token: a literal, a doc comment.
+        while markers.next_if(|&marker| marker < gap.text.start).is_some() {}
+        if markers.peek().is_none_or(|&marker| marker >= gap.text.end) {
+            continue;
+        }
+        for comment in line_comments(&source, gap.text.clone()) {
+            if let Some(mut directive) = parse_comment(&source, lines, comment) {
+                directive.leads = leads(&marks, gap.next_mark, directive.own_line);
+                directives.push(directive);
+            }
+        }
+    }
+    directives
 }
 
-fn parse_comment(text: &str, lines: &LineIndex, span: Span) -> Option<Directive> {
-    let comment = text.get(span.range())?;
-    let body = comment.strip_prefix("//")?;
-    if body.starts_with('/') || body.starts_with('!') {
-        return None; // doc comments are documentation, not directives
+/// `text` with a leading `#!` line (not `#![`) blanked, offsets kept: rustc skips it, and
+/// proc-macro2 would lex it as tokens.
+fn blank_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with("#!") && !text.starts_with("#![") {
+        let end = text.find('\n').unwrap_or(text.len());
+        let mut blanked = " ".repeat(end);
+        blanked.push_str(&text[end..]);
+        std::borrow::Cow::Owned(blanked)
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
-    let trimmed = body.trim_start();
-    let rest = trimmed.strip_prefix(MARKER)?;
+}
+
+/// What the directive reader keeps of a token: its place, and enough of its kind to see
+/// attributes (`#`, `!`, a bracket group). A doc comment is lexed as the tokens of
+/// `#[doc = "…"]` (`#![doc = "…"]` for an inner one), each spanning the whole comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Mark {
+    start: u32,
+    end: u32,
+    kind: MarkKind,
+    /// For an opening or closing delimiter, the index of the other one.
+    partner: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MarkKind {
+    Pound,
+    Bang,
+    OpenBracket,
+    OpenOther,
+    Close,
+    Other,
+}
+
+/// The tokens of `source` in order, groups flattened into their delimiters, or `None` when
+/// the language cannot lex it.
+fn lex(source: &std::sync::Arc<str>, lines: &LineIndex) -> Option<Vec<Mark>> {
+    let marks = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::source::with_fast_spans(source, lines, || {
+            source.parse::<proc_macro2::TokenStream>().ok().map(flatten)
+        })
+    }));
+    // Positions are extracted; drop proc-macro2's per-thread copy of the source, as the
+    // indexer does after parsing.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    marks.ok().flatten()
+}
+
+/// Every token of `stream` as a [`Mark`], in source order, without recursion (groups nest
+/// as deep as the file does).
+fn flatten(stream: proc_macro2::TokenStream) -> Vec<Mark> {
+    use crate::source::{token_end, token_start};
+    use proc_macro2::{Delimiter, TokenTree};
+    fn mark(span: proc_macro2::Span, kind: MarkKind) -> Mark {
+        Mark {
+            start: token_start(span),
+            end: token_end(span),
+            kind,
+            partner: 0,
+        }
+    }
+    struct Group {
+        tokens: proc_macro2::token_stream::IntoIter,
+        /// The index of the group's opening mark, and its closing delimiter.
+        open: Option<(usize, proc_macro2::Span)>,
+    }
+    let mut marks = Vec::new();
+    let mut stack = vec![Group {
+        tokens: stream.into_iter(),
+        open: None,
+    }];
+    while let Some(group) = stack.last_mut() {
+        let Some(token) = group.tokens.next() else {
+            if let Some((open, close_span)) = group.open {
+                let close = marks.len();
+                marks.push(Mark {
+                    partner: u32::try_from(open).unwrap_or(u32::MAX),
+                    ..mark(close_span, MarkKind::Close)
+                });
+                if let Some(opening) = marks.get_mut(open) {
+                    opening.partner = u32::try_from(close).unwrap_or(u32::MAX);
+                }
+            }
+            stack.pop();
+            continue;
+        };
+        match token {
+            TokenTree::Group(inner) => {
+                let kind = if inner.delimiter() == Delimiter::Bracket {
+                    MarkKind::OpenBracket
+                } else {
+                    MarkKind::OpenOther
+                };
+                let open = marks.len();
+                marks.push(mark(inner.span_open(), kind));
+                let close_span = inner.span_close();
+                let tokens = inner.stream();
+                // The group's only other owner goes now, so walking it copies nothing.
+                drop(inner);
+                stack.push(Group {
+                    tokens: tokens.into_iter(),
+                    open: Some((open, close_span)),
+                });
+            }
+            TokenTree::Punct(punct) => {
+                let kind = match punct.as_char() {
+                    '#' => MarkKind::Pound,
+                    '!' => MarkKind::Bang,
+                    _ => MarkKind::Other,
+                };
+                marks.push(mark(punct.span(), kind));
+            }
+            TokenTree::Ident(ident) => marks.push(mark(ident.span(), MarkKind::Other)),
+            TokenTree::Literal(literal) => marks.push(mark(literal.span(), MarkKind::Other)),
+        }
+    }
+    marks
+}
+
+/// Text between two tokens: only whitespace and comments can be there.
+struct Gap {
+    text: std::ops::Range<usize>,
+    /// The index of the first mark after the gap (`marks.len()` at the end of the file).
+    next_mark: usize,
+}
+
+/// The gaps between the tokens of `source`.
+fn gaps<'a>(source: &'a str, marks: &'a [Mark]) -> impl Iterator<Item = Gap> + 'a {
+    // proc-macro2 skips a byte-order mark at the start of the file.
+    let mut covered = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    marks
+        .iter()
+        .map(|mark| (mark.start as usize, mark.end as usize))
+        .chain(std::iter::once((source.len(), source.len())))
+        .enumerate()
+        .filter_map(move |(next_mark, (start, end))| {
+            let gap = (start > covered).then_some(Gap {
+                text: covered..start,
+                next_mark,
+            });
+            covered = covered.max(end);
+            gap
+        })
+}
+
+/// The `//` comments in a gap between tokens, without their line endings. A gap holds
+/// nothing but whitespace, `//` comments and (nested) `/* */` comments, so this is all the
+/// lexing it takes; a `//` inside a block comment is part of that comment.
+fn line_comments(source: &str, gap: std::ops::Range<usize>) -> Vec<Span> {
+    let mut comments = Vec::new();
+    let mut cursor = gap.start;
+    while let Some(rest) = source.get(cursor..gap.end).filter(|rest| !rest.is_empty()) {
+        if rest.starts_with("//") {
+            let end =
+                memchr::memchr(b'\n', rest.as_bytes()).map_or(gap.end, |found| cursor + found);
+            let content_end = if source.as_bytes()[cursor..end].ends_with(b"\r") {
+                end - 1
+            } else {
+                end
+            };
+            comments.push(Span::new(cursor, content_end));
+            cursor = end;
+        } else if rest.starts_with("/*") {
+            cursor += block_comment_length(rest.as_bytes());
+        } else {
+            cursor += rest.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    comments
+}
+
+/// The length of the (nested) block comment that `text` starts with.
+fn block_comment_length(text: &[u8]) -> usize {
+    let mut depth = 0usize;
+    let mut cursor = 0;
+    while cursor + 1 < text.len() {
+        match (text[cursor], text[cursor + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                cursor += 2;
+            }
+            (b'*', b'/') => {
+                depth = depth.saturating_sub(1);
+                cursor += 2;
+                if depth == 0 {
+                    return cursor;
+                }
+            }
+            _ => cursor += 1,
+        }
+    }
+    text.len()
+}
+
+/// The window of [`Directive::leads`] for a directive in the gap before `marks[next_mark]`.
+fn leads(marks: &[Mark], next_mark: usize, own_line: bool) -> Option<Span> {
+    let attributes_before = attribute_run_before(marks, next_mark);
+    if !own_line && attributes_before.is_none() {
+        return None;
+    }
+    let next = marks.get(next_mark)?;
+    let subject = marks.get(first_after_attributes(marks, next_mark))?;
+    Some(Span::new(
+        attributes_before.unwrap_or(next.start) as usize,
+        subject.start as usize,
+    ))
+}
+
+/// Whether `marks[index]` is the `#` of an outer attribute (`#[…]`, a `///` or `/** */` doc
+/// comment), and if so the index of its closing bracket.
+fn outer_attribute_at(marks: &[Mark], index: usize) -> Option<usize> {
+    let pound = marks.get(index)?;
+    let open = marks.get(index + 1)?;
+    (pound.kind == MarkKind::Pound && open.kind == MarkKind::OpenBracket)
+        .then_some(open.partner as usize)
+}
+
+/// The start of the unbroken run of outer attributes that ends right before
+/// `marks[next_mark]`, if one does.
+fn attribute_run_before(marks: &[Mark], next_mark: usize) -> Option<u32> {
+    let mut run_start = None;
+    let mut end = next_mark;
+    while let Some(close) = end.checked_sub(1).and_then(|last| marks.get(last)) {
+        if close.kind != MarkKind::Close {
+            break;
+        }
+        let Some(pound) = (close.partner as usize).checked_sub(1) else {
+            break;
+        };
+        if outer_attribute_at(marks, pound) != Some(end - 1) {
+            break; // not an attribute, or an inner one (`#![…]`, `//!`)
+        }
+        run_start = Some(marks[pound].start);
+        end = pound;
+    }
+    run_start
+}
+
+/// The index of the first mark from `index` on that is not part of an outer attribute.
+fn first_after_attributes(marks: &[Mark], mut index: usize) -> usize {
+    while let Some(close) = outer_attribute_at(marks, index) {
+        if close <= index {
+            break;
+        }
+        index = close + 1;
+    }
+    index
+}
+
+fn parse_comment(source: &str, lines: &LineIndex, span: Span) -> Option<Directive> {
+    let comment = source.get(span.range())?;
+    let rest = comment
+        .strip_prefix("//")?
+        .trim_start()
+        .strip_prefix(MARKER)?;
     let rest_offset = span.start as usize + comment.len() - rest.len();
     let line = lines.line_of(span.start);
     let line_start = lines.line_start(line) as usize;
-    let own_line = text
+    let own_line = source
         .get(line_start..span.start as usize)
-        .is_some_and(|before| before.trim().is_empty());
+        .is_some_and(|before| {
+            before
+                .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+                .is_empty()
+        });
     let mut directive = Directive {
         span,
         line,
         own_line,
+        leads: None,
         codes: Vec::new(),
         until: None,
         reason: None,
@@ -443,21 +737,197 @@ mod tests {
             .contains("not a date"));
     }
 
-    #[test]
-    fn directives_inside_strings_and_doc_comments_are_not_directives() {
-        let text = r####"
-            let s = "// partner-safety: allow(PS104) reason: no";
-            let r = r#"// partner-safety: allow(PS104) reason: no"#;
-            /// partner-safety: allow(PS104) reason: doc
-            /* // partner-safety: allow(PS104) reason: block */
-            let c = '"'; // partner-safety: allow(PS101) reason: after a char literal
-            fn f<'a>(x: &'a str) {} // partner-safety: allow(PS102) reason: after a lifetime
-        "####;
-        let codes: Vec<_> = directives(text)
+    /// Each directive found: `line:column` of its `//`, then its reason or what is wrong with it.
+    fn read(text: &str) -> Vec<String> {
+        let lines = LineIndex::new(text);
+        scan(text, &lines)
             .into_iter()
-            .map(|d| d.codes[0].0.clone())
-            .collect();
-        assert_eq!(codes, ["PS101", "PS102"]);
+            .map(|directive| {
+                let at = lines.line_col(text, directive.span.start);
+                let what = match (&directive.malformed, &directive.reason) {
+                    (Some(problem), _) => format!("malformed: {problem}"),
+                    (None, Some(reason)) => reason.clone(),
+                    (None, None) => "no reason".to_owned(),
+                };
+                format!("{}:{} {what}", at.line, at.column)
+            })
+            .collect()
+    }
+
+    const HIDDEN: &str = "// partner-safety: allow(PS104) reason: hidden";
+
+    /// Literals of every form, written so that a guess at where a literal ends would see the
+    /// directive after them as a comment: rustc lexes it as part of the literal.
+    fn literals_holding_a_directive() -> Vec<String> {
+        [
+            // `"a"r` is a string with the suffix `r`; `"x\" …"` is one string.
+            r#""a"r"x\" {HIDDEN}""#,
+            r#""a"br"x\" {HIDDEN}""#,
+            r#""a"cr"x\" {HIDDEN}""#,
+            r##""a"r#"x\"# {HIDDEN}"#"##,
+            r#""a"suffix"x\" {HIDDEN}""#,
+            r#""{HIDDEN}""#,
+            r#"r"{HIDDEN}""#,
+            r##"r#"" {HIDDEN}"#"##,
+            r###"r##""# {HIDDEN}"##"###,
+            r#"b"\" {HIDDEN}""#,
+            r#"br"{HIDDEN}""#,
+            r##"br#"" {HIDDEN}"#"##,
+            r#"c"\" {HIDDEN}""#,
+            r#"cr"{HIDDEN}""#,
+            r##"cr#"" {HIDDEN}"#"##,
+            // A quote in a char literal opens no string, an escaped quote ends none.
+            r#"'"' "{HIDDEN}""#,
+            r#"'\'' "{HIDDEN}""#,
+            r#"b'\'' "{HIDDEN}""#,
+            r#"'a' "{HIDDEN}""#,
+            // A lifetime is no char literal that would end at the next quote.
+            r#"&'a "{HIDDEN}""#,
+            // In a block comment, nested ones included, `//` is part of that comment.
+            "/* /* */ {HIDDEN} */",
+            "/* \" */ \"{HIDDEN}\"",
+        ]
+        .iter()
+        .map(|form| form.replace("{HIDDEN}", HIDDEN))
+        .collect()
+    }
+
+    #[test]
+    fn a_directive_inside_any_literal_or_block_comment_is_not_read() {
+        for form in literals_holding_a_directive() {
+            let text = format!("ignore!({form});\n");
+            assert_eq!(read(&text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_real_comment_right_after_any_literal_is_read() {
+        for form in [
+            r#""a"r"#,
+            r#""x"suffix"#,
+            r#""http://example.com""#,
+            r##"r#"" // "#"##,
+            r###"r##""# "##"###,
+            r#"b"\"""#,
+            r#"br"x""#,
+            r##"br#"""#"##,
+            r#"c"\"""#,
+            r#"cr"x""#,
+            r##"cr#"""#"##,
+            r#"'"'"#,
+            r#"'\''"#,
+            r#"b'\''"#,
+            r#"'a'"#,
+            r#"&'a"#,
+            "r#type",
+            "/* /* */ */",
+            "/* \" */",
+        ] {
+            let text = format!("ignore!({form}); // partner-safety: allow(PS104) reason: real\n");
+            let column = text[..text.rfind("// partner").unwrap()].chars().count() + 1;
+            assert_eq!(read(&text), [format!("1:{column} real")], "{text}");
+        }
+    }
+
+    #[test]
+    fn doc_comments_and_block_comments_are_not_directives() {
+        let text = "//! partner-safety: allow(PS104) reason: inner doc\n\
+                    /// partner-safety: allow(PS104) reason: doc\n\
+                    /** partner-safety: allow(PS104) reason: block doc */\n\
+                    /*! partner-safety: allow(PS104) reason: inner block doc */\n\
+                    /* partner-safety: allow(PS104) reason: block */\n\
+                    //// partner-safety: allow(PS104) reason: four slashes\n\
+                    // partner-safety: allow(PS104) reason: plain\n\
+                    struct S;\n";
+        assert_eq!(read(text), ["7:1 plain"]);
+    }
+
+    #[test]
+    fn crlf_lines_and_a_last_line_without_newline() {
+        let text = "fn f() {}\r\n  // partner-safety: allow(PS104) reason: crlf\r\nstruct S; // partner-safety: allow(PS104) reason: last";
+        let found = directives(text);
+        assert_eq!(read(text), ["2:3 crlf", "3:11 last"]);
+        assert!(found[0].own_line);
+        assert_eq!(
+            &text[found[0].span.range()],
+            "// partner-safety: allow(PS104) reason: crlf"
+        );
+        assert!(!found[1].own_line);
+    }
+
+    #[test]
+    fn offsets_hold_after_non_ascii_text_a_byte_order_mark_and_a_shebang() {
+        let text = "\u{feff}// partner-safety: allow(PS104) reason: after the mark\n\
+                    let é = \"ü\"; // partner-safety: allow(PS104) reason: after ü\n";
+        let found = directives(text);
+        assert_eq!(read(text), ["1:2 after the mark", "2:14 after ü"]);
+        assert!(found[0].own_line);
+        assert_eq!(&text[found[1].codes[0].1.range()], "PS104");
+        // rustc skips a `#!` line; an inner attribute is no such line.
+        let script = "#!/usr/bin/env run // partner-safety: allow(PS104) reason: shebang\n\
+                      fn main() {} // partner-safety: allow(PS104) reason: code\n";
+        assert_eq!(read(script), ["2:14 code"]);
+        assert_eq!(
+            read("#![allow(dead_code)] // partner-safety: allow(PS104) reason: attr\n"),
+            ["1:22 attr"]
+        );
+    }
+
+    #[test]
+    fn a_file_the_language_cannot_lex_has_no_directives() {
+        assert_eq!(
+            read("fn f( // partner-safety: allow(PS104) reason: unbalanced\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            read("// partner-safety: allow(PS104) reason: open string\nlet s = \"abc;\n"),
+            Vec::<String>::new()
+        );
+    }
+
+    /// For each directive, the text from the start of its window to the end of the line where
+    /// its subject starts, `⏎` for line breaks.
+    fn windows(text: &str) -> Vec<Option<String>> {
+        directives(text)
+            .into_iter()
+            .map(|directive| {
+                directive.leads.map(|window| {
+                    let subject_line_end = text[window.end as usize..]
+                        .find('\n')
+                        .map_or(text.len(), |n| window.end as usize + n);
+                    text[window.start as usize..subject_line_end].replace('\n', "⏎")
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_directive_leads_the_construct_whose_attributes_it_stands_among() {
+        // After the docs, and between attributes: the window runs from the docs to `pub`.
+        let text = "/// Docs.\n\
+                    // partner-safety: allow(PS104) reason: after the docs\n\
+                    #[derive(Serialize)]\n\
+                    // partner-safety: allow(PS104) reason: between attributes\n\
+                    #[serde(rename_all = \"camelCase\")]\n\
+                    pub struct Creds { pub api_key: String }\n";
+        let whole = text.trim_end().replace('\n', "⏎");
+        assert_eq!(windows(text), [Some(whole.clone()), Some(whole)]);
+        // Inside a body: the field that follows, or the one whose attributes it follows.
+        let text = "struct S {\n    // partner-safety: allow(PS104) reason: a\n    \n    a: String,\n    #[serde(skip)] // partner-safety: allow(PS104) reason: b\n    b: String,\n    c: String, // partner-safety: allow(PS104) reason: c\n}\n";
+        assert_eq!(
+            windows(text),
+            [
+                Some("a: String,".to_owned()),
+                Some(
+                    "#[serde(skip)] // partner-safety: allow(PS104) reason: b⏎    b: String,"
+                        .to_owned()
+                ),
+                None,
+            ]
+        );
+        // An inner attribute belongs to the enclosing module; nothing follows the last one.
+        let text = "#![allow(x)] // partner-safety: allow(PS104) reason: inner\nfn f() {}\n// partner-safety: allow(PS104) reason: end\n";
+        assert_eq!(windows(text), [None, None]);
     }
 
     #[test]
@@ -478,6 +948,9 @@ mod tests {
             code("'\\'' + '\\u{1F600}' + 'é' + &'static str"),
             " +  +  + &'static str"
         );
+        // A literal's suffix is part of it: the `r` of `"a"r` starts no raw string.
+        assert_eq!(code("m!(\"a\"r\"x\\\" // (\"); y"), "m!(); y");
+        assert_eq!(code("m!(\"a\"br\"x\\\" // (\"); y"), "m!(); y");
         // Unterminated literals and comments run to the end.
         assert_eq!(code("a \"b"), "a ");
         assert_eq!(code("a /* b"), "a ");
