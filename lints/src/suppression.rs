@@ -620,6 +620,8 @@ fn parse_comment(source: &str, lines: &LineIndex, span: Span) -> Option<Directiv
     Some(directive)
 }
 
+/// Reads `allow(CODE, …)` and then the `until: YYYY-MM-DD` and `reason: …` clauses, in
+/// either order. The reason runs to the end of the comment or to an `until:` clause after it.
 fn parse_directive_body(
     rest: &str,
     rest_offset: usize,
@@ -654,40 +656,109 @@ fn parse_directive_body(
         return Err("`allow()` names no rule".to_string());
     }
     let mut tail = list[close + 1..].trim_start();
-    if let Some(after) = tail.strip_prefix("until:") {
-        let after = after.trim_start();
-        let date: String = after.chars().take_while(|c| !c.is_whitespace()).collect();
-        if !is_valid_date(&date) {
-            return Err(format!(
-                "`until: {date}` is not a date of the form YYYY-MM-DD"
-            ));
+    let mut reason_seen = false;
+    while !tail.is_empty() {
+        if let Some(after) = tail.strip_prefix("until:") {
+            if directive.until.is_some() {
+                return Err("`until:` is given twice".to_string());
+            }
+            let after = after.trim_start();
+            let date = after.split_whitespace().next().unwrap_or("");
+            check_date(date)?;
+            directive.until = Some(date.to_string());
+            tail = after[date.len()..].trim_start();
+        } else if let Some(after) = tail.strip_prefix("reason:") {
+            if reason_seen {
+                return Err("`reason:` is given twice".to_string());
+            }
+            reason_seen = true;
+            let reason_end = until_clause_in(after).unwrap_or(after.len());
+            let reason = after[..reason_end].trim();
+            if !reason.is_empty() {
+                directive.reason = Some(reason.to_string());
+            }
+            tail = after[reason_end..].trim_start();
+        } else {
+            return Err(format!("unexpected `{tail}`; {EXPECTED}"));
         }
-        tail = after[date.len()..].trim_start();
-        directive.until = Some(date);
-    }
-    if let Some(reason) = tail.strip_prefix("reason:") {
-        let reason = reason.trim();
-        if !reason.is_empty() {
-            directive.reason = Some(reason.to_string());
-        }
-    } else if !tail.is_empty() {
-        return Err(format!("unexpected `{tail}`; {EXPECTED}"));
     }
     Ok(())
 }
 
-fn is_valid_date(date: &str) -> bool {
+/// Where an `until:` clause starts in a reason's text: at a word that begins with `until:`.
+fn until_clause_in(reason: &str) -> Option<usize> {
+    reason
+        .match_indices("until:")
+        .map(|(at, _)| at)
+        .find(|&at| {
+            reason[..at]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace)
+        })
+}
+
+/// Checks an `until:` date: `YYYY-MM-DD`, and a day the calendar has.
+fn check_date(date: &str) -> Result<(), String> {
+    if date.is_empty() {
+        return Err("`until:` needs a date of the form YYYY-MM-DD".to_string());
+    }
+    let not_a_date = || format!("`until: {date}` is not a date of the form YYYY-MM-DD");
     let parts: Vec<&str> = date.split('-').collect();
     let [year, month, day] = parts.as_slice() else {
-        return false;
+        return Err(not_a_date());
     };
-    let numeric = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-    if !(numeric(year, 4) && numeric(month, 2) && numeric(day, 2)) {
-        return false;
+    let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return Err(not_a_date());
     }
-    let month: u32 = month.parse().unwrap_or(0);
-    let day: u32 = day.parse().unwrap_or(0);
-    (1..=12).contains(&month) && (1..=31).contains(&day)
+    let (Ok(year_number), Ok(month_number), Ok(day_number)) = (
+        year.parse::<u32>(),
+        month.parse::<usize>(),
+        day.parse::<u32>(),
+    ) else {
+        return Err(not_a_date());
+    };
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let Some(month_name) = month_number
+        .checked_sub(1)
+        .and_then(|index| MONTHS.get(index))
+    else {
+        return Err(format!(
+            "`until: {date}` is not a real date: there is no month {month}"
+        ));
+    };
+    let leap = year_number % 4 == 0 && (year_number % 100 != 0 || year_number % 400 == 0);
+    let days = match month_number {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day_number == 0 {
+        return Err(format!(
+            "`until: {date}` is not a real date: there is no day {day}"
+        ));
+    }
+    if day_number > days {
+        return Err(format!(
+            "`until: {date}` is not a real date: {month_name} {year} has {days} days"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -729,12 +800,6 @@ mod tests {
             found[1].malformed.as_deref(),
             Some("expected `allow(CODE, …) reason: …`")
         );
-        let bad_date = directives("// partner-safety: allow(PS104) until: 2027-13-01 reason: x\n");
-        assert!(bad_date[0]
-            .malformed
-            .as_deref()
-            .unwrap()
-            .contains("not a date"));
     }
 
     /// Each directive found: `line:column` of its `//`, then its reason or what is wrong with it.
@@ -883,6 +948,112 @@ mod tests {
             read("// partner-safety: allow(PS104) reason: open string\nlet s = \"abc;\n"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn until_comes_before_or_after_the_reason() {
+        let found = directives(
+            "// partner-safety: allow(PS104) until: 2027-03-31 reason: before\n\
+             // partner-safety: allow(PS104) reason: after, once the migration is done until: 2028-02-29\n\
+             // partner-safety: allow(PS104) reason: wait until:2027-01-01\n",
+        );
+        let read: Vec<_> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.reason.as_deref(),
+                    d.until.as_deref(),
+                    d.malformed.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Some("before"), Some("2027-03-31"), None),
+                (
+                    Some("after, once the migration is done"),
+                    Some("2028-02-29"),
+                    None
+                ),
+                (Some("wait"), Some("2027-01-01"), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_impossible_or_misspelt_date_makes_the_directive_unreadable() {
+        let problem = |tail: &str| {
+            let text = format!("// partner-safety: allow(PS104) {tail}\n");
+            directives(&text)[0].malformed.clone()
+        };
+        for (tail, expected) in [
+            (
+                "until: 2099-02-31 reason: x",
+                "`until: 2099-02-31` is not a real date: February 2099 has 28 days",
+            ),
+            (
+                "reason: x until: 2099-02-31",
+                "`until: 2099-02-31` is not a real date: February 2099 has 28 days",
+            ),
+            (
+                "until: 2027-02-29 reason: x",
+                "`until: 2027-02-29` is not a real date: February 2027 has 28 days",
+            ),
+            (
+                "until: 1900-02-29 reason: x",
+                "`until: 1900-02-29` is not a real date: February 1900 has 28 days",
+            ),
+            (
+                "until: 2027-04-31 reason: x",
+                "`until: 2027-04-31` is not a real date: April 2027 has 30 days",
+            ),
+            (
+                "until: 2027-13-01 reason: x",
+                "`until: 2027-13-01` is not a real date: there is no month 13",
+            ),
+            (
+                "until: 2027-00-10 reason: x",
+                "`until: 2027-00-10` is not a real date: there is no month 00",
+            ),
+            (
+                "until: 2027-01-00 reason: x",
+                "`until: 2027-01-00` is not a real date: there is no day 00",
+            ),
+            (
+                "until: 2027-4-1 reason: x",
+                "`until: 2027-4-1` is not a date of the form YYYY-MM-DD",
+            ),
+            (
+                "until: 2027-04-01x reason: x",
+                "`until: 2027-04-01x` is not a date of the form YYYY-MM-DD",
+            ),
+            (
+                "until: soon reason: x",
+                "`until: soon` is not a date of the form YYYY-MM-DD",
+            ),
+            (
+                "reason: x until:",
+                "`until:` needs a date of the form YYYY-MM-DD",
+            ),
+            (
+                "reason: x until: 2027-04-01 or later",
+                "unexpected `or later`; expected `allow(CODE, …) reason: …`",
+            ),
+            (
+                "until: 2027-04-01 reason: x until: 2027-05-01",
+                "`until:` is given twice",
+            ),
+        ] {
+            assert_eq!(problem(tail).as_deref(), Some(expected), "{tail}");
+        }
+        for valid in ["2028-02-29", "2000-02-29", "2027-12-31", "2027-01-01"] {
+            assert_eq!(
+                problem(&format!("until: {valid} reason: x")),
+                None,
+                "{valid}"
+            );
+        }
     }
 
     /// For each directive, the text from the start of its window to the end of the line where
