@@ -401,9 +401,16 @@ impl Engine {
         }
         let facts = workspace.file(file);
         let lines = covered_lines(facts, directive);
+        // No rule looked at a file that was not analysed, so whether its suppressions are used
+        // is unknown: it reports no PS002 at all (R2), not even for an unknown name, which
+        // shows once the file is analysed. Its PS000 or PS003 says why.
+        let analysed = facts.problem.is_none() && facts.internal_error.is_none();
         let mut reports = Vec::new();
         for (code_or_name, span) in &directive.codes {
             let Some(meta) = registry::lookup(code_or_name) else {
+                if !analysed {
+                    continue;
+                }
                 reports.push(
                     self.tool_finding(
                         &tool_codes::UNUSED_SUPPRESSION,
@@ -432,7 +439,7 @@ impl Engine {
                     finding.suppressed = Some(reason.clone());
                 }
             }
-            if !used && self.settings.level(meta.code) != Level::Allow {
+            if !used && analysed && self.settings.level(meta.code) != Level::Allow {
                 reports.push(
                     self.tool_finding(
                         &tool_codes::UNUSED_SUPPRESSION,
@@ -799,6 +806,80 @@ async fn labelled(graph: &Graph, label: &str) {
                 "3 PS104 a secret"
             ]
         );
+    }
+
+    /// Everything the tool reports with default levels, as `path:line CODE message`.
+    fn reported_with_default_levels(files: &[(&str, &str)]) -> Vec<String> {
+        let workspace = crate::testing::workspace(files);
+        resolve(
+            &workspace,
+            &Engine::new(Settings::default()).check(&workspace),
+        )
+        .into_iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f.region.path, f.region.line, f.code, f.message
+            )
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_file_that_was_not_analysed_reports_no_unused_suppression() {
+        let suppressions = "// partner-safety: allow(PS104) reason: r\npub fn f() {}\n\
+                            // partner-safety: allow(PS999) reason: r\npub fn g() {}\n\
+                            // partner-safety: allow(PS104)\npub fn h() {}\n";
+        let unparsable = format!("{suppressions}pub fn broken(x y) {{}}\n");
+        let nested = format!(
+            "{suppressions}const X: () = {};\n",
+            "(".repeat(600) + &")".repeat(600)
+        );
+        // Not even lexed: it has no suppressions at all.
+        let unlexable = format!("{suppressions}pub fn broken( {{}}\n");
+        let reported = reported_with_default_levels(&[
+            ("src/analysed.rs", suppressions),
+            ("src/unparsable.rs", &unparsable),
+            ("src/nested.rs", &nested),
+            ("src/unlexable.rs", &unlexable),
+        ]);
+        // The analysed file: unused, unknown, no reason. The others: no PS002, but a
+        // suppression without a reason is still one (PS001), and each says why it was skipped
+        // (the PS000 messages belong to the parser and the depth guard).
+        let without_parse_errors: Vec<&str> = reported
+            .iter()
+            .filter(|line| !line.contains(" PS000 "))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            without_parse_errors,
+            [
+                "src/analysed.rs:1 PS002 unused suppression: no PS104 finding here",
+                "src/analysed.rs:3 PS002 suppression names unknown rule `PS999`",
+                "src/analysed.rs:5 PS001 suppression without a reason suppresses nothing",
+                "src/nested.rs:5 PS001 suppression without a reason suppresses nothing",
+                "src/unparsable.rs:5 PS001 suppression without a reason suppresses nothing",
+            ]
+        );
+        let parse_errors: Vec<&str> = reported
+            .iter()
+            .filter_map(|line| line.split_once(" PS000 ").map(|(at, _)| at))
+            .collect();
+        assert_eq!(
+            parse_errors,
+            [
+                "src/nested.rs:7",
+                "src/unlexable.rs:7",
+                "src/unparsable.rs:7"
+            ]
+        );
+        // A file whose indexing failed (PS003) is not analysed either.
+        let engine = Engine::new(Settings::default());
+        let mut facts = index_file("src/a.rs".into(), suppressions.into());
+        facts.internal_error = Some("boom".into());
+        let workspace = Workspace::new(vec![facts]);
+        let codes: Vec<&str> = engine.check(&workspace).iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["PS003", "PS001"]);
     }
 
     #[test]
