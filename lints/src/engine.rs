@@ -51,7 +51,10 @@ a reason.",
         summary:
             "A suppression comment without a reason (or one that cannot be read) suppresses nothing",
         docs: "## What it does\nReports a `// partner-safety: allow(…)` comment that has no \
-`reason: …`, or that is malformed. Such a comment suppresses nothing.\n\n## Why is this bad?\n\
+`reason: …`, or that cannot be read: an unknown form, or an `until:` date that is not a real \
+day written `YYYY-MM-DD` (`2099-02-31`, `2027-4-1`). Such a comment suppresses nothing.\n\n\
+Only `//` comments are suppressions, as the compiler lexes the file: text in a string or char \
+literal, a doc comment and a `/* */` comment never are.\n\n## Why is this bad?\n\
 A suppression is a security exception; a reviewer needs to know why it was granted.\n\n\
 ## Example\n```rust\n// partner-safety: allow(PS104)\n```\n\n## Use instead\n```rust\n\
 // partner-safety: allow(PS104) reason: write-only config, never returned by the API\n```",
