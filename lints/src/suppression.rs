@@ -315,7 +315,8 @@ pub fn scan(text: &str, lines: &LineIndex) -> Vec<Directive> {
     if markers.is_empty() {
         return Vec::new();
     }
-    let source: std::sync::Arc<str> = blank_shebang(text).into();
+    // rustc skips a `#!` line; proc-macro2 would lex it as tokens.
+    let source: std::sync::Arc<str> = crate::index::without_shebang(text).into();
     // A file the language cannot lex is not analysed either: it has no directives.
     let Some(marks) = lex(&source, lines) else {
         return Vec::new();
@@ -336,19 +337,6 @@ pub fn scan(text: &str, lines: &LineIndex) -> Vec<Directive> {
         }
     }
     directives
-}
-
-/// `text` with a leading `#!` line (not `#![`) blanked, offsets kept: rustc skips it, and
-/// proc-macro2 would lex it as tokens.
-fn blank_shebang(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with("#!") && !text.starts_with("#![") {
-        let end = text.find('\n').unwrap_or(text.len());
-        let mut blanked = " ".repeat(end);
-        blanked.push_str(&text[end..]);
-        std::borrow::Cow::Owned(blanked)
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
 }
 
 /// What the directive reader keeps of a token: its place, and enough of its kind to see

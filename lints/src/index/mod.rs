@@ -574,7 +574,7 @@ fn name_aliased_literals(facts: &mut FileFacts) {
 
 /// syn drops a `#!` line and then reports positions relative to what is
 /// left; blanking it instead keeps every offset true to the file.
-fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with("#!") && !text.starts_with("#![") {
         let end = text.find('\n').unwrap_or(text.len());
         let mut blanked = " ".repeat(end);
