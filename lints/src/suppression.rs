@@ -309,43 +309,49 @@ const MARKER: &str = "partner-safety:";
 /// Lexes the file with proc-macro2 when it holds the marker at all, and then invalidates this
 /// thread's proc-macro2 spans: call it when no other span of this thread is still in use.
 pub fn scan(text: &str, lines: &LineIndex) -> Vec<Directive> {
-    // Every directive contains the marker; most files have none, and a substring search is
-    // far cheaper than lexing the file.
-    let markers: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), MARKER).collect();
-    if markers.is_empty() {
+    // Every directive holds the marker right after `//` and spaces; most files have no marker
+    // at all, and a substring search is far cheaper than lexing the file.
+    let candidates: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), MARKER)
+        .filter(|&marker| {
+            text[..marker]
+                .trim_end_matches(|c: char| c.is_whitespace() && c != '\n')
+                .ends_with("//")
+        })
+        .collect();
+    if candidates.is_empty() {
         return Vec::new();
     }
     // rustc skips a `#!` line; proc-macro2 would lex it as tokens.
     let source: std::sync::Arc<str> = crate::index::without_shebang(text).into();
     // A file the language cannot lex is not analysed either: it has no directives.
-    let Some(marks) = lex(&source, lines) else {
-        return Vec::new();
-    };
-    let mut markers = markers.into_iter().peekable();
-    let mut directives = Vec::new();
-    for gap in gaps(&source, &marks) {
-        // A marker before this gap was inside a token: a literal, a doc comment.
-        while markers.next_if(|&marker| marker < gap.text.start).is_some() {}
-        if markers.peek().is_none_or(|&marker| marker >= gap.text.end) {
-            continue;
-        }
-        for comment in line_comments(&source, gap.text.clone()) {
-            if let Some(mut directive) = parse_comment(&source, lines, comment) {
-                directive.leads = leads(&marks, gap.next_mark, directive.own_line);
-                directives.push(directive);
+    with_tokens(&source, lines, |tokens| {
+        let mut directives = Vec::new();
+        let mut last_gap = None;
+        for candidate in candidates {
+            let Some(gap) = tokens.gap_at(candidate) else {
+                continue; // inside a token: a literal, a doc comment
+            };
+            if last_gap.replace(gap.next_mark) == Some(gap.next_mark) {
+                continue; // the gap of an earlier candidate: read already
+            }
+            for comment in line_comments(&source, gap.text) {
+                if let Some(mut directive) = parse_comment(&source, lines, comment) {
+                    directive.leads = tokens.leads(gap.next_mark, directive.own_line);
+                    directives.push(directive);
+                }
             }
         }
-    }
-    directives
+        directives
+    })
+    .unwrap_or_default()
 }
 
-/// What the directive reader keeps of a token: its place, and enough of its kind to see
+/// What the directive reader keeps of a token: its span, and enough of its kind to see
 /// attributes (`#`, `!`, a bracket group). A doc comment is lexed as the tokens of
 /// `#[doc = "…"]` (`#![doc = "…"]` for an inner one), each spanning the whole comment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 struct Mark {
-    start: u32,
-    end: u32,
+    span: proc_macro2::Span,
     kind: MarkKind,
     /// For an opening or closing delimiter, the index of the other one.
     partner: u32,
@@ -361,29 +367,51 @@ enum MarkKind {
     Other,
 }
 
-/// The tokens of `source` in order, groups flattened into their delimiters, or `None` when
-/// the language cannot lex it.
-fn lex(source: &std::sync::Arc<str>, lines: &LineIndex) -> Option<Vec<Mark>> {
-    let marks = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+/// The tokens of a file in source order, groups flattened into their delimiters. Starts never
+/// decrease along them (a doc comment's tokens all start where it does), so a position is
+/// found by bisection, and only the few tokens a search touches have their offsets computed.
+struct Tokens<'a> {
+    marks: Vec<Mark>,
+    source: &'a str,
+}
+
+/// Text between two tokens: only whitespace and comments can be there.
+struct Gap {
+    text: std::ops::Range<usize>,
+    /// The index of the first mark after the gap (the number of marks at the end of the file).
+    next_mark: usize,
+}
+
+/// Lexes `source` with proc-macro2 and runs `read` over its tokens, or gives `None` when the
+/// language cannot lex it.
+fn with_tokens<T>(
+    source: &std::sync::Arc<str>,
+    lines: &LineIndex,
+    read: impl FnOnce(&Tokens<'_>) -> T,
+) -> Option<T> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::source::with_fast_spans(source, lines, || {
-            source.parse::<proc_macro2::TokenStream>().ok().map(flatten)
+            let stream = source.parse::<proc_macro2::TokenStream>().ok()?;
+            let tokens = Tokens {
+                marks: flatten(stream),
+                source,
+            };
+            Some(read(&tokens))
         })
     }));
     // Positions are extracted; drop proc-macro2's per-thread copy of the source, as the
     // indexer does after parsing.
     proc_macro2::extra::invalidate_current_thread_spans();
-    marks.ok().flatten()
+    result.ok().flatten()
 }
 
 /// Every token of `stream` as a [`Mark`], in source order, without recursion (groups nest
 /// as deep as the file does).
 fn flatten(stream: proc_macro2::TokenStream) -> Vec<Mark> {
-    use crate::source::{token_end, token_start};
     use proc_macro2::{Delimiter, TokenTree};
     fn mark(span: proc_macro2::Span, kind: MarkKind) -> Mark {
         Mark {
-            start: token_start(span),
-            end: token_end(span),
+            span,
             kind,
             partner: 0,
         }
@@ -446,30 +474,97 @@ fn flatten(stream: proc_macro2::TokenStream) -> Vec<Mark> {
     marks
 }
 
-/// Text between two tokens: only whitespace and comments can be there.
-struct Gap {
-    text: std::ops::Range<usize>,
-    /// The index of the first mark after the gap (`marks.len()` at the end of the file).
-    next_mark: usize,
-}
+impl Tokens<'_> {
+    /// Where `marks[index]` starts; the end of the file past the last one.
+    fn start(&self, index: usize) -> u32 {
+        match self.marks.get(index) {
+            Some(mark) => crate::source::token_start(mark.span),
+            None => u32::try_from(self.source.len()).unwrap_or(u32::MAX),
+        }
+    }
 
-/// The gaps between the tokens of `source`.
-fn gaps<'a>(source: &'a str, marks: &'a [Mark]) -> impl Iterator<Item = Gap> + 'a {
-    // proc-macro2 skips a byte-order mark at the start of the file.
-    let mut covered = if source.starts_with('\u{feff}') { 3 } else { 0 };
-    marks
-        .iter()
-        .map(|mark| (mark.start as usize, mark.end as usize))
-        .chain(std::iter::once((source.len(), source.len())))
-        .enumerate()
-        .filter_map(move |(next_mark, (start, end))| {
-            let gap = (start > covered).then_some(Gap {
-                text: covered..start,
-                next_mark,
-            });
-            covered = covered.max(end);
-            gap
+    fn end(&self, index: usize) -> u32 {
+        self.marks
+            .get(index)
+            .map_or(0, |mark| crate::source::token_end(mark.span))
+    }
+
+    /// The gap between tokens that holds `offset`, or `None` when a token does.
+    fn gap_at(&self, offset: usize) -> Option<Gap> {
+        let offset = u32::try_from(offset).ok()?;
+        // The first token that starts after `offset`; the one before it, if any, is the last
+        // that starts at or before it, and ends the furthest of all those.
+        let next_mark = self
+            .marks
+            .partition_point(|mark| crate::source::token_start(mark.span) <= offset);
+        let gap_start = match next_mark.checked_sub(1) {
+            Some(previous) => self.end(previous),
+            // proc-macro2 skips a byte-order mark at the start of the file.
+            None if self.source.starts_with('\u{feff}') => 3,
+            None => 0,
+        };
+        (gap_start <= offset).then(|| Gap {
+            text: gap_start as usize..self.start(next_mark) as usize,
+            next_mark,
         })
+    }
+
+    /// The window of [`Directive::leads`] for a directive in the gap before `next_mark`.
+    fn leads(&self, next_mark: usize, own_line: bool) -> Option<Span> {
+        let attributes_before = self.attribute_run_before(next_mark);
+        if !own_line && attributes_before.is_none() {
+            return None;
+        }
+        let subject = self.first_after_attributes(next_mark);
+        if subject >= self.marks.len() {
+            return None;
+        }
+        Some(Span::new(
+            attributes_before.unwrap_or_else(|| self.start(next_mark)) as usize,
+            self.start(subject) as usize,
+        ))
+    }
+
+    /// Whether `marks[index]` is the `#` of an outer attribute (`#[…]`, a `///` or `/** */`
+    /// doc comment), and if so the index of its closing bracket.
+    fn outer_attribute_at(&self, index: usize) -> Option<usize> {
+        let pound = self.marks.get(index)?;
+        let open = self.marks.get(index + 1)?;
+        (pound.kind == MarkKind::Pound && open.kind == MarkKind::OpenBracket)
+            .then_some(open.partner as usize)
+    }
+
+    /// The start of the unbroken run of outer attributes that ends right before
+    /// `marks[next_mark]`, if one does.
+    fn attribute_run_before(&self, next_mark: usize) -> Option<u32> {
+        let mut run_start = None;
+        let mut end = next_mark;
+        while let Some(close) = end.checked_sub(1).and_then(|last| self.marks.get(last)) {
+            if close.kind != MarkKind::Close {
+                break;
+            }
+            let Some(pound) = (close.partner as usize).checked_sub(1) else {
+                break;
+            };
+            if self.outer_attribute_at(pound) != Some(end - 1) {
+                break; // not an attribute, or an inner one (`#![…]`, `//!`)
+            }
+            run_start = Some(self.start(pound));
+            end = pound;
+        }
+        run_start
+    }
+
+    /// The index of the first mark from `index` on that is not part of an outer attribute.
+    fn first_after_attributes(&self, mut index: usize) -> usize {
+        while let Some(close) = self.outer_attribute_at(index) {
+            if close <= index {
+                break;
+            }
+            index = close + 1;
+        }
+        index
+    }
 }
 
 /// The `//` comments in a gap between tokens, without their line endings. A gap holds
@@ -519,61 +614,6 @@ fn block_comment_length(text: &[u8]) -> usize {
         }
     }
     text.len()
-}
-
-/// The window of [`Directive::leads`] for a directive in the gap before `marks[next_mark]`.
-fn leads(marks: &[Mark], next_mark: usize, own_line: bool) -> Option<Span> {
-    let attributes_before = attribute_run_before(marks, next_mark);
-    if !own_line && attributes_before.is_none() {
-        return None;
-    }
-    let next = marks.get(next_mark)?;
-    let subject = marks.get(first_after_attributes(marks, next_mark))?;
-    Some(Span::new(
-        attributes_before.unwrap_or(next.start) as usize,
-        subject.start as usize,
-    ))
-}
-
-/// Whether `marks[index]` is the `#` of an outer attribute (`#[…]`, a `///` or `/** */` doc
-/// comment), and if so the index of its closing bracket.
-fn outer_attribute_at(marks: &[Mark], index: usize) -> Option<usize> {
-    let pound = marks.get(index)?;
-    let open = marks.get(index + 1)?;
-    (pound.kind == MarkKind::Pound && open.kind == MarkKind::OpenBracket)
-        .then_some(open.partner as usize)
-}
-
-/// The start of the unbroken run of outer attributes that ends right before
-/// `marks[next_mark]`, if one does.
-fn attribute_run_before(marks: &[Mark], next_mark: usize) -> Option<u32> {
-    let mut run_start = None;
-    let mut end = next_mark;
-    while let Some(close) = end.checked_sub(1).and_then(|last| marks.get(last)) {
-        if close.kind != MarkKind::Close {
-            break;
-        }
-        let Some(pound) = (close.partner as usize).checked_sub(1) else {
-            break;
-        };
-        if outer_attribute_at(marks, pound) != Some(end - 1) {
-            break; // not an attribute, or an inner one (`#![…]`, `//!`)
-        }
-        run_start = Some(marks[pound].start);
-        end = pound;
-    }
-    run_start
-}
-
-/// The index of the first mark from `index` on that is not part of an outer attribute.
-fn first_after_attributes(marks: &[Mark], mut index: usize) -> usize {
-    while let Some(close) = outer_attribute_at(marks, index) {
-        if close <= index {
-            break;
-        }
-        index = close + 1;
-    }
-    index
 }
 
 fn parse_comment(source: &str, lines: &LineIndex, span: Span) -> Option<Directive> {
@@ -880,6 +920,15 @@ mod tests {
             let column = text[..text.rfind("// partner").unwrap()].chars().count() + 1;
             assert_eq!(read(&text), [format!("1:{column} real")], "{text}");
         }
+    }
+
+    #[test]
+    fn any_spacing_after_the_slashes_reads_and_a_marker_elsewhere_is_no_directive() {
+        let text = "//partner-safety: allow(PS104) reason: tight\n\
+                    //\t\u{a0} partner-safety: allow(PS104) reason: spaced\n\
+                    // see partner-safety: allow(PS104) reason: not first\n\
+                    let s = \"partner-safety: allow(PS104) reason: text\";\n";
+        assert_eq!(read(text), ["1:1 tight", "2:1 spaced"]);
     }
 
     #[test]
