@@ -16,8 +16,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// The lines of the construct that holds `location`: the innermost item around it that is
-/// not a module, an `impl` or a trait (those hold many unrelated constructs), attributes
-/// and doc comments included; a whole file for a query or template file; the location's
+/// not a module, an `impl` or a trait (those hold many unrelated constructs), nor a field
+/// or a variant (their type's derives and attributes are part of what they mean),
+/// attributes and doc comments included; a whole file for a query or template file; the location's
 /// own lines when no item holds it.
 fn construct_lines(workspace: &Workspace, location: Location) -> (&str, u32, u32) {
     let facts = workspace.file(location.file);
@@ -34,7 +35,16 @@ fn construct_lines(workspace: &Workspace, location: Location) -> (&str, u32, u32
     let innermost = facts
         .items
         .iter()
-        .filter(|item| !matches!(item.kind, ItemKind::Mod | ItemKind::Impl | ItemKind::Trait))
+        .filter(|item| {
+            !matches!(
+                item.kind,
+                ItemKind::Mod
+                    | ItemKind::Impl
+                    | ItemKind::Trait
+                    | ItemKind::Field
+                    | ItemKind::Variant
+            )
+        })
         .filter(|item| item.span.start <= location.span.start && location.span.end <= item.span.end)
         .min_by_key(|item| item.span.end - item.span.start);
     match innermost {

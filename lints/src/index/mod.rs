@@ -17,8 +17,8 @@ use crate::diagnostic::FileId;
 use crate::names::ident_name;
 pub use crate::names::Name;
 use crate::source::{
-    fn_item_span, ident_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span,
-    with_fast_spans, LineIndex, Span,
+    field_span, fn_item_span, ident_span, impl_fn_span, impl_item_span, item_span, span_of,
+    span_of_tokens, trait_fn_span, trait_item_span, variant_span, with_fast_spans, LineIndex, Span,
 };
 use crate::suppression::{self, Directive};
 use foldhash::{HashMap, HashMapExt as _};
@@ -280,6 +280,9 @@ pub enum ItemKind {
     TypeAlias,
     Macro,
     Use,
+    /// A struct, union or variant field.
+    Field,
+    Variant,
     Other,
 }
 
@@ -575,7 +578,7 @@ fn name_aliased_literals(facts: &mut FileFacts) {
 
 /// syn drops a `#!` line and then reports positions relative to what is
 /// left; blanking it instead keeps every offset true to the file.
-fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with("#!") && !text.starts_with("#![") {
         let end = text.find('\n').unwrap_or(text.len());
         let mut blanked = " ".repeat(end);
@@ -851,6 +854,46 @@ impl<'ast> Visit<'ast> for Indexer {
         self.enter_recorded_fn();
         visit::visit_item_fn(self, function);
         self.roles.leave_fn();
+    }
+
+    // Fields, variants and associated items carry suppressions among their attributes as
+    // items do (R10); functions record their extent below.
+    fn visit_field(&mut self, field: &'ast syn::Field) {
+        self.record_item(ItemKind::Field, field_span(field));
+        visit::visit_field(self, field);
+    }
+
+    fn visit_variant(&mut self, variant: &'ast syn::Variant) {
+        self.record_item(ItemKind::Variant, variant_span(variant));
+        visit::visit_variant(self, variant);
+    }
+
+    fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+        let kind = match item {
+            syn::ImplItem::Fn(_) => None, // recorded with the function
+            syn::ImplItem::Const(_) => Some(ItemKind::Const),
+            syn::ImplItem::Type(_) => Some(ItemKind::TypeAlias),
+            syn::ImplItem::Macro(_) => Some(ItemKind::Macro),
+            _ => Some(ItemKind::Other),
+        };
+        if let Some(kind) = kind {
+            self.record_item(kind, impl_item_span(item));
+        }
+        visit::visit_impl_item(self, item);
+    }
+
+    fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
+        let kind = match item {
+            syn::TraitItem::Fn(_) => None, // recorded with the function
+            syn::TraitItem::Const(_) => Some(ItemKind::Const),
+            syn::TraitItem::Type(_) => Some(ItemKind::TypeAlias),
+            syn::TraitItem::Macro(_) => Some(ItemKind::Macro),
+            _ => Some(ItemKind::Other),
+        };
+        if let Some(kind) = kind {
+            self.record_item(kind, trait_item_span(item));
+        }
+        visit::visit_trait_item(self, item);
     }
 
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
