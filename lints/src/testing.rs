@@ -51,6 +51,45 @@ pub fn check_with(
     options: &[(&'static str, OptionValue)],
     files: &[(&str, &str)],
 ) -> Vec<String> {
+    reported(code, options, files)
+        .into_iter()
+        .map(|finding| {
+            format!(
+                "{}:{}:{}: {}[{}] {}",
+                finding.region.path,
+                finding.region.line,
+                finding.region.column,
+                finding.level.as_str(),
+                finding.code,
+                finding.message
+            )
+        })
+        .collect()
+}
+
+/// Runs only `code` and renders each finding's fix as `path:line: applicability`
+/// (`none` for a finding without one), to test when a fix may be applied unattended.
+pub fn check_fixes(code: &str, files: &[(&str, &str)]) -> Vec<String> {
+    reported(code, &[], files)
+        .into_iter()
+        .map(|finding| {
+            let applicability = match &finding.fix {
+                Some(fix) => format!("{:?}", fix.applicability),
+                None => "none".to_string(),
+            };
+            format!(
+                "{}:{}: {applicability}",
+                finding.region.path, finding.region.line
+            )
+        })
+        .collect()
+}
+
+fn reported(
+    code: &str,
+    options: &[(&'static str, OptionValue)],
+    files: &[(&str, &str)],
+) -> Vec<crate::report::ReportedFinding> {
     let meta = registry::lookup(code).expect("known code");
     let mut settings = Settings::default();
     for rule in registry::rules() {
@@ -66,17 +105,4 @@ pub fn check_with(
     let workspace = crate::testing::workspace(files);
     let findings = Engine::new(settings).check(&workspace);
     resolve(&workspace, &findings)
-        .into_iter()
-        .map(|finding| {
-            format!(
-                "{}:{}:{}: {}[{}] {}",
-                finding.region.path,
-                finding.region.line,
-                finding.region.column,
-                finding.level.as_str(),
-                finding.code,
-                finding.message
-            )
-        })
-        .collect()
 }

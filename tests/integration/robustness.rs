@@ -12,7 +12,7 @@ fn parse_errors_are_reported_and_the_rest_is_analysed() {
         findings,
         [
             "src/broken.rs:2:13: deny[PS000 parse-error]: expected an expression",
-            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back",
+            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, and `Settings` is returned by `show` in partner context: a partner can read the secret back",
         ]
     );
 }

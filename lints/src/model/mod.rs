@@ -89,6 +89,8 @@ pub struct Model {
     pub pages: pages::Pages,
     /// Which types reach partner users (returned or put in a response body).
     pub responses: responses::PartnerResponses,
+    /// Which types any function hands out, and whether only authentication flows do.
+    pub all_responses: responses::AllResponses,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -120,7 +122,7 @@ impl Model {
             },
             || queries::Queries::build_with(workspace, options, memo),
         );
-        let ((grants, actions), ((pages, responses), delete_routes)) = rayon::join(
+        let ((grants, actions), ((pages, responses), (delete_routes, all_responses))) = rayon::join(
             || {
                 rayon::join(
                     || grants::Grants::build(&queries, &graph, &context),
@@ -135,7 +137,12 @@ impl Model {
                             || responses::PartnerResponses::build(workspace, &graph, &context),
                         )
                     },
-                    || delete_routes::DeleteRoutes::build(workspace),
+                    || {
+                        rayon::join(
+                            || delete_routes::DeleteRoutes::build(workspace),
+                            || responses::AllResponses::build(workspace),
+                        )
+                    },
                 )
             },
         );
@@ -148,6 +155,7 @@ impl Model {
             delete_routes,
             pages,
             responses,
+            all_responses,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),
