@@ -62,6 +62,11 @@ pub(crate) fn extract(
         within: None,
         in_predicate: false,
         conditional: false,
+        required: true,
+        negated: false,
+        alternative: false,
+        pattern: 0,
+        patterns: 0,
         variable_length: false,
         returned: Vec::new(),
     };
@@ -117,6 +122,15 @@ struct Extractor<'a> {
     within: Option<usize>,
     in_predicate: bool,
     conditional: bool,
+    /// Holds for every row of the current clause (see [`RelPattern::required_by_clause`]).
+    required: bool,
+    /// Under an odd number of NOTs: a label predicate here names labels a node lacks.
+    negated: bool,
+    /// Under OR, XOR or CASE: a label predicate here is one alternative.
+    alternative: bool,
+    /// The pattern being walked, and how many were started (see [`RelPattern::pattern`]).
+    pattern: usize,
+    patterns: usize,
     variable_length: bool,
     /// Columns of the last RETURN, for the variables a CALL subquery exports.
     returned: Vec<(String, Option<BindingId>)>,
@@ -513,12 +527,26 @@ impl Extractor<'_> {
         let outer_within = self.within.replace(self.clause);
         let outer_clause = self.clause;
         let outer_scopes = self.scopes.clone();
+        // Its clauses hold or not on their own terms; how the whole subquery is used (under
+        // NOT, as a value) is in `conditional`.
+        let outer = self.expression_context();
+        (self.required, self.alternative) = (true, false);
         self.scopes.push(Vec::new());
         self.regular_query(query);
         self.scopes = outer_scopes;
         self.clause = outer_clause;
         self.within = outer_within;
+        self.restore_expression_context(outer);
         self.returned.clear();
+    }
+
+    /// Runs `walk` as a new pattern (see [`RelPattern::pattern`]).
+    fn in_new_pattern<T>(&mut self, walk: impl FnOnce(&mut Self) -> T) -> T {
+        self.patterns += 1;
+        let outer = std::mem::replace(&mut self.pattern, self.patterns);
+        let result = walk(self);
+        self.pattern = outer;
+        result
     }
 
     fn pattern(&mut self, pattern: &Pattern) {
@@ -526,6 +554,10 @@ impl Extractor<'_> {
     }
 
     fn pattern_parts(&mut self, parts: &[decypher::ast::pattern::PatternPart]) {
+        self.in_new_pattern(|this| this.pattern_parts_here(parts));
+    }
+
+    fn pattern_parts_here(&mut self, parts: &[decypher::ast::pattern::PatternPart]) {
         let mut previous: Option<(usize, Span)> = None;
         for part in parts {
             if let Some(path) = &part.variable {
@@ -580,12 +612,14 @@ impl Extractor<'_> {
             binding,
             variable: node.variable.as_ref().map(|v| v.name.name.clone()),
             labels: labels.names,
+            label_predicate: false,
             label_alternatives: labels.alternatives,
             dynamic_label: labels.dynamic,
             properties,
             properties_parameter,
             span: to_span(node.span),
             clause: self.clause,
+            pattern: self.pattern,
             in_predicate: self.in_predicate,
             conditional: self.conditional,
         });
@@ -624,8 +658,10 @@ impl Extractor<'_> {
             right,
             span: to_span(rel.span),
             clause: self.clause,
+            pattern: self.pattern,
             in_predicate: self.in_predicate,
             conditional: self.conditional,
+            required_by_clause: self.required,
         });
     }
 
@@ -714,9 +750,10 @@ impl Extractor<'_> {
 
     /// An expression computing a value: patterns in it do not restrict the result rows.
     fn value(&mut self, expression: &Expression) {
-        let outer = std::mem::replace(&mut self.conditional, true);
+        let outer = (self.conditional, self.required);
+        (self.conditional, self.required) = (true, false);
         self.visit_expression(expression);
-        self.conditional = outer;
+        (self.conditional, self.required) = outer;
     }
 
     fn values<'e>(&mut self, expressions: impl IntoIterator<Item = &'e Expression>) {
@@ -838,19 +875,26 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
     }
 
     fn visit_expression(&mut self, expression: &'ast Expression) {
-        let (outer_predicate, outer_conditional) = (self.in_predicate, self.conditional);
+        let outer = self.expression_context();
         match expression {
             Expression::UnaryOp {
                 op: UnaryOperator::Not,
                 ..
+            } => {
+                (self.conditional, self.required) = (true, false);
+                self.negated = !self.negated;
+                walk_expression(self, expression);
             }
-            | Expression::BinaryOp {
+            Expression::BinaryOp {
                 op: BinaryOperator::Or | BinaryOperator::Xor,
                 ..
             }
             | Expression::Case(_) => {
-                self.conditional = true;
+                (self.conditional, self.required, self.alternative) = (true, false, true);
                 walk_expression(self, expression);
+            }
+            Expression::NodeLabels { base, labels, .. } if self.in_predicate => {
+                self.label_predicate(base, labels);
             }
             Expression::Comparison { lhs, operators, .. } if self.in_predicate => {
                 if let [(ComparisonOperator::Eq, rhs)] = operators.as_slice() {
@@ -867,26 +911,26 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
                 self.exists_inner(&exists.inner);
             }
             Expression::CountSubquery(count) => {
-                (self.in_predicate, self.conditional) = (true, true);
+                (self.in_predicate, self.conditional, self.required) = (true, true, false);
                 self.exists_inner(&count.inner);
             }
             Expression::CollectSubquery(collect) => {
-                (self.in_predicate, self.conditional) = (true, true);
+                (self.in_predicate, self.conditional, self.required) = (true, true, false);
                 self.nested_query(&collect.query);
             }
             Expression::Pattern(pattern) => {
                 self.in_predicate = true;
                 self.scopes.push(Vec::new());
-                self.element_from_relationships(pattern);
+                self.in_new_pattern(|this| this.element_from_relationships(pattern));
                 self.scopes.pop();
             }
             Expression::PatternComprehension(comprehension) => {
-                (self.in_predicate, self.conditional) = (true, true);
+                (self.in_predicate, self.conditional, self.required) = (true, true, false);
                 self.scopes.push(Vec::new());
                 if let Some(path) = &comprehension.variable {
                     self.bind_new(path);
                 }
-                self.element_from_relationships(&comprehension.pattern);
+                self.in_new_pattern(|this| this.element_from_relationships(&comprehension.pattern));
                 if let Some(filter) = &comprehension.where_clause {
                     self.visit_expression(filter);
                 }
@@ -895,7 +939,78 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             }
             _ => walk_expression(self, expression),
         }
-        (self.in_predicate, self.conditional) = (outer_predicate, outer_conditional);
+        self.restore_expression_context(outer);
+    }
+}
+
+/// What [`Extractor::visit_expression`] changes while inside a subexpression.
+#[derive(Clone, Copy)]
+struct ExpressionContext {
+    in_predicate: bool,
+    conditional: bool,
+    required: bool,
+    negated: bool,
+    alternative: bool,
+}
+
+impl Extractor<'_> {
+    fn expression_context(&self) -> ExpressionContext {
+        ExpressionContext {
+            in_predicate: self.in_predicate,
+            conditional: self.conditional,
+            required: self.required,
+            negated: self.negated,
+            alternative: self.alternative,
+        }
+    }
+
+    fn restore_expression_context(&mut self, context: ExpressionContext) {
+        self.in_predicate = context.in_predicate;
+        self.conditional = context.conditional;
+        self.required = context.required;
+        self.negated = context.negated;
+        self.alternative = context.alternative;
+    }
+
+    /// `t:Tenant` (or `t IS Tenant`, `t:A|B`) in a filter: the labels of `t`, as a node pattern
+    /// of its own (see [`NodePattern::label_predicate`]). Under NOT it names labels `t` lacks,
+    /// so nothing is recorded; a dynamic label expression is still walked for its parameters.
+    fn label_predicate(&mut self, base: &Expression, labels: &[LabelExpression]) {
+        let mut summary = LabelSummary::default();
+        for label in labels {
+            self.summarise_labels(label, false, &mut summary);
+        }
+        let Expression::Variable(variable) = base else {
+            self.visit_expression(base);
+            return;
+        };
+        let Some(binding) = self.lookup(&variable.name.name).filter(|_| !self.negated) else {
+            return;
+        };
+        // decypher's span of the whole predicate starts at the colon and takes in the
+        // whitespace after it: from the variable to the last label instead.
+        let start = variable.name.span.start;
+        let end = labels
+            .iter()
+            .map(|label| label_expression_span(label).end)
+            .max()
+            .unwrap_or(variable.name.span.end);
+        let span = span_of(self.text, start, end);
+        self.facts.nodes.push(NodePattern {
+            binding,
+            variable: Some(variable.name.name.clone()),
+            labels: summary.names,
+            label_predicate: true,
+            label_alternatives: summary.alternatives || self.alternative,
+            dynamic_label: summary.dynamic,
+            properties: Vec::new(),
+            properties_parameter: None,
+            span,
+            clause: self.clause,
+            pattern: self.pattern,
+            in_predicate: true,
+            conditional: self.conditional,
+        });
     }
 }
 
@@ -932,6 +1047,18 @@ struct LabelSummary {
     names: Vec<String>,
     alternatives: bool,
     dynamic: bool,
+}
+
+fn label_expression_span(label: &LabelExpression) -> decypher::Span {
+    match label {
+        LabelExpression::Static(name) => name.span,
+        LabelExpression::Wildcard { span }
+        | LabelExpression::Dynamic { span, .. }
+        | LabelExpression::Or { span, .. }
+        | LabelExpression::And { span, .. }
+        | LabelExpression::Not { span, .. }
+        | LabelExpression::Group { span, .. } => *span,
+    }
 }
 
 fn foreach_update(update: &ForeachUpdate) -> UpdatingClause {

@@ -5,3 +5,4 @@ mod common;
 mod depth_guard;
 mod facts;
 mod query_set;
+mod semantics;
