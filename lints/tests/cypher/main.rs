@@ -6,3 +6,4 @@ mod depth_guard;
 mod facts;
 mod query_set;
 mod semantics;
+mod syntax;
