@@ -483,6 +483,45 @@ pub async fn list_users(ctx: PartnerContext, graph: Graph, tenant_id: String) {{
     }
 
     #[test]
+    fn queries_through_renamed_imports_inline_modules_and_trait_objects_are_judged() {
+        let queries = r#"
+pub const LIST: &str = "MATCH (t:Tenant {id: $tid}) RETURN t";
+pub mod scoped { pub const LIST: &str = "MATCH (:Partner {id: $pid})-[:MANAGES]->(t:Tenant {id: $tid}) RETURN t"; }
+"#;
+        let store = r#"
+#[async_trait]
+pub trait TenantRepo { async fn get(&self, tid: &str); }
+pub struct Neo4jRepo { graph: Graph }
+#[async_trait]
+impl TenantRepo for Neo4jRepo {
+    async fn get(&self, tid: &str) { self.graph.run(query("MATCH (t:Tenant {id: $tid}) RETURN t.name")).await; }
+}
+"#;
+        let handlers = format!(
+            r#"{CONTEXT}use crate::queries as q;
+use crate::queries::scoped::LIST as SCOPED;
+pub async fn renamed(ctx: PartnerContext, g: Graph) {{ g.run(query(q::LIST)); g.run(query(SCOPED)); }}
+pub async fn through_trait(ctx: PartnerContext, repo: Arc<dyn TenantRepo>, tid: String) {{ repo.get(&tid).await; }}
+"#
+        );
+        let findings = check(
+            "PS101",
+            &[
+                ("src/partner/handlers.rs", &handlers),
+                ("src/queries.rs", queries),
+                ("src/store.rs", store),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/queries.rs:2:31: deny[PS101] query reads tenant-owned `:Tenant` without scoping it to a tenant the partner manages (partner context: `partner::handlers::renamed`)",
+                "src/store.rs:7:66: deny[PS101] query reads tenant-owned `:Tenant` without scoping it to a tenant the partner manages (partner context: `partner::handlers::through_trait` → `store::Neo4jRepo::get`)",
+            ]
+        );
+    }
+
+    #[test]
     fn outside_partner_context_nothing_is_flagged() {
         let findings = check(
             "PS101",
