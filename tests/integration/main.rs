@@ -2,6 +2,7 @@
 //! (modules below) keeps link time down.
 
 mod adoption;
+mod attacks_queries;
 mod cache;
 mod cli;
 mod common;
