@@ -212,33 +212,74 @@ impl DetachedClause {
 
 /// decypher's AST, or its first error mapped onto the caller's text.
 fn parse_with_decypher(text: &str, original_len: usize) -> Result<decypher::Query, Rejected> {
-    decypher::parse(text).map_err(|error| {
-        let clamp = |offset: usize| offset.min(original_len);
-        let span = Span::new(clamp(error.span().start), clamp(error.span().end));
-        if let decypher::ErrorKind::Internal { .. } = error.kind() {
-            // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file",
-            // at 0..0; its other internal errors name the part it could not build.
+    let query = decypher::parse(text).map_err(|error| rejected(text, original_len, &error))?;
+    match unread_statement(text, query.statements.len()) {
+        None => Ok(query),
+        Some(span) => {
             let error = CypherError {
                 message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
-                span: first_token_span(text),
-                kind: CypherErrorKind::Syntax,
-            };
-            let at = if span == Span::default() {
-                error.span
-            } else {
-                span
-            };
-            return Rejected { error, at };
-        }
-        Rejected {
-            error: CypherError {
-                message: error.kind().to_string(),
                 span,
                 kind: CypherErrorKind::Syntax,
-            },
-            at: span,
+            };
+            Err(Rejected { error, at: span })
         }
-    })
+    }
+}
+
+/// The first token of the first statement decypher did not read, if any: it stops at a
+/// statement that starts with a word it does not know as a clause (`…; INSERT (x)`, `…; FOO`)
+/// and returns the statements before it as the whole query. Statements end only at a `;`
+/// outside brackets, so the statements written are counted here the same way.
+fn unread_statement(text: &str, parsed: usize) -> Option<Span> {
+    let mut depth = 0usize;
+    let mut written = 0usize;
+    let mut in_statement = false;
+    for token in tokenize(text).filter(|t| !t.is_trivia()) {
+        let token_text = token_text(text, token);
+        if !in_statement && token_text != ";" {
+            if written == parsed {
+                return Some(Span::new(token.start, token.end));
+            }
+            written += 1;
+            in_statement = true;
+        }
+        match token_text {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            ";" if depth == 0 => in_statement = false,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A decypher error on the prepared text, mapped onto the caller's text.
+fn rejected(text: &str, original_len: usize, error: &decypher::CypherError) -> Rejected {
+    let clamp = |offset: usize| offset.min(original_len);
+    let span = Span::new(clamp(error.span().start), clamp(error.span().end));
+    if let decypher::ErrorKind::Internal { .. } = error.kind() {
+        // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file",
+        // at 0..0; its other internal errors name the part it could not build.
+        let error = CypherError {
+            message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
+            span: first_token_span(text),
+            kind: CypherErrorKind::Syntax,
+        };
+        let at = if span == Span::default() {
+            error.span
+        } else {
+            span
+        };
+        return Rejected { error, at };
+    }
+    Rejected {
+        error: CypherError {
+            message: error.kind().to_string(),
+            span,
+            kind: CypherErrorKind::Syntax,
+        },
+        at: span,
+    }
 }
 
 /// Variables visible at a point: frames from outermost to innermost.

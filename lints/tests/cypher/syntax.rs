@@ -351,6 +351,20 @@ fn what_cannot_be_read_is_an_error_that_names_it() {
             "{text}"
         );
     }
+    // decypher stops at a statement it cannot start and keeps the ones before it: the rest
+    // of the text is not dropped but an error.
+    assert_eq!(
+        error("MATCH (d:Device) RETURN d; FOO (t:Tenant) RETURN t"),
+        (
+            CypherErrorKind::Syntax,
+            "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
+            "FOO".to_owned()
+        )
+    );
+    assert_eq!(
+        describe("MATCH (d:Device) DETACH DELETE d FINISH; INSERT (t:Tenant {id: $id})"),
+        "MATCH DELETE CREATE / (d:Device)=Device (t:Tenant {id: $id})=Tenant / $id"
+    );
     // A clause-like word that is no such clause stays a syntax error.
     assert_eq!(
         error("MATCH (n) LET RETURN n"),
