@@ -56,6 +56,36 @@ pub fn fast_parse_agrees(text: &str) -> bool {
     }
 }
 
+/// Whether every span in `facts` is a range of `text` on character boundaries, as the rules
+/// need to slice and report them. For the fuzz target and its replay.
+#[doc(hidden)]
+pub fn spans_index(text: &str, facts: &QueryFacts) -> bool {
+    let spans = facts
+        .clauses
+        .iter()
+        .map(|c| c.span)
+        .chain(facts.clauses.iter().flat_map(|c| {
+            c.writes
+                .iter()
+                .map(|w| w.target.span)
+                .chain(c.deletes.iter().map(|d| d.span))
+        }))
+        .chain(facts.nodes.iter().map(|n| n.span))
+        .chain(
+            facts
+                .nodes
+                .iter()
+                .flat_map(|n| n.properties.iter().map(|p| p.span)),
+        )
+        .chain(facts.relationships.iter().map(|r| r.span))
+        .chain(facts.bindings.iter().map(|b| b.span))
+        .chain(facts.parameters.iter().map(|(_, span)| *span))
+        .chain(facts.property_filters.iter().map(|f| f.span))
+        .chain(facts.template_holes.iter().copied());
+    let mut spans = spans;
+    spans.all(|span| text.get(span.range()).is_some())
+}
+
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
 ///
 /// In [`TextMode::Template`] `text` is a `format!` template; a hole the parser still rejects
