@@ -1063,7 +1063,12 @@ impl Extractor<'_> {
         let Some(written) = self.text.get(span.range()) else {
             return;
         };
-        if !written.to_ascii_uppercase().contains("WHERE") {
+        // Most patterns have no predicate: one pass over the bytes settles it.
+        let mentions_where = written
+            .as_bytes()
+            .windows(5)
+            .any(|window| window.eq_ignore_ascii_case(b"WHERE"));
+        if !mentions_where {
             return;
         }
         let tokens: Vec<_> = tokenize(written).filter(|t| !t.is_trivia()).collect();
