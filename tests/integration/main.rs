@@ -4,6 +4,7 @@
 mod adoption;
 mod attacks;
 mod attacks_output;
+mod attacks_queries;
 mod attacks_suppressions;
 mod cache;
 mod cli;
