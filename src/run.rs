@@ -235,14 +235,14 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             && loaded.iter().all(Loaded::is_cached);
         let total_files = loaded.len() + not_analysed.len();
         // `Some` once the last run's findings were looked for.
-        let mut reused: Option<Vec<_>> = None;
+        let mut reused: Option<partner_safety_lints::Checked> = None;
         if let (true, Some(dir), Some(key)) = (unchanged, cache_dir.as_deref(), findings_key) {
             reused = cache::load_findings(dir, key, total_files);
         }
         // A finding's fingerprint names its enclosing function: the files the
         // findings point into are decoded.
         let mut decode = vec![reused.is_none(); loaded.len()];
-        for finding in reused.iter().flatten() {
+        for finding in reused.iter().flat_map(|checked| &checked.findings) {
             let labels = finding.labels.iter().map(|label| label.location.file);
             for file in labels.chain([finding.primary.file]) {
                 if let Some(decode) = decode.get_mut(file) {
@@ -280,31 +280,34 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                 reused = cache::load_findings(dir, key, workspace.files.len());
             }
         }
-        let findings = match reused {
-            Some(findings) => findings,
+        let checked = match reused {
+            Some(checked) => checked,
             None => {
                 // Queries whose text was parsed by the last run are not parsed again.
                 let queries = cache_dir.as_deref().map(cache::QueryStore::load);
                 let memo = queries
                     .as_ref()
                     .map(|queries| queries as &dyn partner_safety_lints::cypher::ParseMemo);
-                let findings = engine.check_keeping_suppressed_with(&workspace, memo);
+                let checked = engine.run(&workspace, memo);
                 if let (Some(dir), Some(queries)) = (&cache_dir, queries) {
                     // A cache that cannot be written only makes the next run slower.
                     let _ = queries.store(dir);
                 }
                 // A rule that failed (PS003) is run again next time, like a
                 // file whose indexing failed.
-                let failed = findings
+                let failed = checked
+                    .findings
                     .iter()
                     .any(|finding| finding.code == tool_codes::INTERNAL_ERROR.code);
                 if let (Some(dir), Some(key), false) = (&cache_dir, findings_key, failed) {
                     // A cache that cannot be written only makes the next run slower.
-                    let _ = cache::store_findings(dir, key, &findings);
+                    let _ = cache::store_findings(dir, key, &checked);
                 }
-                findings
+                checked
             }
         };
+        let partner_model = checked.partner_model;
+        let findings = checked.findings;
         if let (Some(dir), true) = (&cache_dir, rewrite) {
             let entries: Vec<(&FileFacts, cache::ContentHash)> = workspace
                 .files
@@ -319,6 +322,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         Analysed {
             workspace,
             findings,
+            partner_model,
             parse_millis,
             rust_files,
             rust_analysed,
@@ -328,11 +332,20 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let Analysed {
         workspace,
         findings,
+        partner_model,
         parse_millis,
         rust_files,
         rust_analysed,
         stray_unparsed,
     } = analysed;
+    if !args.quiet && !partner_model {
+        eprintln!(
+            "note: no partner model found: no function takes a partner context type or lies \
+             under a partner path, and no query uses a MANAGES relationship, so PS102, PS302 \
+             and PS303 report nothing here; if partners are modelled under other names, set \
+             `partner_context_types` or `partner_paths` under [model] in partner-safety.toml"
+        );
+    }
     if !args.quiet && stray_unparsed > 0 {
         eprintln!(
             "note: {stray_unparsed} {} that no target builds could not be parsed (test data, \
@@ -509,6 +522,8 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
 struct Analysed {
     workspace: Workspace,
     findings: Vec<partner_safety_lints::Finding>,
+    /// Whether the workspace has a partner model (R6).
+    partner_model: bool,
     parse_millis: u128,
     rust_files: usize,
     rust_analysed: usize,

@@ -211,6 +211,16 @@ impl Engine {
         workspace: &Workspace,
         memo: Option<&dyn crate::cypher::ParseMemo>,
     ) -> Vec<Finding> {
+        self.run(workspace, memo).findings
+    }
+
+    /// As [`Engine::check_keeping_suppressed_with`], also saying what the run found out
+    /// about the workspace as a whole.
+    pub fn run(
+        &self,
+        workspace: &Workspace,
+        memo: Option<&dyn crate::cypher::ParseMemo>,
+    ) -> Checked {
         let model = Model::build_with(workspace, &self.settings.model, memo);
         let cx = Context {
             workspace,
@@ -220,6 +230,11 @@ impl Engine {
             .into_par_iter()
             .flat_map_iter(|file| self.check_file(&cx, file))
             .collect();
+        // Test code is not reported by the checklist rules (R6), whatever a rule decided.
+        findings.retain(|finding| {
+            !is_checklist_code(finding.code)
+                || !workspace.is_test_code(finding.primary.file, finding.primary.span.start)
+        });
         findings.extend(self.file_problems(workspace));
         findings.extend(self.query_problems(workspace, &model));
         let mut findings = self.apply_suppressions(workspace, findings);
@@ -232,7 +247,10 @@ impl Engine {
                 && a.message == b.message
                 && a.suppressed.is_some() == b.suppressed.is_some()
         });
-        findings
+        Checked {
+            findings,
+            partner_model: model.has_partner_model(),
+        }
     }
 
     fn check_file(&self, cx: &Context<'_>, file: FileId) -> Vec<Finding> {
@@ -634,6 +652,20 @@ fn describe_hole(hole: &str, written: Option<&str>) -> String {
         Some(argument) => format!("the `{hole}` filled from `{argument}`"),
         None => format!("the hole `{hole}`"),
     }
+}
+
+/// What one run of the engine found.
+pub struct Checked {
+    /// Every finding, suppressed ones marked, sorted.
+    pub findings: Vec<Finding>,
+    /// Whether the workspace has a partner model (R6): without one, the rules about
+    /// partner access report nothing, and the shell says so.
+    pub partner_model: bool,
+}
+
+/// The checklist rules, PS101 to PS502 (the tool's own codes are PS0xx).
+fn is_checklist_code(code: &str) -> bool {
+    !code.starts_with("PS0")
 }
 
 fn finding(meta: &'static RuleMeta, level: Level, diagnostic: Diagnostic) -> Finding {

@@ -247,3 +247,106 @@ fn output_is_identical_across_runs_and_thread_counts() {
     assert_eq!(one.stdout, two.stdout);
     assert_eq!(one.stdout, again.stdout);
 }
+
+#[test]
+fn a_service_without_partners_is_told_so_once_and_its_cache_keys_pass() {
+    // A cache keyed by the user alone, an audit record with one tenant: fine where no
+    // partner acts on a tenant (R6). The secret still counts, at warn.
+    let service = "fn profile(con: &mut redis::Connection, user_id: &str) {\n    let _: () = con.set(format!(\"profile:{user_id}\"), 1).unwrap();\n}\n#[derive(Serialize)]\npub struct Settings { pub api_key: String }\n";
+    let dir = workspace(&[("Cargo.toml", MANIFEST), ("src/lib.rs", service)]);
+    let output = run(&[
+        dir.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "--no-cache",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(
+        output.stdout,
+        "src/lib.rs:5:23: warn[PS104 readable-secret]: secret field `Settings.api_key` is serialized: whoever can read `Settings` can read the secret back\n"
+    );
+    let note = "note: no partner model found: no function takes a partner context type or lies under a partner path, and no query uses a MANAGES relationship, so PS102, PS302 and PS303 report nothing here; if partners are modelled under other names, set `partner_context_types` or `partner_paths` under [model] in partner-safety.toml";
+    assert_eq!(output.stderr.matches(note).count(), 1, "{}", output.stderr);
+    // A warm run says the same.
+    let cache = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let warm = run(&[
+            dir.path().to_str().unwrap(),
+            "--format",
+            "short",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ]);
+        assert_eq!(warm.stdout, output.stdout);
+        assert_eq!(warm.stderr.matches(note).count(), 1, "{}", warm.stderr);
+    }
+
+    // The twin: one partner handler makes it a partner service, and the cache key that
+    // leaves out the target tenant is a deny finding.
+    let partner = format!("{service}pub async fn managed(ctx: PartnerContext) {{}}\n");
+    let dir = workspace(&[("Cargo.toml", MANIFEST), ("src/lib.rs", &partner)]);
+    let output = run(&[
+        dir.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "--no-cache",
+    ]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output
+            .stdout
+            .starts_with("src/lib.rs:2:25: deny[PS102 cache-key-missing-tenant]"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        !output.stderr.contains("no partner model"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn test_code_the_module_tree_builds_only_for_tests_is_not_reported() {
+    let lib = "#[cfg(test)]\nmod tests;\npub async fn managed(ctx: PartnerContext) {}\n";
+    let tests =
+        "fn seed(con: &mut redis::Connection) { let _: () = con.set(\"seed\", 1).unwrap(); }\n";
+    let dir = workspace(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/lib.rs", lib),
+        ("src/tests.rs", tests),
+        ("tests/flow.rs", tests),
+    ]);
+    let output = run(&[
+        dir.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "--no-cache",
+    ]);
+    assert_eq!(
+        (output.code, output.stdout.as_str()),
+        (0, ""),
+        "{}",
+        output.stderr
+    );
+    // The twin: the same module built into the library is production code.
+    let dir = workspace(&[
+        ("Cargo.toml", MANIFEST),
+        (
+            "src/lib.rs",
+            "mod tests;\npub async fn managed(ctx: PartnerContext) {}\n",
+        ),
+        ("src/tests.rs", tests),
+    ]);
+    let output = run(&[
+        dir.path().to_str().unwrap(),
+        "--format",
+        "short",
+        "--no-cache",
+    ]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert_eq!(
+        output.stdout,
+        "src/tests.rs:1:60: deny[PS102 cache-key-missing-tenant]: cache key of redis `SET` does not include the target tenant's ID: `\"seed\"`\n"
+    );
+}

@@ -76,6 +76,10 @@ pub const MODEL_OPTIONS: &[OptionSpec] = &[
 
 /// The shared model of one run, built once from the index.
 pub struct Model {
+    /// Whether the workspace has a partner model at all (RULES.md R6): some function runs in
+    /// partner context, or some query uses a manages relationship. Without one, the
+    /// checklist items about partner access do not apply.
+    pub partner_model: bool,
     pub graph: CallGraph,
     pub context: PartnerContext,
     pub queries: queries::Queries,
@@ -146,7 +150,9 @@ impl Model {
                 )
             },
         );
+        let partner_model = !context.is_empty() || uses_manages(&queries);
         Model {
+            partner_model,
             graph,
             context,
             queries,
@@ -161,6 +167,12 @@ impl Model {
             guards: Patterns::new(options.strings("guard_functions")),
             options: options.clone(),
         }
+    }
+
+    /// Whether the checklist items about partner access apply (R6); see
+    /// [`Model::partner_model`].
+    pub fn has_partner_model(&self) -> bool {
+        self.partner_model
     }
 
     pub fn checks<'a>(&'a self, workspace: &'a Workspace) -> Checks<'a> {
@@ -310,6 +322,15 @@ pub fn is_redacting_serializer(path: &str) -> bool {
     words(last)
         .iter()
         .any(|word| REDACTING_WORDS.contains(&word.as_str()))
+}
+
+/// Whether any query names a manages relationship (`-[:MANAGES]->`), in any clause.
+fn uses_manages(queries: &queries::Queries) -> bool {
+    queries
+        .queries
+        .iter()
+        .filter_map(|query| query.parsed.as_ref().ok())
+        .any(|facts| facts.relationships.iter().any(grants::is_manages))
 }
 
 #[cfg(test)]

@@ -320,6 +320,30 @@ pub async fn list_users(ctx: PartnerContext, graph: Graph, tenant_id: String) {{
     }
 
     #[test]
+    fn test_code_is_never_partner_context() {
+        // A test that builds a partner session and calls a store function does not make
+        // the store run for a partner (R6); a handler that does, does.
+        let store = "pub async fn all_users(graph: &Graph) { graph.execute(query(\"MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u\")).await; }\n";
+        let test_caller = format!(
+            "{CONTEXT}#[cfg(test)]\nmod tests {{\n    async fn lists(ctx: PartnerContext, graph: Graph) {{ super::all_users(&graph).await; }}\n}}\n#[tokio::test]\nasync fn lists_too(ctx: PartnerContext, graph: Graph) {{ all_users(&graph).await; }}\n"
+        );
+        assert_eq!(
+            check(
+                "PS101",
+                &[("src/store.rs", store), ("src/api.rs", &test_caller)]
+            ),
+            Vec::<String>::new()
+        );
+        let handler = format!(
+            "{CONTEXT}pub async fn lists(ctx: PartnerContext, graph: Graph) {{ all_users(&graph).await; }}\n"
+        );
+        assert_eq!(
+            check("PS101", &[("src/store.rs", store), ("src/api.rs", &handler)]),
+            ["src/store.rs:1:68: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `api::lists` → `store::all_users`)"]
+        );
+    }
+
+    #[test]
     fn a_manages_scope_in_any_spelling_is_fine() {
         for query in [
             "MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant {id: $tid})<-[:BELONGS_TO]-(u:User) RETURN u",
