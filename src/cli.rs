@@ -69,16 +69,19 @@ pub enum RulesFormat {
 
 #[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
-    /// Workspace or folder to lint (default: the current directory). A folder
-    /// without Cargo.toml is linted as plain files.
+    /// Workspace or folder to lint (default: the current directory). The
+    /// workspace is found upward as cargo finds it; a folder in no workspace is
+    /// linted as plain files.
     pub path: Option<PathBuf>,
 
-    /// Path to the workspace's Cargo.toml, as with cargo.
-    #[arg(long, value_name = "PATH")]
+    /// Path to the workspace's Cargo.toml, as with cargo (instead of PATH).
+    #[arg(long, value_name = "PATH", conflicts_with = "path")]
     pub manifest_path: Option<PathBuf>,
 
     /// Config file to use instead of partner-safety.toml or
-    /// [workspace.metadata.partner-safety] at the workspace root.
+    /// [workspace.metadata.partner-safety] at the workspace root; a file named
+    /// Cargo.toml is read for its [workspace.metadata.partner-safety] (or
+    /// [package.metadata.partner-safety]) table.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -119,8 +122,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Record the current findings in FILE (sorted JSON) and exit 0.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "changed_since"])]
+    /// Record the current findings in FILE (sorted JSON) and exit 0; no report
+    /// is printed.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["baseline", "fix", "diff", "changed_since", "format", "statistics", "show_suppressed"]
+    )]
     pub write_baseline: Option<PathBuf>,
 
     /// Report only findings on lines changed since the git revision REF
@@ -142,11 +150,13 @@ pub struct CheckArgs {
     pub allow_dirty: bool,
 
     /// JSON output: include findings silenced by a suppression comment, with
-    /// a `suppressed` field. SARIF always includes them, marked as suppressed.
+    /// a `suppressed` field. SARIF always includes them, marked as suppressed;
+    /// other formats cannot show them (said on stderr).
     #[arg(long)]
     pub show_suppressed: bool,
 
-    /// Print the number of findings per rule instead of the findings.
+    /// Print the number of findings per rule instead of the findings: text,
+    /// or JSON with --format json (other formats are refused).
     #[arg(long)]
     pub statistics: bool,
 

@@ -181,16 +181,22 @@ fn plain_folder(root: PathBuf, warnings: Vec<String>) -> Discovered {
 }
 
 fn not_a_directory(dir: &Path) -> String {
-    let hint = if dir.file_name().is_some_and(|name| name == "Cargo.toml") {
-        "; to name a manifest, use `--manifest-path`"
+    let shown = dir.display();
+    if std::fs::symlink_metadata(dir).is_err() {
+        format!("`{shown}` does not exist")
+    } else if dir.file_name().is_some_and(|name| name == "Cargo.toml") {
+        format!(
+            "`{shown}` is a manifest, not a folder: name it with `--manifest-path {shown}`, or \
+             give the folder that holds it"
+        )
     } else if dir.extension().is_some_and(|ext| ext == "rs") {
-        "; partner-safety lints a folder or a workspace, give the folder that holds it"
-    } else if !dir.exists() {
-        "; it does not exist"
+        format!(
+            "`{shown}` is a file: partner-safety lints a whole workspace (a finding can depend \
+             on other files); give the folder that holds it, and its workspace is found upward"
+        )
     } else {
-        ""
-    };
-    format!("`{}` is not a directory{hint}", dir.display())
+        format!("`{shown}` is not a directory")
+    }
 }
 
 /// Why a file the tool is asked to read is refused: it must be a regular file, not a link.
