@@ -496,6 +496,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         suppressed: &suppressed,
         show_suppressed: args.show_suppressed,
         link_base: args.link_base.clone(),
+        repository: report::RepositoryPaths::of_root(&root),
     };
     // Every Rust file failed to parse or read: whatever the levels say, nothing passed the
     // analysis, so this is no pass.

@@ -16,7 +16,47 @@ use crate::cli::Format;
 use partner_safety_lints::registry::{Level, RuleMeta};
 use partner_safety_lints::report::ReportedFinding;
 use partner_safety_lints::Workspace;
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
+
+/// Where the workspace lies in its git repository. SARIF, `github` annotations, Markdown
+/// links and the GitLab and JUnit file fields are read by a CI system that knows files by
+/// their path in the repository: when the workspace is a subfolder (`server/svc`), its
+/// `src/x.rs` is `server/svc/src/x.rs` there. Every other output keeps paths relative to
+/// the workspace root (JSON's are a stable interface).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RepositoryPaths {
+    /// `server/svc/`, or empty at the repository's top or outside any repository.
+    prefix: String,
+}
+
+impl RepositoryPaths {
+    /// For a workspace root (as discovery resolved it): the nearest folder at or above it
+    /// with a `.git` entry is the repository, as git itself would find it.
+    pub fn of_root(root: &Path) -> Self {
+        let prefix = crate::git::Repository::enclosing(root)
+            .and_then(|repository| {
+                let below = root.strip_prefix(&repository.top).ok()?;
+                let parts: Vec<String> = below
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                (!parts.is_empty()).then(|| format!("{}/", parts.join("/")))
+            })
+            .unwrap_or_default();
+        RepositoryPaths { prefix }
+    }
+
+    /// A workspace-relative path as the repository knows it.
+    pub fn path<'a>(&self, workspace_relative: &'a str) -> Cow<'a, str> {
+        if self.prefix.is_empty() {
+            Cow::Borrowed(workspace_relative)
+        } else {
+            Cow::Owned(format!("{}{workspace_relative}", self.prefix))
+        }
+    }
+}
 
 /// Counts for the summary line and the JSON summary.
 #[derive(Clone, Debug)]
@@ -84,6 +124,8 @@ pub struct Report<'a> {
     pub show_suppressed: bool,
     /// `--link-base`, for Markdown links.
     pub link_base: Option<String>,
+    /// Paths as the enclosing git repository knows them, for the CI formats.
+    pub repository: RepositoryPaths,
 }
 
 pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -193,6 +235,7 @@ mod tests {
             suppressed: &[],
             show_suppressed: false,
             link_base: Some("https://example.invalid/blob/x".into()),
+            repository: RepositoryPaths::default(),
         };
         let mut out = Vec::new();
         write(format, &report, &mut out).unwrap();

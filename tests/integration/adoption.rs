@@ -6,17 +6,22 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-/// Copies the demo workspace into a fresh temporary folder.
-fn demo_copy() -> tempfile::TempDir {
+/// Copies the demo workspace into a fresh temporary folder, outside any git repository
+/// (so paths in every format are the workspace's own).
+pub fn demo_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_tree(&demo(), dir.path());
     dir
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        // A cache a local run left there.
+        if entry.file_name() == "target" {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_tree(&entry.path(), &target);

@@ -11,5 +11,6 @@ mod flags;
 mod formats;
 mod pre_commit;
 mod real_world;
+mod repository_paths;
 mod robustness;
 mod suppressions;
