@@ -151,6 +151,31 @@ fn baseline_round_trip_survives_moved_lines() {
 }
 
 #[test]
+fn renaming_a_caller_in_another_file_keeps_a_baselined_finding_baselined() {
+    let dir = demo_copy();
+    let baseline = dir.path().join("baseline.json");
+    let written = run(&[arg(dir.path()), "--write-baseline", arg(&baseline)]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    // The query in `store.rs` is reported with the partner-context chain that reaches it,
+    // which names a handler in `partner/mod.rs`.
+    let partner = dir.path().join("portal/src/partner/mod.rs");
+    let text = std::fs::read_to_string(&partner).unwrap();
+    assert!(text.contains("fn export_tenant_users("));
+    std::fs::write(
+        &partner,
+        text.replace("export_tenant_users", "download_tenant_users"),
+    )
+    .unwrap();
+    let (_, findings) = short(dir.path(), &[]);
+    assert!(
+        findings.contains(&"portal/src/store.rs:8:31: deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::download_tenant_users` → `store::tenant_users`)".to_string()),
+        "{findings:#?}"
+    );
+    let (code, new) = short(dir.path(), &["--baseline", arg(&baseline)]);
+    assert_eq!((code, new), (0, Vec::<String>::new()));
+}
+
+#[test]
 fn baseline_errors_are_tool_errors() {
     let dir = workspace(&[("src/lib.rs", LEAKY), ("bad.json", "{\"version\": 1}")]);
     let missing = run(&[
