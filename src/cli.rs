@@ -12,6 +12,7 @@ Examples:
   cargo partner-safety -D all -A PS501         deny every rule except the UI indicator
   cargo partner-safety --format sarif > partner-safety.sarif
   cargo partner-safety --format github         annotations in a GitHub Actions log
+  cargo partner-safety --message-format json   cargo's JSON messages, for rust-analyzer and bacon
   cargo partner-safety explain PS104           what a rule flags and how to fix it
   cargo partner-safety rules                   every rule with its level and checklist item
   cargo partner-safety init                    write a partner-safety.toml with every default
@@ -101,6 +102,12 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Cargo's JSON message stream instead of a report (one `compiler-message`
+    /// per finding, then `build-finished`), for rust-analyzer's
+    /// `check.overrideCommand`, bacon and other cargo-aware tools.
+    #[arg(long, value_enum, value_name = "FMT", conflicts_with_all = ["format", "statistics"])]
+    pub message_format: Option<MessageFormat>,
+
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -127,7 +134,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["baseline", "fix", "diff", "changed_since", "format", "statistics", "show_suppressed"]
+        conflicts_with_all = ["baseline", "fix", "diff", "changed_since", "format", "message_format", "statistics", "show_suppressed"]
     )]
     pub write_baseline: Option<PathBuf>,
 
@@ -193,6 +200,13 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality report (JSON).
     Gitlab,
+}
+
+/// `--message-format`, as cargo names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// One JSON message per line, as `cargo check --message-format json` writes them.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -29,6 +29,8 @@ pub struct Discovered {
     pub not_analysed: Vec<(String, String)>,
     /// What the user should know about how the workspace was read (for stderr).
     pub warnings: Vec<String>,
+    /// Cargo's targets of the member packages inside the root; empty for a plain folder.
+    pub cargo_targets: Vec<LayoutTarget>,
 }
 
 /// Given the directory the command starts in, the cache directory to use, if any.
@@ -117,10 +119,12 @@ pub fn discover(
             }
             let mut targets = Vec::new();
             let mut not_analysed = Vec::new();
+            let mut cargo_targets = Vec::new();
             for target in &layout.targets {
                 if !target.package_dir.starts_with(&root) {
                     continue;
                 }
+                cargo_targets.push(target.clone());
                 match relative_inside(&root, &target.path) {
                     Some(relative) => targets.push(TargetRoot {
                         path: relative,
@@ -150,6 +154,7 @@ pub fn discover(
                 targets,
                 not_analysed,
                 warnings,
+                cargo_targets,
             })
         }
         Err(reason) => {
@@ -177,6 +182,7 @@ fn plain_folder(root: PathBuf, warnings: Vec<String>) -> Discovered {
         targets: Vec::new(),
         not_analysed: Vec::new(),
         warnings,
+        cargo_targets: Vec::new(),
     }
 }
 
@@ -320,6 +326,12 @@ pub struct LayoutTarget {
     pub path: PathBuf,
     /// The folder of the package's manifest.
     pub package_dir: PathBuf,
+    /// Cargo's id of the package, and the target as cargo names it (`lib`, `bin`, …),
+    /// for `--message-format json`, whose readers match messages to packages by id.
+    pub package_id: String,
+    pub cargo_kinds: Vec<String>,
+    pub crate_types: Vec<String>,
+    pub edition: String,
 }
 
 struct CargoLayout {
@@ -401,6 +413,10 @@ fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<Cargo
                 },
                 path: target.src_path.as_std_path().to_path_buf(),
                 package_dir: package_dir.clone(),
+                package_id: package.id.repr.clone(),
+                cargo_kinds: target.kind.iter().map(ToString::to_string).collect(),
+                crate_types: target.crate_types.iter().map(ToString::to_string).collect(),
+                edition: target.edition.as_str().to_string(),
             });
         }
     }

@@ -506,16 +506,25 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         exit_status(&reported)
     };
     if args.show_suppressed
-        && !matches!(args.format, Format::Json | Format::Sarif)
+        && (args.message_format.is_some() || !matches!(args.format, Format::Json | Format::Sarif))
     {
-        let shown_as = format!("--format {}", format_name(args.format));
+        let shown_as = match args.message_format {
+            Some(_) => "--message-format json".to_string(),
+            None => format!("--format {}", format_name(args.format)),
+        };
         eprintln!(
             "warning: --show-suppressed has no effect with {shown_as}: only --format json lists \
              suppressed findings (--format sarif always includes them, marked as suppressed)"
         );
     }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if args.statistics {
+    let written = if args.message_format.is_some() {
+        let layout = report::CargoLayout {
+            root: &root,
+            targets: &discovered.cargo_targets,
+        };
+        report::write_cargo_messages(&output, &layout, status == 0, &mut stdout)
+    } else if args.statistics {
         report::write_statistics(args.format, &output, &mut stdout)
     } else {
         report::write(args.format, &output, &mut stdout)
@@ -526,7 +535,8 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             return tool_error(format!("cannot write the report: {error}"));
         }
     }
-    let machine_output = args.format != Format::Human || args.statistics;
+    let machine_output =
+        args.message_format.is_some() || args.format != Format::Human || args.statistics;
     if machine_output && !args.quiet && args.format != Format::Markdown {
         eprintln!("{}", summary.timed_line());
     }

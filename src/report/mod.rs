@@ -1,5 +1,6 @@
 //! Reporters: every output format reads the same resolved findings.
 
+mod cargo_messages;
 mod github;
 mod gitlab;
 mod human;
@@ -10,6 +11,7 @@ mod sanitize;
 mod sarif;
 mod short;
 
+pub use cargo_messages::CargoLayout;
 pub use sanitize::{escape_text, guard_line_starts, SourceText};
 
 use crate::cli::Format;
@@ -141,6 +143,16 @@ pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Re
     }
 }
 
+/// `--message-format json`: cargo's message stream, ending with `build-finished`.
+pub fn write_cargo_messages(
+    report: &Report<'_>,
+    layout: &CargoLayout<'_>,
+    success: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    cargo_messages::write(report, layout, success, out)
+}
+
 /// `--statistics`: findings per rule, most frequent first, like ruff's.
 pub fn write_statistics(
     format: Format,
@@ -189,6 +201,14 @@ mod tests {
     /// A finding whose message, label, help, file name and source snippet all carry
     /// what an attacker would write into a linted tree.
     fn hostile_report(format: Format, color: bool) -> String {
+        hostile_output(color, |report, out| write(format, report, out))
+    }
+
+    /// What `write_report` makes of a finding whose every field is hostile.
+    fn hostile_output(
+        color: bool,
+        write_report: impl FnOnce(&Report<'_>, &mut dyn Write) -> io::Result<()>,
+    ) -> String {
         let path = "src/a\n::error file=x::forged\u{1b}[2J\u{202e}.rs";
         let text =
             "fn f() {\n    let q = \"\u{1b}]0;pwned\u{7} ##[add-mask]x \u{2028}\u{202e}\";\n}\n";
@@ -238,8 +258,61 @@ mod tests {
             repository: RepositoryPaths::default(),
         };
         let mut out = Vec::new();
-        write(format, &report, &mut out).unwrap();
+        write_report(&report, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn cargo_messages_carry_nothing_raw_and_show_text_escaped() {
+        let layout = CargoLayout {
+            root: Path::new("/workspace"),
+            targets: &[],
+        };
+        let written = hostile_output(false, |report, out| {
+            write_cargo_messages(report, &layout, false, out)
+        });
+        let raw: Vec<char> = written
+            .chars()
+            .filter(|c| *c != '\n' && sanitize::is_unsafe(*c))
+            .collect();
+        assert!(raw.is_empty(), "{raw:?} in\n{written}");
+        let lines: Vec<&str> = written.lines().collect();
+        assert_eq!(lines.len(), 2, "one message per line, then build-finished");
+        let message: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        let diagnostic = &message["message"];
+        // What a tool prints is escaped; the file name and source lines are kept, as a
+        // reader needs them to find the file and count columns.
+        let shown = [
+            &diagnostic["message"],
+            &diagnostic["rendered"],
+            &diagnostic["spans"][0]["label"],
+            &diagnostic["spans"][1]["label"],
+            &diagnostic["children"][0]["message"],
+        ];
+        for text in shown {
+            let text = text.as_str().unwrap();
+            // `rendered` has lines of its own, each starting with the report's own text.
+            let unsafe_characters = text.chars().filter(|c| *c != '\n');
+            assert!(
+                !unsafe_characters.clone().any(sanitize::is_unsafe),
+                "{text:?}"
+            );
+        }
+        for line in diagnostic["rendered"].as_str().unwrap().lines() {
+            assert!(
+                line.is_empty() || line.starts_with(['e', ' ', '2']),
+                "{line:?}"
+            );
+        }
+        assert!(diagnostic["rendered"]
+            .as_str()
+            .unwrap()
+            .contains("--> src/a\\n::error file=x::forged\\u{1b}[2J\\u{202e}.rs:2:13"));
+        assert_eq!(
+            diagnostic["spans"][0]["file_name"],
+            "src/a\n::error file=x::forged\u{1b}[2J\u{202e}.rs"
+        );
+        assert_eq!(lines[1], r#"{"reason":"build-finished","success":false}"#);
     }
 
     #[test]

@@ -260,6 +260,7 @@ fn write_baseline_refuses_a_report_format() {
     for extra in [
         &["--format", "json"][..],
         &["--statistics"],
+        &["--message-format", "json"],
     ] {
         let mut args = vec![arg(dir.path()), "--write-baseline", arg(&baseline)];
         args.extend_from_slice(extra);
@@ -305,4 +306,18 @@ fn show_suppressed_says_when_the_format_cannot_show_them() {
         assert_eq!((output.code, output.stderr.as_str()), (0, ""), "{format}");
         assert!(output.stdout.contains("write-only"), "{format}");
     }
+    let messages = run(&[
+        arg(dir.path()),
+        "--show-suppressed",
+        "--message-format",
+        "json",
+        "-q",
+    ]);
+    assert!(
+        messages
+            .stderr
+            .starts_with("warning: --show-suppressed has no effect with --message-format json:"),
+        "{}",
+        messages.stderr
+    );
 }

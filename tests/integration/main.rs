@@ -7,6 +7,7 @@ mod cache;
 mod cli;
 mod common;
 mod config;
+mod editor;
 mod flags;
 mod formats;
 mod pre_commit;
