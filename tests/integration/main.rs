@@ -10,6 +10,7 @@ mod config;
 mod editor;
 mod flags;
 mod formats;
+mod github_action;
 mod pre_commit;
 mod real_world;
 mod repository_paths;

@@ -17,8 +17,14 @@ fn ok(output: &Output, what: &str) {
     );
 }
 
-/// A virtualenv with pre-commit, reused between runs; `None` without python3.
-fn pre_commit_venv() -> Option<PathBuf> {
+/// A virtualenv with pre-commit (and PyYAML, which it brings), reused between runs and
+/// made once per test process; `None` without python3.
+pub fn pre_commit_venv() -> Option<PathBuf> {
+    static VENV: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    VENV.get_or_init(make_pre_commit_venv).clone()
+}
+
+fn make_pre_commit_venv() -> Option<PathBuf> {
     let python = Command::new("python3").arg("--version").output();
     if !python.is_ok_and(|output| output.status.success()) {
         assert!(
