@@ -14,14 +14,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn action_definition() -> Option<Value> {
+/// A YAML file of this repository as JSON.
+fn yaml(path: &str) -> Option<Value> {
     let venv = crate::pre_commit::pre_commit_venv()?;
     let output = Command::new(venv.join("python"))
         .args([
             "-c",
             "import json, sys, yaml; json.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)",
         ])
-        .arg(repo_root().join("action.yml"))
+        .arg(repo_root().join(path))
         .output()
         .unwrap();
     assert!(
@@ -30,6 +31,10 @@ fn action_definition() -> Option<Value> {
         String::from_utf8_lossy(&output.stderr)
     );
     Some(serde_json::from_slice(&output.stdout).unwrap())
+}
+
+fn action_definition() -> Option<Value> {
+    yaml("action.yml")
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -726,4 +731,113 @@ fn the_base_branch_configuration_and_baseline_are_the_ones_used() {
         from_metadata.annotations(),
         ["::warning file=src/lib.rs,line=3,col=5,title=PS104::secret field `Stripe.api_key` is serialized, so a partner who can read `Stripe` can read the secret back (readable-secret)"]
     );
+}
+
+#[test]
+fn the_documented_workflow_gates_on_the_base_branchs_configuration_and_baseline() {
+    let (Some(action), Some(workflow)) = (action_definition(), yaml("docs/github-actions.yml"))
+    else {
+        return;
+    };
+    let job = &workflow["jobs"]["partner-safety"];
+    assert_eq!(
+        job["permissions"],
+        json!({ "contents": "read", "security-events": "write", "actions": "read" })
+    );
+    let steps = job["steps"].as_array().unwrap();
+    let checkouts: Vec<&Value> = steps
+        .iter()
+        .filter(|step| step["uses"] == "actions/checkout@v4")
+        .collect();
+    assert_eq!(checkouts[0]["with"], json!({ "path": "head" }));
+    let base_checkout = &checkouts[1]["with"];
+    assert_eq!(base_checkout["path"], "base");
+    assert_eq!(
+        base_checkout["ref"],
+        "${{ github.event.pull_request.base.sha || github.sha }}"
+    );
+    let sparse: Vec<&str> = base_checkout["sparse-checkout"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(
+        sparse,
+        [
+            "/partner-safety.toml",
+            "/Cargo.toml",
+            "/partner-safety-baseline.json"
+        ]
+    );
+    let action_step = steps
+        .iter()
+        .find(|step| {
+            step["uses"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("OWNER/partner-safety@")
+        })
+        .unwrap();
+    assert_eq!(action_step["uses"], "OWNER/partner-safety@COMMIT");
+
+    // The base branch: an old finding, baselined. The pull request adds a finding, turns
+    // the rule off in its own partner-safety.toml and baselines its finding too.
+    let mut job = Job::new("pull_request", json!(null));
+    let head = job.path("head");
+    write(&head, "Cargo.toml", MANIFEST.as_bytes());
+    write(&head, "src/lib.rs", b"mod old;\n");
+    write(&head, "src/old.rs", OLD_LEAK.as_bytes());
+    let write_baseline = |dir: &Path| {
+        let baseline = dir.join("partner-safety-baseline.json");
+        let written = run(&[
+            dir.to_str().unwrap(),
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+        ]);
+        assert_eq!(written.code, 0, "{}", written.stderr);
+    };
+    write_baseline(&head);
+    git(&head, &["init", "-q"]);
+    git(&head, &["add", "-A"]);
+    git(&head, &["commit", "-q", "-m", "base"]);
+    let base = git(&head, &["rev-parse", "HEAD"]);
+    write(&head, "src/lib.rs", b"mod old;\nmod new;\n");
+    write(&head, "src/new.rs", NEW_LEAK.as_bytes());
+    write_baseline(&head);
+    write(
+        &head,
+        "partner-safety.toml",
+        b"[rules]\nPS104 = \"allow\"\n",
+    );
+    git(&head, &["add", "-A"]);
+    git(&head, &["commit", "-q", "-m", "head"]);
+    // What the sparse checkout of the base commit leaves in base/.
+    for path in &sparse {
+        let path = path.trim_start_matches('/');
+        let shown = Command::new("git")
+            .args(["show", &format!("{base}:{path}")])
+            .current_dir(&head)
+            .output()
+            .unwrap();
+        if shown.status.success() {
+            write(&job.path("base"), path, &shown.stdout);
+        }
+    }
+    assert!(job.path("base/partner-safety-baseline.json").is_file());
+    assert!(!job.path("base/partner-safety.toml").exists());
+
+    job.event = pull_request(&base, "acme/portal");
+    for (input, value) in action_step["with"].as_object().unwrap() {
+        job = job.with(input, value.as_str().unwrap());
+    }
+    let ran = job.run(&action);
+    assert_eq!(ran.status("check"), 1, "{}", ran.log);
+    assert_eq!(
+        ran.annotations(),
+        ["::error file=src/new.rs,line=3,col=5,title=PS104::secret field `Stripe.api_key` is serialized, so a partner who can read `Stripe` can read the secret back (readable-secret)"],
+        "{}",
+        ran.log
+    );
+    assert!(ran.log.contains("baseline: 1 finding in"), "{}", ran.log);
+    assert!(ran.uploaded().is_some());
 }
