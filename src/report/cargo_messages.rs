@@ -256,7 +256,7 @@ fn diagnostic<'a>(workspace: &'a Workspace, finding: &'a ReportedFinding) -> Dia
     } else if let Some(help) = &help {
         children.push(help_child(help.clone(), Vec::new()));
     }
-    let rendered = rendered(workspace, finding, level, &code, help.as_deref());
+    let rendered = rendered(workspace, finding, level, help.as_deref());
     Diagnostic {
         message_type: "diagnostic",
         message: escape_text(&finding.message).into_owned(),
@@ -333,7 +333,7 @@ fn span<'a>(
 /// The finding as rustc prints a diagnostic:
 ///
 /// ```text
-/// error[partner-safety::PS104]: secret field `Settings.api_key` is serialized, …
+/// error[PS104]: secret field `Settings.api_key` is serialized, …
 ///  --> src/lib.rs:4:5
 ///   |
 /// 4 |     pub api_key: String,
@@ -342,12 +342,13 @@ fn span<'a>(
 ///   = help: add `#[serde(skip_serializing)]`, …
 /// ```
 ///
+/// The header names the bare code, as rustc's header names its error codes; the tool's name is
+/// in the diagnostic's `code` field, where rust-analyzer takes it for the source.
 /// Everything from the source is escaped; the carets are placed under the escaped text.
 fn rendered(
     workspace: &Workspace,
     finding: &ReportedFinding,
     level: &str,
-    code: &str,
     help: Option<&str>,
 ) -> String {
     let facts = workspace.file(finding.location.file);
@@ -374,7 +375,8 @@ fn rendered(
     let gutter = " ".repeat(region.line.to_string().len());
     let carets = "^".repeat(escape_text(&highlighted).chars().count().max(1));
     let mut text = format!(
-        "{level}[{code}]: {}\n{gutter}--> {}:{}:{}\n{gutter} |\n{} | {}\n{gutter} | {}{carets}",
+        "{level}[{}]: {}\n{gutter}--> {}:{}:{}\n{gutter} |\n{} | {}\n{gutter} | {}{carets}",
+        finding.code,
         escape_text(&finding.message),
         escape_text(&region.path),
         region.line,

@@ -79,10 +79,7 @@ fn the_stream_is_cargos_and_says_what_the_report_says() {
             .rendered
             .as_deref()
             .unwrap()
-            .starts_with(&format!(
-                "{}[partner-safety::{code}]: ",
-                diagnostic.level_name()
-            )));
+            .starts_with(&format!("{}[{code}]: ", diagnostic.level_name())));
     }
 
     // Each message belongs to the package cargo names, with cargo's own id.
@@ -170,7 +167,7 @@ fn a_fix_is_a_quick_fix_and_labels_are_secondary_spans() {
     assert_eq!(
         diagnostic.rendered.as_deref(),
         Some(
-            "error[partner-safety::PS104]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back
+            "error[PS104]: secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back
   --> portal/src/integrations.rs:12:5
    |
 12 |     pub stripe_api_key: String,
