@@ -149,7 +149,11 @@ pub struct CheckArgs {
     pub fix: bool,
 
     /// Print the machine-applicable fixes as a unified diff; write nothing.
-    #[arg(long)]
+    /// The diff is the whole output, so no report option goes with it.
+    #[arg(
+        long,
+        conflicts_with_all = ["format", "message_format", "statistics", "show_suppressed"]
+    )]
     pub diff: bool,
 
     /// With --fix: also fix files with uncommitted changes in git.

@@ -278,6 +278,37 @@ fn write_baseline_refuses_a_report_format() {
 }
 
 #[test]
+fn diff_refuses_a_report_format() {
+    let dir = workspace(&[("src/lib.rs", LEAKY)]);
+    for extra in [
+        &["--format", "json"][..],
+        &["--message-format", "json"],
+        &["--statistics"],
+        &["--show-suppressed"],
+    ] {
+        let mut args = vec![arg(dir.path()), "--diff"];
+        args.extend_from_slice(extra);
+        let output = run(&args);
+        assert_eq!((output.code, output.stdout.as_str()), (2, ""), "{extra:?}");
+        assert!(
+            output
+                .stderr
+                .starts_with("error: the argument '--diff' cannot be used with"),
+            "{extra:?}: {}",
+            output.stderr
+        );
+    }
+    let diff = run(&[arg(dir.path()), "--diff"]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    assert!(
+        diff.stdout
+            .starts_with("--- a/src/lib.rs\n+++ b/src/lib.rs\n"),
+        "{}",
+        diff.stdout
+    );
+}
+
+#[test]
 fn show_suppressed_says_when_the_format_cannot_show_them() {
     let suppressed = "#[derive(Serialize)]\npub struct Settings {\n    // partner-safety: allow(PS104) reason: write-only\n    pub api_key: String,\n}\n";
     let dir = workspace(&[("src/lib.rs", suppressed)]);
