@@ -136,7 +136,19 @@ fn a_folder_inside_a_workspace_lints_the_workspace_found_upward() {
         "{}",
         named.stdout
     );
-    // Nothing was written into the folder named (the cache is the workspace's).
+    // With the cache where it goes by default (the tests otherwise share one), it is
+    // the workspace's: nothing is written into the folder named.
+    let default_cache = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-partner-safety"))
+        .args(["--format", "short", "-q"])
+        .current_dir(dir.path().join("svc/src"))
+        .env("PARTNER_SAFETY_TODAY", "2026-11-26")
+        .env_remove("PARTNER_SAFETY_CACHE_DIR")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(default_cache.status.code(), Some(1));
+    assert!(dir.path().join("target/partner-safety/facts.bin").is_file());
     for folder in ["svc/src/target", "svc/target"] {
         assert!(!dir.path().join(folder).exists(), "{folder}");
     }
