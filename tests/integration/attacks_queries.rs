@@ -72,7 +72,8 @@ fn queries_in_partner_context_are_judged_or_reported_never_dropped() {
         ("src/handlers.rs", HANDLERS),
         ("src/admin.rs", ADMIN),
     ]);
-    let (code, findings) = short(dir.path(), &["-D", "PS000"]);
+    // PS000 at its default level, deny.
+    let (code, findings) = short(dir.path(), &[]);
     let unscoped = |label: &str, function: &str| {
         format!(
             "deny[PS101 unscoped-tenant-query]: query reads tenant-owned `:{label}` without \
@@ -173,7 +174,8 @@ fn a_service_without_partners_does_not_fail_on_a_query_it_cannot_read() {
         ("src/lib.rs", "pub mod admin;\n"),
         ("src/admin.rs", ADMIN),
     ]);
-    let (code, findings) = short(dir.path(), &["-D", "PS000"]);
+    // PS000 at its default level, deny.
+    let (code, findings) = short(dir.path(), &[]);
     assert_eq!(
         findings,
         [

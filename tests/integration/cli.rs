@@ -186,9 +186,21 @@ fn rules_lists_every_code() {
             "PS502"
         ]
     );
-    assert!(output
-        .stdout
-        .contains("PS104  readable-secret              deny  1. Secret Protection"));
+    assert!(output.stdout.contains(
+        "PS104  readable-secret                deny  1. Secret Protection   A secret field"
+    ));
+    // Every column starts at the same place on every row, the longest name's included:
+    // the level at 38, the checklist item at 44, the summary at 67.
+    for row in output.stdout.lines() {
+        let column = |at: usize| &row[at..];
+        assert!(
+            column(38).starts_with("deny  ") || column(38).starts_with("warn  "),
+            "{row:?}"
+        );
+        assert!(&row[36..38] == "  " || row.starts_with("PS502"), "{row:?}");
+        assert!(&row[43..44] == " " && &row[44..45] != " ", "{row:?}");
+        assert!(&row[66..67] == " " && &row[67..68] != " ", "{row:?}");
+    }
 }
 
 #[test]
