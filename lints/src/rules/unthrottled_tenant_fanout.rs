@@ -37,7 +37,10 @@ that returns `:Tenant` nodes without pinning one (no `{id: $id}`, no `t.id = $id
 `stream::iter(..)`, `.next()` of a `while let`) are looked through.
 
 *Work per tenant* is a database query (a configured query call or method, sqlx-style
-`fetch_*`), an HTTP request (`.send()` on a request, `reqwest::get`), a cache write
+`fetch_*`), an ORM write known by the value it runs on (a sea-orm `ActiveModel`'s
+`insert`/`update`/`save`/`delete` with a connection, an `Entity::update_many()`-style
+statement's `exec`, a diesel `insert_into`/`update`/`delete` statement's `execute` or
+`get_result(s)`; a `Vec`'s or `HashMap`'s `insert` is none), an HTTP request (`.send()` on a request, `reqwest::get`), a cache write
 (`set`/`set_ex`/`hset`/`del`/… with Redis arity, or a write method on a value named
 `*cache*`; the names other APIs share, `set`/`del`/`incr`/`decr`/`expire`/`unlink`,
 only on a receiver whose path or parameter type names a store handle: `conn`,
@@ -228,6 +231,100 @@ const QUERY_EXEC_METHODS: &[&str] = &[
     "query_opt",
     "batch_execute",
 ];
+
+/// sea-orm's writes of one `ActiveModel` (`active.insert(&db)`), taking the connection.
+const ACTIVE_MODEL_WRITES: &[&str] = &["insert", "update", "save", "delete"];
+
+/// sea-orm statements an `Entity` starts (`user::Entity::update_many()`), run by `exec*`.
+const ENTITY_STATEMENTS: &[&str] = &[
+    "insert",
+    "insert_many",
+    "update",
+    "update_many",
+    "delete",
+    "delete_many",
+    "delete_by_id",
+];
+
+/// diesel statements (`diesel::insert_into(users)`), run by `execute` or `get_result*`.
+const DIESEL_STATEMENTS: &[&str] = &["insert_into", "update", "delete", "replace_into"];
+
+/// A write through an ORM, known by the value it runs on rather than by a method name
+/// that `Vec::insert` or `HashMap::insert` share: a sea-orm `ActiveModel` (a literal of
+/// one, `.into_active_model()`, or a parameter of an `…ActiveModel` type) given a
+/// connection, a statement an `Entity` starts run by `exec*`, or a diesel statement
+/// run by `get_result(s)` (`execute` is a query method already).
+fn is_orm_write(function: &FunctionDef, call: &CallSite) -> bool {
+    let name = call.name();
+    let Some(receiver) = call.receiver.as_deref() else {
+        return false;
+    };
+    let calls_within = |span: Span| {
+        function
+            .calls
+            .iter()
+            .filter(move |inner| span.start <= inner.span.start && inner.span.end <= span.end)
+    };
+    if name.starts_with("exec") {
+        return calls_within(receiver.span).any(|inner| match &inner.callee {
+            Callee::Path(segments) => {
+                segments.iter().any(|segment| segment.as_str() == "Entity")
+                    && ENTITY_STATEMENTS.contains(&inner.name())
+            }
+            _ => false,
+        });
+    }
+    if name == "get_result" || name == "get_results" {
+        return calls_within(receiver.span).any(|inner| match &inner.callee {
+            Callee::Path(segments) => {
+                segments
+                    .first()
+                    .is_some_and(|first| first.as_str() == "diesel")
+                    && DIESEL_STATEMENTS.contains(&inner.name())
+            }
+            _ => false,
+        });
+    }
+    if !ACTIVE_MODEL_WRITES.contains(&name) || call.args.len() != 1 {
+        return false;
+    }
+    is_active_model(function, receiver, 0)
+}
+
+/// Whether a value is a sea-orm `ActiveModel`, as far as the function shows.
+fn is_active_model(function: &FunctionDef, value: &ArgFact, depth: usize) -> bool {
+    let within = |span: Span| value.span.start <= span.start && span.end <= value.span.end;
+    let built_here = function
+        .struct_literals
+        .iter()
+        .any(|literal| within(literal.span) && literal.type_name.as_str() == "ActiveModel")
+        || function.calls.iter().any(|inner| {
+            within(inner.span)
+                && (inner.name() == "into_active_model"
+                    || matches!(&inner.callee, Callee::Path(segments)
+                        if segments.iter().any(|segment| segment.as_str().ends_with("ActiveModel"))))
+        });
+    if built_here {
+        return true;
+    }
+    let Some([name]) = value.place.as_deref() else {
+        return false;
+    };
+    if function.params.iter().any(|param| {
+        param.name.as_ref() == Some(name)
+            && param
+                .ty
+                .name()
+                .is_some_and(|ty| ty.ends_with("ActiveModel"))
+    }) {
+        return true;
+    }
+    depth < 4
+        && function
+            .binding_before(name, value.span.start)
+            .and_then(|binding| binding.init.as_ref())
+            .is_some_and(|init| is_active_model(function, init, depth + 1))
+}
 
 /// Words that name a message producer (`producer.send(..)`, `event_bus.send(..)`).
 const PUBLISHER_WORDS: &[&str] = &[
@@ -637,6 +734,9 @@ impl InFunction<'_> {
                 if self.queries.is_query_method(name) || QUERY_EXEC_METHODS.contains(&name) {
                     return Some("a database query");
                 }
+                if is_orm_write(function, call) {
+                    return Some("a database write");
+                }
                 if name == "send" || name == "send_json" {
                     let builder = call.receiver.as_deref().is_some_and(|receiver| {
                         function.calls.iter().any(|inner| {
@@ -920,6 +1020,69 @@ fn cypher_fanout(workspace: &Workspace, query: &Query) -> Option<Diagnostic> {
 mod tests {
     use crate::options::OptionValue;
     use crate::testing::{check, check_with};
+
+    #[test]
+    fn test_and_bench_code_is_not_reported() {
+        let seed = "pub async fn seed(graph: &Graph, tenants: Vec<String>) {\n    for id in tenants { graph.run(query(\"MATCH (t:Tenant {id: $id}) SET t.seeded = true\")).await; }\n}\n";
+        let in_tests = format!("#[cfg(test)]\nmod tests {{\n{seed}}}\n#[tokio::test]\nasync fn seeds(graph: Graph, tenants: Vec<String>) {{\n    for id in tenants {{ graph.run(query(\"MATCH (t:Tenant {{id: $id}}) SET t.seeded = true\")).await; }}\n}}\n");
+        assert_eq!(
+            check("PS301", &[("src/lib.rs", &in_tests)]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check("PS301", &[("src/lib.rs", seed)]),
+            ["src/lib.rs:2:5: deny[PS301] `for` loop over `tenants` runs a database query (`.run`) for every tenant with no rate limit"]
+        );
+    }
+
+    #[test]
+    fn orm_writes_per_tenant_are_work_and_collection_inserts_are_not() {
+        let jobs = r#"
+pub async fn reset_plans(db: &DatabaseConnection, tenants: Vec<Tenant>) {
+    for tenant in tenants {
+        let plan = plan::ActiveModel { tenant_id: Set(tenant.id), ..Default::default() };
+        plan.insert(db).await;
+    }
+}
+pub async fn rename(db: &DatabaseConnection, tenants: Vec<tenant::Model>) {
+    for tenant in tenants {
+        let mut active = tenant.into_active_model();
+        active.name = Set("x".into());
+        active.update(db).await;
+    }
+}
+pub async fn purge(db: &DatabaseConnection, tenant_ids: Vec<Uuid>) {
+    for id in tenant_ids {
+        session::Entity::delete_many().filter(session::Column::TenantId.eq(id)).exec(db).await;
+    }
+}
+pub fn archive(conn: &mut PgConnection, tenant_ids: &[i64]) {
+    for id in tenant_ids {
+        diesel::update(tenants::table.find(id)).set(tenants::archived.eq(true)).get_result::<Tenant>(conn);
+    }
+}
+pub fn index(tenants: &[Tenant]) -> HashMap<String, usize> {
+    let mut by_name = HashMap::new();
+    let mut names = Vec::new();
+    let mut seen = HashSet::new();
+    for tenant in tenants {
+        by_name.insert(tenant.name.clone(), tenant.size);
+        names.insert(0, tenant.name.clone());
+        seen.insert(tenant.id);
+    }
+    by_name
+}
+"#;
+        assert_eq!(
+            check("PS301", &[("src/jobs.rs", jobs)]),
+            [
+                "src/jobs.rs:3:5: deny[PS301] `for` loop over `tenants` runs a database write (`.insert`) for every tenant with no rate limit",
+                "src/jobs.rs:9:5: deny[PS301] `for` loop over `tenants` runs a database write (`.update`) for every tenant with no rate limit",
+                "src/jobs.rs:16:5: deny[PS301] `for` loop over `tenant_ids` runs a database write (`.exec`) for every tenant with no rate limit",
+                "src/jobs.rs:21:5: deny[PS301] `for` loop over `tenant_ids` runs a database write (`.get_result`) for every tenant with no rate limit",
+            ]
+        );
+    }
 
     const STORE: &str = r#"
 pub async fn update_tenant(graph: &Graph, id: &str) {
