@@ -198,6 +198,9 @@ pub struct FieldDef {
     pub span: Span,
     /// Where an attribute for this field is inserted: after its existing attributes.
     pub attribute_insert_at: u32,
+    /// The first line of its doc comment, when it has one: what the author says it holds.
+    #[serde(default)]
+    pub doc: Option<Box<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -1328,8 +1331,31 @@ fn fields(fields: &syn::Fields) -> Vec<FieldDef> {
             serde: serde_field(&field.attrs),
             span: start_token.cover(crate::source::type_span(&field.ty)),
             attribute_insert_at: start_token.start,
+            doc: first_doc_line(&field.attrs),
         }
     }))
+}
+
+/// The first non-empty line of the `///` (or `#[doc = "…"]`) comment among `attrs`.
+fn first_doc_line(attrs: &[syn::Attribute]) -> Option<Box<str>> {
+    attrs.iter().find_map(|attr| {
+        if !attr.path().is_ident("doc") {
+            return None;
+        }
+        let syn::Meta::NameValue(name_value) = &attr.meta else {
+            return None;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &name_value.value
+        else {
+            return None;
+        };
+        let value = text.value();
+        let line = value.lines().map(str::trim).find(|line| !line.is_empty())?;
+        Some(line.chars().take(200).collect::<String>().into_boxed_str())
+    })
 }
 
 /// `#[derive(...)]`, also inside `#[cfg_attr(predicate, derive(...))]`.

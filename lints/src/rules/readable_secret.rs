@@ -1,7 +1,7 @@
 //! PS104 readable-secret: customer secrets that partners can read back.
 
 use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
-use crate::index::{FieldDef, TypeDef, TypeKind, Workspace};
+use crate::index::{Callee, FieldDef, TypeDef, TypeKind, TypeRef, Workspace};
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
@@ -79,6 +79,14 @@ Decisions where the catalogue is silent:
 - These exceptions narrow the built-in names only. A field that ends with a name listed
   in `extra_secret_names` is a secret whatever the rest of its name says: listing
   `sync_token` (or `token`) there flags `sync_token`.
+- A field that holds where a secret is, or public material, is not a secret: its doc
+  comment's first line starts with a location word (`/// Path to the private key`,
+  `/// The file holding …`: `path`, `file`, `filename`, `location`, `directory`, `url`,
+  `uri`) or calls the value public without calling it private or secret; its type is an
+  `Encapsulated…` (sealed) value, a `…PublicKey…` or a `Certificate`; or its own type's
+  methods open it as a file (`fs::read(&self.private_key)`, `File::open`,
+  `Path::new`). Only the type's own methods count: opening `config.password` elsewhere
+  clears no `password` field.
 - Both findings, serialized and printed by `Debug`, use the same notion of a secret.
 
 ## Why is this bad?
@@ -183,6 +191,9 @@ struct ReadableSecret {
     extra_secret_names: NameList,
     wrappers: Vec<String>,
     ignored: Vec<String>,
+    /// Fields their own type's methods open as files (`fs::read(&self.private_key)`), as
+    /// (type, field) names, found once.
+    opened_as_files: std::sync::OnceLock<std::collections::HashSet<(String, String)>>,
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
@@ -195,6 +206,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
             .chain(options.strings("extra_wrapper_types").iter().cloned())
             .collect(),
         ignored: options.strings("ignore_names").to_vec(),
+        opened_as_files: std::sync::OnceLock::new(),
     })
 }
 
@@ -526,6 +538,13 @@ impl ReadableSecret {
                 if !is_secret
                     || !is_text_like(workspace, &field.ty)
                     || contains_wrapper(&field.ty, &self.wrappers)
+                    || holds_public_material(&field.ty)
+                    || field.doc.as_deref().is_some_and(doc_says_not_a_secret)
+                    || field.name.as_ref().is_some_and(|name| {
+                        self.opened_as_files
+                            .get_or_init(|| fields_opened_as_files(workspace))
+                            .contains(&(def.name.clone(), name.clone()))
+                    })
                 {
                     continue;
                 }
@@ -539,6 +558,92 @@ impl ReadableSecret {
         }
         secrets
     }
+}
+
+/// Types whose values are public or sealed by construction: a public key, or an
+/// encapsulated (already encrypted) secret.
+fn holds_public_material(ty: &TypeRef) -> bool {
+    ty.name().is_some_and(|name| {
+        name.starts_with("Encapsulated") || name.contains("PublicKey") || name == "Certificate"
+    })
+}
+
+/// Words a doc comment starts with when the field holds where a secret is, not the secret:
+/// "Path to the private key", "The file holding the client secret".
+const LOCATION_WORDS: &[&str] = &[
+    "path",
+    "paths",
+    "file",
+    "filename",
+    "filepath",
+    "location",
+    "directory",
+    "dir",
+    "url",
+    "uri",
+];
+
+/// Whether the first line of a field's doc comment says it is a path or public: its
+/// first word past an article names a location, or it calls the value public without
+/// calling it private or secret.
+fn doc_says_not_a_secret(doc: &str) -> bool {
+    let words = words(doc);
+    let first = words
+        .iter()
+        .find(|word| !matches!(word.as_str(), "the" | "a" | "an"));
+    if first.is_some_and(|word| LOCATION_WORDS.contains(&word.as_str())) {
+        return true;
+    }
+    let says = |listed: &[&str]| words.iter().any(|word| listed.contains(&word.as_str()));
+    says(PUBLIC_WORDS) && !says(SECRET_WORDS)
+}
+
+/// Calls that open a file by its path: `fs::read`, `std::fs::read_to_string`,
+/// `tokio::fs::read`, `File::open`, `Path::new`, `PathBuf::from`.
+fn opens_a_file(segments: &[crate::names::Name]) -> bool {
+    let [.., owner, function] = segments else {
+        return false;
+    };
+    match owner.as_str() {
+        "fs" => matches!(
+            function.as_str(),
+            "read" | "read_to_string" | "read_to_end" | "File" | "metadata" | "canonicalize"
+        ),
+        "File" => matches!(function.as_str(), "open" | "options"),
+        "Path" => function.as_str() == "new",
+        "PathBuf" => function.as_str() == "from",
+        _ => false,
+    }
+}
+
+/// The fields a type's own methods pass (as `self.private_key`) to a call that opens a
+/// file: they hold a path, whatever the name says. Only the type's own methods count, so
+/// that opening `config.password` somewhere does not clear every `password` field.
+fn fields_opened_as_files(workspace: &Workspace) -> std::collections::HashSet<(String, String)> {
+    let mut opened = std::collections::HashSet::new();
+    for facts in &workspace.files {
+        for function in &facts.functions {
+            let Some(owner) = &function.impl_type else {
+                continue;
+            };
+            for call in &function.calls {
+                let Callee::Path(segments) = &call.callee else {
+                    continue;
+                };
+                if !opens_a_file(segments) {
+                    continue;
+                }
+                for arg in &call.args {
+                    if let Some([receiver, field]) = arg.place.as_deref() {
+                        if receiver.as_str() == "self" {
+                            opened.insert((owner.to_string(), field.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    opened
 }
 
 /// Words that say a value is meant to be seen: `public_key_pem`, `publicToken`.
@@ -847,6 +952,51 @@ impl Serialize for HandWritten {
                 "src/views.rs:4: MaybeIncorrect",
                 "src/views.rs:6: MaybeIncorrect",
                 "src/views.rs:7: none",
+            ]
+        );
+    }
+
+    #[test]
+    fn paths_to_secrets_and_public_material_are_not_secrets() {
+        let findings = check(
+            "PS104",
+            &[(
+                "src/tls.rs",
+                r#"#[derive(Serialize)]
+pub struct TlsConfig {
+    pub private_key_path: String,
+    /// Path to the PEM file holding the private key.
+    pub private_key: String,
+    /// The server's public key, safe to publish.
+    pub signing_key: String,
+    pub client_secret: EncapsulatedSecret,
+    pub api_key: EcdsaPublicKey,
+    pub webhook_secret: String,
+    /// The private key; never public.
+    pub secret: String,
+    /// A password, see the path rules in the docs.
+    pub password: String,
+    pub token: String,
+}
+pub struct EncapsulatedSecret(Vec<u8>);
+pub struct EcdsaPublicKey(Vec<u8>);
+impl TlsConfig {
+    fn load(&self) -> Vec<u8> { std::fs::read(&self.webhook_secret).unwrap() }
+}
+pub struct Other { pub token: String }
+impl Other {
+    // Another type's method opening its own `token` says nothing of `TlsConfig.token`.
+    fn load(&self) -> Vec<u8> { std::fs::read(&self.token).unwrap() }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/tls.rs:12:5: warn[PS104] secret field `TlsConfig.secret` is serialized: whoever can read `TlsConfig` can read the secret back",
+                "src/tls.rs:14:5: warn[PS104] secret field `TlsConfig.password` is serialized: whoever can read `TlsConfig` can read the secret back",
+                "src/tls.rs:15:5: warn[PS104] secret field `TlsConfig.token` is serialized: whoever can read `TlsConfig` can read the secret back",
             ]
         );
     }
