@@ -376,18 +376,38 @@ fn resolve(
             if COMMON_METHOD_NAMES.contains(&name.as_str()) {
                 return Vec::new();
             }
-            lookup
-                .bucket(LookupKey::Method(name, call.args.len()))
-                .iter()
-                .filter(|id| {
-                    let callee = function_of(workspace, id);
-                    callee.name == *name
-                        && callee.has_self
-                        && callee.params.len() == call.args.len()
-                })
-                .take(MAX_CANDIDATES + 1)
-                .copied()
-                .collect()
+            let receiver = receiver_type(workspace, caller, call);
+            if let ReceiverType::Foreign = receiver {
+                return Vec::new();
+            }
+            let by_name = || {
+                lookup
+                    .bucket(LookupKey::Method(name, call.args.len()))
+                    .iter()
+                    .filter(|id| {
+                        let callee = function_of(workspace, id);
+                        callee.name == *name
+                            && callee.has_self
+                            && callee.params.len() == call.args.len()
+                    })
+                    .copied()
+            };
+            let own: Vec<FnId> = match &receiver {
+                ReceiverType::Workspace(ty) => by_name()
+                    .filter(|id| {
+                        function_of(workspace, id).impl_type.as_deref() == Some(ty.as_str())
+                    })
+                    .take(MAX_CANDIDATES + 1)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            // A type whose own methods do not include it may get it from a trait's
+            // default body: then the name decides, as for an unknown receiver.
+            if own.is_empty() {
+                by_name().take(MAX_CANDIDATES + 1).collect()
+            } else {
+                own
+            }
         }
         Callee::Path(segments) => {
             // Most path calls are constructors and conversions (`Vec::new`, `String::from`):
@@ -430,6 +450,113 @@ fn resolve(
         Vec::new()
     } else {
         candidates
+    }
+}
+
+/// What a method call's receiver is known to be (RULES.md R5).
+enum ReceiverType {
+    /// A type the workspace declares: only its methods are candidates.
+    Workspace(String),
+    /// A type from outside the workspace (`HashMap`, `serde_json::Map`, a `PgPool`): no
+    /// workspace method runs.
+    Foreign,
+    /// Not known (a chain's result, a generic, an alias): name and argument count decide.
+    Unknown,
+}
+
+/// Types from outside the workspace that receivers commonly have, whose methods share
+/// names with workspace methods (`insert`, `execute`, `label`).
+const FOREIGN_TYPES: &[&str] = &[
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "BTreeSet",
+    "IndexMap",
+    "IndexSet",
+    "Vec",
+    "VecDeque",
+    "String",
+    "Map",
+    "Value",
+    "PgPool",
+    "MySqlPool",
+    "SqlitePool",
+    "AnyPool",
+    "Pool",
+    "PgConnection",
+    "MySqlConnection",
+    "SqliteConnection",
+    "DatabaseConnection",
+    "DatabaseTransaction",
+    "Transaction",
+    "Formatter",
+];
+
+/// The receiver's type when the caller shows it: `self` (the `impl` type), a field of
+/// `self` (the field's declared type), or a typed parameter, through references and
+/// single-value wrappers (`&`, `Arc`, `State`, `Extension`, `Mutex`).
+fn receiver_type(workspace: &Workspace, caller: &FunctionDef, call: &CallSite) -> ReceiverType {
+    let Some(place) = call
+        .receiver
+        .as_ref()
+        .and_then(|receiver| receiver.place.as_deref())
+    else {
+        return ReceiverType::Unknown;
+    };
+    let named = |ty: &crate::index::TypeRef| -> ReceiverType {
+        let held = ty.held();
+        let Some(name) = held.name() else {
+            return ReceiverType::Unknown;
+        };
+        if workspace.types_named(name).next().is_some() {
+            ReceiverType::Workspace(name.to_string())
+        } else if FOREIGN_TYPES.contains(&name) {
+            ReceiverType::Foreign
+        } else {
+            ReceiverType::Unknown
+        }
+    };
+    match place {
+        [receiver] if receiver.as_str() == "self" => match &caller.impl_type {
+            Some(owner) if workspace.types_named(owner).next().is_some() => {
+                ReceiverType::Workspace(owner.to_string())
+            }
+            _ => ReceiverType::Unknown,
+        },
+        [receiver, field] if receiver.as_str() == "self" => {
+            let Some(owner) = &caller.impl_type else {
+                return ReceiverType::Unknown;
+            };
+            let declared: Vec<&crate::index::TypeRef> = workspace
+                .types_named(owner)
+                .flat_map(|def| def.fields.iter())
+                .filter(|declared| declared.name.as_deref() == Some(field.as_str()))
+                .map(|declared| &declared.ty)
+                .collect();
+            match declared.as_slice() {
+                [ty] => named(ty),
+                _ => ReceiverType::Unknown,
+            }
+        }
+        [receiver] => {
+            let params: Vec<&crate::index::Param> = caller
+                .params
+                .iter()
+                .filter(|param| param.name.as_ref() == Some(receiver))
+                .collect();
+            match params.as_slice() {
+                // A generic or `impl Trait` parameter is known by its bounds only, and a
+                // `let` of the same name before the call shadows the parameter.
+                [param]
+                    if param.bounds.is_empty()
+                        && caller.binding_before(receiver, call.span.start).is_none() =>
+                {
+                    named(&param.ty)
+                }
+                _ => ReceiverType::Unknown,
+            }
+        }
+        _ => ReceiverType::Unknown,
     }
 }
 
@@ -512,6 +639,59 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn methods_resolve_by_the_receivers_type_where_it_is_known() {
+        let (workspace, graph) = graph(&[
+            (
+                "src/api.rs",
+                r#"pub struct Api { index: HashMap<String, u32>, store: Arc<UserStore> }
+impl Api {
+    fn run(&self, map: &mut serde_json::Map<String, Value>, users: State<UserStore>, item: &Item, other: T) {
+        self.label(1);
+        self.store.label(1);
+        self.index.insert(1, 2);
+        map.insert(1, 2);
+        users.label(1);
+        item.label(1);
+        other.label(1);
+        self.name(1);
+    }
+    fn label(&self, n: u8) {}
+}
+pub struct Item;
+impl Item { fn label(&self, n: u8) {} }
+"#,
+            ),
+            (
+                "src/store.rs",
+                "pub struct UserStore;\nimpl UserStore { pub fn label(&self, n: u8) {} }\npub struct Audit;\nimpl Audit { pub fn insert(&self, a: u8, b: u8) {} }\npub trait Named { fn name(&self, n: u8) {} }\n",
+            ),
+        ]);
+        assert_eq!(
+            callee_names(&workspace, &graph, 0, "run"),
+            [
+                // `self`: the impl type's own method.
+                vec!["api::Api::label".to_string()],
+                // A field of `self` through `Arc`: the field's type.
+                vec!["store::UserStore::label".to_string()],
+                // A standard map's `insert` is none of the workspace's.
+                vec![],
+                vec![],
+                // A parameter through `State<…>`, and through `&`.
+                vec!["store::UserStore::label".to_string()],
+                vec!["api::Item::label".to_string()],
+                // An unknown type: every `label` with that arity (three).
+                vec![
+                    "api::Api::label".to_string(),
+                    "api::Item::label".to_string(),
+                    "store::UserStore::label".to_string(),
+                ],
+                // The type has no such method of its own: a trait default, by name.
+                vec!["store::name".to_string()],
+            ]
+        );
     }
 
     #[test]
