@@ -104,6 +104,27 @@ pub fn check_crate_with_partner_model(
     render(&reported_in(code, &[], &workspace))
 }
 
+/// Runs only `code` with some `[model]` options set (the vocabulary, context types, …).
+pub fn check_with_model(
+    code: &str,
+    model: &[(&'static str, OptionValue)],
+    files: &[(&str, &str)],
+) -> Vec<String> {
+    let meta = registry::lookup(code).expect("known code");
+    let mut settings = Settings::default();
+    for rule in registry::rules() {
+        if rule.code != meta.code {
+            settings.levels.insert(rule.code, Level::Allow);
+        }
+    }
+    for (key, value) in model {
+        settings.model.set(key, value.clone());
+    }
+    let workspace = crate::testing::workspace(files);
+    let findings = Engine::new(settings).check(&workspace);
+    render(&resolve(&workspace, &findings))
+}
+
 /// A file that gives a workspace a partner model (R6): one partner-context function.
 pub const PARTNER_MODEL: (&str, &str) = (
     "src/partner_model.rs",

@@ -14,10 +14,6 @@ pub struct Grant<'a> {
     pub relationship: &'a RelPattern,
 }
 
-pub fn is_manages(relationship: &RelPattern) -> bool {
-    relationship.types.iter().any(|kind| kind == "MANAGES")
-}
-
 /// `(query, relationship)` indices of every grant, in query order.
 fn grant_indices(queries: &Queries) -> impl Iterator<Item = (usize, usize)> + '_ {
     queries
@@ -31,7 +27,7 @@ fn grant_indices(queries: &Queries) -> impl Iterator<Item = (usize, usize)> + '_
                 .iter()
                 .enumerate()
                 .filter(|(_, relationship)| {
-                    is_manages(relationship)
+                    queries.vocabulary.is_manages(relationship)
                         && facts
                             .clauses
                             .get(relationship.clause)
@@ -81,10 +77,12 @@ impl Grants {
             .queries
             .iter()
             .filter(|query| {
-                query
-                    .parsed
-                    .as_ref()
-                    .is_ok_and(|facts| facts.relationships.iter().any(is_manages))
+                query.parsed.as_ref().is_ok_and(|facts| {
+                    facts
+                        .relationships
+                        .iter()
+                        .any(|relationship| queries.vocabulary.is_manages(relationship))
+                })
             })
             .filter_map(|query| query.function())
             .collect();
@@ -122,10 +120,11 @@ impl Grants {
 /// Whether some query that revokes `MANAGES` runs outside partner context.
 fn customer_can_revoke(queries: &Queries, graph: &CallGraph, context: &PartnerContext) -> bool {
     queries.queries.iter().any(|query| {
-        let revoking = query
-            .parsed
-            .as_ref()
-            .is_ok_and(|facts| facts.relationships.iter().any(is_manages) && revokes(facts));
+        let revoking = query.parsed.as_ref().is_ok_and(|facts| {
+            let vocabulary = &queries.vocabulary;
+            facts.relationships.iter().any(|r| vocabulary.is_manages(r))
+                && revokes(facts, vocabulary)
+        });
         revoking
             && query.function().is_some_and(|function| {
                 !context.contains(function)
@@ -143,11 +142,11 @@ fn is_false(value: &PropValue) -> bool {
 
 /// Whether a query deletes a `MANAGES` relationship or marks one revoked
 /// (`SET r.revoked_at = …`, `r.revoked = true`, `r.active = false`).
-pub fn revokes(facts: &QueryFacts) -> bool {
+pub fn revokes(facts: &QueryFacts, vocabulary: &super::vocabulary::Vocabulary) -> bool {
     let manages_bindings: Vec<BindingId> = facts
         .relationships
         .iter()
-        .filter(|r| is_manages(r))
+        .filter(|r| vocabulary.is_manages(r))
         .map(|r| r.binding)
         .collect();
     facts.clauses.iter().any(|clause| {

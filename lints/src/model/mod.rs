@@ -15,6 +15,7 @@ pub mod names;
 pub mod pages;
 pub mod queries;
 pub mod responses;
+pub mod vocabulary;
 
 use crate::index::{CallSite, TypeRef, Workspace};
 use crate::names::words;
@@ -53,9 +54,24 @@ pub const MODEL_OPTIONS: &[OptionSpec] = &[
         doc: "Types whose values identify a target tenant",
     },
     OptionSpec {
+        key: "partner_labels",
+        default: OptionDefault::StringList(&["Partner"]),
+        doc: "Graph labels of partners (the acting organisation): `Agency`, `Reseller`",
+    },
+    OptionSpec {
+        key: "tenant_labels",
+        default: OptionDefault::StringList(&["Tenant"]),
+        doc: "Graph labels of customer tenants (the organisations acted on): `Account`, `Customer`",
+    },
+    OptionSpec {
+        key: "manages_relationships",
+        default: OptionDefault::StringList(&["MANAGES"]),
+        doc: "Relationship types from a partner to a tenant it may act on: `SERVES`",
+    },
+    OptionSpec {
         key: "tenant_owned_labels",
         default: OptionDefault::StringList(&[]),
-        doc: "Graph labels owned by a tenant, besides `Tenant` and labels related to a `:Tenant` in any query",
+        doc: "Graph labels owned by a tenant, besides the tenant labels and labels related to a tenant node in any query",
     },
     OptionSpec {
         key: "query_functions",
@@ -330,7 +346,12 @@ fn uses_manages(queries: &queries::Queries) -> bool {
         .queries
         .iter()
         .filter_map(|query| query.parsed.as_ref().ok())
-        .any(|facts| facts.relationships.iter().any(grants::is_manages))
+        .any(|facts| {
+            facts
+                .relationships
+                .iter()
+                .any(|relationship| queries.vocabulary.is_manages(relationship))
+        })
 }
 
 #[cfg(test)]

@@ -63,6 +63,8 @@ impl Query {
 #[derive(Default)]
 pub struct Queries {
     pub queries: Vec<Query>,
+    /// The graph's words for partner, tenant and manages (R3).
+    pub vocabulary: super::vocabulary::Vocabulary,
     /// Labels whose nodes belong to a tenant.
     pub tenant_owned: HashSet<String>,
     /// Query indices by the file their text starts in.
@@ -285,7 +287,8 @@ impl Queries {
                 })
             })
             .collect();
-        let tenant_owned = tenant_owned_labels(&queries, options);
+        let vocabulary = super::vocabulary::Vocabulary::from_options(options);
+        let tenant_owned = tenant_owned_labels(&queries, options, &vocabulary);
         // Table strings count only when they touch tenant data: most strings
         // that start with MATCH are not queries the service runs.
         queries.retain(|query| {
@@ -304,6 +307,7 @@ impl Queries {
         }
         Queries {
             queries,
+            vocabulary,
             tenant_owned,
             by_text_file,
             by_calling_function,
@@ -351,13 +355,17 @@ fn mentions_any(query: &Query, labels: &HashSet<String>) -> bool {
 /// `Tenant`, the configured labels, and every label a query relates to a
 /// `:Tenant` node directly (`(u:User)-[:BELONGS_TO]->(:Tenant)`). `Partner`
 /// never is.
-fn tenant_owned_labels(queries: &[Query], options: &OptionValues) -> HashSet<String> {
+fn tenant_owned_labels(
+    queries: &[Query],
+    options: &OptionValues,
+    vocabulary: &super::vocabulary::Vocabulary,
+) -> HashSet<String> {
     let mut labels: HashSet<String> = options
         .strings("tenant_owned_labels")
         .iter()
         .cloned()
         .collect();
-    labels.insert("Tenant".to_string());
+    labels.extend(vocabulary.tenant_labels().iter().cloned());
     for facts in queries
         .iter()
         .filter_map(|query| query.parsed.as_ref().ok())
@@ -377,18 +385,18 @@ fn tenant_owned_labels(queries: &[Query], options: &OptionValues) -> HashSet<Str
             };
             let (left_labels, right_labels) = (labels_of(left.binding), labels_of(right.binding));
             for (one, other) in [(&left_labels, &right_labels), (&right_labels, &left_labels)] {
-                if one.iter().any(|label| label == "Tenant") {
+                if one.iter().any(|label| vocabulary.is_tenant_label(label)) {
                     labels.extend(
                         other
                             .iter()
-                            .filter(|label| label.as_str() != "Partner")
+                            .filter(|label| !vocabulary.is_partner_label(label))
                             .cloned(),
                     );
                 }
             }
         }
     }
-    labels.remove("Partner");
+    labels.retain(|label| !vocabulary.is_partner_label(label));
     labels
 }
 

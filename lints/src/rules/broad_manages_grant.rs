@@ -129,17 +129,25 @@ impl Rule for BroadManagesGrant {
                 continue;
             };
             let at = grant.query.location(grant.relationship.span.range());
+            // The relationship as the workspace calls it (R3): `MANAGES`, `SERVES`, ….
+            let vocabulary = &cx.model.queries.vocabulary;
+            let kind = grant
+                .relationship
+                .types
+                .iter()
+                .find(|kind| vocabulary.is_manages_type(kind))
+                .map_or("MANAGES", String::as_str);
             match self.permissions(facts, grant.query, grant.relationship) {
                 Permissions::Missing => out.push(
-                    Diagnostic::new("`MANAGES` grant sets no explicit permissions, so the partner gets whatever \"managing\" means everywhere", at)
+                    Diagnostic::new(format!("`{kind}` grant sets no explicit permissions, so the partner gets whatever \"managing\" means everywhere"), at)
                         .with_primary_label("no permission property")
                         .with_help(format!(
-                            "give the relationship the narrowest grant it needs, e.g. `[:MANAGES {{{}: ['users:read']}}]`",
+                            "give the relationship the narrowest grant it needs, e.g. `[:{kind} {{{}: ['users:read']}}]`",
                             self.permission_properties.first().map_or("permissions", String::as_str)
                         )),
                 ),
                 Permissions::Broad { value, at: value_at } => out.push(
-                    Diagnostic::new(format!("`MANAGES` grant gives broad permissions `{value}`"), value_at)
+                    Diagnostic::new(format!("`{kind}` grant gives broad permissions `{value}`"), value_at)
                         .with_primary_label("broad grant")
                         .with_label(at, "granted here")
                         .with_help("grant named permissions the partner needs instead of everything"),
@@ -147,7 +155,7 @@ impl Rule for BroadManagesGrant {
                 Permissions::Parameter(name) => {
                     if let Some((value, value_at)) = self.broad_parameter(cx.workspace, grant.query, name) {
                         out.push(
-                            Diagnostic::new(format!("`MANAGES` grant gives broad permissions: `${name}` is `{value}`"), value_at)
+                            Diagnostic::new(format!("`{kind}` grant gives broad permissions: `${name}` is `{value}`"), value_at)
                                 .with_primary_label("broad grant")
                                 .with_label(at, "granted here")
                                 .with_help("grant named permissions the partner needs instead of everything"),

@@ -231,13 +231,19 @@ fn pinned(value: &PropValue) -> bool {
 /// connected to them (see [`QueryFacts::confined_to`]), through an `OPTIONAL MATCH` or a
 /// pattern predicate too.
 fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedNode<'f>> {
-    let certainly = |binding: BindingId, label: &str| {
+    let vocabulary = &queries.vocabulary;
+    let certainly_partner = |binding: BindingId| {
         facts
             .certain_labels(binding)
-            .any(|certain| certain == label)
+            .any(|certain| vocabulary.is_partner_label(certain))
+    };
+    let certainly_tenant = |binding: BindingId| {
+        facts
+            .certain_labels(binding)
+            .any(|certain| vocabulary.is_tenant_label(certain))
     };
     let partner_pinned = |binding: BindingId| {
-        certainly(binding, "Partner")
+        certainly_partner(binding)
             && (facts
                 .nodes_of(binding)
                 .any(|node| !node.conditional && node.properties.iter().any(|p| pinned(&p.value)))
@@ -249,7 +255,7 @@ fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedN
     for relationship in facts
         .relationships
         .iter()
-        .filter(|r| !r.conditional && r.types.iter().any(|t| t == "MANAGES"))
+        .filter(|r| !r.conditional && vocabulary.is_manages(r))
     {
         let (Some(left), Some(right)) = (
             facts.nodes.get(relationship.left),
@@ -258,7 +264,7 @@ fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedN
             continue;
         };
         for (partner, tenant) in [(left.binding, right.binding), (right.binding, left.binding)] {
-            if partner_pinned(partner) && certainly(tenant, "Tenant") {
+            if partner_pinned(partner) && certainly_tenant(tenant) {
                 scoped_tenants.insert(tenant);
             }
         }
@@ -282,7 +288,7 @@ fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedN
             .iter()
             .copied()
             .find(|label| queries.is_tenant_owned(label));
-        if (owned_label.is_none() && !matched_on_tenant_id) || certainly(node.binding, "Partner") {
+        if (owned_label.is_none() && !matched_on_tenant_id) || certainly_partner(node.binding) {
             continue;
         }
         if !scoped.get(node.binding).copied().unwrap_or(false) {
@@ -297,6 +303,7 @@ fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedN
 
 #[cfg(test)]
 mod tests {
+    use crate::options::OptionValue;
     use crate::testing::check;
 
     fn lint(source: &str) -> Vec<String> {
@@ -317,6 +324,62 @@ pub async fn list_users(ctx: PartnerContext, graph: Graph, tenant_id: String) {{
             findings,
             ["src/partner/users.rs:4:32: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::users::list_users`)"]
         );
+    }
+
+    #[test]
+    fn a_workspace_with_its_own_graph_words_gets_the_same_analysis() {
+        // `(:Agency)-[:SERVES]->(:Account)` with three lines of config (R3) is judged as
+        // `(:Partner)-[:MANAGES]->(:Tenant)` is by default, and the default words then
+        // mean nothing special.
+        let handlers = |partner: &str, tenant: &str, manages: &str| {
+            format!(
+                "{CONTEXT}pub async fn scoped(ctx: PartnerContext, graph: Graph) {{\n    graph.execute(query(\"MATCH (:{partner} {{id: $pid}})-[:{manages}]->(t:{tenant} {{id: $tid}})<-[:BELONGS_TO]-(u:User) RETURN u\")).await;\n}}\npub async fn unscoped(ctx: PartnerContext, graph: Graph) {{\n    graph.execute(query(\"MATCH (u:User)-[:BELONGS_TO]->(t:{tenant} {{id: $tid}}) RETURN u\")).await;\n}}\n"
+            )
+        };
+        let default = check(
+            "PS101",
+            &[(
+                "src/partner/users.rs",
+                &handlers("Partner", "Tenant", "MANAGES"),
+            )],
+        );
+        assert_eq!(
+            default,
+            ["src/partner/users.rs:6:32: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::users::unscoped`)"]
+        );
+        let words = [
+            (
+                "partner_labels",
+                OptionValue::StringList(vec!["Agency".into()]),
+            ),
+            (
+                "tenant_labels",
+                OptionValue::StringList(vec!["Account".into()]),
+            ),
+            (
+                "manages_relationships",
+                OptionValue::StringList(vec!["SERVES".into()]),
+            ),
+        ];
+        let twin = crate::testing::check_with_model(
+            "PS101",
+            &words,
+            &[(
+                "src/partner/users.rs",
+                &handlers("Agency", "Account", "SERVES"),
+            )],
+        );
+        assert_eq!(twin, default);
+        // With those words configured, a `MANAGES` scope is no scope at all.
+        let old_words = crate::testing::check_with_model(
+            "PS101",
+            &words,
+            &[(
+                "src/partner/users.rs",
+                &handlers("Agency", "Account", "MANAGES"),
+            )],
+        );
+        assert_eq!(old_words.len(), 2, "{old_words:?}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::model::caches;
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::model::queries::{Origin, Query, QueryCalls};
+use crate::model::vocabulary::Vocabulary;
 use crate::names::words;
 use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
@@ -376,7 +377,8 @@ impl Rule for Fanout {
             }
         }
         for query in cx.model.queries.in_file(file) {
-            if let Some(diagnostic) = cypher_fanout(workspace, query) {
+            if let Some(diagnostic) = cypher_fanout(workspace, query, &cx.model.queries.vocabulary)
+            {
                 out.push(diagnostic);
             }
         }
@@ -643,8 +645,9 @@ impl InFunction<'_> {
             .run_by(self.id)
             .find_map(|(call, query)| {
                 let site = self.function.calls.get(call)?;
-                (within(site.span) && returns_many_tenants(query))
-                    .then(|| "the tenants a Cypher query returns".to_string())
+                (within(site.span)
+                    && returns_many_tenants(query, &self.cx.model.queries.vocabulary))
+                .then(|| "the tenants a Cypher query returns".to_string())
             })
     }
 
@@ -884,7 +887,7 @@ fn call_text(call: &CallSite) -> String {
 }
 
 /// Whether a query returns `:Tenant` nodes without pinning one.
-fn returns_many_tenants(query: &Query) -> bool {
+fn returns_many_tenants(query: &Query, vocabulary: &Vocabulary) -> bool {
     let Ok(facts) = &query.parsed else {
         return false;
     };
@@ -896,7 +899,10 @@ fn returns_many_tenants(query: &Query) -> bool {
     returns
         && !limited
         && facts.nodes.iter().any(|node| {
-            node.labels.iter().any(|label| label == "Tenant") && !tenant_pinned(facts, node)
+            node.labels
+                .iter()
+                .any(|label| vocabulary.is_tenant_label(label))
+                && !tenant_pinned(facts, node)
         })
 }
 
@@ -927,18 +933,22 @@ fn rel_node(facts: &QueryFacts, index: usize) -> Option<crate::cypher::Span> {
 }
 
 /// The Cypher form: one write over every tenant a partner manages, unbatched.
-fn cypher_fanout(workspace: &Workspace, query: &Query) -> Option<Diagnostic> {
+fn cypher_fanout(
+    workspace: &Workspace,
+    query: &Query,
+    vocabulary: &Vocabulary,
+) -> Option<Diagnostic> {
     let facts = query.parsed.as_ref().ok()?;
     let manages = facts.relationships.iter().find(|rel| {
-        rel.types.iter().any(|ty| ty == "MANAGES") && {
+        vocabulary.is_manages(rel) && {
             let left = facts.nodes.get(rel.left);
             let right = facts.nodes.get(rel.right);
-            let has = |node: Option<&crate::cypher::NodePattern>, label: &str| {
-                node.is_some_and(|node| node.labels.iter().any(|l| l == label))
+            let has = |node: Option<&crate::cypher::NodePattern>, is: &dyn Fn(&str) -> bool| {
+                node.is_some_and(|node| node.labels.iter().any(|l| is(l)))
             };
             let pair = |a, b| {
-                has(a, "Partner")
-                    && has(b, "Tenant")
+                has(a, &|label| vocabulary.is_partner_label(label))
+                    && has(b, &|label| vocabulary.is_tenant_label(label))
                     && b.is_some_and(|node| !tenant_pinned(facts, node))
             };
             pair(left, right) || pair(right, left)
