@@ -199,8 +199,43 @@ impl Model {
         }
     }
 
+    /// Whether a call is named like a guard. Use [`Model::is_guard_in`] where the calling
+    /// function is known: a workspace guard must also really check.
     pub fn is_guard(&self, call: &CallSite) -> bool {
         self.guards.matches(call.name())
+    }
+
+    /// Whether a call in `function` is a partner-access guard (R13): it is named like one,
+    /// and when it resolves to workspace functions, one of them really checks something.
+    /// A stub `fn ensure_manages(..) -> Result<(), E> { Ok(()) }` guards nothing.
+    pub fn is_guard_in(
+        &self,
+        workspace: &Workspace,
+        function: callgraph::FnId,
+        call: &CallSite,
+    ) -> bool {
+        if !self.is_guard(call) {
+            return false;
+        }
+        let Some(caller) = workspace
+            .files
+            .get(function.file)
+            .and_then(|facts| facts.functions.get(function.index))
+        else {
+            return true;
+        };
+        let Some(index) = caller.calls.iter().position(|own| std::ptr::eq(own, call)) else {
+            return true;
+        };
+        let callees = self.graph.callees(function, index);
+        callees.is_empty()
+            || callees.iter().any(|callee| {
+                workspace
+                    .files
+                    .get(callee.file)
+                    .and_then(|facts| facts.functions.get(callee.index))
+                    .is_some_and(checks_something)
+            })
     }
 
     /// Whether a partner-access guard runs before `offset` in `function`.
@@ -212,7 +247,9 @@ impl Model {
         block: usize,
     ) -> Option<CheckFound> {
         self.checks(workspace)
-            .runs_before(function, offset, block, &|call| self.is_guard(call))
+            .runs_before_in(function, offset, block, &|caller, call| {
+                self.is_guard_in(workspace, caller, call)
+            })
     }
 
     /// "partner context: `partner::handler` → `store::list`", for messages.
@@ -223,7 +260,9 @@ impl Model {
     /// The partner-context path to `function` along which no caller runs a
     /// guard, described for a message.
     pub fn unguarded_chain_text(&self, workspace: &Workspace, function: callgraph::FnId) -> String {
-        self.unchecked_chain_text_in(workspace, function, &|_, call| self.is_guard(call))
+        self.unchecked_chain_text_in(workspace, function, &|caller, call| {
+            self.is_guard_in(workspace, caller, call)
+        })
     }
 
     /// The partner-context path to `function` along which no caller runs a
@@ -338,6 +377,42 @@ pub fn is_redacting_serializer(path: &str) -> bool {
     words(last)
         .iter()
         .any(|word| REDACTING_WORDS.contains(&word.as_str()))
+}
+
+/// Calls that decide nothing: building the success value, conversions, logging.
+const INERT_CALLS: &[&str] = &[
+    "Ok",
+    "Some",
+    "default",
+    "Default",
+    "from",
+    "into",
+    "clone",
+    "to_string",
+    "to_owned",
+    "info",
+    "debug",
+    "trace",
+    "warn",
+    "error",
+    "println",
+    "eprintln",
+    "print",
+    "eprint",
+    "log",
+    "event",
+    "instrument",
+];
+
+/// Whether a guard's body can decide anything: it compares, or calls something beyond
+/// building its success value and logging. `Ok(())` alone, whatever the name says,
+/// checks nothing.
+fn checks_something(function: &crate::index::FunctionDef) -> bool {
+    !function.comparisons.is_empty()
+        || function
+            .calls
+            .iter()
+            .any(|call| !INERT_CALLS.contains(&call.name()))
 }
 
 /// Whether any query names a manages relationship (`-[:MANAGES]->`), in any clause.

@@ -24,7 +24,10 @@ unless the tenant node it touches is bound in the same query by a pattern
 names, also through `WITH`/`MATCH` chains and `EXISTS { }` predicates) with the Partner
 node pinned by a parameter or a literal, or a guard (`ensure_manages(…)` and the other
 `[model] guard_functions`) runs before the query: earlier in the same function, in a
-callee that checks, or in every partner-context caller.
+callee that checks, or in every partner-context caller. A guard defined in the workspace
+counts only when its body can decide something (it compares, or calls anything beyond
+building `Ok(())` and logging): a stub named `ensure_manages` that returns `Ok(())`
+guards nothing. A guard from outside the workspace is trusted by its name.
 
 Tenant-owned data is `Tenant`, the labels in `[model] tenant_owned_labels`, every label
 that any query of the workspace relates to a `:Tenant` node directly, and any node matched
@@ -380,6 +383,33 @@ pub async fn list_users(ctx: PartnerContext, graph: Graph, tenant_id: String) {{
             )],
         );
         assert_eq!(old_words.len(), 2, "{old_words:?}");
+    }
+
+    #[test]
+    fn a_guard_that_checks_nothing_guards_nothing() {
+        let handler = |guard: &str| {
+            format!(
+                "{CONTEXT}{guard}\npub async fn list(ctx: PartnerContext, graph: Graph, tenant_id: String) {{\n    ensure_manages(&ctx, &tenant_id).await?;\n    graph.execute(query(\"MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {{id: $tenant_id}}) RETURN u\")).await;\n}}\n"
+            )
+        };
+        // A stub named like a guard: the query is as unscoped as without it (R13).
+        let stub = "async fn ensure_manages(ctx: &PartnerContext, tenant_id: &str) -> Result<(), ApiError> { tracing::debug!(\"checked\"); Ok(()) }";
+        assert_eq!(
+            check("PS101", &[("src/partner/users.rs", &handler(stub))]),
+            ["src/partner/users.rs:5:32: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::users::list`)"]
+        );
+        // A guard that decides something, and one from outside the workspace, do guard.
+        for guard in [
+            "async fn ensure_manages(ctx: &PartnerContext, tenant_id: &str) -> Result<(), ApiError> { if ctx.partner_id.is_empty() { return Err(ApiError::Forbidden); } Ok(()) }",
+            "async fn ensure_manages(ctx: &PartnerContext, tenant_id: &str) -> Result<(), ApiError> { access::lookup(&ctx.partner_id, tenant_id).await }",
+            "use access::ensure_manages;",
+        ] {
+            assert_eq!(
+                check("PS101", &[("src/partner/users.rs", &handler(guard))]),
+                Vec::<String>::new(),
+                "{guard}"
+            );
+        }
     }
 
     #[test]
