@@ -311,6 +311,15 @@ impl Engine {
             if !matches!(query.origin, crate::model::queries::Origin::Call { .. }) {
                 continue;
             }
+            // A query a test runs is test data (R6): it fails the test, not the gate.
+            if query.function().is_some_and(|function| {
+                workspace.files[function.file]
+                    .functions
+                    .get(function.index)
+                    .is_some_and(|def| workspace.is_test_code(function.file, def.span.start))
+            }) {
+                continue;
+            }
             let partner = query
                 .function()
                 .filter(|&function| model.context.contains(function));

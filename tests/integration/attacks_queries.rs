@@ -185,3 +185,28 @@ fn a_service_without_partners_does_not_fail_on_a_query_it_cannot_read() {
     );
     assert_eq!(code, 0);
 }
+
+#[test]
+fn a_query_only_a_test_runs_is_not_reported() {
+    let lib = "pub mod store;\n";
+    let store = "pub async fn load(graph: &Graph) { graph.run(query(\"MATCH (u {id: $id})\")).await; }\n\
+                 #[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn builds() { let q = query(\"MATCH (u {id: $user_id})\"); run(q).await; }\n}\n";
+    let dir = workspace(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/lib.rs", lib),
+        ("src/store.rs", store),
+    ]);
+    let (code, findings) = short(dir.path(), &[]);
+    // The production twin is reported (a warning: no partner context runs it).
+    assert_eq!(
+        (code, findings),
+        (
+            0,
+            vec![
+                "src/store.rs:1:53: warn[PS000 parse-error]: Cypher query could not be parsed: \
+                 expected RETURN after `MATCH`"
+                    .to_owned()
+            ]
+        )
+    );
+}
