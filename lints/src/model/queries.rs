@@ -119,6 +119,70 @@ impl QueryCalls {
     }
 }
 
+/// Crates whose `query`/`execute` take SQL, not Cypher.
+const SQL_CRATES: &[&str] = &[
+    "sqlx",
+    "diesel",
+    "sea_orm",
+    "sea_query",
+    "tokio_postgres",
+    "postgres",
+    "rusqlite",
+    "mysql",
+    "mysql_async",
+    "sqlite",
+    "deadpool_postgres",
+    "clickhouse",
+];
+
+/// Types of SQL connections and pools, whose `execute(..)`/`query(..)` take SQL.
+const SQL_TYPES: &[&str] = &[
+    "PgPool",
+    "MySqlPool",
+    "SqlitePool",
+    "AnyPool",
+    "PgConnection",
+    "MySqlConnection",
+    "SqliteConnection",
+    "AnyConnection",
+    "DatabaseConnection",
+    "DatabaseTransaction",
+    "PgPoolOptions",
+    "Transaction",
+    "Executor",
+];
+
+/// Whether a call sends SQL to a SQL crate or connection (R5): `sqlx::query("…")`, or a
+/// method on a parameter or field typed as a SQL pool or connection. Such text is never
+/// parsed as Cypher, whatever its first word.
+fn sends_sql(function: &crate::index::FunctionDef, call: &CallSite) -> bool {
+    match &call.callee {
+        Callee::Path(segments) => segments
+            .first()
+            .is_some_and(|first| SQL_CRATES.contains(&first.as_str())),
+        Callee::Method(_) => {
+            let Some([receiver]) = call
+                .receiver
+                .as_ref()
+                .and_then(|receiver| receiver.place.as_deref())
+            else {
+                return false;
+            };
+            function.params.iter().any(|param| {
+                param.name.as_ref() == Some(receiver)
+                    && param
+                        .ty
+                        .held()
+                        .name()
+                        .is_some_and(|name| SQL_TYPES.contains(&name))
+            })
+        }
+        Callee::Macro(segments) => segments
+            .first()
+            .is_some_and(|first| SQL_CRATES.contains(&first.as_str())),
+    }
+}
+
 /// The query calls of one file, resolved.
 #[derive(Default)]
 struct FileQueries {
@@ -157,6 +221,9 @@ impl Queries {
                         let Some(argument) = calls.query_argument(call) else {
                             continue;
                         };
+                        if sends_sql(function, call) {
+                            continue;
+                        }
                         let Some(text) = strings::resolve(argument, file, &resolver) else {
                             continue;
                         };
@@ -600,6 +667,32 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn sql_sent_to_a_sql_crate_or_connection_is_not_cypher() {
+        let (workspace, found) = queries(&[(
+            "src/store.rs",
+            r#"pub async fn purge(pool: &PgPool, db: State<DatabaseConnection>, graph: &Graph) {
+    sqlx::query("DELETE FROM sessions WHERE tenant_id = $1").execute(pool).await;
+    pool.execute("CALL refresh_tenant_stats($1)").await;
+    db.execute("WITH active AS (SELECT id FROM tenants) DELETE FROM sessions USING active").await;
+    graph.execute("MATCH (t:Tenant) DELETE t").await;
+    graph.run(query("MATCH (t:Tenant) RETURN t")).await;
+}
+"#,
+        )]);
+        let texts: Vec<String> = found
+            .queries
+            .iter()
+            .map(|query| query.text.text.to_string())
+            .collect();
+        assert_eq!(
+            texts,
+            ["MATCH (t:Tenant) DELETE t", "MATCH (t:Tenant) RETURN t"],
+            "{:?}",
+            describe(&workspace, &found)
+        );
     }
 
     /// Remembers what it is given and hands back what it was seeded with.
