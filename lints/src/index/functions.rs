@@ -1339,7 +1339,14 @@ struct BodyWalker {
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
     parsed_macros: ParsedMacros,
+    /// Macros whose arguments are being walked, around the one at hand.
+    macro_depth: usize,
 }
+
+/// Macros nested deeper than this inside the arguments of others (`vec![vec![…]]`) keep their
+/// arguments unparsed: each level parses the tokens of every level inside it again, which on
+/// a deep nest would take time quadratic in its depth. Real code nests a few.
+pub(crate) const MAX_MACRO_NESTING: usize = 16;
 
 impl BodyWalker {
     fn walk_block_contents(&mut self, block: &syn::Block) {
@@ -1707,9 +1714,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
             .last()
             .map_or_else(|| span_of_tokens(&mac.path), |s| ident_span(&s.ident));
         // Macro arguments are tokens to syn; most macros take expressions.
-        let args = mac
-            .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-            .ok();
+        let parse = self.macro_depth < MAX_MACRO_NESTING;
+        let args = parse
+            .then(|| {
+                mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+                    .ok()
+            })
+            .flatten();
         let arg_facts: Vec<ArgFact> = args
             .as_ref()
             .map(|args| exact(args.iter().map(arg_fact)))
@@ -1730,12 +1741,12 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 });
             }
         }
-        let event = (EVENT_MACROS.contains(&name) || key_value)
+        let event = (parse && (EVENT_MACROS.contains(&name) || key_value))
             .then(|| event_grammar::parse(mac.tokens.clone(), name == "event"))
             .flatten();
         // `json!({"error": e.to_string()})`: the values are expressions.
         let args = match (args, name) {
-            (None, "json") => {
+            (None, "json") if parse => {
                 let mut values = Vec::new();
                 json_values(mac.tokens.clone(), &mut values, 0);
                 Some(
@@ -1758,6 +1769,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             None,
             event.as_ref().map(|parsed| parsed.fact.clone()),
         );
+        self.macro_depth += 1;
         match (&args, &event) {
             (Some(args), _) => {
                 for arg in args {
@@ -1771,6 +1783,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             }
             (None, None) => {}
         }
+        self.macro_depth -= 1;
         self.parsed_macros.insert(macro_key(mac), args);
     }
 
