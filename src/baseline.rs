@@ -34,6 +34,9 @@ fn baselinable(finding: &ReportedFinding) -> bool {
     finding.code != tool_codes::INTERNAL_ERROR.code
 }
 
+/// A baseline is one small JSON entry per finding; more than this is not one.
+const BASELINE_LIMIT: u64 = 256 * 1024 * 1024;
+
 impl Baseline {
     pub fn of(findings: &[ReportedFinding]) -> Baseline {
         let mut findings: Vec<Entry> = findings
@@ -80,13 +83,19 @@ impl Baseline {
         Ok(())
     }
 
-    pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read baseline `{}`: {error}", path.display()))?;
+    /// Reads a baseline: a regular file, never through a link, whose content is never
+    /// quoted back (`root` is the linted folder, see `discover::read_regular_text`).
+    pub fn read(root: &Path, path: &Path) -> Result<Baseline, String> {
+        let text = crate::discover::read_regular_text(root, path, BASELINE_LIMIT)
+            .map_err(|problem| format!("cannot read the baseline: {problem}"))?;
+        // serde's messages can quote values of the file (`invalid type: string "…"`): only
+        // where it failed is said.
         let baseline: Baseline = serde_json::from_str(&text).map_err(|error| {
             format!(
-                "baseline `{}` is not a partner-safety baseline: {error}",
-                path.display()
+                "baseline `{}` is not a partner-safety baseline (at line {}, column {})",
+                path.display(),
+                error.line(),
+                error.column()
             )
         })?;
         if baseline.version != VERSION {

@@ -22,6 +22,7 @@
 
 use partner_safety_lints::cypher::{CypherError, ParseMemo, QueryFacts, TextMode};
 use partner_safety_lints::diagnostic::{Applicability, Finding, Fix, Label, Location, Replacement};
+use partner_safety_lints::index::modules::ModuleLink;
 use partner_safety_lints::registry::{self, Level};
 use partner_safety_lints::source::Span;
 use partner_safety_lints::{FileFacts, Settings};
@@ -34,7 +35,7 @@ use std::sync::Arc;
 const MAGIC: &[u8; 8] = b"PSFACTS\0";
 /// Bumped whenever the layout or the meaning of a cached fact changes
 /// without a version change (the tool version is part of the key too).
-const FORMAT: u32 = 11;
+const FORMAT: u32 = 13;
 const FILE_NAME: &str = "facts.bin";
 
 /// A file's content hash (xxh3, 128 bits).
@@ -112,18 +113,44 @@ pub fn build_id() -> Option<&'static str> {
 }
 
 /// One file: its facts are encoded on their own, so a run decodes only the
-/// files it reuses, on all cores.
+/// files it reuses, on all cores; the little the run needs of every file before
+/// it knows whether it reuses the last findings is kept beside them.
 #[derive(Serialize, Deserialize)]
 struct Entry {
     path: String,
     hash: ContentHash,
+    summary: Summary,
     facts: Vec<u8>,
+}
+
+/// What a run needs of every file even when it does not decode its facts: the module
+/// tree is followed from every run's files (a file the tree reaches may have appeared).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub module_links: Vec<ModuleLink>,
+    /// Whether the file was parsed and indexed (no `problem`, no internal error).
+    pub analysed: bool,
+}
+
+impl Summary {
+    pub fn of(facts: &FileFacts) -> Summary {
+        Summary {
+            module_links: facts.module_links.clone(),
+            analysed: facts.problem.is_none() && facts.internal_error.is_none(),
+        }
+    }
+}
+
+/// A cached file: its encoded facts (decode them with [`decode_facts`]) and summary.
+pub struct CachedFile {
+    pub facts: Vec<u8>,
+    pub summary: Summary,
 }
 
 /// The encoded facts of the last run, by workspace-relative path.
 #[derive(Default)]
 pub struct Cache {
-    entries: HashMap<String, (ContentHash, Vec<u8>)>,
+    entries: HashMap<String, (ContentHash, CachedFile)>,
 }
 
 /// Where the cache lives for a workspace root, unless configured.
@@ -148,7 +175,7 @@ impl Cache {
     /// The cache in `dir`, or an empty one when there is none or it cannot
     /// be trusted.
     pub fn load(dir: &Path, config: u64) -> Cache {
-        std::fs::read(dir.join(FILE_NAME))
+        read_cache_file(&dir.join(FILE_NAME))
             .ok()
             .and_then(|bytes| Self::decode(&bytes, config))
             .unwrap_or_default()
@@ -160,14 +187,19 @@ impl Cache {
         Some(Cache {
             entries: entries
                 .into_iter()
-                .map(|entry| (entry.path, (entry.hash, entry.facts)))
+                .map(|entry| {
+                    let file = CachedFile {
+                        facts: entry.facts,
+                        summary: entry.summary,
+                    };
+                    (entry.path, (entry.hash, file))
+                })
                 .collect(),
         })
     }
 
-    /// Takes the encoded facts of `path` if its text still hashes to `hash`
-    /// (decode them with [`decode_facts`]).
-    pub fn take(&mut self, path: &str, hash: ContentHash) -> Option<Vec<u8>> {
+    /// Takes what is cached of `path` if its text still hashes to `hash`.
+    pub fn take(&mut self, path: &str, hash: ContentHash) -> Option<CachedFile> {
         match self.entries.remove(path) {
             Some((cached, facts)) if cached == hash => Some(facts),
             _ => None,
@@ -230,6 +262,7 @@ pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> st
             postcard::to_stdvec(facts).map(|encoded| Entry {
                 path: facts.path.clone(),
                 hash: *hash,
+                summary: Summary::of(facts),
                 facts: encoded,
             })
         })
@@ -239,48 +272,115 @@ pub fn store(dir: &Path, config: u64, files: &[(&FileFacts, ContentHash)]) -> st
     write_atomically(dir, FILE_NAME, &header(config, &payload), &payload)
 }
 
-/// Writes `header` and `payload` to `dir/name` through a temporary file in
-/// `dir` and a rename, so a concurrent run never reads half a file.
+/// Writes `header` and `payload` to `dir/name` through a temporary file in `dir` and a
+/// rename, so a concurrent run never reads half a file.
+///
+/// The linted tree is untrusted, and the cache lives in it: a link or a file planted
+/// where the cache writes must never redirect a write. [`usable_dir`] refuses a cache
+/// folder reached through a link before any run writes; here the temporary file is
+/// created exclusively under an unpredictable name (a planted link of any name is never
+/// opened), and the rename replaces a link at `name` instead of following it.
 fn write_atomically(dir: &Path, name: &str, header: &[u8], payload: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    if std::fs::symlink_metadata(dir)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("the cache folder is a symbolic link"));
+    }
     // Like `.ruff_cache`: the cache ignores itself, so a workspace without a
     // `.gitignore` for `target/` (or a plain folder) never commits it, and a
-    // pre-commit hook never sees it as a file it modified.
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        let _ = std::fs::write(
-            &ignore,
-            "# Written by partner-safety: the cache is never committed.\n*\n",
-        );
+    // pre-commit hook never sees it as a file it modified. Created only when absent:
+    // whatever stands at that name (a link included) is left alone.
+    if let Ok(mut ignore) = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dir.join(".gitignore"))
+    {
+        let _ =
+            ignore.write_all(b"# Written by partner-safety: the cache is never committed.\n*\n");
     }
-    let temporary = dir.join(format!("{name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(header)?;
-        file.write_all(payload)?;
-        // No fsync: waiting for the disk was a third of a re-run after an edit, and a file
-        // a crash leaves damaged fails its length and checksum and is rebuilt.
-        std::fs::rename(&temporary, dir.join(name))
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    let mut temporary = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temporary.write_all(header)?;
+    temporary.write_all(payload)?;
+    // No fsync: waiting for the disk was a third of a re-run after an edit, and a file
+    // a crash leaves damaged fails its length and checksum and is rebuilt.
+    temporary
+        .persist(dir.join(name))
+        .map(drop)
+        .map_err(|error| error.error)
+}
+
+/// A cache file's bytes: only a regular file, never through a link (a planted
+/// `facts.bin -> /dev/zero` would never end), and no more than its size said.
+fn read_cache_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let metadata = std::fs::symlink_metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
     }
-    written
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)?
+        .take(metadata.len())
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Whether the cache may live in `dir` for the workspace at `root`: no folder on the way
+/// from the root to it may be a symbolic link (a committed `target/partner-safety ->
+/// ../src` would put the cache's files, its `.gitignore` among them, into the sources;
+/// `target -> /anywhere` would write outside the workspace). For a folder outside the
+/// root (`--cache-dir`, chosen by whoever runs the tool) only the folder itself is
+/// checked. `Err` says why the cache is off.
+pub fn usable_dir(root: &Path, dir: &Path) -> Result<(), String> {
+    let mut checked: Vec<PathBuf> = Vec::new();
+    match dir.strip_prefix(root) {
+        Ok(below) => {
+            let mut path = root.to_path_buf();
+            for component in below.components() {
+                path.push(component);
+                checked.push(path.clone());
+            }
+        }
+        Err(_) => checked.push(dir.to_path_buf()),
+    }
+    for path in checked {
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(format!(
+                    "`{}` is a symbolic link",
+                    crate::discover::relative(root, &path)
+                ))
+            }
+            Ok(metadata) if !metadata.is_dir() => {
+                return Err(format!(
+                    "`{}` is not a folder",
+                    crate::discover::relative(root, &path)
+                ))
+            }
+            // What does not exist yet is created as real folders.
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// What the findings of a run depend on: every file's path and content hash
 /// (or why it could not be read), in analysis order, the configuration, the
-/// date (suppressions expire) and the build. Equal keys give equal findings,
+/// date (suppressions expire), the build, and the module tree (`tree`: a hash of the
+/// target roots and of what each file is built for, which a manifest alone can change). Equal keys give equal findings,
 /// so an unchanged re-run reuses them instead of rebuilding the model and
 /// running every rule.
 pub fn workspace_key(
     config: u64,
     today: Option<&str>,
+    tree: u64,
     files: &[(&str, Result<ContentHash, &str>)],
 ) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&FORMAT.to_le_bytes());
     hasher.update(&config.to_le_bytes());
+    hasher.update(&tree.to_le_bytes());
     hasher.update(today.unwrap_or("").as_bytes());
     hasher.update(&[0xff]);
     for (path, hash) in files {
@@ -411,7 +511,7 @@ impl StoredFinding {
 /// The findings stored for `key`, if the stored ones are for that key and
 /// decode in full (`files` is the workspace's file count).
 pub fn load_findings(dir: &Path, key: u64, files: usize) -> Option<Vec<Finding>> {
-    let bytes = std::fs::read(dir.join(FINDINGS_FILE)).ok()?;
+    let bytes = read_cache_file(&dir.join(FINDINGS_FILE)).ok()?;
     let payload = verified_payload(&bytes, key)?;
     let stored: Vec<StoredFinding> = postcard::from_bytes(payload).ok()?;
     stored
@@ -450,7 +550,7 @@ impl QueryStore {
     pub fn load(dir: &Path) -> QueryStore {
         let previous = queries_key()
             .and_then(|key| {
-                let bytes = std::fs::read(dir.join(QUERIES_FILE)).ok()?;
+                let bytes = read_cache_file(&dir.join(QUERIES_FILE)).ok()?;
                 let stored: StoredQueries =
                     postcard::from_bytes(verified_payload(&bytes, key)?).ok()?;
                 Some(stored.into_iter().collect())
@@ -513,11 +613,13 @@ pub struct StoredLayout {
     /// The directories of the member packages' manifests.
     pub members: Vec<PathBuf>,
     pub target_directory: PathBuf,
+    /// Every member target's root file.
+    pub targets: Vec<crate::discover::LayoutTarget>,
 }
 
 /// The layout stored for `key` (see `discover::layout_key`), if it is for that key.
 pub fn load_layout(dir: &Path, key: u64) -> Option<StoredLayout> {
-    let bytes = std::fs::read(dir.join(LAYOUT_FILE)).ok()?;
+    let bytes = read_cache_file(&dir.join(LAYOUT_FILE)).ok()?;
     postcard::from_bytes(verified_payload(&bytes, key)?).ok()
 }
 
@@ -580,7 +682,8 @@ mod tests {
         store(dir.path(), 7, &[(&a, hash)]).unwrap();
 
         let mut cache = Cache::load(dir.path(), 7);
-        let cached = decode_facts(&cache.take("src/a.rs", hash).unwrap(), text.into()).unwrap();
+        let cached =
+            decode_facts(&cache.take("src/a.rs", hash).unwrap().facts, text.into()).unwrap();
         assert_eq!(format!("{cached:?}"), format!("{a:?}"));
 
         // Another text, another config: nothing is reused.
@@ -680,22 +783,49 @@ mod tests {
     fn the_workspace_key_changes_with_every_input_the_findings_depend_on() {
         let a = content_hash("fn a() {}");
         let b = content_hash("fn b() {}");
-        let base = workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))]);
+        let base = workspace_key(
+            1,
+            Some("2026-11-26"),
+            0,
+            &[("a.rs", Ok(a)), ("b.rs", Ok(b))],
+        );
         let variants = [
-            workspace_key(2, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
-            workspace_key(1, Some("2026-11-27"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
-            workspace_key(1, None, &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
-            workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(b)), ("b.rs", Ok(b))]),
-            workspace_key(1, Some("2026-11-26"), &[("b.rs", Ok(b)), ("a.rs", Ok(a))]),
-            workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a))]),
+            workspace_key(
+                2,
+                Some("2026-11-26"),
+                0,
+                &[("a.rs", Ok(a)), ("b.rs", Ok(b))],
+            ),
+            workspace_key(
+                1,
+                Some("2026-11-27"),
+                0,
+                &[("a.rs", Ok(a)), ("b.rs", Ok(b))],
+            ),
+            workspace_key(1, None, 0, &[("a.rs", Ok(a)), ("b.rs", Ok(b))]),
             workspace_key(
                 1,
                 Some("2026-11-26"),
+                0,
+                &[("a.rs", Ok(b)), ("b.rs", Ok(b))],
+            ),
+            workspace_key(
+                1,
+                Some("2026-11-26"),
+                0,
+                &[("b.rs", Ok(b)), ("a.rs", Ok(a))],
+            ),
+            workspace_key(1, Some("2026-11-26"), 0, &[("a.rs", Ok(a))]),
+            workspace_key(
+                1,
+                Some("2026-11-26"),
+                0,
                 &[("a.rs", Ok(a)), ("b.rs", Err("too big"))],
             ),
             workspace_key(
                 1,
                 Some("2026-11-26"),
+                0,
                 &[("a.rs", Ok(a)), ("b.rs", Err("not UTF-8"))],
             ),
         ];
@@ -705,7 +835,12 @@ mod tests {
         assert_ne!(variants[6], variants[7]);
         assert_eq!(
             base,
-            workspace_key(1, Some("2026-11-26"), &[("a.rs", Ok(a)), ("b.rs", Ok(b))])
+            workspace_key(
+                1,
+                Some("2026-11-26"),
+                0,
+                &[("a.rs", Ok(a)), ("b.rs", Ok(b))]
+            )
         );
     }
 

@@ -1,14 +1,57 @@
 //! `--changed-since REF`: the lines changed since a git revision.
 //!
-//! git runs with a fixed argument list (never through a shell), from the
-//! workspace root, with `--relative` so its paths match ours. Untracked files
-//! that git does not ignore count as changed in full. A pure deletion counts
-//! the lines on both sides of it as changed, so a finding caused by a removed
+//! git runs on the repository that holds the workspace only, with a fixed argument
+//! list (never through a shell) and nothing it reads able to start a program (see
+//! `git.rs`), from the workspace root, with `--relative` so its paths match ours.
+//! Untracked files that git does not ignore count as changed in full. A pure deletion
+//! counts the lines on both sides of it as changed, so a finding caused by a removed
 //! line next to it is still reported.
 
+use crate::git::Repository;
+use partner_safety_lints::diagnostic::Location;
+use partner_safety_lints::index::{FileKind, ItemKind};
+use partner_safety_lints::report::ReportedFinding;
+use partner_safety_lints::Workspace;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::Command;
+
+/// The lines of the construct that holds `location`: the innermost item around it that is
+/// not a module, an `impl` or a trait (those hold many unrelated constructs), nor a field
+/// or a variant (their type's derives and attributes are part of what they mean),
+/// attributes and doc comments included; a whole file for a query or template file; the location's
+/// own lines when no item holds it.
+fn construct_lines(workspace: &Workspace, location: Location) -> (&str, u32, u32) {
+    let facts = workspace.file(location.file);
+    let lines = |start: u32, end: u32| {
+        (
+            facts.path.as_str(),
+            facts.line_col(start).line,
+            facts.line_col(end).line,
+        )
+    };
+    if facts.kind != FileKind::Rust {
+        return lines(0, facts.text.len() as u32);
+    }
+    let innermost = facts
+        .items
+        .iter()
+        .filter(|item| {
+            !matches!(
+                item.kind,
+                ItemKind::Mod
+                    | ItemKind::Impl
+                    | ItemKind::Trait
+                    | ItemKind::Field
+                    | ItemKind::Variant
+            )
+        })
+        .filter(|item| item.span.start <= location.span.start && location.span.end <= item.span.end)
+        .min_by_key(|item| item.span.end - item.span.start);
+    match innermost {
+        Some(item) => lines(item.span.start, item.span.end),
+        None => lines(location.span.start, location.span.end),
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct ChangedLines {
@@ -18,31 +61,46 @@ pub struct ChangedLines {
 }
 
 impl ChangedLines {
-    pub fn contains(&self, path: &str, line: u32) -> bool {
+    /// Whether any line from `start` to `end` (1-based, inclusive) of `path` changed.
+    pub fn touches(&self, path: &str, start: u32, end: u32) -> bool {
         self.whole.contains(path)
-            || self.ranges.get(path).is_some_and(|ranges| {
-                ranges
-                    .iter()
-                    .any(|&(start, end)| start <= line && line <= end)
+            || self
+                .ranges
+                .get(path)
+                .is_some_and(|ranges| ranges.iter().any(|&(from, to)| from <= end && start <= to))
+    }
+
+    #[cfg(test)]
+    fn touches_line(&self, path: &str, line: u32) -> bool {
+        self.touches(path, line, line)
+    }
+
+    /// Whether a finding's construct changed: the item that carries its primary location
+    /// or any of its labels (the struct with its derives, the function whose guard was
+    /// removed, the const query and the function that runs it). A finding's primary line
+    /// alone misses a regression made on another line of the same construct.
+    pub fn touches_finding(&self, workspace: &Workspace, finding: &ReportedFinding) -> bool {
+        std::iter::once(finding.location)
+            .chain(finding.labels.iter().map(|label| label.location))
+            .any(|location| {
+                let (path, start, end) = construct_lines(workspace, location);
+                self.touches(path, start, end)
             })
     }
 }
 
-fn git(root: &Path, args: &[&str]) -> Result<std::process::Output, String> {
-    Command::new("git")
-        .args(["-c", "core.quotePath=false", "--no-pager"])
-        .args(args)
-        .current_dir(root)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env_remove("GIT_EXTERNAL_DIFF")
-        .output()
-        .map_err(|error| {
-            if error.kind() == std::io::ErrorKind::NotFound {
-                "--changed-since needs git, and git was not found on PATH".to_string()
-            } else {
-                format!("cannot run git: {error}")
-            }
-        })
+fn git(
+    repository: &Repository,
+    root: &Path,
+    args: &[&str],
+) -> Result<std::process::Output, String> {
+    repository.run(root, args).map_err(|error| {
+        if error.kind() == std::io::ErrorKind::NotFound {
+            "--changed-since needs git, and git was not found on PATH".to_string()
+        } else {
+            format!("cannot run git: {error}")
+        }
+    })
 }
 
 /// A revision as the user wrote it: not empty, not an option, no control
@@ -64,15 +122,20 @@ fn validate(reference: &str) -> Result<(), String> {
 
 pub fn changed_since(root: &Path, reference: &str) -> Result<ChangedLines, String> {
     validate(reference)?;
-    let inside = git(root, &["rev-parse", "--is-inside-work-tree"])?;
-    if !inside.status.success() || String::from_utf8_lossy(&inside.stdout).trim() != "true" {
-        return Err(format!(
+    let not_in_one = || {
+        format!(
             "--changed-since needs a git work tree, and `{}` is not in one",
             root.display()
-        ));
+        )
+    };
+    let repository = Repository::enclosing(root).ok_or_else(not_in_one)?;
+    let inside = git(&repository, root, &["rev-parse", "--is-inside-work-tree"])?;
+    if !inside.status.success() || String::from_utf8_lossy(&inside.stdout).trim() != "true" {
+        return Err(not_in_one());
     }
     let commit = format!("{reference}^{{commit}}");
     let verified = git(
+        &repository,
         root,
         &[
             "rev-parse",
@@ -89,6 +152,7 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<ChangedLines, Strin
     }
     let sha = String::from_utf8_lossy(&verified.stdout).trim().to_string();
     let diff = git(
+        &repository,
         root,
         &[
             "diff",
@@ -110,7 +174,11 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<ChangedLines, Strin
         ));
     }
     let mut changed = parse_diff(&String::from_utf8_lossy(&diff.stdout));
-    let untracked = git(root, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    let untracked = git(
+        &repository,
+        root,
+        &["ls-files", "--others", "--exclude-standard", "-z"],
+    )?;
     if untracked.status.success() {
         changed.whole.extend(
             String::from_utf8_lossy(&untracked.stdout)
@@ -207,14 +275,14 @@ mod tests {
 @@ -3,0 +4,2 @@ fn x\n+a\n+b\n@@ -10 +12 @@\n-c\n+d\n@@ -20,2 +23,0 @@\n-e\n-f\n\
 diff --git a/gone.rs b/gone.rs\n--- a/gone.rs\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n";
         let changed = parse_diff(diff);
-        assert!(!changed.contains("src/a.rs", 3));
-        assert!(changed.contains("src/a.rs", 4));
-        assert!(changed.contains("src/a.rs", 5));
-        assert!(!changed.contains("src/a.rs", 6));
-        assert!(changed.contains("src/a.rs", 12));
-        assert!(!changed.contains("src/a.rs", 13));
-        assert!(changed.contains("src/a.rs", 23) && changed.contains("src/a.rs", 24));
-        assert!(!changed.contains("gone.rs", 1));
+        assert!(!changed.touches_line("src/a.rs", 3));
+        assert!(changed.touches_line("src/a.rs", 4));
+        assert!(changed.touches_line("src/a.rs", 5));
+        assert!(!changed.touches_line("src/a.rs", 6));
+        assert!(changed.touches_line("src/a.rs", 12));
+        assert!(!changed.touches_line("src/a.rs", 13));
+        assert!(changed.touches_line("src/a.rs", 23) && changed.touches_line("src/a.rs", 24));
+        assert!(!changed.touches_line("gone.rs", 1));
     }
 
     #[test]

@@ -80,23 +80,28 @@ pub fn load(
 ) -> Result<Settings, ConfigError> {
     let mut settings = Settings::default();
     if let Some(path) = explicit {
-        let text = read(path)?;
-        apply_document(&mut settings, path, text, &[])?;
+        let text = read(root, path, Some("check the path given to --config"))?;
+        let document = Document::new(root, path, text);
+        apply_document(&mut settings, &document, &[])?;
         return Ok(settings);
     }
+    // Whatever stands at these names counts as there: a link is refused, not passed over.
+    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     let own_file = root.join(CONFIG_FILE);
-    if own_file.is_file() {
-        let text = read(&own_file)?;
-        apply_document(&mut settings, &own_file, text, &[])?;
+    if exists(&own_file) {
+        let text = read(root, &own_file, None)?;
+        let document = Document::new(root, &own_file, text);
+        apply_document(&mut settings, &document, &[])?;
         return Ok(settings);
     }
-    if let Some(manifest) = manifest.filter(|manifest| manifest.is_file()) {
-        let text = read(manifest)?;
+    if let Some(manifest) = manifest.filter(|manifest| exists(manifest)) {
+        let text = read(root, manifest, None)?;
+        let document = Document::new(root, manifest, text);
         for prefix in [
             ["workspace", "metadata", "partner-safety"],
             ["package", "metadata", "partner-safety"],
         ] {
-            if apply_metadata(&mut settings, manifest, &text, &prefix)? {
+            if apply_metadata(&mut settings, &document, &prefix)? {
                 return Ok(settings);
             }
         }
@@ -104,55 +109,87 @@ pub fn load(
     Ok(settings)
 }
 
-fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|error| ConfigError {
-        message: format!("cannot read config file `{}`: {error}", path.display()),
+/// Configuration files are untrusted input too: only regular files, never through a
+/// link, and an error never shows what was in a file it refused.
+const CONFIG_LIMIT: u64 = 4 * 1024 * 1024;
+
+fn read(root: &Path, path: &Path, help: Option<&str>) -> Result<String, ConfigError> {
+    crate::discover::read_regular_text(root, path, CONFIG_LIMIT).map_err(|problem| ConfigError {
+        message: format!("cannot read configuration: {problem}"),
         source: None,
         span: None,
         label: String::new(),
-        help: Some("check the path given to --config".to_string()),
+        help: help.map(str::to_string),
     })
+}
+
+/// A configuration file's text, and whether errors may quote it: only files inside the
+/// linted folder are shown in error snippets (a `--config` elsewhere is named, not shown).
+struct Document<'a> {
+    path: &'a Path,
+    text: String,
+    quotable: bool,
+}
+
+impl<'a> Document<'a> {
+    fn new(root: &Path, path: &'a Path, text: String) -> Self {
+        Document {
+            quotable: crate::discover::is_inside(root, path),
+            path,
+            text,
+        }
+    }
+
+    fn source(&self) -> Option<NamedSource<String>> {
+        self.quotable
+            .then(|| NamedSource::new(self.path.display().to_string(), self.text.clone()))
+    }
 }
 
 /// Applies `[<prefix>]` of a Cargo.toml; false when the manifest has no such table.
 fn apply_metadata(
     settings: &mut Settings,
-    manifest: &Path,
-    text: &str,
+    manifest: &Document<'_>,
     prefix: &[&str; 3],
 ) -> Result<bool, ConfigError> {
-    let document = parse(manifest, text)?;
-    let mut item = document.as_item();
+    let parsed = parse(manifest)?;
+    let mut item = parsed.as_item();
     for key in prefix {
         match item.as_table_like().and_then(|table| table.get(key)) {
             Some(next) => item = next,
             None => return Ok(false),
         }
     }
-    apply_document(settings, manifest, text.to_string(), prefix)?;
+    apply_document(settings, manifest, prefix)?;
     Ok(true)
 }
 
-fn parse(path: &Path, text: &str) -> Result<toml_edit::Document<String>, ConfigError> {
-    toml_edit::Document::parse(text.to_string()).map_err(|error| ConfigError {
-        message: format!(
-            "`{}` is not valid TOML: {}",
-            path.display(),
-            error.message().trim()
-        ),
-        source: Some(NamedSource::new(
-            path.display().to_string(),
-            text.to_string(),
-        )),
-        span: error.span().map(SourceSpan::from),
-        label: "here".to_string(),
-        help: None,
+fn parse(document: &Document<'_>) -> Result<toml_edit::Document<String>, ConfigError> {
+    toml_edit::Document::parse(document.text.clone()).map_err(|error| {
+        let at = error.span().map(|span| {
+            let line = document.text[..span.start.min(document.text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            format!(" (line {line})")
+        });
+        ConfigError {
+            message: format!(
+                "`{}` is not valid TOML{}: {}",
+                document.path.display(),
+                at.unwrap_or_default(),
+                error.message().trim()
+            ),
+            source: document.source(),
+            span: error.span().map(SourceSpan::from),
+            label: "here".to_string(),
+            help: None,
+        }
     })
 }
 
 struct Validator<'a> {
-    path: &'a Path,
-    text: String,
+    document: &'a Document<'a>,
 }
 
 impl Validator<'_> {
@@ -164,11 +201,8 @@ impl Validator<'_> {
         help: Option<String>,
     ) -> ConfigError {
         ConfigError {
-            message: format!("{} in `{}`", message, self.path.display()),
-            source: Some(NamedSource::new(
-                self.path.display().to_string(),
-                self.text.clone(),
-            )),
+            message: format!("{} in `{}`", message, self.document.path.display()),
+            source: self.document.source(),
             span: span.map(SourceSpan::from),
             label: label.to_string(),
             help,
@@ -178,13 +212,12 @@ impl Validator<'_> {
 
 fn apply_document(
     settings: &mut Settings,
-    path: &Path,
-    text: String,
+    document: &Document<'_>,
     prefix: &[&str],
 ) -> Result<(), ConfigError> {
-    let document = parse(path, &text)?;
-    let validator = Validator { path, text };
-    let mut item = document.as_item();
+    let parsed = parse(document)?;
+    let validator = Validator { document };
+    let mut item = parsed.as_item();
     for key in prefix {
         item = item
             .as_table_like()

@@ -1,94 +1,252 @@
-//! Finds the workspace root and its source files without building or running
+//! Finds the workspace root, its targets and its source files without building or running
 //! anything of the linted project.
+//!
+//! The linted tree is untrusted: the root is the folder the user named (or the workspace
+//! cargo finds above it), never one a manifest redirects to elsewhere; no link is followed;
+//! and the directory walk only finds candidates. Which files the compiler builds is decided
+//! afterwards from the module tree (`partner_safety_lints::index::modules`), starting from
+//! the target roots found here.
 
 use crate::cache;
 use ignore::WalkBuilder;
+use partner_safety_lints::index::modules::{TargetKind, TargetRoot};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug)]
 pub struct Discovered {
     pub root: PathBuf,
     /// The root's Cargo.toml, when it has one.
     pub manifest: Option<PathBuf>,
-    /// Source files under the root, sorted.
+    /// Source files the walk found under the root, sorted.
     pub files: Vec<PathBuf>,
     /// Folders (or files) the walk could not read, with why.
     pub unreadable: Vec<(PathBuf, String)>,
-    /// Why cargo's view of the workspace was not used, if it was not.
-    pub fallback_reason: Option<String>,
+    /// Every target's root file, workspace-relative; empty for a plain folder.
+    pub targets: Vec<TargetRoot>,
+    /// Files the compiler builds that cannot be analysed, found before any source is read
+    /// (a target root outside the root): a path relative to the root and why.
+    pub not_analysed: Vec<(String, String)>,
+    /// What the user should know about how the workspace was read (for stderr).
+    pub warnings: Vec<String>,
 }
 
+/// Given the directory the command starts in, the cache directory to use, if any.
+pub type CacheDirFor<'a> = &'a dyn Fn(&Path) -> Option<PathBuf>;
+
 /// `layout_cache`: where to keep cargo's answer between runs (`None`: ask cargo every time);
-/// given the directory the command starts in, it returns the cache directory.
+/// given the directory the command starts in, it returns the cache directory, or `None`
+/// when there is none that can be used safely.
 pub fn discover(
     path: Option<&Path>,
     manifest_path: Option<&Path>,
-    layout_cache: Option<&dyn Fn(&Path) -> PathBuf>,
+    layout_cache: Option<CacheDirFor<'_>>,
 ) -> Result<Discovered, String> {
     let (start_dir, manifest) = match manifest_path {
         Some(manifest) => {
-            if !manifest.is_file() {
-                return Err(format!(
-                    "manifest `{}` does not exist or is not a file",
-                    manifest.display()
-                ));
-            }
-            let dir = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
-            (dir, Some(manifest.to_path_buf()))
+            regular_file(manifest)
+                .map_err(|problem| format!("manifest `{}` {problem}", manifest.display()))?;
+            let dir = match manifest.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            (absolute(&dir)?, Some(absolute(manifest)?))
         }
         None => {
             let dir = path
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| PathBuf::from("."));
             if !dir.is_dir() {
-                return Err(format!("`{}` is not a directory", dir.display()));
+                return Err(not_a_directory(&dir));
             }
-            let manifest = dir.join("Cargo.toml");
-            let manifest = manifest.is_file().then_some(manifest);
+            let dir = absolute(&dir)?;
+            // Like cargo, the nearest folder at or above the one named that has a manifest.
+            let manifest = dir
+                .ancestors()
+                .map(|folder| folder.join("Cargo.toml"))
+                .find(|manifest| std::fs::symlink_metadata(manifest).is_ok());
             (dir, manifest)
         }
     };
-    let start_dir = absolute(&start_dir)?;
-    let mut discovered = match manifest {
-        Some(manifest) => match cargo_workspace(
-            &absolute(&manifest)?,
-            layout_cache.map(|dir_for| dir_for(&start_dir)).as_deref(),
-        ) {
-            Ok(layout) => {
-                let walked = walk(&layout.root, layout.excluded_dirs);
-                Discovered {
-                    manifest: Some(layout.root.join("Cargo.toml")),
-                    root: layout.root,
-                    files: walked.files,
-                    unreadable: walked.unreadable,
-                    fallback_reason: None,
+    let mut warnings = Vec::new();
+    let Some(manifest) = manifest else {
+        return Ok(plain_folder(start_dir, warnings));
+    };
+    let manifest_dir = manifest.parent().unwrap_or(&manifest).to_path_buf();
+    if let Err(problem) = regular_file(&manifest) {
+        warnings.push(format!(
+            "`{}` {problem}; analysing `{}` as a plain folder, every file counted as built",
+            shown(&start_dir, &manifest),
+            shown(&start_dir, &start_dir)
+        ));
+        return Ok(plain_folder(start_dir, warnings));
+    }
+    match cargo_workspace(
+        &manifest,
+        layout_cache
+            .and_then(|dir_for| dir_for(&start_dir))
+            .as_deref(),
+    ) {
+        Ok(layout) => {
+            // The workspace cargo finds upward is the workspace; one a manifest places
+            // elsewhere (`package.workspace = "other"`) would swap in another folder's
+            // files for the one named.
+            let root = if manifest_dir.starts_with(&layout.root) {
+                layout.root.clone()
+            } else {
+                warnings.push(format!(
+                    "`{}` puts its package in the workspace at `{}` (`package.workspace`), which is not a \
+                     folder above it; analysing `{}` as the workspace",
+                    shown(&start_dir, &manifest),
+                    shown(&manifest_dir, &layout.root),
+                    shown(&start_dir, &manifest_dir)
+                ));
+                manifest_dir.clone()
+            };
+            let mut members = HashSet::new();
+            for member in &layout.members {
+                if member.starts_with(&root) {
+                    members.insert(member.clone());
+                } else {
+                    warnings.push(format!(
+                        "workspace member `{}` is outside `{}` and was not analysed",
+                        shown(&root, member),
+                        shown(&start_dir, &root)
+                    ));
                 }
             }
-            Err(reason) => {
-                let walked = walk(&start_dir, HashSet::new());
-                Discovered {
-                    files: walked.files,
-                    unreadable: walked.unreadable,
-                    manifest: Some(start_dir.join("Cargo.toml")),
-                    root: start_dir,
-                    fallback_reason: Some(reason),
+            let mut targets = Vec::new();
+            let mut not_analysed = Vec::new();
+            for target in &layout.targets {
+                if !target.package_dir.starts_with(&root) {
+                    continue;
+                }
+                match relative_inside(&root, &target.path) {
+                    Some(relative) => targets.push(TargetRoot {
+                        path: relative,
+                        kind: target.kind,
+                    }),
+                    None => not_analysed.push((
+                        relative(&root, &target.package_dir.join("Cargo.toml")),
+                        format!(
+                            "target `{}` is built from `{}`, outside the workspace root; it was \
+                             not analysed",
+                            target.name.escape_debug(),
+                            shown(&target.package_dir, &target.path).escape_debug()
+                        ),
+                    )),
                 }
             }
-        },
-        None => {
-            let walked = walk(&start_dir, HashSet::new());
-            Discovered {
+            targets.sort_by(|a, b| a.path.cmp(&b.path));
+            targets.dedup();
+            let manifests = manifests_under(&root);
+            let excluded = excluded_dirs(&root, &members, &layout.target_directory, &manifests);
+            let walked = walk(&root, excluded);
+            Ok(Discovered {
+                manifest: Some(root.join("Cargo.toml")),
+                root,
                 files: walked.files,
                 unreadable: walked.unreadable,
-                root: start_dir,
-                manifest: None,
-                fallback_reason: None,
+                targets,
+                not_analysed,
+                warnings,
+            })
+        }
+        Err(reason) => {
+            warnings.push(format!(
+                "cargo metadata failed ({reason}); analysing `{}` as a plain folder, every file \
+                 counted as built",
+                shown(&start_dir, &manifest_dir)
+            ));
+            let mut discovered = plain_folder(manifest_dir, warnings);
+            discovered.manifest = Some(manifest);
+            Ok(discovered)
+        }
+    }
+}
+
+/// A folder without a usable manifest: every source file under it, none known as a
+/// target root (so each counts as built).
+fn plain_folder(root: PathBuf, warnings: Vec<String>) -> Discovered {
+    let walked = walk(&root, HashSet::new());
+    Discovered {
+        root,
+        manifest: None,
+        files: walked.files,
+        unreadable: walked.unreadable,
+        targets: Vec::new(),
+        not_analysed: Vec::new(),
+        warnings,
+    }
+}
+
+fn not_a_directory(dir: &Path) -> String {
+    let hint = if dir.file_name().is_some_and(|name| name == "Cargo.toml") {
+        "; to name a manifest, use `--manifest-path`"
+    } else if dir.extension().is_some_and(|ext| ext == "rs") {
+        "; partner-safety lints a folder or a workspace, give the folder that holds it"
+    } else if !dir.exists() {
+        "; it does not exist"
+    } else {
+        ""
+    };
+    format!("`{}` is not a directory{hint}", dir.display())
+}
+
+/// Why a file the tool is asked to read is refused: it must be a regular file, not a link.
+pub fn regular_file(path: &Path) -> Result<(), &'static str> {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Err("does not exist"),
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            Err("is a symbolic link, which partner-safety does not follow")
+        }
+        Ok(metadata) if !metadata.is_file() => Err("is not a regular file"),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// A configuration, baseline or manifest file's text, read only when it is a regular file
+/// reached through no link (when it lies under `root`, no folder between the root and it
+/// may be a link either). The error names the file and the problem and never quotes what
+/// is in it. Files of this kind are small; more than `limit` bytes is refused.
+pub fn read_regular_text(root: &Path, path: &Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let shown_path = path.display();
+    regular_file(path).map_err(|problem| format!("`{shown_path}` {problem}"))?;
+    let absolute_path = absolute(path)?;
+    if let (Ok(root), Ok(written)) = (absolute(root), std::path::absolute(path)) {
+        let mut on_the_way = PathBuf::new();
+        for component in written.components() {
+            on_the_way.push(component);
+            let below_root = on_the_way.starts_with(&root) && on_the_way != root;
+            if below_root
+                && std::fs::symlink_metadata(&on_the_way)
+                    .is_ok_and(|metadata| metadata.file_type().is_symlink())
+            {
+                return Err(format!(
+                    "`{shown_path}` is reached through a symbolic link, which partner-safety does not follow"
+                ));
             }
         }
-    };
-    discovered.files.sort();
-    Ok(discovered)
+    }
+    let file = std::fs::File::open(&absolute_path)
+        .map_err(|error| format!("cannot read `{shown_path}`: {error}"))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read `{shown_path}`: {error}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("`{shown_path}` is larger than {limit} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("`{shown_path}` is not valid UTF-8"))
+}
+
+/// Whether `path` lies under `root` (both as the file system resolves them).
+pub fn is_inside(root: &Path, path: &Path) -> bool {
+    match (absolute(root), absolute(path)) {
+        (Ok(root), Ok(path)) => path.starts_with(root),
+        _ => false,
+    }
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, String> {
@@ -96,11 +254,74 @@ fn absolute(path: &Path) -> Result<PathBuf, String> {
         .map_err(|error| format!("cannot resolve `{}`: {error}", path.display()))
 }
 
+/// `path` as the user can read it: relative to `base` when below it, with `..` when beside
+/// it, never the machine's absolute path when a relative one exists.
+fn shown(base: &Path, path: &Path) -> String {
+    if let Ok(below) = path.strip_prefix(base) {
+        let text = relative_components(below);
+        return if text.is_empty() { ".".into() } else { text };
+    }
+    let common = base
+        .ancestors()
+        .find(|ancestor| path.starts_with(ancestor))
+        .unwrap_or(Path::new("/"));
+    let ups = base
+        .strip_prefix(common)
+        .map_or(0, |rest| rest.components().count());
+    let rest = path
+        .strip_prefix(common)
+        .map(relative_components)
+        .unwrap_or_default();
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    parts.join("/")
+}
+
+fn relative_components(path: &Path) -> String {
+    path.components()
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `path` relative to `root` when it lies inside it once `.` and `..` are resolved
+/// (cargo reports a custom target path as written).
+pub fn relative_inside(root: &Path, path: &Path) -> Option<String> {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            other => normal.push(other.as_os_str()),
+        }
+    }
+    let below = normal.strip_prefix(root).ok()?;
+    let text = relative_components(below);
+    (!text.is_empty()).then_some(text)
+}
+
+/// A target's root file, as cargo reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LayoutTarget {
+    pub name: String,
+    pub kind: TargetKind,
+    pub path: PathBuf,
+    /// The folder of the package's manifest.
+    pub package_dir: PathBuf,
+}
+
 struct CargoLayout {
     root: PathBuf,
-    /// Directories that are not part of the workspace's sources: the target
-    /// directory and packages under the root that are not members.
-    excluded_dirs: HashSet<PathBuf>,
+    /// The directories of the member packages' manifests.
+    members: Vec<PathBuf>,
+    target_directory: PathBuf,
+    targets: Vec<LayoutTarget>,
 }
 
 /// Asks cargo for the workspace layout. `--no-deps` and `--offline` keep it
@@ -111,25 +332,30 @@ struct CargoLayout {
 ///
 /// With a `layout_cache` directory, cargo's answer is kept there under a key of everything
 /// it depends on ([`layout_key`]) and reused while that key holds; it is only kept for a
-/// manifest at the workspace root, where the walk for the key is the walk for packages.
+/// manifest at the workspace root, where the manifests under it are all the members'.
 fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<CargoLayout, String> {
     let manifest_dir = manifest.parent().unwrap_or(manifest);
-    // Walked first only for the key; without a cache the walk below finds them under the root.
-    let manifests = layout_cache.map(|_| manifests_under(manifest_dir));
-    let key = manifests
-        .as_deref()
-        .and_then(|manifests| layout_key(manifest, manifests));
-    if let (Some(dir), Some(key), Some(manifests)) = (layout_cache, key, &manifests) {
-        if let Some(stored) = cache::load_layout(dir, key) {
-            if stored.root == manifest_dir {
-                let members = stored.members.into_iter().collect();
-                return Ok(layout_of(
-                    stored.root,
-                    &members,
-                    stored.target_directory,
-                    manifests,
-                ));
-            }
+    // Every manifest under the folder: cargo reads the members' ones, so none may be a
+    // link (cargo would follow it, and quote what it found in its errors).
+    let manifests = manifests_under(manifest_dir);
+    for found in &manifests {
+        if let Err(problem) = regular_file(found) {
+            return Err(format!("`{}` {problem}", shown(manifest_dir, found)));
+        }
+    }
+    let key = layout_cache.and_then(|_| layout_key(manifest, &manifests));
+    if let (Some(dir), Some(key)) = (layout_cache, key) {
+        // Only a layout whose root is this manifest's folder is kept: the key covers the
+        // manifests under the manifest, not those of a workspace above it.
+        if let Some(stored) =
+            cache::load_layout(dir, key).filter(|stored| stored.root == manifest_dir)
+        {
+            return Ok(CargoLayout {
+                root: stored.root,
+                members: stored.members,
+                target_directory: stored.target_directory,
+                targets: stored.targets,
+            });
         }
     }
     let metadata = cargo_metadata::MetadataCommand::new()
@@ -145,66 +371,96 @@ fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<Cargo
         .exec()
         .map_err(|error| first_line(&error.to_string()))?;
     let root = PathBuf::from(metadata.workspace_root.as_std_path());
-    let members: HashSet<PathBuf> = metadata
-        .workspace_packages()
-        .iter()
-        .filter_map(|package| {
-            package
-                .manifest_path
-                .parent()
-                .map(|dir| dir.as_std_path().to_path_buf())
-        })
-        .collect();
-    let target_directory = metadata.target_directory.as_std_path().to_path_buf();
-    let manifests = match manifests {
-        Some(manifests) if root == manifest_dir => manifests,
-        _ => manifests_under(&root),
-    };
-    if root != manifest_dir {
-        return Ok(layout_of(root, &members, target_directory, &manifests));
+    let mut members: Vec<PathBuf> = Vec::new();
+    let mut targets: Vec<LayoutTarget> = Vec::new();
+    for package in metadata.workspace_packages() {
+        let Some(package_dir) = package.manifest_path.parent() else {
+            continue;
+        };
+        let package_dir = package_dir.as_std_path().to_path_buf();
+        members.push(package_dir.clone());
+        for target in &package.targets {
+            let test_only = target.kind.iter().all(|kind| {
+                matches!(
+                    kind,
+                    cargo_metadata::TargetKind::Test | cargo_metadata::TargetKind::Bench
+                )
+            });
+            targets.push(LayoutTarget {
+                name: target.name.clone(),
+                kind: if test_only {
+                    TargetKind::Test
+                } else {
+                    TargetKind::Production
+                },
+                path: target.src_path.as_std_path().to_path_buf(),
+                package_dir: package_dir.clone(),
+            });
+        }
     }
-    if let (Some(dir), Some(key)) = (layout_cache, key) {
-        let mut sorted_members: Vec<PathBuf> = members.iter().cloned().collect();
-        sorted_members.sort();
+    members.sort();
+    targets.sort_by(|a, b| (&a.path, &a.name).cmp(&(&b.path, &b.name)));
+    let layout = CargoLayout {
+        root,
+        members,
+        target_directory: metadata.target_directory.as_std_path().to_path_buf(),
+        targets,
+    };
+    if let (Some(dir), Some(key), true) = (layout_cache, key, layout.root == manifest_dir) {
         let stored = cache::StoredLayout {
-            root: root.clone(),
-            members: sorted_members,
-            target_directory: target_directory.clone(),
+            root: layout.root.clone(),
+            members: layout.members.clone(),
+            target_directory: layout.target_directory.clone(),
+            targets: layout.targets.clone(),
         };
         // Without it the next run asks cargo again; nothing else depends on it.
         let _ = cache::store_layout(dir, key, &stored);
     }
-    Ok(layout_of(root, &members, target_directory, &manifests))
+    Ok(layout)
 }
 
 /// Nested packages that are not members (examples, fixtures, vendored crates) are any
 /// directory with a Cargo.toml that is not a member's; they and the target directory are
-/// left out of the walk.
-fn layout_of(
-    root: PathBuf,
+/// left out of the walk. Files of theirs that a target builds come back through the module
+/// tree.
+fn excluded_dirs(
+    root: &Path,
     members: &HashSet<PathBuf>,
-    target_directory: PathBuf,
+    target_directory: &Path,
     manifests: &[PathBuf],
-) -> CargoLayout {
-    let mut excluded_dirs = HashSet::new();
-    excluded_dirs.insert(target_directory);
+) -> HashSet<PathBuf> {
+    let mut excluded = HashSet::new();
+    excluded.insert(target_directory.to_path_buf());
     for dir in manifests.iter().filter_map(|manifest| manifest.parent()) {
         if dir != root && !members.contains(dir) {
-            excluded_dirs.insert(dir.to_path_buf());
+            excluded.insert(dir.to_path_buf());
         }
     }
-    CargoLayout {
-        root,
-        excluded_dirs,
-    }
+    excluded
 }
 
-/// Every Cargo.toml under `root`, sorted, found the way the source walk finds files.
+/// Every Cargo.toml under `root`, sorted. Ignore files and hidden folders do not hide one
+/// (cargo reads manifests whatever `.gitignore` says); only `.git` and cargo's own build
+/// folders (a `target` next to a manifest, tagged `CACHEDIR.TAG`) are passed over.
 fn manifests_under(root: &Path) -> Vec<PathBuf> {
     let mut manifests: Vec<PathBuf> = WalkBuilder::new(root)
+        .standard_filters(false)
         .follow_links(false)
-        .require_git(false)
-        .git_global(false)
+        .filter_entry(|entry| {
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|kind| kind.is_dir()) {
+                return true;
+            }
+            let name = entry.file_name();
+            if name == ".git" {
+                return false;
+            }
+            !(name == "target"
+                && path.join("CACHEDIR.TAG").is_file()
+                && path
+                    .parent()
+                    .is_some_and(|parent| parent.join("Cargo.toml").is_file()))
+        })
         .build()
         .flatten()
         .filter(|entry| entry.file_name() == "Cargo.toml")

@@ -121,19 +121,18 @@ pub fn dirty_files(root: &Path, paths: &[&str]) -> Vec<String> {
     if paths.is_empty() {
         return Vec::new();
     }
-    let output = std::process::Command::new("git")
-        .args([
-            "-c",
-            "core.quotePath=false",
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--untracked-files=all",
-            "--",
-        ])
-        .args(paths)
-        .current_dir(root)
-        .output();
+    let Some(repository) = crate::git::Repository::enclosing(root) else {
+        return Vec::new();
+    };
+    let mut args = vec![
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--",
+    ];
+    args.extend_from_slice(paths);
+    let output = repository.run(root, &args);
     let Ok(output) = output else {
         return Vec::new();
     };
@@ -152,9 +151,19 @@ pub fn dirty_files(root: &Path, paths: &[&str]) -> Vec<String> {
 }
 
 /// Writes the fixed text over `path` atomically, keeping its permissions and
-/// a byte-order mark it had. Refuses when the file changed since it was read.
+/// a byte-order mark it had. Refuses when the file changed since it was read, and when
+/// it, or a folder on the way to it, is a link: a fix never writes through one.
 pub fn write(root: &Path, plan: &FilePlan) -> Result<(), String> {
     let path = root.join(&plan.path);
+    let mut on_the_way = root.to_path_buf();
+    for part in plan.path.split('/') {
+        on_the_way.push(part);
+        let metadata = std::fs::symlink_metadata(&on_the_way)
+            .map_err(|error| format!("cannot read it again: {error}"))?;
+        if metadata.file_type().is_symlink() {
+            return Err("it, or a folder on the way to it, is a symbolic link; fixes never write through one".to_string());
+        }
+    }
     let on_disk = std::fs::read(&path).map_err(|error| format!("cannot read it again: {error}"))?;
     const BOM: &[u8] = "\u{feff}".as_bytes();
     let (bom, body) = match on_disk.strip_prefix(BOM) {

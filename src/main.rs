@@ -9,9 +9,11 @@ mod config;
 mod discover;
 mod explain;
 mod fix;
+mod git;
 mod init;
 mod report;
 mod run;
+mod sources;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;

@@ -1,14 +1,16 @@
 //! One run: discover, read and index in parallel, check, report, exit status.
 
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
+use crate::sources::{self, Loaded};
 use crate::{baseline, cache, changed, config, discover, explain, fix, report, EXIT_TOOL_ERROR};
 use clap::ArgMatches;
 use partner_safety_lints::engine::tool_codes;
+use partner_safety_lints::index::modules::{FileRole, ModuleTree, TargetRoot};
 use partner_safety_lints::registry::{self, Level};
-use partner_safety_lints::{index_file, Engine, FileFacts, Workspace};
+use partner_safety_lints::{Engine, FileFacts, Workspace};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -48,8 +50,9 @@ fn print_and_exit(text: &str, code: u8) -> u8 {
     code
 }
 
+/// Messages quote paths and text from the linted tree: shown escaped, on one line.
 fn tool_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", report::escape_text(&message.to_string()));
     EXIT_TOOL_ERROR
 }
 
@@ -79,31 +82,43 @@ fn level_overrides(matches: &ArgMatches) -> Vec<(Level, String)> {
 }
 
 fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
-    // The cache directory for a root, as the facts cache below finds it; cargo's view of the
-    // workspace is kept there too, under the same conditions.
-    let cache_dir_for = |root: &std::path::Path| {
-        args.cache_dir
-            .clone()
-            .or_else(|| std::env::var_os("PARTNER_SAFETY_CACHE_DIR").map(std::path::PathBuf::from))
-            .unwrap_or_else(|| cache::default_dir(root))
-    };
     // Without a build identity the cache could not be told apart from one
     // planted in the workspace, so it is not used.
     let use_cache = !args.no_cache && cache::build_id().is_some();
+    let cache_warned = std::cell::Cell::new(false);
+    // The cache directory for a root, as the facts cache below finds it; cargo's view of the
+    // workspace is kept there too, under the same conditions. `None` when it cannot be used
+    // safely (said once on stderr).
+    let cache_dir_for = |root: &Path| -> Option<PathBuf> {
+        let dir = args
+            .cache_dir
+            .clone()
+            .or_else(|| std::env::var_os("PARTNER_SAFETY_CACHE_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| cache::default_dir(root));
+        match cache::usable_dir(root, &dir) {
+            Ok(()) => Some(dir),
+            Err(why) => {
+                if !args.quiet && !cache_warned.replace(true) {
+                    eprintln!(
+                        "warning: the cache is off for this run: {}",
+                        report::escape_text(&why)
+                    );
+                }
+                None
+            }
+        }
+    };
     let discovered = match discover::discover(
         args.path.as_deref(),
         args.manifest_path.as_deref(),
-        use_cache.then_some(&cache_dir_for as &dyn Fn(&std::path::Path) -> std::path::PathBuf),
+        use_cache.then_some(&cache_dir_for as discover::CacheDirFor<'_>),
     ) {
         Ok(discovered) => discovered,
         Err(message) => return tool_error(message),
     };
-    if let Some(reason) = &discovered.fallback_reason {
-        if !args.quiet {
-            eprintln!(
-                "warning: cargo metadata failed ({reason}); analysing `{}` as a plain folder",
-                discovered.root.display()
-            );
+    if !args.quiet {
+        for warning in &discovered.warnings {
+            eprintln!("warning: {}", report::escape_text(warning));
         }
     }
     let mut settings = match config::load(
@@ -144,150 +159,127 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let enabled_rules = registry::rules()
         .filter(|meta| settings.level(meta.code) != Level::Allow)
         .collect();
-    let cache_dir = use_cache.then(|| cache_dir_for(&discovered.root));
+    let cache_dir = if use_cache {
+        cache_dir_for(&discovered.root)
+    } else {
+        None
+    };
     let config_hash = cache::config_hash(&settings);
     let today = settings.today.clone();
     let engine = Engine::new(settings);
     let fixing = args.fix || args.diff;
-    let (workspace, findings, parse_millis) = pool.install(|| {
+    let analysed = pool.install(|| {
         let started = Instant::now();
         let mut cached = cache_dir
             .as_deref()
             .map(|dir| cache::Cache::load(dir, config_hash));
-        let relative_paths: Vec<String> = discovered
-            .files
+        let sources = sources::load(
+            &root,
+            &discovered.files,
+            &discovered.targets,
+            max_file_size,
+            cached.as_mut(),
+        );
+        let mut tree = sources.tree;
+        let mut loaded = sources.loaded;
+        // Folders the walk could not read, and target roots outside the root: compiled
+        // code that was not analysed, whatever the module tree says.
+        let not_analysed: Vec<(String, String)> = discovered
+            .unreadable
             .iter()
-            .map(|path| discover::relative(&root, path))
+            .map(|(path, message)| {
+                (
+                    discover::relative(&root, path),
+                    format!("cannot read: {message}; nothing below it was analysed"),
+                )
+            })
+            .chain(discovered.not_analysed.iter().cloned())
             .collect();
+        tree.roles
+            .extend(std::iter::repeat_n(FileRole::Compiled, not_analysed.len()));
+        let rust_files = loaded.iter().filter(|file| file.is_rust()).count();
+        let rust_analysed = loaded
+            .iter()
+            .filter(|file| file.is_rust() && file.analysed())
+            .count();
+        let stray_unparsed = loaded
+            .iter()
+            .zip(&tree.roles)
+            .filter(|(file, role)| **role == FileRole::Stray && file.is_rust() && !file.analysed())
+            .count();
         // With the cache on, what the findings depend on (see `workspace_key`).
-        let mut findings_key = None;
-        // `Some` once the last run's findings were looked for: `Some(None)` when they cannot
-        // be reused, so they are not read twice.
-        let mut reused_findings: Option<Option<Vec<_>>> = None;
-        let indexed: Vec<(FileFacts, Option<cache::ContentHash>, bool)> = match &mut cached {
-            Some(cache) => {
-                // Texts are read and hashed in parallel; cached facts are
-                // taken out of the cache in order; misses are indexed in parallel.
-                let read: Vec<Result<(Arc<str>, cache::ContentHash), String>> = discovered
-                    .files
-                    .par_iter()
-                    .map(|path| {
-                        read_source(path, max_file_size).map(|text| {
-                            let hash = cache::content_hash(&text);
-                            (text, hash)
-                        })
-                    })
-                    .collect();
-                let mut inputs: Vec<(&str, Result<cache::ContentHash, &str>)> = read
+        let findings_key = cached.as_ref().map(|_| {
+            let mut inputs: Vec<(&str, Result<cache::ContentHash, &str>)> = loaded
+                .iter()
+                .map(|file| (file.relative.as_str(), file.key_part()))
+                .collect();
+            inputs.extend(
+                not_analysed
                     .iter()
-                    .zip(&relative_paths)
-                    .map(|(read, path)| {
-                        let hash = read.as_ref().map(|(_, hash)| *hash);
-                        (path.as_str(), hash.map_err(String::as_str))
-                    })
-                    .collect();
-                let folders: Vec<String> = discovered
-                    .unreadable
-                    .iter()
-                    .map(|(path, _)| discover::relative(&root, path))
-                    .collect();
-                inputs.extend(
-                    folders
-                        .iter()
-                        .zip(&discovered.unreadable)
-                        .map(|(path, (_, message))| (path.as_str(), Err(message.as_str()))),
-                );
-                findings_key = Some(cache::workspace_key(config_hash, today.as_deref(), &inputs));
-                let hits: Vec<Option<Vec<u8>>> = read
-                    .iter()
-                    .zip(&relative_paths)
-                    .map(|(read, path)| {
-                        let (_, hash) = read.as_ref().ok()?;
-                        cache.take(path, *hash)
-                    })
-                    .collect();
-                // Nothing changed at all (every file cached, none gone): the last run's
-                // findings stand, and reporting them reads only the path and text of a file
-                // no finding points into, so its cached facts are not decoded. Nothing is
-                // rewritten either, so no file is left without its facts in the cache.
-                // Fixing reads more of a file (whether it parsed), so it decodes.
-                let unchanged =
-                    !fixing && !cache.has_leftovers() && hits.iter().all(|hit| hit.is_some());
-                if let (true, Some(dir), Some(key)) =
-                    (unchanged, cache_dir.as_deref(), findings_key)
-                {
-                    let files = read.len() + discovered.unreadable.len();
-                    reused_findings = Some(cache::load_findings(dir, key, files));
+                    .map(|(path, message)| (path.as_str(), Err(message.as_str()))),
+            );
+            cache::workspace_key(
+                config_hash,
+                today.as_deref(),
+                tree_hash(&discovered.targets, &tree),
+                &inputs,
+            )
+        });
+        // Nothing changed at all (every file cached, none gone): the last run's
+        // findings stand, and reporting them reads only the path and text of a file
+        // no finding points into, so its cached facts are not decoded. Nothing is
+        // rewritten either, so no file is left without its facts in the cache.
+        // Fixing reads more of a file (whether it parsed), so it decodes.
+        let unchanged = !fixing
+            && cached.as_ref().is_some_and(|cache| !cache.has_leftovers())
+            && loaded.iter().all(Loaded::is_cached);
+        let total_files = loaded.len() + not_analysed.len();
+        // `Some` once the last run's findings were looked for.
+        let mut reused: Option<Vec<_>> = None;
+        if let (true, Some(dir), Some(key)) = (unchanged, cache_dir.as_deref(), findings_key) {
+            reused = cache::load_findings(dir, key, total_files);
+        }
+        // A finding's fingerprint names its enclosing function: the files the
+        // findings point into are decoded.
+        let mut decode = vec![reused.is_none(); loaded.len()];
+        for finding in reused.iter().flatten() {
+            let labels = finding.labels.iter().map(|label| label.location.file);
+            for file in labels.chain([finding.primary.file]) {
+                if let Some(decode) = decode.get_mut(file) {
+                    *decode = true;
                 }
-                // A finding's fingerprint names its enclosing function: the files the
-                // findings point into are decoded.
-                let reusing = matches!(reused_findings, Some(Some(_)));
-                let mut decode = vec![!reusing; read.len()];
-                for finding in reused_findings.iter().flatten().flatten() {
-                    let labels = finding.labels.iter().map(|label| label.location.file);
-                    for file in labels.chain([finding.primary.file]) {
-                        if let Some(decode) = decode.get_mut(file) {
-                            *decode = true;
-                        }
-                    }
-                }
-                read.into_par_iter()
-                    .zip(hits)
-                    .zip(relative_paths)
-                    .zip(decode)
-                    .map(|(((read, hit), relative), decode)| match (read, hit) {
-                        (Ok((text, _)), Some(_)) if !decode => {
-                            (FileFacts::text_only(relative, text), None, true)
-                        }
-                        (Ok((text, hash)), Some(encoded)) => {
-                            match cache::decode_facts(&encoded, text.clone()) {
-                                Some(facts) => (facts, Some(hash), true),
-                                None => (index_file(relative, text), Some(hash), false),
-                            }
-                        }
-                        (Ok((text, hash)), None) => (index_file(relative, text), Some(hash), false),
-                        (Err(message), _) => {
-                            (FileFacts::unreadable(relative, message), None, false)
-                        }
-                    })
-                    .collect()
             }
-            None => discovered
-                .files
-                .par_iter()
-                .zip(relative_paths)
-                .map(|(path, relative)| {
-                    (read_and_index(path, relative, max_file_size), None, false)
-                })
-                .collect(),
-        };
+        }
+        let indexed: Vec<(FileFacts, Option<cache::ContentHash>, bool)> =
+            std::mem::take(&mut loaded)
+                .into_par_iter()
+                .zip(decode)
+                .map(|(file, decode)| file.into_facts(decode))
+                .collect();
         // An unchanged re-run rewrites nothing.
         let rewrite = cached
             .as_ref()
             .is_some_and(|cache| cache.has_leftovers() || indexed.iter().any(|(_, _, hit)| !hit));
         let mut hashes = Vec::with_capacity(indexed.len());
-        let mut files: Vec<FileFacts> = Vec::with_capacity(indexed.len());
+        let mut files: Vec<FileFacts> = Vec::with_capacity(total_files);
         for (facts, hash, _) in indexed {
             files.push(facts);
             hashes.push(hash);
         }
-        files.extend(discovered.unreadable.iter().map(|(path, message)| {
-            FileFacts::unreadable(
-                discover::relative(&root, path),
-                format!("cannot read: {message}; nothing below it was analysed"),
-            )
-        }));
+        files.extend(
+            not_analysed
+                .into_iter()
+                .map(|(path, message)| FileFacts::unreadable(path, message)),
+        );
         let parse_millis = started.elapsed().as_millis();
-        let workspace = Workspace::new(files);
+        let workspace = Workspace::new(files).with_module_tree(tree);
         // Fixing decodes every file, so the findings were not looked for above; any other
         // run that did not look had a changed or missing file, and the key cannot match.
-        let reused = match (reused_findings, &cache_dir, findings_key) {
-            (Some(tried), _, _) => tried,
-            (None, Some(dir), Some(key)) if fixing => {
-                cache::load_findings(dir, key, workspace.files.len())
+        if reused.is_none() && fixing {
+            if let (Some(dir), Some(key)) = (&cache_dir, findings_key) {
+                reused = cache::load_findings(dir, key, workspace.files.len());
             }
-            _ => None,
-        };
+        }
         let findings = match reused {
             Some(findings) => findings,
             None => {
@@ -324,8 +316,45 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             // A cache that cannot be written only makes the next run slower.
             let _ = cache::store(dir, config_hash, &entries);
         }
-        (workspace, findings, parse_millis)
+        Analysed {
+            workspace,
+            findings,
+            parse_millis,
+            rust_files,
+            rust_analysed,
+            stray_unparsed,
+        }
     });
+    let Analysed {
+        workspace,
+        findings,
+        parse_millis,
+        rust_files,
+        rust_analysed,
+        stray_unparsed,
+    } = analysed;
+    if !args.quiet && stray_unparsed > 0 {
+        eprintln!(
+            "note: {stray_unparsed} {} that no target builds could not be parsed (test data, \
+             fixtures); {} not reported",
+            if stray_unparsed == 1 {
+                "Rust file"
+            } else {
+                "Rust files"
+            },
+            if stray_unparsed == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+        );
+    }
+    if rust_files == 0 {
+        return tool_error(format!(
+            "no Rust source file found under `{}`: nothing was analysed (name the folder that holds the workspace's Cargo.toml, or use --manifest-path)",
+            args.path.as_deref().unwrap_or(Path::new(".")).display()
+        ));
+    }
     let (active, silenced): (Vec<_>, Vec<_>) = findings
         .into_iter()
         .partition(|finding| finding.suppressed.is_none());
@@ -355,7 +384,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         return exit_status(&reported);
     }
     if let Some(path) = &args.baseline {
-        let baseline = match baseline::Baseline::read(path) {
+        let baseline = match baseline::Baseline::read(&root, path) {
             Ok(baseline) => baseline,
             Err(message) => return tool_error(message),
         };
@@ -370,18 +399,36 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             Ok(changed) => changed,
             Err(message) => return tool_error(message),
         };
+        let before = reported.len();
         reported.retain(|finding| {
             finding.code == tool_codes::INTERNAL_ERROR.code
-                || changed.contains(&finding.region.path, finding.region.line)
+                || changed.touches_finding(&workspace, finding)
         });
-        suppressed.retain(|finding| changed.contains(&finding.region.path, finding.region.line));
+        suppressed.retain(|finding| changed.touches_finding(&workspace, finding));
+        if !args.quiet {
+            let left_out = before - reported.len();
+            eprintln!(
+                "--changed-since {reference}: {left_out} {} in code unchanged since then left out",
+                if left_out == 1 { "finding" } else { "findings" }
+            );
+        }
     }
     if args.fix || args.diff {
         let plans = fix::plan(&workspace, &reported);
         if args.diff {
             let mut stdout = std::io::stdout().lock();
             for plan in &plans {
-                let _ = stdout.write_all(fix::unified_diff(plan).as_bytes());
+                let diff = fix::unified_diff(plan);
+                // A patch cannot be escaped and still apply: one that would carry control
+                // characters or a workflow command from the tree into the log is not shown.
+                if report::is_printable_verbatim(&diff) {
+                    let _ = stdout.write_all(diff.as_bytes());
+                } else {
+                    eprintln!(
+                        "warning: the diff for {} is not shown: it holds control characters or text a CI log would run as a command; `--fix` applies it",
+                        report::escape_text(&plan.path)
+                    );
+                }
             }
             if !args.quiet {
                 let fixes: usize = plans.iter().map(|plan| plan.applied.len()).sum();
@@ -443,13 +490,50 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         && !args.quiet
         && args.format != Format::Markdown
     {
-        eprintln!("{}", summary.line());
+        eprintln!("{}", summary.timed_line());
     }
-    let status = exit_status(&reported);
+    let mut status = exit_status(&reported);
+    if rust_analysed == 0 {
+        // Every Rust file failed to parse or read: whatever the levels say, nothing passed
+        // the analysis, so this is no pass.
+        eprintln!("error: none of the {rust_files} Rust source files could be analysed (see the PS000 findings)");
+        status = EXIT_TOOL_ERROR;
+    }
     // The process ends right after: freeing every fact one by one would cost
     // a tenth of a cached run.
     std::mem::forget(workspace);
     status
+}
+
+/// What the analysis phase hands to reporting.
+struct Analysed {
+    workspace: Workspace,
+    findings: Vec<partner_safety_lints::Finding>,
+    parse_millis: u128,
+    rust_files: usize,
+    rust_analysed: usize,
+    stray_unparsed: usize,
+}
+
+/// The module tree's part of the findings key: the target roots and what each file is
+/// built for (a manifest can change both without changing any source file).
+fn tree_hash(targets: &[TargetRoot], tree: &ModuleTree) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for target in targets {
+        hasher.update(target.path.as_bytes());
+        hasher.update(&[0, target.kind as u8]);
+    }
+    hasher.update(&[0xff]);
+    for role in &tree.roles {
+        hasher.update(&[*role as u8]);
+    }
+    for outside in &tree.outside {
+        hasher.update(&(outside.file as u64).to_le_bytes());
+        hasher.update(&outside.span.start.to_le_bytes());
+        hasher.update(outside.written.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.digest()
 }
 
 /// Applies the planned fixes; returns whether any file was written, or the
@@ -459,29 +543,34 @@ fn apply_fixes(root: &Path, plans: &[fix::FilePlan], allow_dirty: bool) -> Resul
         let paths: Vec<&str> = plans.iter().map(|plan| plan.path.as_str()).collect();
         let dirty = fix::dirty_files(root, &paths);
         if !dirty.is_empty() {
-            return Err(tool_error(format!(
-                "--fix would change files with uncommitted changes: {}\ncommit or stash them first, or pass --allow-dirty",
+            let dirty: Vec<_> = dirty.iter().map(|path| report::escape_text(path)).collect();
+            eprintln!(
+                "error: --fix would change files with uncommitted changes: {}\ncommit or stash them first, or pass --allow-dirty",
                 dirty.join(", ")
-            )));
+            );
+            return Err(EXIT_TOOL_ERROR);
         }
     }
     let mut written = false;
     let mut failed = false;
     for plan in plans {
+        let path = report::escape_text(&plan.path);
         if !fix::parses(plan) {
             eprintln!(
-                "warning: the fixes for {} would leave it unparsable; it was left unchanged",
-                plan.path
+                "warning: the fixes for {path} would leave it unparsable; it was left unchanged"
             );
             continue;
         }
         if let Err(message) = fix::write(root, plan) {
-            eprintln!("error: cannot fix {}: {message}", plan.path);
+            eprintln!(
+                "error: cannot fix {path}: {}",
+                report::escape_text(&message.to_string())
+            );
             failed = true;
             continue;
         }
         for (code, line) in &plan.applied {
-            eprintln!("fixed {}:{line}: {code}", plan.path);
+            eprintln!("fixed {path}:{line}: {code}");
         }
         written = true;
     }
@@ -508,11 +597,35 @@ fn render_error(error: &config::ConfigError, color: ColorChoice) -> String {
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_wrap_lines(false)
         .with_links(false);
+    let error = inert(error);
     let mut rendered = String::new();
-    if handler.render_report(&mut rendered, error).is_err() {
+    if handler.render_report(&mut rendered, &error).is_err() {
         rendered = format!("error: {error}");
     }
-    rendered
+    report::guard_line_starts(&rendered).into_owned()
+}
+
+/// The config file may come from the linted tree: what the error quotes of it (its
+/// text, its name, the key or value in the message) is shown escaped.
+fn inert(error: &config::ConfigError) -> config::ConfigError {
+    let escaped = |text: &str| report::escape_text(text).into_owned();
+    let shown = error.source.as_ref().map(|source| {
+        let text = report::SourceText::new(&Arc::from(source.inner().as_str()));
+        let named = miette::NamedSource::new(escaped(source.name()), text.text().to_string());
+        (named, text)
+    });
+    config::ConfigError {
+        message: escaped(&error.message),
+        span: match (&shown, error.span) {
+            (Some((_, text)), Some(span)) => {
+                Some(text.range(span.offset()..span.offset() + span.len()).into())
+            }
+            (_, span) => span,
+        },
+        source: shown.map(|(named, _)| named),
+        label: escaped(&error.label),
+        help: error.help.as_deref().map(escaped),
+    }
 }
 
 fn exit_status(findings: &[partner_safety_lints::report::ReportedFinding]) -> u8 {
@@ -526,49 +639,6 @@ fn exit_status(findings: &[partner_safety_lints::report::ReportedFinding]) -> u8
     } else {
         0
     }
-}
-
-/// Reads one file (bounded by `max_file_size`, never following a link) and
-/// indexes it; any problem becomes a PS000 on that file.
-fn read_and_index(path: &Path, relative: String, max_file_size: u64) -> FileFacts {
-    match read_source(path, max_file_size) {
-        Ok(text) => index_file(relative, text),
-        Err(message) => FileFacts::unreadable(relative, message),
-    }
-}
-
-fn read_source(path: &Path, max_file_size: u64) -> Result<Arc<str>, String> {
-    let metadata =
-        std::fs::symlink_metadata(path).map_err(|error| format!("cannot read file: {error}"))?;
-    if metadata.file_type().is_symlink() {
-        return Err("file is a symbolic link; links are not followed".to_string());
-    }
-    if metadata.len() > max_file_size {
-        return Err(format!("file is {} bytes, over the --max-file-size limit of {max_file_size} bytes; it was skipped", metadata.len()));
-    }
-    let file = std::fs::File::open(path).map_err(|error| format!("cannot read file: {error}"))?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    // The file may grow between the size check and the read.
-    file.take(max_file_size + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| format!("cannot read file: {error}"))?;
-    if bytes.len() as u64 > max_file_size {
-        return Err(format!(
-            "file is over the --max-file-size limit of {max_file_size} bytes; it was skipped"
-        ));
-    }
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let valid = error.utf8_error().valid_up_to();
-        let bytes = error.as_bytes();
-        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-        format!("file is not valid UTF-8 (invalid byte at line {line}, byte offset {valid})")
-    })?;
-    // A byte-order mark is not part of the code; positions are reported without it.
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
-    Ok(Arc::from(text))
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`, for expiring suppressions.
@@ -656,12 +726,5 @@ mod exit_tests {
             exit_status(&[finding("PS104", Level::Deny), finding("PS003", Level::Deny)]),
             2
         );
-    }
-
-    #[test]
-    fn a_file_that_vanished_is_a_read_problem() {
-        let missing = std::env::temp_dir().join("partner-safety-no-such-file.rs");
-        let problem = read_source(&missing, 1024).unwrap_err();
-        assert!(problem.starts_with("cannot read file: "), "{problem}");
     }
 }

@@ -20,12 +20,21 @@ pub mod tool_codes {
         code: "PS000",
         name: "parse-error",
         checklist_item: None,
-        default_level: Level::Warn,
+        default_level: Level::Deny,
         summary: "A file could not be read or parsed; it was left out of the analysis",
-        docs: "## What it does\nReports a file that could not be analysed: it could not be read \
-(permissions, not UTF-8, larger than `--max-file-size`), syn could not parse it (nightly-only \
-syntax, invalid code), or it nests deeper than the analysis allows. Also reports a Cypher query \
-passed to a query call that could not be parsed; the rest of its file is analysed.\n\n\
+        docs: "## What it does\nReports a file the compiler builds that could not be analysed: \
+it could not be read (permissions, not UTF-8, a symbolic link, larger than `--max-file-size`), \
+syn could not parse it (nightly-only syntax, invalid code), or it nests deeper than the analysis \
+allows. Also reports a module loaded from outside the linted folder (`#[path = \"../x.rs\"]`), \
+which is not read, and a Cypher query passed to a query call that could not be analysed; the \
+rest of its file is analysed.\n\n\
+Which files the compiler builds is decided from the module tree: every target's root file \
+that `cargo metadata` names, then `mod` declarations (also those in `cfg_if!` and other macro \
+bodies), `#[path]` attributes and `include!`. Those files are analysed even when an ignore \
+file, a hidden folder or a nested `Cargo.toml` hides them from the directory walk. A `.rs` \
+file no target reaches (test data, fixtures) is analysed too, but when it does not parse that \
+is not a finding: the run counts such files on stderr. In a plain folder (no `Cargo.toml`) \
+every file counts as built.\n\n\
 A `format!` template that does not parse where a hole stands, or right after one \
 (`format!(\"MATCH (p:Plan {{id: $id}}) SET {}\", sets.join(\", \"))`), has Cypher structure \
 that is decided at run time: no reading of the source can analyse it, so the finding says so \
@@ -34,11 +43,12 @@ Schema commands (`CREATE [VECTOR|FULLTEXT|TEXT|POINT|RANGE|LOOKUP|BTREE] INDEX`,
 CONSTRAINT`, `DROP INDEX|CONSTRAINT`, `SHOW … INDEXES|CONSTRAINTS`) read and write no tenant \
 data: they are not analysed and never reported, whatever syntax they use.\n\n\
 ## Why is this bad?\n\
-A file that is not analysed is a file whose defects go unseen. The run goes on with the other \
-files.\n\n## Use instead\nFix the file, or raise this code to `deny` (`-D PS000`) to make CI fail \
-when any file cannot be analysed. Write a query whose text varies as one fixed text with \
+A file that is not analysed is a file whose defects go unseen: a gate that passed it would \
+fail open, so this is `deny` by default and the run goes on with the other files.\n\n\
+## Use instead\nFix the file. Write a query whose text varies as one fixed text with \
 parameters (`SET p += $changes` for a varying set of properties), or suppress the finding with \
-a reason.",
+a reason. A project that accepts unanalysed files can lower this code to `warn` in its \
+configuration, knowingly.",
         options: &[],
         build: None,
     };
@@ -51,7 +61,10 @@ a reason.",
         summary:
             "A suppression comment without a reason (or one that cannot be read) suppresses nothing",
         docs: "## What it does\nReports a `// partner-safety: allow(…)` comment that has no \
-`reason: …`, or that is malformed. Such a comment suppresses nothing.\n\n## Why is this bad?\n\
+`reason: …`, or that cannot be read: an unknown form, or an `until:` date that is not a real \
+day written `YYYY-MM-DD` (`2099-02-31`, `2027-4-1`). Such a comment suppresses nothing.\n\n\
+Only `//` comments are suppressions, as the compiler lexes the file: text in a string or char \
+literal, a doc comment and a `/* */` comment never are.\n\n## Why is this bad?\n\
 A suppression is a security exception; a reviewer needs to know why it was granted.\n\n\
 ## Example\n```rust\n// partner-safety: allow(PS104)\n```\n\n## Use instead\n```rust\n\
 // partner-safety: allow(PS104) reason: write-only config, never returned by the API\n```",
@@ -298,9 +311,36 @@ impl Engine {
             .collect()
     }
 
+    /// Files that could not be analysed, and modules loaded from outside the workspace. A
+    /// stray file (reached from no target: test data, fixtures) that does not parse is no
+    /// finding: such files are often invalid on purpose, and the compiler never sees them.
     fn file_problems(&self, workspace: &Workspace) -> Vec<Finding> {
         let mut findings = Vec::new();
+        for outside in &workspace.outside_links {
+            findings.push(
+                self.tool_finding(
+                    &tool_codes::PARSE_ERROR,
+                    Diagnostic::new(
+                        format!(
+                            "this module is loaded from `{}`, outside the workspace root; it was not analysed",
+                            outside.written.escape_debug()
+                        ),
+                        Location {
+                            file: outside.file,
+                            span: outside.span,
+                        },
+                    )
+                    .with_help(
+                        "partner-safety reads no file outside the folder it lints: lint the folder \
+                         that holds both files, or move the module inside this one",
+                    ),
+                ),
+            );
+        }
         for (file, facts) in workspace.files.iter().enumerate() {
+            if workspace.role(file) == crate::index::modules::FileRole::Stray {
+                continue;
+            }
             if let Some(problem) = &facts.problem {
                 findings.push(
                     self.tool_finding(
@@ -401,9 +441,16 @@ impl Engine {
         }
         let facts = workspace.file(file);
         let lines = covered_lines(facts, directive);
+        // No rule looked at a file that was not analysed, so whether its suppressions are used
+        // is unknown: it reports no PS002 at all (R2), not even for an unknown name, which
+        // shows once the file is analysed. Its PS000 or PS003 says why.
+        let analysed = facts.problem.is_none() && facts.internal_error.is_none();
         let mut reports = Vec::new();
         for (code_or_name, span) in &directive.codes {
             let Some(meta) = registry::lookup(code_or_name) else {
+                if !analysed {
+                    continue;
+                }
                 reports.push(
                     self.tool_finding(
                         &tool_codes::UNUSED_SUPPRESSION,
@@ -432,7 +479,7 @@ impl Engine {
                     finding.suppressed = Some(reason.clone());
                 }
             }
-            if !used && self.settings.level(meta.code) != Level::Allow {
+            if !used && analysed && self.settings.level(meta.code) != Level::Allow {
                 reports.push(
                     self.tool_finding(
                         &tool_codes::UNUSED_SUPPRESSION,
@@ -489,30 +536,34 @@ fn finding(meta: &'static RuleMeta, level: Level, diagnostic: Diagnostic) -> Fin
     }
 }
 
-/// The 0-based lines a directive covers: its own line for a trailing
-/// comment; otherwise the next code line, or the whole item starting there.
+/// The 0-based lines a directive covers. At the end of a line it covers that line; alone on
+/// its line, the lines down to the construct that follows it (blank lines, comments and
+/// attributes between included). Either way, an item (a field, a variant, an associated item)
+/// that carries it among its leading doc comments and attributes is covered whole, attributes
+/// included, wherever among them the directive stands.
 fn covered_lines(
     facts: &crate::index::FileFacts,
     directive: &Directive,
 ) -> std::ops::RangeInclusive<usize> {
-    if !directive.own_line {
-        return directive.line..=directive.line;
-    }
-    let mut target = directive.line + 1;
-    while target < facts.line_index.line_count() {
-        let text = facts.line_index.line_text(&facts.text, target).trim();
-        if !(text.is_empty() || text.starts_with("//")) {
-            break;
+    let line_of = |offset: u32| facts.line_index.line_of(offset);
+    let (mut first, mut last) = if directive.own_line {
+        let next = directive.line + 1;
+        let subject = directive.leads.map_or(next, |window| line_of(window.end));
+        (next, subject.max(next))
+    } else {
+        (directive.line, directive.line)
+    };
+    if let Some(window) = directive.leads {
+        for item in facts
+            .items
+            .iter()
+            .filter(|item: &&ItemExtent| (window.start..=window.end).contains(&item.span.start))
+        {
+            first = first.min(line_of(item.span.start));
+            last = last.max(line_of(item.span.end.saturating_sub(1)));
         }
-        target += 1;
     }
-    let item_end = facts
-        .items
-        .iter()
-        .filter(|item: &&ItemExtent| facts.line_index.line_of(item.span.start) == target)
-        .map(|item| facts.line_index.line_of(item.span.end.saturating_sub(1)))
-        .max();
-    target..=item_end.unwrap_or(target).max(target)
+    first..=last
 }
 
 fn sort_findings(workspace: &Workspace, findings: &mut [Finding]) {
@@ -692,6 +743,183 @@ async fn labelled(graph: &Graph, label: &str) {
             describe_hole("{}", Some(&long)),
             format!("the `{{}}` filled from `{}…`", "x".repeat(60))
         );
+    }
+
+    /// Reports every `secret` word of a file, so tests can place findings anywhere.
+    struct FlagsSecrets;
+
+    impl Rule for FlagsSecrets {
+        fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+            let text = &cx.workspace.file(file).text;
+            for (at, _) in text.match_indices("secret") {
+                out.push(Diagnostic::new(
+                    "a secret",
+                    Location {
+                        file,
+                        span: Span::new(at, at + "secret".len()),
+                    },
+                ));
+            }
+        }
+    }
+
+    /// What [`FlagsSecrets`] and the tool report on one file, as `line CODE message`.
+    fn secrets_reported(source: &str) -> Vec<String> {
+        let engine = Engine {
+            rules: vec![ConfiguredRule {
+                meta: &crate::rules::readable_secret::META,
+                level: Level::Deny,
+                rule: Box::new(FlagsSecrets),
+            }],
+            settings: Settings::default(),
+        };
+        let workspace = crate::testing::workspace(&[("src/lib.rs", source)]);
+        resolve(&workspace, &engine.check(&workspace))
+            .into_iter()
+            .map(|f| format!("{} {} {}", f.region.line, f.code, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_suppression_among_an_items_docs_and_attributes_covers_the_item() {
+        let covered = [
+            // After the docs, before the attributes (R10).
+            "/// Credentials.\n// partner-safety: allow(PS104) reason: r\n#[derive(Serialize)]\npub struct Creds {\n    pub secret: String,\n}\n",
+            // Between attributes, and after the last one.
+            "#[derive(Serialize)]\n// partner-safety: allow(PS104) reason: r\n#[serde(rename_all = \"camelCase\")]\npub struct Creds {\n    pub secret: String,\n}\n",
+            "/// Credentials.\n#[derive(Serialize)]\n// partner-safety: allow(PS104) reason: r\npub struct Creds {\n    pub secret: String,\n}\n",
+            // At the end of an attribute's line.
+            "#[derive(Serialize)] // partner-safety: allow(PS104) reason: r\npub struct Creds {\n    pub secret: String,\n}\n",
+            // Separated from the item by a blank line and a comment, as before.
+            "// partner-safety: allow(PS104) reason: r\n\n// The credentials.\npub struct Creds {\n    pub secret: String,\n}\n",
+            // A field, its attribute on the lines between.
+            "pub struct Creds {\n    /// The key.\n    // partner-safety: allow(PS104) reason: r\n    #[serde(rename = \"k\")]\n    pub key:\n        secret::Key,\n}\n",
+            // Without attributes: the extent starts at the visibility, the type, the name.
+            "pub struct Creds {\n    // partner-safety: allow(PS104) reason: r\n    pub(crate) key:\n        secret::Key,\n}\n",
+            "pub struct Creds(\n    // partner-safety: allow(PS104) reason: r\n    Vec<\n        secret::Key>,\n);\n",
+            "enum Code {\n    // partner-safety: allow(PS104) reason: r\n    Key =\n        secret::KEY,\n}\n",
+            "impl Creds {\n    // partner-safety: allow(PS104) reason: r\n    pub const KEY: &str =\n        \"secret\";\n}\n",
+            "impl Creds {\n    // partner-safety: allow(PS104) reason: r\n    keys! {\n        secret\n    }\n}\n",
+            // A variant with fields.
+            "pub enum Creds {\n    /// A key.\n    // partner-safety: allow(PS104) reason: r\n    #[serde(rename = \"k\")]\n    Key {\n        secret: String,\n    },\n}\n",
+            // Associated items and functions.
+            "impl Creds {\n    /// The key.\n    // partner-safety: allow(PS104) reason: r\n    #[doc(hidden)]\n    const KEY: &str =\n        \"secret\";\n}\n",
+            "trait Store {\n    // partner-safety: allow(PS104) reason: r\n    /// The key type.\n    type Key:\n        secret::Key;\n}\n",
+            "impl Store for Db {\n    /// Reads it.\n    // partner-safety: allow(PS104) reason: r\n    #[inline]\n    fn key(&self) -> String {\n        self.secret.clone()\n    }\n}\n",
+            "/// Reads it.\n// partner-safety: allow(PS104) reason: r\n#[inline]\nfn key(db: &Db) -> String {\n    db.secret.clone()\n}\n",
+        ];
+        for source in covered {
+            assert_eq!(secrets_reported(source), Vec::<String>::new(), "{source}");
+        }
+    }
+
+    #[test]
+    fn a_suppression_covers_only_the_item_it_stands_before() {
+        // The item before it keeps its finding.
+        assert_eq!(
+            secrets_reported(
+                "#[derive(Serialize)]\npub struct A {\n    pub secret: String,\n}\n// partner-safety: allow(PS104) reason: r\n#[derive(Serialize)]\npub struct B {\n    pub secret: String,\n}\n"
+            ),
+            ["3 PS104 a secret"]
+        );
+        // A field's suppression does not cover its neighbours, nor does an end-of-line one.
+        assert_eq!(
+            secrets_reported(
+                "pub struct A {\n    // partner-safety: allow(PS104) reason: r\n    #[serde(skip)]\n    pub secret: String,\n    pub secret_too: String, // partner-safety: allow(PS104) reason: r\n    pub secret_three: String,\n}\n"
+            ),
+            ["6 PS104 a secret"]
+        );
+        // Inside a body, a suppression covers the statement's line, not the function.
+        assert_eq!(
+            secrets_reported(
+                "fn f() {\n    // partner-safety: allow(PS104) reason: r\n    let a = secret;\n    let b = secret;\n}\n"
+            ),
+            ["4 PS104 a secret"]
+        );
+        // An inner attribute is the module's: a suppression after it covers the next item only.
+        assert_eq!(
+            secrets_reported(
+                "mod m {\n    #![allow(dead_code)] // partner-safety: allow(PS104) reason: r\n    fn f() { secret }\n}\n"
+            ),
+            [
+                "2 PS002 unused suppression: no PS104 finding here",
+                "3 PS104 a secret"
+            ]
+        );
+    }
+
+    /// Everything the tool reports with default levels, as `path:line CODE message`.
+    fn reported_with_default_levels(files: &[(&str, &str)]) -> Vec<String> {
+        let workspace = crate::testing::workspace(files);
+        resolve(
+            &workspace,
+            &Engine::new(Settings::default()).check(&workspace),
+        )
+        .into_iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f.region.path, f.region.line, f.code, f.message
+            )
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_file_that_was_not_analysed_reports_no_unused_suppression() {
+        let suppressions = "// partner-safety: allow(PS104) reason: r\npub fn f() {}\n\
+                            // partner-safety: allow(PS999) reason: r\npub fn g() {}\n\
+                            // partner-safety: allow(PS104)\npub fn h() {}\n";
+        let unparsable = format!("{suppressions}pub fn broken(x y) {{}}\n");
+        let nested = format!(
+            "{suppressions}const X: () = {};\n",
+            "(".repeat(9_000) + &")".repeat(9_000)
+        );
+        // Not even lexed: it has no suppressions at all.
+        let unlexable = format!("{suppressions}pub fn broken( {{}}\n");
+        let reported = reported_with_default_levels(&[
+            ("src/analysed.rs", suppressions),
+            ("src/unparsable.rs", &unparsable),
+            ("src/nested.rs", &nested),
+            ("src/unlexable.rs", &unlexable),
+        ]);
+        // The analysed file: unused, unknown, no reason. The others: no PS002, but a
+        // suppression without a reason is still one (PS001), and each says why it was skipped
+        // (the PS000 messages belong to the parser and the depth guard).
+        let without_parse_errors: Vec<&str> = reported
+            .iter()
+            .filter(|line| !line.contains(" PS000 "))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            without_parse_errors,
+            [
+                "src/analysed.rs:1 PS002 unused suppression: no PS104 finding here",
+                "src/analysed.rs:3 PS002 suppression names unknown rule `PS999`",
+                "src/analysed.rs:5 PS001 suppression without a reason suppresses nothing",
+                "src/nested.rs:5 PS001 suppression without a reason suppresses nothing",
+                "src/unparsable.rs:5 PS001 suppression without a reason suppresses nothing",
+            ]
+        );
+        let parse_errors: Vec<&str> = reported
+            .iter()
+            .filter_map(|line| line.split_once(" PS000 ").map(|(at, _)| at))
+            .collect();
+        assert_eq!(
+            parse_errors,
+            [
+                "src/nested.rs:7",
+                "src/unlexable.rs:7",
+                "src/unparsable.rs:7"
+            ]
+        );
+        // A file whose indexing failed (PS003) is not analysed either.
+        let engine = Engine::new(Settings::default());
+        let mut facts = index_file("src/a.rs".into(), suppressions.into());
+        facts.internal_error = Some("boom".into());
+        let workspace = Workspace::new(vec![facts]);
+        let codes: Vec<&str> = engine.check(&workspace).iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["PS003", "PS001"]);
     }
 
     #[test]

@@ -86,16 +86,13 @@ pub fn resolve(workspace: &Workspace, findings: &[Finding]) -> Vec<ReportedFindi
             let snippet = facts.text.get(finding.primary.span.range()).unwrap_or("");
             let normalised: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
             let enclosing = enclosing_function(facts, finding.primary.span.start);
+            // The partner-context chain names callers in other files: renaming one must not
+            // turn a baselined finding into a new one.
+            let message = without_call_chains(&finding.message);
             let base = fnv1a(
-                [
-                    finding.code,
-                    &facts.path,
-                    &enclosing,
-                    &normalised,
-                    &finding.message,
-                ]
-                .iter()
-                .copied(),
+                [finding.code, &facts.path, &enclosing, &normalised, &message]
+                    .iter()
+                    .copied(),
             );
             let occurrence = occurrences.entry(base).or_insert(0);
             *occurrence += 1;
@@ -141,6 +138,50 @@ pub fn resolve(workspace: &Workspace, findings: &[Finding]) -> Vec<ReportedFindi
         .collect()
 }
 
+/// The message with every call chain (`` `a::f` → `b::g` ``, as the model describes partner
+/// context) replaced by `…`: the chain's functions live elsewhere and change on their own.
+fn without_call_chains(message: &str) -> std::borrow::Cow<'_, str> {
+    const ARROW: &str = " → ";
+    if !message.contains(ARROW) {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    // A backticked name at `at`: the offset just past its closing backtick.
+    let name_end = |at: usize| -> Option<usize> {
+        let rest = message.get(at..)?.strip_prefix('`')?;
+        rest.find('`').map(|close| at + 1 + close + 1)
+    };
+    let mut out = String::with_capacity(message.len());
+    let mut cursor = 0;
+    while cursor < message.len() {
+        let Some(tick) = message[cursor..].find('`').map(|i| cursor + i) else {
+            break;
+        };
+        let mut end = match name_end(tick) {
+            Some(end) => end,
+            None => break,
+        };
+        let mut links = 0;
+        while message[end..].starts_with(ARROW) {
+            match name_end(end + ARROW.len()) {
+                Some(next) => {
+                    end = next;
+                    links += 1;
+                }
+                None => break,
+            }
+        }
+        out.push_str(&message[cursor..tick]);
+        if links > 0 {
+            out.push('…');
+        } else {
+            out.push_str(&message[tick..end]);
+        }
+        cursor = end;
+    }
+    out.push_str(&message[cursor..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// `Type::method` or `function` of the innermost function around `offset`;
 /// empty at file level.
 fn enclosing_function(facts: &crate::index::FileFacts, offset: u32) -> String {
@@ -173,6 +214,26 @@ fn fnv1a<'a>(parts: impl Iterator<Item = &'a str>) -> u64 {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn call_chains_leave_the_fingerprinted_message() {
+        assert_eq!(
+            without_call_chains(
+                "query reads `:User` (partner context: `partner::export` → `store::users`)"
+            ),
+            "query reads `:User` (partner context: …)"
+        );
+        // A single name is the finding's own function, not a chain.
+        assert_eq!(
+            without_call_chains("`.unmask()` in partner context (`support::reveal`)"),
+            "`.unmask()` in partner context (`support::reveal`)"
+        );
+        assert_eq!(
+            without_call_chains("`a` → `b` → `c`, and `d` → `e`"),
+            "…, and …"
+        );
+        assert_eq!(without_call_chains("odd ` → text"), "odd ` → text");
+    }
 
     #[test]
     fn the_enclosing_function_is_the_innermost_one() {

@@ -302,6 +302,90 @@ pub fn item_like_span(
     span_between(outer_start(attrs, vis).unwrap_or(first), last)
 }
 
+/// The span of a struct or variant field, attributes included.
+pub fn field_span(field: &syn::Field) -> Span {
+    let first = outer_start(&field.attrs, Some(&field.vis))
+        .or_else(|| field.ident.as_ref().map(proc_macro2::Ident::span))
+        .or_else(|| type_first_token(&field.ty));
+    ends_or_tokens(first, type_last_token(&field.ty), field)
+}
+
+/// The span of an enum variant, attributes, fields and discriminant included.
+pub fn variant_span(variant: &syn::Variant) -> Span {
+    let first = outer_start(&variant.attrs, None).unwrap_or_else(|| variant.ident.span());
+    let last = match (&variant.discriminant, &variant.fields) {
+        (Some((_, expr)), _) => last_token(expr),
+        (None, syn::Fields::Named(named)) => Some(named.brace_token.span.close()),
+        (None, syn::Fields::Unnamed(unnamed)) => Some(unnamed.paren_token.span.close()),
+        (None, syn::Fields::Unit) => Some(variant.ident.span()),
+    };
+    ends_or_tokens(Some(first), last, variant)
+}
+
+/// The span of an item of an `impl` block, attributes included.
+pub fn impl_item_span(item: &syn::ImplItem) -> Span {
+    use syn::ImplItem;
+    let (first, last) = match item {
+        ImplItem::Fn(function) => return impl_fn_span(function),
+        ImplItem::Const(constant) => (
+            outer_start(&constant.attrs, Some(&constant.vis))
+                .or(constant.defaultness.map(|t| t.span))
+                .unwrap_or(constant.const_token.span),
+            Some(constant.semi_token.span),
+        ),
+        ImplItem::Type(alias) => (
+            outer_start(&alias.attrs, Some(&alias.vis))
+                .or(alias.defaultness.map(|t| t.span))
+                .unwrap_or(alias.type_token.span),
+            Some(alias.semi_token.span),
+        ),
+        ImplItem::Macro(invocation) => match outer_start(&invocation.attrs, None)
+            .or_else(|| path_first_token(&invocation.mac.path))
+        {
+            Some(first) => (first, macro_end(&invocation.mac, invocation.semi_token)),
+            None => return span_of_tokens(item),
+        },
+        _ => return span_of_tokens(item),
+    };
+    ends_or_tokens(Some(first), last, item)
+}
+
+/// The span of an item of a trait, attributes included.
+pub fn trait_item_span(item: &syn::TraitItem) -> Span {
+    use syn::TraitItem;
+    let (first, last) = match item {
+        TraitItem::Fn(function) => return trait_fn_span(function),
+        TraitItem::Const(constant) => (
+            outer_start(&constant.attrs, None).unwrap_or(constant.const_token.span),
+            Some(constant.semi_token.span),
+        ),
+        TraitItem::Type(alias) => (
+            outer_start(&alias.attrs, None).unwrap_or(alias.type_token.span),
+            Some(alias.semi_token.span),
+        ),
+        TraitItem::Macro(invocation) => match outer_start(&invocation.attrs, None)
+            .or_else(|| path_first_token(&invocation.mac.path))
+        {
+            Some(first) => (first, macro_end(&invocation.mac, invocation.semi_token)),
+            None => return span_of_tokens(item),
+        },
+        _ => return span_of_tokens(item),
+    };
+    ends_or_tokens(Some(first), last, item)
+}
+
+/// The last token of a macro invocation in item position: its `;`, else its closing delimiter.
+fn macro_end(mac: &syn::Macro, semi: Option<syn::Token![;]>) -> Option<proc_macro2::Span> {
+    Some(semi.map_or_else(
+        || match &mac.delimiter {
+            syn::MacroDelimiter::Paren(p) => p.span.close(),
+            syn::MacroDelimiter::Brace(b) => b.span.close(),
+            syn::MacroDelimiter::Bracket(b) => b.span.close(),
+        },
+        |semi| semi.span,
+    ))
+}
+
 /// The first token of an item: its first outer attribute, else its visibility.
 fn outer_start(
     attrs: &[syn::Attribute],

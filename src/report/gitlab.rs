@@ -1,6 +1,7 @@
 //! GitLab Code Quality report: a JSON array of issues, shown in merge
 //! requests when uploaded as `artifacts:reports:codequality`.
 
+use super::sanitize::{escape_text, write_json};
 use super::Report;
 use partner_safety_lints::registry::Level;
 use serde_json::{json, Value};
@@ -13,7 +14,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .map(|finding| {
             json!({
                 "type": "issue",
-                "description": format!("{} {}: {}", finding.code, finding.name, finding.message),
+                // Shown as text in the merge request; the path stays the file's.
+                "description": format!("{} {}: {}", finding.code, finding.name, escape_text(&finding.message)),
                 "check_name": finding.code,
                 "categories": ["Security"],
                 "fingerprint": finding.fingerprint,
@@ -25,6 +27,5 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    writeln!(out)
+    write_json(out, &issues)
 }

@@ -1,6 +1,12 @@
 //! miette reports with the source snippet, labelled spans, the checklist
 //! item and the fix, then a one-line summary.
+//!
+//! Everything handed to miette from the linted tree is made inert first: the
+//! message, labels, help and file names escaped, and each source file shown with
+//! its control characters escaped and every span moved onto the shown text. With
+//! colour, the only escape sequences written are miette's own.
 
+use super::sanitize::{escape_text, guard_line_starts, SourceText};
 use super::Report;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
@@ -34,9 +40,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let diagnostic = FindingDiagnostic::new(finding, &sources);
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diagnostic).is_err() {
-            rendered = format!("{}: {}\n", finding.code, finding.message);
+            rendered = format!("{}: {}\n", finding.code, diagnostic.message);
         }
-        out.write_all(rendered.as_bytes())?;
+        // Wrapping may start a line with any word of a message or a path.
+        out.write_all(guard_line_starts(&rendered).as_bytes())?;
         writeln!(out)?;
     }
     if !report.quiet {
@@ -47,19 +54,35 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
 
 struct Sources<'a> {
     workspace: &'a Workspace,
-    cache: std::cell::RefCell<std::collections::HashMap<FileId, Arc<NamedSource<Arc<str>>>>>,
+    cache: std::cell::RefCell<std::collections::HashMap<FileId, Arc<Shown>>>,
+}
+
+/// A file as the report shows it, with the map of its spans.
+struct Shown {
+    source: Arc<NamedSource<Arc<str>>>,
+    text: SourceText,
+}
+
+impl Shown {
+    fn span(&self, span: partner_safety_lints::source::Span) -> SourceSpan {
+        SourceSpan::from(self.text.range(span.range()))
+    }
 }
 
 impl Sources<'_> {
-    fn get(&self, file: FileId) -> Arc<NamedSource<Arc<str>>> {
+    fn get(&self, file: FileId) -> Arc<Shown> {
         self.cache
             .borrow_mut()
             .entry(file)
             .or_insert_with(|| {
                 let facts = self.workspace.file(file);
-                Arc::new(
-                    NamedSource::new(facts.path.clone(), facts.text.clone()).with_language("Rust"),
-                )
+                let text = SourceText::new(&facts.text);
+                let source = NamedSource::new(escape_text(&facts.path), text.text().clone())
+                    .with_language("Rust");
+                Arc::new(Shown {
+                    source: Arc::new(source),
+                    text,
+                })
             })
             .clone()
     }
@@ -77,54 +100,56 @@ struct FindingDiagnostic {
 
 impl FindingDiagnostic {
     fn new(finding: &ReportedFinding, sources: &Sources<'_>) -> Self {
-        let source = sources.get(finding.location.file);
-        let span = |span: partner_safety_lints::source::Span| SourceSpan::from(span.range());
+        let shown = sources.get(finding.location.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(short_label(finding)),
-            span(finding.location.span),
+            Some(escape_text(&short_label(finding)).into_owned()),
+            shown.span(finding.location.span),
         )];
         let mut related = Vec::new();
         for label in &finding.labels {
+            let message = escape_text(&label.message).into_owned();
             if label.location.file == finding.location.file {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(label.message.clone()),
-                    span(label.location.span),
+                    Some(message),
+                    shown.span(label.location.span),
                 ));
             } else {
+                let elsewhere = sources.get(label.location.file);
                 related.push(FindingDiagnostic {
-                    message: label.message.clone(),
+                    message,
                     code: String::new(),
                     severity: Severity::Advice,
                     help: None,
-                    source: sources.get(label.location.file),
                     labels: vec![LabeledSpan::new_primary_with_span(
                         None,
-                        span(label.location.span),
+                        elsewhere.span(label.location.span),
                     )],
+                    source: elsewhere.source.clone(),
                     related: Vec::new(),
                 });
             }
         }
+        // One line each: the parts are escaped apart, then joined.
         let mut help = Vec::new();
         if let Some(text) = &finding.help {
-            help.push(text.clone());
+            help.push(escape_text(text).into_owned());
         }
         if let Some(fix) = &finding.fix {
             for replacement in &fix.replacements {
                 help.push(format!(
                     "fix: insert `{}` at {}:{}:{}",
-                    replacement.text.trim_end(),
-                    replacement.region.path,
+                    escape_text(replacement.text.trim_end()),
+                    escape_text(&replacement.region.path),
                     replacement.region.line,
                     replacement.region.column
                 ));
             }
         }
         if let Some(item) = &finding.checklist_item {
-            help.push(format!("checklist: {item}"));
+            help.push(format!("checklist: {}", escape_text(item)));
         }
         FindingDiagnostic {
-            message: finding.message.clone(),
+            message: escape_text(&finding.message).into_owned(),
             code: format!("{} {}", finding.code, finding.name),
             severity: if finding.level == Level::Deny {
                 Severity::Error
@@ -132,7 +157,7 @@ impl FindingDiagnostic {
                 Severity::Warning
             },
             help: (!help.is_empty()).then(|| help.join("\n")),
-            source,
+            source: shown.source.clone(),
             labels,
             related,
         }

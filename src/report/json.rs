@@ -89,13 +89,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         deny: report.summary.deny,
         warn: report.summary.warn,
     };
-    serde_json::to_writer_pretty(
-        &mut *out,
+    super::sanitize::write_json(
+        out,
         &JsonReport {
             version: 1,
             findings,
             summary,
         },
-    )?;
-    writeln!(out)
+    )
 }

@@ -3,6 +3,7 @@
 //! the run); warnings are listed in the test case's output and do not fail it.
 //! A rule that ran and found nothing is one passing test case, `all files`.
 
+use super::sanitize::{escape_text, guard_line_starts};
 use super::Report;
 use partner_safety_lints::registry::{self, Level, RuleMeta};
 use partner_safety_lints::report::ReportedFinding;
@@ -57,27 +58,29 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         for (path, findings) in files {
+            let path = escape_text(path);
             writeln!(
                 out,
                 r#"    <testcase name="{}" classname="{classname}" file="{}">"#,
-                escape(path),
-                escape(path)
+                escape(&path),
+                escape(&path)
             )?;
+            // Lines as `--format short` writes them, each starting with the file name.
             let text: String = findings
                 .iter()
                 .map(|finding| {
                     format!(
-                        "{}:{}:{}: {}[{} {}]: {}\n",
-                        finding.region.path,
+                        "{path}:{}:{}: {}[{} {}]: {}\n",
                         finding.region.line,
                         finding.region.column,
                         finding.level.as_str(),
                         finding.code,
                         finding.name,
-                        finding.message
+                        escape_text(&finding.message)
                     )
                 })
                 .collect();
+            let text = guard_line_starts(&text);
             if failing(findings) {
                 let first = findings
                     .iter()
@@ -87,7 +90,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     out,
                     r#"      <failure type="{}" message="{}">{}</failure>"#,
                     meta.code,
-                    escape(first),
+                    escape(&escape_text(first)),
                     escape(&text)
                 )?;
             } else {
@@ -100,7 +103,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</testsuites>")
 }
 
-/// XML text and attribute escaping; characters XML 1.0 cannot hold are dropped.
+/// XML text and attribute escaping. Text from the linted tree has its control
+/// characters escaped before it gets here; anything XML 1.0 cannot hold that is
+/// left is dropped rather than written into a document no parser accepts.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {

@@ -6,8 +6,11 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod sanitize;
 mod sarif;
 mod short;
+
+pub use sanitize::{escape_text, guard_line_starts, is_printable_verbatim, SourceText};
 
 use crate::cli::Format;
 use partner_safety_lints::registry::{Level, RuleMeta};
@@ -22,6 +25,7 @@ pub struct Summary {
     pub findings: usize,
     pub deny: usize,
     pub warn: usize,
+    /// Only ever printed to stderr: the report itself is the same on every run.
     pub parse_millis: u128,
 }
 
@@ -42,10 +46,10 @@ impl Summary {
         }
     }
 
-    /// `N findings (X deny, Y warn) in M files, parsed in T ms`
+    /// `N findings (X deny, Y warn) in M files`, for the report.
     pub fn line(&self) -> String {
         format!(
-            "{} {} ({} deny, {} warn) in {} {}, parsed in {} ms",
+            "{} {} ({} deny, {} warn) in {} {}",
             self.findings,
             if self.findings == 1 {
                 "finding"
@@ -56,8 +60,12 @@ impl Summary {
             self.warn,
             self.files,
             if self.files == 1 { "file" } else { "files" },
-            self.parse_millis
         )
+    }
+
+    /// The summary line with `, parsed in T ms`, for stderr.
+    pub fn timed_line(&self) -> String {
+        format!("{}, parsed in {} ms", self.line(), self.parse_millis)
     }
 }
 
@@ -115,8 +123,7 @@ pub fn write_statistics(
                 serde_json::json!({ "code": code, "name": name, "level": level.as_str(), "count": count })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
-        return writeln!(out);
+        return sanitize::write_json(out, &rows);
     }
     let width = counts
         .iter()
@@ -127,4 +134,125 @@ pub fn write_statistics(
         writeln!(out, "{count:>width$}\t{code}\t{name}\t{}", level.as_str())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use partner_safety_lints::diagnostic::Location;
+    use partner_safety_lints::report::{region, ResolvedLabel};
+    use partner_safety_lints::source::Span;
+    use std::sync::Arc;
+
+    /// A finding whose message, label, help, file name and source snippet all carry
+    /// what an attacker would write into a linted tree.
+    fn hostile_report(format: Format, color: bool) -> String {
+        let path = "src/a\n::error file=x::forged\u{1b}[2J\u{202e}.rs";
+        let text =
+            "fn f() {\n    let q = \"\u{1b}]0;pwned\u{7} ##[add-mask]x \u{2028}\u{202e}\";\n}\n";
+        let workspace = Workspace::new(vec![partner_safety_lints::index_file(
+            path.into(),
+            Arc::from(text),
+        )]);
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            Location {
+                file: 0,
+                span: Span::new(start, start + needle.len()),
+            }
+        };
+        let location = at("\"\u{1b}]0;pwned");
+        let hostile = "x\n::error file=y::forged\r\n::add-mask::z \u{1b}[31m <img src=x> @octocat #1 https://evil.example ##[stop-commands]t %0A \u{202e}";
+        let finding = ReportedFinding {
+            code: "PS104",
+            name: "readable-secret",
+            level: Level::Deny,
+            message: format!("secret `{hostile}` and {hostile}"),
+            checklist_item: Some(format!("1. {hostile}")),
+            region: region(&workspace, location),
+            location,
+            primary_label: Some(hostile.to_string()),
+            labels: vec![ResolvedLabel {
+                region: region(&workspace, at("let q")),
+                location: at("let q"),
+                message: hostile.to_string(),
+            }],
+            help: Some(hostile.to_string()),
+            fix: None,
+            fingerprint: "0".into(),
+            suppressed: None,
+        };
+        let findings = [finding];
+        let report = Report {
+            workspace: &workspace,
+            findings: &findings,
+            summary: Summary::new(1, &findings, 7),
+            enabled_rules: partner_safety_lints::registry::rules().collect(),
+            color,
+            quiet: false,
+            suppressed: &[],
+            show_suppressed: false,
+            link_base: Some("https://example.invalid/blob/x".into()),
+        };
+        let mut out = Vec::new();
+        write(format, &report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn no_format_writes_the_linted_tree_raw() {
+        for format in [
+            Format::Human,
+            Format::Short,
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+            Format::Markdown,
+            Format::Junit,
+            Format::Gitlab,
+        ] {
+            let written = hostile_report(format, false);
+            let raw: Vec<char> = written
+                .chars()
+                .filter(|c| *c != '\n' && sanitize::is_unsafe(*c))
+                .collect();
+            assert!(raw.is_empty(), "{format:?}: {raw:?} in\n{written}");
+            for line in written.lines() {
+                let trimmed = line.trim_start();
+                if format == Format::Github {
+                    assert!(trimmed.starts_with("::error file="), "{line}");
+                } else {
+                    assert!(!trimmed.starts_with("::"), "{format:?}: {line}");
+                }
+                assert!(!line.contains("##["), "{format:?}: {line}");
+            }
+            assert!(!written.contains("parsed in"), "{format:?}: {written}");
+        }
+    }
+
+    #[test]
+    fn colour_adds_only_the_reports_own_escapes() {
+        let coloured = hostile_report(Format::Human, true);
+        let escapes = coloured.matches('\u{1b}').count();
+        let colours = coloured.matches("\u{1b}[").count();
+        assert!(escapes > 0 && escapes == colours, "{coloured}");
+        assert!(coloured.contains("\\u{1b}]0;pwned\\u{7}"), "{coloured}");
+        assert!(!coloured.contains("\u{1b}]"), "{coloured}");
+    }
+
+    #[test]
+    fn the_summary_line_in_a_report_has_no_timing() {
+        let summary = Summary {
+            files: 2,
+            findings: 1,
+            deny: 1,
+            warn: 0,
+            parse_millis: 12,
+        };
+        assert_eq!(summary.line(), "1 finding (1 deny, 0 warn) in 2 files");
+        assert_eq!(
+            summary.timed_line(),
+            "1 finding (1 deny, 0 warn) in 2 files, parsed in 12 ms"
+        );
+    }
 }

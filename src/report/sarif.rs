@@ -47,8 +47,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             "results": results,
         }]
     });
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
-    writeln!(out)
+    super::sanitize::write_json(out, &sarif)
 }
 
 fn sarif_level(level: Level) -> &'static str {
@@ -90,10 +89,10 @@ fn artifact(path: &str) -> Value {
 }
 
 fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
-    let mut message = finding.message.clone();
+    let mut message = plain_text(&finding.message);
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&plain_text(help));
     }
     let mut result = json!({
         "ruleId": finding.code,
@@ -116,7 +115,7 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
             .map(|(id, label)| {
                 json!({
                     "id": id,
-                    "message": { "text": label.message },
+                    "message": { "text": plain_text(&label.message) },
                     "physicalLocation": {
                         "artifactLocation": artifact(&label.region.path),
                         "region": region(&label.region),
@@ -143,11 +142,30 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
             })
             .collect();
         result["fixes"] = json!([{
-            "description": { "text": finding.help.clone().unwrap_or_else(|| "apply the suggested change".into()) },
+            "description": { "text": finding.help.as_deref().map_or_else(|| "apply the suggested change".into(), plain_text) },
             "artifactChanges": changes,
         }]);
     }
     result
+}
+
+/// A plain-text SARIF message: viewers (GitHub code scanning among them) read
+/// `[text](target)` in one as a link, so a `[` that a `](` follows, which could
+/// only come from quoted source, is escaped with a backslash, as SARIF 2.1.0
+/// (3.11.6) escapes literal brackets. Other brackets stay as written: most
+/// messages quote attributes and patterns (`#[derive(Debug)]`, `[:MANAGES]`).
+fn plain_text(text: &str) -> String {
+    let Some(last_link) = text.rfind("](") else {
+        return text.to_string();
+    };
+    let mut escaped = String::with_capacity(text.len() + 4);
+    for (at, c) in text.char_indices() {
+        if c == '[' && at < last_link {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// A relative path as a URI reference: `/`-separated, percent-encoded.
@@ -167,6 +185,18 @@ pub(super) fn uri_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brackets_in_messages_cannot_make_links() {
+        assert_eq!(
+            plain_text("[click](https://evil.example) and [here](0) `[x]`"),
+            "\\[click](https://evil.example) and \\[here](0) `[x]`"
+        );
+        assert_eq!(
+            plain_text("`#[derive(Debug)]` and `[:MANAGES]`"),
+            "`#[derive(Debug)]` and `[:MANAGES]`"
+        );
+    }
 
     #[test]
     fn uri_paths_are_percent_encoded() {

@@ -155,7 +155,8 @@ fn baseline_errors_are_tool_errors() {
     ]);
     assert_eq!(missing.code, 2);
     assert!(
-        missing.stderr.contains("cannot read baseline"),
+        missing.stderr.contains("cannot read the baseline: `")
+            && missing.stderr.contains("none.json` does not exist"),
         "{}",
         missing.stderr
     );

@@ -75,7 +75,7 @@ fn cargo_metadata_table_and_explicit_config_file() {
     assert!(
         missing
             .stderr
-            .contains("cannot read config file `no-such.toml`"),
+            .contains("cannot read configuration: `no-such.toml` does not exist"),
         "{}",
         missing.stderr
     );

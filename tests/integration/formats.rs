@@ -7,10 +7,9 @@ fn demo_output(format: &str) -> String {
     output.stdout
 }
 
+/// No filter: a report holds nothing that changes from run to run.
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({ filters => vec![(r"parsed in \d+ ms", "parsed in [TIME] ms")] }, {
-        insta::assert_snapshot!(name, text);
-    });
+    insta::assert_snapshot!(name, text);
 }
 
 #[test]
@@ -201,4 +200,76 @@ fn github_annotations_escape_and_map_levels() {
         "{}",
         warn.stdout
     );
+}
+
+const FORMATS: [&str; 8] = [
+    "human", "short", "json", "sarif", "github", "markdown", "junit", "gitlab",
+];
+
+/// Every format's stdout for one way of running, with `short`'s stderr.
+fn every_format(path: &str, how: &[&str]) -> (Vec<String>, String) {
+    let mut stderr = String::new();
+    let outputs = FORMATS
+        .iter()
+        .map(|format| {
+            let mut args = vec![path, "--format", format, "--color", "never"];
+            args.extend_from_slice(how);
+            let output = run(&args);
+            assert!(output.code <= 1, "{format}: {}", output.stderr);
+            if *format == "short" {
+                stderr = output.stderr;
+            }
+            output.stdout
+        })
+        .collect();
+    (outputs, stderr)
+}
+
+/// Many files with findings of several rules, so that threads interleave.
+fn many_files() -> tempfile::TempDir {
+    let files: Vec<(String, String)> = (0..60)
+        .map(|index| {
+            (
+                format!("src/module_{index:02}.rs"),
+                format!(
+                    "#[derive(Serialize, Debug)]\npub struct Settings{index} {{\n    pub api_key: String,\n    pub password: String,\n}}\n\
+                     async fn load{index}(graph: &Graph) {{\n    graph.run(query(\"MATCH (n RETURN n\")).await;\n}}\n"
+                ),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    workspace(&borrowed)
+}
+
+#[test]
+fn every_format_is_byte_identical_across_runs_threads_and_the_cache() {
+    let many = many_files();
+    for path in ["fixtures/demo", many.path().to_str().unwrap()] {
+        let (first, stderr) = every_format(path, &["--no-cache", "--jobs", "1"]);
+        assert!(first[1].lines().count() > 20, "{path}: {}", first[1]);
+        for how in [
+            &["--no-cache", "--jobs", "1"][..],
+            &["--no-cache", "--jobs", "2"],
+            // Cold or warm, the cache gives the same report.
+            &["--jobs", "2"],
+            &["--jobs", "2"],
+        ] {
+            let (again, _) = every_format(path, how);
+            for ((format, a), b) in FORMATS.iter().zip(&first).zip(&again) {
+                assert!(
+                    a == b,
+                    "{path} {format} differs with {how:?}:\n{a}\n---\n{b}"
+                );
+            }
+        }
+        // Timings go to stderr only.
+        for (format, text) in FORMATS.iter().zip(&first) {
+            assert!(!text.contains("parsed in"), "{format}: {text}");
+        }
+        assert!(stderr.contains(", parsed in "), "{stderr}");
+    }
 }

@@ -2,6 +2,9 @@
 //! (modules below) keeps link time down.
 
 mod adoption;
+mod attacks;
+mod attacks_output;
+mod attacks_suppressions;
 mod cache;
 mod cli;
 mod common;

@@ -11,7 +11,7 @@ fn parse_errors_are_reported_and_the_rest_is_analysed() {
     assert_eq!(
         findings,
         [
-            "src/broken.rs:2:13: warn[PS000 parse-error]: expected an expression",
+            "src/broken.rs:2:13: deny[PS000 parse-error]: expected an expression",
             "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back",
         ]
     );
@@ -36,12 +36,12 @@ pub async fn broken(graph: &Graph) {
 "#,
     )]);
     let (code, findings) = short(dir.path(), &[]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
     assert_eq!(
         findings,
         [
-            "src/store.rs:8:67: warn[PS000 parse-error]: Cypher query could not be analysed: its text is built at run time at the `{}` filled from `set_clauses.join(\", \")`",
-            "src/store.rs:11:36: warn[PS000 parse-error]: Cypher query could not be parsed: unexpected token `RETURN`, expected `)`",
+            "src/store.rs:8:67: deny[PS000 parse-error]: Cypher query could not be analysed: its text is built at run time at the `{}` filled from `set_clauses.join(\", \")`",
+            "src/store.rs:11:36: deny[PS000 parse-error]: Cypher query could not be parsed: unexpected token `RETURN`, expected `)`",
         ]
     );
 }
@@ -56,22 +56,22 @@ fn unreadable_files_are_reported() {
         format!("// {}\n", "x".repeat(200)).as_bytes(),
     );
     let (code, findings) = short(dir.path(), &["--max-file-size", "150", "-A", "PS104"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
     assert_eq!(
         findings,
         [
-            "src/big.rs:1:1: warn[PS000 parse-error]: file is 204 bytes, over the --max-file-size limit of 150 bytes; it was skipped",
-            "src/latin1.rs:1:1: warn[PS000 parse-error]: file is not valid UTF-8 (invalid byte at line 1, byte offset 6)",
+            "src/big.rs:1:1: deny[PS000 parse-error]: file is 204 bytes, over the --max-file-size limit of 150 bytes; it was skipped",
+            "src/latin1.rs:1:1: deny[PS000 parse-error]: file is not valid UTF-8 (invalid byte at line 1, byte offset 6)",
         ]
     );
-    // Raising PS000 to deny makes CI fail on any file that cannot be analysed.
+    // A project can lower PS000 to warn, knowingly: files it cannot analyse then pass.
     assert_eq!(
         short(
             dir.path(),
-            &["--max-file-size", "150", "-A", "PS104", "-D", "PS000"]
+            &["--max-file-size", "150", "-A", "PS104", "-W", "PS000"]
         )
         .0,
-        1
+        0
     );
 }
 
@@ -96,7 +96,7 @@ fn odd_but_valid_files_are_analysed() {
     assert_eq!(
         places,
         [
-            "src/binary.rs:1:1: warn[PS000 parse-error]",
+            "src/binary.rs:1:1: deny[PS000 parse-error]",
             "src/bom.rs:4:5: deny[PS104 readable-secret]",
             "src/crlf.rs:4:5: deny[PS104 readable-secret]",
             "src/script.rs:5:5: deny[PS104 readable-secret]",
@@ -145,7 +145,7 @@ fn deep_nesting_never_overflows_the_stack() {
         .collect();
     let dir = workspace(&files);
     let (code, findings) = short(dir.path(), &[]);
-    assert_eq!(code, 0, "{findings:?}");
+    assert_eq!(code, 1, "{findings:?}");
     assert_eq!(findings.len(), 7, "{findings:?}");
     for finding in findings {
         assert!(finding.starts_with("src/deep"), "{finding}");
@@ -188,7 +188,7 @@ fn long_operator_chains_never_overflow_the_stack() {
         .collect();
     let dir = workspace(&refs);
     let (code, findings) = short(dir.path(), &[]);
-    assert_eq!(code, 0, "{findings:?}");
+    assert_eq!(code, 1, "{findings:?}");
     let summary: Vec<&str> = findings
         .iter()
         .map(|f| f.split(": ").next().unwrap())

@@ -71,6 +71,34 @@ fn expired_suppression_is_reported_and_suppresses_nothing() {
 }
 
 #[test]
+fn until_after_the_reason_expires_the_same_way() {
+    // The tests run with today = 2026-11-26.
+    let (code, findings) = lint(
+        "#[derive(Serialize)]\npub struct A {\n    // partner-safety: allow(PS104) reason: migrating until: 2026-11-25\n    pub api_key: String,\n    // partner-safety: allow(PS104) reason: last day until: 2026-11-26\n    pub password: String,\n}\n",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        [
+            "src/lib.rs:3:5: deny[PS004 expired-suppression]: suppression expired on 2026-11-25; it suppresses nothing",
+            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `A.api_key` is serialized, so a partner who can read `A` can read the secret back",
+        ]
+    );
+}
+
+#[test]
+fn a_suppression_between_attributes_covers_the_field() {
+    let (code, findings) = lint(
+        "#[derive(Serialize)]\npub struct Settings {\n    /// The provider's key.\n    #[serde(rename = \"key\")]\n    // partner-safety: allow(PS104) reason: write-only in the API layer\n    #[serde(default)]\n    pub api_key: String,\n    pub password: String,\n}\n",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings,
+        ["src/lib.rs:8:5: deny[PS104 readable-secret]: secret field `Settings.password` is serialized, so a partner who can read `Settings` can read the secret back"]
+    );
+}
+
+#[test]
 fn malformed_suppression_is_reported() {
     let (_, findings) = lint("// partner-safety: alow(PS104) reason: typo\npub fn f() {}\n");
     assert_eq!(

@@ -5,6 +5,7 @@
 pub mod functions;
 mod guard;
 mod lex_error;
+pub mod modules;
 pub mod roles;
 pub mod views;
 
@@ -18,8 +19,8 @@ use crate::diagnostic::FileId;
 use crate::names::ident_name;
 pub use crate::names::Name;
 use crate::source::{
-    fn_item_span, ident_span, impl_fn_span, item_span, span_of, span_of_tokens, trait_fn_span,
-    with_fast_spans, LineIndex, Span,
+    field_span, fn_item_span, ident_span, impl_fn_span, impl_item_span, item_span, span_of,
+    span_of_tokens, trait_fn_span, trait_item_span, variant_span, with_fast_spans, LineIndex, Span,
 };
 use crate::suppression::{self, Directive};
 use foldhash::{HashMap, HashMapExt as _};
@@ -281,6 +282,9 @@ pub enum ItemKind {
     TypeAlias,
     Macro,
     Use,
+    /// A struct, union or variant field.
+    Field,
+    Variant,
     Other,
 }
 
@@ -373,6 +377,8 @@ pub struct FileFacts {
     pub views: views::ViewFacts,
     /// `use` declarations, one per imported name (globs included).
     pub imports: Vec<Import>,
+    /// `mod name;` declarations and `include!`s: the files this one makes the compiler load.
+    pub module_links: Vec<modules::ModuleLink>,
 }
 
 /// One name a `use` declaration brings into scope: `use redis::aio::ConnectionManager`
@@ -580,6 +586,7 @@ struct SyntaxFacts {
     permission_lists: Vec<PermissionList>,
     views: views::ViewFacts,
     imports: Vec<Import>,
+    module_links: Vec<modules::ModuleLink>,
 }
 
 impl SyntaxFacts {
@@ -596,6 +603,7 @@ impl SyntaxFacts {
             permission_lists: fitted(indexer.roles.permission_lists),
             views: indexer.views.facts,
             imports: fitted(indexer.imports),
+            module_links: fitted(indexer.module_links),
         }
     }
 
@@ -610,6 +618,7 @@ impl SyntaxFacts {
         facts.permission_lists = self.permission_lists;
         facts.views = self.views;
         facts.imports = self.imports;
+        facts.module_links = self.module_links;
     }
 }
 
@@ -712,7 +721,7 @@ fn name_aliased_literals(facts: &mut FileFacts) {
 
 /// syn drops a `#!` line and then reports positions relative to what is
 /// left; blanking it instead keeps every offset true to the file.
-fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with("#!") && !text.starts_with("#![") {
         let end = text.find('\n').unwrap_or(text.len());
         let mut blanked = " ".repeat(end);
@@ -749,6 +758,9 @@ struct Indexer {
     roles: roles::RoleCollector,
     views: views::ViewCollector,
     imports: Vec<Import>,
+    module_links: Vec<modules::ModuleLink>,
+    /// The folders the inline modules being visited stand for (see [`modules::ModuleLink`]).
+    inline_dirs: Vec<String>,
     /// Macro arguments in function bodies, parsed by the body walker; each is
     /// taken out when this visitor reaches its macro.
     parsed_macros: functions::ParsedMacros,
@@ -869,6 +881,46 @@ impl<'ast> Visit<'ast> for Indexer {
         self.roles.leave_fn();
     }
 
+    // Fields, variants and associated items carry suppressions among their attributes as
+    // items do (R10); functions record their extent below.
+    fn visit_field(&mut self, field: &'ast syn::Field) {
+        self.record_item(ItemKind::Field, field_span(field));
+        visit::visit_field(self, field);
+    }
+
+    fn visit_variant(&mut self, variant: &'ast syn::Variant) {
+        self.record_item(ItemKind::Variant, variant_span(variant));
+        visit::visit_variant(self, variant);
+    }
+
+    fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+        let kind = match item {
+            syn::ImplItem::Fn(_) => None, // recorded with the function
+            syn::ImplItem::Const(_) => Some(ItemKind::Const),
+            syn::ImplItem::Type(_) => Some(ItemKind::TypeAlias),
+            syn::ImplItem::Macro(_) => Some(ItemKind::Macro),
+            _ => Some(ItemKind::Other),
+        };
+        if let Some(kind) = kind {
+            self.record_item(kind, impl_item_span(item));
+        }
+        visit::visit_impl_item(self, item);
+    }
+
+    fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
+        let kind = match item {
+            syn::TraitItem::Fn(_) => None, // recorded with the function
+            syn::TraitItem::Const(_) => Some(ItemKind::Const),
+            syn::TraitItem::Type(_) => Some(ItemKind::TypeAlias),
+            syn::TraitItem::Macro(_) => Some(ItemKind::Macro),
+            _ => Some(ItemKind::Other),
+        };
+        if let Some(kind) = kind {
+            self.record_item(kind, trait_item_span(item));
+        }
+        visit::visit_trait_item(self, item);
+    }
+
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
         let span = impl_fn_span(function);
         self.record_item(ItemKind::Fn, span);
@@ -942,9 +994,40 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        let (paths, default) = modules::path_attributes(&module.attrs);
+        if module.content.is_none() {
+            self.module_links.push(modules::ModuleLink {
+                kind: modules::LinkKind::Mod {
+                    name: ident_name(&module.ident),
+                    paths,
+                    default,
+                },
+                inline_dirs: self.inline_dirs.clone(),
+                span: span_of_tokens(module),
+            });
+            return;
+        }
+        let dir = paths.into_iter().next().unwrap_or_else(|| {
+            module
+                .ident
+                .to_string()
+                .trim_start_matches("r#")
+                .to_string()
+        });
+        self.inline_dirs.push(dir);
         self.module_stack.push(ident_name(&module.ident));
         visit::visit_item_mod(self, module);
         self.module_stack.pop();
+        self.inline_dirs.pop();
+    }
+
+    fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        modules::links_in_tokens(
+            item.mac.tokens.clone(),
+            &self.inline_dirs,
+            &mut self.module_links,
+        );
+        visit::visit_item_macro(self, item);
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
@@ -1006,6 +1089,13 @@ impl<'ast> Visit<'ast> for Indexer {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         self.views.macro_call(mac);
+        if let Some(path) = modules::include_path(mac) {
+            self.module_links.push(modules::ModuleLink {
+                kind: modules::LinkKind::Include { path },
+                inline_dirs: self.inline_dirs.clone(),
+                span: span_of_tokens(mac),
+            });
+        }
         // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
         let args = match self.parsed_macros.remove(&functions::macro_key(mac)) {
             Some(parsed) => parsed,
@@ -1402,6 +1492,11 @@ impl<'ast> Visit<'ast> for SelfFieldReads {
 #[derive(Debug, Default)]
 pub struct Workspace {
     pub files: Vec<FileFacts>,
+    /// What the compiler builds each file for, one per file (see [`modules::resolve`]);
+    /// every file counts as compiled until the shell says otherwise.
+    pub roles: Vec<modules::FileRole>,
+    /// Modules the compiler would load from outside the workspace root: not analysed.
+    pub outside_links: Vec<modules::OutsideLink>,
     types_by_name: HashMap<String, Vec<(FileId, usize)>>,
     impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
     permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>>,
@@ -1433,11 +1528,30 @@ impl Workspace {
             }
         }
         Workspace {
+            roles: vec![modules::FileRole::Compiled; files.len()],
+            outside_links: Vec::new(),
             files,
             types_by_name,
             impls_by_type,
             permission_lists_by_name,
         }
+    }
+
+    /// The workspace with the roles and outside links of its module tree.
+    pub fn with_module_tree(mut self, tree: modules::ModuleTree) -> Self {
+        if tree.roles.len() == self.files.len() {
+            self.roles = tree.roles;
+        }
+        self.outside_links = tree.outside;
+        self
+    }
+
+    /// What the compiler builds a file for.
+    pub fn role(&self, id: FileId) -> modules::FileRole {
+        self.roles
+            .get(id)
+            .copied()
+            .unwrap_or(modules::FileRole::Compiled)
     }
 
     /// `const`/`static` permission lists with this name, anywhere in the workspace.
