@@ -1356,16 +1356,21 @@ impl BodyWalker {
     }
 
     fn in_block<T>(&mut self, kind: BlockKind, span: Span, walk: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.current;
+        self.enter_block(kind, span);
+        let result = walk(self);
+        self.current = saved;
+        result
+    }
+
+    /// Opens a block inside the current one; the caller restores `current` when it ends.
+    fn enter_block(&mut self, kind: BlockKind, span: Span) {
         self.blocks.push(BlockFact {
             parent: Some(self.current),
             kind,
             span,
         });
-        let saved = self.current;
         self.current = self.blocks.len() - 1;
-        let result = walk(self);
-        self.current = saved;
-        result
     }
 
     fn record_call(
@@ -1512,24 +1517,37 @@ impl<'ast> Visit<'ast> for BodyWalker {
         });
     }
 
+    /// Each arm's block is a branch, and everything after an `else` is a branch nested in
+    /// the one before (an `else if`'s condition runs only when the conditions before failed).
+    /// The arms are walked one after the other, not recursively (see `visit_if_chain`).
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
-        self.visit_expr(&expr.cond);
-        if let syn::Expr::Let(condition) = &*expr.cond {
-            self.record_pattern(&condition.pat, self.blocks.len());
+        let outside = self.current;
+        let mut arm = expr;
+        loop {
+            self.visit_expr(&arm.cond);
+            if let syn::Expr::Let(condition) = &*arm.cond {
+                self.record_pattern(&condition.pat, self.blocks.len());
+            }
+            self.in_block(BlockKind::Branch, block_span(&arm.then_branch), |walker| {
+                walker.walk_block_contents(&arm.then_branch)
+            });
+            let Some((_, otherwise)) = &arm.else_branch else {
+                break;
+            };
+            self.enter_block(BlockKind::Branch, expr_span(otherwise));
+            match &**otherwise {
+                syn::Expr::If(next) => arm = next,
+                syn::Expr::Block(block) => {
+                    self.walk_block_contents(&block.block);
+                    break;
+                }
+                other => {
+                    self.visit_expr(other);
+                    break;
+                }
+            }
         }
-        self.in_block(BlockKind::Branch, block_span(&expr.then_branch), |walker| {
-            walker.walk_block_contents(&expr.then_branch)
-        });
-        if let Some((_, otherwise)) = &expr.else_branch {
-            self.in_block(
-                BlockKind::Branch,
-                expr_span(otherwise),
-                |walker| match &**otherwise {
-                    syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
-                    other => walker.visit_expr(other),
-                },
-            );
-        }
+        self.current = outside;
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {

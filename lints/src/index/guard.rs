@@ -10,13 +10,17 @@
 //!   pair, every pair of generic angle brackets and every closure's parameter list opens a
 //!   level. Within one expression, type or pattern, every operator character, call or index
 //!   (a `(…)` or `[…]` right after an operand), keyword and `.`-field may be one more level
-//!   (`a + b + c`, `x.f().g()`, `!!x`, `a as u8 as u8`, `if … else if …`, `return return x`),
-//!   so each counts one, whatever it turns out to be. A `,`, `;` or `=>`, and the end of a
+//!   (`a + b + c`, `x.f().g()`, `!!x`, `a as u8 as u8`, `return return x`), so each counts
+//!   one, whatever it turns out to be. A `,`, `;` or `=>`, and the end of a
 //!   statement (a `}` followed by something that cannot continue an expression) separate
 //!   siblings, which do not nest, so the count starts again after them. Path separators
 //!   (`::`), lifetimes and attribute markers never nest and count nothing. What is counted
 //!   beyond what nests only makes the bound larger: an array of a thousand `a < 1` is one
 //!   level deep.
+//! - **arms**: an `else if` chain nests one `if` in the `else` of the one before, but syn
+//!   parses it in a loop and the indexer walks it in one, so only dropping the tree recurses
+//!   per arm, in far less stack than a level takes. Arms are counted apart from levels: a chain
+//!   of 40,000 arms is analysed.
 //! - **size**: how many tokens the file and each of its top-level items have. The indexer
 //!   parses and drops one run of items at a time, so an item's tree is what has to fit in
 //!   memory, next to the file's tokens and facts.
@@ -38,13 +42,20 @@ use std::ops::Range;
 /// The deepest nesting a file may have, in the levels counted above. Each level takes at most
 /// [`STACK_PER_LEVEL`] bytes of stack in syn's parser, the drop of its tree or the indexer's
 /// walks (measured per construct in a debug build, where frames are largest; see
-/// `stack_per_level_is_within_the_budget` and the README, Performance), so the deepest file
+/// `every_construct_fits_in_its_levels_worth_of_stack` and the README, Performance), so the deepest file
 /// accepted needs at most [`MAX_DEPTH`] × [`STACK_PER_LEVEL`] = 64 MiB of stack; it is given
 /// twice that.
 pub const MAX_DEPTH: usize = 8_000;
 
 /// The most stack one level of [`MAX_DEPTH`] takes, in bytes (see there).
 pub const STACK_PER_LEVEL: usize = 8 * 1024;
+
+/// The most stack one `else if` arm takes, in bytes: only the drop of the tree recurses once
+/// per arm, in under 256 bytes (measured in a debug build, see
+/// `else_if_chains_fit_in_their_arms_worth_of_stack`; a walk recursing per arm would take
+/// more than this). Arms have no limit of their own: the tokens of one item bound them (an
+/// arm has at least four), so 125,000 arms need at most 61 MiB.
+pub const STACK_PER_ARM: usize = 512;
 
 /// The most tokens one file may have: their token trees (about 40 to 80 bytes each) and the
 /// facts of the items parsed so far stay in memory while its items are parsed.
@@ -68,12 +79,14 @@ pub struct Measured {
     pub runs: Vec<Range<usize>>,
     /// The depth bound, in levels.
     pub levels: usize,
+    /// The most `else if` arms on one path down the tree, at most.
+    pub arms: usize,
 }
 
 impl Measured {
     /// An upper bound of the stack parsing, indexing and dropping the file takes, in bytes.
     pub fn stack_bytes(&self) -> usize {
-        self.levels.max(1) * STACK_PER_LEVEL
+        self.levels.max(1) * STACK_PER_LEVEL + self.arms * STACK_PER_ARM
     }
 }
 
@@ -127,6 +140,10 @@ enum Angle {
 #[derive(Default)]
 struct Segment {
     operators: usize,
+    /// `else if` arms: syn parses and prints a chain of them in a loop, and the indexer's walks
+    /// follow it in a loop, but the tree still nests one level per arm, and dropping it recurses
+    /// once per arm (a few hundred bytes of stack, far less than a level).
+    arms: usize,
     /// Its first operator.
     start: Option<proc_macro2::Span>,
     inner: Path,
@@ -145,15 +162,21 @@ struct Path {
     chain_start: Option<proc_macro2::Span>,
     /// Set when the walk stopped at the limit: the file is at least this deep.
     at_least: bool,
+    /// The most `else if` arms on any path through the context (whichever is deepest in
+    /// levels): each costs its own, smaller, share of stack.
+    arms: usize,
 }
 
 impl Path {
     fn deeper(self, other: Path) -> Path {
-        if other.levels > self.levels {
+        let arms = self.arms.max(other.arms);
+        let mut deeper = if other.levels > self.levels {
             other
         } else {
             self
-        }
+        };
+        deeper.arms = arms;
+        deeper
     }
 }
 
@@ -161,6 +184,7 @@ impl Segment {
     fn path(&self) -> Path {
         let mut path = self.inner;
         path.levels += self.operators;
+        path.arms += self.arms;
         if self.operators > path.chain {
             path.chain = self.operators;
             path.chain_start = self.start;
@@ -223,6 +247,8 @@ enum Seen {
     ClosureClose,
     /// `if`, `while`, `match`, `for`: a level, and a condition up to the block.
     Condition(proc_macro2::Span),
+    /// The `if` of `else if`: an arm of the chain, and a condition up to the block.
+    ElseIf(proc_macro2::Span),
     Operator(proc_macro2::Span),
     Nothing,
 }
@@ -367,6 +393,10 @@ impl Walk {
                 }
                 Seen::Condition(at) => {
                     self.top().segment.operator(at, 1);
+                    self.open(ContextKind::Condition, at)?;
+                }
+                Seen::ElseIf(at) => {
+                    self.top().segment.arms += 1;
                     self.open(ContextKind::Condition, at)?;
                 }
                 Seen::Operator(at) => self.top().segment.operator(at, 1),
@@ -564,6 +594,7 @@ impl Walk {
             tokens: file.list,
             runs: self.runs,
             levels,
+            arms: path.arms,
         })
     }
 }
@@ -619,8 +650,12 @@ fn see(tokens: &Tokens, index: usize, in_parameters: bool) -> Seen {
         TokenTree::Ident(ident) => {
             let word = Word::of(ident);
             match (word.as_str(), word.kind()) {
-                // An `else` adds no level: its block does, and so does the `if` after it.
+                // An `else` adds no level: its block does. An `if` after it is one more arm of
+                // the chain, not a level.
                 ("else", _) => Seen::Nothing,
+                ("if", _) if matches!(previous, Some(TokenTree::Ident(before)) if before == "else") => {
+                    Seen::ElseIf(ident.span())
+                }
                 ("if" | "while" | "match" | "for", _) => Seen::Condition(ident.span()),
                 (_, WordKind::Keyword) => Seen::Operator(ident.span()),
                 (_, WordKind::Operand) => Seen::Nothing,
@@ -868,7 +903,7 @@ fn too_deep(path: Path) -> FileProblem {
     match (path.chain_start, path.innermost) {
         (Some(start), _) if chained >= path.nested => FileProblem {
             message: format!(
-                "a chain of {} operators, calls, casts or keywords (such as `else if`) starts here and nests {at_least}{levels} levels deep, more than the {limit} this tool can parse without risking a stack overflow; split it into smaller expressions (with `let` bindings or helper functions)",
+                "a chain of {} operators, calls, casts or keywords starts here and nests {at_least}{levels} levels deep, more than the {limit} this tool can parse without risking a stack overflow; split it into smaller expressions (with `let` bindings or helper functions)",
                 grouped(path.chain)
             ),
             span: at(start),
@@ -953,9 +988,12 @@ mod tests {
             ("a == b", 1),
             ("a || b", 1),
             // `if` is a level; its condition and blocks are beside each other, and an `else`
-            // adds nothing.
-            ("if a { b } else if c { d } else { e }", 3),
-            ("if a == b + c { d } else if e { f } else { g }", 5),
+            // adds nothing, nor does the `if` of an `else if` (an arm, see below).
+            ("if a { b } else if c { d } else { e }", 2),
+            ("if a == b + c { d } else if e { f } else { g }", 4),
+            ("if a { b } else if c { d } else if e { f } else { g }", 2),
+            // An `if` inside an `else` block is a level.
+            ("if a { b } else { if c { d } else { e } }", 4),
         ] {
             assert_eq!(expression(expr), added, "{expr}");
         }
@@ -1017,6 +1055,42 @@ mod tests {
             levels(&"pub fn f(a: Vec<u8>) -> Option<u8> { a.first().copied() }\n".repeat(count))
         };
         assert_eq!(items(1_000), items(1));
+    }
+
+    #[test]
+    fn else_if_arms_are_counted_apart_from_levels() {
+        let measured = |source: &str| {
+            let stream: TokenStream = source.parse().expect("tokens");
+            match measure(stream) {
+                Ok(measured) => (measured.levels, measured.arms),
+                Err(problem) => panic!("refused: {}", problem.message),
+            }
+        };
+        let chain = |arms: usize| {
+            measured(&format!(
+                "fn f(x: u32) -> u32 {{ if x == 0 {{ 0 }}{} else {{ 1 }} }}",
+                (1..=arms)
+                    .map(|arm| format!(" else if x == {arm} {{ {arm} }}"))
+                    .collect::<String>()
+            ))
+        };
+        let (levels, arms) = chain(40_000);
+        assert_eq!((levels, arms), (chain(1).0, 40_000));
+        // Along one path, the arms of chains nested in an arm add up; chains beside each other
+        // do not.
+        assert_eq!(
+            measured(
+                "fn f() { if a {} else if b { if c {} else if d {} else if e {} } else if f {} }"
+            )
+            .1,
+            4
+        );
+        assert_eq!(
+            measured("fn f() { if a {} else if b {} if c {} else if d {} else if e {} }").1,
+            2
+        );
+        // `if` in an `else` block, not right after `else`, is a level.
+        assert_eq!(measured("fn f() { if a {} else { if b {} } }").1, 0);
     }
 
     #[test]
