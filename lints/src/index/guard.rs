@@ -57,9 +57,13 @@ pub const STACK_PER_LEVEL: usize = 8 * 1024;
 /// arm has at least four), so 125,000 arms need at most 61 MiB.
 pub const STACK_PER_ARM: usize = 512;
 
-/// The most tokens one file may have: their token trees (about 40 to 80 bytes each) and the
-/// facts of the items parsed so far stay in memory while its items are parsed.
-pub const MAX_FILE_TOKENS: usize = 2_500_000;
+/// The most tokens one file may have: their token trees (about 50 bytes each, held twice for
+/// a moment when a list of them is collected) and the facts of the items parsed so far stay in
+/// memory while its items are parsed. Ordinary code has a token every 2.5 to 5 bytes, so a
+/// file of 10 MB (the default `--max-file-size`) is analysed unless it is unusually dense; one
+/// that is (10 MB of `;` are 10 million tokens) is refused after lexing, before its tokens
+/// are collected, within 1 GiB (see the README, Performance).
+pub const MAX_FILE_TOKENS: usize = 5_000_000;
 
 /// The most tokens one top-level item may have: its syntax tree lives in memory at once, and
 /// takes up to about 600 bytes per token (a statement of `;` alone, measured; ordinary code
@@ -92,7 +96,13 @@ impl Measured {
 
 /// Measures `stream` (a whole file), or says why the file must not be parsed.
 pub fn measure(stream: TokenStream) -> Result<Measured, FileProblem> {
-    Walk::new(stream.into_iter().collect()).run()
+    let tokens = stream.into_iter();
+    // Collecting a list of tokens holds it twice for a moment: a file with more top-level
+    // tokens than the limit is refused before.
+    if tokens.size_hint().0 > MAX_FILE_TOKENS {
+        return Err(too_many_tokens_in_file());
+    }
+    Walk::new(tokens.collect()).run()
 }
 
 /// One level of nesting being walked.
@@ -442,7 +452,11 @@ impl Walk {
         // With the group dropped, its stream is the only owner of the tokens, which are then
         // moved out rather than copied.
         drop(group);
-        let list: Vec<TokenTree> = stream.into_iter().collect();
+        let inside = stream.into_iter();
+        if self.tokens + inside.size_hint().0 > MAX_FILE_TOKENS {
+            return Err(too_many_tokens_in_file());
+        }
+        let list: Vec<TokenTree> = inside.collect();
         let angles = angle_roles(&list);
         self.owners.push(self.stack.len());
         self.open(

@@ -2233,10 +2233,18 @@ mod tests {
             refusal(&format!("struct A;\n{item}")),
             ("this item has 500,005 tokens, more than the 500,000 this tool parses in one item (its syntax tree could exhaust memory); split it into smaller items".to_string(), 2, 1)
         );
+        let too_many = ("the file has more than 5,000,000 tokens, the most this tool parses in one file (a syntax tree that large could exhaust memory); split it into smaller files".to_string(), 1, 1);
+        // Too many at the top level or inside one group (both refused before they are
+        // collected: the stress bench measures the memory this saves), or in many groups.
+        assert_eq!(refusal(&"struct S;\n".repeat(1_666_667)), too_many);
         assert_eq!(
-            refusal(&"struct S;\n".repeat(833_334)),
-            ("the file has more than 2,500,000 tokens, the most this tool parses in one file (a syntax tree that large could exhaust memory); split it into smaller files".to_string(), 1, 1)
+            refusal(&format!(
+                "mod m {{\n{}}}\n",
+                "struct S;\n".repeat(1_666_666)
+            )),
+            too_many
         );
+        assert_eq!(refusal(&"mod m { struct S; }\n".repeat(833_334)), too_many);
         // Just under both limits: analysed.
         assert_eq!(
             index(&format!("fn f() {{\n{}}}\n", ";".repeat(499_990))).problem,
