@@ -25,7 +25,7 @@ use partner_safety_lints::diagnostic::{Applicability, Finding, Fix, Label, Locat
 use partner_safety_lints::index::modules::ModuleLink;
 use partner_safety_lints::registry::{self, Level};
 use partner_safety_lints::source::Span;
-use partner_safety_lints::{FileFacts, Settings};
+use partner_safety_lints::{Checked, FileFacts, Settings};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -35,7 +35,7 @@ use std::sync::Arc;
 const MAGIC: &[u8; 8] = b"PSFACTS\0";
 /// Bumped whenever the layout or the meaning of a cached fact changes
 /// without a version change (the tool version is part of the key too).
-const FORMAT: u32 = 13;
+const FORMAT: u32 = 16;
 const FILE_NAME: &str = "facts.bin";
 
 /// A file's content hash (xxh3, 128 bits).
@@ -510,20 +510,25 @@ impl StoredFinding {
 
 /// The findings stored for `key`, if the stored ones are for that key and
 /// decode in full (`files` is the workspace's file count).
-pub fn load_findings(dir: &Path, key: u64, files: usize) -> Option<Vec<Finding>> {
+pub fn load_findings(dir: &Path, key: u64, files: usize) -> Option<Checked> {
     let bytes = read_cache_file(&dir.join(FINDINGS_FILE)).ok()?;
     let payload = verified_payload(&bytes, key)?;
-    let stored: Vec<StoredFinding> = postcard::from_bytes(payload).ok()?;
-    stored
+    let (partner_model, stored): (bool, Vec<StoredFinding>) = postcard::from_bytes(payload).ok()?;
+    let findings = stored
         .into_iter()
         .map(|finding| finding.finding(files))
-        .collect()
+        .collect::<Option<Vec<Finding>>>()?;
+    Some(Checked {
+        findings,
+        partner_model,
+    })
 }
 
-/// Stores the findings of the run whose inputs hash to `key`.
-pub fn store_findings(dir: &Path, key: u64, findings: &[Finding]) -> std::io::Result<()> {
-    let stored: Vec<StoredFinding> = findings.iter().map(StoredFinding::of).collect();
-    let payload = postcard::to_stdvec(&stored).map_err(std::io::Error::other)?;
+/// Stores what the run whose inputs hash to `key` found.
+pub fn store_findings(dir: &Path, key: u64, checked: &Checked) -> std::io::Result<()> {
+    let stored: Vec<StoredFinding> = checked.findings.iter().map(StoredFinding::of).collect();
+    let payload =
+        postcard::to_stdvec(&(checked.partner_model, stored)).map_err(std::io::Error::other)?;
     write_atomically(dir, FINDINGS_FILE, &header(key, &payload), &payload)
 }
 
@@ -763,11 +768,19 @@ mod tests {
     fn findings_come_back_whole_for_the_same_key_only() {
         let dir = tempfile::tempdir().unwrap();
         let finding = finding_with_everything();
-        store_findings(dir.path(), 42, std::slice::from_ref(&finding)).unwrap();
-        assert_eq!(load_findings(dir.path(), 42, 2), Some(vec![finding]));
-        assert_eq!(load_findings(dir.path(), 43, 2), None);
+        let checked = Checked {
+            findings: vec![finding.clone()],
+            partner_model: true,
+        };
+        store_findings(dir.path(), 42, &checked).unwrap();
+        let loaded = load_findings(dir.path(), 42, 2).unwrap();
+        assert_eq!(
+            (loaded.findings, loaded.partner_model),
+            (vec![finding], true)
+        );
+        assert!(load_findings(dir.path(), 43, 2).is_none());
         // A location outside the workspace means the file list changed.
-        assert_eq!(load_findings(dir.path(), 42, 1), None);
+        assert!(load_findings(dir.path(), 42, 1).is_none());
         // Any flipped bit, and the stored findings are not trusted.
         let path = dir.path().join(FINDINGS_FILE);
         let good = std::fs::read(&path).unwrap();
@@ -775,7 +788,7 @@ mod tests {
             let mut flipped = good.clone();
             flipped[at] ^= 0x01;
             std::fs::write(&path, &flipped).unwrap();
-            assert_eq!(load_findings(dir.path(), 42, 2), None, "bit at {at}");
+            assert!(load_findings(dir.path(), 42, 2).is_none(), "bit at {at}");
         }
     }
 

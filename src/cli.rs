@@ -12,6 +12,7 @@ Examples:
   cargo partner-safety -D all -A PS501         deny every rule except the UI indicator
   cargo partner-safety --format sarif > partner-safety.sarif
   cargo partner-safety --format github         annotations in a GitHub Actions log
+  cargo partner-safety --message-format json   cargo's JSON messages, for rust-analyzer and bacon
   cargo partner-safety explain PS104           what a rule flags and how to fix it
   cargo partner-safety rules                   every rule with its level and checklist item
   cargo partner-safety init                    write a partner-safety.toml with every default
@@ -69,16 +70,19 @@ pub enum RulesFormat {
 
 #[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
-    /// Workspace or folder to lint (default: the current directory). A folder
-    /// without Cargo.toml is linted as plain files.
+    /// Workspace or folder to lint (default: the current directory). The
+    /// workspace is found upward as cargo finds it; a folder in no workspace is
+    /// linted as plain files.
     pub path: Option<PathBuf>,
 
-    /// Path to the workspace's Cargo.toml, as with cargo.
-    #[arg(long, value_name = "PATH")]
+    /// Path to the workspace's Cargo.toml, as with cargo (instead of PATH).
+    #[arg(long, value_name = "PATH", conflicts_with = "path")]
     pub manifest_path: Option<PathBuf>,
 
     /// Config file to use instead of partner-safety.toml or
-    /// [workspace.metadata.partner-safety] at the workspace root.
+    /// [workspace.metadata.partner-safety] at the workspace root; a file named
+    /// Cargo.toml is read for its [workspace.metadata.partner-safety] (or
+    /// [package.metadata.partner-safety]) table.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -97,6 +101,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Cargo's JSON message stream instead of a report (one `compiler-message`
+    /// per finding, then `build-finished`), for rust-analyzer's
+    /// `check.overrideCommand`, bacon and other cargo-aware tools.
+    #[arg(long, value_enum, value_name = "FMT", conflicts_with_all = ["format", "statistics"])]
+    pub message_format: Option<MessageFormat>,
 
     /// When to use colours in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -119,8 +129,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Record the current findings in FILE (sorted JSON) and exit 0.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "changed_since"])]
+    /// Record the current findings in FILE (sorted JSON) and exit 0; no report
+    /// is printed.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["baseline", "fix", "diff", "changed_since", "format", "message_format", "statistics", "show_suppressed"]
+    )]
     pub write_baseline: Option<PathBuf>,
 
     /// Report only findings on lines changed since the git revision REF
@@ -134,7 +149,11 @@ pub struct CheckArgs {
     pub fix: bool,
 
     /// Print the machine-applicable fixes as a unified diff; write nothing.
-    #[arg(long)]
+    /// The diff is the whole output, so no report option goes with it.
+    #[arg(
+        long,
+        conflicts_with_all = ["format", "message_format", "statistics", "show_suppressed"]
+    )]
     pub diff: bool,
 
     /// With --fix: also fix files with uncommitted changes in git.
@@ -142,11 +161,13 @@ pub struct CheckArgs {
     pub allow_dirty: bool,
 
     /// JSON output: include findings silenced by a suppression comment, with
-    /// a `suppressed` field. SARIF always includes them, marked as suppressed.
+    /// a `suppressed` field. SARIF always includes them, marked as suppressed;
+    /// other formats cannot show them (said on stderr).
     #[arg(long)]
     pub show_suppressed: bool,
 
-    /// Print the number of findings per rule instead of the findings.
+    /// Print the number of findings per rule instead of the findings: text,
+    /// or JSON with --format json (other formats are refused).
     #[arg(long)]
     pub statistics: bool,
 
@@ -183,6 +204,13 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality report (JSON).
     Gitlab,
+}
+
+/// `--message-format`, as cargo names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// One JSON message per line, as `cargo check --message-format json` writes them.
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -82,11 +82,15 @@ pub fn load(
     if let Some(path) = explicit {
         let text = read(root, path, Some("check the path given to --config"))?;
         let document = Document::new(root, path, text);
-        apply_document(&mut settings, &document, &[])?;
+        // A manifest given as the config (a CI job pinning the base branch's
+        // configuration) is read for its metadata table, as at the root.
+        if path.file_name().is_some_and(|name| name == "Cargo.toml") {
+            apply_manifest_metadata(&mut settings, &document)?;
+        } else {
+            apply_document(&mut settings, &document, &[])?;
+        }
         return Ok(settings);
     }
-    // Whatever stands at these names counts as there: a link is refused, not passed over.
-    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     let own_file = root.join(CONFIG_FILE);
     if exists(&own_file) {
         let text = read(root, &own_file, None)?;
@@ -97,16 +101,67 @@ pub fn load(
     if let Some(manifest) = manifest.filter(|manifest| exists(manifest)) {
         let text = read(root, manifest, None)?;
         let document = Document::new(root, manifest, text);
-        for prefix in [
-            ["workspace", "metadata", "partner-safety"],
-            ["package", "metadata", "partner-safety"],
-        ] {
-            if apply_metadata(&mut settings, &document, &prefix)? {
-                return Ok(settings);
-            }
-        }
+        apply_manifest_metadata(&mut settings, &document)?;
     }
     Ok(settings)
+}
+
+/// Whatever stands at a config file's name counts as there: a link is refused, not
+/// passed over.
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+const METADATA_TABLES: [[&str; 3]; 2] = [
+    ["workspace", "metadata", "partner-safety"],
+    ["package", "metadata", "partner-safety"],
+];
+
+/// Applies the first metadata table a manifest has, if any.
+fn apply_manifest_metadata(
+    settings: &mut Settings,
+    manifest: &Document<'_>,
+) -> Result<(), ConfigError> {
+    for prefix in METADATA_TABLES {
+        if apply_metadata(settings, manifest, &prefix)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// When `partner-safety.toml` and a metadata table in the root's manifest are both
+/// there, the file is used and the table is not: a warning that says so. `None` when
+/// only one (or neither) is there, or when `--config` names the configuration.
+pub fn shadowed_metadata(
+    root: &Path,
+    manifest: Option<&Path>,
+    explicit: Option<&Path>,
+) -> Option<String> {
+    let manifest = manifest.filter(|_| explicit.is_none() && exists(&root.join(CONFIG_FILE)))?;
+    let table = metadata_table(root, manifest)?;
+    Some(format!(
+        "both `{CONFIG_FILE}` and `[{table}]` in `Cargo.toml` configure partner-safety; \
+         `{CONFIG_FILE}` is used and the `Cargo.toml` table is ignored (keep one of them)"
+    ))
+}
+
+/// The name of the partner-safety metadata table a manifest has (`workspace.metadata.…`
+/// or `package.metadata.…`), if it has one. A manifest that cannot be read or parsed has
+/// none here: reading the configuration reports that.
+pub fn metadata_table(root: &Path, manifest: &Path) -> Option<String> {
+    if !exists(manifest) {
+        return None;
+    }
+    let text = crate::discover::read_regular_text(root, manifest, CONFIG_LIMIT).ok()?;
+    let parsed = toml_edit::Document::parse(text).ok()?;
+    METADATA_TABLES.iter().find_map(|prefix| {
+        let mut item = parsed.as_item();
+        for key in prefix {
+            item = item.as_table_like()?.get(key)?;
+        }
+        Some(prefix.join("."))
+    })
 }
 
 /// Configuration files are untrusted input too: only regular files, never through a

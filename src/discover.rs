@@ -29,6 +29,8 @@ pub struct Discovered {
     pub not_analysed: Vec<(String, String)>,
     /// What the user should know about how the workspace was read (for stderr).
     pub warnings: Vec<String>,
+    /// Cargo's targets of the member packages inside the root; empty for a plain folder.
+    pub cargo_targets: Vec<LayoutTarget>,
 }
 
 /// Given the directory the command starts in, the cache directory to use, if any.
@@ -117,10 +119,12 @@ pub fn discover(
             }
             let mut targets = Vec::new();
             let mut not_analysed = Vec::new();
+            let mut cargo_targets = Vec::new();
             for target in &layout.targets {
                 if !target.package_dir.starts_with(&root) {
                     continue;
                 }
+                cargo_targets.push(target.clone());
                 match relative_inside(&root, &target.path) {
                     Some(relative) => targets.push(TargetRoot {
                         path: relative,
@@ -150,6 +154,7 @@ pub fn discover(
                 targets,
                 not_analysed,
                 warnings,
+                cargo_targets,
             })
         }
         Err(reason) => {
@@ -177,20 +182,27 @@ fn plain_folder(root: PathBuf, warnings: Vec<String>) -> Discovered {
         targets: Vec::new(),
         not_analysed: Vec::new(),
         warnings,
+        cargo_targets: Vec::new(),
     }
 }
 
 fn not_a_directory(dir: &Path) -> String {
-    let hint = if dir.file_name().is_some_and(|name| name == "Cargo.toml") {
-        "; to name a manifest, use `--manifest-path`"
+    let shown = dir.display();
+    if std::fs::symlink_metadata(dir).is_err() {
+        format!("`{shown}` does not exist")
+    } else if dir.file_name().is_some_and(|name| name == "Cargo.toml") {
+        format!(
+            "`{shown}` is a manifest, not a folder: name it with `--manifest-path {shown}`, or \
+             give the folder that holds it"
+        )
     } else if dir.extension().is_some_and(|ext| ext == "rs") {
-        "; partner-safety lints a folder or a workspace, give the folder that holds it"
-    } else if !dir.exists() {
-        "; it does not exist"
+        format!(
+            "`{shown}` is a file: partner-safety lints a whole workspace (a finding can depend \
+             on other files); give the folder that holds it, and its workspace is found upward"
+        )
     } else {
-        ""
-    };
-    format!("`{}` is not a directory{hint}", dir.display())
+        format!("`{shown}` is not a directory")
+    }
 }
 
 /// Why a file the tool is asked to read is refused: it must be a regular file, not a link.
@@ -314,6 +326,12 @@ pub struct LayoutTarget {
     pub path: PathBuf,
     /// The folder of the package's manifest.
     pub package_dir: PathBuf,
+    /// Cargo's id of the package, and the target as cargo names it (`lib`, `bin`, …),
+    /// for `--message-format json`, whose readers match messages to packages by id.
+    pub package_id: String,
+    pub cargo_kinds: Vec<String>,
+    pub crate_types: Vec<String>,
+    pub edition: String,
 }
 
 struct CargoLayout {
@@ -395,6 +413,10 @@ fn cargo_workspace(manifest: &Path, layout_cache: Option<&Path>) -> Result<Cargo
                 },
                 path: target.src_path.as_std_path().to_path_buf(),
                 package_dir: package_dir.clone(),
+                package_id: package.id.repr.clone(),
+                cargo_kinds: target.kind.iter().map(ToString::to_string).collect(),
+                crate_types: target.crate_types.iter().map(ToString::to_string).collect(),
+                edition: target.edition.as_str().to_string(),
             });
         }
     }

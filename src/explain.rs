@@ -63,10 +63,24 @@ pub fn rules_table(markdown: bool) -> String {
     if markdown {
         text.push_str("| code | name | checklist item | default level | what it flags |\n|---|---|---|---|---|\n");
     }
+    let label = |meta: &RuleMeta| {
+        meta.checklist_item
+            .map_or_else(|| "tool".to_string(), |item| item.label())
+    };
+    // Each column as wide as its widest entry, so that a long name cannot push its row's
+    // later columns out of line.
+    let name_width = registry::all()
+        .iter()
+        .map(|meta| meta.name.len())
+        .max()
+        .unwrap_or(0);
+    let item_width = registry::all()
+        .iter()
+        .map(|meta| label(meta).chars().count())
+        .max()
+        .unwrap_or(0);
     for meta in registry::all() {
-        let item = meta
-            .checklist_item
-            .map_or_else(|| "tool".to_string(), |item| item.label());
+        let item = label(meta);
         if markdown {
             text.push_str(&format!(
                 "| {} | `{}` | {} | {} | {} |\n",
@@ -78,7 +92,7 @@ pub fn rules_table(markdown: bool) -> String {
             ));
         } else {
             text.push_str(&format!(
-                "{:<6} {:<28} {:<5} {:<26} {}\n",
+                "{:<6} {:<name_width$} {:<5} {:<item_width$} {}\n",
                 meta.code,
                 meta.name,
                 meta.default_level.as_str(),

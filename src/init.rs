@@ -10,6 +10,45 @@ use partner_safety_lints::registry::{self, RuleMeta};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Where `init` wrote, and whether that is another folder than the one named.
+pub struct Written {
+    /// Under the folder as named when written there; the root's full path otherwise.
+    pub path: PathBuf,
+    /// Whether the workspace root is another folder than the one named (a member's).
+    pub moved_to_root: bool,
+}
+
+/// Writes `partner-safety.toml` where a run from `named` reads it: at the root of the
+/// workspace that `named` belongs to (the folder itself for a plain folder). A member's
+/// folder would be the wrong place: the configuration is only read at the root.
+pub fn init_for(named: &Path) -> Result<Written, String> {
+    let discovered = crate::discover::discover(Some(named), None, None)?;
+    let root = discovered.root;
+    if let Some(table) = discovered
+        .manifest
+        .as_deref()
+        .and_then(|manifest| crate::config::metadata_table(&root, manifest))
+    {
+        return Err(format!(
+            "the workspace's Cargo.toml configures partner-safety in `[{table}]`; a {CONFIG_FILE} \
+             beside it would replace that configuration, so none was written (edit the table, or \
+             move it into {CONFIG_FILE} first)"
+        ));
+    }
+    let path = init(&root)?;
+    let named_folder = std::fs::canonicalize(named).unwrap_or_else(|_| named.to_path_buf());
+    let moved_to_root = named_folder != root;
+    Ok(Written {
+        // As the user named it, unless it went elsewhere.
+        path: if moved_to_root {
+            path
+        } else {
+            named.join(CONFIG_FILE)
+        },
+        moved_to_root,
+    })
+}
+
 /// Writes `DIR/partner-safety.toml`; never replaces an existing file.
 pub fn init(dir: &Path) -> Result<PathBuf, String> {
     let path = dir.join(CONFIG_FILE);

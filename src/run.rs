@@ -32,9 +32,18 @@ pub fn main(cli: Cli, matches: &ArgMatches) -> u8 {
             print_and_exit(&explain::rules_table(format == RulesFormat::Markdown), 0)
         }
         Some(Command::Init { path }) => {
-            match crate::init::init(path.as_deref().unwrap_or(Path::new("."))) {
+            match crate::init::init_for(path.as_deref().unwrap_or(Path::new("."))) {
                 Ok(written) => {
-                    eprintln!("wrote {}", written.display());
+                    let path =
+                        report::escape_text(&written.path.display().to_string()).into_owned();
+                    if written.moved_to_root {
+                        eprintln!(
+                            "wrote {path}: at the workspace root, where `cargo partner-safety` reads \
+                             its configuration (not in the member's folder)"
+                        );
+                    } else {
+                        eprintln!("wrote {path}");
+                    }
                     0
                 }
                 Err(message) => tool_error(message),
@@ -82,6 +91,12 @@ fn level_overrides(matches: &ArgMatches) -> Vec<(Level, String)> {
 }
 
 fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Short | Format::Json) {
+        return tool_error(format!(
+            "--statistics prints a table (or JSON with --format json); --format {} cannot carry it",
+            format_name(args.format)
+        ));
+    }
     // Without a build identity the cache could not be told apart from one
     // planted in the workspace, so it is not used.
     let use_cache = !args.no_cache && cache::build_id().is_some();
@@ -132,7 +147,17 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             return EXIT_TOOL_ERROR;
         }
     };
-    if let Err(unknown) = config::apply_overrides(&mut settings, &level_overrides(matches)) {
+    if !args.quiet {
+        if let Some(warning) = config::shadowed_metadata(
+            &discovered.root,
+            discovered.manifest.as_deref(),
+            args.config.as_deref(),
+        ) {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let overrides = level_overrides(matches);
+    if let Err(unknown) = config::apply_overrides(&mut settings, &overrides) {
         if unknown.fixed {
             return tool_error(format!("`{}` cannot be configured: a failed analysis (PS003 internal-error) is always reported", unknown.given));
         }
@@ -235,14 +260,14 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             && loaded.iter().all(Loaded::is_cached);
         let total_files = loaded.len() + not_analysed.len();
         // `Some` once the last run's findings were looked for.
-        let mut reused: Option<Vec<_>> = None;
+        let mut reused: Option<partner_safety_lints::Checked> = None;
         if let (true, Some(dir), Some(key)) = (unchanged, cache_dir.as_deref(), findings_key) {
             reused = cache::load_findings(dir, key, total_files);
         }
         // A finding's fingerprint names its enclosing function: the files the
         // findings point into are decoded.
         let mut decode = vec![reused.is_none(); loaded.len()];
-        for finding in reused.iter().flatten() {
+        for finding in reused.iter().flat_map(|checked| &checked.findings) {
             let labels = finding.labels.iter().map(|label| label.location.file);
             for file in labels.chain([finding.primary.file]) {
                 if let Some(decode) = decode.get_mut(file) {
@@ -280,31 +305,34 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                 reused = cache::load_findings(dir, key, workspace.files.len());
             }
         }
-        let findings = match reused {
-            Some(findings) => findings,
+        let checked = match reused {
+            Some(checked) => checked,
             None => {
                 // Queries whose text was parsed by the last run are not parsed again.
                 let queries = cache_dir.as_deref().map(cache::QueryStore::load);
                 let memo = queries
                     .as_ref()
                     .map(|queries| queries as &dyn partner_safety_lints::cypher::ParseMemo);
-                let findings = engine.check_keeping_suppressed_with(&workspace, memo);
+                let checked = engine.run(&workspace, memo);
                 if let (Some(dir), Some(queries)) = (&cache_dir, queries) {
                     // A cache that cannot be written only makes the next run slower.
                     let _ = queries.store(dir);
                 }
                 // A rule that failed (PS003) is run again next time, like a
                 // file whose indexing failed.
-                let failed = findings
+                let failed = checked
+                    .findings
                     .iter()
                     .any(|finding| finding.code == tool_codes::INTERNAL_ERROR.code);
                 if let (Some(dir), Some(key), false) = (&cache_dir, findings_key, failed) {
                     // A cache that cannot be written only makes the next run slower.
-                    let _ = cache::store_findings(dir, key, &findings);
+                    let _ = cache::store_findings(dir, key, &checked);
                 }
-                findings
+                checked
             }
         };
+        let partner_model = checked.partner_model;
+        let findings = checked.findings;
         if let (Some(dir), true) = (&cache_dir, rewrite) {
             let entries: Vec<(&FileFacts, cache::ContentHash)> = workspace
                 .files
@@ -319,6 +347,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         Analysed {
             workspace,
             findings,
+            partner_model,
             parse_millis,
             rust_files,
             rust_analysed,
@@ -327,12 +356,30 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     });
     let Analysed {
         workspace,
-        findings,
+        mut findings,
+        partner_model,
         parse_millis,
         rust_files,
         rust_analysed,
         stray_unparsed,
     } = analysed;
+    if !args.quiet && !partner_model {
+        eprintln!(
+            "note: no partner model found: no function takes a partner context type or lies \
+             under a partner path, and no query uses a MANAGES relationship, so PS102, PS302 \
+             and PS303 report nothing here; if partners are modelled under other names, set \
+             `partner_context_types` or `partner_paths` under [model] in partner-safety.toml"
+        );
+    }
+    // `-D` on the command line means every finding of the rule, the secondary variants a
+    // rule reports one level lower (PS104 where no partner reads the type, a query outside
+    // partner context that could not be analysed) included.
+    let denied = denied_on_command_line(&overrides);
+    for finding in &mut findings {
+        if denied.contains(finding.code) {
+            finding.downgraded = false;
+        }
+    }
     if !args.quiet && stray_unparsed > 0 {
         eprintln!(
             "note: {stray_unparsed} {} that no target builds could not be parsed (test data, \
@@ -473,9 +520,35 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         suppressed: &suppressed,
         show_suppressed: args.show_suppressed,
         link_base: args.link_base.clone(),
+        repository: report::RepositoryPaths::of_root(&root),
     };
+    // Every Rust file failed to parse or read: whatever the levels say, nothing passed the
+    // analysis, so this is no pass.
+    let status = if rust_analysed == 0 {
+        EXIT_TOOL_ERROR
+    } else {
+        exit_status(&reported)
+    };
+    if args.show_suppressed
+        && (args.message_format.is_some() || !matches!(args.format, Format::Json | Format::Sarif))
+    {
+        let shown_as = match args.message_format {
+            Some(_) => "--message-format json".to_string(),
+            None => format!("--format {}", format_name(args.format)),
+        };
+        eprintln!(
+            "warning: --show-suppressed has no effect with {shown_as}: only --format json lists \
+             suppressed findings (--format sarif always includes them, marked as suppressed)"
+        );
+    }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if args.statistics {
+    let written = if args.message_format.is_some() {
+        let layout = report::CargoLayout {
+            root: &root,
+            targets: &discovered.cargo_targets,
+        };
+        report::write_cargo_messages(&output, &layout, status == 0, &mut stdout)
+    } else if args.statistics {
         report::write_statistics(args.format, &output, &mut stdout)
     } else {
         report::write(args.format, &output, &mut stdout)
@@ -486,18 +559,13 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             return tool_error(format!("cannot write the report: {error}"));
         }
     }
-    if (args.format != Format::Human || args.statistics)
-        && !args.quiet
-        && args.format != Format::Markdown
-    {
+    let machine_output =
+        args.message_format.is_some() || args.format != Format::Human || args.statistics;
+    if machine_output && !args.quiet && args.format != Format::Markdown {
         eprintln!("{}", summary.timed_line());
     }
-    let mut status = exit_status(&reported);
     if rust_analysed == 0 {
-        // Every Rust file failed to parse or read: whatever the levels say, nothing passed
-        // the analysis, so this is no pass.
         eprintln!("error: none of the {rust_files} Rust source files could be analysed (see the PS000 findings)");
-        status = EXIT_TOOL_ERROR;
     }
     // The process ends right after: freeing every fact one by one would cost
     // a tenth of a cached run.
@@ -505,10 +573,46 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     status
 }
 
+/// The rules whose last `-A/-W/-D` on the command line (`all` included) was `-D`.
+fn denied_on_command_line(
+    overrides: &[(Level, String)],
+) -> std::collections::HashSet<&'static str> {
+    let mut denied = std::collections::HashSet::new();
+    for (level, target) in overrides {
+        let codes: Vec<&'static str> = if target == "all" {
+            registry::all().iter().map(|meta| meta.code).collect()
+        } else {
+            registry::lookup(target)
+                .map(|meta| meta.code)
+                .into_iter()
+                .collect()
+        };
+        for code in codes {
+            if *level == Level::Deny {
+                denied.insert(code);
+            } else {
+                denied.remove(code);
+            }
+        }
+    }
+    denied
+}
+
+/// A format as it is written on the command line.
+fn format_name(format: Format) -> String {
+    use clap::ValueEnum;
+    format.to_possible_value().map_or_else(
+        || format!("{format:?}"),
+        |value| value.get_name().to_string(),
+    )
+}
+
 /// What the analysis phase hands to reporting.
 struct Analysed {
     workspace: Workspace,
     findings: Vec<partner_safety_lints::Finding>,
+    /// Whether the workspace has a partner model (R6).
+    partner_model: bool,
     parse_millis: u128,
     rust_files: usize,
     rust_analysed: usize,

@@ -5,7 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use partner_safety_lints::cypher::{
-    fast_parse_agrees, literal, looks_like_cypher, parse_query, TextMode,
+    fast_parse_agrees, literal, looks_like_cypher, parse_query, spans_index, CypherErrorKind,
+    TextMode,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -13,14 +14,20 @@ fuzz_target!(|data: &[u8]| {
     let _ = looks_like_cypher(text);
     assert!(fast_parse_agrees(text), "the fast parser disagrees with decypher on {text:?}");
     for mode in [TextMode::Plain, TextMode::Template] {
-        if let Ok(facts) = parse_query(text, mode) {
-            for node in &facts.nodes {
-                let _ = facts.nodes_of(node.binding).count();
-                let _ = text.get(node.span.range());
+        match parse_query(text, mode) {
+            Ok(facts) => {
+                // Rewrites and the adapter keep every span on the text as written.
+                assert!(spans_index(text, &facts), "a span leaves {text:?}");
+                for node in &facts.nodes {
+                    let _ = facts.nodes_of(node.binding).count();
+                }
+                if let (Some(first), Some(last)) = (facts.bindings.first(), facts.bindings.len().checked_sub(1)) {
+                    let _ = (first, facts.connected(0, last), facts.confined_to([0]));
+                }
             }
-            if let (Some(first), Some(last)) = (facts.bindings.first(), facts.bindings.len().checked_sub(1)) {
-                let _ = (first, facts.connected(0, last));
-            }
+            // A panic in the pre-passes, the rewrites, the parser or the adapter is caught
+            // and reported as an internal error: for the fuzzer it is a crash all the same.
+            Err(error) => assert_ne!(error.kind, CypherErrorKind::Internal, "{text:?}: {error:?}"),
         }
     }
     let _ = literal::parse_rust_literal(text);

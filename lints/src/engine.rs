@@ -1,9 +1,11 @@
 //! Runs the configured rules over an indexed workspace and turns their
 //! diagnostics into findings: levels, tool diagnostics, suppressions, order.
 
-use crate::cypher::CypherErrorKind;
+use crate::cypher::{CypherError, CypherErrorKind};
 use crate::diagnostic::{Diagnostic, FileId, Finding, Location};
 use crate::index::{panic_message, ItemExtent, Workspace};
+use crate::model::callgraph::FnId;
+use crate::model::queries::Query;
 use crate::model::Model;
 use crate::options::OptionValues;
 use crate::registry::{self, Context, Level, Rule, RuleMeta};
@@ -11,6 +13,7 @@ use crate::source::Span;
 use crate::suppression::Directive;
 use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// The tool's own diagnostics. They share the code space with the rules.
 pub mod tool_codes {
@@ -26,8 +29,12 @@ pub mod tool_codes {
 it could not be read (permissions, not UTF-8, a symbolic link, larger than `--max-file-size`), \
 syn could not parse it (nightly-only syntax, invalid code), or it nests deeper than the analysis \
 allows. Also reports a module loaded from outside the linted folder (`#[path = \"../x.rs\"]`), \
-which is not read, and a Cypher query passed to a query call that could not be analysed; the \
-rest of its file is analysed.\n\n\
+which is not read, and a Cypher query passed to a query call that could not be analysed: it \
+does not parse, or uses syntax the analysis does not read (it names the construct), or, in \
+partner context, a node's label is chosen at run time (`MATCH (n:$($label))`, \
+`format!(\"MATCH (n:{label})\")`), which hides whether the node is tenant data. The rest of its \
+file is analysed. A query that runs in partner context is reported at this code's level; one \
+that does not is at most a warning.\n\n\
 Which files the compiler builds is decided from the module tree: every target's root file \
 that `cargo metadata` names, then `mod` declarations (also those in `cfg_if!` and other macro \
 bodies), `#[path]` attributes and `include!`. Those files are analysed even when an ignore \
@@ -204,6 +211,16 @@ impl Engine {
         workspace: &Workspace,
         memo: Option<&dyn crate::cypher::ParseMemo>,
     ) -> Vec<Finding> {
+        self.run(workspace, memo).findings
+    }
+
+    /// As [`Engine::check_keeping_suppressed_with`], also saying what the run found out
+    /// about the workspace as a whole.
+    pub fn run(
+        &self,
+        workspace: &Workspace,
+        memo: Option<&dyn crate::cypher::ParseMemo>,
+    ) -> Checked {
         let model = Model::build_with(workspace, &self.settings.model, memo);
         let cx = Context {
             workspace,
@@ -213,6 +230,11 @@ impl Engine {
             .into_par_iter()
             .flat_map_iter(|file| self.check_file(&cx, file))
             .collect();
+        // Test code is not reported by the checklist rules (R6), whatever a rule decided.
+        findings.retain(|finding| {
+            !is_checklist_code(finding.code)
+                || !workspace.is_test_code(finding.primary.file, finding.primary.span.start)
+        });
         findings.extend(self.file_problems(workspace));
         findings.extend(self.query_problems(workspace, &model));
         let mut findings = self.apply_suppressions(workspace, findings);
@@ -225,7 +247,10 @@ impl Engine {
                 && a.message == b.message
                 && a.suppressed.is_some() == b.suppressed.is_some()
         });
-        findings
+        Checked {
+            findings,
+            partner_model: model.has_partner_model(),
+        }
     }
 
     fn check_file(&self, cx: &Context<'_>, file: FileId) -> Vec<Finding> {
@@ -271,42 +296,50 @@ impl Engine {
         finding(meta, level, diagnostic)
     }
 
-    /// A query passed to a query call that does not parse is certainly
-    /// Cypher the rules could not check: say so (PS000), never crash. One
-    /// that fails at a `format!` hole says that its text is built at run time
-    /// there, naming the hole, rather than blaming the Cypher around it.
+    /// A query passed to a query call that the rules cannot judge (RULES.md R2): its text does
+    /// not parse, uses syntax the analysis does not read, or is built at run time (named by
+    /// the hole it fails at, rather than blaming the Cypher around it). In partner context a
+    /// label chosen at run time is one too, as it hides whether the node is tenant data.
+    ///
+    /// One finding per place (a const run from several functions is one text), at the
+    /// configured level when any of its calls runs in partner context, and at most a warning
+    /// otherwise: a service without partners must not fail on a query the tool cannot read.
     fn query_problems(&self, workspace: &Workspace, model: &Model) -> Vec<Finding> {
-        model
-            .queries
-            .queries
-            .iter()
-            .filter(|query| matches!(query.origin, crate::model::queries::Origin::Call { .. }))
-            .filter_map(|query| {
-                let error = query.parsed.as_ref().err()?;
-                let location = query.location(error.span.range());
-                let diagnostic = if error.kind == CypherErrorKind::BuiltAtRunTime {
-                    let hole = query.text.text.get(error.span.range()).unwrap_or_default();
-                    let written = workspace.file(location.file).text.get(location.span.range());
-                    Diagnostic::new(
-                        format!(
-                            "Cypher query could not be analysed: its text is built at run time at {}",
-                            describe_hole(hole, written)
+        let mut by_place: BTreeMap<(FileId, u32, u32), (Diagnostic, Option<FnId>)> =
+            BTreeMap::new();
+        for query in &model.queries.queries {
+            if !matches!(query.origin, crate::model::queries::Origin::Call { .. }) {
+                continue;
+            }
+            let partner = query
+                .function()
+                .filter(|&function| model.context.contains(function));
+            let Some(diagnostic) = query_problem(workspace, query, partner.is_some()) else {
+                continue;
+            };
+            let place = (
+                diagnostic.primary.file,
+                diagnostic.primary.span.start,
+                diagnostic.primary.span.end,
+            );
+            let entry = by_place.entry(place).or_insert((diagnostic, partner));
+            entry.1 = entry.1.or(partner);
+        }
+        by_place
+            .into_values()
+            .map(|(diagnostic, partner)| {
+                let diagnostic = match partner {
+                    Some(function) => Diagnostic {
+                        message: format!(
+                            "{} ({})",
+                            diagnostic.message,
+                            model.chain_text(workspace, function)
                         ),
-                        location,
-                    )
-                    .with_help(
-                        "the query was not analysed: write what varies as parameters (`$name`; \
-                         `SET n += $props` sets a map of properties) so the text is fixed, or \
-                         suppress with `// partner-safety: allow(PS000) reason: …`",
-                    )
-                } else {
-                    Diagnostic::new(
-                        format!("Cypher query could not be parsed: {}", error.message),
-                        location,
-                    )
-                    .with_help("the query was not analysed; the rest of the workspace was")
+                        ..diagnostic
+                    },
+                    None => diagnostic.downgraded(),
                 };
-                Some(self.tool_finding(&tool_codes::PARSE_ERROR, diagnostic))
+                self.tool_finding(&tool_codes::PARSE_ERROR, diagnostic)
             })
             .collect()
     }
@@ -496,6 +529,108 @@ impl Engine {
     }
 }
 
+/// Why the rules cannot judge `query`, if they cannot (see [`Engine::query_problems`]).
+fn query_problem(workspace: &Workspace, query: &Query, partner: bool) -> Option<Diagnostic> {
+    const SUPPRESS: &str = "suppress with `// partner-safety: allow(PS000) reason: …`";
+    let facts = match &query.parsed {
+        Ok(facts) => facts,
+        Err(error) => return Some(unparsed_query(workspace, query, error)),
+    };
+    // Outside partner context no rule needs the label to be known.
+    let node = facts
+        .nodes
+        .iter()
+        .find(|node| node.dynamic_label)
+        .filter(|_| partner)?;
+    let written = query.text.text.get(node.span.range()).unwrap_or_default();
+    let location = query.location(node.span.range());
+    let hole = facts
+        .template_holes
+        .iter()
+        .find(|hole| hole.overlaps(node.span))
+        .map(|hole| {
+            let text = query.text.text.get(hole.range()).unwrap_or_default();
+            let argument = query.location(hole.range());
+            describe_hole(
+                text,
+                workspace
+                    .file(argument.file)
+                    .text
+                    .get(argument.span.range()),
+            )
+        });
+    let chosen = match hole {
+        Some(hole) => format!("is built at run time at {hole}"),
+        None => "is chosen at run time".to_owned(),
+    };
+    Some(
+        Diagnostic::new(
+            format!(
+                "Cypher query could not be analysed: the label of `{}` {chosen}, so whether \
+                 the node is tenant data cannot be told",
+                quoted(written)
+            ),
+            location,
+        )
+        .with_help(format!(
+            "the query was not analysed: write the label in the query text (one query per \
+             label, chosen in Rust), or {SUPPRESS}"
+        )),
+    )
+}
+
+/// A query whose text did not parse, or parsed to syntax the analysis does not read.
+fn unparsed_query(workspace: &Workspace, query: &Query, error: &CypherError) -> Diagnostic {
+    let location = query.location(error.span.range());
+    match error.kind {
+        CypherErrorKind::BuiltAtRunTime => {
+            let hole = query.text.text.get(error.span.range()).unwrap_or_default();
+            let written = workspace
+                .file(location.file)
+                .text
+                .get(location.span.range());
+            Diagnostic::new(
+                format!(
+                    "Cypher query could not be analysed: its text is built at run time at {}",
+                    describe_hole(hole, written)
+                ),
+                location,
+            )
+            .with_help(
+                "the query was not analysed: write what varies as parameters (`$name`; \
+                 `SET n += $props` sets a map of properties) so the text is fixed, or \
+                 suppress with `// partner-safety: allow(PS000) reason: …`",
+            )
+        }
+        CypherErrorKind::Unsupported => Diagnostic::new(
+            format!("Cypher query could not be analysed: {}", error.message),
+            location,
+        )
+        .with_help(
+            "the query was not analysed: write it without this construct, or suppress with \
+             `// partner-safety: allow(PS000) reason: …`",
+        ),
+        CypherErrorKind::Syntax | CypherErrorKind::TooDeep | CypherErrorKind::Internal => {
+            Diagnostic::new(
+                format!("Cypher query could not be parsed: {}", error.message),
+                location,
+            )
+            .with_help("the query was not analysed; the rest of the workspace was")
+        }
+    }
+}
+
+/// Query text for a message, on one line and cut short.
+fn quoted(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > MAX_QUOTED_EXPRESSION {
+        let cut: String = one_line.chars().take(MAX_QUOTED_EXPRESSION).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
 /// Longest Rust expression a message quotes whole.
 const MAX_QUOTED_EXPRESSION: usize = 60;
 
@@ -517,6 +652,20 @@ fn describe_hole(hole: &str, written: Option<&str>) -> String {
         Some(argument) => format!("the `{hole}` filled from `{argument}`"),
         None => format!("the hole `{hole}`"),
     }
+}
+
+/// What one run of the engine found.
+pub struct Checked {
+    /// Every finding, suppressed ones marked, sorted.
+    pub findings: Vec<Finding>,
+    /// Whether the workspace has a partner model (R6): without one, the rules about
+    /// partner access report nothing, and the shell says so.
+    pub partner_model: bool,
+}
+
+/// The checklist rules, PS101 to PS502 (the tool's own codes are PS0xx).
+fn is_checklist_code(code: &str) -> bool {
+    !code.starts_with("PS0")
 }
 
 fn finding(meta: &'static RuleMeta, level: Level, diagnostic: Diagnostic) -> Finding {
@@ -725,6 +874,94 @@ async fn labelled(graph: &Graph, label: &str) {
                  `RETRUN`, expected clause | the query was not analysed; the rest of the \
                  workspace was"
                     .to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_queries_deny_in_partner_context_and_warn_elsewhere() {
+        let mut settings = Settings::default();
+        for rule in registry::rules() {
+            settings.levels.insert(rule.code, Level::Allow);
+        }
+        settings
+            .levels
+            .insert(tool_codes::PARSE_ERROR.code, Level::Deny);
+        let files = [
+            (
+                "src/partner/devices.rs",
+                r#"
+pub struct PartnerSession { pub partner_id: String }
+pub const SHARED: &str = "MATCH (n) LET x = 1 WHEN x THEN RETURN x";
+pub async fn list(s: PartnerSession, graph: &Graph, label: &str) {
+    graph.run(query("MATCH (d:Device) RETURN d LIMIT")).await;
+    graph.run(query("MATCH (n) SET n:$($label)")).await;
+    graph.run(query("MATCH (n:$($label) {id: $id}) RETURN n")).await;
+    graph.run(query(&format!("MATCH (n:{label} {{id: $id}}) RETURN n"))).await;
+    graph.run(query(SHARED)).await;
+}
+"#,
+            ),
+            (
+                "src/admin.rs",
+                r#"
+pub async fn migrate(graph: &Graph, label: &str) {
+    graph.run(query("MATCH (d:Device) RETURN d LIMIT")).await;
+    graph.run(query("MATCH (n:$($label) {id: $id}) RETURN n")).await;
+    graph.run(query(&format!("MATCH (n:{label} {{id: $id}}) RETURN n"))).await;
+    graph.run(query(crate::partner::devices::SHARED)).await;
+    graph.run(query("MATCH (n) FILTER n.x = 1 NEXT RETURN 1 AS y")).await;
+}
+"#,
+            ),
+        ];
+        let workspace = crate::testing::workspace(&files);
+        let reported: Vec<String> = resolve(&workspace, &Engine::new(settings).check(&workspace))
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{} {:?} {}",
+                    f.region.path, f.region.line, f.region.column, f.level, f.message
+                )
+            })
+            .collect();
+        let context = "(partner context: `partner::devices::list`)";
+        assert_eq!(
+            reported,
+            [
+                // Outside partner context: warnings, and a label chosen at run time is no
+                // rule's problem.
+                "src/admin.rs:3:53 Warn Cypher query could not be parsed: unexpected token \
+                 `<end of input>`, expected expression"
+                    .to_owned(),
+                "src/admin.rs:7:47 Warn Cypher query could not be analysed: `NEXT` follows a \
+                 part that does not end in RETURN, which the analysis does not understand"
+                    .to_owned(),
+                // Also run outside partner context, reported once, at the partner level.
+                format!(
+                    "src/partner/devices.rs:3:47 Deny Cypher query could not be analysed: a \
+                     conditional query (`WHEN … THEN … ELSE …`) is not understood by the \
+                     analysis {context}"
+                ),
+                format!(
+                    "src/partner/devices.rs:5:53 Deny Cypher query could not be parsed: \
+                     unexpected token `<end of input>`, expected expression {context}"
+                ),
+                format!(
+                    "src/partner/devices.rs:6:38 Deny Cypher query could not be analysed: a \
+                     label chosen at run time (`$(…)`) is written by SET or REMOVE: which \
+                     label the node gets cannot be told {context}"
+                ),
+                format!(
+                    "src/partner/devices.rs:7:28 Deny Cypher query could not be analysed: the \
+                     label of `(n:$($label) {{id: $id}})` is chosen at run time, so whether the \
+                     node is tenant data cannot be told {context}"
+                ),
+                format!(
+                    "src/partner/devices.rs:8:37 Deny Cypher query could not be analysed: the \
+                     label of `(n:{{label}} {{{{id: $id}}}})` is built at run time at the hole \
+                     `{{label}}`, so whether the node is tenant data cannot be told {context}"
+                ),
             ]
         );
     }

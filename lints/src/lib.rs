@@ -22,6 +22,6 @@ pub mod suppression;
 pub mod testing;
 
 pub use diagnostic::{FileId, Finding};
-pub use engine::{Engine, Settings};
+pub use engine::{Checked, Engine, Settings};
 pub use index::{index_file, FileFacts, Workspace};
 pub use registry::{ChecklistItem, Level, RuleMeta};

@@ -140,9 +140,12 @@ pub fn resolve(workspace: &Workspace, findings: &[Finding]) -> Vec<ReportedFindi
 
 /// The message with every call chain (`` `a::f` → `b::g` ``, as the model describes partner
 /// context) replaced by `…`: the chain's functions live elsewhere and change on their own.
+/// So is the function a type reaches partners through (`` is returned by `partner::list`
+/// in partner context ``): a field's finding names it, but it lives in another file.
 fn without_call_chains(message: &str) -> std::borrow::Cow<'_, str> {
     const ARROW: &str = " → ";
-    if !message.contains(ARROW) {
+    const REACHED_BY: (&str, &str) = ("by ", " in partner context");
+    if !message.contains(ARROW) && !message.contains(REACHED_BY.1) {
         return std::borrow::Cow::Borrowed(message);
     }
     // A backticked name at `at`: the offset just past its closing backtick.
@@ -171,7 +174,9 @@ fn without_call_chains(message: &str) -> std::borrow::Cow<'_, str> {
             }
         }
         out.push_str(&message[cursor..tick]);
-        if links > 0 {
+        let reached_by =
+            message[..tick].ends_with(REACHED_BY.0) && message[end..].starts_with(REACHED_BY.1);
+        if links > 0 || reached_by {
             out.push('…');
         } else {
             out.push_str(&message[tick..end]);
@@ -233,6 +238,17 @@ mod tests {
             "…, and …"
         );
         assert_eq!(without_call_chains("odd ` → text"), "odd ` → text");
+        // The function a type reaches partners through lives elsewhere too.
+        assert_eq!(
+            without_call_chains(
+                "secret field `V.key` is serialized, and `V` is returned by `partner::show` in partner context: a partner can read it"
+            ),
+            "secret field `V.key` is serialized, and `V` is returned by … in partner context: a partner can read it"
+        );
+        assert_eq!(
+            without_call_chains("`V` is put in a response body by `h::show` in partner context"),
+            "`V` is put in a response body by … in partner context"
+        );
     }
 
     #[test]

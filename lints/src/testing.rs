@@ -51,22 +51,12 @@ pub fn check_with(
     options: &[(&'static str, OptionValue)],
     files: &[(&str, &str)],
 ) -> Vec<String> {
-    let meta = registry::lookup(code).expect("known code");
-    let mut settings = Settings::default();
-    for rule in registry::rules() {
-        if rule.code != meta.code {
-            settings.levels.insert(rule.code, Level::Allow);
-        }
-    }
-    let mut values = OptionValues::defaults(meta.options);
-    for (key, value) in options {
-        values.set(key, value.clone());
-    }
-    settings.options.insert(meta.code, values);
-    let workspace = crate::testing::workspace(files);
-    let findings = Engine::new(settings).check(&workspace);
-    resolve(&workspace, &findings)
-        .into_iter()
+    render(&reported(code, options, files))
+}
+
+fn render(findings: &[crate::report::ReportedFinding]) -> Vec<String> {
+    findings
+        .iter()
         .map(|finding| {
             format!(
                 "{}:{}:{}: {}[{}] {}",
@@ -79,4 +69,102 @@ pub fn check_with(
             )
         })
         .collect()
+}
+
+/// As [`check_with_partner_model`], in a crate whose target roots are given: `src/lib.rs`
+/// as a library, and each of `test_roots` as a test or bench target, so that what the
+/// compiler builds only for tests is known from the module tree (R6).
+pub fn check_crate_with_partner_model(
+    code: &str,
+    files: &[(&str, &str)],
+    test_roots: &[&str],
+) -> Vec<String> {
+    use crate::index::modules::{resolve, TargetKind, TargetRoot};
+    let mut all = files.to_vec();
+    all.push(PARTNER_MODEL);
+    let mut lib = String::new();
+    if let Some((_, text)) = all.iter().find(|(path, _)| *path == "src/lib.rs") {
+        lib.push_str(text);
+    }
+    // The partner model's file is a module of the library.
+    lib.push_str("\nmod partner_model;\n");
+    all.retain(|(path, _)| *path != "src/lib.rs");
+    all.push(("src/lib.rs", &lib));
+    let mut roots = vec![TargetRoot {
+        path: "src/lib.rs".to_string(),
+        kind: TargetKind::Production,
+    }];
+    roots.extend(test_roots.iter().map(|path| TargetRoot {
+        path: path.to_string(),
+        kind: TargetKind::Test,
+    }));
+    let workspace = crate::testing::workspace(&all);
+    let tree = resolve(&workspace.files, &roots);
+    let workspace = workspace.with_module_tree(tree);
+    render(&reported_in(code, &[], &workspace))
+}
+
+/// A file that gives a workspace a partner model (R6): one partner-context function.
+pub const PARTNER_MODEL: (&str, &str) = (
+    "src/partner_model.rs",
+    "pub fn managed_tenants(ctx: PartnerContext) {}\n",
+);
+
+/// As [`check_with`], in a workspace that has a partner model besides `files`: for the
+/// rules about partner access, which report nothing without one.
+pub fn check_with_partner_model(
+    code: &str,
+    options: &[(&'static str, OptionValue)],
+    files: &[(&str, &str)],
+) -> Vec<String> {
+    let mut all = files.to_vec();
+    all.push(PARTNER_MODEL);
+    check_with(code, options, &all)
+}
+
+/// Runs only `code` and renders each finding's fix as `path:line: applicability`
+/// (`none` for a finding without one), to test when a fix may be applied unattended.
+pub fn check_fixes(code: &str, files: &[(&str, &str)]) -> Vec<String> {
+    reported(code, &[], files)
+        .into_iter()
+        .map(|finding| {
+            let applicability = match &finding.fix {
+                Some(fix) => format!("{:?}", fix.applicability),
+                None => "none".to_string(),
+            };
+            format!(
+                "{}:{}: {applicability}",
+                finding.region.path, finding.region.line
+            )
+        })
+        .collect()
+}
+
+fn reported(
+    code: &str,
+    options: &[(&'static str, OptionValue)],
+    files: &[(&str, &str)],
+) -> Vec<crate::report::ReportedFinding> {
+    reported_in(code, options, &crate::testing::workspace(files))
+}
+
+fn reported_in(
+    code: &str,
+    options: &[(&'static str, OptionValue)],
+    workspace: &Workspace,
+) -> Vec<crate::report::ReportedFinding> {
+    let meta = registry::lookup(code).expect("known code");
+    let mut settings = Settings::default();
+    for rule in registry::rules() {
+        if rule.code != meta.code {
+            settings.levels.insert(rule.code, Level::Allow);
+        }
+    }
+    let mut values = OptionValues::defaults(meta.options);
+    for (key, value) in options {
+        values.set(key, value.clone());
+    }
+    settings.options.insert(meta.code, values);
+    let findings = Engine::new(settings).check(workspace);
+    resolve(workspace, &findings)
 }

@@ -4,7 +4,8 @@
 //! points as the fuzz targets. The long runs are `cargo fuzz` (see README).
 
 use partner_safety_lints::cypher::{
-    fast_parse_agrees, literal, looks_like_cypher, parse_query, TextMode,
+    fast_parse_agrees, literal, looks_like_cypher, parse_query, spans_index, CypherErrorKind,
+    TextMode,
 };
 use partner_safety_lints::testing::run_pipeline;
 use std::path::{Path, PathBuf};
@@ -124,15 +125,31 @@ fn cypher_survives_seeds_regressions_and_mutations() {
                 };
                 let result = std::panic::catch_unwind(|| {
                     let _ = looks_like_cypher(text);
-                    let _ = parse_query(text, TextMode::Plain);
-                    let _ = parse_query(text, TextMode::Template);
                     let _ = literal::parse_rust_literal(text);
+                    [TextMode::Plain, TextMode::Template].map(|mode| parse_query(text, mode))
                 });
-                assert!(
-                    result.is_ok(),
-                    "Cypher layer panicked on a mutation of {}:\n{text}",
-                    path.display()
-                );
+                let Ok(parsed) = result else {
+                    panic!(
+                        "Cypher layer panicked on a mutation of {}:\n{text}",
+                        path.display()
+                    );
+                };
+                for result in parsed {
+                    match result {
+                        Ok(facts) => assert!(
+                            spans_index(text, &facts),
+                            "a span leaves a mutation of {}:\n{text}",
+                            path.display()
+                        ),
+                        // `parse_query` catches a panic as an internal error.
+                        Err(error) => assert_ne!(
+                            error.kind,
+                            CypherErrorKind::Internal,
+                            "on a mutation of {}:\n{text}",
+                            path.display()
+                        ),
+                    }
+                }
                 assert!(
                     fast_parse_agrees(text),
                     "the fast Cypher parser disagrees with decypher on a mutation of {}:\n{text}",

@@ -18,7 +18,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "::{command} file={},line={},col={},title={}::{}",
-            escape_property(&escape_text(&finding.region.path)),
+            escape_property(&escape_text(&report.repository.path(&finding.region.path))),
             finding.region.line,
             finding.region.column,
             escape_property(finding.code),

@@ -21,7 +21,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "fingerprint": finding.fingerprint,
                 "severity": if finding.level == Level::Deny { "major" } else { "minor" },
                 "location": {
-                    "path": finding.region.path,
+                    "path": report.repository.path(&finding.region.path),
                     "lines": { "begin": finding.region.line, "end": finding.region.end_line },
                 },
             })

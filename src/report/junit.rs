@@ -58,12 +58,13 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
         for (path, findings) in files {
+            let in_repository = report.repository.path(path);
             let path = escape_text(path);
             writeln!(
                 out,
                 r#"    <testcase name="{}" classname="{classname}" file="{}">"#,
                 escape(&path),
-                escape(&path)
+                escape(&escape_text(&in_repository))
             )?;
             // Lines as `--format short` writes them, each starting with the file name.
             let text: String = findings

@@ -2,7 +2,7 @@
 //! findings: a pull-request comment.
 
 use super::sanitize::escape_text;
-use super::Report;
+use super::{Report, RepositoryPaths};
 use partner_safety_lints::registry::{ChecklistItem, Level};
 use partner_safety_lints::report::ReportedFinding;
 use std::io::{self, Write};
@@ -86,7 +86,11 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 item.question()
             )?;
             for finding in findings {
-                writeln!(out, "  - {}", finding_line(finding, &links))?;
+                writeln!(
+                    out,
+                    "  - {}",
+                    finding_line(finding, &links, &report.repository)
+                )?;
             }
         }
         if item == ChecklistItem::ALL[13]
@@ -107,27 +111,34 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     if !tool.is_empty() {
         writeln!(out, "### Tool diagnostics\n")?;
         for finding in tool {
-            writeln!(out, "- {}", finding_line(finding, &links))?;
+            writeln!(
+                out,
+                "- {}",
+                finding_line(finding, &links, &report.repository)
+            )?;
         }
         writeln!(out)?;
     }
     Ok(())
 }
 
-fn finding_line(finding: &ReportedFinding, links: &LinkBase) -> String {
+/// One finding, its place named (and linked) by its path in the repository.
+fn finding_line(
+    finding: &ReportedFinding,
+    links: &LinkBase,
+    repository: &RepositoryPaths,
+) -> String {
+    let path = repository.path(&finding.region.path);
     let marker = if finding.level == Level::Deny {
         "**deny**"
     } else {
         "warn"
     };
-    let place = code_span(&escape_text(&format!(
-        "{}:{}",
-        finding.region.path, finding.region.line
-    )));
+    let place = code_span(&escape_text(&format!("{path}:{}", finding.region.line)));
     let place = match &links.0 {
         Some(base) => format!(
             "[{place}]({base}/{}#L{})",
-            super::sarif::uri_path(&finding.region.path),
+            super::sarif::uri_path(&path),
             finding.region.line
         ),
         None => place,

@@ -1,5 +1,6 @@
 //! Reporters: every output format reads the same resolved findings.
 
+mod cargo_messages;
 mod github;
 mod gitlab;
 mod human;
@@ -10,13 +11,54 @@ mod sanitize;
 mod sarif;
 mod short;
 
+pub use cargo_messages::CargoLayout;
 pub use sanitize::{escape_text, guard_line_starts, is_printable_verbatim, SourceText};
 
 use crate::cli::Format;
 use partner_safety_lints::registry::{Level, RuleMeta};
 use partner_safety_lints::report::ReportedFinding;
 use partner_safety_lints::Workspace;
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::path::Path;
+
+/// Where the workspace lies in its git repository. SARIF, `github` annotations, Markdown
+/// links and the GitLab and JUnit file fields are read by a CI system that knows files by
+/// their path in the repository: when the workspace is a subfolder (`server/svc`), its
+/// `src/x.rs` is `server/svc/src/x.rs` there. Every other output keeps paths relative to
+/// the workspace root (JSON's are a stable interface).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RepositoryPaths {
+    /// `server/svc/`, or empty at the repository's top or outside any repository.
+    prefix: String,
+}
+
+impl RepositoryPaths {
+    /// For a workspace root (as discovery resolved it): the nearest folder at or above it
+    /// with a `.git` entry is the repository, as git itself would find it.
+    pub fn of_root(root: &Path) -> Self {
+        let prefix = crate::git::Repository::enclosing(root)
+            .and_then(|repository| {
+                let below = root.strip_prefix(&repository.top).ok()?;
+                let parts: Vec<String> = below
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                (!parts.is_empty()).then(|| format!("{}/", parts.join("/")))
+            })
+            .unwrap_or_default();
+        RepositoryPaths { prefix }
+    }
+
+    /// A workspace-relative path as the repository knows it.
+    pub fn path<'a>(&self, workspace_relative: &'a str) -> Cow<'a, str> {
+        if self.prefix.is_empty() {
+            Cow::Borrowed(workspace_relative)
+        } else {
+            Cow::Owned(format!("{}{workspace_relative}", self.prefix))
+        }
+    }
+}
 
 /// Counts for the summary line and the JSON summary.
 #[derive(Clone, Debug)]
@@ -84,6 +126,8 @@ pub struct Report<'a> {
     pub show_suppressed: bool,
     /// `--link-base`, for Markdown links.
     pub link_base: Option<String>,
+    /// Paths as the enclosing git repository knows them, for the CI formats.
+    pub repository: RepositoryPaths,
 }
 
 pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -97,6 +141,16 @@ pub fn write(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Re
         Format::Junit => junit::write(report, out),
         Format::Gitlab => gitlab::write(report, out),
     }
+}
+
+/// `--message-format json`: cargo's message stream, ending with `build-finished`.
+pub fn write_cargo_messages(
+    report: &Report<'_>,
+    layout: &CargoLayout<'_>,
+    success: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    cargo_messages::write(report, layout, success, out)
 }
 
 /// `--statistics`: findings per rule, most frequent first, like ruff's.
@@ -147,6 +201,14 @@ mod tests {
     /// A finding whose message, label, help, file name and source snippet all carry
     /// what an attacker would write into a linted tree.
     fn hostile_report(format: Format, color: bool) -> String {
+        hostile_output(color, |report, out| write(format, report, out))
+    }
+
+    /// What `write_report` makes of a finding whose every field is hostile.
+    fn hostile_output(
+        color: bool,
+        write_report: impl FnOnce(&Report<'_>, &mut dyn Write) -> io::Result<()>,
+    ) -> String {
         let path = "src/a\n::error file=x::forged\u{1b}[2J\u{202e}.rs";
         let text =
             "fn f() {\n    let q = \"\u{1b}]0;pwned\u{7} ##[add-mask]x \u{2028}\u{202e}\";\n}\n";
@@ -193,10 +255,64 @@ mod tests {
             suppressed: &[],
             show_suppressed: false,
             link_base: Some("https://example.invalid/blob/x".into()),
+            repository: RepositoryPaths::default(),
         };
         let mut out = Vec::new();
-        write(format, &report, &mut out).unwrap();
+        write_report(&report, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn cargo_messages_carry_nothing_raw_and_show_text_escaped() {
+        let layout = CargoLayout {
+            root: Path::new("/workspace"),
+            targets: &[],
+        };
+        let written = hostile_output(false, |report, out| {
+            write_cargo_messages(report, &layout, false, out)
+        });
+        let raw: Vec<char> = written
+            .chars()
+            .filter(|c| *c != '\n' && sanitize::is_unsafe(*c))
+            .collect();
+        assert!(raw.is_empty(), "{raw:?} in\n{written}");
+        let lines: Vec<&str> = written.lines().collect();
+        assert_eq!(lines.len(), 2, "one message per line, then build-finished");
+        let message: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        let diagnostic = &message["message"];
+        // What a tool prints is escaped; the file name and source lines are kept, as a
+        // reader needs them to find the file and count columns.
+        let shown = [
+            &diagnostic["message"],
+            &diagnostic["rendered"],
+            &diagnostic["spans"][0]["label"],
+            &diagnostic["spans"][1]["label"],
+            &diagnostic["children"][0]["message"],
+        ];
+        for text in shown {
+            let text = text.as_str().unwrap();
+            // `rendered` has lines of its own, each starting with the report's own text.
+            let unsafe_characters = text.chars().filter(|c| *c != '\n');
+            assert!(
+                !unsafe_characters.clone().any(sanitize::is_unsafe),
+                "{text:?}"
+            );
+        }
+        for line in diagnostic["rendered"].as_str().unwrap().lines() {
+            assert!(
+                line.is_empty() || line.starts_with(['e', ' ', '2']),
+                "{line:?}"
+            );
+        }
+        assert!(diagnostic["rendered"]
+            .as_str()
+            .unwrap()
+            .contains("--> src/a\\n::error file=x::forged\\u{1b}[2J\\u{202e}.rs:2:13"));
+        assert_eq!(
+            diagnostic["spans"][0]["file_name"],
+            "src/a\n::error file=x::forged\u{1b}[2J\u{202e}.rs"
+        );
+        assert_eq!(lines[1], r#"{"reason":"build-finished","success":false}"#);
     }
 
     #[test]

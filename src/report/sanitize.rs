@@ -19,7 +19,7 @@
 //! garble paths and patterns in every message to disambiguate a rare one.
 
 use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -235,17 +235,35 @@ impl SourceText {
 /// escapes: the same strings for a JSON reader, nothing live for a terminal or a
 /// CI log the document is printed to.
 pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, InertJson::default());
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut *out,
+        InertJson {
+            inner: PrettyFormatter::new(),
+        },
+    );
     value.serialize(&mut serializer)?;
     writeln!(out)
 }
 
-#[derive(Default)]
-struct InertJson {
-    pretty: PrettyFormatter<'static>,
+/// `value` as one line of JSON (a message of a JSON-lines stream), escaped as in
+/// [`write_json`].
+pub fn write_json_line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut *out,
+        InertJson {
+            inner: CompactFormatter,
+        },
+    );
+    value.serialize(&mut serializer)?;
+    writeln!(out)
 }
 
-impl Formatter for InertJson {
+/// A JSON formatter (pretty or compact) whose strings carry no unsafe character raw.
+struct InertJson<F> {
+    inner: F,
+}
+
+impl<F: Formatter> Formatter for InertJson<F> {
     /// serde writes a string as fragments separated by its own escapes (of C0, `"`
     /// and `\`), so a `##[` never spans two fragments.
     fn write_string_fragment<W: ?Sized + Write>(
@@ -270,11 +288,11 @@ impl Formatter for InertJson {
     }
 
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.begin_array(writer)
+        self.inner.begin_array(writer)
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.end_array(writer)
+        self.inner.end_array(writer)
     }
 
     fn begin_array_value<W: ?Sized + Write>(
@@ -282,19 +300,19 @@ impl Formatter for InertJson {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        self.pretty.begin_array_value(writer, first)
+        self.inner.begin_array_value(writer, first)
     }
 
     fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.end_array_value(writer)
+        self.inner.end_array_value(writer)
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.begin_object(writer)
+        self.inner.begin_object(writer)
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.end_object(writer)
+        self.inner.end_object(writer)
     }
 
     fn begin_object_key<W: ?Sized + Write>(
@@ -302,15 +320,15 @@ impl Formatter for InertJson {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        self.pretty.begin_object_key(writer, first)
+        self.inner.begin_object_key(writer, first)
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.begin_object_value(writer)
+        self.inner.begin_object_value(writer)
     }
 
     fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.pretty.end_object_value(writer)
+        self.inner.end_object_value(writer)
     }
 }
 

@@ -1,6 +1,6 @@
 //! SARIF 2.1.0 as GitHub code scanning reads it.
 
-use super::Report;
+use super::{Report, RepositoryPaths};
 use partner_safety_lints::registry::{self, Level};
 use partner_safety_lints::report::{Region, ReportedFinding};
 use serde_json::{json, Value};
@@ -29,7 +29,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 .iter()
                 .position(|meta| meta.code == finding.code)
                 .unwrap_or(0);
-            result(finding, rule_index)
+            result(finding, rule_index, &report.repository)
         })
         .collect();
     let sarif = json!({
@@ -84,11 +84,13 @@ fn region(region: &Region) -> Value {
     })
 }
 
-fn artifact(path: &str) -> Value {
-    json!({ "uri": uri_path(path), "uriBaseId": "%SRCROOT%" })
+/// `%SRCROOT%` is the top of the git repository that holds the workspace (the workspace
+/// root outside any repository): code scanning finds files by their repository path.
+fn artifact(path: &str, repository: &RepositoryPaths) -> Value {
+    json!({ "uri": uri_path(&repository.path(path)), "uriBaseId": "%SRCROOT%" })
 }
 
-fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
+fn result(finding: &ReportedFinding, rule_index: usize, repository: &RepositoryPaths) -> Value {
     let mut message = plain_text(&finding.message);
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
@@ -101,7 +103,7 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
         "message": { "text": message },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact(&finding.region.path),
+                "artifactLocation": artifact(&finding.region.path, repository),
                 "region": region(&finding.region),
             }
         }],
@@ -117,7 +119,7 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
                     "id": id,
                     "message": { "text": plain_text(&label.message) },
                     "physicalLocation": {
-                        "artifactLocation": artifact(&label.region.path),
+                        "artifactLocation": artifact(&label.region.path, repository),
                         "region": region(&label.region),
                     }
                 })
@@ -133,7 +135,7 @@ fn result(finding: &ReportedFinding, rule_index: usize) -> Value {
             .iter()
             .map(|replacement| {
                 json!({
-                    "artifactLocation": artifact(&replacement.region.path),
+                    "artifactLocation": artifact(&replacement.region.path, repository),
                     "replacements": [{
                         "deletedRegion": region(&replacement.region),
                         "insertedContent": { "text": replacement.text },

@@ -1,7 +1,8 @@
 //! The gate attacked as a pull request would attack it: each test plants something in the
 //! linted tree that once made a deny finding disappear (a silent pass), made the tool
 //! write outside its cache, made git run a program, or printed the environment into the
-//! log. The canary is one line that is always a deny finding (PS104).
+//! log. The canary is one line that is always a deny finding (PS104): a secret in a type a
+//! partner-context function returns.
 //!
 //! Other attack classes live beside their defences: output forging in `attacks_output`,
 //! suppression forging in `attacks_suppressions`, queries in `attacks_queries`, nesting
@@ -11,10 +12,16 @@ use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 
-const CANARY: &str = "#[derive(serde::Serialize)] pub struct Creds { pub api_key: String }\n";
+const CANARY: &str = "#[derive(serde::Serialize)] pub struct Creds { pub api_key: String } pub fn show(ctx: PartnerContext) -> Creds { todo!() }\n";
 
-fn canary_at(path: &str) -> String {
-    format!("{path}:1:48: deny[PS104 readable-secret]: secret field `Creds.api_key` is serialized, so a partner who can read `Creds` can read the secret back")
+/// The canary's finding in the file at `path`; `show` is named by its module path there
+/// (`show`, `x::show`, `m::show`), which the caller need not spell.
+fn is_canary_at(line: &str, path: &str) -> bool {
+    let head = format!("{path}:1:48: deny[PS104 readable-secret]: secret field `Creds.api_key` is serialized, and `Creds` is returned by `");
+    let tail = "show` in partner context: a partner can read the secret back";
+    line.strip_prefix(&head)
+        .and_then(|rest| rest.strip_suffix(tail))
+        .is_some_and(|module| module.is_empty() || module.ends_with("::"))
 }
 
 /// A crate named `victim` with the given files besides its manifest.
@@ -52,7 +59,12 @@ fn findings(output: &Output) -> Vec<&str> {
 
 fn assert_caught(output: &Output, path: &str) {
     assert_eq!(output.code, 1, "{}\n{}", output.stdout, output.stderr);
-    assert_eq!(findings(output), [canary_at(path)], "{}", output.stderr);
+    let found = findings(output);
+    assert!(
+        found.len() == 1 && is_canary_at(found[0], path),
+        "{found:?}\n{}",
+        output.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -333,9 +345,7 @@ fn nothing_to_analyse_is_an_error_not_a_pass() {
     let missing = run(&[empty.path().join("missing").to_str().unwrap()]);
     assert_eq!(missing.code, 2);
     assert!(
-        missing
-            .stderr
-            .contains("is not a directory; it does not exist"),
+        missing.stderr.contains("does not exist"),
         "{}",
         missing.stderr
     );
@@ -372,7 +382,7 @@ fn a_compiled_file_that_cannot_be_analysed_is_a_deny_finding() {
     assert_eq!(
         findings(&output),
         [
-            "src/big.rs:1:1: deny[PS000 parse-error]: file is 373 bytes, over the --max-file-size limit of 200 bytes; it was skipped",
+            "src/big.rs:1:1: deny[PS000 parse-error]: file is 427 bytes, over the --max-file-size limit of 200 bytes; it was skipped",
             "src/broken.rs:2:23: deny[PS000 parse-error]: expected an expression",
         ]
     );
@@ -433,18 +443,18 @@ fn committed(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn changed_since_keeps_a_finding_whose_derive_changed() {
     let dir = committed(&[(
         "src/lib.rs",
-        "#[derive(Clone)]\npub struct Creds {\n    pub api_key: String,\n}\n",
+        "#[derive(Clone)]\npub struct Creds {\n    pub api_key: String,\n}\npub fn show(ctx: PartnerContext) -> Creds { todo!() }\n",
     )]);
     write(
         dir.path(),
         "src/lib.rs",
-        b"#[derive(Clone, serde::Serialize)]\npub struct Creds {\n    pub api_key: String,\n}\n",
+        b"#[derive(Clone, serde::Serialize)]\npub struct Creds {\n    pub api_key: String,\n}\npub fn show(ctx: PartnerContext) -> Creds { todo!() }\n",
     );
     let output = lint_with(dir.path(), &["--changed-since", "HEAD"]);
     assert_eq!(output.code, 1);
     assert_eq!(
         findings(&output),
-        ["src/lib.rs:3:5: deny[PS104 readable-secret]: secret field `Creds.api_key` is serialized, so a partner who can read `Creds` can read the secret back"]
+        ["src/lib.rs:3:5: deny[PS104 readable-secret]: secret field `Creds.api_key` is serialized, and `Creds` is returned by `show` in partner context: a partner can read the secret back"]
     );
     assert!(
         output

@@ -5,11 +5,12 @@
 
 use crate::common::*;
 
-const CANARY: &str = "#[derive(serde::Serialize)] pub struct Creds { pub api_key: String }";
+const CANARY: &str = "#[derive(serde::Serialize)] pub struct Creds { pub api_key: String } pub fn show(ctx: PartnerContext) -> Creds { todo!() }";
 
 /// The canary's finding when nothing suppresses it.
 const CANARY_FINDING: &str = "src/lib.rs:1:48: deny[PS104 readable-secret]: secret field \
-     `Creds.api_key` is serialized, so a partner who can read `Creds` can read the secret back";
+     `Creds.api_key` is serialized, and `Creds` is returned by `show` in partner context: a partner \
+     can read the secret back";
 
 const DIRECTIVE: &str = "// partner-safety: allow(PS104) reason: reviewed";
 
@@ -149,7 +150,8 @@ fn a_real_comment_after_each_literal_form_suppresses() {
 #[test]
 fn an_impossible_until_date_makes_the_directive_unreadable() {
     let lib = "// partner-safety: allow(PS104) until: 2099-02-31 reason: reviewed\n\
-               #[derive(serde::Serialize)]\npub struct Creds {\n    pub api_key: String,\n}\n";
+               #[derive(serde::Serialize)]\npub struct Creds {\n    pub api_key: String,\n}\n\
+               pub fn show(ctx: PartnerContext) -> Creds { todo!() }\n";
     assert_eq!(
         lint_crate(lib),
         (
@@ -160,7 +162,8 @@ fn an_impossible_until_date_makes_the_directive_unreadable() {
                  suppresses nothing"
                     .to_owned(),
                 "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Creds.api_key` is \
-                 serialized, so a partner who can read `Creds` can read the secret back"
+                 serialized, and `Creds` is returned by `show` in partner context: a partner \
+                 can read the secret back"
                     .to_owned(),
             ]
         )
@@ -172,20 +175,23 @@ fn a_suppression_after_the_doc_comments_covers_the_item() {
     let lib = "/// Credentials for the billing provider.\n\
                // partner-safety: allow(PS104) reason: write-only, never returned by the API\n\
                #[derive(serde::Serialize)]\n\
-               pub struct Creds {\n    pub api_key: String,\n}\n";
+               pub struct Creds {\n    pub api_key: String,\n}\n\
+               pub fn show(ctx: PartnerContext) -> Creds { todo!() }\n";
     assert_eq!(lint_crate(lib), (0, vec![]));
     // The same directive after the item covers nothing.
     let after = "/// Credentials for the billing provider.\n\
                  #[derive(serde::Serialize)]\n\
                  pub struct Creds {\n    pub api_key: String,\n}\n\
-                 // partner-safety: allow(PS104) reason: write-only, never returned by the API\n";
+                 // partner-safety: allow(PS104) reason: write-only, never returned by the API\n\
+                 pub fn show(ctx: PartnerContext) -> Creds { todo!() }\n";
     assert_eq!(
         lint_crate(after),
         (
             1,
             vec![
                 "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Creds.api_key` is \
-                 serialized, so a partner who can read `Creds` can read the secret back"
+                 serialized, and `Creds` is returned by `show` in partner context: a partner \
+                 can read the secret back"
                     .to_owned(),
                 "src/lib.rs:6:26: warn[PS002 unused-suppression]: unused suppression: no PS104 \
                  finding here"

@@ -71,11 +71,13 @@ pub fn short(dir: &Path, extra: &[&str]) -> (i32, Vec<String>) {
     )
 }
 
+/// A secret a partner can read back: a deny finding at 4:5.
 pub const LEAKY: &str = r#"
 #[derive(Serialize)]
 pub struct Settings {
     pub api_key: String,
 }
+pub async fn show(ctx: PartnerContext) -> Json<Settings> { todo!() }
 "#;
 
 pub const MANIFEST: &str =

@@ -41,13 +41,13 @@ fn levels_by_code_name_and_table() {
 #[test]
 fn options_reach_the_rule() {
     let source =
-        "#[derive(Serialize)]\npub struct Device { pub pin_code: String, pub password: String }\n";
+        "#[derive(Serialize)]\npub struct Device { pub pin_code: String, pub password: String }\npub async fn device(ctx: PartnerContext) -> Json<Device> { todo!() }\n";
     let config = "[rules.readable-secret]\nextra_secret_names = [\"pin_code\"]\nignore_names = [\"password\"]\n";
     let dir = workspace(&[("partner-safety.toml", config), ("src/lib.rs", source)]);
     let (_, findings) = short(dir.path(), &[]);
     assert_eq!(
         findings,
-        ["src/lib.rs:2:21: deny[PS104 readable-secret]: secret field `Device.pin_code` is serialized, so a partner who can read `Device` can read the secret back"]
+        ["src/lib.rs:2:21: deny[PS104 readable-secret]: secret field `Device.pin_code` is serialized, and `Device` is returned by `device` in partner context: a partner can read the secret back"]
     );
 }
 
@@ -145,7 +145,11 @@ fn model_options_are_validated() {
             "partner-safety.toml",
             "[model]\npartner_context_types = [\"Reseller*\"]\n",
         ),
-        ("src/lib.rs", LEAKY),
+        (
+            "src/lib.rs",
+            "#[derive(Serialize)]\npub struct Settings { pub api_key: String }\npub async fn show(ctx: ResellerSession) -> Json<Settings> { todo!() }\n",
+        ),
     ]);
+    // The configured type makes `show` partner context: the secret is a deny finding.
     assert_eq!(short(dir.path(), &[]).0, 1);
 }

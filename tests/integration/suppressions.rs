@@ -1,9 +1,15 @@
 use crate::common::*;
 
+/// Lints `source` with a partner route after it that hands out every type these tests
+/// declare, so that their secrets are deny findings (a partner can read them back).
 fn lint(source: &str) -> (i32, Vec<String>) {
-    let dir = workspace(&[("src/lib.rs", source)]);
+    let source = format!("{source}{PARTNER_ROUTE}");
+    let dir = workspace(&[("src/lib.rs", &source)]);
     short(dir.path(), &[])
 }
+
+const PARTNER_ROUTE: &str =
+    "pub async fn partner_view(ctx: PartnerContext) -> Json<(Settings, A, Export, Other)> { todo!() }\n";
 
 #[test]
 fn line_suppression_with_a_reason() {
@@ -21,7 +27,7 @@ fn suppression_without_reason_suppresses_nothing_and_is_reported() {
         findings,
         [
             "src/lib.rs:3:5: deny[PS001 suppression-without-reason]: suppression without a reason suppresses nothing",
-            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back",
+            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `Settings.api_key` is serialized, and `Settings` is returned by `partner_view` in partner context: a partner can read the secret back",
         ]
     );
 }
@@ -49,7 +55,7 @@ fn item_level_suppression_covers_the_whole_item_with_its_attributes() {
         findings,
         [
             "src/lib.rs:1:33: warn[PS002 unused-suppression]: unused suppression: no PS000 finding here",
-            "src/lib.rs:10:5: deny[PS104 readable-secret]: secret field `Other.token` is serialized, so a partner who can read `Other` can read the secret back",
+            "src/lib.rs:10:5: deny[PS104 readable-secret]: secret field `Other.token` is serialized, and `Other` is returned by `partner_view` in partner context: a partner can read the secret back",
         ]
     );
 }
@@ -65,7 +71,7 @@ fn expired_suppression_is_reported_and_suppresses_nothing() {
         findings,
         [
             "src/lib.rs:3:5: deny[PS004 expired-suppression]: suppression expired on 2026-11-25; it suppresses nothing",
-            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `A.api_key` is serialized, so a partner who can read `A` can read the secret back",
+            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `A.api_key` is serialized, and `A` is returned by `partner_view` in partner context: a partner can read the secret back",
         ]
     );
 }
@@ -81,7 +87,7 @@ fn until_after_the_reason_expires_the_same_way() {
         findings,
         [
             "src/lib.rs:3:5: deny[PS004 expired-suppression]: suppression expired on 2026-11-25; it suppresses nothing",
-            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `A.api_key` is serialized, so a partner who can read `A` can read the secret back",
+            "src/lib.rs:4:5: deny[PS104 readable-secret]: secret field `A.api_key` is serialized, and `A` is returned by `partner_view` in partner context: a partner can read the secret back",
         ]
     );
 }
@@ -94,7 +100,7 @@ fn a_suppression_between_attributes_covers_the_field() {
     assert_eq!(code, 1);
     assert_eq!(
         findings,
-        ["src/lib.rs:8:5: deny[PS104 readable-secret]: secret field `Settings.password` is serialized, so a partner who can read `Settings` can read the secret back"]
+        ["src/lib.rs:8:5: deny[PS104 readable-secret]: secret field `Settings.password` is serialized, and `Settings` is returned by `partner_view` in partner context: a partner can read the secret back"]
     );
 }
 

@@ -22,7 +22,8 @@ use decypher::ast::visit::{walk_expression, Visit};
 use decypher::ast::{clause::ForeachUpdate, names::Variable};
 
 use super::facts::*;
-use super::lexer::{first_token_span, CallImport};
+use super::lexer::{first_token_span, token_text, tokenize, CallImport};
+use super::rewrite::{Detached, DetachedKind};
 
 /// A text the parser rejected: the error to report, and where the parser stopped.
 ///
@@ -36,23 +37,48 @@ pub(crate) struct Rejected {
     pub at: Span,
 }
 
-/// Parses `text` (the prepared text: original bytes, maybe followed by a synthetic tail).
-pub(crate) fn extract(
-    text: &str,
-    original_len: usize,
-    template_holes: &[Span],
-    call_imports: &[CallImport],
-) -> Result<QueryFacts, Rejected> {
-    // The fast path answers only when its AST is exactly decypher's; everything else,
-    // errors included, goes through decypher.
-    let query = match super::fast::parse(text) {
-        Some(query) => query,
-        None => parse_with_decypher(text, original_len)?,
-    };
+/// A query prepared for the parser, and what the pre-passes and rewrites took out of it.
+pub(crate) struct Input<'a> {
+    /// The prepared text: original bytes, maybe followed by a synthetic tail.
+    pub text: &'a str,
+    pub original_len: usize,
+    pub template_holes: &'a [Span],
+    pub call_imports: &'a [CallImport],
+    pub detached: &'a [Detached],
+    pub repeated: &'a [Span],
+}
+
+pub(crate) fn extract(input: &Input<'_>) -> Result<QueryFacts, Rejected> {
+    let Input {
+        text,
+        original_len,
+        template_holes,
+        call_imports,
+        detached,
+        repeated,
+    } = *input;
+    let query = parse(text, original_len)?;
+    let mut pending = Vec::new();
+    let mut path_predicates = Vec::new();
+    for clause in detached {
+        match &clause.kind {
+            DetachedKind::PathPredicate { predicate } => {
+                path_predicates.push((clause.clause, fragment_expression(predicate)?));
+            }
+            _ => pending.push(DetachedClause::parse(clause)?),
+        }
+    }
+    // Taken from the back, in text order.
+    pending.sort_by_key(|clause| std::cmp::Reverse(clause.span.start));
     let mut extractor = Extractor {
         text,
         original_len,
         call_imports,
+        pending,
+        repeated,
+        path_predicates,
+        inline_predicates: Vec::new(),
+        failure: None,
         facts: QueryFacts {
             template_holes: template_holes.to_vec(),
             ..QueryFacts::default()
@@ -62,6 +88,11 @@ pub(crate) fn extract(
         within: None,
         in_predicate: false,
         conditional: false,
+        required: true,
+        negated: false,
+        alternative: false,
+        pattern: 0,
+        patterns: 0,
         variable_length: false,
         returned: Vec::new(),
     };
@@ -69,39 +100,186 @@ pub(crate) fn extract(
         extractor.scopes = vec![Vec::new()];
         extractor.statement(statement);
     }
+    extractor.detached_before(usize::MAX);
+    // A path predicate outside any MATCH pattern still counts, as a predicate of the query.
+    for (_, predicate) in std::mem::take(&mut extractor.path_predicates) {
+        extractor.predicate(&predicate);
+    }
+    if let Some(failure) = extractor.failure {
+        return Err(failure);
+    }
     extractor.facts.shrink_to_fit();
     Ok(extractor.facts)
 }
 
-/// decypher's AST, or its first error mapped onto the caller's text.
-fn parse_with_decypher(text: &str, original_len: usize) -> Result<decypher::Query, Rejected> {
-    decypher::parse(text).map_err(|error| {
-        let clamp = |offset: usize| offset.min(original_len);
-        let span = Span::new(clamp(error.span().start), clamp(error.span().end));
-        if let decypher::ErrorKind::Internal { .. } = error.kind() {
-            // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file",
-            // at 0..0; its other internal errors name the part it could not build.
-            let error = CypherError {
-                message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
-                span: first_token_span(text),
-                kind: CypherErrorKind::Syntax,
-            };
-            let at = if span == Span::default() {
-                error.span
-            } else {
-                span
-            };
-            return Rejected { error, at };
-        }
+/// The fast path answers only when its AST is exactly decypher's; everything else, errors
+/// included, goes through decypher.
+fn parse(text: &str, original_len: usize) -> Result<decypher::Query, Rejected> {
+    match super::fast::parse(text) {
+        Some(query) => Ok(query),
+        None => parse_with_decypher(text, original_len),
+    }
+}
+
+/// The RETURN clause of a text made of one (see [`DetachedKind`]).
+fn fragment_return(text: &str) -> Result<Return, Rejected> {
+    let query = parse(text, text.len())?;
+    let body = query
+        .statements
+        .into_iter()
+        .next()
+        .and_then(|statement| match statement {
+            QueryBody::SingleQuery(SingleQuery {
+                kind: SingleQueryKind::SinglePart(part),
+                ..
+            }) => match part.body {
+                SinglePartBody::Return(ret) if part.reading_clauses.is_empty() => Some(ret),
+                _ => None,
+            },
+            _ => None,
+        });
+    body.ok_or_else(|| {
+        let span = first_token_span(text);
         Rejected {
             error: CypherError {
-                message: error.kind().to_string(),
+                message: "the parser read this as more than one expression".to_owned(),
                 span,
                 kind: CypherErrorKind::Syntax,
             },
             at: span,
         }
     })
+}
+
+/// A [`Detached`] clause with its expressions parsed.
+struct DetachedClause {
+    span: Span,
+    kind: DetachedClauseKind,
+}
+
+enum DetachedClauseKind {
+    Let(Vec<(String, Span, Expression)>),
+    Filter(Expression),
+    Paging(Box<Return>),
+}
+
+/// The one expression a text of `RETURN e` returns.
+fn fragment_expression(text: &str) -> Result<Expression, Rejected> {
+    let ret = fragment_return(text)?;
+    ret.items
+        .into_iter()
+        .next()
+        .map(|item| item.expression)
+        .ok_or_else(|| {
+            let span = first_token_span(text);
+            Rejected {
+                error: CypherError {
+                    message: "expected an expression".to_owned(),
+                    span,
+                    kind: CypherErrorKind::Syntax,
+                },
+                at: span,
+            }
+        })
+}
+
+impl DetachedClause {
+    fn parse(clause: &Detached) -> Result<Self, Rejected> {
+        let first_item = fragment_expression;
+        let kind = match &clause.kind {
+            DetachedKind::Let(items) => DetachedClauseKind::Let(
+                items
+                    .iter()
+                    .map(|item| Ok((item.name.clone(), item.name_span, first_item(&item.value)?)))
+                    .collect::<Result<_, Rejected>>()?,
+            ),
+            DetachedKind::Filter { predicate } => {
+                DetachedClauseKind::Filter(first_item(predicate)?)
+            }
+            DetachedKind::Paging { body } => {
+                DetachedClauseKind::Paging(Box::new(fragment_return(body)?))
+            }
+            DetachedKind::PathPredicate { predicate } => {
+                DetachedClauseKind::Filter(first_item(predicate)?)
+            }
+        };
+        Ok(DetachedClause {
+            span: clause.clause,
+            kind,
+        })
+    }
+}
+
+/// decypher's AST, or its first error mapped onto the caller's text.
+fn parse_with_decypher(text: &str, original_len: usize) -> Result<decypher::Query, Rejected> {
+    let query = decypher::parse(text).map_err(|error| rejected(text, original_len, &error))?;
+    match unread_statement(text, query.statements.len()) {
+        None => Ok(query),
+        Some(span) => {
+            let error = CypherError {
+                message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
+                span,
+                kind: CypherErrorKind::Syntax,
+            };
+            Err(Rejected { error, at: span })
+        }
+    }
+}
+
+/// The first token of the first statement decypher did not read, if any: it stops at a
+/// statement that starts with a word it does not know as a clause (`…; INSERT (x)`, `…; FOO`)
+/// and returns the statements before it as the whole query. Statements end only at a `;`
+/// outside brackets, so the statements written are counted here the same way.
+fn unread_statement(text: &str, parsed: usize) -> Option<Span> {
+    let mut depth = 0usize;
+    let mut written = 0usize;
+    let mut in_statement = false;
+    for token in tokenize(text).filter(|t| !t.is_trivia()) {
+        let token_text = token_text(text, token);
+        if !in_statement && token_text != ";" {
+            if written == parsed {
+                return Some(Span::new(token.start, token.end));
+            }
+            written += 1;
+            in_statement = true;
+        }
+        match token_text {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            ";" if depth == 0 => in_statement = false,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A decypher error on the prepared text, mapped onto the caller's text.
+fn rejected(text: &str, original_len: usize, error: &decypher::CypherError) -> Rejected {
+    let clamp = |offset: usize| offset.min(original_len);
+    let span = Span::new(clamp(error.span().start), clamp(error.span().end));
+    if let decypher::ErrorKind::Internal { .. } = error.kind() {
+        // decypher's answer to an unknown first keyword (`MACTH`) is "empty source file",
+        // at 0..0; its other internal errors name the part it could not build.
+        let error = CypherError {
+            message: "expected a Cypher clause such as MATCH, CREATE or RETURN".to_owned(),
+            span: first_token_span(text),
+            kind: CypherErrorKind::Syntax,
+        };
+        let at = if span == Span::default() {
+            error.span
+        } else {
+            span
+        };
+        return Rejected { error, at };
+    }
+    Rejected {
+        error: CypherError {
+            message: error.kind().to_string(),
+            span,
+            kind: CypherErrorKind::Syntax,
+        },
+        at: span,
+    }
 }
 
 /// Variables visible at a point: frames from outermost to innermost.
@@ -111,12 +289,32 @@ struct Extractor<'a> {
     text: &'a str,
     original_len: usize,
     call_imports: &'a [CallImport],
+    /// Detached clauses not yet walked, the next one last.
+    pending: Vec<DetachedClause>,
+    /// See [`super::rewrite::Rewrite::repeated`].
+    repeated: &'a [Span],
+    /// Predicates of parenthesised paths (`((a)-->(b) WHERE …)+`) that a rewrite took out,
+    /// with where they were written, until the pattern they are in is walked.
+    path_predicates: Vec<(Span, Expression)>,
+    /// Inline predicates (`(n WHERE …)`) of the pattern being walked, walked after it.
+    inline_predicates: Vec<Expression>,
+    /// The first inline predicate that did not parse.
+    failure: Option<Rejected>,
     facts: QueryFacts,
     scopes: Scopes,
     clause: usize,
     within: Option<usize>,
     in_predicate: bool,
     conditional: bool,
+    /// Holds for every row of the current clause (see [`RelPattern::required_by_clause`]).
+    required: bool,
+    /// Under an odd number of NOTs: a label predicate here names labels a node lacks.
+    negated: bool,
+    /// Under OR, XOR or CASE: a label predicate here is one alternative.
+    alternative: bool,
+    /// The pattern being walked, and how many were started (see [`RelPattern::pattern`]).
+    pattern: usize,
+    patterns: usize,
     variable_length: bool,
     /// Columns of the last RETURN, for the variables a CALL subquery exports.
     returned: Vec<(String, Option<BindingId>)>,
@@ -513,12 +711,31 @@ impl Extractor<'_> {
         let outer_within = self.within.replace(self.clause);
         let outer_clause = self.clause;
         let outer_scopes = self.scopes.clone();
+        // Its clauses hold or not on their own terms; how the whole subquery is used (under
+        // NOT, as a value) is in `conditional`.
+        let outer = self.expression_context();
+        (self.required, self.alternative) = (true, false);
         self.scopes.push(Vec::new());
         self.regular_query(query);
         self.scopes = outer_scopes;
         self.clause = outer_clause;
         self.within = outer_within;
+        self.restore_expression_context(outer);
         self.returned.clear();
+    }
+
+    /// Runs `walk` as a new pattern (see [`RelPattern::pattern`]).
+    /// Its inline predicates (`(n WHERE …)`) are walked after it, as part of it.
+    fn in_new_pattern<T>(&mut self, walk: impl FnOnce(&mut Self) -> T) -> T {
+        self.patterns += 1;
+        let outer = std::mem::replace(&mut self.pattern, self.patterns);
+        let kept = self.inline_predicates.len();
+        let result = walk(self);
+        for predicate in self.inline_predicates.split_off(kept) {
+            self.predicate(&predicate);
+        }
+        self.pattern = outer;
+        result
     }
 
     fn pattern(&mut self, pattern: &Pattern) {
@@ -526,6 +743,22 @@ impl Extractor<'_> {
     }
 
     fn pattern_parts(&mut self, parts: &[decypher::ast::pattern::PatternPart]) {
+        self.in_new_pattern(|this| this.pattern_parts_here(parts));
+    }
+
+    fn pattern_parts_here(&mut self, parts: &[decypher::ast::pattern::PatternPart]) {
+        if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+            let (start, end) = (first.span.start, last.span.end);
+            let (within, elsewhere) = std::mem::take(&mut self.path_predicates)
+                .into_iter()
+                .partition(|(at, _)| start <= at.start && at.end <= end);
+            self.path_predicates = elsewhere;
+            self.inline_predicates.extend(
+                within
+                    .into_iter()
+                    .map(|(_, predicate): (Span, Expression)| predicate),
+            );
+        }
         let mut previous: Option<(usize, Span)> = None;
         for part in parts {
             if let Some(path) = &part.variable {
@@ -580,15 +813,18 @@ impl Extractor<'_> {
             binding,
             variable: node.variable.as_ref().map(|v| v.name.name.clone()),
             labels: labels.names,
+            label_predicate: false,
             label_alternatives: labels.alternatives,
             dynamic_label: labels.dynamic,
             properties,
             properties_parameter,
             span: to_span(node.span),
             clause: self.clause,
+            pattern: self.pattern,
             in_predicate: self.in_predicate,
             conditional: self.conditional,
         });
+        self.keep_inline_predicate(to_span(node.span), "(");
         self.facts.nodes.len() - 1
     }
 
@@ -617,16 +853,20 @@ impl Extractor<'_> {
             },
             variable_length: self.variable_length
                 || rel.quantifier.is_some()
-                || detail.is_some_and(|d| d.range.is_some()),
+                || detail.is_some_and(|d| d.range.is_some())
+                || self.repeated_by_blanked_quantifier(to_span(rel.span)),
             properties,
             properties_parameter,
             left,
             right,
             span: to_span(rel.span),
             clause: self.clause,
+            pattern: self.pattern,
             in_predicate: self.in_predicate,
             conditional: self.conditional,
+            required_by_clause: self.required,
         });
+        self.keep_inline_predicate(to_span(rel.span), "[");
     }
 
     fn properties(&mut self, properties: Option<&Properties>) -> (Vec<Property>, Option<String>) {
@@ -714,9 +954,10 @@ impl Extractor<'_> {
 
     /// An expression computing a value: patterns in it do not restrict the result rows.
     fn value(&mut self, expression: &Expression) {
-        let outer = std::mem::replace(&mut self.conditional, true);
+        let outer = (self.conditional, self.required);
+        (self.conditional, self.required) = (true, false);
         self.visit_expression(expression);
-        self.conditional = outer;
+        (self.conditional, self.required) = outer;
     }
 
     fn values<'e>(&mut self, expressions: impl IntoIterator<Item = &'e Expression>) {
@@ -755,6 +996,12 @@ impl Extractor<'_> {
     }
 
     fn push_clause(&mut self, kind: ClauseKind, span: decypher::Span) -> usize {
+        self.push_clause_at(kind, to_span(span))
+    }
+
+    /// Detached clauses written before `span` come first (see [`Self::detached_before`]).
+    fn push_clause_at(&mut self, kind: ClauseKind, span: Span) -> usize {
+        self.detached_before(span.start);
         let span = span_of(self.text, span.start, span.end.min(self.original_len));
         self.facts.clauses.push(Clause {
             kind,
@@ -767,6 +1014,128 @@ impl Extractor<'_> {
         });
         self.clause = self.facts.clauses.len() - 1;
         self.clause
+    }
+
+    /// Walks the detached clauses written before `offset`, each as the `WITH *` it stands for,
+    /// where the parser's clauses around them are walked.
+    fn detached_before(&mut self, offset: usize) {
+        while self
+            .pending
+            .last()
+            .is_some_and(|clause| clause.span.start < offset)
+        {
+            let Some(clause) = self.pending.pop() else {
+                break;
+            };
+            // Its own span: the text at it is blanked for the parser, and not to be trimmed.
+            let index = self.push_clause_at(ClauseKind::With, clause.span);
+            if let Some(pushed) = self.facts.clauses.get_mut(index) {
+                pushed.span = clause.span;
+            }
+            match clause.kind {
+                DetachedClauseKind::Let(items) => {
+                    for (name, span, value) in items {
+                        self.value(&value);
+                        self.bind_fresh(&name, span);
+                    }
+                }
+                DetachedClauseKind::Filter(predicate) => self.predicate(&predicate),
+                DetachedClauseKind::Paging(paging) => {
+                    self.mark_paging(index, paging.skip.is_some(), paging.limit.is_some());
+                    self.values(
+                        paging
+                            .order
+                            .iter()
+                            .flat_map(|o| &o.items)
+                            .map(|s| &s.expression),
+                    );
+                    self.values(paging.skip.iter().chain(&paging.limit));
+                }
+            }
+        }
+    }
+
+    /// The inline predicate of the node or relationship pattern at `span` (`(n:A WHERE …)`,
+    /// `-[r WHERE …]->`), kept for the end of its pattern. decypher parses it and leaves it
+    /// out of its tree, so it is found in the text: the `WHERE` at the pattern's own bracket
+    /// depth, up to the bracket that closes the pattern.
+    fn keep_inline_predicate(&mut self, span: Span, open: &str) {
+        let Some(written) = self.text.get(span.range()) else {
+            return;
+        };
+        // Most patterns have no predicate: one pass over the bytes settles it.
+        let mentions_where = written
+            .as_bytes()
+            .windows(5)
+            .any(|window| window.eq_ignore_ascii_case(b"WHERE"));
+        if !mentions_where {
+            return;
+        }
+        let tokens: Vec<_> = tokenize(written).filter(|t| !t.is_trivia()).collect();
+        let Some(open_at) = tokens.iter().position(|t| token_text(written, *t) == open) else {
+            return;
+        };
+        let mut depth = 0usize;
+        let mut predicate_start = None;
+        for (i, token) in tokens.iter().enumerate().skip(open_at) {
+            match token_text(written, *token) {
+                "(" | "[" | "{" => depth += 1,
+                ")" | "]" | "}" => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        let Some(first) = predicate_start.and_then(|p: usize| tokens.get(p)) else {
+                            return;
+                        };
+                        let Some(last) = i.checked_sub(1).and_then(|l| tokens.get(l)) else {
+                            return;
+                        };
+                        let predicate = Span::new(span.start + first.start, span.start + last.end);
+                        self.parse_inline_predicate(predicate);
+                        return;
+                    }
+                }
+                word if depth == 1
+                    && predicate_start.is_none()
+                    && token.kind == super::lexer::TokenKind::Word
+                    && word.eq_ignore_ascii_case("WHERE") =>
+                {
+                    predicate_start = Some(i + 1);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn parse_inline_predicate(&mut self, predicate: Span) {
+        const LEAD: &str = "RETURN";
+        let Some(written) = self.text.get(predicate.range()) else {
+            return;
+        };
+        // Inside a pattern the predicate is at least `(WHERE ` in, room for the lead.
+        let Some(padding) = predicate.start.checked_sub(LEAD.len()) else {
+            return;
+        };
+        let fragment = format!("{LEAD}{}{written}", " ".repeat(padding));
+        let parsed = fragment_return(&fragment).and_then(|ret| {
+            ret.items
+                .into_iter()
+                .next()
+                .map(|item| item.expression)
+                .ok_or(Rejected {
+                    error: CypherError {
+                        message: "expected a predicate after WHERE".to_owned(),
+                        span: predicate,
+                        kind: CypherErrorKind::Syntax,
+                    },
+                    at: predicate,
+                })
+        });
+        match parsed {
+            Ok(expression) => self.inline_predicates.push(expression),
+            Err(rejected) => {
+                self.failure.get_or_insert(rejected);
+            }
+        }
     }
 
     fn lookup(&self, name: &str) -> Option<BindingId> {
@@ -819,6 +1188,20 @@ impl Extractor<'_> {
         }
     }
 
+    /// A relationship inside a parenthesised path, or right before a quantifier, that a
+    /// rewrite blanked (`((a)-->(b))+`, `-[:R]->+`; the parser's span of the relationship may
+    /// take in the blank).
+    fn repeated_by_blanked_quantifier(&self, relationship: Span) -> bool {
+        self.repeated.iter().any(|quantified| {
+            relationship.overlaps(*quantified)
+                || (relationship.end <= quantified.start
+                    && self
+                        .text
+                        .get(relationship.end..quantified.start)
+                        .is_some_and(|gap| gap.trim().is_empty()))
+        })
+    }
+
     fn in_template_hole(&self, span: Span) -> bool {
         self.facts
             .template_holes
@@ -838,19 +1221,26 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
     }
 
     fn visit_expression(&mut self, expression: &'ast Expression) {
-        let (outer_predicate, outer_conditional) = (self.in_predicate, self.conditional);
+        let outer = self.expression_context();
         match expression {
             Expression::UnaryOp {
                 op: UnaryOperator::Not,
                 ..
+            } => {
+                (self.conditional, self.required) = (true, false);
+                self.negated = !self.negated;
+                walk_expression(self, expression);
             }
-            | Expression::BinaryOp {
+            Expression::BinaryOp {
                 op: BinaryOperator::Or | BinaryOperator::Xor,
                 ..
             }
             | Expression::Case(_) => {
-                self.conditional = true;
+                (self.conditional, self.required, self.alternative) = (true, false, true);
                 walk_expression(self, expression);
+            }
+            Expression::NodeLabels { base, labels, .. } if self.in_predicate => {
+                self.label_predicate(base, labels);
             }
             Expression::Comparison { lhs, operators, .. } if self.in_predicate => {
                 if let [(ComparisonOperator::Eq, rhs)] = operators.as_slice() {
@@ -867,26 +1257,26 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
                 self.exists_inner(&exists.inner);
             }
             Expression::CountSubquery(count) => {
-                (self.in_predicate, self.conditional) = (true, true);
+                (self.in_predicate, self.conditional, self.required) = (true, true, false);
                 self.exists_inner(&count.inner);
             }
             Expression::CollectSubquery(collect) => {
-                (self.in_predicate, self.conditional) = (true, true);
+                (self.in_predicate, self.conditional, self.required) = (true, true, false);
                 self.nested_query(&collect.query);
             }
             Expression::Pattern(pattern) => {
                 self.in_predicate = true;
                 self.scopes.push(Vec::new());
-                self.element_from_relationships(pattern);
+                self.in_new_pattern(|this| this.element_from_relationships(pattern));
                 self.scopes.pop();
             }
             Expression::PatternComprehension(comprehension) => {
-                (self.in_predicate, self.conditional) = (true, true);
+                (self.in_predicate, self.conditional, self.required) = (true, true, false);
                 self.scopes.push(Vec::new());
                 if let Some(path) = &comprehension.variable {
                     self.bind_new(path);
                 }
-                self.element_from_relationships(&comprehension.pattern);
+                self.in_new_pattern(|this| this.element_from_relationships(&comprehension.pattern));
                 if let Some(filter) = &comprehension.where_clause {
                     self.visit_expression(filter);
                 }
@@ -895,7 +1285,78 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             }
             _ => walk_expression(self, expression),
         }
-        (self.in_predicate, self.conditional) = (outer_predicate, outer_conditional);
+        self.restore_expression_context(outer);
+    }
+}
+
+/// What [`Extractor::visit_expression`] changes while inside a subexpression.
+#[derive(Clone, Copy)]
+struct ExpressionContext {
+    in_predicate: bool,
+    conditional: bool,
+    required: bool,
+    negated: bool,
+    alternative: bool,
+}
+
+impl Extractor<'_> {
+    fn expression_context(&self) -> ExpressionContext {
+        ExpressionContext {
+            in_predicate: self.in_predicate,
+            conditional: self.conditional,
+            required: self.required,
+            negated: self.negated,
+            alternative: self.alternative,
+        }
+    }
+
+    fn restore_expression_context(&mut self, context: ExpressionContext) {
+        self.in_predicate = context.in_predicate;
+        self.conditional = context.conditional;
+        self.required = context.required;
+        self.negated = context.negated;
+        self.alternative = context.alternative;
+    }
+
+    /// `t:Tenant` (or `t IS Tenant`, `t:A|B`) in a filter: the labels of `t`, as a node pattern
+    /// of its own (see [`NodePattern::label_predicate`]). Under NOT it names labels `t` lacks,
+    /// so nothing is recorded; a dynamic label expression is still walked for its parameters.
+    fn label_predicate(&mut self, base: &Expression, labels: &[LabelExpression]) {
+        let mut summary = LabelSummary::default();
+        for label in labels {
+            self.summarise_labels(label, false, &mut summary);
+        }
+        let Expression::Variable(variable) = base else {
+            self.visit_expression(base);
+            return;
+        };
+        let Some(binding) = self.lookup(&variable.name.name).filter(|_| !self.negated) else {
+            return;
+        };
+        // decypher's span of the whole predicate starts at the colon and takes in the
+        // whitespace after it: from the variable to the last label instead.
+        let start = variable.name.span.start;
+        let end = labels
+            .iter()
+            .map(label_expression_end)
+            .max()
+            .unwrap_or(variable.name.span.end);
+        let span = Span::new(start, end.max(start));
+        self.facts.nodes.push(NodePattern {
+            binding,
+            variable: Some(variable.name.name.clone()),
+            labels: summary.names,
+            label_predicate: true,
+            label_alternatives: summary.alternatives || self.alternative,
+            dynamic_label: summary.dynamic,
+            properties: Vec::new(),
+            properties_parameter: None,
+            span,
+            clause: self.clause,
+            pattern: self.pattern,
+            in_predicate: true,
+            conditional: self.conditional,
+        });
     }
 }
 
@@ -932,6 +1393,21 @@ struct LabelSummary {
     names: Vec<String>,
     alternatives: bool,
     dynamic: bool,
+}
+
+/// Where the last label of `label` ends. Composite expressions' spans may take in the
+/// whitespace after them; a name's never does.
+fn label_expression_end(label: &LabelExpression) -> usize {
+    match label {
+        LabelExpression::Static(name) => name.span.end,
+        LabelExpression::Or { rhs, .. } | LabelExpression::And { rhs, .. } => {
+            label_expression_end(rhs)
+        }
+        LabelExpression::Not { inner, .. } => label_expression_end(inner),
+        LabelExpression::Wildcard { span }
+        | LabelExpression::Dynamic { span, .. }
+        | LabelExpression::Group { span, .. } => span.end,
+    }
 }
 
 fn foreach_update(update: &ForeachUpdate) -> UpdatingClause {

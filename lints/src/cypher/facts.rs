@@ -46,6 +46,9 @@ pub enum CypherErrorKind {
     /// hole holds Cypher structure (`SET {}`, a clause, a keyword) decided at run time, which
     /// no reading of the template can analyse. The span is the hole's.
     BuiltAtRunTime,
+    /// Syntax the analysis recognises but cannot read yet (`LET`, `FILTER`, a label `SET` at
+    /// run time): the message names the construct, the span is where it is written.
+    Unsupported,
     /// The parser panicked or could not be run; the input is not necessarily invalid.
     Internal,
 }
@@ -116,6 +119,11 @@ pub struct NodePattern {
     pub variable: Option<String>,
     /// Static labels named positively. Holes and dynamic labels are not listed here.
     pub labels: Vec<String>,
+    /// Not a node pattern but a label predicate in a filter (`WHERE t:Tenant`, also inside
+    /// `EXISTS {}`), spanning the predicate: its labels are the variable's as much as a
+    /// pattern's are. One under `NOT` is not listed (it names labels the node lacks); one under
+    /// `OR`/`XOR` is `conditional` with `label_alternatives` set.
+    pub label_predicate: bool,
     /// `(n:A|B)`: the node has one of `labels`, not all of them.
     pub label_alternatives: bool,
     /// `$(expr)`, `%` or a template hole: the label is not known statically.
@@ -126,6 +134,8 @@ pub struct NodePattern {
     pub span: Span,
     /// Index into [`QueryFacts::clauses`].
     pub clause: usize,
+    /// The pattern it is written in (see [`RelPattern::pattern`]).
+    pub pattern: usize,
     /// Inside WHERE, `EXISTS {}`, `COUNT {}`, `COLLECT {}`, a pattern predicate or comprehension.
     pub in_predicate: bool,
     /// Need not hold for every result row: OPTIONAL MATCH, under NOT/OR/XOR/CASE, or inside a
@@ -150,8 +160,17 @@ pub struct RelPattern {
     pub right: usize,
     pub span: Span,
     pub clause: usize,
+    /// The pattern it is written in: one per MATCH, CREATE or MERGE pattern (all its
+    /// comma-separated parts) and one per pattern predicate, `EXISTS {}`/`COUNT {}` pattern or
+    /// pattern comprehension. Everything in one pattern is matched together: a variable the
+    /// pattern introduces is only ever bound where all of its relationships hold.
+    pub pattern: usize,
     pub in_predicate: bool,
     pub conditional: bool,
+    /// Holds for every row its own clause produces: `false` under NOT/OR/XOR/CASE and inside a
+    /// value. Unlike `conditional`, being in an OPTIONAL MATCH (or in a subquery that is
+    /// itself under NOT) does not clear it.
+    pub required_by_clause: bool,
 }
 
 /// As written, left to right: `(a)<-[]-(b)` is `Left`.
@@ -319,6 +338,107 @@ impl QueryFacts {
             other_end(binding, left, right).map(|other| (None, other))
         });
         via_relationships.chain(via_joins)
+    }
+
+    /// Bindings that can only be bound to nodes connected to one of `roots`, or to null (R4):
+    /// `roots` themselves, and every binding reached from one through
+    /// - a relationship or path join every row must satisfy, or
+    /// - any relationship of the pattern that introduces the binding reached (an OPTIONAL
+    ///   MATCH, a pattern predicate even under NOT, a comprehension: what it binds, it binds
+    ///   through that pattern), or
+    /// - a relationship in a predicate the introducing clause requires
+    ///   (`OPTIONAL MATCH (d) WHERE (t)-[:HAS]->(d)`).
+    ///
+    /// A binding introduced elsewhere (an earlier MATCH, UNWIND or WITH) is not confined by a
+    /// relationship that need not hold: `MATCH (u) WHERE (u)-->(t) OR u.public` keeps every
+    /// public `u`. Indexed by binding.
+    pub fn confined_to(&self, roots: impl IntoIterator<Item = BindingId>) -> Vec<bool> {
+        let mut confined = vec![false; self.bindings.len()];
+        let mut stack: Vec<BindingId> = Vec::new();
+        for root in roots {
+            if let Some(flag) = confined.get_mut(root).filter(|flag| !**flag) {
+                *flag = true;
+                stack.push(root);
+            }
+        }
+        let introducing: Vec<Option<&NodePattern>> = (0..self.bindings.len())
+            .map(|binding| self.introducing_node(binding))
+            .collect();
+        let mut adjacency: Vec<Vec<(Option<usize>, BindingId)>> =
+            vec![Vec::new(); self.bindings.len()];
+        for (index, relationship) in self.relationships.iter().enumerate() {
+            let ends = (
+                self.nodes.get(relationship.left),
+                self.nodes.get(relationship.right),
+            );
+            if let (Some(left), Some(right)) = ends {
+                if let Some(edges) = adjacency.get_mut(left.binding) {
+                    edges.push((Some(index), right.binding));
+                }
+                if let Some(edges) = adjacency.get_mut(right.binding) {
+                    edges.push((Some(index), left.binding));
+                }
+            }
+        }
+        for &(a, b) in &self.path_joins {
+            if let (Some(left), Some(right)) = (self.nodes.get(a), self.nodes.get(b)) {
+                if let Some(edges) = adjacency.get_mut(left.binding) {
+                    edges.push((None, right.binding));
+                }
+                if let Some(edges) = adjacency.get_mut(right.binding) {
+                    edges.push((None, left.binding));
+                }
+            }
+        }
+        while let Some(current) = stack.pop() {
+            for &(relationship, next) in adjacency.get(current).into_iter().flatten() {
+                if confined.get(next).is_none_or(|flag| *flag) {
+                    continue;
+                }
+                let holds = match relationship.and_then(|r| self.relationships.get(r)) {
+                    None => true,
+                    Some(r) if !r.conditional => true,
+                    Some(r) => introducing
+                        .get(next)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|intro| {
+                            intro.pattern == r.pattern
+                                || (intro.clause == r.clause && r.required_by_clause)
+                        }),
+                };
+                if holds {
+                    confined[next] = true;
+                    stack.push(next);
+                }
+            }
+        }
+        confined
+    }
+
+    /// The labels `binding` certainly has: from node patterns and label predicates that hold
+    /// for every row, not from alternatives (`(n:A|B)`, `WHERE n:A OR …`).
+    pub fn certain_labels(&self, binding: BindingId) -> impl Iterator<Item = &str> + '_ {
+        self.nodes_of(binding)
+            .filter(|node| !node.conditional && !node.label_alternatives)
+            .flat_map(|node| node.labels.iter().map(String::as_str))
+    }
+
+    /// Every label `binding` may have, alternatives and optional patterns included.
+    pub fn possible_labels(&self, binding: BindingId) -> impl Iterator<Item = &str> + '_ {
+        self.nodes_of(binding)
+            .flat_map(|node| node.labels.iter().map(String::as_str))
+    }
+
+    /// The node pattern that introduces `binding`: the one its variable is first written in.
+    /// `None` for bindings introduced otherwise (UNWIND, WITH … AS, a procedure's YIELD).
+    pub fn introducing_node(&self, binding: BindingId) -> Option<&NodePattern> {
+        let introduced_at = self.bindings.get(binding)?.span;
+        self.nodes_of(binding).find(|node| {
+            !node.label_predicate
+                && node.span.start <= introduced_at.start
+                && introduced_at.end <= node.span.end
+        })
     }
 
     /// Nodes bound to `binding`, in source order.

@@ -29,7 +29,7 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    fn is_trivia(self) -> bool {
+    pub(crate) fn is_trivia(self) -> bool {
         matches!(self.kind, TokenKind::Whitespace | TokenKind::Comment)
     }
 }
@@ -51,8 +51,8 @@ impl Iterator for Tokens<'_> {
         let rest = self.text.get(self.pos..)?;
         let first = rest.chars().next()?;
         let after_first = &rest[first.len_utf8()..];
-        let (kind, len) = if first.is_whitespace() {
-            (TokenKind::Whitespace, scan_while(rest, char::is_whitespace))
+        let (kind, len) = if is_space(first) {
+            (TokenKind::Whitespace, scan_while(rest, is_space))
         } else if rest.starts_with("//") {
             (TokenKind::Comment, rest.find('\n').unwrap_or(rest.len()))
         } else if let Some(after_open) = rest.strip_prefix("/*") {
@@ -88,6 +88,14 @@ impl Iterator for Tokens<'_> {
         })
     }
 }
+
+/// Whitespace, and the byte-order mark a file or a string may start with: [`prepare`] blanks
+/// it, so the parser never sees it.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == BYTE_ORDER_MARK
+}
+
+const BYTE_ORDER_MARK: char = '\u{feff}';
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -267,7 +275,10 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
     // Most queries are short and use none of the rewritten constructs; tokenizing them cost
     // as much as a tenth of parsing them. Each level of nesting the guard counts takes a
     // token, so a text no longer than the limit cannot exceed it.
-    if text.len() <= MAX_NESTING && !mentions_rewritten_word(text) {
+    if text.len() <= MAX_NESTING
+        && !mentions_rewritten_word(text)
+        && !text.contains(BYTE_ORDER_MARK)
+    {
         return Ok(Prepared {
             text: text.to_owned(),
             original_len: text.len(),
@@ -279,9 +290,9 @@ pub(crate) fn prepare(text: &str) -> Result<Prepared, CypherError> {
     prepare_tokens(text)
 }
 
-/// Whether `CALL`, `OF`, `USING`, `INDEX` or `CONSTRAINT` occurs anywhere, in any case and
-/// even inside a longer word or a string: every rewrite starts at one of the first three, and
-/// every schema command names an index or a constraint.
+/// Whether `CALL`, `OF`, `USING`, `INDEX`, `CONSTRAINT`, `CYPHER`, `EXPLAIN`, `PROFILE` or
+/// `FINISH` occurs anywhere, in any case and even inside a longer word or a string: every
+/// rewrite starts at one of these, and every schema command names an index or a constraint.
 fn mentions_rewritten_word(text: &str) -> bool {
     let bytes = text.as_bytes();
     let starts_with = |at: usize, word: &[u8]| {
@@ -290,16 +301,21 @@ fn mentions_rewritten_word(text: &str) -> bool {
             .is_some_and(|head| head.eq_ignore_ascii_case(word))
     };
     (0..bytes.len()).any(|at| match bytes[at].to_ascii_lowercase() {
-        b'c' => starts_with(at, b"call") || starts_with(at, b"constraint"),
+        b'c' => {
+            starts_with(at, b"call") || starts_with(at, b"constraint") || starts_with(at, b"cypher")
+        }
+        b'e' => starts_with(at, b"explain"),
+        b'f' => starts_with(at, b"finish"),
         b'i' => starts_with(at, b"index"),
         b'o' => starts_with(at, b"of"),
+        b'p' => starts_with(at, b"profile"),
         b'u' => starts_with(at, b"using"),
         _ => false,
     })
 }
 
 /// The text of token `i` when it is a word, else `""` (so a keyword test simply fails).
-fn word_at<'t>(text: &'t str, tokens: &[Token], i: usize) -> &'t str {
+pub(crate) fn word_at<'t>(text: &'t str, tokens: &[Token], i: usize) -> &'t str {
     tokens
         .get(i)
         .filter(|t| t.kind == TokenKind::Word)
@@ -320,6 +336,15 @@ fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
         });
     }
     let only_schema = !schema.is_empty() && significant.is_empty();
+    // What precedes a statement's first clause is not part of it for the parser.
+    let options = statement_options(text, &significant);
+    let finishes_after_writes = finishes_after_writes(text, &significant);
+    let byte_order_marks = tokenize(text)
+        .filter(|t| {
+            t.kind == TokenKind::Whitespace && token_text(text, *t).contains(BYTE_ORDER_MARK)
+        })
+        .map(|t| Span::new(t.start, t.end))
+        .collect::<Vec<_>>();
     let word = |i: usize| word_at(text, &significant, i);
     let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
     let punct = |i: usize, p: &str| {
@@ -406,14 +431,20 @@ fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
                     .any(|k| token_text(text, *t).eq_ignore_ascii_case(k))
         });
     // `OF $n ROWS` → `OF 1   ROWS`: the batch size does not matter to the linter.
-    let edits: Vec<(Span, &str)> = (schema.iter().chain(&blanks).map(|&span| (span, "")))
-        .chain(batch_size_params.iter().map(|&span| (span, "1")))
-        .chain(
-            final_semicolon
-                .filter(|_| ends_with_unit_call)
-                .map(|span| (span, "")),
-        )
-        .collect();
+    let edits: Vec<(Span, &str)> = (schema
+        .iter()
+        .chain(&blanks)
+        .chain(&options)
+        .chain(&finishes_after_writes)
+        .chain(&byte_order_marks)
+        .map(|&span| (span, "")))
+    .chain(batch_size_params.iter().map(|&span| (span, "1")))
+    .chain(
+        final_semicolon
+            .filter(|_| ends_with_unit_call)
+            .map(|span| (span, "")),
+    )
+    .collect();
     let mut rewritten = overwrite(text, &edits);
     if ends_with_unit_call {
         // The parser wants a RETURN after a unit subquery; past the end, offsets stay valid.
@@ -435,6 +466,125 @@ fn prepare_tokens(text: &str) -> Result<Prepared, CypherError> {
         removed_parameters,
         only_schema,
     })
+}
+
+/// The query options before each statement's first clause, as written: `EXPLAIN`, `PROFILE`
+/// and `CYPHER [version] [name=value …]`, in any order (`CYPHER 5 EXPLAIN MATCH …`,
+/// `CYPHER runtime=slotted MATCH …`). They choose how Neo4j plans and runs the statement,
+/// not what it reads or writes, so the statement is analysed as if they were not there.
+///
+/// Only this shape is taken: whatever else follows `CYPHER` is left for the parser, which
+/// rejects it (decypher itself would skip any tokens after `CYPHER` up to the first clause
+/// keyword, and with them a pattern such as `CYPHER 5 (t:Tenant) RETURN t`).
+fn statement_options(text: &str, tokens: &[Token]) -> Vec<Span> {
+    let word = |i: usize| word_at(text, tokens, i);
+    let is = |i: usize, keyword: &str| word(i).eq_ignore_ascii_case(keyword);
+    let kind_at = |i: usize| tokens.get(i).map(|t| t.kind);
+    let equals = |i: usize| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Punct && token_text(text, *t) == "=")
+    };
+    let mut starts = vec![0];
+    let mut depth = 0usize;
+    for (i, token) in tokens.iter().enumerate() {
+        match token_text(text, *token) {
+            "(" | "[" | "{" => depth += 1,
+            ")" | "]" | "}" => depth = depth.saturating_sub(1),
+            ";" if depth == 0 => starts.push(i + 1),
+            _ => {}
+        }
+    }
+    let mut options = Vec::new();
+    for start in starts {
+        let mut at = start;
+        loop {
+            if is(at, "EXPLAIN") || is(at, "PROFILE") {
+                at += 1;
+            } else if is(at, "CYPHER") {
+                at += 1;
+                if kind_at(at) == Some(TokenKind::Number) {
+                    at += 1;
+                }
+                while kind_at(at) == Some(TokenKind::Word)
+                    && equals(at + 1)
+                    && matches!(kind_at(at + 2), Some(TokenKind::Word | TokenKind::Number))
+                {
+                    at += 3;
+                }
+            } else {
+                break;
+            }
+        }
+        if let (Some(first), Some(last)) = (
+            tokens.get(start),
+            at.checked_sub(1).and_then(|i| tokens.get(i)),
+        ) {
+            if at > start {
+                options.push(Span::new(first.start, last.end));
+            }
+        }
+    }
+    options
+}
+
+/// `FINISH` where the clause before it writes (`MATCH (n) SET n.seen = true FINISH`).
+///
+/// decypher parses such a query and builds a tree without the writes: its `FINISH` body keeps
+/// only the reading clauses. Without `FINISH` the same query ends with its writes, which the
+/// parser keeps, and it means the same: nothing is returned either way. A `FINISH` after a
+/// reading clause is left for the parser, which loses nothing there.
+fn finishes_after_writes(text: &str, tokens: &[Token]) -> Vec<Span> {
+    const WRITES: &[&str] = &[
+        "CREATE", "MERGE", "SET", "DELETE", "REMOVE", "FOREACH", "INSERT",
+    ];
+    let word = |i: usize| word_at(text, tokens, i);
+    let after_dot_or_colon = |i: usize| {
+        i.checked_sub(1)
+            .and_then(|before| tokens.get(before))
+            .is_some_and(|t| {
+                t.kind == TokenKind::Punct && matches!(token_text(text, *t), "." | ":")
+            })
+    };
+    let mut finishes = Vec::new();
+    // The last clause keyword seen at each bracket depth.
+    let mut last_clause: Vec<Option<&str>> = vec![None];
+    for (i, token) in tokens.iter().enumerate() {
+        match token_text(text, *token) {
+            "(" | "[" | "{" => last_clause.push(None),
+            ")" | "]" | "}" if last_clause.len() > 1 => {
+                last_clause.pop();
+            }
+            ";" => {
+                if let Some(last) = last_clause.last_mut() {
+                    *last = None;
+                }
+            }
+            _ => {}
+        }
+        let keyword = word(i);
+        if keyword.is_empty() || after_dot_or_colon(i) {
+            continue;
+        }
+        if keyword.eq_ignore_ascii_case("FINISH") {
+            let writes = last_clause
+                .last()
+                .copied()
+                .flatten()
+                .is_some_and(|last| WRITES.iter().any(|w| w.eq_ignore_ascii_case(last)));
+            if writes {
+                finishes.push(Span::new(token.start, token.end));
+            }
+        }
+        let starts_clause = CLAUSE_WORDS
+            .iter()
+            .chain(WRITES)
+            .any(|w| w.eq_ignore_ascii_case(keyword));
+        if let (true, Some(last)) = (starts_clause, last_clause.last_mut()) {
+            *last = Some(keyword);
+        }
+    }
+    finishes
 }
 
 /// The schema commands among the statements of `text`, each from its first token to its `;`
@@ -515,7 +665,7 @@ const HINT_KINDS: &[&str] = &["INDEX", "SCAN", "JOIN", "TEXT", "RANGE", "POINT",
 
 /// Words that start a clause or a clause part (WHERE, ORDER BY, hints): boundaries for the
 /// pre-passes, which do not need to know the grammar in more detail.
-const CLAUSE_WORDS: &[&str] = &[
+pub(crate) const CLAUSE_WORDS: &[&str] = &[
     "MATCH", "OPTIONAL", "WITH", "RETURN", "UNWIND", "CREATE", "MERGE", "SET", "DELETE", "DETACH",
     "REMOVE", "FOREACH", "CALL", "LOAD", "UNION", "FINISH", "USE", "WHERE", "USING", "ORDER",
 ];
@@ -540,11 +690,11 @@ fn is_clause_word(keyword: &[u8]) -> bool {
     CLAUSE_WORDS.iter().any(|word| word.as_bytes() == keyword)
 }
 
-fn token_text(text: &str, token: Token) -> &str {
+pub(crate) fn token_text(text: &str, token: Token) -> &str {
     text.get(token.start..token.end).unwrap_or("")
 }
 
-fn unquote_name(name: &str) -> String {
+pub(crate) fn unquote_name(name: &str) -> String {
     match name.strip_prefix('`').and_then(|n| n.strip_suffix('`')) {
         Some(inner) => inner.replace("``", "`"),
         None => name.to_owned(),
@@ -552,7 +702,7 @@ fn unquote_name(name: &str) -> String {
 }
 
 /// Index of the token closing the bracket at `open`, if it is closed.
-fn matching_close(text: &str, tokens: &[Token], open: usize) -> Option<usize> {
+pub(crate) fn matching_close(text: &str, tokens: &[Token], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, token) in tokens.iter().enumerate().skip(open) {
         match token_text(text, *token) {
@@ -669,7 +819,7 @@ pub(crate) fn first_token_span(text: &str) -> Span {
 /// The words a query starts with (some only before a second word: see [`looks_like_cypher`]).
 const FIRST_WORDS: &[&str] = &[
     "MATCH", "UNWIND", "WITH", "CALL", "RETURN", "FOREACH", "USE", "CREATE", "MERGE", "OPTIONAL",
-    "LOAD",
+    "LOAD", "LET", "INSERT",
 ];
 
 /// Whether a Rust string literal token (`"…"`, `r#"…"#`) may decode to text that
@@ -697,32 +847,65 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
 }
 
 /// Cheap test for "this string is a Cypher query": it starts with a clause keyword, and not
-/// with one of the SQL statements that share it (`CREATE TABLE …`, `MERGE INTO …`, a common
-/// table expression `WITH name AS (…)`: see [`is_sql_cte`]).
+/// with one of the SQL statements that share it (`CREATE TABLE …`, `MERGE INTO …`, `INSERT
+/// INTO …`, a common table expression `WITH name AS (…)`: see [`is_sql_cte`]). Query options
+/// before the clause (`CYPHER 5`, `EXPLAIN`, `PROFILE`) and a byte-order mark are skipped.
 pub fn looks_like_cypher(text: &str) -> bool {
-    let mut tokens = tokenize(text).filter(|t| !t.is_trivia());
-    let upper = |token: Option<Token>| {
-        token
-            .map_or("", |t| token_text(text, t))
+    let tokens: Vec<Token> = tokenize(text)
+        .filter(|t| !t.is_trivia())
+        .take(OPTIONS_LOOKAHEAD + CTE_LOOKAHEAD)
+        .collect();
+    let options_end = statement_options(text, &tokens)
+        .first()
+        .filter(|options| tokens.first().is_some_and(|t| t.start == options.start))
+        .map_or(0, |options| {
+            tokens.iter().take_while(|t| t.end <= options.end).count()
+        });
+    // No other language starts with `CYPHER` (SQL has `EXPLAIN` too): whatever follows it,
+    // the text is meant as Cypher, and a parse error says what is wrong with it.
+    if (0..options_end).any(|i| word_at(text, &tokens, i).eq_ignore_ascii_case("CYPHER")) {
+        return true;
+    }
+    let tokens = tokens.get(options_end..).unwrap_or_default();
+    let upper = |i: usize| {
+        tokens
+            .get(i)
+            .map_or("", |t| token_text(text, *t))
             .to_ascii_uppercase()
     };
-    let first = upper(tokens.next());
+    let punct = |i: usize, p: &str| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Punct && token_text(text, *t) == p)
+    };
+    let first = upper(0);
     if !FIRST_WORDS.contains(&first.as_str()) {
         return false;
     }
     if first == "WITH" {
-        let after: Vec<Token> = tokens.take(CTE_LOOKAHEAD).collect();
-        return !is_sql_cte(text, &after);
+        return !is_sql_cte(text, tokens.get(1..).unwrap_or_default());
     }
-    let second = upper(tokens.next());
+    let second = upper(1);
     match first.as_str() {
-        // SQL shares these keywords: `CREATE TABLE …`, `MERGE INTO …`.
+        // SQL shares these keywords: `CREATE TABLE …`, `MERGE INTO …`, `INSERT INTO …`.
         "CREATE" | "MERGE" => !SQL_OBJECTS.contains(&second.as_str()),
+        "INSERT" => punct(1, "("),
+        // `LET x = …` (Cypher 25), not a sentence that starts with "let".
+        "LET" => {
+            tokens
+                .get(1)
+                .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedName))
+                && punct(2, "=")
+        }
         "OPTIONAL" => second == "MATCH",
         "LOAD" => second == "CSV",
         _ => true,
     }
 }
+
+/// Tokens [`looks_like_cypher`] reads past for query options: `CYPHER` with a version and a
+/// few `name=value` settings fits many times over.
+const OPTIONS_LOOKAHEAD: usize = 64;
 
 /// Tokens after `WITH` that [`is_sql_cte`] looks at: a CTE's column list is short, and a
 /// longer one is a query that starts like Cypher, the side to err on.
@@ -879,6 +1062,12 @@ mod tests {
             ("MATCH (u:User) USING INDEX u:User(email) WHERE u.a = 1 RETURN u", "MATCH (u:User)                           WHERE u.a = 1 RETURN u"),
             ("CALL { CREATE (n) };", "CALL { CREATE (n) } \nRETURN 1"),
             ("UNWIND $r AS x CALL { WITH x CREATE (n) } IN TRANSACTIONS OF $batch ROWS", "UNWIND $r AS x CALL { WITH x CREATE (n) } IN TRANSACTIONS OF 1      ROWS\nRETURN 1"),
+            ("CYPHER 5 runtime=slotted EXPLAIN MATCH (n) RETURN n", "                                 MATCH (n) RETURN n"),
+            ("\u{feff}PROFILE MATCH (n) RETURN n; CYPHER 25 MATCH (m) RETURN m", "           MATCH (n) RETURN n;           MATCH (m) RETURN m"),
+            ("MATCH (n) SET n.seen = true FINISH", "MATCH (n) SET n.seen = true       "),
+            // After a read nothing is lost, and `finish` as a name is a name.
+            ("MATCH (n) WHERE n.x FINISH", "MATCH (n) WHERE n.x FINISH"),
+            ("MATCH (n) SET n.finish = true RETURN n.finish", "MATCH (n) SET n.finish = true RETURN n.finish"),
         ];
         for (input, expected) in cases {
             let prepared = prepare(input).expect(input);

@@ -3,16 +3,20 @@
 //! Parsing is done by `decypher` behind `adapter`; rules only see the plain types in [`facts`].
 //! For the common shapes `fast` builds decypher's AST directly, and declines everything else.
 //! Before decypher runs, `lexer` normalises `format!` templates, refuses deeply nested input,
-//! rewrites the few Neo4j 5 constructs decypher does not support yet, and blanks schema
-//! commands (`CREATE VECTOR INDEX …`, `DROP CONSTRAINT …`, `SHOW INDEXES`), which read and
-//! write no data: a text of schema commands alone parses to empty facts. None of this moves
-//! any byte, so every span indexes the caller's text.
+//! blanks a byte-order mark and query options (`CYPHER 5`, `EXPLAIN`, `PROFILE`), rewrites the
+//! few Neo4j 5 constructs decypher does not support yet, and blanks schema commands (`CREATE
+//! VECTOR INDEX …`, `DROP CONSTRAINT …`, `SHOW INDEXES`), which read and write no data: a text
+//! of schema commands alone parses to empty facts. Where decypher then stops at newer syntax
+//! (`LET`, `FILTER`, `MATCH SHORTEST 1 …`, `NEXT`), `rewrite` rewrites it there and the text is
+//! parsed again; what no rewrite can read is a [`CypherErrorKind::Unsupported`] error naming
+//! it. None of this moves any byte, so every span indexes the caller's text.
 
 mod adapter;
 pub mod facts;
 mod fast;
 mod lexer;
 pub mod literal;
+mod rewrite;
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -28,6 +32,9 @@ const PARSER_STACK_BYTES: usize = 64 << 20;
 
 /// Each retry is a full parse; real templates need one or two.
 const MAX_BLANKED_HOLES: usize = 8;
+
+/// Rewrites of newer syntax, each a full parse too: one per clause of it in the query.
+const MAX_REWRITES: usize = 32;
 
 /// Parse results kept between runs by the caller (the lint pack does no I/O): a query whose
 /// text was parsed before is not parsed again. Results of [`CypherErrorKind::Internal`] are
@@ -47,6 +54,36 @@ pub fn fast_parse_agrees(text: &str) -> bool {
         None => true,
         Some(fast) => decypher::parse(text).is_ok_and(|reference| reference == fast),
     }
+}
+
+/// Whether every span in `facts` is a range of `text` on character boundaries, as the rules
+/// need to slice and report them. For the fuzz target and its replay.
+#[doc(hidden)]
+pub fn spans_index(text: &str, facts: &QueryFacts) -> bool {
+    let spans = facts
+        .clauses
+        .iter()
+        .map(|c| c.span)
+        .chain(facts.clauses.iter().flat_map(|c| {
+            c.writes
+                .iter()
+                .map(|w| w.target.span)
+                .chain(c.deletes.iter().map(|d| d.span))
+        }))
+        .chain(facts.nodes.iter().map(|n| n.span))
+        .chain(
+            facts
+                .nodes
+                .iter()
+                .flat_map(|n| n.properties.iter().map(|p| p.span)),
+        )
+        .chain(facts.relationships.iter().map(|r| r.span))
+        .chain(facts.bindings.iter().map(|b| b.span))
+        .chain(facts.parameters.iter().map(|(_, span)| *span))
+        .chain(facts.property_filters.iter().map(|f| f.span))
+        .chain(facts.template_holes.iter().copied());
+    let mut spans = spans;
+    spans.all(|span| text.get(span.range()).is_some())
 }
 
 /// Parses one Cypher query into facts. Never panics; `text` may be any untrusted string.
@@ -87,6 +124,8 @@ fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
     };
     let mut blanked: Vec<Span> = Vec::new();
     let mut first_rejection: Option<adapter::Rejected> = None;
+    let mut rewritten = rewrite::Rewrite::default();
+    let mut rewrites = 0;
     loop {
         let prepared = lexer::prepare(&candidate)?;
         if prepared.only_schema {
@@ -96,21 +135,41 @@ fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
                 ..QueryFacts::default()
             });
         }
-        let result = adapter::extract(
-            &prepared.text,
-            prepared.original_len,
-            &holes,
-            &prepared.call_imports,
-        );
+        let result = adapter::extract(&adapter::Input {
+            text: &prepared.text,
+            original_len: prepared.original_len,
+            template_holes: &holes,
+            call_imports: &prepared.call_imports,
+            detached: &rewritten.detached,
+            repeated: &rewritten.repeated,
+        });
         let rejected = match result {
             Ok(mut facts) => {
                 facts.parameters.extend(prepared.removed_parameters);
+                facts.parameters.extend(rewritten.removed_parameters);
                 facts.parameters.sort_by_key(|(_, span)| span.start);
                 return Ok(facts);
             }
             Err(rejected) if rejected.error.kind == CypherErrorKind::Syntax => rejected,
             Err(rejected) => return Err(rejected.error),
         };
+        // Newer syntax the parser lacks, where it stopped: rewritten, and parsed again.
+        if rewrites < MAX_REWRITES {
+            match rewrite::rewrite_at(&candidate, rejected.error.span) {
+                Some(Ok(rewrite)) => {
+                    candidate = rewrite.text;
+                    rewritten.detached.extend(rewrite.detached);
+                    rewritten
+                        .removed_parameters
+                        .extend(rewrite.removed_parameters);
+                    rewritten.repeated.extend(rewrite.repeated);
+                    rewrites += 1;
+                    continue;
+                }
+                Some(Err(unsupported)) => return Err(unsupported),
+                None => {}
+            }
+        }
         // Retries follow the reported error's span, not `at`: following decypher's internal
         // errors would blank holes until nonsense parses (`SET p.a = {a} SET {b}` would read
         // as `SET p.a = SET`).

@@ -27,6 +27,10 @@ pub struct ModuleLink {
     pub inline_dirs: Vec<String>,
     /// Where the declaration is, for findings about the file it names.
     pub span: Span,
+    /// Whether the declaration is test code (`#[cfg(test)] mod tests;`, or inside such a
+    /// module): the file it loads is built only for tests.
+    #[serde(default)]
+    pub test_only: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -123,6 +127,7 @@ pub fn resolve_links(paths: &[&str], links: &[&[ModuleLink]], roots: &[TargetRoo
     let mut wanted_seen: HashSet<String> = HashSet::new();
     let mut outside: Vec<OutsideLink> = Vec::new();
     let mut outside_seen: HashSet<(FileId, Span, String)> = HashSet::new();
+    let mut test_seeds: Vec<(FileId, bool)> = Vec::new();
     for kind in [TargetKind::Production, TargetKind::Test] {
         let reached = match kind {
             TargetKind::Production => &mut reached_by_production,
@@ -132,6 +137,9 @@ pub fn resolve_links(paths: &[&str], links: &[&[ModuleLink]], roots: &[TargetRoo
         // as a plain module file resolves its children differently; both are followed.
         let mut seen: HashSet<(FileId, bool)> = HashSet::new();
         let mut queue: VecDeque<(FileId, bool)> = VecDeque::new();
+        if kind == TargetKind::Test {
+            queue.extend(test_seeds.drain(..));
+        }
         for root in roots.iter().filter(|root| root.kind == kind) {
             match by_path.get(root.path.as_str()) {
                 Some(&id) => queue.push_back((id, true)),
@@ -152,6 +160,11 @@ pub fn resolve_links(paths: &[&str], links: &[&[ModuleLink]], roots: &[TargetRoo
                 for target in link_targets(path, owns_dir, link) {
                     match target {
                         Target::Inside { path, owns_dir } => match by_path.get(path.as_str()) {
+                            // A module behind `#[cfg(test)]` is built by the test harness
+                            // only: the production pass hands it to the test pass.
+                            Some(&id) if kind == TargetKind::Production && link.test_only => {
+                                test_seeds.push((id, owns_dir))
+                            }
                             Some(&id) => queue.push_back((id, owns_dir)),
                             None => {
                                 if wanted_seen.insert(path.clone()) {
@@ -386,6 +399,7 @@ pub(crate) fn links_in_tokens(
                                 },
                                 inline_dirs: inline_dirs.to_vec(),
                                 span: Span::new(start.start as usize, end.end as usize),
+                                test_only: false,
                             });
                         }
                     }
@@ -423,6 +437,7 @@ mod tests {
             },
             inline_dirs: inline.iter().map(|dir| dir.to_string()).collect(),
             span: Span::new(0, 1),
+            test_only: false,
         }
     }
 
@@ -433,6 +448,7 @@ mod tests {
             },
             inline_dirs: Vec::new(),
             span: Span::new(0, 1),
+            test_only: false,
         }
     }
 
@@ -531,6 +547,33 @@ mod tests {
         assert_eq!(tree.wanted, ["src/x.inc", "other/lib.rs"]);
         let written: Vec<&str> = tree.outside.iter().map(|o| o.written.as_str()).collect();
         assert_eq!(written, ["../../../etc/passwd", "/proc/self/environ"]);
+    }
+
+    #[test]
+    fn modules_behind_cfg_test_are_test_only_unless_production_reaches_them_too() {
+        let mut tests = module("tests", &[], &[]);
+        tests.test_only = true;
+        let mut fixtures = module("fixtures", &[], &[]);
+        fixtures.test_only = true;
+        let tree = resolved(
+            &[
+                ("src/lib.rs", vec![tests, fixtures, module("api", &[], &[])]),
+                ("src/tests.rs", vec![module("helpers", &[], &[])]),
+                ("src/tests/helpers.rs", vec![]),
+                ("src/fixtures.rs", vec![]),
+                // `api` also declares `fixtures` for production: built outside tests too.
+                (
+                    "src/api.rs",
+                    vec![module("fixtures", &[], &["fixtures.rs"])],
+                ),
+            ],
+            &[lib("src/lib.rs")],
+        );
+        use FileRole::*;
+        assert_eq!(
+            tree.roles,
+            [Compiled, TestOnly, TestOnly, Compiled, Compiled]
+        );
     }
 
     #[test]

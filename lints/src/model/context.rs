@@ -91,6 +91,11 @@ impl PartnerContext {
             let mut last_module: Option<(&[Name], bool)> = None;
             for (index, function) in facts.functions.iter().enumerate() {
                 let id = FnId { file, index };
+                // Test code is never partner context (R6): a test that builds a partner
+                // session to call a handler does not make what it calls run for a partner.
+                if workspace.is_test_code(file, function.span.start) {
+                    continue;
+                }
                 let reason = function
                     .params
                     .iter()
@@ -121,6 +126,14 @@ impl PartnerContext {
                 .len();
             for call in 0..calls {
                 for &callee in graph.callees(caller, call) {
+                    if workspace.is_test_code(
+                        callee.file,
+                        workspace.files[callee.file].functions[callee.index]
+                            .span
+                            .start,
+                    ) {
+                        continue;
+                    }
                     if let std::collections::hash_map::Entry::Vacant(entry) = reasons.entry(callee)
                     {
                         entry.insert(Reason::CalledFrom(caller, call));
@@ -134,6 +147,11 @@ impl PartnerContext {
 
     pub fn contains(&self, function: FnId) -> bool {
         self.reasons.contains_key(&function)
+    }
+
+    /// Whether no function runs in partner context.
+    pub fn is_empty(&self) -> bool {
+        self.reasons.is_empty()
     }
 
     pub fn reason(&self, function: FnId) -> Option<Reason> {

@@ -76,6 +76,10 @@ pub const MODEL_OPTIONS: &[OptionSpec] = &[
 
 /// The shared model of one run, built once from the index.
 pub struct Model {
+    /// Whether the workspace has a partner model at all (RULES.md R6): some function runs in
+    /// partner context, or some query uses a manages relationship. Without one, the
+    /// checklist items about partner access do not apply.
+    pub partner_model: bool,
     pub graph: CallGraph,
     pub context: PartnerContext,
     pub queries: queries::Queries,
@@ -89,6 +93,8 @@ pub struct Model {
     pub pages: pages::Pages,
     /// Which types reach partner users (returned or put in a response body).
     pub responses: responses::PartnerResponses,
+    /// Which types any function hands out, and whether only authentication flows do.
+    pub all_responses: responses::AllResponses,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -120,7 +126,7 @@ impl Model {
             },
             || queries::Queries::build_with(workspace, options, memo),
         );
-        let ((grants, actions), ((pages, responses), delete_routes)) = rayon::join(
+        let ((grants, actions), ((pages, responses), (delete_routes, all_responses))) = rayon::join(
             || {
                 rayon::join(
                     || grants::Grants::build(&queries, &graph, &context),
@@ -135,11 +141,18 @@ impl Model {
                             || responses::PartnerResponses::build(workspace, &graph, &context),
                         )
                     },
-                    || delete_routes::DeleteRoutes::build(workspace),
+                    || {
+                        rayon::join(
+                            || delete_routes::DeleteRoutes::build(workspace),
+                            || responses::AllResponses::build(workspace),
+                        )
+                    },
                 )
             },
         );
+        let partner_model = !context.is_empty() || uses_manages(&queries);
         Model {
+            partner_model,
             graph,
             context,
             queries,
@@ -148,11 +161,18 @@ impl Model {
             delete_routes,
             pages,
             responses,
+            all_responses,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
             guards: Patterns::new(options.strings("guard_functions")),
             options: options.clone(),
         }
+    }
+
+    /// Whether the checklist items about partner access apply (R6); see
+    /// [`Model::partner_model`].
+    pub fn has_partner_model(&self) -> bool {
+        self.partner_model
     }
 
     pub fn checks<'a>(&'a self, workspace: &'a Workspace) -> Checks<'a> {
@@ -302,6 +322,15 @@ pub fn is_redacting_serializer(path: &str) -> bool {
     words(last)
         .iter()
         .any(|word| REDACTING_WORDS.contains(&word.as_str()))
+}
+
+/// Whether any query names a manages relationship (`-[:MANAGES]->`), in any clause.
+fn uses_manages(queries: &queries::Queries) -> bool {
+    queries
+        .queries
+        .iter()
+        .filter_map(|query| query.parsed.as_ref().ok())
+        .any(|facts| facts.relationships.iter().any(grants::is_manages))
 }
 
 #[cfg(test)]

@@ -496,8 +496,17 @@ impl Resolver for WorkspaceResolver<'_> {
     }
 
     fn constant(&self, file: FileId, segments: &[Name]) -> Option<(FileId, StrExpr)> {
-        let (name, qualifier) = segments.split_last()?;
-        let here = crate_root(&self.workspace.files.get(file)?.path);
+        let facts = self.workspace.files.get(file)?;
+        // A name or module imported under another name (`use crate::queries as q;`,
+        // `use crate::queries::LIST as Q;`) stands for its path. `crate`, `self` and `super`
+        // only say where that path starts: what follows is the module it names.
+        let expanded = facts.expand_path(segments);
+        let start = expanded
+            .iter()
+            .take_while(|segment| matches!(segment.as_str(), "crate" | "self" | "super"))
+            .count();
+        let (name, qualifier) = expanded.get(start..)?.split_last()?;
+        let here = crate_root(&facts.path);
         let candidates: Vec<(FileId, usize)> = self
             .consts_by_name
             .get(&(here, name.as_str()))?
@@ -684,6 +693,49 @@ const TABLE: &[(&str, &str)] = &[("users", "MATCH (u:User)-[:BELONGS_TO]->(t:Ten
         let mut owned: Vec<&String> = queries.tenant_owned.iter().collect();
         owned.sort();
         assert_eq!(owned, ["Tenant", "User"]);
+    }
+
+    #[test]
+    fn query_consts_are_found_through_imports_under_other_names_and_inline_modules() {
+        let (workspace, queries) = queries(&[
+            (
+                "src/queries.rs",
+                r#"
+pub const LIST: &str = "MATCH (d:Device) RETURN d";
+pub mod admin { pub const PURGE: &str = "MATCH (a:Audit) DETACH DELETE a"; }
+"#,
+            ),
+            (
+                "src/partner/devices.rs",
+                r#"
+use crate::queries as q;
+use crate::queries::LIST as DEVICES;
+use crate::queries::admin::{self as purge};
+use super::super::queries::admin::PURGE as WIPE;
+mod local { pub const ONE: &str = "MATCH (t:Tenant {id: $id}) RETURN t"; }
+use self::local::ONE as FIRST;
+fn a(g: Graph) { g.run(query(q::LIST)); }
+fn b(g: Graph) { g.run(query(DEVICES)); }
+fn c(g: Graph) { g.run(query(purge::PURGE)); }
+fn d(g: Graph) { g.run(query(WIPE)); }
+fn e(g: Graph) { g.run(query(local::ONE)); }
+fn f(g: Graph) { g.run(query(FIRST)); }
+fn g(g: Graph) { g.run(query(q::admin::PURGE)); }
+"#,
+            ),
+        ]);
+        assert_eq!(
+            describe(&workspace, &queries),
+            [
+                "call src/queries.rs:2:25 MATCH (d:Device) RETURN d",
+                "call src/queries.rs:2:25 MATCH (d:Device) RETURN d",
+                "call src/queries.rs:3:42 MATCH (a:Audit) DETACH DELETE a",
+                "call src/queries.rs:3:42 MATCH (a:Audit) DETACH DELETE a",
+                "call src/partner/devices.rs:6:36 MATCH (t:Tenant {id: $id}) RETURN t",
+                "call src/partner/devices.rs:6:36 MATCH (t:Tenant {id: $id}) RETURN t",
+                "call src/queries.rs:3:42 MATCH (a:Audit) DETACH DELETE a",
+            ]
+        );
     }
 
     #[test]

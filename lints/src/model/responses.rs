@@ -8,7 +8,9 @@
 
 use super::callgraph::{CallGraph, FnId};
 use super::context::PartnerContext;
+use crate::diagnostic::Location;
 use crate::index::{Callee, FunctionDef, TypeDef, TypeRef, Workspace};
+use crate::model::context::qualified_name;
 use crate::source::Span;
 use foldhash::{HashMap, HashMapExt as _};
 use std::collections::VecDeque;
@@ -96,6 +98,192 @@ impl PartnerResponses {
     pub fn via(&self, type_name: &str) -> Option<&Via> {
         self.reach.get(type_name)
     }
+
+    /// How a type reaches partner users, for a message (`` `UserView` is returned by
+    /// `partner::users::list` in partner context ``), and where to point a label.
+    pub fn describe(
+        &self,
+        workspace: &Workspace,
+        type_name: &str,
+        via: &Via,
+    ) -> (String, Option<(Location, String)>) {
+        let mut chain = vec![type_name.to_string()];
+        let mut current = via;
+        // Nested types: walk up to the type a function returns.
+        for _ in 0..16 {
+            let Via::Nested { parent, field } = current else {
+                break;
+            };
+            chain.push(format!("{parent}.{field}"));
+            match self.via(parent) {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        let nesting = if chain.len() > 1 {
+            format!(
+                "`{}` is nested in {}, ",
+                type_name,
+                chain[1..]
+                    .iter()
+                    .map(|link| format!("`{link}`"))
+                    .collect::<Vec<_>>()
+                    .join(" in ")
+            )
+        } else {
+            String::new()
+        };
+        let root_type = chain
+            .last()
+            .and_then(|link| link.split('.').next())
+            .unwrap_or(type_name)
+            .to_string();
+        match current {
+            Via::Returned { function } | Via::Body { function, .. } => {
+                let Some(def) = workspace
+                    .files
+                    .get(function.file)
+                    .and_then(|facts| facts.functions.get(function.index))
+                else {
+                    return (format!("{nesting}`{root_type}` is sent to partners"), None);
+                };
+                let name = qualified_name(def);
+                let (verb, span) = match current {
+                    Via::Body { span, .. } => ("put in a response body by", *span),
+                    _ => ("returned by", def.name_span),
+                };
+                (
+                    format!("{nesting}`{root_type}` is {verb} `{name}` in partner context"),
+                    Some((
+                        Location {
+                            file: function.file,
+                            span,
+                        },
+                        format!("`{root_type}` reaches partner users here"),
+                    )),
+                )
+            }
+            Via::Nested { .. } => (format!("{nesting}`{root_type}` is sent to partners"), None),
+        }
+    }
+}
+
+/// Which types any function hands out, in or out of partner context: named in a return
+/// type or wrapped in a `Json(…)` response, and, transitively, the types of their
+/// serialized fields. For each, whether only authentication flows hand it out (`login`,
+/// `refresh_token`, `oauth_callback`, …): a credential such a flow issues is the caller's
+/// own, returned to them once.
+#[derive(Debug, Default)]
+pub struct AllResponses {
+    /// Type name → whether every function that hands it out is an authentication flow.
+    reach: HashMap<String, bool>,
+}
+
+impl AllResponses {
+    pub fn build(workspace: &Workspace) -> AllResponses {
+        let mut reach: HashMap<String, bool> = HashMap::new();
+        let mut queue: VecDeque<String> = VecDeque::new();
+        // Flags only ever go from "only authentication flows" to "not only": a type is
+        // queued again when its flag falls, so this ends.
+        let add = |reach: &mut HashMap<String, bool>,
+                   name: String,
+                   auth: bool,
+                   queue: &mut VecDeque<String>| {
+            if workspace.types_named(&name).next().is_none() {
+                return;
+            }
+            match reach.get_mut(&name) {
+                None => {
+                    reach.insert(name.clone(), auth);
+                    queue.push_back(name);
+                }
+                Some(only_auth) if *only_auth && !auth => {
+                    *only_auth = false;
+                    queue.push_back(name);
+                }
+                Some(_) => {}
+            }
+        };
+        for facts in &workspace.files {
+            for function in &facts.functions {
+                let auth = is_authentication_flow(&function.name);
+                let mut names = Vec::new();
+                if let Some(ty) = &function.return_type {
+                    type_names(ty, &mut names);
+                }
+                for call in &function.calls {
+                    if matches!(call.callee, Callee::Path(_)) && call.name() == "Json" {
+                        names.extend(
+                            function
+                                .struct_literals
+                                .iter()
+                                .filter(|literal| {
+                                    call.span.start <= literal.span.start
+                                        && literal.span.end <= call.span.end
+                                })
+                                .map(|literal| literal.type_name.to_string()),
+                        );
+                    }
+                }
+                for name in names {
+                    add(&mut reach, name, auth, &mut queue);
+                }
+            }
+        }
+        while let Some(name) = queue.pop_front() {
+            let auth = reach.get(&name).copied().unwrap_or(false);
+            let mut nested = Vec::new();
+            for def in workspace.types_named(&name) {
+                if def.derive("Serialize").is_none() {
+                    continue;
+                }
+                for field in serialized_fields(def) {
+                    type_names(&field.ty, &mut nested);
+                }
+            }
+            for child in nested {
+                add(&mut reach, child, auth, &mut queue);
+            }
+        }
+        AllResponses { reach }
+    }
+
+    /// Whether some function hands the type out; `Some(true)` when only authentication
+    /// flows do.
+    pub fn handed_out(&self, type_name: &str) -> Option<bool> {
+        self.reach.get(type_name).copied()
+    }
+}
+
+/// Words of a function name that make it an authentication flow: it issues the
+/// authenticated caller their own credential.
+const AUTHENTICATION_WORDS: &[&str] = &[
+    "login",
+    "logon",
+    "signin",
+    "signup",
+    "register",
+    "authenticate",
+    "token",
+    "tokens",
+    "refresh",
+    "oauth",
+    "exchange",
+    "callback",
+];
+
+/// `login`, `sign_in`, `refresh_access_token`, `oauth_callback`, `exchange_code`.
+pub fn is_authentication_flow(function_name: &str) -> bool {
+    let words = crate::names::words(function_name);
+    words
+        .iter()
+        .any(|word| AUTHENTICATION_WORDS.contains(&word.as_str()))
+        || words.windows(2).any(|pair| {
+            matches!(
+                (pair[0].as_str(), pair[1].as_str()),
+                ("sign" | "log", "in" | "on" | "up")
+            )
+        })
 }
 
 fn serialized_fields(def: &TypeDef) -> impl Iterator<Item = &crate::index::FieldDef> {

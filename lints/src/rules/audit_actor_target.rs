@@ -76,6 +76,12 @@ Decisions where the catalogue is silent:
 - Event field names are matched exactly as they will be logged: `%session.tenant_id`
   logs a field named `session.tenant_id`, which is not `actor_tenant_id`.
 
+A workspace without a partner model (no function in partner context, no query that
+uses a manages relationship) reports nothing for this rule: the checklist item is about
+partners acting on tenants, and the run says once on stderr that no partner model was
+found. Test code (items under exactly `#[cfg(test)]`, test functions, files only test
+and bench targets reach) is never reported.
+
 ## Why is this bad?
 When a partner acts on a customer tenant, an audit log that records only one tenant,
 or the same tenant twice, cannot answer "which partner did this to which customer". The
@@ -322,6 +328,10 @@ impl InFunction<'_> {
 
 impl Rule for AuditActorTarget {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        // Without a partner model this checklist item does not apply (R6).
+        if !cx.model.has_partner_model() {
+            return;
+        }
         let workspace = cx.workspace;
         let facts = workspace.file(file);
         for def in &facts.types {
@@ -743,7 +753,21 @@ fn passed_literal(function: &FunctionDef, arg: &ArgFact) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with, workspace};
+    use crate::testing::workspace;
+
+    /// These tests are about services with a partner model; without one the rule reports
+    /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
+    fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
+        crate::testing::check_with_partner_model(code, &[], files)
+    }
+
+    fn check_with(
+        code: &str,
+        options: &[(&'static str, crate::options::OptionValue)],
+        files: &[(&str, &str)],
+    ) -> Vec<String> {
+        crate::testing::check_with_partner_model(code, options, files)
+    }
 
     #[test]
     fn audit_function_paths_match_at_their_end() {
@@ -828,6 +852,28 @@ async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_i
                 "src/partner/handlers.rs:5:9: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
                 "src/partner/handlers.rs:9:54: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
             ]
+        );
+    }
+
+    #[test]
+    fn without_a_partner_model_nothing_is_reported() {
+        // A multi-tenant service with no partners: its audit records have one tenant,
+        // which acts on itself; the actor/target split does not apply (R6).
+        let audit = r#"
+#[derive(Default)]
+pub struct AuditEntry { pub tenant_id: String, pub action: String }
+fn log_login(user: &User) {
+    let entry = AuditEntry { tenant_id: user.tenant_id.clone(), action: "login".into() };
+}
+"#;
+        assert_eq!(
+            crate::testing::check("PS302", &[("src/audit.rs", audit)]),
+            Vec::<String>::new()
+        );
+        // The twin: the same code in a workspace where partners act on tenants.
+        assert_eq!(
+            check("PS302", &[("src/audit.rs", audit)]),
+            ["src/audit.rs:3:12: deny[PS302] audit type `AuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on"]
         );
     }
 

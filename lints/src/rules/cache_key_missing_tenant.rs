@@ -100,6 +100,12 @@ Decisions where the catalogue is silent:
 - Keys listed in `global_keys` (by the literal text they start with) are global on
   purpose and not flagged.
 
+A workspace without a partner model (no function in partner context, no query that
+uses a manages relationship) reports nothing for this rule: the checklist item is about
+partners acting on tenants, and the run says once on stderr that no partner model was
+found. Test code (items under exactly `#[cfg(test)]`, test functions, files only test
+and bench targets reach) is never reported.
+
 ## Why is this bad?
 When a partner switches from one customer tenant to another, a cache keyed only by user
 ID (or by the partner's own tenant) serves the first tenant's data in the second
@@ -201,6 +207,10 @@ struct KeyAt<'a> {
 
 impl Rule for CacheKeyMissingTenant {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        // Without a partner model this checklist item does not apply (R6).
+        if !cx.model.has_partner_model() {
+            return;
+        }
         let workspace = cx.workspace;
         let caches = Caches { workspace };
         let walk = Walk {
@@ -211,11 +221,9 @@ impl Rule for CacheKeyMissingTenant {
             pushes: RefCell::new(HashMap::new()),
             wrappers: RefCell::new(HashMap::new()),
         };
-        if is_test_path(&workspace.file(file).path) {
-            return;
-        }
         for (index, def) in workspace.file(file).functions.iter().enumerate() {
-            if is_test_function(def) {
+            // Test code is never reported (R6), as the engine decides from the module tree.
+            if workspace.is_test_code(file, def.span.start) {
                 continue;
             }
             let function = FnId { file, index };
@@ -277,23 +285,6 @@ const KEY_LISTINGS: &[&str] = &["keys", "scan", "scan_match"];
 const CACHE_WORDS: &[&str] = &[
     "cache", "caches", "cached", "redis", "valkey", "memcache", "kv",
 ];
-
-/// Attributes that mark a test function (`#[test]`, `#[tokio::test]`, …).
-const TEST_ATTRIBUTES: &[&str] = &["test", "rstest", "test_case", "bench"];
-
-/// Test code: a function marked as a test, or in a module named `tests`.
-fn is_test_function(def: &FunctionDef) -> bool {
-    def.attributes
-        .iter()
-        .any(|attr| TEST_ATTRIBUTES.contains(&attr.name.as_str()))
-        || def.module_path.iter().any(|module| module == "tests")
-}
-
-/// A file of a `tests/` or `benches/` folder (integration tests, benchmarks).
-fn is_test_path(path: &str) -> bool {
-    let mut folders = path.split('/').rev().skip(1);
-    folders.any(|folder| folder == "tests" || folder == "benches")
-}
 
 /// Attributes of the `cached` crate that cache a function's results.
 const MEMOIZE_ATTRIBUTES: &[&str] = &["cached", "io_cached", "once"];
@@ -1172,7 +1163,20 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+
+    /// These tests are about services with a partner model; without one the rule reports
+    /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
+    fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
+        crate::testing::check_with_partner_model(code, &[], files)
+    }
+
+    fn check_with(
+        code: &str,
+        options: &[(&'static str, crate::options::OptionValue)],
+        files: &[(&str, &str)],
+    ) -> Vec<String> {
+        crate::testing::check_with_partner_model(code, options, files)
+    }
 
     fn lint(path: &str, source: &str) -> Vec<String> {
         check("PS102", &[(path, source)])
@@ -1224,10 +1228,13 @@ async fn dashboard(partner: PartnerContext, Path(tenant_id): Path<TenantId>, red
 
     #[test]
     fn help_shows_the_key_with_the_tenant_prefixed() {
-        let workspace = crate::testing::workspace(&[(
-            "src/cache.rs",
-            "fn f(conn: &mut redis::Connection, user_id: &str) { let _: () = redis::Commands::get(conn, 1); conn.set(format!(\"user:{}\", user_id), 1).unwrap(); }",
-        )]);
+        let workspace = crate::testing::workspace(&[
+            (
+                "src/cache.rs",
+                "fn f(conn: &mut redis::Connection, user_id: &str) { let _: () = redis::Commands::get(conn, 1); conn.set(format!(\"user:{}\", user_id), 1).unwrap(); }",
+            ),
+            crate::testing::PARTNER_MODEL,
+        ]);
         let engine = crate::engine::Engine::new(crate::engine::Settings::default());
         let findings = engine.check(&workspace);
         let finding = findings
@@ -1733,29 +1740,64 @@ fn callers(store: &Store, user_id: &str, target_tenant_id: &str) {
     }
 
     #[test]
+    fn without_a_partner_model_nothing_is_reported() {
+        // A service without partners keys its cache by its own user: no partner acts on
+        // another tenant's entries (R6).
+        let cache = r#"fn profile(con: &mut redis::Connection, user_id: &str) {
+    let _: () = con.set(format!("profile:{user_id}"), 1).unwrap();
+}
+"#;
+        assert_eq!(
+            crate::testing::check("PS102", &[("src/cache.rs", cache)]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check("PS102", &[("src/cache.rs", cache)]),
+            ["src/cache.rs:2:25: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"profile:{user_id}\")`"]
+        );
+    }
+
+    #[test]
     fn test_code_is_not_checked() {
+        // What the compiler builds only for tests is decided from the module tree (R6):
+        // `#[cfg(test)]` items, test functions, files only test targets reach.
         let unit = r#"fn serve(con: &mut redis::Connection, target_tenant_id: &str) {
     let _: () = con.set(format!("{target_tenant_id}:k"), 1).unwrap();
 }
 #[tokio::test]
 async fn sets_a_key() { let mut con = client().get_connection().unwrap(); let _: () = con.set("foo", 1).unwrap(); }
 fn helper(con: &mut redis::Connection) { let _: () = con.set("shared", 1).unwrap(); }
+#[cfg(test)]
 mod tests {
     fn fixture(con: &mut redis::Connection) { let _: () = con.set("fixture", 1).unwrap(); }
 }
+#[cfg(test)]
+mod test_support;
+// Names and folders decide nothing: this module is built into the library.
+mod tests_like {
+    fn seed(con: &mut redis::Connection) { let _: () = con.set("seed", 1).unwrap(); }
+}
+#[cfg(any(test, feature = "fixtures"))]
+fn shared_fixture(con: &mut redis::Connection) { let _: () = con.set("fixture-feature", 1).unwrap(); }
 "#;
         let integration =
             r#"fn load(con: &mut redis::Connection) { let _: () = con.set("foo", 1).unwrap(); }"#;
         assert_eq!(
-            check(
+            crate::testing::check_crate_with_partner_model(
                 "PS102",
                 &[
                     ("src/lib.rs", unit),
+                    ("src/test_support.rs", integration),
                     ("tests/basic.rs", integration),
                     ("benches/bench.rs", integration),
-                ]
+                ],
+                &["tests/basic.rs", "benches/bench.rs"],
             ),
-            ["src/lib.rs:6:62: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"shared\"`"]
+            [
+                "src/lib.rs:6:62: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"shared\"`",
+                "src/lib.rs:15:64: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"seed\"`",
+                "src/lib.rs:18:70: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `\"fixture-feature\"`",
+            ]
         );
     }
 

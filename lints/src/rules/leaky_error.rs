@@ -65,6 +65,12 @@ Decisions where the catalogue is silent:
   someone else (`owner_`, `other_`, `existing_`, `conflicting_`, `foreign_`,
   `another_`) are.
 
+A workspace without a partner model (no function in partner context, no query that
+uses a manages relationship) reports nothing for this rule: the checklist item is about
+partners acting on tenants, and the run says once on stderr that no partner model was
+found. Test code (items under exactly `#[cfg(test)]`, test functions, files only test
+and bench targets reach) is never reported.
+
 ## Why is this bad?
 Driver errors and formatted chains carry query text, parameters, hostnames, and
 identifiers of other tenants' rows. A partner acting for a customer learns internal
@@ -170,6 +176,10 @@ const MAX_TYPE_DEPTH: usize = 4;
 
 impl Rule for LeakyError {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
+        // Without a partner model this checklist item does not apply (R6).
+        if !cx.model.has_partner_model() {
+            return;
+        }
         let workspace = cx.workspace;
         let resolver = OnceCell::new();
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
@@ -898,7 +908,12 @@ fn format_holes(template: &str) -> Vec<Hole> {
 #[cfg(test)]
 mod tests {
     use super::{format_holes, Hole, HoleArg};
-    use crate::testing::check;
+
+    /// These tests are about services with a partner model; without one the rule reports
+    /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
+    fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
+        crate::testing::check_with_partner_model(code, &[], files)
+    }
 
     fn lint(source: &str) -> Vec<String> {
         check("PS303", &[("src/partner/handlers.rs", source)])
@@ -927,6 +942,31 @@ mod tests {
                     spec: "#?".into()
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn without_a_partner_model_nothing_is_reported() {
+        // A service with no partners answers its own users; which tenant an error text
+        // may leak across does not arise (R6).
+        let errors = r#"
+pub enum ApiError { Db(sqlx::Error) }
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Db(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        }
+    }
+}
+"#;
+        assert_eq!(
+            crate::testing::check("PS303", &[("src/errors.rs", errors)]),
+            Vec::<String>::new()
+        );
+        // The twin: the same impl in a service with partners answers them too.
+        assert_eq!(
+            check("PS303", &[("src/errors.rs", errors)]),
+            ["src/errors.rs:6:68: deny[PS303] response body shows `e.to_string()`, the text of the inner error `e` of `ApiError::Db`, to the partner in `impl IntoResponse for ApiError`"]
         );
     }
 

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
 use crate::index::{FieldDef, TypeDef, TypeKind, Workspace};
+use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
@@ -21,9 +22,23 @@ that derives or implements `Serialize`, unless the field is `#[serde(skip)]`,
 `#[serde(skip_serializing)]`, has a redacting `serialize_with`/`with`, or its type is a
 secret wrapper (`secrecy::SecretString`, `SecretBox`, `Secret<…>`, `Redacted<…>`).
 
-It also flags, at warn level and with its own message, each such field of a type that
-derives `Debug` (whatever its serde attributes: `Debug` ignores them), and each such field
-that a hand-written `Debug` impl prints.
+The level follows who can read the secret back:
+- **deny** when a partner can: the type, or a type that holds it, is returned from or put
+  in a response body (`Json(…)`, `.json(…)`) by a function in partner context, decided as
+  PS103 decides it for PII. The message names the function and the way there.
+- **warn** otherwise: the type is handed out by the service's own API outside partner
+  context, or no known path leads to a response (a config, wire or storage type that
+  could be returned one day). A service without partners does not fail on its own API.
+- **not flagged**: a credential that only authentication flows outside partner context
+  hand out (functions named for `login`, `sign_in`/`sign_up`, `register`,
+  `authenticate`, `token`, `refresh`, `oauth`, `exchange`, `callback`): it is issued to
+  the caller for themselves, once. The same type returned by any other function is
+  flagged again, and returned in partner context (a partner issuing or rotating a
+  customer's token and reading it back) it is deny.
+
+A field that a derived `Debug` prints, or that a hand-written `Debug` impl reads, ends up
+in logs: said in the same finding when the field is also serialized (one field, one
+finding), or as a warning of its own when it is not.
 
 Names match on whole words at the end of the name: `smtp_password`, `stripeApiKey` and
 a field renamed `#[serde(rename = "apiKey")]` are secrets; `password_policy`,
@@ -101,8 +116,16 @@ pub struct TenantIntegration {
 Partners? Partners should only be able to overwrite/reset, not read.
 
 ## Fix
-Machine-applicable for derived `Serialize`: add `#[serde(skip_serializing)]` above the
-field. The field can still be written (deserialized), never read back.
+For a derived `Serialize`: add `#[serde(skip_serializing)]` above the field. The field
+can still be written (deserialized), never read back. The fix is machine-applicable
+(`--fix` applies it) only for a deny finding whose type is never read in: it reaches
+partners, derives or implements no `Deserialize`, and its file is not marked
+`@generated` in its first comment lines. A type that is deserialized too is a wire type
+whose other side may need the field (a client's login request, a driver's handshake), a
+type with no known response may be a request body, a secret the service shows its own
+users may be the feature (an API key shown once), and a generated file is rewritten by
+its generator: for those the fix is a suggestion for a person to review, never applied
+by `--fix`.
 "#,
     options: OPTIONS,
     build: Some(build),
@@ -198,28 +221,247 @@ enum Exposure {
 impl Rule for ReadableSecret {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let workspace = cx.workspace;
+        let generated = workspace.file(file).is_marked_generated();
         for def in &workspace.file(file).types {
             let serialize = exposure(workspace, def, "Serialize");
             let debug = exposure(workspace, def, "Debug");
             if matches!((&serialize, &debug), (Exposure::None, Exposure::None)) {
                 continue;
             }
+            let audience = audience(cx, def);
             for secret in self.secret_fields(workspace, def) {
                 let at = Location {
                     file,
                     span: secret.field.span,
                 };
+                let serialized = match audience {
+                    // A credential an authentication flow issues is the caller's own.
+                    Audience::AuthenticationFlow => None,
+                    _ => serialized(def, &secret, &serialize, at),
+                };
+                let printed = printed(def, &secret, &debug, at);
+                let fix = serialized.as_ref().and_then(|serialized| {
+                    serialized.fixable.then(|| {
+                        let machine = !generated
+                            && matches!(audience, Audience::Partner(_))
+                            && !is_deserialized(workspace, def);
+                        skip_serializing_fix(workspace, file, secret.field, machine)
+                    })
+                });
                 if let Some(diagnostic) =
-                    self.serialize_finding(workspace, file, def, &secret, &serialize, at)
+                    finding(cx, def, &secret, at, serialized, printed, &audience)
                 {
-                    out.push(diagnostic);
-                }
-                if let Some(diagnostic) = debug_finding(def, &secret, &debug, at) {
-                    out.push(diagnostic);
+                    out.push(match fix {
+                        Some(fix) => diagnostic.with_fix(fix),
+                        None => diagnostic,
+                    });
                 }
             }
         }
     }
+}
+
+/// Who can read a type's serialized values back.
+enum Audience<'a> {
+    /// A partner: the type reaches partner users (returned or put in a response in
+    /// partner context, or nested in such a type).
+    Partner(&'a Via),
+    /// Only the caller of an authentication flow outside partner context (`login`,
+    /// `refresh_token`, `oauth_callback`): their own credential, issued once.
+    AuthenticationFlow,
+    /// Users of the service's own API (some function outside partner context hands it out).
+    OwnUsers,
+    /// Nobody known: a config, wire or storage type that could be returned one day.
+    Unknown,
+}
+
+fn audience<'a>(cx: &Context<'a>, def: &TypeDef) -> Audience<'a> {
+    if let Some(via) = cx.model.responses.via(&def.name) {
+        return Audience::Partner(via);
+    }
+    match cx.model.all_responses.handed_out(&def.name) {
+        Some(true) => Audience::AuthenticationFlow,
+        Some(false) => Audience::OwnUsers,
+        None => Audience::Unknown,
+    }
+}
+
+/// How a secret field is written out when its type is serialized.
+struct Serialized {
+    /// `serialized`, `written by a hand-written `Serialize``.
+    how: &'static str,
+    label: (Location, &'static str),
+    /// Whether `#[serde(skip_serializing)]` can stop it (a derived `Serialize`).
+    fixable: bool,
+}
+
+fn serialized(
+    def: &TypeDef,
+    secret: &SecretField<'_>,
+    serialize: &Exposure,
+    at: Location,
+) -> Option<Serialized> {
+    match serialize {
+        Exposure::Derived(derive_span) => {
+            let serde = &secret.field.serde;
+            let redacted = [&serde.serialize_with, &serde.with]
+                .into_iter()
+                .flatten()
+                .any(|path| is_redacting_serializer(path));
+            if serde.never_serialized() || redacted {
+                return None;
+            }
+            Some(Serialized {
+                how: "serialized",
+                label: (
+                    Location {
+                        file: at.file,
+                        span: *derive_span,
+                    },
+                    "`Serialize` derived here",
+                ),
+                fixable: true,
+            })
+        }
+        Exposure::HandWritten { file, span, reads } => {
+            (def.kind == TypeKind::Struct && reads.contains(&secret.member)).then_some(Serialized {
+                how: "written out by a hand-written `Serialize` impl",
+                label: (
+                    Location {
+                        file: *file,
+                        span: *span,
+                    },
+                    "this hand-written `Serialize` writes the field",
+                ),
+                fixable: false,
+            })
+        }
+        Exposure::None => None,
+    }
+}
+
+/// How a secret field is printed by `Debug`, and where.
+struct Printed {
+    how: &'static str,
+    label: (Location, &'static str),
+}
+
+fn printed(
+    def: &TypeDef,
+    secret: &SecretField<'_>,
+    debug: &Exposure,
+    at: Location,
+) -> Option<Printed> {
+    match debug {
+        Exposure::Derived(derive_span) => Some(Printed {
+            how: "printed by `#[derive(Debug)]`",
+            label: (
+                Location {
+                    file: at.file,
+                    span: *derive_span,
+                },
+                "`Debug` derived here",
+            ),
+        }),
+        Exposure::HandWritten { file, span, reads }
+            if def.kind == TypeKind::Struct && reads.contains(&secret.member) =>
+        {
+            Some(Printed {
+                how: "printed by a hand-written `Debug` impl",
+                label: (
+                    Location {
+                        file: *file,
+                        span: *span,
+                    },
+                    "this `Debug` impl prints the field",
+                ),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// One finding per field: serialized and printed are said together. Deny when a partner
+/// can read the type back; warn when only the service's own users (or nobody known) can,
+/// and for a field only `Debug` prints.
+fn finding(
+    cx: &Context<'_>,
+    def: &TypeDef,
+    secret: &SecretField<'_>,
+    at: Location,
+    serialized: Option<Serialized>,
+    printed: Option<Printed>,
+    audience: &Audience<'_>,
+) -> Option<Diagnostic> {
+    let field = &secret.display;
+    let logs = "it can end up in logs";
+    let wrapper = "use a secret wrapper type (`secrecy::SecretString` prints `[REDACTED]`), or implement `Debug` by hand and leave the value out";
+    let Some(serialized) = serialized else {
+        let printed = printed?;
+        return Some(
+            Diagnostic::new(
+                format!("secret field `{field}` is {}, so {logs}", printed.how),
+                at,
+            )
+            .with_primary_label("printed by Debug")
+            .with_label(printed.label.0, printed.label.1)
+            .with_help(wrapper)
+            .downgraded(),
+        );
+    };
+    let both = match &printed {
+        Some(printed) => format!("{} and {}", serialized.how, printed.how),
+        None => serialized.how.to_string(),
+    };
+    let also_logs = if printed.is_some() {
+        format!(", and {logs}")
+    } else {
+        String::new()
+    };
+    let mut diagnostic = match audience {
+        Audience::Partner(via) => {
+            let (how, label) = cx.model.responses.describe(cx.workspace, &def.name, via);
+            let diagnostic = Diagnostic::new(
+                format!("secret field `{field}` is {both}, and {how}: a partner can read the secret back{also_logs}"),
+                at,
+            );
+            match label {
+                Some((location, message)) => diagnostic.with_label(location, message),
+                None => diagnostic,
+            }
+        }
+        _ => Diagnostic::new(
+            format!(
+                "secret field `{field}` is {both}: whoever can read `{}` can read the secret back{also_logs}",
+                def.name
+            ),
+            at,
+        )
+        .downgraded(),
+    };
+    diagnostic = diagnostic
+        .with_primary_label("readable secret")
+        .with_label(serialized.label.0, serialized.label.1);
+    if let Some(printed) = printed {
+        diagnostic = diagnostic.with_label(printed.label.0, printed.label.1);
+    }
+    let help = if serialized.fixable {
+        "secrets must be write-only for partners: skip the field when serializing (`#[serde(skip_serializing)]`) or make its type a secret wrapper (`secrecy::SecretString`)"
+    } else {
+        "leave the field out of the hand-written `Serialize` impl, or make its type a secret wrapper (`secrecy::SecretString`)"
+    };
+    Some(diagnostic.with_help(help))
+}
+
+/// Whether values of the type are read in (a derived or hand-written `Deserialize`):
+/// skipping the field when serializing would then break a round trip, so the fix needs
+/// a person to look.
+fn is_deserialized(workspace: &Workspace, def: &TypeDef) -> bool {
+    def.derive("Deserialize").is_some()
+        || workspace
+            .trait_impls_for(&def.name, "Deserialize")
+            .next()
+            .is_some()
 }
 
 impl ReadableSecret {
@@ -297,51 +539,6 @@ impl ReadableSecret {
         }
         secrets
     }
-
-    fn serialize_finding(
-        &self,
-        workspace: &Workspace,
-        file: FileId,
-        def: &TypeDef,
-        secret: &SecretField<'_>,
-        serialize: &Exposure,
-        at: Location,
-    ) -> Option<Diagnostic> {
-        let message = format!(
-            "secret field `{}` is serialized, so a partner who can read `{}` can read the secret back",
-            secret.display, def.name
-        );
-        let help = "secrets must be write-only for partners: skip the field when serializing \
-                    (`#[serde(skip_serializing)]`) or make its type a secret wrapper (`secrecy::SecretString`)";
-        match serialize {
-            Exposure::Derived(derive_span) => {
-                let serde = &secret.field.serde;
-                let redacted = [&serde.serialize_with, &serde.with]
-                    .into_iter()
-                    .flatten()
-                    .any(|path| is_redacting_serializer(path));
-                if serde.never_serialized() || redacted {
-                    return None;
-                }
-                Some(
-                    Diagnostic::new(message, at)
-                        .with_primary_label("readable secret")
-                        .with_label(Location { file, span: *derive_span }, "`Serialize` derived here")
-                        .with_help(help)
-                        .with_fix(skip_serializing_fix(workspace, file, secret.field)),
-                )
-            }
-            Exposure::HandWritten { file: impl_file, span, reads } => {
-                (def.kind == TypeKind::Struct && reads.contains(&secret.member)).then(|| {
-                    Diagnostic::new(message, at)
-                        .with_primary_label("readable secret")
-                        .with_label(Location { file: *impl_file, span: *span }, "this hand-written `Serialize` writes the field")
-                        .with_help("leave the field out of the hand-written `Serialize` impl, or make its type a secret wrapper (`secrecy::SecretString`)")
-                })
-            }
-            Exposure::None => None,
-        }
-    }
 }
 
 /// Words that say a value is meant to be seen: `public_key_pem`, `publicToken`.
@@ -413,38 +610,6 @@ fn names_a_cursor(words: &[String], matched: &str) -> bool {
         }
 }
 
-fn debug_finding(
-    def: &TypeDef,
-    secret: &SecretField<'_>,
-    debug: &Exposure,
-    at: Location,
-) -> Option<Diagnostic> {
-    let help = "use a secret wrapper type (`secrecy::SecretString` prints `[REDACTED]`), or implement `Debug` by hand and leave the value out";
-    match debug {
-        Exposure::Derived(derive_span) => Some(
-            Diagnostic::new(
-                format!("secret field `{}` is printed by `#[derive(Debug)]`, so it can end up in logs", secret.display),
-                at,
-            )
-            .with_primary_label("printed by Debug")
-            .with_label(Location { file: at.file, span: *derive_span }, "`Debug` derived here")
-            .with_help(help)
-            .downgraded(),
-        ),
-        Exposure::HandWritten { file, span, reads } if def.kind == TypeKind::Struct && reads.contains(&secret.member) => Some(
-            Diagnostic::new(
-                format!("secret field `{}` is printed by a hand-written `Debug` impl, so it can end up in logs", secret.display),
-                at,
-            )
-            .with_primary_label("printed by Debug")
-            .with_label(Location { file: *file, span: *span }, "this `Debug` impl prints the field")
-            .with_help(help)
-            .downgraded(),
-        ),
-        _ => None,
-    }
-}
-
 fn exposure(workspace: &Workspace, def: &TypeDef, trait_name: &'static str) -> Exposure {
     if let Some(derive) = def.derive(trait_name) {
         return Exposure::Derived(derive.span);
@@ -460,8 +625,14 @@ fn exposure(workspace: &Workspace, def: &TypeDef, trait_name: &'static str) -> E
 }
 
 /// `#[serde(skip_serializing)]` on its own line above the field, indented
-/// like it, or inline before a field that shares its line.
-fn skip_serializing_fix(workspace: &Workspace, file: FileId, field: &FieldDef) -> Fix {
+/// like it, or inline before a field that shares its line. `machine` says whether
+/// `--fix` may apply it unattended (see the rule docs for when).
+fn skip_serializing_fix(
+    workspace: &Workspace,
+    file: FileId,
+    field: &FieldDef,
+    machine: bool,
+) -> Fix {
     let facts = workspace.file(file);
     let insert_at = field.attribute_insert_at;
     let line = facts.line_index.line_of(insert_at);
@@ -480,14 +651,18 @@ fn skip_serializing_fix(workspace: &Workspace, file: FileId, field: &FieldDef) -
             },
             text,
         }],
-        applicability: Applicability::MachineApplicable,
+        applicability: if machine {
+            Applicability::MachineApplicable
+        } else {
+            Applicability::MaybeIncorrect
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::{check, check_fixes, check_with};
 
     fn lint(source: &str) -> Vec<String> {
         check("PS104", &[("src/model.rs", source)])
@@ -509,12 +684,169 @@ pub struct TenantIntegration {
         assert_eq!(
             findings,
             [
-                "src/model.rs:5:5: warn[PS104] secret field `TenantIntegration.stripe_api_key` is printed by `#[derive(Debug)]`, so it can end up in logs",
-                "src/model.rs:5:5: deny[PS104] secret field `TenantIntegration.stripe_api_key` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
-                "src/model.rs:6:5: warn[PS104] secret field `TenantIntegration.smtp_password` is printed by `#[derive(Debug)]`, so it can end up in logs",
-                "src/model.rs:6:5: deny[PS104] secret field `TenantIntegration.smtp_password` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
-                "src/model.rs:7:5: warn[PS104] secret field `TenantIntegration.webhook_secret` is printed by `#[derive(Debug)]`, so it can end up in logs",
-                "src/model.rs:7:5: deny[PS104] secret field `TenantIntegration.webhook_secret` is serialized, so a partner who can read `TenantIntegration` can read the secret back",
+                "src/model.rs:5:5: warn[PS104] secret field `TenantIntegration.stripe_api_key` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs",
+                "src/model.rs:6:5: warn[PS104] secret field `TenantIntegration.smtp_password` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs",
+                "src/model.rs:7:5: warn[PS104] secret field `TenantIntegration.webhook_secret` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs",
+            ]
+        );
+    }
+
+    const PARTNER_ROUTES: &str = "pub async fn show(ctx: PartnerContext) -> Json<IntegrationView> { todo!() }\npub async fn export(ctx: PartnerContext) -> Json<Export> { todo!() }\n";
+
+    #[test]
+    fn secrets_a_partner_can_read_back_are_denied_with_the_way_there() {
+        let findings = check(
+            "PS104",
+            &[
+                (
+                    "src/views.rs",
+                    r#"
+#[derive(Debug, Serialize)]
+pub struct IntegrationView { pub name: String, pub api_key: String }
+#[derive(Serialize)]
+pub struct Export { pub tenant: String, pub mail: MailSettings }
+#[derive(Serialize)]
+pub struct MailSettings { pub host: String, pub smtp_password: String }
+"#,
+                ),
+                ("src/partner/integrations.rs", PARTNER_ROUTES),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/views.rs:3:48: deny[PS104] secret field `IntegrationView.api_key` is serialized and printed by `#[derive(Debug)]`, and `IntegrationView` is returned by `partner::integrations::show` in partner context: a partner can read the secret back, and it can end up in logs",
+                "src/views.rs:7:45: deny[PS104] secret field `MailSettings.smtp_password` is serialized, and `MailSettings` is nested in `Export.mail`, `Export` is returned by `partner::integrations::export` in partner context: a partner can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_only_the_services_own_users_can_read_are_warnings() {
+        let findings = check(
+            "PS104",
+            &[
+                (
+                    "src/views.rs",
+                    "#[derive(Serialize)]\npub struct Settings { pub webhook_secret: String }\n#[derive(Serialize)]\npub struct Config { pub api_key: String }\n",
+                ),
+                (
+                    "src/routes.rs",
+                    "pub async fn settings(user: User) -> Json<Settings> { todo!() }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/views.rs:2:23: warn[PS104] secret field `Settings.webhook_secret` is serialized: whoever can read `Settings` can read the secret back",
+                "src/views.rs:4:21: warn[PS104] secret field `Config.api_key` is serialized: whoever can read `Config` can read the secret back",
+            ]
+        );
+    }
+
+    #[test]
+    fn credentials_an_authentication_flow_issues_to_its_caller_are_not_flagged() {
+        let tokens = "#[derive(Serialize)]\npub struct TokenPair { pub access_token: String, pub refresh_token: String }\n#[derive(Serialize, Debug)]\npub struct Session { pub token: String }\n";
+        let findings = check(
+            "PS104",
+            &[
+                ("src/auth/types.rs", tokens),
+                (
+                    "src/auth/routes.rs",
+                    "pub async fn login(form: Form<Login>) -> Json<TokenPair> { todo!() }\npub async fn refresh_token(body: Json<Refresh>) -> Json<TokenPair> { todo!() }\npub async fn sign_in(form: Form<Login>) -> Json<Session> { todo!() }\n",
+                ),
+            ],
+        );
+        // `Debug` still prints the caller's token into logs.
+        assert_eq!(
+            findings,
+            ["src/auth/types.rs:4:22: warn[PS104] secret field `Session.token` is printed by `#[derive(Debug)]`, so it can end up in logs"]
+        );
+
+        // The twin: the same type handed out in partner context is a partner reading a
+        // customer's credential.
+        let findings = check(
+            "PS104",
+            &[
+                ("src/auth/types.rs", tokens),
+                (
+                    "src/auth/routes.rs",
+                    "pub async fn login(form: Form<Login>) -> Json<TokenPair> { todo!() }\n",
+                ),
+                (
+                    "src/partner/tenants.rs",
+                    "pub async fn issue_tenant_token(ctx: PartnerContext) -> Json<TokenPair> { todo!() }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/auth/types.rs:2:24: deny[PS104] secret field `TokenPair.access_token` is serialized, and `TokenPair` is returned by `partner::tenants::issue_tenant_token` in partner context: a partner can read the secret back",
+                "src/auth/types.rs:2:50: deny[PS104] secret field `TokenPair.refresh_token` is serialized, and `TokenPair` is returned by `partner::tenants::issue_tenant_token` in partner context: a partner can read the secret back",
+                // No flow hands `Session` out here: who reads it is unknown.
+                "src/auth/types.rs:4:22: warn[PS104] secret field `Session.token` is serialized and printed by `#[derive(Debug)]`: whoever can read `Session` can read the secret back, and it can end up in logs",
+            ]
+        );
+
+        // Handed out by a login and by an ordinary read: the ordinary read makes it
+        // readable by the service's users again.
+        let findings = check(
+            "PS104",
+            &[
+                ("src/auth/types.rs", tokens),
+                (
+                    "src/auth/routes.rs",
+                    "pub async fn login(form: Form<Login>) -> Json<TokenPair> { todo!() }\npub async fn current(user: User) -> Json<TokenPair> { todo!() }\npub async fn sign_in(form: Form<Login>) -> Json<Session> { todo!() }\n",
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/auth/types.rs:2:24: warn[PS104] secret field `TokenPair.access_token` is serialized: whoever can read `TokenPair` can read the secret back",
+                "src/auth/types.rs:2:50: warn[PS104] secret field `TokenPair.refresh_token` is serialized: whoever can read `TokenPair` can read the secret back",
+                "src/auth/types.rs:4:22: warn[PS104] secret field `Session.token` is printed by `#[derive(Debug)]`, so it can end up in logs",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fix_is_applied_unattended_only_for_responses_never_read_in_outside_generated_files() {
+        let routes = "pub async fn a(ctx: PartnerContext) -> Json<Plain> { todo!() }\npub async fn b(ctx: PartnerContext) -> Json<RoundTrip> { todo!() }\npub async fn c(ctx: PartnerContext) -> Json<Generated> { todo!() }\npub async fn d(ctx: PartnerContext) -> Json<HandWritten> { todo!() }\n";
+        let fixes = check_fixes(
+            "PS104",
+            &[
+                (
+                    "src/views.rs",
+                    r#"#[derive(Serialize)]
+pub struct Plain { pub api_key: String }
+#[derive(Serialize, Deserialize)]
+pub struct RoundTrip { pub api_key: String }
+#[derive(Serialize)]
+pub struct Unreturned { pub api_key: String }
+pub struct HandWritten { pub api_key: String }
+impl Serialize for HandWritten {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(&self.api_key) }
+}
+"#,
+                ),
+                (
+                    "src/client.rs",
+                    "// @generated by the SDK generator; do not edit.\n#[derive(Serialize)]\npub struct Generated { pub api_key: String }\n",
+                ),
+                ("src/partner/routes.rs", routes),
+            ],
+        );
+        assert_eq!(
+            fixes,
+            [
+                "src/client.rs:3: MaybeIncorrect",
+                "src/views.rs:2: MachineApplicable",
+                "src/views.rs:4: MaybeIncorrect",
+                "src/views.rs:6: MaybeIncorrect",
+                "src/views.rs:7: none",
             ]
         );
     }
@@ -656,12 +988,12 @@ pub struct Renamed {
         assert_eq!(
             findings,
             [
-                "src/model.rs:4:12: deny[PS104] secret field `Credential::ApiKey.0` is serialized, so a partner who can read `Credential` can read the secret back",
-                "src/model.rs:5:27: deny[PS104] secret field `Credential::Basic.password` is serialized, so a partner who can read `Credential` can read the secret back",
-                "src/model.rs:9:21: deny[PS104] secret field `ApiToken.0` is serialized, so a partner who can read `ApiToken` can read the secret back",
-                "src/model.rs:13:5: deny[PS104] secret field `Renamed.key` is serialized, so a partner who can read `Renamed` can read the secret back",
-                "src/model.rs:14:5: deny[PS104] secret field `Renamed.refresh_token` is serialized, so a partner who can read `Renamed` can read the secret back",
-                "src/model.rs:15:5: deny[PS104] secret field `Renamed.pem` is serialized, so a partner who can read `Renamed` can read the secret back",
+                "src/model.rs:4:12: warn[PS104] secret field `Credential::ApiKey.0` is serialized: whoever can read `Credential` can read the secret back",
+                "src/model.rs:5:27: warn[PS104] secret field `Credential::Basic.password` is serialized: whoever can read `Credential` can read the secret back",
+                "src/model.rs:9:21: warn[PS104] secret field `ApiToken.0` is serialized: whoever can read `ApiToken` can read the secret back",
+                "src/model.rs:13:5: warn[PS104] secret field `Renamed.key` is serialized: whoever can read `Renamed` can read the secret back",
+                "src/model.rs:14:5: warn[PS104] secret field `Renamed.refresh_token` is serialized: whoever can read `Renamed` can read the secret back",
+                "src/model.rs:15:5: warn[PS104] secret field `Renamed.pem` is serialized: whoever can read `Renamed` can read the secret back",
             ]
         );
     }
@@ -682,8 +1014,7 @@ pub struct ListResponse {
         assert_eq!(
             findings,
             [
-                "src/model.rs:7:5: warn[PS104] secret field `ListResponse.access_token` is printed by `#[derive(Debug)]`, so it can end up in logs",
-                "src/model.rs:7:5: deny[PS104] secret field `ListResponse.access_token` is serialized, so a partner who can read `ListResponse` can read the secret back",
+                "src/model.rs:7:5: warn[PS104] secret field `ListResponse.access_token` is serialized and printed by `#[derive(Debug)]`: whoever can read `ListResponse` can read the secret back, and it can end up in logs",
             ]
         );
     }
@@ -777,7 +1108,7 @@ pub struct Material {
         let expected: Vec<String> = fields
             .iter()
             .map(|(line, field)| {
-                format!("src/model.rs:{line}:5: deny[PS104] secret field `Material.{field}` is serialized, so a partner who can read `Material` can read the secret back")
+                format!("src/model.rs:{line}:5: warn[PS104] secret field `Material.{field}` is serialized: whoever can read `Material` can read the secret back")
             })
             .collect();
         assert_eq!(findings, expected);
@@ -831,7 +1162,7 @@ pub struct Feed {
             )
         };
         let message = |line: u32, field: &str| {
-            format!("src/model.rs:{line}:5: deny[PS104] secret field `Feed.{field}` is serialized, so a partner who can read `Feed` can read the secret back")
+            format!("src/model.rs:{line}:5: warn[PS104] secret field `Feed.{field}` is serialized: whoever can read `Feed` can read the secret back")
         };
         assert_eq!(
             configured(&["sync_token", "cert_pem"]),
@@ -893,7 +1224,7 @@ impl Serialize for Settings {
         );
         assert_eq!(
             findings,
-            ["src/model.rs:2:41: deny[PS104] secret field `Settings.api_key` is serialized, so a partner who can read `Settings` can read the secret back"]
+            ["src/model.rs:2:41: warn[PS104] secret field `Settings.api_key` is written out by a hand-written `Serialize` impl: whoever can read `Settings` can read the secret back"]
         );
     }
 
@@ -923,7 +1254,7 @@ pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: 
         );
         assert_eq!(
             findings,
-            ["src/model.rs:3:21: deny[PS104] secret field `Device.pin_code` is serialized, so a partner who can read `Device` can read the secret back"]
+            ["src/model.rs:3:21: warn[PS104] secret field `Device.pin_code` is serialized: whoever can read `Device` can read the secret back"]
         );
     }
 }

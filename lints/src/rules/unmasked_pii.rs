@@ -2,9 +2,8 @@
 //! unmasking without an audit reason.
 
 use crate::diagnostic::{Diagnostic, FileId, Location};
-use crate::index::{CallSite, Callee, FieldDef, FunctionDef, TypeDef, TypeKind, Workspace};
+use crate::index::{CallSite, Callee, FieldDef, FunctionDef, TypeDef, TypeKind};
 use crate::model::callgraph::FnId;
-use crate::model::context::qualified_name;
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
@@ -255,7 +254,7 @@ impl UnmaskedPii {
             return None;
         }
         let type_name = owner.split("::").next().unwrap_or(owner);
-        let (how, label) = describe_via(cx, type_name, via);
+        let (how, label) = cx.model.responses.describe(cx.workspace, type_name, via);
         let mut diagnostic = Diagnostic::new(
             format!("PII field `{owner}.{name}` reaches partner users unmasked: {how}"),
             Location {
@@ -331,73 +330,6 @@ impl UnmaskedPii {
             )),
         )
     }
-}
-
-/// How a type reaches partner users, for the message, and where to point.
-fn describe_via(
-    cx: &Context<'_>,
-    type_name: &str,
-    via: &Via,
-) -> (String, Option<(Location, String)>) {
-    let workspace = cx.workspace;
-    let mut chain = vec![type_name.to_string()];
-    let mut current = via;
-    // Nested types: walk up to the type a function returns.
-    for _ in 0..16 {
-        let Via::Nested { parent, field } = current else {
-            break;
-        };
-        chain.push(format!("{parent}.{field}"));
-        match cx.model.responses.via(parent) {
-            Some(next) => current = next,
-            None => break,
-        }
-    }
-    let nesting = if chain.len() > 1 {
-        format!(
-            "`{}` is nested in {}, ",
-            type_name,
-            chain[1..]
-                .iter()
-                .map(|link| format!("`{link}`"))
-                .collect::<Vec<_>>()
-                .join(" in ")
-        )
-    } else {
-        String::new()
-    };
-    let root_type = chain
-        .last()
-        .and_then(|link| link.split('.').next())
-        .unwrap_or(type_name)
-        .to_string();
-    match current {
-        Via::Returned { function } | Via::Body { function, .. } => {
-            let Some(def) = function_def(workspace, *function) else {
-                return (format!("{nesting}`{root_type}` is sent to partners"), None);
-            };
-            let name = qualified_name(def);
-            let (verb, span) = match current {
-                Via::Body { span, .. } => ("put in a response body by", *span),
-                _ => ("returned by", def.name_span),
-            };
-            (
-                format!("{nesting}`{root_type}` is {verb} `{name}` in partner context"),
-                Some((
-                    Location {
-                        file: function.file,
-                        span,
-                    },
-                    format!("`{root_type}` reaches partner users here"),
-                )),
-            )
-        }
-        Via::Nested { .. } => (format!("{nesting}`{root_type}` is sent to partners"), None),
-    }
-}
-
-fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
-    workspace.files.get(id.file)?.functions.get(id.index)
 }
 
 /// An audit call: a function, method or macro named `audit…`, a path

@@ -5,3 +5,5 @@ mod common;
 mod depth_guard;
 mod facts;
 mod query_set;
+mod semantics;
+mod syntax;

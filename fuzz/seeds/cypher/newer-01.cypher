@@ -1,0 +1,1 @@
+CYPHER 5 runtime=slotted EXPLAIN MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant {id: $tid}) RETURN t; PROFILE USE tenants MATCH (t) WHERE t:Tenant|Customer AND NOT t:Archived RETURN t

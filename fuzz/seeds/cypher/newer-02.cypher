@@ -1,0 +1,1 @@
+MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant {id: $tid}) OPTIONAL MATCH (t)-[:HAS]->(d:Device WHERE d.on) WHERE NOT (d)-[:ARCHIVED_BY]->(:Admin) LET n = d.name, m = n + $x FILTER WHERE m <> '' ORDER BY m OFFSET $s LIMIT 3 RETURN m AS name NEXT RETURN name

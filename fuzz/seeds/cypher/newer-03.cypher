@@ -1,0 +1,1 @@
+MATCH SHORTEST 2 GROUPS (a:A)-[r:R WHERE r.w > 1]->+(b:B) MATCH p = ANY SHORTEST PATHS (a) ((x)-[:S]->(y) WHERE x:X)* (c:$any($labels)) RETURN p

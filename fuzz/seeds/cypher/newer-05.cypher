@@ -1,0 +1,1 @@
+MATCH (n:Tenant {id: $id}) SET n.seen = true FINISH UNION MATCH (m) WHEN m.a THEN RETURN m ELSE INSERT (x:X) RETURN x

@@ -1,0 +1,1 @@
+MATCH (n:Tenant {id: $id}) DETACH DELETE n FINISH; INSERT (x:X {id: $x}); MATCH (m) SET m:$($l)
