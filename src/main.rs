@@ -2,6 +2,7 @@
 //! It owns all I/O: arguments, discovery, reading files, config, output.
 
 mod baseline;
+mod budget;
 mod cache;
 mod changed;
 mod cli;

@@ -5,10 +5,11 @@
 //! its text is unchanged; only what the module tree needs is decoded before the run knows
 //! whether it reuses the last findings.
 
+use crate::budget::index_file;
 use crate::cache::{self, CachedFile, ContentHash};
 use partner_safety_lints::index::modules::{self, ModuleLink, ModuleTree, TargetRoot};
 use partner_safety_lints::index::FileKind;
-use partner_safety_lints::{index_file, FileFacts};
+use partner_safety_lints::FileFacts;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Read;

@@ -1119,7 +1119,7 @@ pub async fn migrate(graph: &Graph, label: &str) {
         let unparsable = format!("{suppressions}pub fn broken(x y) {{}}\n");
         let nested = format!(
             "{suppressions}const X: () = {};\n",
-            "(".repeat(600) + &")".repeat(600)
+            "(".repeat(9_000) + &")".repeat(9_000)
         );
         // Not even lexed: it has no suppressions at all.
         let unlexable = format!("{suppressions}pub fn broken( {{}}\n");

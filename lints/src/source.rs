@@ -124,6 +124,7 @@ struct FastSpans {
     text: std::sync::Arc<str>,
     lines: LineIndex,
     ascii: bool,
+    spines: std::cell::RefCell<SpineMemo>,
 }
 
 impl FastSpans {
@@ -166,6 +167,7 @@ pub(crate) fn with_fast_spans<T>(
             text: text.clone(),
             lines: lines.clone(),
             ascii: text.is_ascii(),
+            spines: Default::default(),
         })
     });
     let _reset = Reset;
@@ -287,6 +289,17 @@ pub fn trait_fn_span(function: &syn::TraitItemFn) -> Span {
         (None, None) => return span_of_tokens(function),
     };
     span_between(first, last)
+}
+
+/// The span of an item from its first keyword `first` to its last token `last`, its outer
+/// attributes and visibility included, without printing it.
+pub fn item_like_span(
+    attrs: &[syn::Attribute],
+    vis: Option<&syn::Visibility>,
+    first: proc_macro2::Span,
+    last: proc_macro2::Span,
+) -> Span {
+    span_between(outer_start(attrs, vis).unwrap_or(first), last)
 }
 
 /// The span of a struct or variant field, attributes included.
@@ -822,21 +835,186 @@ fn delimited(span: &proc_macro2::extra::DelimSpan) -> Span {
     span_between(span.open(), span.close())
 }
 
-/// How far the first/last token search walks down one side of a tree: a
-/// chain longer than this falls back to tokens. The indexer refuses chains
-/// of more than [`crate::index::MAX_CHAIN`] operators, which also bounds the
-/// cost of walking every prefix of a chain.
-const MAX_SPINE: usize = 8192;
+/// How far the first/last token search walks down one side of a tree. The depth guard
+/// ([`crate::index::guard`]) refuses files nested anywhere near this deep, so the bound only
+/// keeps the loop finite.
+const MAX_SPINE: usize = 1 << 20;
 
-pub(crate) fn first_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+/// Steps a search takes before it consults and fills the memo of long spines (see
+/// [`SpineMemo`]); ordinary expressions are never this deep and pay nothing for it.
+const MEMO_AFTER: usize = 16;
+
+/// Which end of an expression a spine search looks for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum End {
+    First,
+    Last,
+}
+
+/// The first or last tokens of the nodes on long spines, so that asking for the span of every
+/// node of a chain (`x.f().g()…`, `!!…x`, an `else if` chain) costs time linear in its length
+/// instead of quadratic: the first search down a chain records the answer for every node it
+/// passes. A node is known by its own token (the `.` of a method call, the operator of a binary
+/// expression, the `if` of an `if`) and its kind, never by its address: syntax trees of macro
+/// arguments are parsed, dropped and parsed again while a file is indexed, and an address can
+/// come back as another node, while one token belongs to one node of each kind, whose ends
+/// are the same in every parse of it (a parse of macro arguments starts and ends where an
+/// expression does).
+#[derive(Default)]
+struct SpineMemo {
+    ends:
+        foldhash::HashMap<(End, u32, std::mem::Discriminant<syn::Expr>), Option<proc_macro2::Span>>,
+}
+
+/// The memo of the file being indexed on this thread, if any.
+fn with_spine_memo<T>(use_memo: impl FnOnce(&mut SpineMemo, &FastSpans) -> T) -> Option<T> {
+    in_fast_file(|file| {
+        let mut memo = file.spines.borrow_mut();
+        use_memo(&mut memo, file)
+    })
+}
+
+/// Forgets the long spines found so far: called when a syntax tree is dropped, to keep the
+/// memo small.
+pub(crate) fn forget_spines() {
+    let _ = with_spine_memo(|memo, _| memo.ends.clear());
+}
+
+/// The key of `expr` in the memo: its own token's offset and its kind.
+fn spine_key(
+    end: End,
+    expr: &syn::Expr,
+    file: &FastSpans,
+) -> Option<(End, u32, std::mem::Discriminant<syn::Expr>)> {
+    let own = own_token(expr)?;
+    Some((
+        end,
+        clamp_u32(file.offset(own.start())),
+        std::mem::discriminant(expr),
+    ))
+}
+
+/// The token that belongs to `expr` itself rather than to a child: its operator, keyword or
+/// opening delimiter, for the kinds that make up long spines.
+fn own_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+    use syn::Expr;
+    Some(match expr {
+        Expr::MethodCall(e) => e.dot_token.span,
+        Expr::Field(e) => e.dot_token.span,
+        Expr::Await(e) => e.dot_token.span,
+        Expr::Call(e) => e.paren_token.span.open(),
+        Expr::Index(e) => e.bracket_token.span.open(),
+        Expr::Try(e) => e.question_token.span,
+        Expr::Cast(e) => e.as_token.span,
+        Expr::Assign(e) => e.eq_token.span,
+        Expr::Binary(e) => bin_op_token(&e.op),
+        Expr::Unary(e) => match e.op {
+            syn::UnOp::Deref(t) => t.span,
+            syn::UnOp::Not(t) => t.span,
+            syn::UnOp::Neg(t) => t.span,
+            _ => return None,
+        },
+        Expr::Reference(e) => e.and_token.span,
+        Expr::RawAddr(e) => e.and_token.span,
+        Expr::Range(e) => range_limits_token(&e.limits),
+        Expr::Closure(e) => e.or1_token.span,
+        Expr::Return(e) => e.return_token.span,
+        Expr::Break(e) => e.break_token.span,
+        Expr::Yield(e) => e.yield_token.span,
+        Expr::Let(e) => e.let_token.span,
+        Expr::If(e) => e.if_token.span,
+        _ => return None,
+    })
+}
+
+fn range_limits_token(limits: &syn::RangeLimits) -> proc_macro2::Span {
+    match limits {
+        syn::RangeLimits::HalfOpen(t) => t.spans[0],
+        syn::RangeLimits::Closed(t) => t.spans[0],
+    }
+}
+
+fn bin_op_token(op: &syn::BinOp) -> proc_macro2::Span {
+    use syn::BinOp;
+    match op {
+        BinOp::Add(t) => t.span,
+        BinOp::Sub(t) => t.span,
+        BinOp::Mul(t) => t.span,
+        BinOp::Div(t) => t.span,
+        BinOp::Rem(t) => t.span,
+        BinOp::And(t) => t.spans[0],
+        BinOp::Or(t) => t.spans[0],
+        BinOp::BitXor(t) => t.span,
+        BinOp::BitAnd(t) => t.span,
+        BinOp::BitOr(t) => t.span,
+        BinOp::Shl(t) => t.spans[0],
+        BinOp::Shr(t) => t.spans[0],
+        BinOp::Eq(t) => t.spans[0],
+        BinOp::Lt(t) => t.span,
+        BinOp::Le(t) => t.spans[0],
+        BinOp::Ne(t) => t.spans[0],
+        BinOp::Ge(t) => t.spans[0],
+        BinOp::Gt(t) => t.span,
+        BinOp::AddAssign(t) => t.spans[0],
+        BinOp::SubAssign(t) => t.spans[0],
+        BinOp::MulAssign(t) => t.spans[0],
+        BinOp::DivAssign(t) => t.spans[0],
+        BinOp::RemAssign(t) => t.spans[0],
+        BinOp::BitXorAssign(t) => t.spans[0],
+        BinOp::BitAndAssign(t) => t.spans[0],
+        BinOp::BitOrAssign(t) => t.spans[0],
+        BinOp::ShlAssign(t) => t.spans[0],
+        BinOp::ShrAssign(t) => t.spans[0],
+        _ => proc_macro2::Span::call_site(),
+    }
+}
+
+/// Walks down one side of `expr` with `step` until it finds the token at that end, through
+/// the memo once the walk is long (see [`SpineMemo`]).
+fn spine_end<'a>(
+    end: End,
+    expr: &'a syn::Expr,
+    step: impl Fn(&'a syn::Expr) -> Step<'a>,
+) -> Option<proc_macro2::Span> {
     let mut current = expr;
-    for _ in 0..MAX_SPINE {
-        match spine_step(current) {
+    let mut passed: Vec<&syn::Expr> = Vec::new();
+    let remember = |passed: &[&syn::Expr], found: Option<proc_macro2::Span>| {
+        if !passed.is_empty() {
+            let _ = with_spine_memo(|memo, file| {
+                for node in passed {
+                    if let Some(key) = spine_key(end, node, file) {
+                        memo.ends.insert(key, found);
+                    }
+                }
+            });
+        }
+        found
+    };
+    for steps in 0..MAX_SPINE {
+        if steps >= MEMO_AFTER {
+            let known = with_spine_memo(|memo, file| {
+                spine_key(end, current, file).and_then(|key| memo.ends.get(&key).copied())
+            })
+            .flatten();
+            if let Some(found) = known {
+                return remember(&passed, found);
+            }
+            passed.push(current);
+        }
+        match step(current) {
             Step::Down(next) => current = next,
-            Step::Found(span) => return span,
+            Step::Found(found) => return remember(&passed, found),
         }
     }
     None
+}
+
+pub(crate) fn first_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+    spine_end(End::First, expr, first_step)
+}
+
+fn last_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+    spine_end(End::Last, expr, last_step)
 }
 
 enum Step<'a> {
@@ -845,121 +1023,201 @@ enum Step<'a> {
 }
 
 /// One step down the left spine of an expression towards its first token.
-fn spine_step(current: &syn::Expr) -> Step<'_> {
-    use syn::spanned::Spanned;
+fn first_step(current: &syn::Expr) -> Step<'_> {
+    use syn::Expr;
     if let Some(attr) = expr_attrs(current).first() {
         return Step::Found(Some(attr.pound_token.span));
     }
+    let label = |label: &Option<syn::Label>, keyword: proc_macro2::Span| {
+        Step::Found(Some(
+            label
+                .as_ref()
+                .map_or(keyword, |label| label.name.apostrophe),
+        ))
+    };
     Step::Down(match current {
-        syn::Expr::MethodCall(e) => &e.receiver,
-        syn::Expr::Binary(e) => &e.left,
-        syn::Expr::Field(e) => &e.base,
-        syn::Expr::Call(e) => &e.func,
-        syn::Expr::Index(e) => &e.expr,
-        syn::Expr::Try(e) => &e.expr,
-        syn::Expr::Await(e) => &e.base,
-        syn::Expr::Cast(e) => &e.expr,
-        syn::Expr::Assign(e) => &e.left,
-        syn::Expr::Range(e) => match &e.start {
+        Expr::MethodCall(e) => &e.receiver,
+        Expr::Binary(e) => &e.left,
+        Expr::Field(e) => &e.base,
+        Expr::Call(e) => &e.func,
+        Expr::Index(e) => &e.expr,
+        Expr::Try(e) => &e.expr,
+        Expr::Await(e) => &e.base,
+        Expr::Cast(e) => &e.expr,
+        Expr::Assign(e) => &e.left,
+        Expr::Range(e) => match &e.start {
             Some(start) => start,
-            None => return Step::Found(Some(e.limits.span())),
+            None => return Step::Found(Some(range_limits_token(&e.limits))),
         },
-        syn::Expr::Path(e) => {
+        Expr::Path(e) => {
             return Step::Found(match &e.qself {
                 Some(qself) => Some(qself.lt_token.span),
                 None => path_first_token(&e.path),
             })
         }
-        syn::Expr::Lit(e) => return Step::Found(Some(e.lit.span())),
-        syn::Expr::Paren(e) => return Step::Found(Some(e.paren_token.span.open())),
-        syn::Expr::Tuple(e) => return Step::Found(Some(e.paren_token.span.open())),
-        syn::Expr::Array(e) => return Step::Found(Some(e.bracket_token.span.open())),
-        syn::Expr::Repeat(e) => return Step::Found(Some(e.bracket_token.span.open())),
-        syn::Expr::Block(e) => match &e.label {
-            Some(label) => return Step::Found(Some(label.name.apostrophe)),
-            None => return Step::Found(Some(e.block.brace_token.span.open())),
-        },
-        syn::Expr::Reference(e) => return Step::Found(Some(e.and_token.span)),
-        syn::Expr::Unary(e) => return Step::Found(Some(e.op.span())),
-        syn::Expr::Macro(e) => {
-            return Step::Found(e.mac.path.segments.first().map(|s| s.ident.span()))
+        Expr::Struct(e) => {
+            return Step::Found(match &e.qself {
+                Some(qself) => Some(qself.lt_token.span),
+                None => path_first_token(&e.path),
+            })
         }
-        syn::Expr::Struct(e) => {
-            return Step::Found(e.path.segments.first().map(|s| s.ident.span()))
-        }
-        syn::Expr::If(e) => return Step::Found(Some(e.if_token.span)),
-        syn::Expr::Match(e) => return Step::Found(Some(e.match_token.span)),
-        syn::Expr::Return(e) => return Step::Found(Some(e.return_token.span)),
-        syn::Expr::Closure(e) => {
-            return Step::Found(Some(e.or1_token.span).filter(|_| {
-                e.lifetimes.is_none()
-                    && e.constness.is_none()
-                    && e.movability.is_none()
-                    && e.asyncness.is_none()
-                    && e.capture.is_none()
-            }))
+        Expr::Macro(e) => return Step::Found(path_first_token(&e.mac.path)),
+        Expr::Lit(e) => return Step::Found(Some(e.lit.span())),
+        Expr::Paren(e) => return Step::Found(Some(e.paren_token.span.open())),
+        Expr::Tuple(e) => return Step::Found(Some(e.paren_token.span.open())),
+        Expr::Array(e) => return Step::Found(Some(e.bracket_token.span.open())),
+        Expr::Repeat(e) => return Step::Found(Some(e.bracket_token.span.open())),
+        Expr::Block(e) => return label(&e.label, e.block.brace_token.span.open()),
+        Expr::Loop(e) => return label(&e.label, e.loop_token.span),
+        Expr::While(e) => return label(&e.label, e.while_token.span),
+        Expr::ForLoop(e) => return label(&e.label, e.for_token.span),
+        Expr::Reference(e) => return Step::Found(Some(e.and_token.span)),
+        Expr::RawAddr(e) => return Step::Found(Some(e.and_token.span)),
+        Expr::Unary(_) => return Step::Found(own_token(current)),
+        Expr::If(e) => return Step::Found(Some(e.if_token.span)),
+        Expr::Match(e) => return Step::Found(Some(e.match_token.span)),
+        Expr::Return(e) => return Step::Found(Some(e.return_token.span)),
+        Expr::Break(e) => return Step::Found(Some(e.break_token.span)),
+        Expr::Continue(e) => return Step::Found(Some(e.continue_token.span)),
+        Expr::Yield(e) => return Step::Found(Some(e.yield_token.span)),
+        Expr::Let(e) => return Step::Found(Some(e.let_token.span)),
+        Expr::Async(e) => return Step::Found(Some(e.async_token.span)),
+        Expr::Const(e) => return Step::Found(Some(e.const_token.span)),
+        Expr::Unsafe(e) => return Step::Found(Some(e.unsafe_token.span)),
+        Expr::TryBlock(e) => return Step::Found(Some(e.try_token.span)),
+        Expr::Infer(e) => return Step::Found(Some(e.underscore_token.span)),
+        Expr::Group(e) => &e.expr,
+        Expr::Closure(e) => {
+            return Step::Found(Some(
+                e.lifetimes
+                    .as_ref()
+                    .map(|lifetimes| lifetimes.for_token.span)
+                    .or(e.constness.map(|t| t.span))
+                    .or(e.movability.map(|t| t.span))
+                    .or(e.asyncness.map(|t| t.span))
+                    .or(e.capture.map(|t| t.span))
+                    .unwrap_or(e.or1_token.span),
+            ))
         }
         _ => return Step::Found(None),
     })
 }
 
-fn last_token(expr: &syn::Expr) -> Option<proc_macro2::Span> {
+/// One step down the right spine of an expression towards its last token.
+fn last_step(current: &syn::Expr) -> Step<'_> {
     use syn::spanned::Spanned;
-    let mut current = expr;
-    for _ in 0..MAX_SPINE {
-        current = match current {
-            syn::Expr::MethodCall(e) => return Some(e.paren_token.span.close()),
-            syn::Expr::Call(e) => return Some(e.paren_token.span.close()),
-            syn::Expr::Binary(e) => &e.right,
-            syn::Expr::Field(e) => return Some(e.member.span()),
-            syn::Expr::Index(e) => return Some(e.bracket_token.span.close()),
-            syn::Expr::Try(e) => return Some(e.question_token.span),
-            syn::Expr::Await(e) => return Some(e.await_token.span),
-            syn::Expr::Assign(e) => &e.right,
-            syn::Expr::Reference(e) => &e.expr,
-            syn::Expr::Unary(e) => &e.expr,
-            syn::Expr::Range(e) => match &e.end {
-                Some(end) => end,
-                None => return Some(e.limits.span()),
-            },
-            syn::Expr::Path(e) => return path_last_token(&e.path),
-            syn::Expr::Lit(e) => return Some(e.lit.span()),
-            syn::Expr::Paren(e) => return Some(e.paren_token.span.close()),
-            syn::Expr::Tuple(e) => return Some(e.paren_token.span.close()),
-            syn::Expr::Array(e) => return Some(e.bracket_token.span.close()),
-            syn::Expr::Repeat(e) => return Some(e.bracket_token.span.close()),
-            syn::Expr::Block(e) => return Some(e.block.brace_token.span.close()),
-            syn::Expr::Struct(e) => return Some(e.brace_token.span.close()),
-            syn::Expr::Match(e) => return Some(e.brace_token.span.close()),
-            syn::Expr::Macro(e) => {
-                return Some(match &e.mac.delimiter {
-                    syn::MacroDelimiter::Paren(p) => p.span.close(),
-                    syn::MacroDelimiter::Brace(b) => b.span.close(),
-                    syn::MacroDelimiter::Bracket(b) => b.span.close(),
-                })
-            }
-            syn::Expr::Closure(e) => &e.body,
-            syn::Expr::Return(e) => match &e.expr {
-                Some(value) => value,
-                None => return Some(e.return_token.span),
-            },
-            _ => return None,
-        };
-    }
-    None
+    use syn::Expr;
+    let close = |delimiter: &proc_macro2::extra::DelimSpan| Step::Found(Some(delimiter.close()));
+    let label_end = |label: &Option<syn::Lifetime>, keyword: proc_macro2::Span| {
+        Some(label.as_ref().map_or(keyword, |label| label.ident.span()))
+    };
+    Step::Down(match current {
+        Expr::MethodCall(e) => return close(&e.paren_token.span),
+        Expr::Call(e) => return close(&e.paren_token.span),
+        Expr::Binary(e) => &e.right,
+        Expr::Field(e) => return Step::Found(Some(e.member.span())),
+        Expr::Index(e) => return close(&e.bracket_token.span),
+        Expr::Try(e) => return Step::Found(Some(e.question_token.span)),
+        Expr::Await(e) => return Step::Found(Some(e.await_token.span)),
+        Expr::Assign(e) => &e.right,
+        Expr::Reference(e) => &e.expr,
+        Expr::RawAddr(e) => &e.expr,
+        Expr::Unary(e) => &e.expr,
+        Expr::Let(e) => &e.expr,
+        Expr::Group(e) => &e.expr,
+        Expr::Cast(e) => return Step::Found(type_last_token(&e.ty)),
+        Expr::Range(e) => match &e.end {
+            Some(end) => end,
+            None => return Step::Found(Some(range_limits_token(&e.limits))),
+        },
+        Expr::Path(e) => return Step::Found(path_last_token(&e.path)),
+        Expr::Lit(e) => return Step::Found(Some(e.lit.span())),
+        Expr::Paren(e) => return close(&e.paren_token.span),
+        Expr::Tuple(e) => return close(&e.paren_token.span),
+        Expr::Array(e) => return close(&e.bracket_token.span),
+        Expr::Repeat(e) => return close(&e.bracket_token.span),
+        Expr::Block(e) => return close(&e.block.brace_token.span),
+        Expr::Struct(e) => return close(&e.brace_token.span),
+        Expr::Match(e) => return close(&e.brace_token.span),
+        Expr::Loop(e) => return close(&e.body.brace_token.span),
+        Expr::While(e) => return close(&e.body.brace_token.span),
+        Expr::ForLoop(e) => return close(&e.body.brace_token.span),
+        Expr::Async(e) => return close(&e.block.brace_token.span),
+        Expr::Const(e) => return close(&e.block.brace_token.span),
+        Expr::Unsafe(e) => return close(&e.block.brace_token.span),
+        Expr::TryBlock(e) => return close(&e.block.brace_token.span),
+        Expr::If(e) => match &e.else_branch {
+            Some((_, otherwise)) => otherwise,
+            None => return close(&e.then_branch.brace_token.span),
+        },
+        Expr::Macro(e) => {
+            return Step::Found(Some(match &e.mac.delimiter {
+                syn::MacroDelimiter::Paren(p) => p.span.close(),
+                syn::MacroDelimiter::Brace(b) => b.span.close(),
+                syn::MacroDelimiter::Bracket(b) => b.span.close(),
+            }))
+        }
+        Expr::Closure(e) => &e.body,
+        Expr::Return(e) => match &e.expr {
+            Some(value) => value,
+            None => return Step::Found(Some(e.return_token.span)),
+        },
+        Expr::Yield(e) => match &e.expr {
+            Some(value) => value,
+            None => return Step::Found(Some(e.yield_token.span)),
+        },
+        Expr::Break(e) => match &e.expr {
+            Some(value) => value,
+            None => return Step::Found(label_end(&e.label, e.break_token.span)),
+        },
+        Expr::Continue(e) => return Step::Found(label_end(&e.label, e.continue_token.span)),
+        Expr::Infer(e) => return Step::Found(Some(e.underscore_token.span)),
+        _ => return Step::Found(None),
+    })
 }
 
 fn expr_attrs(expr: &syn::Expr) -> &[syn::Attribute] {
+    use syn::Expr;
     match expr {
-        syn::Expr::MethodCall(e) => &e.attrs,
-        syn::Expr::Binary(e) => &e.attrs,
-        syn::Expr::Call(e) => &e.attrs,
-        syn::Expr::Field(e) => &e.attrs,
-        syn::Expr::Path(e) => &e.attrs,
-        syn::Expr::Lit(e) => &e.attrs,
-        syn::Expr::Macro(e) => &e.attrs,
-        syn::Expr::Closure(e) => &e.attrs,
-        syn::Expr::Block(e) => &e.attrs,
+        Expr::Array(e) => &e.attrs,
+        Expr::Assign(e) => &e.attrs,
+        Expr::Async(e) => &e.attrs,
+        Expr::Await(e) => &e.attrs,
+        Expr::Binary(e) => &e.attrs,
+        Expr::Block(e) => &e.attrs,
+        Expr::Break(e) => &e.attrs,
+        Expr::Call(e) => &e.attrs,
+        Expr::Cast(e) => &e.attrs,
+        Expr::Closure(e) => &e.attrs,
+        Expr::Const(e) => &e.attrs,
+        Expr::Continue(e) => &e.attrs,
+        Expr::Field(e) => &e.attrs,
+        Expr::ForLoop(e) => &e.attrs,
+        Expr::Group(e) => &e.attrs,
+        Expr::If(e) => &e.attrs,
+        Expr::Index(e) => &e.attrs,
+        Expr::Infer(e) => &e.attrs,
+        Expr::Let(e) => &e.attrs,
+        Expr::Lit(e) => &e.attrs,
+        Expr::Loop(e) => &e.attrs,
+        Expr::Macro(e) => &e.attrs,
+        Expr::Match(e) => &e.attrs,
+        Expr::MethodCall(e) => &e.attrs,
+        Expr::Paren(e) => &e.attrs,
+        Expr::Path(e) => &e.attrs,
+        Expr::Range(e) => &e.attrs,
+        Expr::RawAddr(e) => &e.attrs,
+        Expr::Reference(e) => &e.attrs,
+        Expr::Repeat(e) => &e.attrs,
+        Expr::Return(e) => &e.attrs,
+        Expr::Struct(e) => &e.attrs,
+        Expr::Try(e) => &e.attrs,
+        Expr::TryBlock(e) => &e.attrs,
+        Expr::Tuple(e) => &e.attrs,
+        Expr::Unary(e) => &e.attrs,
+        Expr::Unsafe(e) => &e.attrs,
+        Expr::While(e) => &e.attrs,
+        Expr::Yield(e) => &e.attrs,
         _ => &[],
     }
 }

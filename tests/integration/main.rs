@@ -3,6 +3,7 @@
 
 mod adoption;
 mod attacks;
+mod attacks_depth;
 mod attacks_output;
 mod attacks_queries;
 mod attacks_suppressions;

@@ -1339,7 +1339,14 @@ struct BodyWalker {
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
     parsed_macros: ParsedMacros,
+    /// Macros whose arguments are being walked, around the one at hand.
+    macro_depth: usize,
 }
+
+/// Macros nested deeper than this inside the arguments of others (`vec![vec![…]]`) keep their
+/// arguments unparsed: each level parses the tokens of every level inside it again, which on
+/// a deep nest would take time quadratic in its depth. Real code nests a few.
+pub(crate) const MAX_MACRO_NESTING: usize = 16;
 
 impl BodyWalker {
     fn walk_block_contents(&mut self, block: &syn::Block) {
@@ -1349,16 +1356,21 @@ impl BodyWalker {
     }
 
     fn in_block<T>(&mut self, kind: BlockKind, span: Span, walk: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.current;
+        self.enter_block(kind, span);
+        let result = walk(self);
+        self.current = saved;
+        result
+    }
+
+    /// Opens a block inside the current one; the caller restores `current` when it ends.
+    fn enter_block(&mut self, kind: BlockKind, span: Span) {
         self.blocks.push(BlockFact {
             parent: Some(self.current),
             kind,
             span,
         });
-        let saved = self.current;
         self.current = self.blocks.len() - 1;
-        let result = walk(self);
-        self.current = saved;
-        result
     }
 
     fn record_call(
@@ -1505,24 +1517,37 @@ impl<'ast> Visit<'ast> for BodyWalker {
         });
     }
 
+    /// Each arm's block is a branch, and everything after an `else` is a branch nested in
+    /// the one before (an `else if`'s condition runs only when the conditions before failed).
+    /// The arms are walked one after the other, not recursively (see `visit_if_chain`).
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
-        self.visit_expr(&expr.cond);
-        if let syn::Expr::Let(condition) = &*expr.cond {
-            self.record_pattern(&condition.pat, self.blocks.len());
+        let outside = self.current;
+        let mut arm = expr;
+        loop {
+            self.visit_expr(&arm.cond);
+            if let syn::Expr::Let(condition) = &*arm.cond {
+                self.record_pattern(&condition.pat, self.blocks.len());
+            }
+            self.in_block(BlockKind::Branch, block_span(&arm.then_branch), |walker| {
+                walker.walk_block_contents(&arm.then_branch)
+            });
+            let Some((_, otherwise)) = &arm.else_branch else {
+                break;
+            };
+            self.enter_block(BlockKind::Branch, expr_span(otherwise));
+            match &**otherwise {
+                syn::Expr::If(next) => arm = next,
+                syn::Expr::Block(block) => {
+                    self.walk_block_contents(&block.block);
+                    break;
+                }
+                other => {
+                    self.visit_expr(other);
+                    break;
+                }
+            }
         }
-        self.in_block(BlockKind::Branch, block_span(&expr.then_branch), |walker| {
-            walker.walk_block_contents(&expr.then_branch)
-        });
-        if let Some((_, otherwise)) = &expr.else_branch {
-            self.in_block(
-                BlockKind::Branch,
-                expr_span(otherwise),
-                |walker| match &**otherwise {
-                    syn::Expr::Block(block) => walker.walk_block_contents(&block.block),
-                    other => walker.visit_expr(other),
-                },
-            );
-        }
+        self.current = outside;
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
@@ -1707,9 +1732,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
             .last()
             .map_or_else(|| span_of_tokens(&mac.path), |s| ident_span(&s.ident));
         // Macro arguments are tokens to syn; most macros take expressions.
-        let args = mac
-            .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-            .ok();
+        let parse = self.macro_depth < MAX_MACRO_NESTING;
+        let args = parse
+            .then(|| {
+                mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+                    .ok()
+            })
+            .flatten();
         let arg_facts: Vec<ArgFact> = args
             .as_ref()
             .map(|args| exact(args.iter().map(arg_fact)))
@@ -1730,12 +1759,12 @@ impl<'ast> Visit<'ast> for BodyWalker {
                 });
             }
         }
-        let event = (EVENT_MACROS.contains(&name) || key_value)
+        let event = (parse && (EVENT_MACROS.contains(&name) || key_value))
             .then(|| event_grammar::parse(mac.tokens.clone(), name == "event"))
             .flatten();
         // `json!({"error": e.to_string()})`: the values are expressions.
         let args = match (args, name) {
-            (None, "json") => {
+            (None, "json") if parse => {
                 let mut values = Vec::new();
                 json_values(mac.tokens.clone(), &mut values, 0);
                 Some(
@@ -1758,6 +1787,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             None,
             event.as_ref().map(|parsed| parsed.fact.clone()),
         );
+        self.macro_depth += 1;
         match (&args, &event) {
             (Some(args), _) => {
                 for arg in args {
@@ -1771,6 +1801,7 @@ impl<'ast> Visit<'ast> for BodyWalker {
             }
             (None, None) => {}
         }
+        self.macro_depth -= 1;
         self.parsed_macros.insert(macro_key(mac), args);
     }
 

@@ -3,6 +3,8 @@
 //! query these facts and never walk files themselves.
 
 pub mod functions;
+mod guard;
+mod lex_error;
 pub mod modules;
 pub mod roles;
 pub mod views;
@@ -477,20 +479,20 @@ impl FileFacts {
     }
 }
 
+pub use guard::{MAX_DEPTH, MAX_FILE_TOKENS, MAX_ITEM_TOKENS};
+
 /// How far from the top of a file a `@generated` marker is looked for.
 const GENERATED_MARKER_LINES: usize = 10;
 
-/// Nesting deeper than this is refused before syn sees the file: syn's parser
-/// and our walks recurse, and a stack overflow aborts the whole process.
-pub const MAX_NESTING: usize = 512;
-
-/// Operators (and `.`, `?`) one statement may chain before the file is
-/// refused: each makes the syntax tree one level deeper, and spans are found
-/// by walking down such chains, so their length bounds the indexing cost.
-pub const MAX_CHAIN: usize = 512;
+/// The most stack a file may need (by the guard's bound) to be indexed on the calling thread:
+/// every thread has this much to spare (a spawned thread gets 2 MiB unless told otherwise).
+/// A file that needs more is indexed on a thread of its own, given twice what it needs.
+const IN_PLACE_STACK: usize = 512 * 1024;
 
 /// Parses and indexes one file. Never panics out: a failure inside the
-/// indexer becomes `internal_error`.
+/// indexer becomes `internal_error`. Safe on any thread: a file nested too deep for the
+/// parser's stack is refused before it is parsed, and one nested deeper than the calling
+/// thread's stack is sure to hold is parsed on a thread with a stack that fits.
 pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     let kind = FileKind::of_path(&path).unwrap_or(FileKind::Rust);
     let line_index = LineIndex::new(&text);
@@ -518,65 +520,208 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
         module_path,
         ..FileFacts::default()
     };
-    if let Some(problem) = nesting_problem(&text) {
-        facts.problem = Some(problem);
-        return facts;
-    }
-    let source = without_shebang(&text);
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // Every span is turned into offsets before the invalidation below.
-        let result = with_fast_spans(&text, &facts.line_index, || {
-            syn::parse_file(&source)
-                .map(|file| {
-                    let mut indexer = Indexer {
-                        text: text.clone(),
-                        module_stack: facts.module_path.clone(),
-                        ..Indexer::default()
-                    };
-                    indexer.visit_file(&file);
-                    indexer
-                })
-                .map_err(|error| FileProblem {
-                    message: error.to_string(),
-                    span: span_of(error.span()),
-                })
-        });
-        // Positions are extracted; drop proc-macro2's per-thread copy of the
-        // source so memory stays flat over a large workspace.
-        proc_macro2::extra::invalidate_current_thread_spans();
-        result
-    }));
-    match parsed {
-        Ok(Ok(indexer)) => {
-            use functions::fitted;
-            facts.items = fitted(indexer.items);
-            facts.types = fitted(indexer.types);
-            facts.trait_impls = fitted(indexer.trait_impls);
-            facts.functions = fitted(indexer.functions);
-            facts.consts = fitted(indexer.consts);
-            facts.cypher_literals = fitted(indexer.cypher_literals);
-            facts.role_mappings = fitted(indexer.roles.mappings);
-            facts.permission_lists = fitted(indexer.roles.permission_lists);
-            facts.views = indexer.views.facts;
-            facts.imports = fitted(indexer.imports);
-            let test_code = fitted(indexer.test_code);
-            let mut module_links = indexer.module_links;
-            for link in &mut module_links {
-                link.test_only = test_code
-                    .iter()
-                    .any(|span| span.start <= link.span.start && link.span.end <= span.end);
-            }
-            facts.module_links = fitted(module_links);
-            facts.test_code = test_code;
+    match syntax_facts(&text, &facts.line_index, &facts.module_path, false) {
+        Ok(syntax) => {
+            syntax.fill(&mut facts);
             name_aliased_literals(&mut facts);
         }
-        Ok(Err(problem)) => facts.problem = Some(problem),
-        Err(payload) => {
-            proc_macro2::extra::invalidate_current_thread_spans();
-            facts.internal_error = Some(panic_message(payload.as_ref()));
-        }
+        Err(Failure::Problem(problem)) => facts.problem = Some(problem),
+        Err(Failure::Internal(message)) => facts.internal_error = Some(message),
     }
     facts
+}
+
+/// Why a Rust file has no syntax facts.
+enum Failure {
+    /// Not Rust the tool can read, or beyond its limits (PS000).
+    Problem(FileProblem),
+    /// A failure of the indexer itself (PS003).
+    Internal(String),
+}
+
+/// What a step of indexing ends with.
+enum Indexed {
+    Facts(Box<SyntaxFacts>),
+    Refused(FileProblem),
+    /// The file needs this many bytes of stack, more than the calling thread is sure to have.
+    NeedsStack(usize),
+}
+
+/// Lexes, measures, parses and indexes a file's text, on a thread of its own when its nesting
+/// needs more stack than the calling thread is sure to have (`own_thread` is set on that one).
+fn syntax_facts(
+    text: &Arc<str>,
+    lines: &LineIndex,
+    module_path: &[Name],
+    own_thread: bool,
+) -> Result<SyntaxFacts, Failure> {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Every span is turned into offsets before the invalidation below.
+        with_fast_spans(text, lines, || {
+            let source = without_shebang(text);
+            let stream = match source.parse::<proc_macro2::TokenStream>() {
+                Ok(stream) => stream,
+                Err(error) => return Indexed::Refused(lex_error::explain(&source, lines, &error)),
+            };
+            let measured = match guard::measure(stream) {
+                Ok(measured) => measured,
+                Err(problem) => return Indexed::Refused(problem),
+            };
+            if !own_thread && measured.stack_bytes() > IN_PLACE_STACK {
+                return Indexed::NeedsStack(measured.stack_bytes());
+            }
+            match parse_and_index(measured, text, module_path) {
+                Ok(facts) => Indexed::Facts(Box::new(facts)),
+                Err(problem) => Indexed::Refused(problem),
+            }
+        })
+    }));
+    // Positions are extracted; drop proc-macro2's per-thread copy of the
+    // source so memory stays flat over a large workspace.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    match outcome {
+        Ok(Indexed::Facts(facts)) => Ok(*facts),
+        Ok(Indexed::Refused(problem)) => Err(Failure::Problem(problem)),
+        Ok(Indexed::NeedsStack(bytes)) => {
+            let stack = bytes.saturating_mul(2).saturating_add(IN_PLACE_STACK);
+            std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .name("partner-safety-deep-file".into())
+                    .stack_size(stack)
+                    .spawn_scoped(scope, || syntax_facts(text, lines, module_path, true))
+                    .map_err(|error| {
+                        Failure::Internal(format!(
+                            "cannot start a thread with a {} MiB stack for this deeply nested file: {error}",
+                            stack >> 20
+                        ))
+                    })?
+                    .join()
+                    .unwrap_or_else(|payload| Err(Failure::Internal(panic_message(payload.as_ref()))))
+            })
+        }
+        Err(payload) => Err(Failure::Internal(panic_message(payload.as_ref()))),
+    }
+}
+
+/// The facts syn's tree gives, plain data: they outlive the tree and may cross threads.
+struct SyntaxFacts {
+    items: Vec<ItemExtent>,
+    types: Vec<TypeDef>,
+    trait_impls: Vec<TraitImpl>,
+    functions: Vec<FunctionDef>,
+    consts: Vec<ConstDef>,
+    cypher_literals: Vec<Span>,
+    role_mappings: Vec<RoleMapping>,
+    permission_lists: Vec<PermissionList>,
+    views: views::ViewFacts,
+    imports: Vec<Import>,
+    module_links: Vec<modules::ModuleLink>,
+    test_code: Vec<Span>,
+}
+
+impl SyntaxFacts {
+    fn of(indexer: Indexer) -> SyntaxFacts {
+        use functions::fitted;
+        SyntaxFacts {
+            items: fitted(indexer.items),
+            types: fitted(indexer.types),
+            trait_impls: fitted(indexer.trait_impls),
+            functions: fitted(indexer.functions),
+            consts: fitted(indexer.consts),
+            cypher_literals: fitted(indexer.cypher_literals),
+            role_mappings: fitted(indexer.roles.mappings),
+            permission_lists: fitted(indexer.roles.permission_lists),
+            views: indexer.views.facts,
+            imports: fitted(indexer.imports),
+            module_links: fitted(indexer.module_links),
+            test_code: fitted(indexer.test_code),
+        }
+    }
+
+    fn fill(self, facts: &mut FileFacts) {
+        facts.items = self.items;
+        facts.types = self.types;
+        facts.trait_impls = self.trait_impls;
+        facts.functions = self.functions;
+        facts.consts = self.consts;
+        facts.cypher_literals = self.cypher_literals;
+        facts.role_mappings = self.role_mappings;
+        facts.permission_lists = self.permission_lists;
+        facts.views = self.views;
+        facts.imports = self.imports;
+        let mut module_links = self.module_links;
+        for link in &mut module_links {
+            link.test_only = self
+                .test_code
+                .iter()
+                .any(|span| span.start <= link.span.start && link.span.end <= span.end);
+        }
+        facts.module_links = module_links;
+        facts.test_code = self.test_code;
+    }
+}
+
+/// Parses the measured tokens a run of items at a time and indexes each run, so that only one
+/// run's syntax tree is ever in memory.
+fn parse_and_index(
+    measured: guard::Measured,
+    text: &Arc<str>,
+    module_path: &[Name],
+) -> Result<SyntaxFacts, FileProblem> {
+    let mut indexer = Indexer {
+        text: text.clone(),
+        module_stack: module_path.to_vec(),
+        ..Indexer::default()
+    };
+    let guard::Measured { tokens, runs, .. } = measured;
+    let mut tokens = tokens.into_iter();
+    for (number, run) in runs.iter().enumerate() {
+        let stream: proc_macro2::TokenStream = tokens.by_ref().take(run.len()).collect();
+        // Sharing the run's groups, not copying them: what follows it is needed again only
+        // when the run does not parse.
+        let kept = stream.clone();
+        let file_start = number == 0;
+        let parsed = match parse_items(stream, file_start) {
+            Ok(parsed) => parsed,
+            Err(_) => {
+                // The tokens may have been cut inside an item, or the error is real: what is
+                // left parses (or fails) exactly as it would in one piece.
+                let rest: proc_macro2::TokenStream = kept.into_iter().chain(tokens).collect();
+                let (attrs, items) =
+                    parse_items(rest, file_start).map_err(|error| FileProblem {
+                        message: error.to_string(),
+                        span: span_of(error.span()),
+                    })?;
+                indexer.visit_items(&attrs, &items);
+                return Ok(SyntaxFacts::of(indexer));
+            }
+        };
+        indexer.visit_items(&parsed.0, &parsed.1);
+        drop(parsed);
+        crate::source::forget_spines();
+    }
+    Ok(SyntaxFacts::of(indexer))
+}
+
+/// A run of items: the file's inner attributes first when it starts the file.
+fn parse_items(
+    stream: proc_macro2::TokenStream,
+    file_start: bool,
+) -> syn::Result<(Vec<syn::Attribute>, Vec<syn::Item>)> {
+    use syn::parse::Parser as _;
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        let attrs = if file_start {
+            input.call(syn::Attribute::parse_inner)?
+        } else {
+            Vec::new()
+        };
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse::<syn::Item>()?);
+        }
+        Ok((attrs, items))
+    };
+    parser.parse2(stream)
 }
 
 /// Struct literals written with a name that a `use … as` brings in are literals of the
@@ -636,136 +781,6 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// How [`nesting_problem`] treats a byte: most are [`WORD`] or [`SPACE`] bytes.
-const LOUD: u8 = 0;
-const WORD: u8 = 1;
-const SPACE: u8 = 2;
-const QUIET_BYTES: [u8; 256] = {
-    let mut classes = [LOUD; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        classes[byte] = match byte as u8 {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => WORD,
-            b' ' | b'\t' | b'\n' | b'\r' => SPACE,
-            _ => LOUD,
-        };
-        byte += 1;
-    }
-    classes
-};
-
-/// A conservative estimate of how deep syn would recurse on this text:
-/// bracket nesting, plus runs of `<` (generic types) and prefix operators.
-/// Strings and comments are skipped by the same scanner suppressions use.
-fn nesting_problem(text: &str) -> Option<FileProblem> {
-    // Operators and postfix chains within one statement (`1 + 1 + …`,
-    // `x.f().g()…`) parse in a loop but build a tree as deep as the chain is
-    // long, which our visitors and the tree's drop then walk recursively.
-    let mut chain_run: usize = 0;
-    let mut chain_start = 0;
-    let mut longest_chain = 0;
-    let mut longest_chain_at = 0;
-    let mut depth: usize = 0;
-    let mut angle_run: usize = 0;
-    let mut prefix_run: usize = 0;
-    let mut deepest = 0;
-    let mut deepest_at = 0;
-    let mut previous = b' ';
-    let bytes = text.as_bytes();
-    let mut runs = suppression::code_runs(text).peekable();
-    while let Some(run) = runs.next() {
-        let after_run = runs.peek().map_or(b' ', |next_run| bytes[next_run.start]);
-        let mut offset = run.start;
-        while offset < run.end {
-            // Most bytes are letters, digits and spaces, which change no count and cannot raise
-            // the estimate (a word ends a prefix run): they are passed over in a tight loop, and
-            // only the operator bytes go the long way.
-            let quiet_end = bytes[offset..run.end]
-                .iter()
-                .position(|&byte| QUIET_BYTES[usize::from(byte)] == LOUD)
-                .map_or(run.end, |quiet| offset + quiet);
-            if let Some(&word) = bytes[offset..quiet_end]
-                .iter()
-                .rev()
-                .find(|&&byte| QUIET_BYTES[usize::from(byte)] == WORD)
-            {
-                prefix_run = 0;
-                previous = word;
-            }
-            offset = quiet_end;
-            if offset == run.end {
-                break;
-            }
-            let byte = bytes[offset];
-            let next = if offset + 1 < run.end {
-                bytes[offset + 1]
-            } else {
-                after_run
-            };
-            match byte {
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            match byte {
-                // `<<`, `<=`, `>=`, `->` and `=>` are operators, not generics. A
-                // `>>` closes two generics (`Vec<Vec<u8>>`); as a shift it can only
-                // lower the estimate.
-                b'<' if next == b'<' || next == b'=' || previous == b'<' => {}
-                b'>' if previous == b'=' => angle_run = 0,
-                b'>' if previous == b'-' || next == b'=' => {}
-                b'<' => angle_run += 1,
-                b'>' => angle_run = angle_run.saturating_sub(1),
-                b';' | b'{' | b'}' => angle_run = 0,
-                _ => {}
-            }
-            match byte {
-                b'!' | b'-' | b'*' | b'&' | b'|' => prefix_run += 1,
-                _ => prefix_run = 0,
-            }
-            match byte {
-                // `&&`, `||`, `..` and `->` are one operator, not two.
-                b'|' | b'&' | b'.' if previous == byte => {}
-                b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'|' | b'&' | b'.' | b'?' => {
-                    if chain_run == 0 {
-                        chain_start = offset;
-                    }
-                    chain_run += 1;
-                }
-                b';' | b',' | b'{' | b'}' => chain_run = 0,
-                _ => {}
-            }
-            if chain_run > longest_chain {
-                longest_chain = chain_run;
-                longest_chain_at = chain_start;
-            }
-            let estimate = depth + angle_run + prefix_run;
-            if estimate > deepest {
-                deepest = estimate;
-                deepest_at = offset;
-            }
-            if !byte.is_ascii_whitespace() {
-                previous = byte;
-            }
-            offset += 1;
-        }
-    }
-    if longest_chain > MAX_CHAIN {
-        return Some(FileProblem {
-            message: format!(
-                "an expression chains more than {MAX_CHAIN} operators in one statement; the file is not analysed, to keep the run safe"
-            ),
-            span: Span::new(longest_chain_at, longest_chain_at + 1),
-        });
-    }
-    (deepest > MAX_NESTING).then(|| FileProblem {
-        message: format!(
-            "nesting is deeper than {MAX_NESTING} levels; the file is not analysed, to keep the run safe"
-        ),
-        span: Span::new(deepest_at, deepest_at + 1),
-    })
-}
-
 #[derive(Default)]
 struct Indexer {
     /// The file's text, to read literal tokens without decoding them.
@@ -790,6 +805,8 @@ struct Indexer {
     /// Macro arguments in function bodies, parsed by the body walker; each is
     /// taken out when this visitor reaches its macro.
     parsed_macros: functions::ParsedMacros,
+    /// Macros whose arguments are being visited, around the one at hand.
+    macro_depth: usize,
 }
 
 impl Indexer {
@@ -822,12 +839,22 @@ impl Indexer {
         );
     }
 
-    fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, item: &impl quote::ToTokens) {
+    /// The file's inner attributes and a run of its items, in order, as `visit_file` would.
+    fn visit_items(&mut self, attrs: &[syn::Attribute], items: &[syn::Item]) {
+        for attr in attrs {
+            self.visit_attribute(attr);
+        }
+        for item in items {
+            self.visit_item(item);
+        }
+    }
+
+    fn record_const(&mut self, ident: &syn::Ident, expr: &syn::Expr, span: Span) {
         self.consts.push(ConstDef {
             name: ident.to_string(),
             module_path: self.module_stack.clone(),
             impl_type: self.impl_stack.last().and_then(|(ty, _)| ty.clone()),
-            span: span_of_tokens(item),
+            span,
             value: crate::strings::str_expr(expr),
             int: functions::int_literal(expr),
         });
@@ -856,6 +883,32 @@ impl Indexer {
 
     fn record_item(&mut self, kind: ItemKind, span: Span) {
         self.items.push(ItemExtent { kind, span });
+    }
+}
+
+/// Visits an `if` and the `else if`s chained to it as syn's `visit_expr_if` would, one arm
+/// after the other: syn's walk recurses once per arm, and the depth guard does not count arms
+/// as levels of stack (see `guard::STACK_PER_ARM`). Every visitor of syntax trees from
+/// linted files walks `if`s through here.
+pub(crate) fn visit_if_chain<'ast, V: Visit<'ast> + ?Sized>(
+    visitor: &mut V,
+    expr: &'ast syn::ExprIf,
+) {
+    let mut arm = expr;
+    loop {
+        for attr in &arm.attrs {
+            visitor.visit_attribute(attr);
+        }
+        visitor.visit_expr(&arm.cond);
+        visitor.visit_block(&arm.then_branch);
+        match arm.else_branch.as_ref().map(|(_, otherwise)| &**otherwise) {
+            Some(syn::Expr::If(next)) => arm = next,
+            Some(otherwise) => {
+                visitor.visit_expr(otherwise);
+                return;
+            }
+            None => return,
+        }
     }
 }
 
@@ -906,6 +959,10 @@ fn current_impl_type(impl_stack: &[(Option<String>, Option<String>)]) -> Option<
 }
 
 impl<'ast> Visit<'ast> for Indexer {
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        visit_if_chain(self, expr);
+    }
+
     fn visit_item(&mut self, item: &'ast syn::Item) {
         let kind = match item {
             syn::Item::Fn(_) => ItemKind::Fn,
@@ -1097,21 +1154,42 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
-        self.record_const(&item.ident, &item.expr, item);
+        let span = crate::source::item_like_span(
+            &item.attrs,
+            Some(&item.vis),
+            item.const_token.span,
+            item.semi_token.span,
+        );
+        self.record_const(&item.ident, &item.expr, span);
         self.visit_const_like(&item.ident, &item.ty, &item.expr, |indexer| {
             visit::visit_item_const(indexer, item)
         });
     }
 
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
-        self.record_const(&item.ident, &item.expr, item);
+        let span = crate::source::item_like_span(
+            &item.attrs,
+            Some(&item.vis),
+            item.static_token.span,
+            item.semi_token.span,
+        );
+        self.record_const(&item.ident, &item.expr, span);
         self.visit_const_like(&item.ident, &item.ty, &item.expr, |indexer| {
             visit::visit_item_static(indexer, item)
         });
     }
 
     fn visit_impl_item_const(&mut self, item: &'ast syn::ImplItemConst) {
-        self.record_const(&item.ident, &item.expr, item);
+        let first = item
+            .defaultness
+            .map_or(item.const_token.span, |token| token.span);
+        let span = crate::source::item_like_span(
+            &item.attrs,
+            Some(&item.vis),
+            first,
+            item.semi_token.span,
+        );
+        self.record_const(&item.ident, &item.expr, span);
         self.visit_const_like(&item.ident, &item.ty, &item.expr, |indexer| {
             visit::visit_impl_item_const(indexer, item)
         });
@@ -1145,10 +1223,12 @@ impl<'ast> Visit<'ast> for Indexer {
         // Macro bodies are tokens to syn; strings in `concat!`/`format!`/`vec!` may be queries.
         let args = match self.parsed_macros.remove(&functions::macro_key(mac)) {
             Some(parsed) => parsed,
-            None => mac
+            None if self.macro_depth < functions::MAX_MACRO_NESTING => mac
                 .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
                 .ok(),
+            None => None,
         };
+        self.macro_depth += 1;
         if let Some(args) = args {
             if mac.path.is_ident("vec") {
                 // `vec![(role, perms), …]` is a table like `[(role, perms), …]`.
@@ -1162,6 +1242,7 @@ impl<'ast> Visit<'ast> for Indexer {
                 self.visit_expr(arg);
             }
         }
+        self.macro_depth -= 1;
     }
 
     fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
@@ -1450,6 +1531,8 @@ const NON_REVEALING_METHODS: &[&str] =
 #[derive(Default)]
 struct SelfFieldReads {
     fields: Vec<String>,
+    /// Macros whose arguments are being visited, around the one at hand.
+    macro_depth: usize,
 }
 
 fn self_field(expr: &syn::Expr) -> Option<String> {
@@ -1491,6 +1574,10 @@ fn self_field_of(field: &syn::ExprField) -> Option<String> {
 }
 
 impl<'ast> Visit<'ast> for SelfFieldReads {
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        visit_if_chain(self, expr);
+    }
+
     fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
         if let Some(name) = self_field_of(expr) {
             self.fields.push(name);
@@ -1536,13 +1623,18 @@ impl<'ast> Visit<'ast> for SelfFieldReads {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if self.macro_depth >= functions::MAX_MACRO_NESTING {
+            return;
+        }
         // `write!(f, "{}", self.password)`: macro arguments are plain tokens to syn.
         if let Ok(args) =
             mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
         {
+            self.macro_depth += 1;
             for arg in &args {
                 self.visit_expr(arg);
             }
+            self.macro_depth -= 1;
         }
     }
 }
@@ -1909,61 +2001,525 @@ impl Server { #[test] fn method_test() {} fn method() {} }
         assert_eq!(facts.line_col(problem.span.start).line, 2);
     }
 
+    /// Every construct the depth guard counts, nested `n` deep.
+    fn nested(n: usize) -> Vec<(&'static str, String)> {
+        let r = |text: &str, count: usize| text.repeat(count);
+        let body = |expr: String| format!("fn main() {{ let _ = {expr}; }}\n");
+        vec![
+            ("parentheses", body(format!("{}a{}", r("(", n), r(")", n)))),
+            ("brackets", body(format!("{}a{}", r("[", n), r("]", n)))),
+            ("blocks", body(format!("{}a{}", r("{", n), r("}", n)))),
+            ("if", body(format!("{}a{}", r("if a { ", n), r(" }", n)))),
+            (
+                "if conditions",
+                body(format!("{}a{}", r("if ", n), r(" {}", n))),
+            ),
+            (
+                "match",
+                body(format!("{}a{}", r("match a { _ => ", n), r(" }", n))),
+            ),
+            ("loops", body(format!("{}a{}", r("loop { ", n), r(" }", n)))),
+            ("closures", body(format!("{}a", r("|| ", n)))),
+            (
+                "closures with parameters",
+                body(format!("{}a", r("|x, y| ", n))),
+            ),
+            ("move closures", body(format!("{}a", r("move |x| ", n)))),
+            (
+                "closure blocks",
+                body(format!("{}a{}", r("|| { ", n), r(" }", n))),
+            ),
+            ("return", body(format!("{}a", r("return ", n)))),
+            (
+                "break with a label",
+                body(format!("{}a", r("break 'a ", n))),
+            ),
+            ("not", body(format!("{}a", r("!", n)))),
+            ("negation", body(format!("{}a", r("- ", n)))),
+            ("dereference", body(format!("{}a", r("*", n)))),
+            ("references", body(format!("{}a", r("&", n)))),
+            ("mutable references", body(format!("{}a", r("&mut ", n)))),
+            ("ranges", body(format!("{}a", r(".. ", n)))),
+            ("additions", body(format!("a{}", r(" + a", n)))),
+            ("conjunctions", body(format!("a{}", r(" && a", n)))),
+            (
+                "assignments",
+                format!("fn main() {{ a{} = a; }}\n", r(" = a", n)),
+            ),
+            ("method calls", body(format!("a{}", r(".f(x)", n)))),
+            ("fields", body(format!("a{}", r(".f", n)))),
+            ("tuple fields", body(format!("a{}", r(".0.1", n)))),
+            ("indexing", body(format!("a{}", r("[0]", n)))),
+            ("calls", body(format!("f{}", r("()", n)))),
+            ("try", body(format!("a{}", r("?", n)))),
+            (
+                "await",
+                format!("async fn main() {{ let _ = a{}; }}\n", r(".await", n)),
+            ),
+            ("casts", body(format!("a{}", r(" as u8", n)))),
+            (
+                "let chains",
+                body(format!("if let a = a{} {{}}", r(" && let a = a", n))),
+            ),
+            (
+                "async blocks",
+                body(format!("{}a{}", r("async { ", n), r(" }", n))),
+            ),
+            (
+                "unsafe blocks",
+                body(format!("{}a{}", r("unsafe { ", n), r(" }", n))),
+            ),
+            (
+                "struct literals",
+                body(format!("{}a{}", r("S { a: ", n), r(" }", n))),
+            ),
+            (
+                "reference types",
+                format!("fn main() {{ let _: {}u8; }}\n", r("& ", n)),
+            ),
+            (
+                "pointer types",
+                format!("fn main() {{ let _: {}u8; }}\n", r("*const ", n)),
+            ),
+            (
+                "generic types",
+                format!("fn main() {{ let _: {}u8{}; }}\n", r("Vec<", n), r(">", n)),
+            ),
+            (
+                "array types",
+                format!("fn main() {{ let _: {}u8{}; }}\n", r("[", n), r("; 1]", n)),
+            ),
+            (
+                "tuple types",
+                format!("fn main() {{ let _: {}u8{}; }}\n", r("(", n), r(",)", n)),
+            ),
+            (
+                "function types",
+                format!("type T = {}u8;\n", r("fn() -> ", n)),
+            ),
+            (
+                "impl Fn types",
+                format!("fn f() -> {}u8 {{}}\n", r("impl Fn() -> ", n)),
+            ),
+            (
+                "dyn types",
+                format!("type T = {}u8{};\n", r("Box<dyn Fn(", n), r(")>", n)),
+            ),
+            (
+                "qualified paths",
+                format!("type T = {}T{};\n", r("<", n), r(" as A>::B", n)),
+            ),
+            (
+                "turbofish",
+                body(format!("f::<{}u8{}>()", r("Vec<", n), r(">", n))),
+            ),
+            (
+                "reference patterns",
+                format!("fn main() {{ let {}a = 1; }}\n", r("& ", n)),
+            ),
+            (
+                "tuple patterns",
+                format!("fn main() {{ let {}a{} = 1; }}\n", r("(", n), r(",)", n)),
+            ),
+            (
+                "slice patterns",
+                format!("fn main() {{ let {}a{} = 1; }}\n", r("[", n), r("]", n)),
+            ),
+            (
+                "struct patterns",
+                format!(
+                    "fn main() {{ let {}a{} = 1; }}\n",
+                    r("S { a: ", n),
+                    r(" }", n)
+                ),
+            ),
+            (
+                "binding patterns",
+                format!("fn main() {{ let {}a = 1; }}\n", r("a @ ", n)),
+            ),
+            (
+                "use trees",
+                format!("use {}a{};\n", r("a::{", n), r("}", n)),
+            ),
+            (
+                "modules",
+                format!("{}fn f() {{}}{}\n", r("mod a { ", n), r(" }", n)),
+            ),
+            (
+                "impl blocks in functions",
+                format!("{}{}\n", r("fn f() { impl A { ", n), r("} }", n)),
+            ),
+            (
+                "macro tokens",
+                body(format!("m!{}a{}", r("(", n), r(")", n))),
+            ),
+            (
+                "vec! in vec!",
+                body(format!("{}a{}", r("vec![", n), r("]", n))),
+            ),
+            (
+                "format! in format!",
+                body(format!("{}a{}", r("format!(\"{}\", ", n), r(")", n))),
+            ),
+            (
+                "json! objects",
+                body(format!("json!({}1{})", r("{\"a\": ", n), r("}", n))),
+            ),
+            (
+                "attributes",
+                format!("#[a{}]\nfn f() {{}}\n", r("(a", n) + &r(")", n)),
+            ),
+        ]
+    }
+
+    /// The guard's bound of `source`, in levels, or its refusal.
+    fn levels(source: &str) -> Result<usize, String> {
+        let text: Arc<str> = source.into();
+        let lines = LineIndex::new(&text);
+        let measured = with_fast_spans(&text, &lines, || {
+            let stream: proc_macro2::TokenStream = text.parse().map_err(|_| "not tokens")?;
+            guard::measure(stream)
+                .map(|measured| measured.levels)
+                .map_err(|problem| problem.message)
+                .map_err(|message| message.leak() as &str)
+        });
+        proc_macro2::extra::invalidate_current_thread_spans();
+        measured.map_err(str::to_string)
+    }
+
+    /// The constant the guard sizes stacks by holds for every construct: each, nested some
+    /// hundred levels, is parsed, indexed and dropped within its levels' worth of stack (the
+    /// spawned thread gets twice that). An overflow would abort this test binary. Frames are
+    /// largest in a debug build, which the tests run.
     #[test]
-    fn refuses_nesting_that_could_overflow_the_stack() {
-        let deep_parens = format!(
-            "fn f() {{ let x = {}1{}; }}",
-            "(".repeat(100_000),
-            ")".repeat(100_000)
+    fn every_construct_fits_in_its_levels_worth_of_stack() {
+        for (name, source) in nested(400) {
+            let levels = levels(&source).unwrap_or_else(|message| panic!("{name}: {message}"));
+            assert!(levels >= 400, "{name}: {levels}");
+            let text: Arc<str> = source.into();
+            let lines = LineIndex::new(&text);
+            let stack = levels * guard::STACK_PER_LEVEL + 256 * 1024;
+            let indexed = std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .stack_size(stack)
+                    .spawn_scoped(scope, || syntax_facts(&text, &lines, &[], true).is_ok())
+                    .expect("a thread")
+                    .join()
+                    .expect("no panic")
+            });
+            assert!(indexed, "{name}");
+        }
+    }
+
+    /// A file nested deeper than a small thread's stack holds is indexed on a thread of its
+    /// own, whatever thread asks.
+    #[test]
+    fn deep_files_are_indexed_on_a_stack_that_fits() {
+        let source = format!(
+            "fn f() {{ let _ = {}a{}; }}",
+            "(".repeat(4_000),
+            ")".repeat(4_000)
         );
-        let deep_generics = format!("type T = {}u8{};", "Vec<".repeat(5_000), ">".repeat(5_000));
-        let deep_unary = format!("fn f() {{ let x = {}y; }}", "!".repeat(100_000));
-        // Literals and comments between the brackets do not hide them.
-        let deep_between_literals = format!(
-            "fn f() {{ let x = {}1{}; }}",
-            "( \"a\" /* b */ 'c', r#\"d\"#, ".repeat(1_000),
-            ")".repeat(1_000)
+        let facts = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, || index(&source))
+                .expect("a thread")
+                .join()
+                .expect("no panic")
+        });
+        assert_eq!(facts.problem, None);
+        assert_eq!(facts.internal_error, None);
+        assert_eq!(facts.functions.len(), 1);
+    }
+
+    /// The problem of a refused file: its message, line and column.
+    fn refusal(source: &str) -> (String, u32, u32) {
+        let facts = index(source);
+        let problem = facts.problem.clone().expect("refused");
+        let at = facts.line_col(problem.span.start);
+        (problem.message, at.line, at.column)
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_refused_where_it_is_deepest() {
+        let nesting = |levels: &str, innermost: (u32, u32)| {
+            (
+                format!("brackets, blocks, generics or closures nest at least {levels} levels deep here (this is the innermost), more than the 8,000 this tool can parse without risking a stack overflow; move the inner parts into their own functions, types or `let` bindings"),
+                innermost.0,
+                innermost.1,
+            )
+        };
+        assert_eq!(
+            refusal(&format!(
+                "fn f() {{\n    let _ = {}1{};\n}}",
+                "(".repeat(9_000),
+                ")".repeat(9_000)
+            )),
+            nesting("8,001", (2, 12 + 8_000))
         );
-        let spaced_unary = format!("fn f() {{ let x = {}y; }}", "! - * ".repeat(200));
-        for source in [
-            deep_parens,
-            deep_generics,
-            deep_unary,
-            deep_between_literals,
-            spaced_unary,
+        assert_eq!(
+            refusal(&format!(
+                "type T = {}u8{};",
+                "Vec<".repeat(9_000),
+                ">".repeat(9_000)
+            )),
+            nesting("8,001", (1, 10 + 4 * 8_000 + 3))
+        );
+        assert_eq!(
+            refusal(&format!(
+                "fn f() {{ {}{} }}",
+                "{".repeat(9_000),
+                "}".repeat(9_000)
+            )),
+            nesting("8,001", (1, 10 + 7_999))
+        );
+    }
+
+    #[test]
+    fn chains_beyond_the_limit_are_refused_where_they_start() {
+        let chain = |chain: &str, levels: &str, column: u32| {
+            (
+                format!("a chain of {chain} operators, calls, casts or keywords starts here and nests {levels} levels deep, more than the 8,000 this tool can parse without risking a stack overflow; split it into smaller expressions (with `let` bindings or helper functions)"),
+                2,
+                column,
+            )
+        };
+        let statement = |expr: String| format!("fn f() {{\n    let _ = {expr};\n}}");
+        // `let` and `=` start the chain; 300,000 `[0]` are 300,000 indexing operations.
+        assert_eq!(
+            refusal(&statement(format!("a{}", "[0]".repeat(300_000)))),
+            chain("300,002", "300,006", 5)
+        );
+        assert_eq!(
+            refusal(&statement(format!("f{}", "()".repeat(1_000_000)))),
+            chain("1,000,002", "1,000,006", 5)
+        );
+        assert_eq!(
+            refusal(&statement(format!("1{}", " as u8".repeat(10_000)))),
+            chain("10,002", "10,005", 5)
+        );
+        assert_eq!(
+            refusal(&statement(format!("a{}", " + a".repeat(10_000)))),
+            chain("10,002", "10,005", 5)
+        );
+        assert_eq!(
+            refusal(&statement(format!("{}a", "!".repeat(10_000)))),
+            chain("10,002", "10,005", 5)
+        );
+        assert_eq!(
+            refusal(&statement(format!("{}a", "|| ".repeat(10_000)))),
+            chain("10,002", "10,005", 5)
+        );
+        assert_eq!(
+            refusal(&statement(format!("{}a", "return ".repeat(10_000)))),
+            chain("10,002", "10,005", 5)
+        );
+    }
+
+    /// An `else if` chain is walked one arm after the other, so only the drop of its tree
+    /// recurses per arm: a chain of 20,000 arms is indexed within its arms' worth of stack
+    /// (`guard::STACK_PER_ARM` each) on top of its levels'. An overflow would abort this test
+    /// binary.
+    #[test]
+    fn else_if_chains_fit_in_their_arms_worth_of_stack() {
+        let arms: String = (1..=20_000)
+            .map(|arm| format!(" else if x == {arm} {{ g({arm}) }}"))
+            .collect();
+        let source =
+            format!("fn f(x: u32) -> u32 {{\n    if x == 0 {{ g(0) }}{arms} else {{ 1 }}\n}}\n");
+        let text: Arc<str> = source.into();
+        let lines = LineIndex::new(&text);
+        let stream: proc_macro2::TokenStream = text.parse().expect("tokens");
+        let measured = guard::measure(stream).unwrap_or_else(|problem| panic!("{problem:?}"));
+        proc_macro2::extra::invalidate_current_thread_spans();
+        assert_eq!(measured.arms, 20_000);
+        assert!(measured.levels < 10, "{}", measured.levels);
+        let stack = measured.stack_bytes() + 256 * 1024;
+        let facts = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(stack)
+                .spawn_scoped(scope, || syntax_facts(&text, &lines, &[], true))
+                .expect("a thread")
+                .join()
+                .expect("no panic")
+        });
+        let Ok(facts) = facts else {
+            panic!("not indexed");
+        };
+        let [function] = &facts.functions[..] else {
+            panic!("{} functions", facts.functions.len());
+        };
+        // Every call is seen, each in its arm's block; each `else` is a branch in the one
+        // before, so the last call is 20,000 `else` blocks (and its own) below the body.
+        assert_eq!(function.calls.len(), 20_001);
+        let last = function.calls.last().expect("a call");
+        let mut depth = 0;
+        let mut block = Some(last.block);
+        while let Some(index) = block {
+            depth += 1;
+            block = function.blocks[index].parent;
+        }
+        assert_eq!(depth, 1 + 20_000 + 1);
+        assert!(index(&text).problem.is_none());
+    }
+
+    #[test]
+    fn realistic_code_is_analysed() {
+        for (name, source) in [
+            ("comparisons", format!("fn f() {{ let _ = [{}]; }}", "a < 1, ".repeat(100_000))),
+            ("shifts and casts", format!("const FLAGS: [u64; 1000] = [{}];", "1 << 3, 1 >> 2, (x < y) as u64, a <= b,".repeat(250))),
+            ("statements", format!("fn f() {{ {} }}", "let a = (1) + (2);\n".repeat(10_000))),
+            ("fields", format!("struct S {{ {} }}", "a: Vec<Vec<u8>>, b: Option<&'static str>,\n".repeat(1_000))),
+            ("match arms", format!("fn f(x: u8) {{ match x {{ {} _ => {{}} }} }}", "n if n < 5 => {}\n".repeat(10_000))),
+            ("else if chain", format!("fn f(x: u8) -> u8 {{ if x == 0 {{ 0 }}{} else {{ 1 }} }}", (1..2_000).map(|n| format!(" else if x == {n} {{ {n} }}")).collect::<String>())),
+            ("builder chain", format!("fn app() -> Router {{ Router::new(){} }}", (0..1_000).map(|n| format!(".route(\"/r{n}\", get(h{n}))")).collect::<String>())),
+            ("condition", format!("fn f() -> bool {{ {} }}", (0..500).map(|n| format!("a{n} > {n}")).collect::<Vec<_>>().join(" && "))),
+            ("generic-heavy types", "type Handler = Arc<Mutex<HashMap<String, Vec<Box<dyn Fn(&Request<Body>) -> Pin<Box<dyn Future<Output = Result<Response<Body>, Box<dyn std::error::Error + Send + Sync>>> + Send>> + Send + Sync>>>>>;".repeat(100)),
+            ("deep real nesting", format!("fn f() {{ {}x{} }}", "if a { for b in c { match d { _ => { ".repeat(50), " } } } }".repeat(50))),
+            ("items", "pub fn f(a: Vec<u8>) -> Option<u8> { a.first().copied() }\n".repeat(5_000)),
+            ("long string", format!("const S: &str = \"{}\";", "MATCH (n) ".repeat(100_000))),
         ] {
-            let problem = index(&source).problem.expect("refused");
-            assert!(
-                problem
-                    .message
-                    .starts_with("nesting is deeper than 512 levels"),
-                "{}",
-                problem.message
+            let facts = index(&source);
+            assert_eq!(facts.problem, None, "{name}");
+            assert_eq!(facts.internal_error, None, "{name}");
+        }
+        assert_eq!(
+            index(&"pub fn f(a: Vec<u8>) -> Option<u8> { a.first().copied() }\n".repeat(5_000))
+                .functions
+                .len(),
+            5_000
+        );
+    }
+
+    #[test]
+    fn a_syntax_tree_too_large_for_memory_is_refused() {
+        let item = format!("fn f() {{\n{}}}\n", ";".repeat(500_001));
+        assert_eq!(
+            refusal(&format!("struct A;\n{item}")),
+            ("this item has 500,005 tokens, more than the 500,000 this tool parses in one item (its syntax tree could exhaust memory); split it into smaller items".to_string(), 2, 1)
+        );
+        let too_many = ("the file has more than 5,000,000 tokens, the most this tool parses in one file (a syntax tree that large could exhaust memory); split it into smaller files".to_string(), 1, 1);
+        // Too many at the top level or inside one group (both refused before they are
+        // collected: the stress bench measures the memory this saves), or in many groups.
+        assert_eq!(refusal(&"struct S;\n".repeat(1_666_667)), too_many);
+        assert_eq!(
+            refusal(&format!(
+                "mod m {{\n{}}}\n",
+                "struct S;\n".repeat(1_666_666)
+            )),
+            too_many
+        );
+        assert_eq!(refusal(&"mod m { struct S; }\n".repeat(833_334)), too_many);
+        // Just under both limits: analysed.
+        assert_eq!(
+            index(&format!("fn f() {{\n{}}}\n", ";".repeat(499_990))).problem,
+            None
+        );
+    }
+
+    #[test]
+    fn items_are_parsed_a_run_at_a_time_as_in_one_piece() {
+        // Inner attributes and doc comments of the file, then many runs of items.
+        let mut source = "#![allow(dead_code)]\n//! MATCH (t:Tenant) RETURN t\n".to_string();
+        for n in 0..3_000 {
+            source.push_str(&format!(
+                "pub fn f{n}() {{ let q = \"MATCH (n) RETURN n\"; }}\n"
+            ));
+        }
+        let facts = index(&source);
+        assert_eq!(facts.problem, None);
+        assert_eq!(facts.functions.len(), 3_000);
+        assert_eq!(facts.functions[2_999].name, "f2999");
+        assert_eq!(
+            facts.line_col(facts.functions[2_999].span.start).line,
+            3_002
+        );
+        assert_eq!(facts.cypher_literals.len(), 3_001);
+        // A syntax error far into the file, or inner attributes after an item, are syn's
+        // errors where syn puts them when it parses the file in one piece.
+        source.push_str("fn broken() { let x = ; }\n");
+        for source in [
+            source.as_str(),
+            "fn a() {}\n#![allow(x)]\n",
+            "fn a() {} fn b() {} impl",
+        ] {
+            let facts = index(source);
+            let problem = facts.problem.clone().expect("a parse error");
+            let Err(whole) = syn::parse_file(source) else {
+                panic!("{source} parses");
+            };
+            let start = whole.span().start();
+            assert_eq!(problem.message, whole.to_string());
+            let at = facts.line_col(problem.span.start);
+            assert_eq!(
+                (at.line as usize, at.column as usize - 1),
+                (start.line, start.column)
             );
         }
-        let chain_through_literals =
-            format!("fn f() {{ let x = {}1; }}", "\"a\".len() + ".repeat(600));
-        let problem = index(&chain_through_literals).problem.expect("refused");
-        assert!(problem
-            .message
-            .starts_with("an expression chains more than 512 operators"));
-        // Ordinary code with long flat runs is analysed.
-        let flat = format!("fn f() {{ {} }}", "let a = (1) + (2);\n".repeat(10_000));
-        assert_eq!(index(&flat).problem, None);
-        let many_fields = format!(
-            "struct S {{ {} }}",
-            "a: Vec<Vec<u8>>, b: Option<&'static str>,\n".repeat(1_000)
+    }
+
+    #[test]
+    fn text_that_is_not_rust_tokens_says_why() {
+        let why = |source: &str| {
+            let facts = index(source);
+            let problem = facts.problem.clone().expect("refused");
+            let at = facts.line_col(problem.span.start);
+            (
+                problem.message,
+                at.line,
+                at.column,
+                source[problem.span.range()].to_string(),
+            )
+        };
+        assert_eq!(
+            why("fn f() {\n    let s = \"abc;\n}\n").0,
+            "this string literal is never closed: no `\"` ends it"
         );
-        assert_eq!(index(&many_fields).problem, None);
-        let shifts = format!(
-            "const FLAGS: [u64; 1000] = [{}];",
-            "1 << 3, 1 >> 2, (x < y) as u64, a <= b,".repeat(250)
+        assert_eq!(why("fn f() {\n    let s = \"abc;\n}\n").1, 2);
+        assert_eq!(
+            why("fn f() {\n    let s = r##\"abc\"#;\n}\n").0,
+            "this raw string literal is never closed: no `\"##` ends it"
         );
-        assert_eq!(index(&shifts).problem, None);
-        let match_arms = format!(
-            "fn f(x: u8) {{ match x {{ {} _ => {{}} }} }}",
-            "n if n < 5 => {}\n".repeat(1_000)
+        assert_eq!(
+            why("fn f() { let s = \"a\\qb\"; }"),
+            ("`\\\\q` is not an escape Rust knows in this string literal (`\\n`, `\\r`, `\\t`, `\\\\`, `\\0`, `\\'`, `\\\"`, `\\x7F`, `\\u{…}`)".to_string(), 1, 20, "\\q".to_string())
         );
-        assert_eq!(index(&match_arms).problem, None);
+        assert_eq!(
+            why("fn f() { let c = '\\q'; }").0,
+            "`\\\\q` is not an escape Rust knows in a character literal"
+        );
+        assert_eq!(
+            why("fn f() { let c = ' ;\n}").0,
+            "this character literal is never closed: no `'` ends it on this line"
+        );
+        assert_eq!(why("fn f() {}\n/* a /* b */\nfn g() {}\n").0, "this block comment is never closed: no `*/` ends it (block comments nest, so each `/*` inside needs its own `*/`)");
+        assert_eq!(why("fn f() {\n    let a = (1;\n}\n"), ("this `}` does not close the `(` opened at line 2, column 13, which needs a `)` first".to_string(), 3, 1, "}".to_string()));
+        assert_eq!(
+            why("fn f() {\n    g(1);\n"),
+            (
+                "this `{` is never closed: the file ends before its `}`".to_string(),
+                1,
+                8,
+                "{".to_string()
+            )
+        );
+        assert_eq!(
+            why("fn f() {}\n}\n"),
+            (
+                "this `}` closes nothing: no bracket is open before it".to_string(),
+                2,
+                1,
+                "}".to_string()
+            )
+        );
+        assert_eq!(
+            why("fn f() { let a = 1 € 2; }").0,
+            "`€` (U+20AC) cannot appear in Rust code outside a string or comment"
+        );
+        assert_eq!(
+            why("fn f() { let a = 1 \u{7} 2; }").0,
+            "`\\u{7}` (U+0007) cannot appear in Rust code outside a string or comment"
+        );
     }
 }

@@ -366,6 +366,9 @@ fn context_reads(body: &syn::Block) -> Vec<(TypeRef, Span)> {
             }
             syn::visit::visit_expr_path(self, expr);
         }
+        fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+            super::visit_if_chain(self, expr);
+        }
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     let mut reads = Reads::default();
