@@ -3,6 +3,7 @@
 //! ```text
 //! partner-safety-bench generate --lines 1000000 --out /tmp/ws-1m [--seed 42]
 //! partner-safety-bench run DIR [--threads 1,2] [--repeat 5]
+//! partner-safety-bench stress
 //! ```
 //!
 //! `run` measures, in a fresh child process each time (so peak memory is per
@@ -10,9 +11,11 @@
 //! interleaved, and prints medians with the full run's ratio to the floor.
 //! `measure full DIR` with `PARTNER_SAFETY_BENCH_PHASES=1` also prints the CPU time
 //! and memory at the end of each phase (indexed, workspace, checked).
+//! `stress` runs the release binary on hostile inputs at growing sizes (see `stress.rs`).
 
 mod generate;
 mod measure;
+mod stress;
 
 /// The binary's allocator, so the parse floor and the full run allocate alike.
 #[global_allocator]
@@ -27,7 +30,9 @@ const USAGE: &str = "usage:
       (--cache: also the binary on a copy: cold, warm and after a one-line edit;
        build it with `cargo build --release`)
   partner-safety-bench measure parse|full DIR --threads N   (one measurement; used by `run`)
-  partner-safety-bench cache-format DIR   (the cache's encoding against JSON)";
+  partner-safety-bench cache-format DIR   (the cache's encoding against JSON)
+  partner-safety-bench stress   (hostile inputs at growing sizes through the release binary:
+      no crash, peak memory under 1 GiB, time linear; build it with `cargo build --release`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -122,6 +127,7 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
+        "stress" => stress::stress(),
         "measure" => {
             let [mode, dir] = positional(rest)[..] else {
                 return Err("`measure` takes a mode and a directory".into());

@@ -256,7 +256,7 @@ fn median(values: &mut [f64]) -> f64 {
 
 /// The `cargo-partner-safety` binary built next to this one
 /// (`cargo build --release` builds both into `target/release/`).
-fn binary() -> Result<PathBuf, String> {
+pub(crate) fn binary() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|error| error.to_string())?;
     let binary = exe.with_file_name(format!(
         "cargo-partner-safety{}",
@@ -403,7 +403,7 @@ pub fn run_cache(root: &Path, threads: &[usize], repeat: usize) -> Result<(), St
 
 /// A folder of our own in the temporary directory, removed however the measurement ends
 /// (the copy of a 1M-line workspace is 35 MB).
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {

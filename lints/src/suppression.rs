@@ -8,8 +8,8 @@
 //! tokens. Text inside a literal of any kind is never a directive; neither is a doc comment
 //! (`///`, `//!`, `/** */`: documentation, lexed as a `#[doc]` attribute) nor a `/* */` comment.
 //!
-//! The forgiving lexer below finds where code is for the nesting guard ([`code_runs`]) and
-//! fingerprints an expression's tokens ([`token_fingerprint`]). It runs on every file, so it
+//! The forgiving lexer below finds where code is ([`code_runs`]) and fingerprints an
+//! expression's tokens ([`token_fingerprint`]). It runs on every file, so it
 //! trades exactness in rare corners for speed, and it is never used to find directives.
 
 use crate::source::{is_ident_byte, LineIndex, Span};
