@@ -5,8 +5,8 @@
 //! fingerprint (code, path, enclosing function, flagged text and message; see
 //! `lints/src/report.rs`), which survives edits that only move lines.
 
-use partner_safety_lints::engine::tool_codes;
 use partner_safety_lints::report::ReportedFinding;
+use partner_safety_lints::tool_codes;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;

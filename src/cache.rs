@@ -23,8 +23,9 @@
 use partner_safety_lints::cypher::{CypherError, ParseMemo, QueryFacts, TextMode};
 use partner_safety_lints::diagnostic::{Applicability, Finding, Fix, Label, Location, Replacement};
 use partner_safety_lints::index::modules::ModuleLink;
-use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::registry;
 use partner_safety_lints::source::Span;
+use partner_safety_lints::Level;
 use partner_safety_lints::{Checked, FileFacts, Settings};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -349,13 +350,13 @@ pub fn usable_dir(root: &Path, dir: &Path) -> Result<(), String> {
             Ok(metadata) if metadata.file_type().is_symlink() => {
                 return Err(format!(
                     "`{}` is a symbolic link",
-                    crate::discover::relative(root, &path)
+                    crate::layout::relative(root, &path)
                 ))
             }
             Ok(metadata) if !metadata.is_dir() => {
                 return Err(format!(
                     "`{}` is not a folder",
-                    crate::discover::relative(root, &path)
+                    crate::layout::relative(root, &path)
                 ))
             }
             // What does not exist yet is created as real folders.
@@ -619,7 +620,7 @@ pub struct StoredLayout {
     pub members: Vec<PathBuf>,
     pub target_directory: PathBuf,
     /// Every member target's root file.
-    pub targets: Vec<crate::discover::LayoutTarget>,
+    pub targets: Vec<crate::layout::LayoutTarget>,
 }
 
 /// The layout stored for `key` (see `discover::layout_key`), if it is for that key.

@@ -17,10 +17,12 @@
 #![allow(clippy::result_large_err)]
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
-use partner_safety_lints::engine::{tool_codes, Settings};
+use partner_safety_lints::engine::Settings;
 use partner_safety_lints::model::MODEL_OPTIONS;
 use partner_safety_lints::options::{OptionKind, OptionSpec, OptionValue};
-use partner_safety_lints::registry::{self, Level, RuleMeta};
+use partner_safety_lints::registry;
+use partner_safety_lints::tool_codes;
+use partner_safety_lints::{Level, RuleMeta};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;

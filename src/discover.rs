@@ -8,6 +8,8 @@
 //! the target roots found here.
 
 use crate::cache;
+use crate::layout::relative;
+use crate::layout::LayoutTarget;
 use ignore::WalkBuilder;
 use partner_safety_lints::index::modules::{TargetKind, TargetRoot};
 use std::collections::HashSet;
@@ -316,22 +318,6 @@ pub fn relative_inside(root: &Path, path: &Path) -> Option<String> {
     let below = normal.strip_prefix(root).ok()?;
     let text = relative_components(below);
     (!text.is_empty()).then_some(text)
-}
-
-/// A target's root file, as cargo reports it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LayoutTarget {
-    pub name: String,
-    pub kind: TargetKind,
-    pub path: PathBuf,
-    /// The folder of the package's manifest.
-    pub package_dir: PathBuf,
-    /// Cargo's id of the package, and the target as cargo names it (`lib`, `bin`, …),
-    /// for `--message-format json`, whose readers match messages to packages by id.
-    pub package_id: String,
-    pub cargo_kinds: Vec<String>,
-    pub crate_types: Vec<String>,
-    pub edition: String,
 }
 
 struct CargoLayout {
@@ -645,16 +631,6 @@ fn is_source(path: &Path) -> bool {
     path.to_str().is_some_and(|path| {
         partner_safety_lints::index::FileKind::of_path(&path.replace('\\', "/")).is_some()
     })
-}
-
-/// The path relative to the root, `/`-separated, as reported everywhere.
-pub fn relative(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|part| part.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use crate::config::suggest;
 use partner_safety_lints::options::OptionDefault;
-use partner_safety_lints::registry::{self, RuleMeta};
+use partner_safety_lints::registry;
+use partner_safety_lints::RuleMeta;
 
 pub fn explain(code_or_name: &str) -> Result<String, String> {
     let meta = registry::lookup(code_or_name).ok_or_else(|| {

@@ -3,10 +3,11 @@
 //! new rule appears in it without a change here.
 
 use crate::config::CONFIG_FILE;
-use partner_safety_lints::engine::tool_codes;
 use partner_safety_lints::model::MODEL_OPTIONS;
 use partner_safety_lints::options::{OptionDefault, OptionSpec};
-use partner_safety_lints::registry::{self, RuleMeta};
+use partner_safety_lints::registry;
+use partner_safety_lints::tool_codes;
+use partner_safety_lints::RuleMeta;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -204,7 +205,7 @@ mod tests {
     /// The keys are live, not comments: changing one changes the settings.
     #[test]
     fn edited_levels_take_effect() {
-        use partner_safety_lints::registry::Level;
+        use partner_safety_lints::Level;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(CONFIG_FILE);
         let mut text = render();

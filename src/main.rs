@@ -12,6 +12,7 @@ mod explain;
 mod fix;
 mod git;
 mod init;
+mod layout;
 mod report;
 mod run;
 mod sources;

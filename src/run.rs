@@ -4,9 +4,10 @@ use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
 use crate::sources::{self, Loaded};
 use crate::{baseline, cache, changed, config, discover, explain, fix, report, EXIT_TOOL_ERROR};
 use clap::ArgMatches;
-use partner_safety_lints::engine::tool_codes;
 use partner_safety_lints::index::modules::{FileRole, ModuleTree, TargetRoot};
-use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::registry;
+use partner_safety_lints::tool_codes;
+use partner_safety_lints::Level;
 use partner_safety_lints::{Engine, FileFacts, Workspace};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -214,7 +215,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             .iter()
             .map(|(path, message)| {
                 (
-                    discover::relative(&root, path),
+                    crate::layout::relative(&root, path),
                     format!("cannot read: {message}; nothing below it was analysed"),
                 )
             })

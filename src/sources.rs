@@ -112,7 +112,7 @@ pub fn load(
         .par_iter()
         .map(|path| {
             (
-                crate::discover::relative(root, path),
+                crate::layout::relative(root, path),
                 read_source(path, max_file_size),
             )
         })
@@ -214,7 +214,7 @@ fn read_inside(root: &Path, relative: &str, max_file_size: u64) -> Result<Arc<st
         if is_link {
             return Err(format!(
                 "a folder on the way to this file (`{}`) is a symbolic link; links are not followed",
-                crate::discover::relative(root, &path)
+                crate::layout::relative(root, &path)
             ));
         }
     }

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use partner_safety_lints::cypher::{
-    fast_parse_agrees, literal, looks_like_cypher, parse_query, spans_index, CypherErrorKind,
+    fast_parse_agrees, looks_like_cypher, parse_query, spans_index, CypherErrorKind,
     TextMode,
 };
 
@@ -30,5 +30,5 @@ fuzz_target!(|data: &[u8]| {
             Err(error) => assert_ne!(error.kind, CypherErrorKind::Internal, "{text:?}: {error:?}"),
         }
     }
-    let _ = literal::parse_rust_literal(text);
+    let _ = partner_safety_lints::rust_literal::parse_rust_literal(text);
 });

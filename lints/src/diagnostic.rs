@@ -1,18 +1,9 @@
 //! Findings: what a rule reports, before levels, suppressions and reporters.
 
-use crate::registry::{ChecklistItem, Level};
-use crate::source::Span;
+use crate::checklist::{ChecklistItem, Level};
 use serde::Serialize;
 
-/// Index of a file in the analysed workspace (position in the file list).
-pub type FileId = usize;
-
-/// A position in one of the workspace's files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
-    pub file: FileId,
-    pub span: Span,
-}
+pub use crate::positions::{FileId, Location};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

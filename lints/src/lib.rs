@@ -5,6 +5,7 @@
 //! reads files and hands their text in; this crate parses, indexes, runs the
 //! rules and returns findings as data.
 
+pub mod checklist;
 pub mod cypher;
 pub mod diagnostic;
 pub mod engine;
@@ -12,16 +13,21 @@ pub mod index;
 pub mod model;
 pub mod names;
 pub mod options;
+pub mod positions;
 pub mod registry;
 pub mod report;
+pub mod rule;
 pub mod rules;
+pub mod rust_literal;
 pub mod source;
 pub mod strings;
 pub mod suppression;
 #[doc(hidden)]
 pub mod testing;
+pub mod tool_codes;
 
+pub use checklist::{ChecklistItem, Level};
 pub use diagnostic::{FileId, Finding};
 pub use engine::{Checked, Engine, Settings};
 pub use index::{index_file, FileFacts, Workspace};
-pub use registry::{ChecklistItem, Level, RuleMeta};
+pub use rule::RuleMeta;

@@ -214,6 +214,20 @@ impl NameList {
     }
 }
 
+/// Collects into a vector of exactly the iterator's length. `collect` cannot trust the
+/// length of syn's punctuated lists (or a `map` over them) and leaves room for at least four
+/// items; most argument lists and paths hold one or two, and the index keeps them all.
+pub fn exact<T>(items: impl ExactSizeIterator<Item = T>) -> Vec<T> {
+    let mut collected = Vec::with_capacity(items.len());
+    collected.extend(items);
+    collected
+}
+
+/// The names of a path's segments (`a::b::C` → `a`, `b`, `C`), exactly as many.
+pub fn segment_names(path: &syn::Path) -> Vec<Name> {
+    exact(path.segments.iter().map(|s| ident_name(&s.ident)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! Findings resolved for reporting: paths, lines and columns, snippets and
 //! stable fingerprints. Pure data for the reporters in the command-line shell.
 
+use crate::checklist::Level;
 use crate::diagnostic::{Applicability, Finding, Location};
 use crate::index::Workspace;
-use crate::registry::Level;
 use serde::Serialize;
 
 /// A region in a file, 1-based; columns count Unicode scalar values and the

@@ -11,10 +11,10 @@ use std::ops::Range;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, Token};
 
-use crate::cypher::literal::parse_rust_literal;
 use crate::names::Name;
+use crate::positions::FileId;
+use crate::rust_literal::parse_rust_literal;
 use crate::source::{expr_span, macro_span, span_of, span_of_tokens, Span};
-use crate::FileId;
 
 /// Lookups (bindings, constants, includes) one resolution may chain; this also ends const cycles.
 const MAX_LOOKUPS: usize = 16;
@@ -172,7 +172,7 @@ fn path_str(path: &syn::ExprPath) -> Option<StrExpr> {
     if !is_name_path(path) {
         return None;
     }
-    let segments = crate::index::functions::segment_names(&path.path);
+    let segments = crate::names::segment_names(&path.path);
     Some(StrExpr::named(
         &segments,
         crate::source::expr_path_span(path),

@@ -322,7 +322,7 @@ pub fn scan(text: &str, lines: &LineIndex) -> Vec<Directive> {
         return Vec::new();
     }
     // rustc skips a `#!` line; proc-macro2 would lex it as tokens.
-    let source: std::sync::Arc<str> = crate::index::without_shebang(text).into();
+    let source: std::sync::Arc<str> = crate::source::without_shebang(text).into();
     // A file the language cannot lex is not analysed either: it has no directives.
     with_tokens(&source, lines, |tokens| {
         let mut directives = Vec::new();

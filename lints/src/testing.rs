@@ -1,10 +1,11 @@
 //! Helpers for rule tests: run the engine over in-memory files and render
 //! findings as one line each, `path:line:col: level[CODE] message`.
 
+use crate::checklist::Level;
 use crate::engine::{Engine, Settings};
 use crate::index::{index_file, Workspace};
 use crate::options::{OptionValue, OptionValues};
-use crate::registry::{self, Level};
+use crate::registry;
 use crate::report::resolve;
 
 /// The whole pipeline on one text, as the fuzzer and the robustness tests

@@ -4,8 +4,7 @@
 //! points as the fuzz targets. The long runs are `cargo fuzz` (see README).
 
 use partner_safety_lints::cypher::{
-    fast_parse_agrees, literal, looks_like_cypher, parse_query, spans_index, CypherErrorKind,
-    TextMode,
+    fast_parse_agrees, looks_like_cypher, parse_query, spans_index, CypherErrorKind, TextMode,
 };
 use partner_safety_lints::testing::run_pipeline;
 use std::path::{Path, PathBuf};
@@ -125,7 +124,7 @@ fn cypher_survives_seeds_regressions_and_mutations() {
                 };
                 let result = std::panic::catch_unwind(|| {
                     let _ = looks_like_cypher(text);
-                    let _ = literal::parse_rust_literal(text);
+                    let _ = partner_safety_lints::rust_literal::parse_rust_literal(text);
                     [TextMode::Plain, TextMode::Template].map(|mode| parse_query(text, mode))
                 });
                 let Ok(parsed) = result else {

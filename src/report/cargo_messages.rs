@@ -22,10 +22,11 @@
 
 use super::sanitize::{escape_text, write_json_line};
 use super::Report;
-use crate::discover::LayoutTarget;
+use crate::layout::LayoutTarget;
 use partner_safety_lints::diagnostic::{Applicability, Location};
-use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::registry;
 use partner_safety_lints::report::ReportedFinding;
+use partner_safety_lints::Level;
 use partner_safety_lints::Workspace;
 use serde::Serialize;
 use std::io::{self, Write};

@@ -5,7 +5,7 @@
 
 use super::sanitize::escape_text;
 use super::Report;
-use partner_safety_lints::registry::Level;
+use partner_safety_lints::Level;
 use std::io::{self, Write};
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {

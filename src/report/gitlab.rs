@@ -3,7 +3,7 @@
 
 use super::sanitize::{escape_text, write_json};
 use super::Report;
-use partner_safety_lints::registry::Level;
+use partner_safety_lints::Level;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 

@@ -13,8 +13,8 @@ use miette::{
     SourceSpan,
 };
 use partner_safety_lints::diagnostic::FileId;
-use partner_safety_lints::registry::Level;
 use partner_safety_lints::report::ReportedFinding;
+use partner_safety_lints::Level;
 use partner_safety_lints::Workspace;
 use std::fmt;
 use std::io::{self, Write};

@@ -5,8 +5,9 @@
 
 use super::sanitize::{escape_text, guard_line_starts};
 use super::Report;
-use partner_safety_lints::registry::{self, Level, RuleMeta};
+use partner_safety_lints::registry;
 use partner_safety_lints::report::ReportedFinding;
+use partner_safety_lints::{Level, RuleMeta};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 

@@ -3,8 +3,8 @@
 
 use super::sanitize::escape_text;
 use super::{Report, RepositoryPaths};
-use partner_safety_lints::registry::{ChecklistItem, Level};
 use partner_safety_lints::report::ReportedFinding;
+use partner_safety_lints::{ChecklistItem, Level};
 use std::io::{self, Write};
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {

@@ -15,9 +15,9 @@ pub use cargo_messages::CargoLayout;
 pub use sanitize::{escape_text, guard_line_starts, is_printable_verbatim, SourceText};
 
 use crate::cli::Format;
-use partner_safety_lints::registry::{Level, RuleMeta};
 use partner_safety_lints::report::ReportedFinding;
 use partner_safety_lints::Workspace;
+use partner_safety_lints::{Level, RuleMeta};
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;

@@ -1,8 +1,9 @@
 //! SARIF 2.1.0 as GitHub code scanning reads it.
 
 use super::{Report, RepositoryPaths};
-use partner_safety_lints::registry::{self, Level};
+use partner_safety_lints::registry;
 use partner_safety_lints::report::{Region, ReportedFinding};
+use partner_safety_lints::Level;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -58,7 +59,7 @@ fn sarif_level(level: Level) -> &'static str {
     }
 }
 
-fn rule_descriptor(meta: &registry::RuleMeta) -> Value {
+fn rule_descriptor(meta: &partner_safety_lints::RuleMeta) -> Value {
     let checklist = meta.checklist_item.map(|item| item.label());
     let mut properties = json!({ "tags": ["security", "tenant-isolation"] });
     if let Some(checklist) = &checklist {

@@ -831,7 +831,7 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
     let doc = ["///", "//!", "/**", "/*!"]
         .iter()
         .find_map(|marker| token.strip_prefix(marker));
-    let Some(body) = doc.or_else(|| super::literal::literal_body(token)) else {
+    let Some(body) = doc.or_else(|| crate::rust_literal::literal_body(token)) else {
         return true;
     };
     let body = body.trim_start();

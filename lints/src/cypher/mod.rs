@@ -15,7 +15,6 @@ mod adapter;
 pub mod facts;
 mod fast;
 mod lexer;
-pub mod literal;
 mod rewrite;
 
 use std::cell::RefCell;

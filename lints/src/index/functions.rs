@@ -2,7 +2,7 @@
 //! graph and "runs before" checks are computed from.
 
 use super::TypeRef;
-use crate::names::{ident_name, Name};
+use crate::names::{exact, ident_name, segment_names, Name};
 use crate::source::{
     block_span, call_span, expr_path_span, expr_span, ident_span, macro_span, method_call_span,
     span_between, span_of, span_of_tokens, token_end, token_start, Span,
@@ -1115,20 +1115,6 @@ pub(crate) fn strip_transparent(expr: &syn::Expr) -> &syn::Expr {
 pub(crate) fn fitted<T>(mut facts: Vec<T>) -> Vec<T> {
     facts.shrink_to_fit();
     facts
-}
-
-/// Collects into a vector of exactly the iterator's length. `collect` cannot trust the
-/// length of syn's punctuated lists (or a `map` over them) and leaves room for at least four
-/// items; most argument lists and paths hold one or two, and the index keeps them all.
-pub(crate) fn exact<T>(items: impl ExactSizeIterator<Item = T>) -> Vec<T> {
-    let mut collected = Vec::with_capacity(items.len());
-    collected.extend(items);
-    collected
-}
-
-/// The names of a path's segments (`a::b::C` → `a`, `b`, `C`), exactly as many.
-pub(crate) fn segment_names(path: &syn::Path) -> Vec<Name> {
-    exact(path.segments.iter().map(|s| ident_name(&s.ident)))
 }
 
 /// Where the tokens of an expression that is not a place are, to compare it by

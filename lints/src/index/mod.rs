@@ -79,7 +79,7 @@ impl TypeRef {
         let inner = |ty: &syn::Type| Box::new(Self::convert(ty, depth + 1));
         match ty {
             syn::Type::Path(path) => {
-                let segments = functions::segment_names(&path.path);
+                let segments = crate::names::segment_names(&path.path);
                 let args = path
                     .path
                     .segments
@@ -106,7 +106,7 @@ impl TypeRef {
             syn::Type::Array(array) => TypeRef::Array(inner(&array.elem)),
             syn::Type::Paren(paren) => Self::convert(&paren.elem, depth + 1),
             syn::Type::Group(group) => Self::convert(&group.elem, depth + 1),
-            syn::Type::Tuple(tuple) => TypeRef::Tuple(functions::exact(
+            syn::Type::Tuple(tuple) => TypeRef::Tuple(crate::names::exact(
                 tuple.elems.iter().map(|ty| Self::convert(ty, depth + 1)),
             )),
             _ => TypeRef::Other,
@@ -558,7 +558,7 @@ fn syntax_facts(
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // Every span is turned into offsets before the invalidation below.
         with_fast_spans(text, lines, || {
-            let source = without_shebang(text);
+            let source = crate::source::without_shebang(text);
             let stream = match source.parse::<proc_macro2::TokenStream>() {
                 Ok(stream) => stream,
                 Err(error) => return Indexed::Refused(lex_error::explain(&source, lines, &error)),
@@ -755,19 +755,6 @@ fn name_aliased_literals(facts: &mut FileFacts) {
         if let Some((_, imported)) = aliases.iter().find(|(alias, _)| alias == written) {
             literal.type_name = imported.clone();
         }
-    }
-}
-
-/// syn drops a `#!` line and then reports positions relative to what is
-/// left; blanking it instead keeps every offset true to the file.
-pub(crate) fn without_shebang(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with("#!") && !text.starts_with("#![") {
-        let end = text.find('\n').unwrap_or(text.len());
-        let mut blanked = " ".repeat(end);
-        blanked.push_str(&text[end..]);
-        std::borrow::Cow::Owned(blanked)
-    } else {
-        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -1201,7 +1188,7 @@ impl<'ast> Visit<'ast> for Indexer {
         let span = span_of(literal.span());
         let token = self.text.get(span.range()).unwrap_or_default();
         if crate::cypher::literal_may_be_cypher(token)
-            && match crate::cypher::literal::undecoded_value(token) {
+            && match crate::rust_literal::undecoded_value(token) {
                 Some(value) => crate::cypher::looks_like_cypher(value),
                 None => crate::cypher::looks_like_cypher(&literal.value()),
             }
@@ -1260,7 +1247,7 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
-        let variants = functions::exact(item.variants.iter().map(|variant| VariantDef {
+        let variants = crate::names::exact(item.variants.iter().map(|variant| VariantDef {
             name: variant.ident.to_string(),
             name_span: ident_span(&variant.ident),
             fields: fields(&variant.fields),
@@ -1400,7 +1387,7 @@ fn type_name(ty: &syn::Type) -> Option<String> {
 }
 
 fn fields(fields: &syn::Fields) -> Vec<FieldDef> {
-    functions::exact(fields.iter().map(|field| {
+    crate::names::exact(fields.iter().map(|field| {
         let start_token = match (&field.vis, &field.ident) {
             (syn::Visibility::Inherited, Some(ident)) => ident_span(ident),
             (syn::Visibility::Inherited, None) => crate::source::type_span(&field.ty),

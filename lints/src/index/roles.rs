@@ -511,7 +511,7 @@ struct FoundRole {
 fn role_expr(expr: &syn::Expr, impl_type: Option<&str>, hinted: bool) -> Option<FoundRole> {
     match strip_wrappers(expr) {
         syn::Expr::Path(path) if path.qself.is_none() => {
-            let segments = crate::index::functions::segment_names(&path.path);
+            let segments = crate::names::segment_names(&path.path);
             found_path_role(&segments, span_of_tokens(path), impl_type, hinted)
         }
         syn::Expr::Lit(syn::ExprLit {
@@ -590,7 +590,7 @@ fn pattern_roles(
         return PatShape::Other;
     }
     let path_role = |path: &syn::Path, out: &mut Vec<PatRole>| {
-        let segments = crate::index::functions::segment_names(path);
+        let segments = crate::names::segment_names(path);
         // Patterns are judged as a whole (by the scrutinee or a typed
         // pattern), so every path here is taken as a role.
         match found_path_role(&segments, span_of_tokens(path), impl_type, true) {

@@ -329,7 +329,7 @@ impl ViewCollector {
                 continue;
             };
             self.facts.match_arms.push(MatchArmFact {
-                pattern: crate::index::functions::segment_names(path),
+                pattern: crate::names::segment_names(path),
                 body: crate::source::expr_span(&arm.body),
             });
         }

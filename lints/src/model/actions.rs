@@ -288,7 +288,7 @@ fn cypher_actions(facts: &QueryFacts) -> Vec<(ActionKind, std::ops::Range<usize>
 /// source without decoding it: `false` only when its first character after whitespace rules
 /// it out. An escape, a comment or a hole first could decode to anything, so they say `true`.
 fn literal_may_be_insert(token: &str) -> bool {
-    let Some(body) = crate::cypher::literal::literal_body(token) else {
+    let Some(body) = crate::rust_literal::literal_body(token) else {
         return true;
     };
     matches!(

@@ -1,6 +1,7 @@
 //! PS302 audit-actor-target: audit records that do not keep the acting
 //! partner and the customer tenant apart.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
     ArgFact, CallSite, Callee, FunctionDef, StructLiteral, TypeDef, TypeKind, TypeRef, Workspace,
@@ -12,7 +13,7 @@ use crate::model::names::{Pattern, Patterns};
 use crate::names::words;
 use crate::names::{without_path_root, Name};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use std::collections::BTreeMap;
 

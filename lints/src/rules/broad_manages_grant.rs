@@ -1,5 +1,6 @@
 //! PS203 broad-manages-grant: a `MANAGES` relationship that grants more than needed.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::cypher::Span as QuerySpan;
 use crate::cypher::{PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::{Diagnostic, FileId, Location};
@@ -9,7 +10,7 @@ use crate::model::names::Patterns;
 use crate::model::queries::{Origin, Query};
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {

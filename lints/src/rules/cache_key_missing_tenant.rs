@@ -1,6 +1,7 @@
 //! PS102 cache-key-missing-tenant: cache entries keyed without the target
 //! tenant, so one tenant's cached data is served in another tenant's context.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, Param, TypeRef, Workspace};
 use crate::model::actors::{Role, Roles};
@@ -10,7 +11,7 @@ use crate::model::context::{is_context_type, qualified_name};
 use crate::names::Name;
 use crate::names::{has_word, words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use crate::strings::StrExpr;
 use foldhash::{HashMap, HashMapExt as _, HashSet};

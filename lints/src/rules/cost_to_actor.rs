@@ -1,13 +1,14 @@
 //! PS401 cost-to-actor: usage and cost billed to the acting partner instead
 //! of the customer tenant it acts on.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef};
 use crate::model::actors::{Role, Roles};
 use crate::model::callgraph::FnId;
 use crate::names::{any_word, words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {

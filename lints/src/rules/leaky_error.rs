@@ -1,5 +1,6 @@
 //! PS303 leaky-error: internal error detail sent to partners in a response body.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, TypeDef, TypeRef, Workspace};
 use crate::model::callgraph::FnId;
@@ -8,7 +9,7 @@ use crate::model::queries::WorkspaceResolver;
 use crate::names::words;
 use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use std::cell::OnceCell;
 

@@ -1,12 +1,13 @@
 //! PS202 no-break-glass: a customer cannot revoke a partner's access instantly.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, FunctionDef, Workspace};
 use crate::model::caches;
 use crate::model::callgraph::FnId;
 use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {

@@ -1,13 +1,14 @@
 //! PS501 no-context-indicator: a page rendered while a partner acts as a
 //! customer tenant that does not show which tenant that is.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::views::{ComponentFact, TemplateStruct, TemplateText};
 use crate::index::{FileKind, TypeKind, Workspace};
 use crate::model::context::is_context_type;
 use crate::model::pages::{crate_root, Pages, Rendered, Route};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use foldhash::{HashSet, HashSetExt as _};
 

@@ -1,6 +1,7 @@
 //! PS201 partner-role-overgrant: a partner role mapped to permissions that
 //! only the customer's own roles may have.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::roles::mentions_permission;
 use crate::index::{
@@ -8,7 +9,7 @@ use crate::index::{
 };
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use foldhash::{HashSet, HashSetExt as _};
 
 pub const META: RuleMeta = RuleMeta {

@@ -1,12 +1,13 @@
 //! PS104 readable-secret: customer secrets that partners can read back.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
 use crate::index::{Callee, FieldDef, TypeDef, TypeKind, TypeRef, Workspace};
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {

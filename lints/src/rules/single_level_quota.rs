@@ -2,6 +2,7 @@
 //! only one of the two quota levels (the customer tenant's and the
 //! partner's), or neither.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, Callee, FunctionDef};
 use crate::model::actions::{Action, ActionKind, Found};
@@ -10,7 +11,7 @@ use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {

@@ -1,6 +1,7 @@
 //! PS502 unconfirmed-destructive-action: a partner deletes or resets
 //! something in a customer tenant without typing that tenant's name.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
 use crate::model::actions::Found;
@@ -10,7 +11,7 @@ use crate::model::names::Patterns;
 use crate::names::words;
 use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub const META: RuleMeta = RuleMeta {

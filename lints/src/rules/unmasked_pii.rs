@@ -1,6 +1,7 @@
 //! PS103 unmasked-pii: customer PII sent to partner users unmasked, and
 //! unmasking without an audit reason.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{CallSite, Callee, FieldDef, FunctionDef, TypeDef, TypeKind};
 use crate::model::callgraph::FnId;
@@ -8,7 +9,7 @@ use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS103",

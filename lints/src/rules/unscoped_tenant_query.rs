@@ -1,12 +1,13 @@
 //! PS101 unscoped-tenant-query: a partner reading or writing tenant data
 //! without the query proving the partner manages that tenant.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::cypher::{BindingId, NodePattern, PropValue, QueryFacts};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::model::callgraph::FnId;
 use crate::model::queries::{Origin, Queries, Query};
 use crate::options::OptionValues;
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use foldhash::{HashSet, HashSetExt as _};
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
 //! PS301 unthrottled-tenant-fanout: bulk work over many tenants with no rate
 //! limit or concurrency bound.
 
+use crate::checklist::{ChecklistItem, Level};
 use crate::cypher::{ClauseKind, QueryFacts};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
@@ -14,7 +15,7 @@ use crate::model::vocabulary::Vocabulary;
 use crate::names::words;
 use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
-use crate::registry::{ChecklistItem, Context, Level, Rule, RuleMeta};
+use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use foldhash::{HashSet, HashSetExt as _};
 
