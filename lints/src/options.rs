@@ -87,7 +87,23 @@ impl OptionValues {
         self.values.insert(key, value);
     }
 
+    /// A key the code reads that no rule declared is a spelling mistake that would read
+    /// as "not configured" forever; tests (debug builds) stop at it.
+    fn expect_declared(&self, key: &str, kind: OptionKind) {
+        let declared = self.values.get(key).map(|value| match value {
+            OptionValue::StringList(_) => OptionKind::StringList,
+            OptionValue::Integer(_) => OptionKind::Integer,
+            OptionValue::Bool(_) => OptionKind::Bool,
+        });
+        debug_assert!(
+            declared == Some(kind),
+            "option `{key}` is read as {} but declared as {declared:?}",
+            kind.describe()
+        );
+    }
+
     pub fn strings(&self, key: &str) -> &[String] {
+        self.expect_declared(key, OptionKind::StringList);
         match self.values.get(key) {
             Some(OptionValue::StringList(items)) => items,
             _ => &[],
@@ -95,6 +111,7 @@ impl OptionValues {
     }
 
     pub fn integer(&self, key: &str) -> Option<i64> {
+        self.expect_declared(key, OptionKind::Integer);
         match self.values.get(key) {
             Some(OptionValue::Integer(value)) => Some(*value),
             _ => None,
@@ -102,9 +119,45 @@ impl OptionValues {
     }
 
     pub fn bool(&self, key: &str) -> Option<bool> {
+        self.expect_declared(key, OptionKind::Bool);
         match self.values.get(key) {
             Some(OptionValue::Bool(value)) => Some(*value),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DECLARED: &[OptionSpec] = &[OptionSpec {
+        key: "max_cache_ttl_secs",
+        default: OptionDefault::Integer(60),
+        doc: "",
+    }];
+
+    #[test]
+    fn a_declared_option_reads_its_default() {
+        assert_eq!(
+            OptionValues::defaults(DECLARED).integer("max_cache_ttl_secs"),
+            Some(60)
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "option `max_cache_ttl_sec` is read as an integer but declared as None"
+    )]
+    fn a_misspelt_key_stops_the_tests() {
+        OptionValues::defaults(DECLARED).integer("max_cache_ttl_sec");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "option `max_cache_ttl_secs` is read as a list of strings but declared as Some(Integer)"
+    )]
+    fn a_key_read_as_the_wrong_kind_stops_the_tests() {
+        OptionValues::defaults(DECLARED).strings("max_cache_ttl_secs");
     }
 }
