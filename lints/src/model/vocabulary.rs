@@ -10,19 +10,44 @@ pub struct Vocabulary {
     partner_labels: Vec<String>,
     tenant_labels: Vec<String>,
     manages_relationships: Vec<String>,
+    /// The labels as words of identifiers (`Tenant` → `tenant`, `CustomerAccount` →
+    /// `customer_account`): what the code calls its ids and fields (`tenant_id`,
+    /// `actor_tenant_id`), which R3 renames with the labels.
+    partner_words: Vec<String>,
+    tenant_words: Vec<String>,
 }
 
 impl Default for Vocabulary {
     fn default() -> Self {
-        Vocabulary {
-            partner_labels: vec!["Partner".to_string()],
-            tenant_labels: vec!["Tenant".to_string()],
-            manages_relationships: vec!["MANAGES".to_string()],
-        }
+        Vocabulary::new(
+            vec!["Partner".to_string()],
+            vec!["Tenant".to_string()],
+            vec!["MANAGES".to_string()],
+        )
     }
 }
 
 impl Vocabulary {
+    fn new(
+        partner_labels: Vec<String>,
+        tenant_labels: Vec<String>,
+        manages_relationships: Vec<String>,
+    ) -> Vocabulary {
+        Vocabulary {
+            partner_words: partner_labels
+                .iter()
+                .map(|label| snake_case(label))
+                .collect(),
+            tenant_words: tenant_labels
+                .iter()
+                .map(|label| snake_case(label))
+                .collect(),
+            partner_labels,
+            tenant_labels,
+            manages_relationships,
+        }
+    }
+
     /// From `[model]` options; an option left empty keeps its default word.
     pub fn from_options(options: &OptionValues) -> Vocabulary {
         let defaults = Vocabulary::default();
@@ -34,14 +59,11 @@ impl Vocabulary {
                 configured.to_vec()
             }
         };
-        Vocabulary {
-            partner_labels: or_default("partner_labels", defaults.partner_labels),
-            tenant_labels: or_default("tenant_labels", defaults.tenant_labels),
-            manages_relationships: or_default(
-                "manages_relationships",
-                defaults.manages_relationships,
-            ),
-        }
+        Vocabulary::new(
+            or_default("partner_labels", defaults.partner_labels),
+            or_default("tenant_labels", defaults.tenant_labels),
+            or_default("manages_relationships", defaults.manages_relationships),
+        )
     }
 
     pub fn is_partner_label(&self, label: &str) -> bool {
@@ -56,6 +78,16 @@ impl Vocabulary {
         &self.tenant_labels
     }
 
+    /// The partner labels as identifier words: `partner` by default.
+    pub fn partner_words(&self) -> &[String] {
+        &self.partner_words
+    }
+
+    /// The tenant labels as identifier words: `tenant` by default.
+    pub fn tenant_words(&self) -> &[String] {
+        &self.tenant_words
+    }
+
     pub fn is_manages_type(&self, relationship_type: &str) -> bool {
         self.manages_relationships
             .iter()
@@ -68,5 +100,60 @@ impl Vocabulary {
             .types
             .iter()
             .any(|kind| self.is_manages_type(kind))
+    }
+}
+
+/// `CustomerAccount` → `customer_account`, `Tenant` → `tenant`, `MSPClient` → `msp_client`.
+fn snake_case(label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    let mut word = String::with_capacity(label.len() + 2);
+    for (index, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let after_lower = index > 0 && chars[index - 1].is_lowercase();
+            let before_lower = index > 0
+                && chars[index - 1].is_uppercase()
+                && chars.get(index + 1).is_some_and(|next| next.is_lowercase());
+            if (after_lower || before_lower) && !word.ends_with('_') {
+                word.push('_');
+            }
+            word.extend(c.to_lowercase());
+        } else if c.is_alphanumeric() {
+            word.push(c);
+        } else if !word.is_empty() && !word.ends_with('_') {
+            word.push('_');
+        }
+    }
+    word.trim_end_matches('_').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_become_the_words_identifiers_use() {
+        let words: Vec<String> = [
+            "Tenant",
+            "CustomerAccount",
+            "MSPClient",
+            "Org2",
+            "Sub-Account",
+        ]
+        .into_iter()
+        .map(snake_case)
+        .collect();
+        assert_eq!(
+            words,
+            [
+                "tenant",
+                "customer_account",
+                "msp_client",
+                "org2",
+                "sub_account"
+            ]
+        );
+        let vocabulary = Vocabulary::default();
+        assert_eq!(vocabulary.tenant_words(), ["tenant"]);
+        assert_eq!(vocabulary.partner_words(), ["partner"]);
     }
 }
