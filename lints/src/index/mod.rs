@@ -12,6 +12,7 @@ pub mod views;
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
     FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral, StructRest,
+    TypeLookup,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 

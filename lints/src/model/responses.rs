@@ -2,7 +2,8 @@
 //! functions (through `Json<…>`, `Vec<…>`, `Option<…>`, `Result<…, _>` and
 //! any other wrapper), types put in a response body in partner context
 //! (`Json(UserView { … })`, `Json(users)` with `users` bound from a struct
-//! literal or a workspace call, `HttpResponse::Ok().json(&view)`), and,
+//! literal or a workspace call, `HttpResponse::Ok().json(&view)`, a tonic reply
+//! `Response::new(ListReply { … })`), and,
 //! transitively, the types of serialized fields of a `Serialize` type that
 //! reaches them.
 
@@ -325,7 +326,9 @@ pub fn type_names(ty: &TypeRef, out: &mut Vec<String>) {
     }
 }
 
-/// Types put in a response body: the arguments of `Json(…)` and `.json(…)`.
+/// Types put in a response body: the arguments of `Json(…)`, `.json(…)` and of a
+/// tonic reply `Response::new(…)` (`tonic::Response`; an `http::Response::new(body)` is a
+/// body too).
 fn body_types(
     workspace: &Workspace,
     graph: &CallGraph,
@@ -335,7 +338,7 @@ fn body_types(
     let mut found = Vec::new();
     for call in &function.calls {
         let is_body = match &call.callee {
-            Callee::Path(_) => call.name() == "Json",
+            Callee::Path(segments) => call.name() == "Json" || is_reply_constructor(segments),
             Callee::Method(name) => name == "json",
             Callee::Macro(_) => false,
         };
@@ -347,6 +350,11 @@ fn body_types(
         }
     }
     found
+}
+
+/// `Response::new(…)`, `tonic::Response::new(…)`: a gRPC reply around its message.
+pub fn is_reply_constructor(segments: &[crate::names::Name]) -> bool {
+    matches!(segments, [.., owner, method] if owner == "Response" && method == "new")
 }
 
 /// The types of values built in `span`: struct literals, workspace calls'
