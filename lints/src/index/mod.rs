@@ -183,6 +183,8 @@ pub struct SerdeField {
     pub with: Option<String>,
     pub rename: Option<String>,
     pub flatten: bool,
+    /// `#[graphql(skip)]` / `#[graphql(skip_output)]`: left out of a GraphQL object.
+    pub graphql_skip: bool,
 }
 
 impl SerdeField {
@@ -1511,6 +1513,15 @@ fn serde_field(attrs: &[syn::Attribute]) -> SerdeField {
                 _ => skip_meta_value(&meta)?,
             }
             Ok(())
+        });
+    }
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("graphql")) {
+        // Only the keys that hide a field from the schema matter here.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("skip") || meta.path.is_ident("skip_output") {
+                serde.graphql_skip = true;
+            }
+            skip_meta_value(&meta)
         });
     }
     serde
