@@ -28,12 +28,28 @@ Flags a response body, built in partner context or in an `IntoResponse`,
   named `params`/`parameters`), or identifiers of another tenant (`owner_tenant_id`,
   `other_tenant_id`, `existing_partner_id`, …).
 
-Response bodies are: the parts after the status in `(StatusCode::…, body)` tuples,
-`Json(…)` (with `json!` values), `.body(…)`/`.json(…)` on a `Response::builder()`,
-`HttpResponse::…()` or `HttpResponse::build(…)`, the receiver of `.into_response()`,
-actix `ErrorInternalServerError(e)`-style helpers, and, in a partner-context function
-that returns `Result<_, String>` (or a status tuple or response), the `map_err` closure
-and `Err(…)` values that become the response.
+Response bodies are every way a partner receives data: the parts after the status in
+`(StatusCode::…, body)` tuples, `Json(…)` (with `json!` values), `.body(…)`/`.json(…)`
+on a `Response::builder()`, `HttpResponse::…()` or `HttpResponse::build(…)`, the
+receiver of `.into_response()`, actix `ErrorInternalServerError(e)`-style helpers;
+every argument of a tonic `Status` constructor (`Status::internal(msg)`,
+`Status::new(Code::Internal, msg)`, `Status::with_details(code, msg, details)`);
+async-graphql's `Error::new(msg)` (written `async_graphql::Error` or imported from it)
+and juniper's `FieldError::new(msg, extensions)`, the receiver and closure of
+`.extend_with(…)` (the receiver's text becomes the message, what the closure sets
+becomes an extension) and the receiver of `.extend()`; a struct literal of a type that
+has its own `IntoResponse`/`ResponseError`/`Responder` impl (`ErrorBody { message: … }`
+is serialized as it is built); the whole body of `impl From<E> for ApiError` when
+`ApiError` has such an impl (the conversion builds the response); and, in a
+partner-context function that returns `Result<_, String>` (or a status tuple or
+response), the `map_err` closure and `Err(…)` values that become the response. A
+`let` a body reads is followed to what it was bound to (`let message = e.to_string();`
+then `.body(message)`), up to 4 bindings deep.
+
+Partner context comes from the shared model: besides axum extractors, an actix-web
+handler routed under a partner path (`#[get("/partner/{tid}/devices")]`) or taking
+`web::Data<PartnerCtx>`, a tonic method that reads `req.extensions().get::<PartnerSession>()`,
+and an async-graphql resolver that reads `ctx.data::<PartnerSession>()`.
 
 An *error value* is known by where it comes from or its type: the parameter of a
 `map_err`/`or_else`/`unwrap_or_else`/`inspect_err` closure, a name bound by `Err(e)`
@@ -43,6 +59,15 @@ an impl for an error type. A type is an error when its name matches `error_types
 (`neo4rs::Error`, `sqlx::Error`, `RedisError`, `anyhow::Error`, `AppError`).
 
 Decisions where the catalogue is silent:
+- Every crate may have its own error type named exactly `Error` (`crate::Error`): a name
+  means the type in the same file, else the one in the same crate. A qualified path into
+  another crate (`neo4rs::Error`, `sqlx::Error`) is that crate's type, not the
+  workspace's own `Error`, so `#[error("{0}")] Graph(#[from] neo4rs::Error)` leaks.
+- Cypher text is also recognised when the response names a query `const` of another
+  workspace crate (`use queries::LIST_DEVICES;`, `queries::LIST_DEVICES`), the crate
+  known by its folder name.
+- `std::io::Error::new(kind, e.to_string())` and other crates' `Error::new` are not
+  GraphQL errors; what they carry is judged only where it reaches a response.
 - An error type of the workspace whose `thiserror` messages are written for users
   (`#[error("tenant not found")]`) is not a leak. A message is a leak when it is
   `#[error(transparent)]` or formats an inner error (`{0}`, `{source}`, or a field

@@ -54,6 +54,12 @@ it is an error (a variant of an enum named `*Error`, or with a `thiserror` messa
 `AuthError::MalformedPassword(&'static str)` names a failure and holds its message.
 
 Decisions where the catalogue is silent:
+- Every API's responses count (R14): a type without `Serialize` that derives
+  async-graphql's `SimpleObject` (a GraphQL result) or prost's `Message` (a gRPC reply)
+  sends its fields too, except a GraphQL field marked `#[graphql(skip)]` (or
+  `skip_output`). Their finding has no serde fix: hide the field from the schema or
+  leave it out of the message. Partner context and responses come from the shared
+  model, as for PS103 (tonic replies, async-graphql resolvers, actix-web handlers).
 - A redacting `serialize_with`/`with` is one whose function or module name contains
   `redact`, `mask`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `conceal`.
 - A hand-written `Serialize` or `Debug` impl leaks a field when its body reads

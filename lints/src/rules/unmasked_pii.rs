@@ -52,6 +52,15 @@ Decisions where the catalogue is silent:
   `format`, `len`, `length`, `masked`.
 - Types are matched by name across the workspace; only derived `Serialize` counts (a
   hand-written impl decides itself what it writes).
+- Every API's responses count (R14), not only HTTP bodies: an async-graphql
+  `#[derive(SimpleObject)]` result sends every field not marked `#[graphql(skip)]` (or
+  `skip_output`), and a prost `#[derive(Message)]` gRPC reply sends every field, without
+  serde. Returned in partner context means also a tonic method returning
+  `Result<Response<Reply>, Status>` or building `Response::new(reply)`, an async-graphql
+  resolver returning `Result<Vec<Device>>`, and an actix-web handler answering
+  `HttpResponse::Ok().json(view)`, when the model puts them in partner context (a route
+  under a partner path, `web::Data<PartnerCtx>`, `req.extensions().get::<PartnerSession>()`,
+  `ctx.data::<PartnerSession>()`).
 - A struct that derives `Serialize` but is never returned or put in a response body in
   partner context (an internal row, a message to another service) is not flagged.
 
