@@ -354,13 +354,21 @@ impl<'a> InFunction<'a> {
                     // extensions after it (a `Code` shows nothing).
                     bodies.extend(call.args.iter().map(|arg| arg.span));
                 }
-                Callee::Method(_) if matches!(name, "extend_with" | "extend") => {
+                Callee::Method(_) if name == "extend_with" => {
                     // async-graphql's `ErrorExtensions`: the receiver's `Display` text becomes
                     // the message, and what the closure sets becomes an extension.
                     bodies.extend(call.receiver.as_ref().map(|receiver| receiver.span));
-                    if name == "extend_with" {
-                        bodies.extend(call.args.iter().map(|arg| arg.span));
-                    }
+                    bodies.extend(call.args.iter().map(|arg| arg.span));
+                }
+                Callee::Method(_) if name == "extend" => {
+                    // `e.extend()` is the same conversion without extensions; on anything
+                    // but an error (`params.extend(more)`) it is a collection's `extend`.
+                    bodies.extend(
+                        call.receiver
+                            .as_ref()
+                            .filter(|receiver| self.error_value(receiver, call.block).is_some())
+                            .map(|receiver| receiver.span),
+                    );
                 }
                 Callee::Method(_) if name == "into_response" => {
                     // `err.into_response()` hands the value to its own
@@ -1744,6 +1752,9 @@ impl Query {
         let rows = load(session).await.map_err(|e| Error::new(e.to_string()))?;
         let more = load(session).await.map_err(|e| Error::new("lookup failed").extend_with(|_, ext| ext.set("detail", e.to_string())))?;
         let again = load(session).await.map_err(|e| e.extend_with(|_, ext| ext.set("code", "DB")))?;
+        let plain = load(session).await.map_err(|e| e.extend())?;
+        let mut params = vec![session.partner_id];
+        params.extend(rows.iter().map(|row| row.id));
         let fixed = load(session).await.map_err(|e| {
             tracing::error!(?e, "lookup failed");
             Error::new("lookup failed").extend_with(|_, ext| ext.set("code", "DB_UNAVAILABLE"))
@@ -1761,6 +1772,7 @@ impl Query {
                 "src/graphql.rs:7:63: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
                 "src/graphql.rs:8:119: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
                 "src/graphql.rs:9:53: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
+                "src/graphql.rs:10:53: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
             ]
         );
     }
