@@ -81,7 +81,8 @@ pub struct Device {
 }
 "#;
 
-/// actix-web: partner context from the route and from `web::Data<PartnerCtx>`.
+/// actix-web: partner context from a route under `/partner`, or from `web::Data<PartnerCtx>`
+/// (the default `Partner*Ctx` context type) on a route outside it.
 const REST: &str = r#"use actix_web::{delete, get, post, web, HttpResponse};
 use queries::LIST_DEVICES;
 use crate::views::{DeviceView, OwnDeviceView};
@@ -94,7 +95,7 @@ async fn partner_devices(tid: web::Path<TenantId>, graph: web::Data<Graph>) -> H
     }
 }
 
-#[post("/partner/{tid}/sync")]
+#[post("/sync")]
 async fn partner_sync(ctx: web::Data<PartnerCtx>, graph: web::Data<Graph>) -> HttpResponse {
     match sync(&graph).await {
         Ok(_) => HttpResponse::Ok().finish(),
