@@ -14,6 +14,7 @@ mod config;
 mod editor;
 mod flags;
 mod formats;
+mod frameworks;
 mod github_action;
 mod pre_commit;
 mod real_world;

@@ -302,6 +302,17 @@ pub struct PlaceRead {
     pub span: Span,
 }
 
+/// A method call with a type argument: `req.extensions().get::<PartnerSession>()`,
+/// `ctx.data::<PartnerSession>()`. Framework state is often looked up by type this way.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TypeLookup {
+    pub method: Name,
+    /// The first type argument.
+    pub ty: TypeRef,
+    /// The whole call.
+    pub span: Span,
+}
+
 /// `let name = init;` with a single identifier pattern.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LetFact {
@@ -349,6 +360,8 @@ pub struct FunctionDef {
     /// Every place the body reads, in source order: what a value is built
     /// from (a cache key, a struct literal) is the places read inside it.
     pub reads: Vec<PlaceRead>,
+    /// Method calls with a type argument, in source order.
+    pub type_lookups: Vec<TypeLookup>,
 }
 
 impl FunctionDef {
@@ -667,6 +680,7 @@ pub fn function_def_and_macros(
             reads.sort_by_key(|read| (read.span.start, read.span.end));
             fitted(reads)
         },
+        type_lookups: fitted(walker.type_lookups),
     };
     (def, parsed_macros)
 }
@@ -1321,6 +1335,7 @@ struct BodyWalker {
     /// Closures seen as call arguments whose body block is not created yet.
     pending_closures: Vec<ClosureFact>,
     reads: Vec<PlaceRead>,
+    type_lookups: Vec<TypeLookup>,
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
@@ -1683,6 +1698,19 @@ impl<'ast> Visit<'ast> for BodyWalker {
             None,
         );
         self.record_closures(&method, &call.args, Some(expr_span(&call.receiver)));
+        let type_argument = call.turbofish.as_ref().and_then(|turbofish| {
+            turbofish.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(TypeRef::from_syn(ty)),
+                _ => None,
+            })
+        });
+        if let Some(ty) = type_argument {
+            self.type_lookups.push(TypeLookup {
+                method: method.clone(),
+                ty,
+                span: method_call_span(call),
+            });
+        }
         if !PER_ITEM_METHODS.contains(&method.as_str()) {
             visit::visit_expr_method_call(self, call);
             return;

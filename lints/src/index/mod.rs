@@ -12,6 +12,7 @@ pub mod views;
 pub use functions::{
     ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
     FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral, StructRest,
+    TypeLookup,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
@@ -182,6 +183,8 @@ pub struct SerdeField {
     pub with: Option<String>,
     pub rename: Option<String>,
     pub flatten: bool,
+    /// `#[graphql(skip)]` / `#[graphql(skip_output)]`: left out of a GraphQL object.
+    pub graphql_skip: bool,
 }
 
 impl SerdeField {
@@ -1497,6 +1500,15 @@ fn serde_field(attrs: &[syn::Attribute]) -> SerdeField {
                 _ => skip_meta_value(&meta)?,
             }
             Ok(())
+        });
+    }
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("graphql")) {
+        // Only the keys that hide a field from the schema matter here.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("skip") || meta.path.is_ident("skip_output") {
+                serde.graphql_skip = true;
+            }
+            skip_meta_value(&meta)
         });
     }
     serde

@@ -1,8 +1,13 @@
 //! Partner context: which functions run on behalf of a partner, and how.
 //!
 //! A function is an entry when a parameter's type is a partner context type
-//! (through `Extension<T>`, `State<T>`, `&T`, …) or its file or module path
-//! matches a partner path glob. Context then flows along resolved calls.
+//! (through `Extension<T>`, `State<T>`, `web::Data<T>`, `Request<T>`, `&T`, …),
+//! when its body looks a partner context value up by type (a tonic extension
+//! `req.extensions().get::<PartnerSession>()`, async-graphql's
+//! `ctx.data::<PartnerSession>()`, actix's `req.app_data::<T>()`), when an
+//! actix-web route attribute (`#[get("/partner/{tid}/devices")]`) puts it under
+//! a partner path, or when its file or module path matches a partner path glob.
+//! Context then flows along resolved calls.
 
 use super::callgraph::{CallGraph, FnId};
 use super::names::Patterns;
@@ -19,6 +24,10 @@ pub enum Reason {
     Parameter(usize),
     /// Its file or module path matches a partner path glob.
     Path,
+    /// Its body looks a partner context value up by type (index into `type_lookups`).
+    Lookup(usize),
+    /// A route attribute (`#[get("/partner/…")]`) whose path matches a partner path glob.
+    Route,
     /// Called from a partner-context function (caller, call index).
     CalledFrom(FnId, usize),
 }
@@ -47,6 +56,42 @@ pub fn is_context_type(ty: &TypeRef, types: &Patterns) -> bool {
     search(ty, types, 0)
 }
 
+/// Methods that look framework state up by type: tonic's and http's
+/// `extensions().get::<T>()`, async-graphql's `ctx.data::<T>()` family, actix's
+/// `app_data::<T>()`.
+const LOOKUP_METHODS: &[&str] = &[
+    "get",
+    "get_mut",
+    "data",
+    "data_opt",
+    "data_unchecked",
+    "app_data",
+    "extract",
+];
+
+/// actix-web route macros whose first argument is the route's path.
+const ROUTE_ATTRIBUTES: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace", "route",
+];
+
+/// Whether the function looks a partner context value up by type; the lookup's index.
+fn context_lookup(function: &FunctionDef, types: &Patterns) -> Option<usize> {
+    function.type_lookups.iter().position(|lookup| {
+        LOOKUP_METHODS.contains(&lookup.method.as_str()) && is_context_type(&lookup.ty, types)
+    })
+}
+
+/// Whether an actix-web route attribute puts the function under a partner path.
+fn partner_route(function: &FunctionDef, paths: &PartnerPaths) -> bool {
+    function.attributes.iter().any(|attribute| {
+        ROUTE_ATTRIBUTES.contains(&attribute.name.as_str())
+            && attribute
+                .first_string
+                .as_deref()
+                .is_some_and(|route| paths.matches_route(route))
+    })
+}
+
 /// Compiled partner path globs, matched against a file's path and against
 /// its module path spelled as a path (`crate/partner/handlers.rs`).
 pub struct PartnerPaths(GlobSet);
@@ -65,6 +110,14 @@ impl PartnerPaths {
 
     pub fn empty() -> Self {
         PartnerPaths(GlobSet::empty())
+    }
+
+    /// A route path (`/partner/{tid}/devices`) read as a relative path, so that
+    /// `**/partner/**` matches it as it matches `src/partner/devices.rs`.
+    pub fn matches_route(&self, route: &str) -> bool {
+        let relative = route.trim_start_matches('/');
+        !relative.is_empty()
+            && (self.0.is_match(relative) || self.0.is_match(format!("{relative}/_")))
     }
 
     pub fn matches(&self, file_path: &str, module_path: &[Name]) -> bool {
@@ -101,6 +154,8 @@ impl PartnerContext {
                     .iter()
                     .position(|param| is_context_type(&param.ty, types))
                     .map(Reason::Parameter)
+                    .or_else(|| context_lookup(function, types).map(Reason::Lookup))
+                    .or_else(|| partner_route(function, paths).then_some(Reason::Route))
                     .or_else(|| {
                         let module = function.module_path.as_slice();
                         let matched = match last_module {
@@ -278,6 +333,69 @@ mod tests {
         assert_eq!(
             in_context(&workspace, &context),
             ["partner::tenants::a", "partner_api::b", "msp::c"]
+        );
+    }
+
+    #[test]
+    fn framework_entries_actix_routes_tonic_extensions_and_graphql_data() {
+        let workspace = crate::testing::workspace(&[(
+            "src/api.rs",
+            r#"
+#[get("/partner/{tid}/devices")]
+async fn actix_routed(tid: web::Path<TenantId>) -> HttpResponse { todo!() }
+#[delete("/partners")]
+async fn actix_root(tid: web::Path<TenantId>) -> HttpResponse { todo!() }
+#[post("/admin/{tid}/devices")]
+async fn actix_admin(tid: web::Path<TenantId>) -> HttpResponse { todo!() }
+#[get("/partnership/terms")]
+async fn actix_terms() -> HttpResponse { todo!() }
+async fn actix_data(ctx: web::Data<PartnerCtx>) -> HttpResponse { todo!() }
+impl DeviceService for Svc {
+    async fn list(&self, req: Request<ListReq>) -> Result<Response<ListReply>, Status> {
+        let session = req.extensions().get::<PartnerSession>().cloned();
+        todo!()
+    }
+    async fn own(&self, req: Request<ListReq>) -> Result<Response<ListReply>, Status> {
+        let user = req.extensions().get::<CustomerSession>().cloned();
+        let n = req.get_ref().count.parse::<PartnerContext>();
+        todo!()
+    }
+}
+impl Query {
+    async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Device>> {
+        let s = ctx.data::<PartnerSession>()?;
+        todo!()
+    }
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> { let s = ctx.data::<UserSession>()?; todo!() }
+}
+"#,
+        )]);
+        let types = Patterns::new(["Partner*Context", "Partner*Ctx", "Partner*Session"]);
+        let graph = CallGraph::build(&workspace);
+        let paths = PartnerPaths::new(["**/partner/**", "**/partners/**"]).unwrap();
+        let context = PartnerContext::build(&workspace, &graph, &types, &paths);
+        assert_eq!(
+            in_context(&workspace, &context),
+            [
+                "api::actix_routed",
+                "api::actix_root",
+                "api::actix_data",
+                "api::Svc::list",
+                "api::Query::devices"
+            ]
+        );
+        let reasons: Vec<Option<Reason>> = [0, 4, 5, 7]
+            .into_iter()
+            .map(|index| context.reason(FnId { file: 0, index }))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                Some(Reason::Route),
+                Some(Reason::Parameter(0)),
+                Some(Reason::Lookup(0)),
+                Some(Reason::Lookup(0))
+            ]
         );
     }
 

@@ -30,7 +30,7 @@ use names::Patterns;
 pub const MODEL_OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         key: "partner_context_types",
-        default: OptionDefault::StringList(&["Partner*Context", "Partner*Session", "Partner*Claims", "ActingAs*", "PartnerPrincipal", "PartnerUser"]),
+        default: OptionDefault::StringList(&["Partner*Context", "Partner*Ctx", "Partner*Session", "Partner*Claims", "ActingAs*", "PartnerPrincipal", "PartnerUser"]),
         doc: "Parameter types (last path segment, `*` wildcards) that put a function in partner context",
     },
     OptionSpec {

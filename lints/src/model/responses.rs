@@ -2,7 +2,8 @@
 //! functions (through `Json<…>`, `Vec<…>`, `Option<…>`, `Result<…, _>` and
 //! any other wrapper), types put in a response body in partner context
 //! (`Json(UserView { … })`, `Json(users)` with `users` bound from a struct
-//! literal or a workspace call, `HttpResponse::Ok().json(&view)`), and,
+//! literal or a workspace call, `HttpResponse::Ok().json(&view)`, a tonic reply
+//! `Response::new(ListReply { … })`), and,
 //! transitively, the types of serialized fields of a `Serialize` type that
 //! reaches them.
 
@@ -70,7 +71,7 @@ impl PartnerResponses {
         while let Some(name) = queue.pop_front() {
             let mut nested = Vec::new();
             for def in workspace.types_named(&name) {
-                if def.derive("Serialize").is_none() {
+                if wire_derive(def).is_none() {
                     continue;
                 }
                 for field in serialized_fields(def) {
@@ -234,7 +235,7 @@ impl AllResponses {
             let auth = reach.get(&name).copied().unwrap_or(false);
             let mut nested = Vec::new();
             for def in workspace.types_named(&name) {
-                if def.derive("Serialize").is_none() {
+                if wire_derive(def).is_none() {
                     continue;
                 }
                 for field in serialized_fields(def) {
@@ -286,7 +287,26 @@ pub fn is_authentication_flow(function_name: &str) -> bool {
         })
 }
 
+/// Derives that write a type's fields out to a client: serde's `Serialize`,
+/// async-graphql's `SimpleObject` (a GraphQL result), prost's `Message` (a gRPC reply).
+pub const WIRE_DERIVES: &[&str] = &["Serialize", "SimpleObject", "Message"];
+
+/// The derive that sends a type's fields to a client, `Serialize` first.
+pub fn wire_derive(def: &TypeDef) -> Option<&crate::index::Derive> {
+    WIRE_DERIVES.iter().find_map(|name| def.derive(name))
+}
+
+/// Whether a field of a type with this derive is left out of what is sent.
+pub fn field_hidden(derive: &str, field: &crate::index::FieldDef) -> bool {
+    match derive {
+        "SimpleObject" => field.serde.graphql_skip,
+        "Message" => false,
+        _ => field.serde.never_serialized(),
+    }
+}
+
 fn serialized_fields(def: &TypeDef) -> impl Iterator<Item = &crate::index::FieldDef> {
+    let derive = wire_derive(def).map_or("Serialize", |derive| derive.name.as_str());
     def.fields
         .iter()
         .chain(
@@ -294,7 +314,7 @@ fn serialized_fields(def: &TypeDef) -> impl Iterator<Item = &crate::index::Field
                 .iter()
                 .flat_map(|variant| variant.fields.iter()),
         )
-        .filter(|field| !field.serde.never_serialized())
+        .filter(move |field| !field_hidden(derive, field))
 }
 
 /// The type names in a type, the error side of `Result` left out.
@@ -325,7 +345,9 @@ pub fn type_names(ty: &TypeRef, out: &mut Vec<String>) {
     }
 }
 
-/// Types put in a response body: the arguments of `Json(…)` and `.json(…)`.
+/// Types put in a response body: the arguments of `Json(…)`, `.json(…)` and of a
+/// tonic reply `Response::new(…)` (`tonic::Response`; an `http::Response::new(body)` is a
+/// body too).
 fn body_types(
     workspace: &Workspace,
     graph: &CallGraph,
@@ -335,7 +357,7 @@ fn body_types(
     let mut found = Vec::new();
     for call in &function.calls {
         let is_body = match &call.callee {
-            Callee::Path(_) => call.name() == "Json",
+            Callee::Path(segments) => call.name() == "Json" || is_reply_constructor(segments),
             Callee::Method(name) => name == "json",
             Callee::Macro(_) => false,
         };
@@ -347,6 +369,11 @@ fn body_types(
         }
     }
     found
+}
+
+/// `Response::new(…)`, `tonic::Response::new(…)`: a gRPC reply around its message.
+pub fn is_reply_constructor(segments: &[crate::names::Name]) -> bool {
+    matches!(segments, [.., owner, method] if owner == "Response" && method == "new")
 }
 
 /// The types of values built in `span`: struct literals, workspace calls'
@@ -473,5 +500,32 @@ pub async fn summary(ctx: PartnerContext) -> impl IntoResponse {
         for name in ["Internal", "ErrorBody", "Private"] {
             assert_eq!(reached(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn a_tonic_reply_built_with_response_new_is_a_body() {
+        let workspace = workspace(&[(
+            "src/grpc.rs",
+            r#"
+#[derive(Clone, PartialEq, ::prost::Message)] pub struct Page { #[prost(string, tag = "1")] pub email: String }
+#[derive(Clone, PartialEq, ::prost::Message)] pub struct Unsent { #[prost(string, tag = "1")] pub email: String }
+impl DeviceService for Svc {
+    async fn page(&self, req: Request<PageReq>) -> GrpcResult<Self::PageStream> {
+        let session = req.extensions().get::<PartnerSession>();
+        let unsent = Unsent { email: String::new() };
+        Ok(Response::new(Page { email: String::new() }))
+    }
+}
+"#,
+        )]);
+        let model = Model::build(
+            &workspace,
+            &OptionValues::defaults(crate::model::MODEL_OPTIONS),
+        );
+        assert!(matches!(
+            model.responses.via("Page"),
+            Some(Via::Body { .. })
+        ));
+        assert_eq!(model.responses.via("Unsent"), None);
     }
 }

@@ -29,12 +29,28 @@ Flags a response body, built in partner context or in an `IntoResponse`,
   named `params`/`parameters`), or identifiers of another tenant (`owner_tenant_id`,
   `other_tenant_id`, `existing_partner_id`, …).
 
-Response bodies are: the parts after the status in `(StatusCode::…, body)` tuples,
-`Json(…)` (with `json!` values), `.body(…)`/`.json(…)` on a `Response::builder()`,
-`HttpResponse::…()` or `HttpResponse::build(…)`, the receiver of `.into_response()`,
-actix `ErrorInternalServerError(e)`-style helpers, and, in a partner-context function
-that returns `Result<_, String>` (or a status tuple or response), the `map_err` closure
-and `Err(…)` values that become the response.
+Response bodies are every way a partner receives data: the parts after the status in
+`(StatusCode::…, body)` tuples, `Json(…)` (with `json!` values), `.body(…)`/`.json(…)`
+on a `Response::builder()`, `HttpResponse::…()` or `HttpResponse::build(…)`, the
+receiver of `.into_response()`, actix `ErrorInternalServerError(e)`-style helpers;
+every argument of a tonic `Status` constructor (`Status::internal(msg)`,
+`Status::new(Code::Internal, msg)`, `Status::with_details(code, msg, details)`);
+async-graphql's `Error::new(msg)` (written `async_graphql::Error` or imported from it)
+and juniper's `FieldError::new(msg, extensions)`, the receiver and closure of
+`.extend_with(…)` (the receiver's text becomes the message, what the closure sets
+becomes an extension) and the receiver of `.extend()`; a struct literal of a type that
+has its own `IntoResponse`/`ResponseError`/`Responder` impl (`ErrorBody { message: … }`
+is serialized as it is built); the whole body of `impl From<E> for ApiError` when
+`ApiError` has such an impl (the conversion builds the response); and, in a
+partner-context function that returns `Result<_, String>` (or a status tuple or
+response), the `map_err` closure and `Err(…)` values that become the response. A
+`let` a body reads is followed to what it was bound to (`let message = e.to_string();`
+then `.body(message)`), up to 4 bindings deep.
+
+Partner context comes from the shared model: besides axum extractors, an actix-web
+handler routed under a partner path (`#[get("/partner/{tid}/devices")]`) or taking
+`web::Data<PartnerCtx>`, a tonic method that reads `req.extensions().get::<PartnerSession>()`,
+and an async-graphql resolver that reads `ctx.data::<PartnerSession>()`.
 
 An *error value* is known by where it comes from or its type: the parameter of a
 `map_err`/`or_else`/`unwrap_or_else`/`inspect_err` closure, a name bound by `Err(e)`
@@ -44,6 +60,15 @@ an impl for an error type. A type is an error when its name matches `error_types
 (`neo4rs::Error`, `sqlx::Error`, `RedisError`, `anyhow::Error`, `AppError`).
 
 Decisions where the catalogue is silent:
+- Every crate may have its own error type named exactly `Error` (`crate::Error`): a name
+  means the type in the same file, else the one in the same crate. A qualified path into
+  another crate (`neo4rs::Error`, `sqlx::Error`) is that crate's type, not the
+  workspace's own `Error`, so `#[error("{0}")] Graph(#[from] neo4rs::Error)` leaks.
+- Cypher text is also recognised when the response names a query `const` of another
+  workspace crate (`use queries::LIST_DEVICES;`, `queries::LIST_DEVICES`), the crate
+  known by its folder name.
+- `std::io::Error::new(kind, e.to_string())` and other crates' `Error::new` are not
+  GraphQL errors; what they carry is judged only where it reaches a response.
 - An error type of the workspace whose `thiserror` messages are written for users
   (`#[error("tenant not found")]`) is not a leak. A message is a leak when it is
   `#[error(transparent)]` or formats an inner error (`{0}`, `{source}`, or a field
@@ -175,6 +200,9 @@ const FOREIGN_WORDS: &[&str] = &[
 /// How deep error types are followed through their fields.
 const MAX_TYPE_DEPTH: usize = 4;
 
+/// How many `let` bindings a response body is followed through.
+const MAX_BINDINGS: usize = 4;
+
 impl Rule for LeakyError {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         // Without a partner model this checklist item does not apply (R6).
@@ -187,6 +215,14 @@ impl Rule for LeakyError {
             let id = FnId { file, index };
             let response_trait = match function.trait_name.as_deref() {
                 Some(name) if RESPONSE_TRAITS.contains(&name) => Some(name),
+                Some("From")
+                    if function
+                        .impl_type
+                        .as_deref()
+                        .is_some_and(|ty| becomes_response(workspace, ty)) =>
+                {
+                    Some("From<_>")
+                }
                 _ if cx.model.context.contains(id) => None,
                 _ => continue,
             };
@@ -280,6 +316,24 @@ impl<'a> InFunction<'a> {
         outer.start <= inner.start && inner.end <= outer.end
     }
 
+    /// async-graphql's `Error::new(msg)` and juniper's `FieldError::new(msg, ext)`:
+    /// `FieldError` by name, `Error` when written with its crate or imported from it.
+    fn is_graphql_error(&self, segments: &[Name]) -> bool {
+        let [.., owner, method] = segments else {
+            return false;
+        };
+        if method != "new" || !matches!(owner.as_str(), "Error" | "FieldError" | "ServerError") {
+            return false;
+        }
+        if owner == "FieldError" {
+            return true;
+        }
+        let expanded = self.workspace().file(self.id.file).expand_path(segments);
+        expanded
+            .first()
+            .is_some_and(|head| GRAPHQL_CRATES.contains(&head.as_str()))
+    }
+
     /// The spans of every response body built in the function.
     fn bodies(&self) -> Vec<Span> {
         let function = self.function;
@@ -293,6 +347,29 @@ impl<'a> InFunction<'a> {
             match &call.callee {
                 Callee::Path(_) if name == "Json" || is_actix_error_helper(name) => {
                     bodies.extend(call.args.first().map(|arg| arg.span));
+                }
+                Callee::Path(segments)
+                    if is_grpc_status(segments) || self.is_graphql_error(segments) =>
+                {
+                    // Every argument is sent: the message, and the details or
+                    // extensions after it (a `Code` shows nothing).
+                    bodies.extend(call.args.iter().map(|arg| arg.span));
+                }
+                Callee::Method(_) if name == "extend_with" => {
+                    // async-graphql's `ErrorExtensions`: the receiver's `Display` text becomes
+                    // the message, and what the closure sets becomes an extension.
+                    bodies.extend(call.receiver.as_ref().map(|receiver| receiver.span));
+                    bodies.extend(call.args.iter().map(|arg| arg.span));
+                }
+                Callee::Method(_) if name == "extend" => {
+                    // `e.extend()` is the same conversion without extensions; on anything
+                    // but an error (`params.extend(more)`) it is a collection's `extend`.
+                    bodies.extend(
+                        call.receiver
+                            .as_ref()
+                            .filter(|receiver| self.error_value(receiver, call.block).is_some())
+                            .map(|receiver| receiver.span),
+                    );
                 }
                 Callee::Method(_) if name == "into_response" => {
                     // `err.into_response()` hands the value to its own
@@ -318,6 +395,24 @@ impl<'a> InFunction<'a> {
                 _ => {}
             }
         }
+        // A value of a type with its own response impl (`ErrorBody { message: … }`)
+        // is serialized into the response as it is built.
+        bodies.extend(
+            function
+                .struct_literals
+                .iter()
+                .filter(|literal| becomes_response(self.workspace(), &literal.type_name))
+                .map(|literal| literal.span),
+        );
+        let converts_to_response = function.trait_name.as_deref() == Some("From")
+            && function
+                .impl_type
+                .as_deref()
+                .is_some_and(|ty| becomes_response(self.workspace(), ty));
+        if converts_to_response {
+            // `impl From<sqlx::Error> for ApiError`: what it builds is the response.
+            bodies.extend(function.blocks.first().map(|block| block.span));
+        }
         if self.cx.model.context.contains(self.id) && returns_text_error(function) {
             bodies.extend(
                 function
@@ -339,8 +434,55 @@ impl<'a> InFunction<'a> {
         bodies
     }
 
-    /// Every leak inside `body`.
+    /// Every leak inside `body`, and inside what the `let`s it reads were bound to
+    /// (`let message = e.to_string(); … .body(message)`).
     fn leaks_in(&self, body: Span, out: &mut Vec<Leak>) {
+        let mut pending = vec![(body, 0)];
+        let mut seen: Vec<Span> = Vec::new();
+        while let Some((span, depth)) = pending.pop() {
+            if seen.contains(&span) {
+                continue;
+            }
+            seen.push(span);
+            if depth == 0 {
+                self.leaks_in_span(span, out);
+            } else {
+                // In `let rows = load().await.map_err(|e| anyhow!("{e}"))?;` the closure
+                // builds the error `?` returns, not the value bound: only the value counts.
+                let closures: Vec<Span> = self
+                    .function
+                    .closures
+                    .iter()
+                    .filter(|closure| Self::within(span, closure.span))
+                    .map(|closure| closure.span)
+                    .collect();
+                let mut found = Vec::new();
+                self.leaks_in_span(span, &mut found);
+                out.extend(found.into_iter().filter(|leak| {
+                    !closures
+                        .iter()
+                        .any(|closure| Self::within(*closure, leak.span))
+                }));
+            }
+            if depth >= MAX_BINDINGS {
+                continue;
+            }
+            for read in self.function.reads_within(span) {
+                let [name] = read.place.as_slice() else {
+                    continue;
+                };
+                if let Some(init) = self
+                    .function
+                    .binding_before(name, read.span.start)
+                    .and_then(|binding| binding.init.as_ref())
+                {
+                    pending.push((init.span, depth + 1));
+                }
+            }
+        }
+    }
+
+    fn leaks_in_span(&self, body: Span, out: &mut Vec<Leak>) {
         let function = self.function;
         let block = function.block_at(body.start);
         // The body itself, when it is a value (`e.to_string()` reads `e`).
@@ -477,8 +619,51 @@ impl<'a> InFunction<'a> {
         let resolver = self
             .resolver
             .get_or_init(|| WorkspaceResolver::new(self.workspace()));
-        crate::strings::resolve(string, self.id.file, resolver)
+        if let Some(text) = crate::strings::resolve(string, self.id.file, resolver) {
+            return crate::cypher::looks_like_cypher(&text.text);
+        }
+        self.other_crate_const(string)
+            .and_then(|(file, value)| crate::strings::resolve(&value, file, resolver))
             .is_some_and(|text| crate::cypher::looks_like_cypher(&text.text))
+    }
+
+    /// A const of another workspace crate named by a path into it
+    /// (`queries::LIST_DEVICES`, or `LIST_DEVICES` after `use queries::LIST_DEVICES`):
+    /// its value and the file it is in. Names resolve within their own crate
+    /// first; this is the path's first segment read as a crate's name.
+    fn other_crate_const(
+        &self,
+        string: &crate::strings::StrExpr,
+    ) -> Option<(FileId, crate::strings::StrExpr)> {
+        let written = match string {
+            crate::strings::StrExpr::Name { name, .. } => vec![name.clone()],
+            crate::strings::StrExpr::Path { segments, .. } => segments.clone(),
+            _ => return None,
+        };
+        let here = self.workspace().file(self.id.file);
+        let expanded = here.expand_path(&written);
+        let [head, modules @ .., name] = expanded.as_slice() else {
+            return None;
+        };
+        let own_crate = crate_name(&here.path);
+        if own_crate.as_deref() == Some(head.as_str()) {
+            return None;
+        }
+        let mut found = None;
+        for (file, facts) in self.workspace().files.iter().enumerate() {
+            if crate_name(&facts.path).as_deref() != Some(head.as_str())
+                || facts.module_path.as_slice() != modules
+            {
+                continue;
+            }
+            if let Some(constant) = facts.consts.iter().find(|c| c.name == name.as_str()) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some((file, constant.value.clone()?));
+            }
+        }
+        found
     }
 
     /// Holes of a `format!`-family template filled with leaking values.
@@ -693,8 +878,24 @@ impl<'a> InFunction<'a> {
             .max_by_key(|call| (call.span.len(), std::cmp::Reverse(call.span.start)))
     }
 
+    /// The workspace type a name means here: the one in this file, else the one in this
+    /// crate, else any. Every crate of a workspace may have its own `Error`
+    /// (`crate::Error`), and they say different things.
     fn type_def(&self, name: &str) -> Option<&'a TypeDef> {
-        self.workspace().types_named(name).next()
+        let workspace = self.workspace();
+        let here = &workspace.file(self.id.file).path;
+        let mut fallback = None;
+        let mut same_crate = None;
+        for (file, def) in workspace.type_defs_named(name) {
+            if file == self.id.file {
+                return Some(def);
+            }
+            if same_crate.is_none() && crate_name(&workspace.file(file).path) == crate_name(here) {
+                same_crate = Some(def);
+            }
+            fallback.get_or_insert(def);
+        }
+        same_crate.or(fallback)
     }
 
     fn field_type(&self, type_name: &str, field: &str) -> Option<TypeRef> {
@@ -725,10 +926,39 @@ impl<'a> InFunction<'a> {
                 inner.name().is_none() || self.type_ref_leaks(inner, depth + 1)
             });
         }
-        if self.type_def(name).is_some() {
+        if self.type_def(name).is_some() && !self.names_outside_type(ty) {
             return self.type_leaks(name, depth);
         }
         self.rule.error_types.matches(name)
+    }
+
+    /// Whether a qualified path names a type of another crate although the workspace has
+    /// a type of that name: `neo4rs::Error` beside the workspace's own `crate::Error`.
+    /// The path names a workspace type when its qualifier is `crate`/`self`/`super` or a
+    /// module that holds a type of that name.
+    fn names_outside_type(&self, ty: &TypeRef) -> bool {
+        let TypeRef::Path { segments, .. } = ty else {
+            return false;
+        };
+        let [head, .., name] = segments.as_slice() else {
+            return false;
+        };
+        let Some(qualifier) = segments
+            .len()
+            .checked_sub(2)
+            .and_then(|at| segments.get(at))
+        else {
+            return false;
+        };
+        if matches!(head.as_str(), "crate" | "self" | "super" | "Self") {
+            return false;
+        }
+        !self.workspace().type_defs_named(name).any(|(file, _)| {
+            let facts = self.workspace().file(file);
+            facts.module_path.last() == Some(qualifier)
+                || facts.module_path.first() == Some(head)
+                || crate_name(&facts.path).as_deref() == Some(head.as_str())
+        })
     }
 
     /// Whether a workspace type's own message includes an inner error.
@@ -819,6 +1049,31 @@ fn is_logging_macro(call: &CallSite) -> bool {
             call.name(),
             "trace" | "debug" | "info" | "warn" | "error" | "event" | "log"
         )
+}
+
+/// The crate a file belongs to, as code names it: the folder holding its `src/`
+/// (`crates/db-core/src/lib.rs` → `db_core`).
+fn crate_name(path: &str) -> Option<String> {
+    let root = &path[..path.find("src/")?];
+    let folder = root.trim_end_matches('/').rsplit('/').next()?;
+    (!folder.is_empty()).then(|| folder.replace('-', "_"))
+}
+
+/// GraphQL server crates whose errors are sent to the client.
+const GRAPHQL_CRATES: &[&str] = &["async_graphql", "juniper"];
+
+/// `Status::internal(msg)`, `tonic::Status::new(Code::Internal, msg)`,
+/// `Status::with_details(code, msg, details)`: a gRPC status the client reads.
+fn is_grpc_status(segments: &[Name]) -> bool {
+    matches!(segments, [.., owner, _] if owner == "Status")
+}
+
+/// Whether values of a workspace type become responses on their own: it
+/// implements `IntoResponse`, `ResponseError` or `Responder`.
+fn becomes_response(workspace: &Workspace, type_name: &str) -> bool {
+    RESPONSE_TRAITS
+        .iter()
+        .any(|name| workspace.trait_impls_for(type_name, name).next().is_some())
 }
 
 fn is_response_type(segment: &str) -> bool {
@@ -1440,6 +1695,262 @@ impl IntoResponse for StoreError {
         assert_eq!(
             findings,
             ["src/errors.rs:21:45: deny[PS303] response body shows `self.to_string()`, the text of the `StoreError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for StoreError`"]
+        );
+    }
+    #[test]
+    fn tonic_status_messages_and_details_are_responses() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/grpc.rs",
+                r#"
+use tonic::{Code, Request, Response, Status};
+#[tonic::async_trait]
+impl DeviceService for Svc {
+    async fn list(&self, req: Request<ListReq>) -> Result<Response<ListReply>, Status> {
+        let session = req.extensions().get::<PartnerSession>().cloned();
+        let rows = self.graph.execute(query(LIST)).await.map_err(|e| Status::internal(format!("{e}")))?;
+        let more = self.graph.execute(query(LIST)).await.map_err(|e| Status::new(Code::Internal, e.to_string()))?;
+        let fixed = self.graph.execute(query(LIST)).await.map_err(|e| {
+            tracing::error!(?e, "listing devices failed");
+            Status::internal("listing devices failed")
+        })?;
+        if rows.is_empty() {
+            return Err(Status::not_found(format!("tenant {} has no devices", req.get_ref().tenant_id)));
+        }
+        Ok(Response::new(ListReply { rows }))
+    }
+    async fn own(&self, req: Request<ListReq>) -> Result<Response<ListReply>, Status> {
+        let user = req.extensions().get::<CustomerSession>().cloned();
+        let rows = self.graph.execute(query(LIST)).await.map_err(|e| Status::internal(format!("{e}")))?;
+        Ok(Response::new(ListReply { rows }))
+    }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/grpc.rs:7:87: deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `self.graph.execute(..)`, to the partner (partner context: `grpc::Svc::list`)",
+                "src/grpc.rs:8:98: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `self.graph.execute(..)`, to the partner (partner context: `grpc::Svc::list`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn async_graphql_errors_and_extensions_are_responses() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/graphql.rs",
+                r#"
+use async_graphql::{Context, Error, ErrorExtensions, Object, Result};
+#[Object]
+impl Query {
+    async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Device>> {
+        let session = ctx.data::<PartnerSession>()?;
+        let rows = load(session).await.map_err(|e| Error::new(e.to_string()))?;
+        let more = load(session).await.map_err(|e| Error::new("lookup failed").extend_with(|_, ext| ext.set("detail", e.to_string())))?;
+        let again = load(session).await.map_err(|e| e.extend_with(|_, ext| ext.set("code", "DB")))?;
+        let plain = load(session).await.map_err(|e| e.extend())?;
+        let mut params = vec![session.partner_id];
+        params.extend(rows.iter().map(|row| row.id));
+        let fixed = load(session).await.map_err(|e| {
+            tracing::error!(?e, "lookup failed");
+            Error::new("lookup failed").extend_with(|_, ext| ext.set("code", "DB_UNAVAILABLE"))
+        })?;
+        let io = load(session).await.map_err(|e| std::io::Error::new(ErrorKind::Other, e.to_string()));
+        Ok(rows)
+    }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/graphql.rs:7:63: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
+                "src/graphql.rs:8:119: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
+                "src/graphql.rs:9:53: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
+                "src/graphql.rs:10:53: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn actix_handlers_routed_under_a_partner_path_are_partner_context() {
+        let findings = check(
+            "PS303",
+            &[(
+                "src/routes.rs",
+                r#"
+#[get("/partner/{tid}/devices")]
+async fn partner_devices(tid: web::Path<TenantId>, graph: web::Data<Graph>) -> HttpResponse {
+    match load(&graph, &tid).await {
+        Ok(rows) => HttpResponse::Ok().json(rows),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+#[get("/account/{tid}/devices")]
+async fn own_devices(tid: web::Path<TenantId>, graph: web::Data<Graph>) -> HttpResponse {
+    match load(&graph, &tid).await {
+        Ok(rows) => HttpResponse::Ok().json(rows),
+        Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+    }
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            ["src/routes.rs:6:60: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `routes::partner_devices`)"]
+        );
+    }
+
+    #[test]
+    fn a_workspace_error_named_error_with_driver_sources() {
+        let findings = check(
+            "PS303",
+            &[
+                (
+                    "crates/api/src/lib.rs",
+                    r#"
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Graph(#[from] neo4rs::Error),
+    #[error("not found")]
+    NotFound,
+}
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}
+"#,
+                ),
+                (
+                    "crates/store/src/lib.rs",
+                    r#"
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the store is unavailable")]
+    Db(#[from] sqlx::Error),
+}
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+    }
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["crates/api/src/lib.rs:11:45: deny[PS303] response body shows `self.to_string()`, the text of the `Error` itself, whose message includes an inner error, to the partner in `impl IntoResponse for Error`"]
+        );
+    }
+
+    #[test]
+    fn error_text_through_lets_conversions_and_response_structs() {
+        let findings = check(
+            "PS303",
+            &[
+                (
+                    "src/errors.rs",
+                    r#"
+pub struct ApiError { pub message: String }
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": self.message}))).into_response()
+    }
+}
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError { message: e.to_string() }
+    }
+}
+impl From<neo4rs::Error> for ApiError {
+    fn from(e: neo4rs::Error) -> Self {
+        tracing::error!(?e, "graph failure");
+        ApiError { message: "internal error".to_string() }
+    }
+}
+pub struct StoreError { pub detail: String }
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self { StoreError { detail: e.to_string() } }
+}
+pub mod partner {
+    pub struct RowError { pub detail: String }
+    impl From<sqlx::Error> for RowError {
+        fn from(e: sqlx::Error) -> Self { RowError { detail: e.to_string() } }
+    }
+}
+"#,
+                ),
+                (
+                    "src/partner/devices.rs",
+                    r#"
+async fn devices(Extension(session): Extension<PartnerSession>) -> Response {
+    match sync(&session).await {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(err) => {
+            let message = err.to_string();
+            let detail = format!("{:#}", err);
+            let fixed = "sync failed".to_string();
+            (StatusCode::BAD_GATEWAY, message, detail, fixed).into_response()
+        }
+    }
+}
+async fn loaded(Extension(session): Extension<PartnerSession>) -> Result<Json<Vec<Device>>, AppError> {
+    let rows = load(&session).await.map_err(|e| anyhow::anyhow!("load failed: {e}"))?;
+    Ok(Json(rows))
+}
+async fn devices_struct(Extension(session): Extension<PartnerSession>) -> Result<Json<Vec<Device>>, ApiError> {
+    let rows = load(&session).await.map_err(|e| ApiError { message: e.to_string() })?;
+    let fixed = load(&session).await.map_err(|_| ApiError { message: "load failed".into() })?;
+    Ok(Json(rows))
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/errors.rs:10:29: deny[PS303] response body shows `e.to_string()`, the text of the error `e` (`sqlx::Error`), to the partner in `impl From<_> for ApiError`",
+                "src/partner/devices.rs:6:27: deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::devices::devices`)",
+                "src/partner/devices.rs:7:42: deny[PS303] response body shows `err`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::devices::devices`)",
+                "src/partner/devices.rs:18:69: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::devices::devices_struct`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_query_const_from_another_crate_echoed_in_a_response() {
+        let findings = check(
+            "PS303",
+            &[
+                (
+                    "crates/queries/src/lib.rs",
+                    "pub const LIST_DEVICES: &str = \"MATCH (t:Tenant {id: $tid})-[:HAS]->(d:Device) RETURN d\";\npub const SUPPORT_URL: &str = \"https://support.example.com\";\n",
+                ),
+                (
+                    "crates/api/src/partner/devices.rs",
+                    r#"
+use queries::LIST_DEVICES;
+async fn devices(Extension(session): Extension<PartnerSession>) -> Response {
+    (StatusCode::BAD_GATEWAY, format!("query {} failed, see {}", LIST_DEVICES, queries::SUPPORT_URL)).into_response()
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["crates/api/src/partner/devices.rs:4:66: deny[PS303] response body shows `LIST_DEVICES`, Cypher query text, to the partner (partner context: `partner::devices::devices`)"]
         );
     }
 }

@@ -55,6 +55,12 @@ it is an error (a variant of an enum named `*Error`, or with a `thiserror` messa
 `AuthError::MalformedPassword(&'static str)` names a failure and holds its message.
 
 Decisions where the catalogue is silent:
+- Every API's responses count (R14): a type without `Serialize` that derives
+  async-graphql's `SimpleObject` (a GraphQL result) or prost's `Message` (a gRPC reply)
+  sends its fields too, except a GraphQL field marked `#[graphql(skip)]` (or
+  `skip_output`). Their finding has no serde fix: hide the field from the schema or
+  leave it out of the message. Partner context and responses come from the shared
+  model, as for PS103 (tonic replies, async-graphql resolvers, actix-web handlers).
 - A redacting `serialize_with`/`with` is one whose function or module name contains
   `redact`, `mask`, `hide`, `obfuscate`, `omit`, `censor`, `elide` or `conceal`.
 - A hand-written `Serialize` or `Debug` impl leaks a field when its body reads
@@ -223,6 +229,12 @@ struct SecretField<'a> {
 /// How the type's values get serialized or printed.
 enum Exposure {
     Derived(Span),
+    /// A GraphQL object (`SimpleObject`) or a protobuf message (prost's `Message`):
+    /// every field not hidden from the schema is sent to the client.
+    Wire {
+        span: Span,
+        graphql: bool,
+    },
     HandWritten {
         file: FileId,
         span: Span,
@@ -236,7 +248,10 @@ impl Rule for ReadableSecret {
         let workspace = cx.workspace;
         let generated = workspace.file(file).is_marked_generated();
         for def in &workspace.file(file).types {
-            let serialize = exposure(workspace, def, "Serialize");
+            let serialize = match exposure(workspace, def, "Serialize") {
+                Exposure::None => wire_exposure(def),
+                serialize => serialize,
+            };
             let debug = exposure(workspace, def, "Debug");
             if matches!((&serialize, &debug), (Exposure::None, Exposure::None)) {
                 continue;
@@ -345,6 +360,32 @@ fn serialized(
                         span: *span,
                     },
                     "this hand-written `Serialize` writes the field",
+                ),
+                fixable: false,
+            })
+        }
+        Exposure::Wire { span, graphql } => {
+            let hidden = if *graphql {
+                secret.field.serde.graphql_skip
+            } else {
+                false
+            };
+            (!hidden).then_some(Serialized {
+                how: if *graphql {
+                    "sent in a GraphQL object"
+                } else {
+                    "sent in a protobuf message"
+                },
+                label: (
+                    Location {
+                        file: at.file,
+                        span: *span,
+                    },
+                    if *graphql {
+                        "`SimpleObject` derived here"
+                    } else {
+                        "`Message` derived here"
+                    },
                 ),
                 fixable: false,
             })
@@ -727,6 +768,17 @@ fn exposure(workspace: &Workspace, def: &TypeDef, trait_name: &'static str) -> E
             reads: imp.self_field_reads.clone(),
         },
         None => Exposure::None,
+    }
+}
+
+/// A GraphQL object or protobuf message, which sends its fields without serde.
+fn wire_exposure(def: &TypeDef) -> Exposure {
+    match crate::model::responses::wire_derive(def) {
+        Some(derive) if derive.name != "Serialize" => Exposure::Wire {
+            span: derive.span,
+            graphql: derive.name == "SimpleObject",
+        },
+        _ => Exposure::None,
     }
 }
 
@@ -1406,6 +1458,28 @@ pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: 
         assert_eq!(
             findings,
             ["src/model.rs:3:21: warn[PS104] secret field `Device.pin_code` is serialized: whoever can read `Device` can read the secret back"]
+        );
+    }
+
+    #[test]
+    fn actix_tonic_and_graphql_responses() {
+        use crate::rules::unmasked_pii::tests::{FRAMEWORK_API, VIEWS_ON_THE_WIRE};
+        let findings = crate::testing::check(
+            "PS104",
+            &[
+                ("src/views.rs", VIEWS_ON_THE_WIRE),
+                ("src/api.rs", FRAMEWORK_API),
+            ],
+        );
+        // `OwnView` has no known path to a partner; `Device.api_key` is hidden from GraphQL.
+        assert_eq!(
+            findings,
+            [
+                "src/views.rs:1:65: deny[PS104] secret field `DeviceView.api_key` is serialized, and `DeviceView` is put in a response body by `api::devices` in partner context: a partner can read the secret back",
+                "src/views.rs:2:62: warn[PS104] secret field `OwnView.api_key` is serialized: whoever can read `OwnView` can read the secret back",
+                "src/views.rs:4:99: deny[PS104] secret field `ListReply.token` is sent in a protobuf message, and `ListReply` is returned by `api::Svc::list` in partner context: a partner can read the secret back",
+                "src/views.rs:6:78: deny[PS104] secret field `Device.password` is sent in a GraphQL object, and `Device` is returned by `api::Query::devices` in partner context: a partner can read the secret back",
+            ]
         );
     }
 }

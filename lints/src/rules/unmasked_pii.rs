@@ -53,6 +53,15 @@ Decisions where the catalogue is silent:
   `format`, `len`, `length`, `masked`.
 - Types are matched by name across the workspace; only derived `Serialize` counts (a
   hand-written impl decides itself what it writes).
+- Every API's responses count (R14), not only HTTP bodies: an async-graphql
+  `#[derive(SimpleObject)]` result sends every field not marked `#[graphql(skip)]` (or
+  `skip_output`), and a prost `#[derive(Message)]` gRPC reply sends every field, without
+  serde. Returned in partner context means also a tonic method returning
+  `Result<Response<Reply>, Status>` or building `Response::new(reply)`, an async-graphql
+  resolver returning `Result<Vec<Device>>`, and an actix-web handler answering
+  `HttpResponse::Ok().json(view)`, when the model puts them in partner context (a route
+  under a partner path, `web::Data<PartnerCtx>`, `req.extensions().get::<PartnerSession>()`,
+  `ctx.data::<PartnerSession>()`).
 - A struct that derives `Serialize` but is never returned or put in a response body in
   partner context (an internal row, a message to another service) is not flagged.
 
@@ -163,13 +172,16 @@ impl Rule for UnmaskedPii {
         let workspace = cx.workspace;
         let facts = workspace.file(file);
         for def in &facts.types {
-            if def.derive("Serialize").is_none() {
+            let Some(derive) = crate::model::responses::wire_derive(def) else {
                 continue;
-            }
+            };
             let Some(via) = cx.model.responses.via(&def.name) else {
                 continue;
             };
             for (owner, field) in fields(def) {
+                if crate::model::responses::field_hidden(&derive.name, field) {
+                    continue;
+                }
                 if let Some(diagnostic) = self.field_finding(cx, file, &owner, field, via) {
                     out.push(diagnostic);
                 }
@@ -357,7 +369,7 @@ fn is_audit_call(call: &CallSite) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::options::OptionValue;
     use crate::testing::{check, check_with};
 
@@ -509,6 +521,54 @@ pub fn v(ctx: PartnerContext) -> V { todo!() }
         assert_eq!(
             findings,
             ["src/partner/v.rs:1:37: deny[PS103] PII field `V.nickname` reaches partner users unmasked: `V` is returned by `partner::v::v` in partner context"]
+        );
+    }
+
+    /// Types sent by actix-web (`.json(…)`), tonic (a prost `Message` reply) and
+    /// async-graphql (a `SimpleObject` result), with fields hidden from GraphQL.
+    pub(crate) const VIEWS_ON_THE_WIRE: &str = r#"#[derive(Serialize)] pub struct DeviceView { pub email: String, pub api_key: String }
+#[derive(Serialize)] pub struct OwnView { pub email: String, pub api_key: String }
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ListReply { #[prost(string, tag = "1")] pub phone: String, #[prost(string, tag = "2")] pub token: String }
+#[derive(SimpleObject)]
+pub struct Device { pub email: String, #[graphql(skip)] pub address: String, pub password: String, #[graphql(skip)] pub api_key: String }
+"#;
+
+    /// Handlers of the three frameworks: partner context from an actix route under
+    /// `/partner`, a tonic extension and an async-graphql context lookup; `own` answers
+    /// the service's own users.
+    pub(crate) const FRAMEWORK_API: &str = r#"#[get("/partner/{tid}/devices")]
+async fn devices(tid: web::Path<TenantId>) -> HttpResponse { HttpResponse::Ok().json(DeviceView { email: String::new(), api_key: String::new() }) }
+#[get("/account/devices")]
+async fn own(user: web::Data<UserSession>) -> HttpResponse { HttpResponse::Ok().json(OwnView { email: String::new(), api_key: String::new() }) }
+impl DeviceService for Svc {
+    async fn list(&self, req: Request<ListReq>) -> Result<Response<ListReply>, Status> {
+        let session = req.extensions().get::<PartnerSession>();
+        todo!()
+    }
+}
+impl Query {
+    async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Device>> { let s = ctx.data::<PartnerSession>()?; todo!() }
+}
+"#;
+
+    #[test]
+    fn actix_tonic_and_graphql_responses() {
+        let findings = crate::testing::check(
+            "PS103",
+            &[
+                ("src/views.rs", VIEWS_ON_THE_WIRE),
+                ("src/api.rs", FRAMEWORK_API),
+            ],
+        );
+        // `OwnView` goes to the service's own users; `Device.address` is hidden from GraphQL.
+        assert_eq!(
+            findings,
+            [
+                "src/views.rs:1:46: deny[PS103] PII field `DeviceView.email` reaches partner users unmasked: `DeviceView` is put in a response body by `api::devices` in partner context",
+                "src/views.rs:4:52: deny[PS103] PII field `ListReply.phone` reaches partner users unmasked: `ListReply` is returned by `api::Svc::list` in partner context",
+                "src/views.rs:6:21: deny[PS103] PII field `Device.email` reaches partner users unmasked: `Device` is returned by `api::Query::devices` in partner context",
+            ]
         );
     }
 }
