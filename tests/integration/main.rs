@@ -15,6 +15,7 @@ mod editor;
 mod flags;
 mod formats;
 mod github_action;
+mod guards;
 mod pre_commit;
 mod real_world;
 mod repository_paths;

@@ -568,3 +568,121 @@ impl RouteWalker<'_, '_, '_, '_> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::callgraph::CallGraph;
+    use crate::model::context::{PartnerContext, PartnerPaths};
+    use crate::model::names::Patterns;
+
+    /// The handlers guarded on entry, by name, with what guards them.
+    fn guarded(files: &[(&str, &str)]) -> Vec<(String, EntryGuard)> {
+        let workspace = crate::testing::workspace(files);
+        let graph = CallGraph::build(&workspace);
+        let context = PartnerContext::build(
+            &workspace,
+            &graph,
+            &Patterns::new(["PartnerContext"]),
+            &PartnerPaths::new(["**/partner/**"]).unwrap(),
+        );
+        let checks = Checks {
+            workspace: &workspace,
+            graph: &graph,
+            context: &context,
+        };
+        let guards = Patterns::new(["ensure_manages"]);
+        let entry = EntryGuards::build(
+            &workspace,
+            &checks,
+            &|_, call| guards.matches(call.name()),
+            &|name| guards.matches(name),
+        );
+        let mut found: Vec<(String, EntryGuard)> = entry
+            .guarded
+            .iter()
+            .map(|(id, guard)| {
+                (
+                    workspace.files[id.file].functions[id.index]
+                        .name
+                        .to_string(),
+                    guard.clone(),
+                )
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+
+    #[test]
+    fn layers_guard_earlier_routes_of_their_chain_and_of_nested_routers() {
+        let found = guarded(&[(
+            "src/routes.rs",
+            r#"
+fn inner() -> Router { Router::new().route("/a", get(nested)) }
+fn app() -> Router {
+    let local = Router::new().route("/b", get(bound));
+    Router::new()
+        .nest("/n", inner())
+        .merge(local)
+        .route("/c", get(direct).layer(from_fn(gate)))
+        .route_layer(from_fn(gate))
+        .route("/d", get(after))
+        .route("/e", get(outside_crate).layer(from_fn(ensure_manages)))
+}
+async fn gate(req: Request, next: Next) -> Result<Response, E> { ensure_manages(&req).await?; Ok(next.run(req).await) }
+async fn nested() {} async fn bound() {} async fn direct() {} async fn after() {} async fn outside_crate() {}
+"#,
+        )]);
+        let gate = || EntryGuard::Layer(Name::from("gate"));
+        assert_eq!(
+            found,
+            [
+                ("bound".to_string(), gate()),
+                ("direct".to_string(), gate()),
+                ("nested".to_string(), gate()),
+                (
+                    "outside_crate".to_string(),
+                    EntryGuard::Layer(Name::from("ensure_manages"))
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn extractors_and_interceptors_guard_when_their_check_rejects() {
+        let found = guarded(&[(
+            "src/lib.rs",
+            r#"
+struct Managed(String);
+impl<S> FromRequestParts<S> for Managed {
+    async fn from_request_parts(p: &mut Parts, s: &S) -> Result<Self, E> { ensure_manages(p).await?; Ok(Managed(x)) }
+}
+struct Loose(String);
+impl<S> FromRequestParts<S> for Loose {
+    async fn from_request_parts(p: &mut Parts, s: &S) -> Result<Self, E> { if cached { ensure_manages(p).await?; } Ok(Loose(x)) }
+}
+async fn takes(m: Managed) {}
+async fn takes_loose(m: Loose) {}
+async fn takes_maybe(m: Option<Managed>) {}
+fn serve() { Server::builder().add_service(ThingsServer::with_interceptor(Things::default(), intercept)); }
+fn intercept(req: Request<()>) -> Result<Request<()>, Status> { ensure_manages(&req)?; Ok(req) }
+impl Things for Things { async fn list(&self) {} }
+impl Things for OtherThings { async fn list(&self) {} }
+"#,
+        )]);
+        assert_eq!(
+            found,
+            [
+                (
+                    "list".to_string(),
+                    EntryGuard::Interceptor(Name::from("intercept"))
+                ),
+                (
+                    "takes".to_string(),
+                    EntryGuard::Extractor(Name::from("Managed"))
+                ),
+            ]
+        );
+    }
+}

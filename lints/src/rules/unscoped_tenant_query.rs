@@ -29,6 +29,19 @@ counts only when its body can decide something (it compares, or calls anything b
 building `Ok(())` and logging): a stub named `ensure_manages` that returns `Ok(())`
 guards nothing. A guard from outside the workspace is trusted by its name.
 
+A guard also runs before a handler it is wrapped around (R13): an axum `.layer(..)` or
+`.route_layer(..)` of `from_fn(f)`, `from_fn_with_state(s, f)` or `from_extractor::<T>()`
+guards the routes added before it in the same chain, routers nested or merged before it
+included (followed through the functions and variables that build them); an actix-web
+`.wrap(from_fn(f))` guards every route of its app, scope or resource; a tonic
+`XServer::with_interceptor(svc, f)` guards the service's methods; and a handler that takes
+an extractor `T` (not `Option<T>`) is guarded when `T`'s `FromRequestParts`/`FromRequest`
+implementation guards. Middleware, interceptors and extractors guard only when a guard
+runs in them on every path and its failure rejects the request (`?`, a returned error, an
+early `return`): a check whose result is dropped or only logged lets every request
+through. A handler also routed outside any guarding layer, or called directly from
+partner code that does not guard, is not guarded.
+
 Tenant-owned data is `Tenant`, the labels in `[model] tenant_owned_labels`, every label
 that any query of the workspace relates to a `:Tenant` node directly, and any node matched
 on a `tenant_id` property. `Partner` is not tenant-owned.
