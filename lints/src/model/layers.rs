@@ -199,16 +199,26 @@ impl<'a> Lookup<'a> {
                 }
             })
             .collect();
-        if candidates.len() > MAX_CANDIDATES {
+        // A bare name means the file's own function when it has one.
+        let local: Vec<FnId> = candidates
+            .iter()
+            .copied()
+            .filter(|id| id.file == file)
+            .collect();
+        if qualifier.is_empty() && !local.is_empty() {
+            local
+        } else if candidates.len() > MAX_CANDIDATES {
             Vec::new()
         } else {
             candidates
         }
     }
 
-    /// Methods of `impl Trait for Service` (any service when it is not known).
+    /// Methods of `impl Trait for Service`. When the service is not known, the trait's
+    /// only implementation, if it has one: with several, which one is served is not known.
     fn trait_methods(&self, trait_name: &str, service: Option<&str>) -> Vec<FnId> {
-        self.by_trait
+        let methods: Vec<FnId> = self
+            .by_trait
             .get(trait_name)
             .into_iter()
             .flatten()
@@ -219,7 +229,15 @@ impl<'a> Lookup<'a> {
                         .is_some_and(|def| def.impl_type.as_deref() == Some(service))
                 })
             })
-            .collect()
+            .collect();
+        let mut types = methods
+            .iter()
+            .filter_map(|&id| self.def(id).and_then(|def| def.impl_type.as_ref()));
+        let first = types.next();
+        if types.any(|other| Some(other) != first) {
+            return Vec::new();
+        }
+        methods
     }
 }
 
@@ -324,6 +342,17 @@ type ChainId = (usize, usize);
 struct Routed {
     handler: FnId,
     guard: Option<Name>,
+    /// The route names this handler and no other: a route to one of several same-named
+    /// functions guards none of them for sure, and may be a way into each without a guard.
+    unique: bool,
+}
+
+impl Routed {
+    fn guard_with(&mut self, guard: &Name) {
+        if self.unique {
+            self.guard.get_or_insert_with(|| guard.clone());
+        }
+    }
 }
 
 /// Every route of the workspace's router chains.
@@ -334,9 +363,23 @@ struct Routes {
 impl Routes {
     fn build<'a>(workspace: &Workspace, lookup: &Lookup<'a>, gates: &mut Gates<'a, '_>) -> Routes {
         let mut by_span: HashMap<(usize, u32, u32), usize> = HashMap::new();
+        let mut outermost: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
         for (file, facts) in workspace.files.iter().enumerate() {
+            // Chains are recorded outer before inner: one inside another comes right after
+            // it (or after others inside it).
+            let mut enclosing: Option<crate::source::Span> = None;
             for (index, chain) in facts.routers.chains.iter().enumerate() {
                 by_span.insert((file, chain.span.start, chain.span.end), index);
+                let inside = enclosing.is_some_and(|outer| {
+                    outer.start <= chain.span.start && chain.span.end <= outer.end
+                });
+                if inside {
+                    continue;
+                }
+                enclosing = Some(chain.span);
+                if let Some(function) = chain.function {
+                    outermost.entry((file, function)).or_default().push(index);
+                }
             }
         }
         let mut walker = RouteWalker {
@@ -344,6 +387,7 @@ impl Routes {
             lookup,
             gates,
             by_span,
+            outermost,
             memo: HashMap::new(),
             consumed: HashSet::new(),
         };
@@ -399,6 +443,8 @@ struct RouteWalker<'w, 'g, 'a, 'c> {
     lookup: &'w Lookup<'a>,
     gates: &'g mut Gates<'a, 'c>,
     by_span: HashMap<(usize, u32, u32), usize>,
+    /// The outermost chains of each function, by (file, function index).
+    outermost: HashMap<(usize, usize), Vec<usize>>,
     memo: HashMap<ChainId, Vec<Routed>>,
     consumed: HashSet<ChainId>,
 }
@@ -455,26 +501,11 @@ impl RouteWalker<'_, '_, '_, '_> {
 
     /// Chains of `function` in `file`, outermost ones only.
     fn chains_in(&self, file: usize, function: usize) -> impl Iterator<Item = usize> + '_ {
-        let chains = self
-            .workspace
-            .files
-            .get(file)
-            .map(|facts| facts.routers.chains.as_slice())
-            .unwrap_or(&[]);
-        chains
-            .iter()
-            .enumerate()
-            .filter(move |(_, chain)| chain.function == Some(function))
-            .filter(move |(index, chain)| {
-                !chains.iter().enumerate().any(|(other_index, other)| {
-                    other_index != *index
-                        && other.function == Some(function)
-                        && other.span.start <= chain.span.start
-                        && chain.span.end <= other.span.end
-                        && other.span != chain.span
-                })
-            })
-            .map(|(index, _)| index)
+        self.outermost
+            .get(&(file, function))
+            .into_iter()
+            .flatten()
+            .copied()
     }
 
     /// The router chains a function builds and hands out: its outermost chains not bound
@@ -535,7 +566,7 @@ impl RouteWalker<'_, '_, '_, '_> {
                         (Some(guard), true) => whole_guard = whole_guard.or(Some(guard)),
                         (Some(guard), false) => {
                             for route in &mut routed {
-                                route.guard.get_or_insert_with(|| guard.clone());
+                                route.guard_with(&guard);
                             }
                         }
                         (None, _) => {}
@@ -545,7 +576,7 @@ impl RouteWalker<'_, '_, '_, '_> {
         }
         if let Some(guard) = whole_guard {
             for route in &mut routed {
-                route.guard.get_or_insert_with(|| guard.clone());
+                route.guard_with(&guard);
             }
         }
         visiting.pop();
@@ -558,12 +589,15 @@ impl RouteWalker<'_, '_, '_, '_> {
             .middleware
             .iter()
             .find_map(|middleware| self.gates.middleware(file, middleware));
-        self.lookup
-            .functions(file, &handler.path)
+        let handlers = self.lookup.functions(file, &handler.path);
+        let unique = handlers.len() == 1;
+        let guard = guard.filter(|_| unique);
+        handlers
             .into_iter()
             .map(|handler| Routed {
                 handler,
                 guard: guard.clone(),
+                unique,
             })
             .collect()
     }
@@ -650,6 +684,24 @@ async fn nested() {} async fn bound() {} async fn direct() {} async fn after() {
     }
 
     #[test]
+    fn a_route_to_one_of_several_same_named_handlers_guards_none_of_them() {
+        let gate = "async fn gate(req: Request, next: Next) -> Result<Response, E> { ensure_manages(&req).await?; Ok(next.run(req).await) }";
+        let found = guarded(&[
+            (
+                "src/routes.rs",
+                &format!("fn app() -> Router {{ Router::new().route(\"/a\", get(list)).route(\"/b\", get(show)).layer(from_fn(gate)) }}\nasync fn show() {{}}\n{gate}"),
+            ),
+            ("src/devices.rs", "pub async fn list() {}\npub async fn show() {}"),
+            ("src/users.rs", "pub async fn list() {}"),
+        ]);
+        // `show` is the routes file's own; `list` could be either module's.
+        assert_eq!(
+            found,
+            [("show".to_string(), EntryGuard::Layer(Name::from("gate")))]
+        );
+    }
+
+    #[test]
     fn extractors_and_interceptors_guard_when_their_check_rejects() {
         let found = guarded(&[(
             "src/lib.rs",
@@ -665,7 +717,13 @@ impl<S> FromRequestParts<S> for Loose {
 async fn takes(m: Managed) {}
 async fn takes_loose(m: Loose) {}
 async fn takes_maybe(m: Option<Managed>) {}
-fn serve() { Server::builder().add_service(ThingsServer::with_interceptor(Things::default(), intercept)); }
+fn serve(svc: Reports) {
+    Server::builder()
+        .add_service(ThingsServer::with_interceptor(Things::default(), intercept))
+        .add_service(ReportsServer::with_interceptor(svc, intercept));
+}
+impl Reports for DailyReports { async fn daily(&self) {} }
+impl Reports for WeeklyReports { async fn weekly(&self) {} }
 fn intercept(req: Request<()>) -> Result<Request<()>, Status> { ensure_manages(&req)?; Ok(req) }
 impl Things for Things { async fn list(&self) {} }
 impl Things for OtherThings { async fn list(&self) {} }
