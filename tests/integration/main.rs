@@ -16,6 +16,7 @@ mod flags;
 mod formats;
 mod frameworks;
 mod github_action;
+mod guards;
 mod pre_commit;
 mod real_world;
 mod repository_paths;

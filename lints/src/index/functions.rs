@@ -136,6 +136,12 @@ pub struct CallSite {
     /// The result is thrown away or made harmless (`let _ = f()`, `f().ok()`,
     /// `f().unwrap_or(..)`, `f().is_ok()`): a check made this way enforces nothing.
     pub result_discarded: bool,
+    /// A failure of the call leaves the function: its result goes through `?`, is returned
+    /// (`return f()`, the body's tail), decides an `if`/`match`/`let … else` one of whose
+    /// branches exits (`return`, `Err(..)`, `bail!`), looking through `.await`, `!` and
+    /// methods that keep the outcome (`map_err`, `context`, `is_err`, …). A check made this
+    /// way rejects what it does not allow.
+    pub exits_on_failure: bool,
     /// For event macros (`info!(target: "audit", actor_tenant_id = %a, "…")`)
     /// and macros of `name = value` pairs: the target and named fields. Boxed: few calls
     /// have one, and every call would otherwise carry its size.
@@ -652,6 +658,9 @@ pub fn function_def_and_macros(
         kind: BlockKind::Body,
         span: block_span(body),
     });
+    if let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() {
+        walker.exit_through(tail);
+    }
     walker.walk_block_contents(body);
     let parsed_macros = std::mem::take(&mut walker.parsed_macros);
     let def = FunctionDef {
@@ -1339,6 +1348,8 @@ struct BodyWalker {
     current: usize,
     /// Calls whose result is discarded, by span.
     discarded: Vec<Span>,
+    /// Calls whose failure leaves the function, by span (see [`CallSite::exits_on_failure`]).
+    exiting: foldhash::HashSet<(u32, u32)>,
     parsed_macros: ParsedMacros,
     /// Macros whose arguments are being walked, around the one at hand.
     macro_depth: usize,
@@ -1384,6 +1395,7 @@ impl BodyWalker {
         event: Option<EventFact>,
     ) {
         let result_discarded = self.discarded.contains(&span);
+        let exits_on_failure = self.exiting.contains(&(span.start, span.end));
         self.calls.push(CallSite {
             callee_name: callee.name().clone(),
             callee,
@@ -1393,6 +1405,7 @@ impl BodyWalker {
             receiver: receiver.map(Box::new),
             block: self.current,
             result_discarded,
+            exits_on_failure,
             event: event.map(Box::new),
         });
     }
@@ -1459,6 +1472,89 @@ impl BodyWalker {
     }
 }
 
+impl BodyWalker {
+    /// Marks the call whose outcome `expr` carries as one whose failure leaves the function.
+    fn exit_through(&mut self, expr: &syn::Expr) {
+        let mut current = expr;
+        // Each step goes one level into the expression: bounded by its depth.
+        loop {
+            match current {
+                syn::Expr::Await(inner) => current = &inner.base,
+                syn::Expr::Try(inner) => current = &inner.expr,
+                syn::Expr::Paren(inner) => current = &inner.expr,
+                syn::Expr::Group(inner) => current = &inner.expr,
+                syn::Expr::Unary(inner) if matches!(inner.op, syn::UnOp::Not(_)) => {
+                    current = &inner.expr
+                }
+                syn::Expr::Let(inner) => current = &inner.expr,
+                // A tail `match`/`if` on the outcome answers with it.
+                syn::Expr::Match(inner) => current = &inner.expr,
+                syn::Expr::If(inner) => current = &inner.cond,
+                syn::Expr::MethodCall(call)
+                    if OUTCOME_KEEPING_METHODS.contains(&call.method.to_string().as_str()) =>
+                {
+                    current = &call.receiver
+                }
+                syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Macro(_) => {
+                    let span = expr_span(current);
+                    self.exiting.insert((span.start, span.end));
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+/// Methods whose result still tells the check's outcome: the error mapped, wrapped or
+/// turned into a boolean.
+const OUTCOME_KEEPING_METHODS: &[&str] = &[
+    "map_err",
+    "map",
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+    "ok_or",
+    "ok_or_else",
+    "and_then",
+    "is_ok",
+    "is_err",
+    "is_some",
+    "is_none",
+    "into",
+];
+
+/// Whether evaluating this expression leaves the function or answers with an error: `return`,
+/// `Err(..)`, `bail!(..)`, or a block that does one of these at its top level.
+fn exits(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Return(_) => true,
+        syn::Expr::Try(inner) => exits(&inner.expr),
+        syn::Expr::Call(call) => matches!(&*call.func, syn::Expr::Path(path)
+            if path.path.segments.last().is_some_and(|last| last.ident == "Err")),
+        syn::Expr::Macro(mac) => is_exiting_macro(&mac.mac),
+        syn::Expr::Block(block) => block_exits(&block.block),
+        _ => false,
+    }
+}
+
+fn is_exiting_macro(mac: &syn::Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == "bail")
+}
+
+/// Whether a block leaves the function or answers with an error at its top level.
+fn block_exits(block: &syn::Block) -> bool {
+    block.stmts.iter().any(|stmt| match stmt {
+        syn::Stmt::Expr(expr, _) => exits(expr),
+        syn::Stmt::Macro(mac) => is_exiting_macro(&mac.mac),
+        _ => false,
+    })
+}
+
 impl<'ast> Visit<'ast> for BodyWalker {
     fn visit_item(&mut self, _item: &'ast syn::Item) {
         // Nested items are indexed as items of their own.
@@ -1493,6 +1589,9 @@ impl<'ast> Visit<'ast> for BodyWalker {
         if let (syn::Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
             self.discard(&init.expr);
         }
+        if let Some(init) = local.init.as_ref().filter(|init| init.diverge.is_some()) {
+            self.exit_through(&init.expr);
+        }
         let name = match &local.pat {
             syn::Pat::Ident(ident) => Some(ident_name(&ident.ident)),
             syn::Pat::Type(typed) => match &*typed.pat {
@@ -1525,6 +1624,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
         let outside = self.current;
         let mut arm = expr;
         loop {
+            let else_exits = match arm.else_branch.as_ref().map(|(_, otherwise)| &**otherwise) {
+                Some(syn::Expr::Block(block)) => block_exits(&block.block),
+                _ => false,
+            };
+            if else_exits || block_exits(&arm.then_branch) {
+                self.exit_through(&arm.cond);
+            }
             self.visit_expr(&arm.cond);
             if let syn::Expr::Let(condition) = &*arm.cond {
                 self.record_pattern(&condition.pat, self.blocks.len());
@@ -1549,6 +1655,25 @@ impl<'ast> Visit<'ast> for BodyWalker {
             }
         }
         self.current = outside;
+    }
+
+    fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
+        if expr.arms.iter().any(|arm| exits(&arm.body)) {
+            self.exit_through(&expr.expr);
+        }
+        visit::visit_expr_match(self, expr);
+    }
+
+    fn visit_expr_try(&mut self, expr: &'ast syn::ExprTry) {
+        self.exit_through(&expr.expr);
+        visit::visit_expr_try(self, expr);
+    }
+
+    fn visit_expr_return(&mut self, expr: &'ast syn::ExprReturn) {
+        if let Some(value) = &expr.expr {
+            self.exit_through(value);
+        }
+        visit::visit_expr_return(self, expr);
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
@@ -1961,6 +2086,48 @@ mod tests {
             .collect();
         assert_eq!(names, ["session", "db", "id"]);
         assert_eq!(f.params[0].ty.args()[0].name(), Some("PartnerSession"));
+    }
+
+    #[test]
+    fn calls_know_whether_their_failure_leaves_the_function() {
+        let f = function(
+            r#"async fn layer(req: Request, next: Next) -> Result<Response, StatusCode> {
+                ensure_manages(&a, &b).await.map_err(|_| StatusCode::FORBIDDEN)?;
+                if !partner_manages(&a).await { return Err(StatusCode::FORBIDDEN); }
+                if let Err(e) = verify_manages(&a).await { tracing::warn!("{e}"); }
+                let Ok(tenant) = load_tenant(&a).await else { return Err(StatusCode::NOT_FOUND) };
+                match check_scope(&a) { Ok(()) => {}, Err(_) => return Err(StatusCode::FORBIDDEN) }
+                let _ = audit_access(&a).await;
+                record(&a);
+                Ok(next.run(req).await)
+            }"#,
+        );
+        let exiting: Vec<&str> = f
+            .calls
+            .iter()
+            .filter(|call| call.exits_on_failure)
+            .map(CallSite::name)
+            .collect();
+        assert_eq!(
+            exiting,
+            [
+                "ensure_manages",
+                "partner_manages",
+                "Err",
+                "load_tenant",
+                "Err",
+                "check_scope",
+                "Err",
+                "Ok"
+            ]
+        );
+        // The tail answers with the outcome; a check in a closure leaves only the closure.
+        let tail = function("async fn from_request_parts(p: &mut Parts) -> Result<Self, E> { ensure_manages(&p).await.map(|_| Self) }");
+        let guard = tail
+            .calls
+            .iter()
+            .find(|call| call.name() == "ensure_manages");
+        assert!(guard.is_some_and(|call| call.exits_on_failure), "{guard:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod guard;
 mod lex_error;
 pub mod modules;
 pub mod roles;
+pub mod routers;
 pub mod views;
 
 pub use functions::{
@@ -381,6 +382,8 @@ pub struct FileFacts {
     pub directives: Vec<Directive>,
     /// Components, view bodies, routes and templates.
     pub views: views::ViewFacts,
+    /// Router chains and tonic interceptors: which handlers run behind which middleware.
+    pub routers: routers::RouterFacts,
     /// `use` declarations, one per imported name (globs included).
     pub imports: Vec<Import>,
     /// `mod name;` declarations and `include!`s: the files this one makes the compiler load.
@@ -617,6 +620,7 @@ struct SyntaxFacts {
     role_mappings: Vec<RoleMapping>,
     permission_lists: Vec<PermissionList>,
     views: views::ViewFacts,
+    routers: routers::RouterFacts,
     imports: Vec<Import>,
     module_links: Vec<modules::ModuleLink>,
     test_code: Vec<Span>,
@@ -635,6 +639,7 @@ impl SyntaxFacts {
             role_mappings: fitted(indexer.roles.mappings),
             permission_lists: fitted(indexer.roles.permission_lists),
             views: indexer.views.facts,
+            routers: indexer.routers.facts,
             imports: fitted(indexer.imports),
             module_links: fitted(indexer.module_links),
             test_code: fitted(indexer.test_code),
@@ -651,6 +656,7 @@ impl SyntaxFacts {
         facts.role_mappings = self.role_mappings;
         facts.permission_lists = self.permission_lists;
         facts.views = self.views;
+        facts.routers = self.routers;
         facts.imports = self.imports;
         let mut module_links = self.module_links;
         for link in &mut module_links {
@@ -786,6 +792,9 @@ struct Indexer {
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
     views: views::ViewCollector,
+    routers: routers::RouterCollector,
+    /// The function whose body is being visited, by index in `functions`.
+    current_fn: Option<usize>,
     imports: Vec<Import>,
     module_links: Vec<modules::ModuleLink>,
     /// The folders the inline modules being visited stand for (see [`modules::ModuleLink`]).
@@ -986,7 +995,9 @@ impl<'ast> Visit<'ast> for Indexer {
         let span = fn_item_span(function);
         self.record_function(&function.attrs, &function.sig, &function.block, span);
         self.enter_recorded_fn();
+        let outer_fn = self.current_fn.replace(self.functions.len() - 1);
         visit::visit_item_fn(self, function);
+        self.current_fn = outer_fn;
         self.roles.leave_fn();
     }
 
@@ -1038,17 +1049,21 @@ impl<'ast> Visit<'ast> for Indexer {
         }
         self.record_function(&function.attrs, &function.sig, &function.block, span);
         self.enter_recorded_fn();
+        let outer_fn = self.current_fn.replace(self.functions.len() - 1);
         visit::visit_impl_item_fn(self, function);
+        self.current_fn = outer_fn;
         self.roles.leave_fn();
     }
 
     fn visit_trait_item_fn(&mut self, function: &'ast syn::TraitItemFn) {
+        let outer_fn = self.current_fn;
         let span = trait_fn_span(function);
         self.record_item(ItemKind::Fn, span);
         match &function.default {
             Some(body) => {
                 self.record_function(&function.attrs, &function.sig, body, span);
                 self.enter_recorded_fn();
+                self.current_fn = Some(self.functions.len() - 1);
             }
             None => {
                 let returns = functions::return_type(&function.sig);
@@ -1057,6 +1072,7 @@ impl<'ast> Visit<'ast> for Indexer {
             }
         }
         visit::visit_trait_item_fn(self, function);
+        self.current_fn = outer_fn;
         self.roles.leave_fn();
     }
 
@@ -1098,7 +1114,13 @@ impl<'ast> Visit<'ast> for Indexer {
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.roles
             .method_call(call, current_impl_type(&self.impl_stack));
+        self.routers.method_call(call, self.current_fn);
         visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.routers.call(call);
+        visit::visit_expr_call(self, call);
     }
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {

@@ -7,6 +7,11 @@
 //! or earlier in every partner-context caller before the call that leads
 //! here. A check inside an `if`, a loop or a closure that does not enclose
 //! the point does not count.
+//!
+//! Some checks also run before a function is entered at all (a guard in the route layer
+//! or the extractor of a handler, see `layers.rs`): callers that ask for those pass
+//! `on_entry`, and such a function counts as checked everywhere when every
+//! partner-context caller that calls it directly checks too.
 
 use super::callgraph::{CallGraph, FnId};
 use super::context::PartnerContext;
@@ -20,6 +25,28 @@ const MAX_DEPTH: usize = 8;
 pub struct CheckFound {
     pub function: FnId,
     pub call: usize,
+}
+
+/// A check that runs before the point: a call, or a check run before `function` is
+/// entered (see [`Checks::runs_before_or_on_entry`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    Call(CheckFound),
+    OnEntry(FnId),
+}
+
+impl Found {
+    fn call(self) -> Option<CheckFound> {
+        match self {
+            Found::Call(found) => Some(found),
+            Found::OnEntry(_) => None,
+        }
+    }
+}
+
+/// No check runs before any function is entered.
+fn never(_: FnId) -> bool {
+    false
 }
 
 pub struct Checks<'a> {
@@ -50,7 +77,21 @@ impl Checks<'_> {
         block: usize,
         is_check: &dyn Fn(FnId, &CallSite) -> bool,
     ) -> Option<CheckFound> {
-        self.before(function, offset, block, is_check, &mut Vec::new())
+        self.before(function, offset, block, is_check, &never, &mut Vec::new())
+            .and_then(Found::call)
+    }
+
+    /// [`Checks::runs_before_in`] where a function for which `on_entry` holds is checked
+    /// before it is entered by the framework (a route layer, an extractor).
+    pub fn runs_before_or_on_entry(
+        &self,
+        function: FnId,
+        offset: u32,
+        block: usize,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
+        on_entry: &dyn Fn(FnId) -> bool,
+    ) -> Option<Found> {
+        self.before(function, offset, block, is_check, on_entry, &mut Vec::new())
     }
 
     /// Whether `function` always runs a check before returning normally, at
@@ -70,8 +111,9 @@ impl Checks<'_> {
         offset: u32,
         block: usize,
         is_check: &dyn Fn(FnId, &CallSite) -> bool,
+        on_entry: &dyn Fn(FnId) -> bool,
         visiting: &mut Vec<FnId>,
-    ) -> Option<CheckFound> {
+    ) -> Option<Found> {
         if visiting.len() > MAX_DEPTH || visiting.contains(&function) {
             return None;
         }
@@ -84,10 +126,10 @@ impl Checks<'_> {
                 continue;
             }
             if is_check(function, call) {
-                return Some(CheckFound {
+                return Some(Found::Call(CheckFound {
                     function,
                     call: index,
-                });
+                }));
             }
             let callees = self.graph.callees(function, index);
             if !callees.is_empty()
@@ -95,10 +137,10 @@ impl Checks<'_> {
                     .iter()
                     .all(|&callee| self.checks_on_entry(callee, is_check, &mut visiting.clone()))
             {
-                return Some(CheckFound {
+                return Some(Found::Call(CheckFound {
                     function,
                     call: index,
-                });
+                }));
             }
         }
         // Every partner-context caller must check before calling.
@@ -109,14 +151,23 @@ impl Checks<'_> {
             .copied()
             .filter(|(caller, _)| self.context.contains(*caller))
             .collect();
+        // Checked on entry: the framework's way in is checked, and so must be every direct
+        // call from partner code.
+        let mut found = on_entry(function).then_some(Found::OnEntry(function));
         if callers.is_empty() {
-            return None;
+            return found;
         }
         visiting.push(function);
-        let mut found = None;
         for (caller, call_index) in callers {
             let call = &self.workspace.files[caller.file].functions[caller.index].calls[call_index];
-            match self.before(caller, call.span.start, call.block, is_check, visiting) {
+            match self.before(
+                caller,
+                call.span.start,
+                call.block,
+                is_check,
+                on_entry,
+                visiting,
+            ) {
                 Some(check) => found = found.or(Some(check)),
                 None => {
                     visiting.pop();
@@ -145,6 +196,17 @@ impl Checks<'_> {
         function: FnId,
         is_check: &dyn Fn(FnId, &CallSite) -> bool,
     ) -> Vec<FnId> {
+        self.unchecked_chain_or_on_entry(function, is_check, &never)
+    }
+
+    /// [`Checks::unchecked_chain_in`] with checks on entry (see
+    /// [`Checks::runs_before_or_on_entry`]).
+    pub fn unchecked_chain_or_on_entry(
+        &self,
+        function: FnId,
+        is_check: &dyn Fn(FnId, &CallSite) -> bool,
+        on_entry: &dyn Fn(FnId) -> bool,
+    ) -> Vec<FnId> {
         let mut chain = vec![function];
         let mut current = function;
         while chain.len() <= MAX_DEPTH {
@@ -159,7 +221,13 @@ impl Checks<'_> {
                         self.context.contains(caller)
                             && !chain.contains(&caller)
                             && self
-                                .runs_before_in(caller, call.span.start, call.block, is_check)
+                                .runs_before_or_on_entry(
+                                    caller,
+                                    call.span.start,
+                                    call.block,
+                                    is_check,
+                                    on_entry,
+                                )
                                 .is_none()
                     });
             let Some((caller, _)) = unchecked_caller else {

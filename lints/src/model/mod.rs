@@ -11,6 +11,7 @@ pub mod checks;
 pub mod context;
 pub mod delete_routes;
 pub mod grants;
+pub mod layers;
 pub mod names;
 pub mod pages;
 pub mod queries;
@@ -21,7 +22,7 @@ use crate::index::{CallSite, TypeRef, Workspace};
 use crate::names::words;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use callgraph::CallGraph;
-use checks::{CheckFound, Checks};
+use checks::{Checks, Found};
 use context::{PartnerContext, PartnerPaths};
 use names::Patterns;
 
@@ -111,6 +112,8 @@ pub struct Model {
     pub responses: responses::PartnerResponses,
     /// Which types any function hands out, and whether only authentication flows do.
     pub all_responses: responses::AllResponses,
+    /// Handlers a guard runs before on entry: in a route layer, interceptor or extractor.
+    pub entry_guards: layers::EntryGuards,
     pub context_types: Patterns,
     pub tenant_id_types: Patterns,
     pub guards: Patterns,
@@ -134,11 +137,23 @@ impl Model {
             .unwrap_or_else(|_| PartnerPaths::empty());
         // Phases that do not need each other run side by side: several are sequential inside,
         // and on a large workspace they would otherwise leave the other cores idle.
-        let ((graph, context), queries) = rayon::join(
+        let guards = Patterns::new(options.strings("guard_functions"));
+        let ((graph, context, entry_guards), queries) = rayon::join(
             || {
                 let graph = CallGraph::build(workspace);
                 let context = PartnerContext::build(workspace, &graph, &context_types, &paths);
-                (graph, context)
+                let checks = Checks {
+                    workspace,
+                    graph: &graph,
+                    context: &context,
+                };
+                let entry_guards = layers::EntryGuards::build(
+                    workspace,
+                    &checks,
+                    &|function, call| is_guard_call(workspace, &graph, &guards, function, call),
+                    &|name| guards.matches(name),
+                );
+                (graph, context, entry_guards)
             },
             || queries::Queries::build_with(workspace, options, memo),
         );
@@ -178,9 +193,10 @@ impl Model {
             pages,
             responses,
             all_responses,
+            entry_guards,
             context_types,
             tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
-            guards: Patterns::new(options.strings("guard_functions")),
+            guards,
             options: options.clone(),
         }
     }
@@ -214,42 +230,25 @@ impl Model {
         function: callgraph::FnId,
         call: &CallSite,
     ) -> bool {
-        if !self.is_guard(call) {
-            return false;
-        }
-        let Some(caller) = workspace
-            .files
-            .get(function.file)
-            .and_then(|facts| facts.functions.get(function.index))
-        else {
-            return true;
-        };
-        let Some(index) = caller.calls.iter().position(|own| std::ptr::eq(own, call)) else {
-            return true;
-        };
-        let callees = self.graph.callees(function, index);
-        callees.is_empty()
-            || callees.iter().any(|callee| {
-                workspace
-                    .files
-                    .get(callee.file)
-                    .and_then(|facts| facts.functions.get(callee.index))
-                    .is_some_and(checks_something)
-            })
+        is_guard_call(workspace, &self.graph, &self.guards, function, call)
     }
 
-    /// Whether a partner-access guard runs before `offset` in `function`.
+    /// Whether a partner-access guard runs before `offset` in `function`: a guard call, or
+    /// the route layer, interceptor or extractor the function is entered through.
     pub fn guard_before(
         &self,
         workspace: &Workspace,
         function: callgraph::FnId,
         offset: u32,
         block: usize,
-    ) -> Option<CheckFound> {
-        self.checks(workspace)
-            .runs_before_in(function, offset, block, &|caller, call| {
-                self.is_guard_in(workspace, caller, call)
-            })
+    ) -> Option<Found> {
+        self.checks(workspace).runs_before_or_on_entry(
+            function,
+            offset,
+            block,
+            &|caller, call| self.is_guard_in(workspace, caller, call),
+            &|entered| self.entry_guards.is_guarded(entered),
+        )
     }
 
     /// "partner context: `partner::handler` → `store::list`", for messages.
@@ -260,9 +259,12 @@ impl Model {
     /// The partner-context path to `function` along which no caller runs a
     /// guard, described for a message.
     pub fn unguarded_chain_text(&self, workspace: &Workspace, function: callgraph::FnId) -> String {
-        self.unchecked_chain_text_in(workspace, function, &|caller, call| {
-            self.is_guard_in(workspace, caller, call)
-        })
+        let chain = self.checks(workspace).unchecked_chain_or_on_entry(
+            function,
+            &|caller, call| self.is_guard_in(workspace, caller, call),
+            &|entered| self.entry_guards.is_guarded(entered),
+        );
+        self.entry_chain_text(workspace, &chain)
     }
 
     /// The partner-context path to `function` along which no caller runs a
@@ -276,7 +278,11 @@ impl Model {
         let chain = self
             .checks(workspace)
             .unchecked_chain_in(function, is_check);
-        // Stop where the chain reaches an entry point: the rest is context already.
+        self.entry_chain_text(workspace, &chain)
+    }
+
+    /// A chain described from where it reaches an entry point: the rest is context already.
+    fn entry_chain_text(&self, workspace: &Workspace, chain: &[callgraph::FnId]) -> String {
         let start = chain
             .iter()
             .rposition(|id| {
@@ -413,6 +419,38 @@ fn checks_something(function: &crate::index::FunctionDef) -> bool {
             .calls
             .iter()
             .any(|call| !INERT_CALLS.contains(&call.name()))
+}
+
+/// See [`Model::is_guard_in`]; free of the model so that its parts can ask while it is built.
+fn is_guard_call(
+    workspace: &Workspace,
+    graph: &CallGraph,
+    guards: &Patterns,
+    function: callgraph::FnId,
+    call: &CallSite,
+) -> bool {
+    if !guards.matches(call.name()) {
+        return false;
+    }
+    let Some(caller) = workspace
+        .files
+        .get(function.file)
+        .and_then(|facts| facts.functions.get(function.index))
+    else {
+        return true;
+    };
+    let Some(index) = caller.calls.iter().position(|own| std::ptr::eq(own, call)) else {
+        return true;
+    };
+    let callees = graph.callees(function, index);
+    callees.is_empty()
+        || callees.iter().any(|callee| {
+            workspace
+                .files
+                .get(callee.file)
+                .and_then(|facts| facts.functions.get(callee.index))
+                .is_some_and(checks_something)
+        })
 }
 
 /// Whether any query names a manages relationship (`-[:MANAGES]->`), in any clause.

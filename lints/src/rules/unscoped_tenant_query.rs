@@ -30,6 +30,19 @@ counts only when its body can decide something (it compares, or calls anything b
 building `Ok(())` and logging): a stub named `ensure_manages` that returns `Ok(())`
 guards nothing. A guard from outside the workspace is trusted by its name.
 
+A guard also runs before a handler it is wrapped around (R13): an axum `.layer(..)` or
+`.route_layer(..)` of `from_fn(f)`, `from_fn_with_state(s, f)` or `from_extractor::<T>()`
+guards the routes added before it in the same chain, routers nested or merged before it
+included (followed through the functions and variables that build them); an actix-web
+`.wrap(from_fn(f))` guards every route of its app, scope or resource; a tonic
+`XServer::with_interceptor(svc, f)` guards the service's methods; and a handler that takes
+an extractor `T` (not `Option<T>`) is guarded when `T`'s `FromRequestParts`/`FromRequest`
+implementation guards. Middleware, interceptors and extractors guard only when a guard
+runs in them on every path and its failure rejects the request (`?`, a returned error, an
+early `return`): a check whose result is dropped or only logged lets every request
+through. A handler also routed outside any guarding layer, or called directly from
+partner code that does not guard, is not guarded.
+
 Tenant-owned data is `Tenant`, the labels in `[model] tenant_owned_labels`, every label
 that any query of the workspace relates to a `:Tenant` node directly, and any node matched
 on a `tenant_id` property. `Partner` is not tenant-owned.
@@ -411,6 +424,283 @@ pub async fn list_users(ctx: PartnerContext, graph: Graph, tenant_id: String) {{
                 "{guard}"
             );
         }
+    }
+
+    /// Partner handlers, one query each, named after how they are routed.
+    fn routed_handlers(names: &[&str]) -> String {
+        let mut source = String::from("use crate::store::Graph;\n");
+        for name in names {
+            source.push_str(&format!(
+                "pub async fn {name}(State(g): State<Graph>, Path(tid): Path<String>) {{ g.run(query(\"MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {{id: $tid}}) RETURN d\")).await; }}\n"
+            ));
+        }
+        source
+    }
+
+    /// The guard every test below checks with, and the middleware built on it.
+    const GUARDS: &str = r#"
+pub async fn ensure_manages(s: &AppState, tid: &str) -> Result<(), ApiError> { access::lookup(&s.partner_id, tid).await }
+pub async fn verify_manages(s: &AppState, tid: &str) -> Result<(), ApiError> { Ok(()) }
+pub async fn require_manages_layer(State(s): State<AppState>, Path(tid): Path<String>, req: Request, next: Next) -> Result<Response, StatusCode> {
+    ensure_manages(&s, &tid).await.map_err(|_| StatusCode::FORBIDDEN)?;
+    Ok(next.run(req).await)
+}
+pub async fn manages_or_forbidden(State(s): State<AppState>, Path(tid): Path<String>, req: Request, next: Next) -> Response {
+    if ensure_manages(&s, &tid).await.is_err() { return StatusCode::FORBIDDEN.into_response(); }
+    next.run(req).await
+}
+pub async fn logs_manages(State(s): State<AppState>, Path(tid): Path<String>, req: Request, next: Next) -> Response {
+    if let Err(e) = ensure_manages(&s, &tid).await { tracing::warn!("not managed: {e}"); }
+    next.run(req).await
+}
+pub async fn drops_manages(State(s): State<AppState>, Path(tid): Path<String>, req: Request, next: Next) -> Response {
+    let _ = ensure_manages(&s, &tid).await;
+    next.run(req).await
+}
+pub async fn stub_manages_layer(State(s): State<AppState>, Path(tid): Path<String>, req: Request, next: Next) -> Result<Response, ApiError> {
+    verify_manages(&s, &tid).await?;
+    Ok(next.run(req).await)
+}
+"#;
+
+    fn lint_routed(routes: &str, handlers: &[&str]) -> Vec<String> {
+        check(
+            "PS101",
+            &[
+                ("src/partner/handlers.rs", &routed_handlers(handlers)),
+                ("src/partner/routes.rs", routes),
+                ("src/guards.rs", GUARDS),
+            ],
+        )
+    }
+
+    fn finding(line: usize, handler: &str) -> String {
+        // The node pattern's column: after the handler's name and its parameters.
+        let column = 85 + handler.len();
+        format!("src/partner/handlers.rs:{line}:{column}: deny[PS101] query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::handlers::{handler}`)")
+    }
+
+    #[test]
+    fn a_route_layer_that_guards_guards_every_route_added_before_it() {
+        let routes = r#"
+use crate::partner::handlers;
+use crate::guards::*;
+pub fn partner_routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/p/:tid/devices", get(handlers::guarded).post(handlers::guarded_too))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_manages_layer))
+        .route("/p/:tid/late", get(handlers::added_after_the_layer))
+}
+fn forbidden_routes() -> Router<AppState> {
+    Router::new().route("/f/:tid", get(handlers::bool_checked)).layer(from_fn(manages_or_forbidden))
+}
+fn sibling_routes() -> Router<AppState> {
+    Router::new().route("/s/:tid", get(handlers::in_a_sibling_router))
+}
+pub fn app(state: AppState) -> Router {
+    let open = Router::new().route("/o/:tid", get(handlers::merged_after));
+    Router::new()
+        .nest("/partner", partner_routes(state.clone()))
+        .nest("/forbidden", forbidden_routes())
+        .merge(sibling_routes())
+        .merge(open)
+        .with_state(state)
+}
+"#;
+        assert_eq!(
+            lint_routed(
+                routes,
+                &[
+                    "guarded",
+                    "guarded_too",
+                    "added_after_the_layer",
+                    "bool_checked",
+                    "in_a_sibling_router",
+                    "merged_after",
+                ]
+            ),
+            [
+                finding(4, "added_after_the_layer"),
+                finding(6, "in_a_sibling_router"),
+                finding(7, "merged_after"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_layer_that_drops_logs_or_stubs_the_guard_guards_nothing() {
+        let routes = r#"
+use crate::partner::handlers;
+use crate::guards::*;
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/a", Router::new().route("/a/:tid", get(handlers::logged)).route_layer(from_fn(logs_manages)))
+        .nest("/b", Router::new().route("/b/:tid", get(handlers::dropped)).route_layer(from_fn(drops_manages)))
+        .nest("/c", Router::new().route("/c/:tid", get(handlers::stubbed)).route_layer(from_fn(stub_manages_layer)))
+        .nest("/d", Router::new().route("/d/:tid", get(handlers::checked)).route_layer(from_fn(require_manages_layer)))
+        .layer(from_fn(logs_manages))
+}
+"#;
+        assert_eq!(
+            lint_routed(routes, &["logged", "dropped", "stubbed", "checked"]),
+            [
+                finding(2, "logged"),
+                finding(3, "dropped"),
+                finding(4, "stubbed"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_outer_layer_guards_the_routers_nested_before_it() {
+        // The layer is on the app, after the nest: it wraps the nested routes too. A route
+        // also reachable through a second, unguarded router is not guarded.
+        let routes = r#"
+use crate::partner::handlers;
+use crate::guards::*;
+fn partner_routes() -> Router<AppState> {
+    Router::new().route("/p/:tid", get(handlers::nested)).route("/twice/:tid", get(handlers::routed_twice))
+}
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/partner", partner_routes())
+        .layer(from_fn_with_state(state.clone(), require_manages_layer))
+        .route("/open/:tid", get(handlers::routed_twice))
+}
+"#;
+        assert_eq!(
+            lint_routed(routes, &["nested", "routed_twice"]),
+            [finding(3, "routed_twice")]
+        );
+    }
+
+    #[test]
+    fn actix_wrap_and_tonic_interceptors_guard_what_they_wrap() {
+        let routes = r#"
+use crate::partner::handlers;
+use crate::guards::*;
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/partner")
+            .route("/t/{tid}", web::get().to(handlers::scoped))
+            .service(handlers::by_macro)
+            .wrap(from_fn(require_manages_layer)),
+    )
+    .service(web::scope("/open").route("/t/{tid}", web::get().to(handlers::unwrapped)));
+}
+pub async fn serve(pool: Graph) {
+    Server::builder()
+        .add_service(DevicesServer::with_interceptor(DeviceService::new(pool), check_interceptor))
+        .add_service(ReportsServer::with_interceptor(ReportService::new(pool), log_interceptor));
+}
+pub fn check_interceptor(req: Request<()>) -> Result<Request<()>, Status> {
+    if !check_partner_manages(&req) { return Err(Status::permission_denied("not managed")); }
+    Ok(req)
+}
+pub fn log_interceptor(req: Request<()>) -> Result<Request<()>, Status> {
+    let _ = ensure_manages_sync(&req);
+    Ok(req)
+}
+pub fn check_partner_manages(req: &Request<()>) -> bool { access::manages(req.metadata()) }
+pub fn ensure_manages_sync(req: &Request<()>) -> Result<(), Status> { access::check(req.metadata()) }
+pub struct DeviceService { g: Graph }
+#[tonic::async_trait]
+impl Devices for DeviceService {
+    async fn list(&self, request: Request<ListDevices>) -> Result<Response<DeviceList>, Status> {
+        self.g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await;
+    }
+}
+pub struct ReportService { g: Graph }
+#[tonic::async_trait]
+impl Reports for ReportService {
+    async fn list(&self, request: Request<ListReports>) -> Result<Response<ReportList>, Status> {
+        self.g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await;
+    }
+}
+"#;
+        let findings = check(
+            "PS101",
+            &[
+                (
+                    "src/partner/handlers.rs",
+                    &routed_handlers(&["scoped", "by_macro", "unwrapped"]),
+                ),
+                ("src/partner/routes.rs", routes),
+                ("src/guards.rs", GUARDS),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                finding(4, "unwrapped"),
+                "src/partner/routes.rs:39:33: deny[PS101] query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::routes::ReportService::list`)".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_extractor_that_guards_guards_the_handlers_that_take_it() {
+        let extractors = r#"
+use crate::guards::*;
+pub struct ManagedTenant(pub String);
+impl<S: Send + Sync> FromRequestParts<S> for ManagedTenant {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(tid) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| StatusCode::BAD_REQUEST)?;
+        ensure_manages(&AppState::from_ref(state), &tid).await.map_err(|_| StatusCode::FORBIDDEN)?;
+        Ok(ManagedTenant(tid))
+    }
+}
+pub struct LooselyManaged(pub String);
+impl<S: Send + Sync> FromRequestParts<S> for LooselyManaged {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(tid) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| StatusCode::BAD_REQUEST)?;
+        ensure_manages(&AppState::from_ref(state), &tid).await.ok();
+        Ok(LooselyManaged(tid))
+    }
+}
+pub struct ActixManaged(pub String);
+impl FromRequest for ActixManaged {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<AppState>().cloned();
+        let tid = req.match_info().get("tid").unwrap_or_default().to_string();
+        Box::pin(async move {
+            ensure_manages(&state, &tid).await?;
+            Ok(ActixManaged(tid))
+        })
+    }
+}
+"#;
+        let handlers = r#"
+use crate::extract::*;
+pub async fn takes_it(ManagedTenant(tid): ManagedTenant, State(g): State<Graph>) { g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await; }
+pub async fn takes_actix(ActixManaged(tid): ActixManaged, g: web::Data<Graph>) { g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await; }
+pub async fn drops_the_result(LooselyManaged(tid): LooselyManaged, State(g): State<Graph>) { g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await; }
+pub async fn optional(tenant: Option<ManagedTenant>, State(g): State<Graph>) { g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await; }
+pub async fn does_not_take_it(Path(tid): Path<String>, State(g): State<Graph>) { g.run(query("MATCH (d:Device)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN d")).await; }
+pub fn app() -> Router<AppState> {
+    Router::new()
+        .route("/e/:tid", get(does_not_take_it))
+        .route_layer(from_extractor::<ManagedTenant>())
+}
+"#;
+        let line = |line: usize, column: usize, handler: &str| {
+            format!("src/partner/handlers.rs:{line}:{column}: deny[PS101] query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::handlers::{handler}`)")
+        };
+        assert_eq!(
+            check(
+                "PS101",
+                &[
+                    ("src/partner/handlers.rs", handlers),
+                    ("src/extract.rs", extractors),
+                    ("src/guards.rs", GUARDS),
+                ],
+            ),
+            [line(5, 113, "drops_the_result"), line(6, 99, "optional"),]
+        );
     }
 
     #[test]
