@@ -873,9 +873,9 @@ impl Indexer {
         visit_inner: impl FnOnce(&mut Self),
     ) {
         let mappings_before = self.roles.mappings.len();
-        self.roles.enter_binding(&ident.to_string(), Some(ty));
+        self.roles.enter_const(&ident.to_string(), Some(ty));
         visit_inner(self);
-        self.roles.leave_binding();
+        self.roles.leave_const();
         let impl_type = self.impl_type();
         self.roles
             .record_const(ident, expr, mappings_before, impl_type.as_deref());
@@ -1240,6 +1240,22 @@ impl<'ast> Visit<'ast> for Indexer {
             }
             for arg in &args {
                 self.visit_expr(arg);
+            }
+        } else if self.macro_depth > functions::MAX_MACRO_NESTING {
+            // Bodies nested this deep in macros are not read, as above.
+        } else if let Some(statics) = roles::lazy_statics(mac) {
+            for item in &statics {
+                self.visit_item_static(item);
+            }
+        } else if let Some(entries) = roles::map_macro_entries(mac) {
+            self.roles.map_entries(
+                &entries,
+                || span_of_tokens(mac),
+                current_impl_type(&self.impl_stack),
+            );
+            for (key, value) in &entries {
+                self.visit_expr(key);
+                self.visit_expr(value);
             }
         }
         self.macro_depth -= 1;
