@@ -5,6 +5,7 @@
 pub mod functions;
 mod guard;
 mod lex_error;
+pub mod macros;
 pub mod modules;
 pub mod roles;
 pub mod views;
@@ -375,6 +376,8 @@ pub struct FileFacts {
     pub role_mappings: Vec<RoleMapping>,
     /// `const`/`static` permission lists, for tables that name them.
     pub permission_lists: Vec<PermissionList>,
+    /// `macro_rules!` definitions whose `key = value` arguments reach other field names.
+    pub macro_keys: Vec<macros::MacroKeys>,
     pub directives: Vec<Directive>,
     /// Components, view bodies, routes and templates.
     pub views: views::ViewFacts,
@@ -613,6 +616,7 @@ struct SyntaxFacts {
     cypher_literals: Vec<Span>,
     role_mappings: Vec<RoleMapping>,
     permission_lists: Vec<PermissionList>,
+    macro_keys: Vec<macros::MacroKeys>,
     views: views::ViewFacts,
     imports: Vec<Import>,
     module_links: Vec<modules::ModuleLink>,
@@ -631,6 +635,7 @@ impl SyntaxFacts {
             cypher_literals: fitted(indexer.cypher_literals),
             role_mappings: fitted(indexer.roles.mappings),
             permission_lists: fitted(indexer.roles.permission_lists),
+            macro_keys: fitted(indexer.macro_keys),
             views: indexer.views.facts,
             imports: fitted(indexer.imports),
             module_links: fitted(indexer.module_links),
@@ -647,6 +652,7 @@ impl SyntaxFacts {
         facts.cypher_literals = self.cypher_literals;
         facts.role_mappings = self.role_mappings;
         facts.permission_lists = self.permission_lists;
+        facts.macro_keys = self.macro_keys;
         facts.views = self.views;
         facts.imports = self.imports;
         let mut module_links = self.module_links;
@@ -795,6 +801,7 @@ struct Indexer {
     /// `impl` blocks being visited: (self type, trait).
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
+    macro_keys: Vec<macros::MacroKeys>,
     views: views::ViewCollector,
     imports: Vec<Import>,
     module_links: Vec<modules::ModuleLink>,
@@ -1145,6 +1152,7 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        self.macro_keys.extend(macros::macro_rules_keys(item));
         modules::links_in_tokens(
             item.mac.tokens.clone(),
             &self.inline_dirs,
@@ -1667,6 +1675,7 @@ pub struct Workspace {
     types_by_name: HashMap<String, Vec<(FileId, usize)>>,
     impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
     permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>>,
+    macro_keys_by_name: HashMap<String, Vec<(FileId, usize)>>,
 }
 
 impl Workspace {
@@ -1674,7 +1683,14 @@ impl Workspace {
         let mut types_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut impls_by_type: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        let mut macro_keys_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         for (file_id, file) in files.iter().enumerate() {
+            for (i, keys) in file.macro_keys.iter().enumerate() {
+                macro_keys_by_name
+                    .entry(keys.name.clone())
+                    .or_default()
+                    .push((file_id, i));
+            }
             for (i, list) in file.permission_lists.iter().enumerate() {
                 permission_lists_by_name
                     .entry(list.name.clone())
@@ -1701,6 +1717,7 @@ impl Workspace {
             types_by_name,
             impls_by_type,
             permission_lists_by_name,
+            macro_keys_by_name,
         }
     }
 
@@ -1741,6 +1758,18 @@ impl Workspace {
             .into_iter()
             .flatten()
             .map(|&(file, i)| (file, &self.files[file].permission_lists[i]))
+    }
+
+    /// `macro_rules!` definitions with this name that forward keys to other field names.
+    pub fn macro_keys_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = &'a macros::MacroKeys> + 'a {
+        self.macro_keys_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| &self.files[file].macro_keys[i])
     }
 
     pub fn file(&self, id: FileId) -> &FileFacts {
