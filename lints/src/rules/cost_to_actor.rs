@@ -30,9 +30,12 @@ tenant acted on:
 - a builder setter named like a tenant field (`.tenant_id(session.tenant_id)`) in a
   chain started by a record call (`UsageRecord::builder()`).
 
-Values are classified by the shared actor/target model: `let` bindings are followed,
-every field of the partner context value is the actor, and `tenant_id` from the request
-path is the target. The finding is on the value billed.
+Values are classified by the shared actor/target model: `let` bindings are followed
+(also into the fields of a struct literal bound by `let`: `let payer = Payer { account_id:
+ctx.account_id.clone() }` makes `payer.account_id` the actor), every field of the partner
+context value is the actor (the partner's own id, the session's home tenant, its
+`account_id`), and `tenant_id` from the request path is the target. The finding is on
+the value billed.
 
 Decisions where the catalogue is silent:
 - Record words match whole words, with plural and verb endings (`metering`, `billed`,
@@ -690,6 +693,74 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
     meter.record(UsageRecord { tenant_id: tenant_id.clone(), units: 1 });
 }
 "#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn actor_values_through_lets_struct_fields_and_the_partner_context() {
+        let findings = check(
+            "PS401",
+            &[
+                (
+                    "src/model.rs",
+                    "pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }\n\
+                     pub struct Payer { pub account_id: String }\n",
+                ),
+                (
+                    "src/partner/billing.rs",
+                    r#"
+async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Path<String>) {
+    let home = ctx.home_tenant_id.clone();
+    let billed = home;
+    meter.record(UsageRecord { tenant_id: billed, units: 1 });
+    let partner = &ctx;
+    meter.record(UsageRecord { account_id: partner.partner_id.clone(), units: 1 });
+    let payer = Payer { account_id: ctx.account_id.clone() };
+    meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+    let account = ctx.account_id.as_str();
+    billing::charge(UsageCharge { account_id: account.to_owned(), units: 2 });
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/billing.rs:5:43: deny[PS401] `UsageRecord` bills `billed`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:7:44: deny[PS401] `UsageRecord` bills `partner.partner_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:9:44: deny[PS401] `UsageRecord` bills `payer.account_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:11:47: deny[PS401] `UsageCharge` bills `account`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+            ]
+        );
+    }
+
+    #[test]
+    fn target_values_through_lets_and_struct_fields_are_fine() {
+        let findings = check(
+            "PS401",
+            &[
+                (
+                    "src/model.rs",
+                    "pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }\n\
+                     pub struct Payer { pub account_id: String }\n",
+                ),
+                (
+                    "src/partner/billing.rs",
+                    r#"
+async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Path<String>) {
+    let billed = tenant_id.clone();
+    meter.record(UsageRecord { tenant_id: billed, units: 1, actor_tenant_id: ctx.home_tenant_id.clone() });
+    let payer = Payer { account_id: tenant_id.clone() };
+    meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+    let payer = Payer { account_id: ctx.account_id.clone() };
+    let payer = Payer { account_id: tenant_id.clone() };
+    meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+}
+"#,
+                ),
+            ],
         );
         assert_eq!(findings, Vec::<String>::new());
     }
