@@ -56,8 +56,9 @@ Decisions where the catalogue is silent:
   checked: the function, or a partner-context caller up to four calls up, reads a value
   the model calls the target (`Path(tenant_id)`, `target_tenant_id`, a `TenantId`). A
   partner buying its own plan has no target and pays itself.
-- Records named for the partner (`PartnerInvoice`, `bill_reseller`, words `partner`,
-  `reseller`, `msp`) bill the partner on purpose and are not flagged.
+- Records named for the partner (`PartnerInvoice`, `bill_reseller`: the `partner_words`,
+  by default `partner`, `reseller`, `msp`) bill the partner on purpose and are not
+  flagged.
 
 ## Why is this bad?
 When a partner provisions or uses resources in a customer tenant, the cost belongs to
@@ -81,6 +82,8 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
 ## Options
 - `record_names`: words that make a type or call a usage/billing record.
 - `tenant_fields`: field and parameter names that say who is billed.
+- `partner_words`: words that name a record or call for the partner itself
+  (`PartnerInvoice`, `bill_reseller`), which bills the partner on purpose.
 
 ## Checklist item
 4. Attribution: Are resource costs correctly attributed to the Customer Tenant, even if
@@ -113,6 +116,11 @@ const OPTIONS: &[OptionSpec] = &[
         ]),
         doc: "Field and parameter names that say which tenant is billed (whole-word suffixes)",
     },
+    OptionSpec {
+        key: "partner_words",
+        default: OptionDefault::StringList(&["partner", "reseller", "msp"]),
+        doc: "Words that name a record or call for the partner, which bills the partner on purpose (`PartnerInvoice`, `bill_reseller`)",
+    },
 ];
 
 /// Endings a record word may take: `usages`, `billed`, `metering`, `billable`.
@@ -127,10 +135,6 @@ const READ_VERBS: &[&str] = &[
     "sum", "total",
 ];
 
-/// Words that say a record bills the partner on purpose (`PartnerInvoice`,
-/// `bill_reseller`): a partner's own costs are the partner's.
-const PARTNER_WORDS: &[&str] = &["partner", "reseller", "msp"];
-
 /// Last words of types that describe or select records rather than being one.
 const NON_RECORD_TYPE_WORDS: &[&str] = &[
     "query", "filter", "params", "criteria", "search", "stats", "summary", "report", "view",
@@ -139,6 +143,9 @@ const NON_RECORD_TYPE_WORDS: &[&str] = &[
 struct CostToActor {
     record_words: Vec<String>,
     tenant_fields: NameList,
+    /// Words that say a record bills the partner on purpose (`PartnerInvoice`,
+    /// `bill_reseller`): a partner's own costs are the partner's.
+    partner_words: Vec<String>,
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
@@ -149,6 +156,11 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
             .map(|name| name.to_lowercase())
             .collect(),
         tenant_fields: NameList::new(options.strings("tenant_fields")),
+        partner_words: options
+            .strings("partner_words")
+            .iter()
+            .map(|word| word.to_lowercase())
+            .collect(),
     })
 }
 
@@ -192,7 +204,7 @@ impl CostToActor {
         let mut found = NameWords::default();
         any_word(name, |index, word| {
             found.starts_with_read |= index == 0 && READ_VERBS.contains(&word);
-            found.names_partner |= PARTNER_WORDS.contains(&word);
+            found.names_partner |= self.partner_words.iter().any(|partner| partner == word);
             found.has_record_word |= self.is_record_word(word);
             found.ends_describing = NON_RECORD_TYPE_WORDS.contains(&word);
             found.names_partner
@@ -772,10 +784,12 @@ async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Pa
             &[
                 ("record_names", OptionValue::StringList(vec!["consumption".into()])),
                 ("tenant_fields", OptionValue::StringList(vec!["payer".into()])),
+                ("partner_words", OptionValue::StringList(vec!["agency".into()])),
             ],
             &[(
                 "src/partner/x.rs",
-                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; }",
+                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; \
+                 let own = AgencyConsumption { payer: session.tenant_id }; }",
             )],
         );
         assert_eq!(

@@ -96,6 +96,8 @@ async fn delete_tenant(Extension(session): Extension<PartnerSession>, Path(tenan
 ## Options
 - `destructive_handlers`: handler names (`*` wildcards) that are destructive.
 - `confirmation_fields`: request field names (`*` wildcards) that carry the confirmation.
+- `tenant_name_words`: words that make a value the target tenant's name (`name`, `slug`;
+  add `label` when tenants are named by a label).
 
 ## Checklist item
 5. Action Confirmation: Do destructive actions require re-confirmation with the specific
@@ -127,10 +129,12 @@ const OPTIONS: &[OptionSpec] = &[
         default: OptionDefault::StringList(&["confirm*"]),
         doc: "Request field names (`*` wildcards) that carry a typed confirmation",
     },
+    OptionSpec {
+        key: "tenant_name_words",
+        default: OptionDefault::StringList(&["name", "slug"]),
+        doc: "Words that make a value the target tenant's name, which the confirmation must be compared with",
+    },
 ];
-
-/// Words that say a value is a name the partner can type.
-const NAME_WORDS: &[&str] = &["name", "slug"];
 
 /// First words of guard functions that check what they are given.
 const GUARD_VERBS: &[&str] = &[
@@ -143,12 +147,19 @@ const TENANT_WORDS: &[&str] = &["tenant", "customer"];
 struct UnconfirmedDestructiveAction {
     destructive: Patterns,
     confirmation_fields: Patterns,
+    /// Words that say a value is a name the partner can type.
+    tenant_name_words: Vec<String>,
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(UnconfirmedDestructiveAction {
         destructive: Patterns::new(options.strings("destructive_handlers")),
         confirmation_fields: Patterns::new(options.strings("confirmation_fields")),
+        tenant_name_words: options
+            .strings("tenant_name_words")
+            .iter()
+            .map(|word| word.to_lowercase())
+            .collect(),
     })
 }
 
@@ -374,6 +385,7 @@ impl UnconfirmedDestructiveAction {
         };
         let values = Values {
             cx,
+            name_words: &self.tenant_name_words,
             file,
             function,
             confirmations: &confirmations,
@@ -440,6 +452,7 @@ impl UnconfirmedDestructiveAction {
 /// Classifies values read in one handler.
 struct Values<'a> {
     cx: &'a Context<'a>,
+    name_words: &'a [String],
     file: FileId,
     function: &'a FunctionDef,
     confirmations: &'a [Confirmation],
@@ -568,7 +581,7 @@ impl<'a> Values<'a> {
         let value_words = self.value_words(value);
         value_words
             .iter()
-            .any(|word| NAME_WORDS.contains(&word.as_str()))
+            .any(|word| self.name_words.contains(word))
             && !self.is_constant(value)
             && self.confirmation(value).is_none()
             && !self.is_request_field(value)
@@ -906,6 +919,31 @@ pub async fn retire_data(session: PartnerSession, Path(tenant_id): Path<String>,
             findings,
             ["src/partner/tenants.rs:9:14: deny[PS502] destructive handler `retire_data` (`#[delete]`) compares `body.confirm_tenant_name` with `tenant_id`, not with the target tenant's name (partner context: `partner::tenants::retire_data`)"]
         );
+    }
+
+    #[test]
+    fn tenant_name_words_come_from_config() {
+        let source = r#"
+pub async fn delete_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) {
+    let tenant = store::tenant(&tenant_id).await?;
+    if body.confirm_tenant_name != tenant.label { return Err(Error::Mismatch); }
+    store::delete_tenant(&tenant_id).await;
+}
+"#;
+        let files = [("src/partner/tenants.rs", source), TYPES];
+        assert_eq!(
+            check("PS502", &files),
+            ["src/partner/tenants.rs:2:14: deny[PS502] destructive handler `delete_tenant` (named `delete_tenant`) compares `body.confirm_tenant_name` with `tenant.label`, not with the target tenant's name (partner context: `partner::tenants::delete_tenant`)"]
+        );
+        let configured = check_with(
+            "PS502",
+            &[(
+                "tenant_name_words",
+                OptionValue::StringList(vec!["label".into()]),
+            )],
+            &files,
+        );
+        assert_eq!(configured, Vec::<String>::new());
     }
 
     #[test]
