@@ -462,7 +462,7 @@ fn insert_macro(pool: &Pool) { sqlx::query!("insert into seats (tenant_id) value
         let seats = ActionKind::InsertRow {
             table: Some("seats".into()),
         };
-        assert_eq!(kinds(5), [seats.clone()]);
+        assert_eq!(kinds(5), std::slice::from_ref(&seats));
         assert_eq!(kinds(6), [seats]);
         let found = model
             .actions
