@@ -5,6 +5,7 @@
 pub mod functions;
 mod guard;
 mod lex_error;
+pub mod macros;
 pub mod modules;
 pub mod roles;
 pub mod routers;
@@ -379,6 +380,8 @@ pub struct FileFacts {
     pub role_mappings: Vec<RoleMapping>,
     /// `const`/`static` permission lists, for tables that name them.
     pub permission_lists: Vec<PermissionList>,
+    /// `macro_rules!` definitions whose `key = value` arguments reach other field names.
+    pub macro_keys: Vec<macros::MacroKeys>,
     pub directives: Vec<Directive>,
     /// Components, view bodies, routes and templates.
     pub views: views::ViewFacts,
@@ -619,6 +622,7 @@ struct SyntaxFacts {
     cypher_literals: Vec<Span>,
     role_mappings: Vec<RoleMapping>,
     permission_lists: Vec<PermissionList>,
+    macro_keys: Vec<macros::MacroKeys>,
     views: views::ViewFacts,
     routers: routers::RouterFacts,
     imports: Vec<Import>,
@@ -638,6 +642,7 @@ impl SyntaxFacts {
             cypher_literals: fitted(indexer.cypher_literals),
             role_mappings: fitted(indexer.roles.mappings),
             permission_lists: fitted(indexer.roles.permission_lists),
+            macro_keys: fitted(indexer.macro_keys),
             views: indexer.views.facts,
             routers: indexer.routers.facts,
             imports: fitted(indexer.imports),
@@ -655,6 +660,7 @@ impl SyntaxFacts {
         facts.cypher_literals = self.cypher_literals;
         facts.role_mappings = self.role_mappings;
         facts.permission_lists = self.permission_lists;
+        facts.macro_keys = self.macro_keys;
         facts.views = self.views;
         facts.routers = self.routers;
         facts.imports = self.imports;
@@ -791,6 +797,7 @@ struct Indexer {
     /// `impl` blocks being visited: (self type, trait).
     impl_stack: Vec<(Option<String>, Option<String>)>,
     roles: roles::RoleCollector,
+    macro_keys: Vec<macros::MacroKeys>,
     views: views::ViewCollector,
     routers: routers::RouterCollector,
     /// The function whose body is being visited, by index in `functions`.
@@ -872,9 +879,9 @@ impl Indexer {
         visit_inner: impl FnOnce(&mut Self),
     ) {
         let mappings_before = self.roles.mappings.len();
-        self.roles.enter_binding(&ident.to_string(), Some(ty));
+        self.roles.enter_const(&ident.to_string(), Some(ty));
         visit_inner(self);
-        self.roles.leave_binding();
+        self.roles.leave_const();
         let impl_type = self.impl_type();
         self.roles
             .record_const(ident, expr, mappings_before, impl_type.as_deref());
@@ -1157,6 +1164,7 @@ impl<'ast> Visit<'ast> for Indexer {
     }
 
     fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        self.macro_keys.extend(macros::macro_rules_keys(item));
         modules::links_in_tokens(
             item.mac.tokens.clone(),
             &self.inline_dirs,
@@ -1252,6 +1260,22 @@ impl<'ast> Visit<'ast> for Indexer {
             }
             for arg in &args {
                 self.visit_expr(arg);
+            }
+        } else if self.macro_depth > functions::MAX_MACRO_NESTING {
+            // Bodies nested this deep in macros are not read, as above.
+        } else if let Some(statics) = roles::lazy_statics(mac) {
+            for item in &statics {
+                self.visit_item_static(item);
+            }
+        } else if let Some(entries) = roles::map_macro_entries(mac) {
+            self.roles.map_entries(
+                &entries,
+                || span_of_tokens(mac),
+                current_impl_type(&self.impl_stack),
+            );
+            for (key, value) in &entries {
+                self.visit_expr(key);
+                self.visit_expr(value);
             }
         }
         self.macro_depth -= 1;
@@ -1672,6 +1696,7 @@ pub struct Workspace {
     types_by_name: HashMap<String, Vec<(FileId, usize)>>,
     impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
     permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>>,
+    macro_keys_by_name: HashMap<String, Vec<(FileId, usize)>>,
 }
 
 impl Workspace {
@@ -1679,7 +1704,14 @@ impl Workspace {
         let mut types_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut impls_by_type: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        let mut macro_keys_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         for (file_id, file) in files.iter().enumerate() {
+            for (i, keys) in file.macro_keys.iter().enumerate() {
+                macro_keys_by_name
+                    .entry(keys.name.clone())
+                    .or_default()
+                    .push((file_id, i));
+            }
             for (i, list) in file.permission_lists.iter().enumerate() {
                 permission_lists_by_name
                     .entry(list.name.clone())
@@ -1706,6 +1738,7 @@ impl Workspace {
             types_by_name,
             impls_by_type,
             permission_lists_by_name,
+            macro_keys_by_name,
         }
     }
 
@@ -1746,6 +1779,18 @@ impl Workspace {
             .into_iter()
             .flatten()
             .map(|&(file, i)| (file, &self.files[file].permission_lists[i]))
+    }
+
+    /// `macro_rules!` definitions with this name that forward keys to other field names.
+    pub fn macro_keys_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = &'a macros::MacroKeys> + 'a {
+        self.macro_keys_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| &self.files[file].macro_keys[i])
     }
 
     pub fn file(&self, id: FileId) -> &FileFacts {

@@ -191,6 +191,10 @@ impl RoleCollector {
 
     pub fn leave_fn(&mut self) {
         self.hints.pop();
+        self.flush_inserts();
+    }
+
+    fn flush_inserts(&mut self) {
         for series in self.inserts.pop().unwrap_or_default() {
             self.mappings.push(RoleMapping {
                 form: MappingForm::Inserts,
@@ -216,6 +220,18 @@ impl RoleCollector {
 
     pub fn leave_binding(&mut self) {
         self.hints.pop();
+    }
+
+    /// Entering a `const`/`static` item: a binding, and the scope of the insert series
+    /// its initialiser builds (`LazyLock::new(|| { let mut m = …; m.insert(…); m })`).
+    pub fn enter_const(&mut self, name: &str, ty: Option<&syn::Type>) {
+        self.enter_binding(name, ty);
+        self.inserts.push(Vec::new());
+    }
+
+    pub fn leave_const(&mut self) {
+        self.leave_binding();
+        self.flush_inserts();
     }
 
     /// After a `const`/`static` was visited: keep its permissions for tables
@@ -343,6 +359,33 @@ impl RoleCollector {
         }
     }
 
+    /// The `key => value` entries of a map macro (`phf_map!`, `hashmap!`, …): a table.
+    pub fn map_entries(
+        &mut self,
+        entries: &[(syn::Expr, syn::Expr)],
+        span: impl FnOnce() -> Span,
+        impl_type: Option<&str>,
+    ) {
+        let mut found_entries = Vec::new();
+        let mut role_type = None;
+        for (key, value) in entries {
+            if let Some((entry, ty)) = self.pair_entry(key, value, impl_type) {
+                if role_type.is_none() {
+                    role_type = ty;
+                }
+                found_entries.push(entry);
+            }
+        }
+        if !found_entries.is_empty() {
+            self.mappings.push(RoleMapping {
+                form: MappingForm::Table,
+                span: span(),
+                role_type,
+                entries: found_entries,
+            });
+        }
+    }
+
     /// `map.insert(role, permissions)`: one entry of the function's series for that map.
     pub fn method_call(&mut self, call: &syn::ExprMethodCall, impl_type: Option<&str>) {
         if call.method != "insert" || call.args.len() != 2 {
@@ -441,6 +484,77 @@ impl RoleCollector {
             role.role_type,
         ))
     }
+}
+
+/// Map macros written `key => value, …`, by their last path segment.
+const MAP_MACROS: &[&str] = &[
+    "phf_map",
+    "phf_ordered_map",
+    "hashmap",
+    "btreemap",
+    "indexmap",
+];
+
+/// The entries of a map macro (`phf_map! { "partner-admin" => &["*"], … }`), or `None`
+/// for any other macro or a body of another shape.
+pub fn map_macro_entries(mac: &syn::Macro) -> Option<Vec<(syn::Expr, syn::Expr)>> {
+    let name = mac.path.segments.last()?.ident.to_string();
+    if !MAP_MACROS.contains(&name.as_str()) {
+        return None;
+    }
+    mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+        let mut entries = Vec::new();
+        while !input.is_empty() {
+            let key: syn::Expr = input.parse()?;
+            input.parse::<syn::Token![=>]>()?;
+            let value: syn::Expr = input.parse()?;
+            entries.push((key, value));
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<syn::Token![,]>()?;
+        }
+        Ok(entries)
+    })
+    .ok()
+}
+
+/// The statics of a `lazy_static!` block (`static ref NAME: Type = value;`, with
+/// attributes and visibility), as the `static` items they stand for, or `None` for any
+/// other macro.
+pub fn lazy_statics(mac: &syn::Macro) -> Option<Vec<syn::ItemStatic>> {
+    if mac.path.segments.last()?.ident != "lazy_static" {
+        return None;
+    }
+    mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+        let mut statics = Vec::new();
+        while !input.is_empty() {
+            let attrs = input.call(syn::Attribute::parse_outer)?;
+            let vis: syn::Visibility = input.parse()?;
+            let static_token: syn::Token![static] = input.parse()?;
+            input.parse::<syn::Token![ref]>()?;
+            let ident: syn::Ident = input.parse()?;
+            let colon_token: syn::Token![:] = input.parse()?;
+            let ty: syn::Type = input.parse()?;
+            let eq_token: syn::Token![=] = input.parse()?;
+            let expr: syn::Expr = input.parse()?;
+            let semi_token: syn::Token![;] = input.parse()?;
+            statics.push(syn::ItemStatic {
+                attrs,
+                vis,
+                static_token,
+                mutability: syn::StaticMutability::None,
+                ident,
+                colon_token,
+                ty: Box::new(ty),
+                eq_token,
+                expr: Box::new(expr),
+                semi_token,
+            });
+        }
+        Ok(statics)
+    })
+    .ok()
 }
 
 fn is_self(expr: &syn::Expr) -> bool {

@@ -21,8 +21,9 @@ const MAX_DEPTH: usize = 8;
 pub enum ActionKind {
     /// A Cypher `CREATE`/`MERGE` of a node (not only relationships).
     CreateNode { label: Option<String> },
-    /// An SQL `INSERT`.
-    InsertRow,
+    /// An SQL `INSERT`, with the table's name when the text names one plainly
+    /// (`usage_records` in `INSERT INTO public."usage_records"`).
+    InsertRow { table: Option<String> },
     /// A Cypher `DELETE` or `DETACH DELETE`.
     Delete { detach: bool },
 }
@@ -47,7 +48,7 @@ impl Action {
     pub fn creates(&self) -> bool {
         matches!(
             self.kind,
-            ActionKind::CreateNode { .. } | ActionKind::InsertRow
+            ActionKind::CreateNode { .. } | ActionKind::InsertRow { .. }
         )
     }
 
@@ -60,7 +61,8 @@ impl Action {
         match &self.kind {
             ActionKind::CreateNode { label: Some(label) } => format!("creates `:{label}`"),
             ActionKind::CreateNode { label: None } => "creates a node".to_string(),
-            ActionKind::InsertRow => "inserts a row".to_string(),
+            ActionKind::InsertRow { table: Some(table) } => format!("inserts a row into `{table}`"),
+            ActionKind::InsertRow { table: None } => "inserts a row".to_string(),
             ActionKind::Delete { detach: true } => "runs `DETACH DELETE`".to_string(),
             ActionKind::Delete { detach: false } => "runs `DELETE`".to_string(),
         }
@@ -129,15 +131,15 @@ impl Actions {
                     let Some(text) = strings::resolve(argument, file, &resolver) else {
                         continue;
                     };
-                    if !is_sql_insert(&text.text) {
+                    let Some(table) = sql_insert_table(&text.text) else {
                         continue;
-                    }
+                    };
                     let (text_file, span) = text.span(0..text.text.trim_end().len());
                     by_function
                         .entry(FnId { file, index })
                         .or_default()
                         .push(Action {
-                            kind: ActionKind::InsertRow,
+                            kind: ActionKind::InsertRow { table },
                             location: Location {
                                 file: text_file,
                                 span,
@@ -297,8 +299,11 @@ fn literal_may_be_insert(token: &str) -> bool {
     )
 }
 
-/// Whether SQL text is an `INSERT` (after leading whitespace and comments).
-fn is_sql_insert(text: &str) -> bool {
+/// For SQL text that is an `INSERT` (after leading whitespace and comments, with
+/// `OR REPLACE`/`IGNORE`-style modifiers before `INTO`): the table it inserts into, as
+/// far as it is plainly written (the last segment of a dotted name, unquoted). `None`
+/// for other text.
+fn sql_insert_table(text: &str) -> Option<Option<String>> {
     let mut rest = text.trim_start();
     loop {
         if let Some(after) = rest.strip_prefix("--") {
@@ -315,12 +320,39 @@ fn is_sql_insert(text: &str) -> bool {
             break;
         }
     }
-    let word: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
-    word.eq_ignore_ascii_case("insert")
-        && rest[word.len()..]
-            .trim_start()
-            .get(..4)
-            .is_some_and(|into| into.eq_ignore_ascii_case("into"))
+    let next_word = |rest: &mut &str| -> String {
+        let word: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+        *rest = rest[word.len()..].trim_start();
+        word
+    };
+    if !next_word(&mut rest).eq_ignore_ascii_case("insert") {
+        return None;
+    }
+    // `INSERT INTO`, `INSERT OR REPLACE INTO`, `INSERT IGNORE INTO`, `INSERT LOW_PRIORITY INTO`.
+    const MAX_MODIFIERS: usize = 3;
+    let mut modifiers = 0;
+    loop {
+        let word = next_word(&mut rest);
+        if word.eq_ignore_ascii_case("into") {
+            break;
+        }
+        modifiers += 1;
+        if word.is_empty() || modifiers > MAX_MODIFIERS {
+            return None;
+        }
+        rest = rest.trim_start_matches('_').trim_start();
+    }
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '"' | '`' | '[' | ']'))
+        .collect();
+    let table = name
+        .rsplit('.')
+        .next()
+        .map(|last| last.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']')))
+        .filter(|last| !last.is_empty() && last.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .map(str::to_string);
+    Some(table)
 }
 
 #[cfg(test)]
@@ -329,12 +361,36 @@ mod tests {
 
     #[test]
     fn sql_inserts() {
-        assert!(is_sql_insert("INSERT INTO users (id) VALUES ($1)"));
-        assert!(is_sql_insert("  -- add\n insert into t values (1)"));
-        assert!(is_sql_insert("/* x */ Insert   Into t values (1)"));
-        assert!(!is_sql_insert("SELECT * FROM users"));
-        assert!(!is_sql_insert("insertion order"));
-        assert!(!is_sql_insert(""));
+        let table = |text: &str| sql_insert_table(text).map(|table| table.unwrap_or_default());
+        assert_eq!(
+            table("INSERT INTO users (id) VALUES ($1)").as_deref(),
+            Some("users")
+        );
+        assert_eq!(
+            table("  -- add\n insert into t values (1)").as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            table("/* x */ Insert   Into t values (1)").as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            table("INSERT OR REPLACE INTO event_log (k) VALUES (?)").as_deref(),
+            Some("event_log")
+        );
+        assert_eq!(
+            table("INSERT IGNORE INTO `audit_logs` VALUES (1)").as_deref(),
+            Some("audit_logs")
+        );
+        assert_eq!(
+            table("insert into public.\"usage_records\"(a) values (1)").as_deref(),
+            Some("usage_records")
+        );
+        assert_eq!(table("INSERT INTO $1 VALUES (1)").as_deref(), Some(""));
+        assert_eq!(table("SELECT * FROM users"), None);
+        assert_eq!(table("insertion order"), None);
+        assert_eq!(table("insert the coin"), None);
+        assert_eq!(table(""), None);
     }
 
     /// The source look-ahead never rules out a literal that decodes to an insert.
@@ -403,8 +459,11 @@ fn insert_macro(pool: &Pool) { sqlx::query!("insert into seats (tenant_id) value
         assert!(model.actions.of(id(3))[0].tenant_data);
         assert!(!model.actions.of(id(4))[0].tenant_data);
         // The log line is no insert.
-        assert_eq!(kinds(5), [ActionKind::InsertRow]);
-        assert_eq!(kinds(6), [ActionKind::InsertRow]);
+        let seats = ActionKind::InsertRow {
+            table: Some("seats".into()),
+        };
+        assert_eq!(kinds(5), std::slice::from_ref(&seats));
+        assert_eq!(kinds(6), [seats]);
         let found = model
             .actions
             .first_under(&workspace, &model.graph, id(0), &Action::creates)

@@ -5,7 +5,8 @@
 //! `actor_*`, `partner_*`, `caller_*`. The target is `target_tenant*`,
 //! `customer_tenant*`, a `tenant_id`/`tenant` taken from the request (a
 //! `Path`/`Json`/`Query`/`Form` extractor or a plain parameter), or a value
-//! of a tenant ID type. Simple `let` bindings are followed.
+//! of a tenant ID type. Simple `let` bindings are followed, and a field of a
+//! struct literal bound by `let` is the value that field was given.
 
 use super::context::is_context_type;
 use super::names::Patterns;
@@ -59,7 +60,16 @@ impl Roles<'_> {
                         place = std::borrow::Cow::Owned(followed);
                         continue;
                     }
-                    None => return Role::Unknown,
+                    None => match struct_field_place(function, binding.init.as_ref(), &place) {
+                        // `let payer = Payer { account_id: ctx.account_id.clone() };`
+                        // then `payer.account_id`: the field's value, read there.
+                        Some(followed) => {
+                            offset = binding.span.start;
+                            place = std::borrow::Cow::Owned(followed);
+                            continue;
+                        }
+                        None => return Role::Unknown,
+                    },
                 }
             }
             return match function
@@ -92,6 +102,26 @@ impl Roles<'_> {
             Role::Unknown
         }
     }
+}
+
+/// For `binding.field…` where the binding's value is a struct literal written in the
+/// function (alone, or behind `&`): the place that field was given, with the rest of the
+/// place after it.
+fn struct_field_place(
+    function: &FunctionDef,
+    init: Option<&crate::index::ArgFact>,
+    place: &[Name],
+) -> Option<Vec<Name>> {
+    let init = init?;
+    let field = place.get(1)?;
+    let literal = function.struct_literals.iter().find(|literal| {
+        init.span.start <= literal.span.start && literal.span.end == init.span.end
+    })?;
+    let value = literal.field(field)?.value.place.as_ref()?;
+    let mut followed = Vec::with_capacity(value.len() + place.len() - 2);
+    followed.extend_from_slice(value);
+    followed.extend_from_slice(&place[2..]);
+    Some(followed)
 }
 
 fn by_name(place: &[Name]) -> Option<Role> {
@@ -170,5 +200,19 @@ mod tests {
         );
         use Role::*;
         assert_eq!(roles, [Actor, Actor, Target, Actor, Unknown]);
+    }
+
+    #[test]
+    fn follows_fields_of_struct_literals_bound_by_let() {
+        let roles = roles_in(
+            r#"async fn h(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+                let payer = Payer { account: session.tenant_id.clone(), target: tenant_id.clone() };
+                let boxed = &Payer { account: session.home, other: 1 };
+                let built = make(Payer { account: session.home });
+                audit(payer.account, payer.target, payer.other, boxed.account, built.account);
+            }"#,
+        );
+        use Role::*;
+        assert_eq!(roles, [Actor, Target, Unknown, Actor, Unknown]);
     }
 }

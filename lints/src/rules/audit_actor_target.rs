@@ -76,6 +76,13 @@ Decisions where the catalogue is silent:
   the customer tenant of an `ActingAs` context, so that check would cry wolf.
 - Event field names are matched exactly as they will be logged: `%session.tenant_id`
   logs a field named `session.tenant_id`, which is not `actor_tenant_id`.
+- An audit macro defined in the workspace (`macro_rules! audit`, or any macro named in
+  `audit_functions`, such as `record_event`) and invoked with `key = value` arguments is
+  read through its definition: a key its rules pass to a field of another name
+  (`(actor = $a:expr, …) => { AuditEvent { actor_tenant_id: $a, … } }`, or an event field
+  `actor_tenant_id = %$a`) stands for that field, so `audit!(actor = p.id, target = p.id)`
+  gives both fields the same value. Nothing else of the macro is expanded; a key the
+  definition does not forward keeps its own name.
 
 A workspace without a partner model (no function in partner context, no query that
 uses a manages relationship) reports nothing for this rule: the checklist item is about
@@ -597,7 +604,7 @@ impl AuditActorTarget {
         })
     }
 
-    fn check_event(&self, scope: &InFunction<'_>, call: &CallSite) -> Option<Diagnostic> {
+    fn check_event<'a>(&self, scope: &InFunction<'a>, call: &'a CallSite) -> Option<Diagnostic> {
         let event = call.event.as_ref()?;
         // `info!(target: "audit", event = ?event)` logs a whole record passed
         // in: it is checked where it is built.
@@ -610,7 +617,28 @@ impl AuditActorTarget {
         if logs_record {
             return None;
         }
-        let field = |name: &str| event.fields.iter().find(|field| field.name == name);
+        // A workspace macro invoked as `audit!(actor = .., target = ..)` passes its keys to
+        // the fields its definition writes them to.
+        let forwarded: Vec<&(String, String)> = match &call.callee {
+            Callee::Macro(_) => scope
+                .workspace
+                .macro_keys_named(call.name())
+                .flat_map(|found| &found.keys)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let record_name = |written: &'a str| -> &'a str {
+            forwarded
+                .iter()
+                .find(|(key, _)| key == written)
+                .map_or(written, |(_, field)| field.as_str())
+        };
+        let field = |name: &str| {
+            event
+                .fields
+                .iter()
+                .find(|field| record_name(&field.name) == name)
+        };
         let mut problems = Problems::default();
         for wanted in FIELDS {
             if field(wanted).is_none() {
@@ -1166,6 +1194,93 @@ fn report(session: PartnerSession) {
                 "src/services/license.rs:1:12: deny[PS302] audit type `LicenseAuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
             ]
         );
+    }
+
+    const AUDIT_MACROS: &str = r#"
+#[macro_export]
+macro_rules! audit {
+    (actor = $actor:expr, target = $target:expr, action = $action:expr $(,)?) => {
+        $crate::audit::record($crate::model::AuditEvent {
+            actor_tenant_id: $actor.to_string(),
+            target_tenant_id: $target.to_string(),
+            action: $action.into(),
+        })
+    };
+    (actor_tenant_id = $a:expr, target_tenant_id = $t:expr, action = $x:expr) => {
+        $crate::audit::record($crate::model::AuditEvent { actor_tenant_id: $a, target_tenant_id: $t, action: $x })
+    };
+}
+macro_rules! record_event {
+    ($($key:ident = $value:expr),* $(,)?) => { tracing::info!(target: "audit", $($key = %$value),*) };
+}
+"#;
+
+    #[test]
+    fn workspace_audit_macros_with_key_value_arguments() {
+        let findings = check_with(
+            "PS302",
+            &[(
+                "audit_functions",
+                OptionValue::StringList(vec![
+                    "audit".into(),
+                    "audit::*".into(),
+                    "record_event".into(),
+                ]),
+            )],
+            &[
+                ("src/model.rs", TYPES),
+                ("src/macros.rs", AUDIT_MACROS),
+                (
+                    "src/partner/handlers.rs",
+                    r#"
+async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
+    audit!(actor = session.tenant_id, target = session.tenant_id, action = "rotate");
+    crate::audit!(actor_tenant_id = session.tenant_id.clone(), target_tenant_id = session.tenant_id.clone(), action = "x");
+    audit!(actor = session.tenant_id, action = "rotate");
+    record_event!(actor_tenant_id = session.partner_id, target_tenant_id = session.partner_id, action = "x");
+    record_event!(actor_tenant_id = session.partner_id, action = "x");
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/handlers.rs:3:39: deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)",
+                "src/partner/handlers.rs:4:64: deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)",
+                "src/partner/handlers.rs:5:5: deny[PS302] `audit!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)",
+                "src/partner/handlers.rs:6:57: deny[PS302] `record_event!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.partner_id` in partner context (`partner::handlers::rotate`)",
+                "src/partner/handlers.rs:7:5: deny[PS302] `record_event!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn workspace_audit_macros_that_keep_actor_and_target_apart() {
+        let findings = check_with(
+            "PS302",
+            &[(
+                "audit_functions",
+                OptionValue::StringList(vec!["audit".into(), "record_event".into()]),
+            )],
+            &[
+                ("src/model.rs", TYPES),
+                ("src/macros.rs", AUDIT_MACROS),
+                (
+                    "src/partner/handlers.rs",
+                    r#"
+async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
+    audit!(actor = session.tenant_id, target = tenant_id, action = "rotate");
+    audit!(actor_tenant_id = session.tenant_id.clone(), target_tenant_id = tenant_id.clone(), action = "x");
+    record_event!(actor_tenant_id = session.partner_id, target_tenant_id = tenant_id, action = "x");
+    info!(actor = session.tenant_id, target = session.tenant_id, "not an audit event");
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]

@@ -31,9 +31,12 @@ tenant acted on:
 - a builder setter named like a tenant field (`.tenant_id(session.tenant_id)`) in a
   chain started by a record call (`UsageRecord::builder()`).
 
-Values are classified by the shared actor/target model: `let` bindings are followed,
-every field of the partner context value is the actor, and `tenant_id` from the request
-path is the target. The finding is on the value billed.
+Values are classified by the shared actor/target model: `let` bindings are followed
+(also into the fields of a struct literal bound by `let`: `let payer = Payer { account_id:
+ctx.account_id.clone() }` makes `payer.account_id` the actor), every field of the partner
+context value is the actor (the partner's own id, the session's home tenant, its
+`account_id`), and `tenant_id` from the request path is the target. The finding is on
+the value billed.
 
 Decisions where the catalogue is silent:
 - Record words match whole words, with plural and verb endings (`metering`, `billed`,
@@ -54,8 +57,9 @@ Decisions where the catalogue is silent:
   checked: the function, or a partner-context caller up to four calls up, reads a value
   the model calls the target (`Path(tenant_id)`, `target_tenant_id`, a `TenantId`). A
   partner buying its own plan has no target and pays itself.
-- Records named for the partner (`PartnerInvoice`, `bill_reseller`, words `partner`,
-  `reseller`, `msp`) bill the partner on purpose and are not flagged.
+- Records named for the partner (`PartnerInvoice`, `bill_reseller`: the `partner_words`,
+  by default `partner`, `reseller`, `msp`) bill the partner on purpose and are not
+  flagged.
 
 ## Why is this bad?
 When a partner provisions or uses resources in a customer tenant, the cost belongs to
@@ -79,6 +83,8 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
 ## Options
 - `record_names`: words that make a type or call a usage/billing record.
 - `tenant_fields`: field and parameter names that say who is billed.
+- `partner_words`: words that name a record or call for the partner itself
+  (`PartnerInvoice`, `bill_reseller`), which bills the partner on purpose.
 
 ## Checklist item
 4. Attribution: Are resource costs correctly attributed to the Customer Tenant, even if
@@ -111,6 +117,11 @@ const OPTIONS: &[OptionSpec] = &[
         ]),
         doc: "Field and parameter names that say which tenant is billed (whole-word suffixes)",
     },
+    OptionSpec {
+        key: "partner_words",
+        default: OptionDefault::StringList(&["partner", "reseller", "msp"]),
+        doc: "Words that name a record or call for the partner, which bills the partner on purpose (`PartnerInvoice`, `bill_reseller`)",
+    },
 ];
 
 /// Endings a record word may take: `usages`, `billed`, `metering`, `billable`.
@@ -125,10 +136,6 @@ const READ_VERBS: &[&str] = &[
     "sum", "total",
 ];
 
-/// Words that say a record bills the partner on purpose (`PartnerInvoice`,
-/// `bill_reseller`): a partner's own costs are the partner's.
-const PARTNER_WORDS: &[&str] = &["partner", "reseller", "msp"];
-
 /// Last words of types that describe or select records rather than being one.
 const NON_RECORD_TYPE_WORDS: &[&str] = &[
     "query", "filter", "params", "criteria", "search", "stats", "summary", "report", "view",
@@ -137,6 +144,9 @@ const NON_RECORD_TYPE_WORDS: &[&str] = &[
 struct CostToActor {
     record_words: Vec<String>,
     tenant_fields: NameList,
+    /// Words that say a record bills the partner on purpose (`PartnerInvoice`,
+    /// `bill_reseller`): a partner's own costs are the partner's.
+    partner_words: Vec<String>,
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
@@ -147,6 +157,11 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
             .map(|name| name.to_lowercase())
             .collect(),
         tenant_fields: NameList::new(options.strings("tenant_fields")),
+        partner_words: options
+            .strings("partner_words")
+            .iter()
+            .map(|word| word.to_lowercase())
+            .collect(),
     })
 }
 
@@ -190,7 +205,7 @@ impl CostToActor {
         let mut found = NameWords::default();
         any_word(name, |index, word| {
             found.starts_with_read |= index == 0 && READ_VERBS.contains(&word);
-            found.names_partner |= PARTNER_WORDS.contains(&word);
+            found.names_partner |= self.partner_words.iter().any(|partner| partner == word);
             found.has_record_word |= self.is_record_word(word);
             found.ends_describing = NON_RECORD_TYPE_WORDS.contains(&word);
             found.names_partner
@@ -696,16 +711,86 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
     }
 
     #[test]
+    fn actor_values_through_lets_struct_fields_and_the_partner_context() {
+        let findings = check(
+            "PS401",
+            &[
+                (
+                    "src/model.rs",
+                    "pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }\n\
+                     pub struct Payer { pub account_id: String }\n",
+                ),
+                (
+                    "src/partner/billing.rs",
+                    r#"
+async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Path<String>) {
+    let home = ctx.home_tenant_id.clone();
+    let billed = home;
+    meter.record(UsageRecord { tenant_id: billed, units: 1 });
+    let partner = &ctx;
+    meter.record(UsageRecord { account_id: partner.partner_id.clone(), units: 1 });
+    let payer = Payer { account_id: ctx.account_id.clone() };
+    meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+    let account = ctx.account_id.as_str();
+    billing::charge(UsageCharge { account_id: account.to_owned(), units: 2 });
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/billing.rs:5:43: deny[PS401] `UsageRecord` bills `billed`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:7:44: deny[PS401] `UsageRecord` bills `partner.partner_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:9:44: deny[PS401] `UsageRecord` bills `payer.account_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+                "src/partner/billing.rs:11:47: deny[PS401] `UsageCharge` bills `account`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
+            ]
+        );
+    }
+
+    #[test]
+    fn target_values_through_lets_and_struct_fields_are_fine() {
+        let findings = check(
+            "PS401",
+            &[
+                (
+                    "src/model.rs",
+                    "pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }\n\
+                     pub struct Payer { pub account_id: String }\n",
+                ),
+                (
+                    "src/partner/billing.rs",
+                    r#"
+async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Path<String>) {
+    let billed = tenant_id.clone();
+    meter.record(UsageRecord { tenant_id: billed, units: 1, actor_tenant_id: ctx.home_tenant_id.clone() });
+    let payer = Payer { account_id: tenant_id.clone() };
+    meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+    let payer = Payer { account_id: ctx.account_id.clone() };
+    let payer = Payer { account_id: tenant_id.clone() };
+    meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
     fn options_add_record_words_and_tenant_fields() {
         let findings = check_with(
             "PS401",
             &[
                 ("record_names", OptionValue::StringList(vec!["consumption".into()])),
                 ("tenant_fields", OptionValue::StringList(vec!["payer".into()])),
+                ("partner_words", OptionValue::StringList(vec!["agency".into()])),
             ],
             &[(
                 "src/partner/x.rs",
-                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; }",
+                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; \
+                 let own = AgencyConsumption { payer: session.tenant_id }; }",
             )],
         );
         assert_eq!(

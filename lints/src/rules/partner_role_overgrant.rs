@@ -32,18 +32,28 @@ Mappings are read from:
 - `const`/`static` tables of `(role, permissions)` tuples or role structs
   (`RoleDef { name: "partner-admin", permissions: &[…] }`), followed through other
   `const`s and `static`s by name (`(Role::PartnerAdmin, PARTNER_PERMISSIONS)`);
-- maps built from literals: `HashMap::from([(role, perms), …])`,
-  `[(role, perms), …].into_iter().collect()`, `vec![…]`, and a series of
-  `map.insert(role, perms)` calls in one function;
+- maps built from literals: `HashMap::from([(role, perms), …])`, `BTreeMap::from`,
+  `[(role, perms), …].into_iter().collect()`, `vec![…]`, a series of
+  `map.insert(role, perms)` calls in one function or in a `static`'s initialiser, and
+  map macros (`phf_map!`, `phf_ordered_map!`, `hashmap!`, `btreemap!`, `indexmap!`);
+- `lazy_static!` statics, and `LazyLock`/`once_cell::Lazy` initialisers, as any `static`;
 - roles files (`roles.toml`, `*.roles.toml`, `roles.yaml`, `*.roles.yaml`,
   `roles.json`) shaped as `[roles.partner-admin] permissions = […]`, a map of role to
   permission list, or a list of `{ name, permissions }`, at the top level or under a
   `roles` key.
 
 A catch-all arm (`_ => …`, `other => …`) is flagged when a partner role falls into it
-and it grants a forbidden permission or everything. The finding is on the granted
-permission, with a label at the role (or the catch-all arm), and there is one finding
-per role and permission.
+and it grants a forbidden permission or everything.
+
+One defect, one finding:
+- a catch-all arm is one finding at the arm's pattern, naming every partner role that
+  falls into it and every permission too many, with labels at the grants;
+- an arm (or table entry) that grants shared `const`/`static` permission lists is one
+  finding at the arm, naming the lists, with labels at the list and at each permission
+  too many in it, so that a suppression on the line above the arm covers it (and one in
+  the list's file does not);
+- a permission written in the arm itself is one finding at the permission, naming
+  every partner role of the arm (`PartnerAdmin | PartnerSupport => …`).
 
 Names are compared by words, case-insensitively: `DeleteTenant`,
 `Permission::DELETE_TENANT`, `delete_tenant`, `"delete-tenant"` and `"tenants:delete"`
@@ -325,6 +335,10 @@ impl PartnerRoleOvergrant {
         role.name.clone()
     }
 
+    /// One finding per defect (R8): a catch-all arm is one finding naming every partner
+    /// role that falls into it; an arm granting shared `const` lists is one finding at the
+    /// arm, so a suppression there covers it; a permission written in the arm itself is
+    /// one finding at the permission, naming the arm's partner roles.
     fn check_mapping(
         &self,
         workspace: &Workspace,
@@ -334,66 +348,96 @@ impl PartnerRoleOvergrant {
         out: &mut Vec<Diagnostic>,
     ) {
         for (index, entry) in mapping.entries.iter().enumerate() {
-            if let Some(catch_all) = entry.catch_all {
-                if mapping.form != MappingForm::Match {
-                    continue;
-                }
-                let overgrants = self.overgrants(workspace, file, &entry.grants);
-                if overgrants.is_empty() {
-                    continue;
-                }
-                for caught in self.roles_reaching_catch_all(workspace, mapping, index) {
-                    for overgrant in &overgrants {
-                        if !reported.insert((name_words(&caught.name), overgrant.at)) {
-                            continue;
-                        }
-                        let message = format!(
-                            "partner role `{}` falls into the catch-all arm, which grants {}",
-                            caught.name,
-                            describe(workspace, overgrant)
-                        );
-                        let mut diagnostic = self
-                            .diagnostic(message, overgrant, CATCH_ALL_HELP)
-                            .with_label(
-                                Location {
-                                    file,
-                                    span: catch_all,
-                                },
-                                format!("`{}` falls into this arm", caught.name),
-                            );
-                        if let Some(declared_at) = caught.declared_at {
-                            diagnostic = diagnostic.with_label(
-                                declared_at,
-                                format!("`{}` is declared here", caught.name),
-                            );
-                        }
-                        out.push(diagnostic);
-                    }
-                }
+            if entry.catch_all.is_some() && mapping.form != MappingForm::Match {
                 continue;
             }
-            for role in &entry.roles {
-                let name = self.role_name(workspace, role);
-                if !self.is_partner_role(&name) {
+            let overgrants = self.overgrants(workspace, file, &entry.grants);
+            if overgrants.is_empty() {
+                continue;
+            }
+            if let Some(catch_all) = entry.catch_all {
+                let caught = self.roles_reaching_catch_all(workspace, mapping, index);
+                let names: Vec<String> = caught.iter().map(|role| role.name.clone()).collect();
+                let at = Location {
+                    file,
+                    span: catch_all,
+                };
+                if names.is_empty() || !reported.insert((role_key(&names), at)) {
                     continue;
                 }
-                for overgrant in self.overgrants(workspace, file, &entry.grants) {
-                    if !reported.insert((name_words(&name), overgrant.at)) {
-                        continue;
+                let verb = if names.len() == 1 { "falls" } else { "fall" };
+                let message = format!(
+                    "{} {verb} into the catch-all arm, which grants {}",
+                    roles_phrase(&names),
+                    describe_all(workspace, &overgrants)
+                );
+                let mut diagnostic = arm_diagnostic(message, at, &overgrants, CATCH_ALL_HELP);
+                for role in &caught {
+                    if let Some(declared_at) = role.declared_at {
+                        diagnostic = diagnostic
+                            .with_label(declared_at, format!("`{}` is declared here", role.name));
                     }
-                    let message = format!(
-                        "partner role `{name}` is granted {}",
-                        describe(workspace, &overgrant)
-                    );
-                    out.push(self.diagnostic(message, &overgrant, HELP).with_label(
-                        Location {
-                            file,
-                            span: role.span,
-                        },
-                        "partner role mapped here",
-                    ));
+                }
+                out.push(diagnostic);
+                continue;
+            }
+            let partner_roles: Vec<(String, crate::source::Span)> = entry
+                .roles
+                .iter()
+                .map(|role| (self.role_name(workspace, role), role.span))
+                .filter(|(name, _)| self.is_partner_role(name))
+                .collect();
+            let Some(arm_span) = partner_roles
+                .iter()
+                .map(|(_, span)| *span)
+                .reduce(crate::source::Span::cover)
+            else {
+                continue;
+            };
+            let names: Vec<String> = partner_roles.iter().map(|(name, _)| name.clone()).collect();
+            let (direct, shared): (Vec<Overgrant>, Vec<Overgrant>) = overgrants
+                .into_iter()
+                .partition(|overgrant| overgrant.via.is_empty());
+            let verb = if names.len() == 1 { "is" } else { "are" };
+            for overgrant in &direct {
+                if !reported.insert((role_key(&names), overgrant.at)) {
+                    continue;
+                }
+                let message = format!(
+                    "{} {verb} granted {}",
+                    roles_phrase(&names),
+                    describe(workspace, overgrant)
+                );
+                let mut diagnostic = self.diagnostic(message, overgrant, HELP);
+                for (_, span) in &partner_roles {
+                    diagnostic = diagnostic
+                        .with_label(Location { file, span: *span }, "partner role mapped here");
+                }
+                out.push(diagnostic);
+            }
+            let at = Location {
+                file,
+                span: arm_span,
+            };
+            if shared.is_empty() || !reported.insert((role_key(&names), at)) {
+                continue;
+            }
+            let mut lists: Vec<&str> = Vec::new();
+            for overgrant in &shared {
+                if let Some((_, name)) = overgrant.via.first() {
+                    if !lists.contains(&name.as_str()) {
+                        lists.push(name);
+                    }
                 }
             }
+            let lists: Vec<String> = lists.iter().map(|name| format!("`{name}`")).collect();
+            let message = format!(
+                "{} {verb} granted {} through {}",
+                roles_phrase(&names),
+                describe_all(workspace, &shared),
+                join_and(&lists)
+            );
+            out.push(arm_diagnostic(message, at, &shared, HELP));
         }
     }
 
@@ -649,6 +693,65 @@ fn describe(workspace: &Workspace, overgrant: &Overgrant) -> String {
         ),
         Excess::Scope(covered) => format!("`{written}`, which covers forbidden {}", list(covered)),
     }
+}
+
+/// Every grant of one arm, described in source order: `A`, `B` and `C`.
+fn describe_all(workspace: &Workspace, overgrants: &[Overgrant]) -> String {
+    let described: Vec<String> = overgrants
+        .iter()
+        .map(|overgrant| describe(workspace, overgrant))
+        .collect();
+    join_and(&described)
+}
+
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `partner role `A`` or `partner roles `A`, `B``.
+fn roles_phrase(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    if names.len() == 1 {
+        format!("partner role {}", quoted.join(", "))
+    } else {
+        format!("partner roles {}", quoted.join(", "))
+    }
+}
+
+/// The roles of a finding as a key, so one arm reached twice is reported once.
+fn role_key(names: &[String]) -> Vec<String> {
+    names.iter().flat_map(|name| name_words(name)).collect()
+}
+
+/// A finding at an arm: each grant it stands for, and the `const`s on the way, as labels.
+fn arm_diagnostic(
+    message: String,
+    at: Location,
+    overgrants: &[Overgrant],
+    help: &str,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(message, at)
+        .with_primary_label("granted to partner roles at this arm")
+        .with_help(help);
+    let mut labelled: Vec<Location> = Vec::new();
+    for overgrant in overgrants {
+        for (location, name) in &overgrant.via {
+            if !labelled.contains(location) {
+                labelled.push(*location);
+                diagnostic =
+                    diagnostic.with_label(*location, format!("permissions taken from `{name}`"));
+            }
+        }
+        if !labelled.contains(&overgrant.at) {
+            labelled.push(overgrant.at);
+            diagnostic = diagnostic.with_label(overgrant.at, "granted here");
+        }
+    }
+    diagnostic
 }
 
 /// Roles files: TOML, YAML or JSON text handed in by the shell, parsed here
@@ -1027,10 +1130,8 @@ fn permissions_for(role: &str) -> Vec<&'static str> {
         assert_eq!(
             findings,
             [
-                "src/roles.rs:5:69: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"delete-tenant\"`",
-                "src/roles.rs:5:69: deny[PS201] partner role `partner_support` is granted forbidden permission `\"delete-tenant\"`",
-                "src/roles.rs:5:86: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"tenants:delete\"`",
-                "src/roles.rs:5:86: deny[PS201] partner role `partner_support` is granted forbidden permission `\"tenants:delete\"`",
+                "src/roles.rs:5:69: deny[PS201] partner roles `partner-admin`, `partner_support` are granted forbidden permission `\"delete-tenant\"`",
+                "src/roles.rs:5:86: deny[PS201] partner roles `partner-admin`, `partner_support` are granted forbidden permission `\"tenants:delete\"`",
                 "src/roles.rs:6:35: deny[PS201] partner role `partner-billing` is granted `\"billing:*\"`, which covers forbidden `ManageBilling`",
             ]
         );
@@ -1054,8 +1155,7 @@ impl Role {
         assert_eq!(
             findings,
             [
-                "src/roles.rs:7:18: deny[PS201] partner role `PartnerAdmin` falls into the catch-all arm, which grants every permission (`Permission::all()`)",
-                "src/roles.rs:7:18: deny[PS201] partner role `PartnerSupport` falls into the catch-all arm, which grants every permission (`Permission::all()`)",
+                "src/roles.rs:7:13: deny[PS201] partner roles `PartnerAdmin`, `PartnerSupport` fall into the catch-all arm, which grants every permission (`Permission::all()`)",
             ]
         );
     }
@@ -1098,7 +1198,7 @@ fn scopes_for_partners(user: &User) -> Vec<String> {
         );
         assert_eq!(
             findings,
-            ["src/roles.rs:5:45: deny[PS201] partner role `partner-admin` falls into the catch-all arm, which grants forbidden permission `\"secrets:read\"`"]
+            ["src/roles.rs:5:9: deny[PS201] partner role `partner-admin` falls into the catch-all arm, which grants forbidden permission `\"secrets:read\"`"]
         );
     }
 
@@ -1133,7 +1233,7 @@ pub const GRANTS_BY_ROLE: [(&str, &[&str]); 1] = [(PARTNER_ROLE, &["TransferOwne
         assert_eq!(
             findings,
             [
-                "src/perms.rs:2:51: deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::ManageBilling`",
+                "src/roles.rs:4:6: deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::ManageBilling` through `PARTNER_ADMIN_PERMISSIONS`",
                 "src/roles.rs:7:70: deny[PS201] partner role `partner-support` is granted forbidden permission `\"impersonate_owner\"`",
                 "src/roles.rs:11:68: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"TransferOwnership\"`",
             ]
@@ -1322,6 +1422,134 @@ permissions = ["tenant:read"]
             ],
         );
         assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn tables_in_map_macros_and_lazy_initialisers() {
+        let findings = lint(
+            r#"
+static ROLE_SCOPES: phf::Map<&'static str, &'static [&'static str]> = phf_map! {
+    "owner" => &["*"],
+    "partner-admin" => &["tenant:read", "tenant:delete"],
+};
+lazy_static! {
+    static ref ROLE_GRANTS: HashMap<Role, Vec<Permission>> = HashMap::from([
+        (Role::PartnerSupport, vec![Permission::ReadSecrets]),
+        (Role::Owner, vec![Permission::ReadSecrets]),
+    ]);
+    pub static ref PLAIN: u32 = 1;
+}
+static BY_ROLE: once_cell::sync::Lazy<BTreeMap<&str, Vec<&str>>> = once_cell::sync::Lazy::new(|| {
+    let mut map = BTreeMap::new();
+    map.insert("owner", vec!["*"]);
+    map.insert("partner_admin", vec!["billing:manage"]);
+    map
+});
+static ROLE_TABLE: LazyLock<BTreeMap<&str, Vec<&str>>> =
+    LazyLock::new(|| BTreeMap::from([("partner-observer", vec!["*"])]));
+pub const ROLE_WILDCARDS: &[(&str, &[&str])] = &[("owner", &["*"]), ("partner-admin", &["*"])];
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/roles.rs:4:41: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"tenant:delete\"`",
+                "src/roles.rs:8:37: deny[PS201] partner role `PartnerSupport` is granted forbidden permission `Permission::ReadSecrets`",
+                "src/roles.rs:16:38: deny[PS201] partner role `partner_admin` is granted forbidden permission `\"billing:manage\"`",
+                "src/roles.rs:20:64: deny[PS201] partner role `partner-observer` is granted every permission (`\"*\"`)",
+                "src/roles.rs:21:89: deny[PS201] partner role `partner-admin` is granted every permission (`\"*\"`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn map_macros_and_lazy_initialisers_without_roles_are_not_tables() {
+        let findings = lint(
+            r#"
+static MIME_TYPES: phf::Map<&'static str, &'static str> = phf_map! {
+    "partner-admin" => "text/html",
+};
+static STATUS_LABELS: phf::Map<&'static str, &'static [&'static str]> = phf_map! {
+    "partner-admin" => &["*"],
+};
+lazy_static! {
+    static ref ROUTES: HashMap<&'static str, Vec<&'static str>> = HashMap::from([("partner-admin", vec!["*"])]);
+}
+static PARTNER_ROLE_LABELS: phf::Map<&'static str, &'static str> = phf_map! {
+    "partner-admin" => "Partner administrator",
+};
+"#,
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn several_partner_roles_in_one_catch_all_arm_are_one_finding_at_the_arm() {
+        let findings = lint_with_enum(
+            r#"
+impl Role {
+    pub fn permissions(&self) -> Vec<Permission> {
+        match self {
+            Role::Member => vec![Permission::ReadTenant],
+            _ => vec![Permission::DeleteTenant, Permission::ReadSecrets],
+        }
+    }
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            ["src/roles.rs:6:13: deny[PS201] partner roles `PartnerAdmin`, `PartnerSupport` fall into the catch-all arm, which grants forbidden permission `Permission::DeleteTenant` and forbidden permission `Permission::ReadSecrets`"]
+        );
+    }
+
+    #[test]
+    fn a_shared_permission_const_is_one_finding_at_each_partner_arm() {
+        let perms = "pub const SUPPORT_PERMISSIONS: &[Permission] = &[Permission::ReadTenant, Permission::ReadSecrets, Permission::DeleteTenant];\n\
+                     pub const READ_ONLY: &[Permission] = &[Permission::ReadTenant];\n";
+        let roles = r#"
+impl Role {
+    pub fn permissions(&self) -> &'static [Permission] {
+        match self {
+            Role::Owner => SUPPORT_PERMISSIONS,
+            Role::PartnerAdmin | Role::PartnerSupport => SUPPORT_PERMISSIONS,
+            Role::Member => READ_ONLY,
+        }
+    }
+}
+pub const ROLE_TABLE: &[(Role, &[Permission])] = &[(Role::PartnerAdmin, crate::perms::SUPPORT_PERMISSIONS)];
+"#;
+        let findings = check("PS201", &[("src/perms.rs", perms), ("src/roles.rs", roles)]);
+        assert_eq!(
+            findings,
+            [
+                "src/roles.rs:6:13: deny[PS201] partner roles `PartnerAdmin`, `PartnerSupport` are granted forbidden permission `Permission::ReadSecrets` and forbidden permission `Permission::DeleteTenant` through `SUPPORT_PERMISSIONS`",
+                "src/roles.rs:11:53: deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::ReadSecrets` and forbidden permission `Permission::DeleteTenant` through `SUPPORT_PERMISSIONS`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reasoned_suppression_at_the_arm_covers_the_shared_const_and_is_used() {
+        let perms = "pub const SUPPORT_PERMISSIONS: &[Permission] = &[Permission::ReadTenant, Permission::ReadSecrets];\n";
+        let roles = r#"
+impl Role {
+    pub fn permissions(&self) -> &'static [Permission] {
+        match self {
+            // partner-safety: allow(PS201) reason: support reads secrets under a signed contract
+            Role::PartnerSupport => SUPPORT_PERMISSIONS,
+            // partner-safety: allow(PS201) reason: owners are not partners
+            Role::Owner => SUPPORT_PERMISSIONS,
+            _ => &[],
+        }
+    }
+}
+"#;
+        let findings = check("PS201", &[("src/perms.rs", perms), ("src/roles.rs", roles)]);
+        assert_eq!(
+            findings,
+            ["src/roles.rs:7:38: warn[PS002] unused suppression: no PS201 finding here"]
+        );
     }
 
     #[test]

@@ -48,9 +48,15 @@ Decisions where the catalogue is silent:
 - One defect, one finding: a provisioning call is reported once, at the call, with the
   `CREATE` or `INSERT` in its callee as a label; nested provisioning calls and queries
   under a reported call are not reported again.
-- Only resources count: nodes of tenant data (a tenant-owned label of the shared model,
-  or a `tenant_id` property) and SQL rows. Records the service keeps about activity
-  (labels with the words `audit`, `event`, `log`, `session`, `token`) are not resources.
+- Only resources count (R9): nodes of tenant data (a tenant-owned label of the shared
+  model, or a `tenant_id` property) and SQL rows, the tenant's things: devices, sites,
+  users, seats, projects. Records the service keeps about activity are not resources:
+  a node label or SQL table with one of the `record_words` (`usage`, `billing`,
+  `invoice`, `meter`, `metering`, `audit`, `event`, `log`, `session`, `token`, plural
+  `s` included: `UsageEvent`, `audit_logs`, `public."billing_line_items"`), and a
+  provisioning-named function (`create_usage_record`) that creates only such records.
+- An SQL `INSERT` is read with its modifiers (`INSERT OR REPLACE INTO`, `INSERT IGNORE
+  INTO`) and its table's last dotted segment, unquoted.
 - A `CREATE` that only adds a relationship between nodes matched earlier
   (`MATCH (a), (b) CREATE (a)-[:MEMBER_OF]->(b)`) provisions nothing.
 - `MERGE` of a node counts: it creates the node when it does not exist.
@@ -90,6 +96,8 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
 - `quota_words`: words whose presence in a call's name makes it a quota check.
 - `tenant_words`: words that make a quota check's name or argument mention the tenant.
 - `partner_words`: words that make a quota check's name or argument mention the partner.
+- `record_words`: words of node labels and SQL tables that hold records about activity;
+  creating one is not provisioning.
 
 ## Checklist item
 4. Quota Inheritance: Does the system correctly enforce both Tenant-level and Partner-level
@@ -130,6 +138,14 @@ const OPTIONS: &[OptionSpec] = &[
         default: OptionDefault::StringList(&["partner", "reseller", "msp"]),
         doc: "Words that make a quota check's name or argument mention the partner",
     },
+    OptionSpec {
+        key: "record_words",
+        default: OptionDefault::StringList(&[
+            "usage", "billing", "invoice", "meter", "metering", "audit", "event", "log",
+            "session", "token",
+        ]),
+        doc: "Words (with a plural `s`) of node labels and SQL tables that hold records about activity, not resources: creating them is not provisioning",
+    },
 ];
 
 /// The two quota levels.
@@ -153,6 +169,7 @@ struct SingleLevelQuota {
     quota_words: Vec<String>,
     tenant_words: Vec<String>,
     partner_words: Vec<String>,
+    record_words: Vec<String>,
 }
 
 fn lower(values: &[String]) -> Vec<String> {
@@ -165,6 +182,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
         quota_words: lower(options.strings("quota_words")),
         tenant_words: lower(options.strings("tenant_words")),
         partner_words: lower(options.strings("partner_words")),
+        record_words: lower(options.strings("record_words")),
     })
 }
 
@@ -209,7 +227,13 @@ impl Rule for SingleLevelQuota {
                     });
                 }
             }
-            for action in cx.model.actions.of(id).iter().filter(|a| is_resource(a)) {
+            for action in cx
+                .model
+                .actions
+                .of(id)
+                .iter()
+                .filter(|a| self.is_resource(a))
+            {
                 // A write that is the body of a provisioning call made here is that call's.
                 if points.iter().any(|point| {
                     point.location.file == file
@@ -228,7 +252,7 @@ impl Rule for SingleLevelQuota {
                     block: action.block,
                     call: None,
                     what: match &action.kind {
-                        ActionKind::InsertRow => "SQL `INSERT`".to_string(),
+                        ActionKind::InsertRow { .. } => "SQL `INSERT`".to_string(),
                         _ => format!("query that {}", action.describe()),
                     },
                     leads_to: None,
@@ -263,8 +287,30 @@ impl SingleLevelQuota {
             .find_map(|&callee| {
                 cx.model
                     .actions
-                    .first_under(cx.workspace, &cx.model.graph, callee, &is_resource)
+                    .first_under(cx.workspace, &cx.model.graph, callee, &|action| {
+                        self.is_resource(action)
+                    })
             })
+    }
+
+    /// A creation that provisions a resource (R9): a node or row of tenant data (a
+    /// tenant-owned label, a `tenant_id`, or SQL), not a record about activity (usage,
+    /// billing, audit, event, log) by its label's or table's words.
+    fn is_resource(&self, action: &Action) -> bool {
+        let name = match &action.kind {
+            ActionKind::CreateNode { label } => label.as_deref(),
+            ActionKind::InsertRow { table } => table.as_deref(),
+            ActionKind::Delete { .. } => None,
+        };
+        let record = name.is_some_and(|name| {
+            words(name).iter().any(|word| {
+                let singular = word.strip_suffix('s').unwrap_or(word);
+                self.record_words
+                    .iter()
+                    .any(|record| record == word || record == singular)
+            })
+        });
+        action.creates() && action.tenant_data && !record
     }
 
     fn has_word(list: &[String], name_words: &[String]) -> bool {
@@ -440,22 +486,6 @@ impl SingleLevelQuota {
                 })
         })
     }
-}
-
-/// Words of labels for records the service keeps about activity, not
-/// resources a tenant is given.
-const RECORD_LABEL_WORDS: &[&str] = &["audit", "event", "log", "session", "token"];
-
-/// A creation that provisions a resource: a node or row of tenant data
-/// (a tenant-owned label, a `tenant_id`, or SQL), not an activity record.
-fn is_resource(action: &Action) -> bool {
-    let record = match &action.kind {
-        ActionKind::CreateNode { label: Some(label) } => words(label)
-            .iter()
-            .any(|word| RECORD_LABEL_WORDS.contains(&word.as_str())),
-        _ => false,
-    };
-    action.creates() && action.tenant_data && !record
 }
 
 fn call_path(call: &CallSite) -> String {
@@ -693,6 +723,73 @@ fn add_one(x: u32) -> u32 { x + 1 }
             ],
         );
         assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn recording_usage_billing_audit_event_or_log_is_not_provisioning() {
+        let findings = check(
+            "PS402",
+            &[
+                (
+                    "src/metering.rs",
+                    r#"
+pub async fn create_usage_record(pool: &Pool, tenant_id: &str) {
+    sqlx::query("INSERT INTO usage_records (tenant_id, units) VALUES ($1, $2)").bind(tenant_id).execute(pool).await;
+}
+pub async fn add_billing_line(pool: &Pool, tenant_id: &str) {
+    sqlx::query!("insert into public.\"billing_line_items\" (tenant_id) values ($1)", tenant_id).execute(pool).await;
+}
+pub async fn create_audit_entry(g: &Graph, tenant_id: &str) {
+    g.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (a:AuditEntry {at: timestamp()})-[:ABOUT]->(t)")).await;
+}
+"#,
+                ),
+                (
+                    "src/partner/devices.rs",
+                    r#"
+async fn sync(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool, g: Graph) {
+    crate::metering::create_usage_record(&pool, &tenant_id).await;
+    crate::metering::add_billing_line(&pool, &tenant_id).await;
+    crate::metering::create_audit_entry(&g, &tenant_id).await;
+    sqlx::query("INSERT OR REPLACE INTO event_log (tenant_id, kind) VALUES (?, ?)").bind(&tenant_id).execute(&pool).await;
+    sqlx::query("INSERT INTO `audit_logs` (tenant_id) VALUES (?)").bind(&tenant_id).execute(&pool).await;
+    g.run(query("CREATE (e:UsageEvent {tenant_id: $tenant_id, units: $units})")).await;
+    g.run(query("CREATE (b:BillingRecord {tenant_id: $tenant_id})")).await;
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn creating_devices_sites_users_seats_or_projects_is_provisioning() {
+        let findings = check(
+            "PS402",
+            &[(
+                "src/partner/devices.rs",
+                r#"
+async fn enroll(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool, g: Graph) {
+    sqlx::query("INSERT INTO devices (tenant_id, serial) VALUES ($1, $2)").bind(&tenant_id).execute(&pool).await;
+    sqlx::query("insert into tenant_seats (tenant_id) values ($1)").bind(&tenant_id).execute(&pool).await;
+    sqlx::query("INSERT INTO \"projects\" (tenant_id) VALUES ($1)").bind(&tenant_id).execute(&pool).await;
+    g.run(query("CREATE (s:Site {tenant_id: $tenant_id, name: $name})")).await;
+    g.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (u:User {id: $id})-[:BELONGS_TO]->(t)")).await;
+}
+"#,
+            )],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/devices.rs:3:18: deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
+                "src/partner/devices.rs:4:18: deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
+                "src/partner/devices.rs:5:18: deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
+                "src/partner/devices.rs:6:25: deny[PS402] query that creates `:Site` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
+                "src/partner/devices.rs:7:59: deny[PS402] query that creates `:User` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
+            ]
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
 use crate::model::actions::Found;
 use crate::model::actors::{Role, REQUEST_EXTRACTORS};
-use crate::model::callgraph::FnId;
+use crate::model::callgraph::{FnId, COMMON_METHOD_NAMES};
 use crate::model::names::Patterns;
 use crate::names::words;
 use crate::names::Name;
@@ -40,8 +40,12 @@ function taking both (`verify_confirmation(&body.confirm_name, &tenant.name)?`).
 comparison must run in the handler before the action (the call that leads to the
 `DELETE`, or the first call named like a destructive action, `store::wipe(..)` included),
 in the same or an enclosing block, so a comparison inside an `if` that may not run does
-not count. When the handler shows no such call, the comparison must run unconditionally
-somewhere in its body.
+not count. A comparison after the action, in the same block or in a later statement
+(`store::wipe(&id).await?;` then `ensure!(..)`), or a guard called after it, is no
+confirmation: the action has already run. When the handler shows no such call, the
+comparison must run unconditionally and the handler must still act after it (some call
+other than a constructor or a conversion follows, in the comparison's block or nested in
+it): a check after the handler's last call judges what is already done.
 
 A confirmation that is accepted but never compared, or compared only with a constant
 (`body.confirm == "DELETE"`), is still flagged; the message says which. The finding is on
@@ -93,6 +97,8 @@ async fn delete_tenant(Extension(session): Extension<PartnerSession>, Path(tenan
 ## Options
 - `destructive_handlers`: handler names (`*` wildcards) that are destructive.
 - `confirmation_fields`: request field names (`*` wildcards) that carry the confirmation.
+- `tenant_name_words`: words that make a value the target tenant's name (`name`, `slug`;
+  add `label` when tenants are named by a label).
 
 ## Checklist item
 5. Action Confirmation: Do destructive actions require re-confirmation with the specific
@@ -124,10 +130,12 @@ const OPTIONS: &[OptionSpec] = &[
         default: OptionDefault::StringList(&["confirm*"]),
         doc: "Request field names (`*` wildcards) that carry a typed confirmation",
     },
+    OptionSpec {
+        key: "tenant_name_words",
+        default: OptionDefault::StringList(&["name", "slug"]),
+        doc: "Words that make a value the target tenant's name, which the confirmation must be compared with",
+    },
 ];
-
-/// Words that say a value is a name the partner can type.
-const NAME_WORDS: &[&str] = &["name", "slug"];
 
 /// First words of guard functions that check what they are given.
 const GUARD_VERBS: &[&str] = &[
@@ -140,12 +148,19 @@ const TENANT_WORDS: &[&str] = &["tenant", "customer"];
 struct UnconfirmedDestructiveAction {
     destructive: Patterns,
     confirmation_fields: Patterns,
+    /// Words that say a value is a name the partner can type.
+    tenant_name_words: Vec<String>,
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(UnconfirmedDestructiveAction {
         destructive: Patterns::new(options.strings("destructive_handlers")),
         confirmation_fields: Patterns::new(options.strings("confirmation_fields")),
+        tenant_name_words: options
+            .strings("tenant_name_words")
+            .iter()
+            .map(|word| word.to_lowercase())
+            .collect(),
     })
 }
 
@@ -350,16 +365,28 @@ impl UnconfirmedDestructiveAction {
         let Some(first) = confirmations.first() else {
             return Outcome::NoField;
         };
+        // Without a known action, a check counts only when the handler still acts after
+        // it: checked after the last call, the confirmation judges what is already done.
+        let acts_after = |span: Span, at_block: usize| {
+            function.calls.iter().any(|call| {
+                call.span.start >= span.end
+                    && !matches!(call.callee, Callee::Macro(_))
+                    && !call.name().starts_with(char::is_uppercase)
+                    && !COMMON_METHOD_NAMES.contains(&call.name())
+                    && function.block_within(call.block, at_block)
+            })
+        };
         let before = |span: Span, at_block: usize| {
             span.end <= offset
                 && if offset == u32::MAX {
-                    function.block_unconditional(at_block)
+                    function.block_unconditional(at_block) && acts_after(span, at_block)
                 } else {
                     function.block_within(block, at_block)
                 }
         };
         let values = Values {
             cx,
+            name_words: &self.tenant_name_words,
             file,
             function,
             confirmations: &confirmations,
@@ -426,6 +453,7 @@ impl UnconfirmedDestructiveAction {
 /// Classifies values read in one handler.
 struct Values<'a> {
     cx: &'a Context<'a>,
+    name_words: &'a [String],
     file: FileId,
     function: &'a FunctionDef,
     confirmations: &'a [Confirmation],
@@ -554,7 +582,7 @@ impl<'a> Values<'a> {
         let value_words = self.value_words(value);
         value_words
             .iter()
-            .any(|word| NAME_WORDS.contains(&word.as_str()))
+            .any(|word| self.name_words.contains(word))
             && !self.is_constant(value)
             && self.confirmation(value).is_none()
             && !self.is_request_field(value)
@@ -723,6 +751,119 @@ pub async fn destroy_tenant(session: PartnerSession, Path(tenant_id): Path<Strin
     }
 
     #[test]
+    fn a_confirmation_checked_after_the_action_ran_is_no_confirmation() {
+        let findings = check(
+            "PS502",
+            &[
+                (
+                    "src/partner/tenants.rs",
+                    r#"
+pub async fn delete_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    let removed = store::delete_tenant(&tenant_id).await?;
+    ensure!(body.confirm_tenant_name == tenant.name, "type the tenant name");
+    Ok(())
+}
+pub async fn remove_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    store::remove(&tenant_id).await?;
+    verify_typed_name(&body.confirm_tenant_name, &tenant.name)?;
+    Ok(())
+}
+pub async fn retire(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>, g: Graph) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    remove_tenant_nodes(&g, &tenant_id).await?;
+    check_confirmation(&body, &tenant)?;
+    Ok(())
+}
+async fn remove_tenant_nodes(g: &Graph, tenant_id: &str) -> Result<(), Error> {
+    g.run(query("MATCH (t:Tenant {id: $tenant_id}) DETACH DELETE t")).await?;
+    Ok(())
+}
+"#,
+                ),
+                TYPES,
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/tenants.rs:2:14: deny[PS502] destructive handler `delete_tenant` (named `delete_tenant`) accepts `body.confirm_tenant_name` but never compares it with the target tenant's name before acting (partner context: `partner::tenants::delete_tenant`)",
+                "src/partner/tenants.rs:8:14: deny[PS502] destructive handler `remove_tenant` (named `remove_tenant`) accepts `body.confirm_tenant_name` but never compares it with the target tenant's name before acting (partner context: `partner::tenants::remove_tenant`)",
+                "src/partner/tenants.rs:14:14: deny[PS502] destructive handler `retire` (runs `DETACH DELETE`) accepts `body.confirm_tenant_name` but never compares it with the target tenant's name before acting (partner context: `partner::tenants::retire`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_confirmation_that_gates_the_action_in_the_same_statement_counts() {
+        let findings = check(
+            "PS502",
+            &[
+                (
+                    "src/partner/tenants.rs",
+                    r#"
+pub async fn delete_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    if body.confirm_tenant_name == tenant.name { store::delete_tenant(&tenant_id).await?; }
+    Ok(())
+}
+pub async fn retire(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>, g: Graph) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    check_confirmation(&body, &tenant)?; remove_tenant_nodes(&g, &tenant_id).await?;
+    Ok(())
+}
+async fn remove_tenant_nodes(g: &Graph, tenant_id: &str) -> Result<(), Error> {
+    g.run(query("MATCH (t:Tenant {id: $tenant_id}) DETACH DELETE t")).await?;
+    Ok(())
+}
+"#,
+                ),
+                TYPES,
+            ],
+        );
+        assert_eq!(findings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn without_a_known_action_a_check_after_the_last_call_is_too_late() {
+        let findings = lint(
+            r#"
+pub async fn delete_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    store::offboard(&tenant_id).await?;
+    if body.confirm_tenant_name != tenant.name { return Err(Error::Mismatch); }
+    Ok(())
+}
+pub async fn remove_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    store::offboard(&tenant_id).await?;
+    verify_typed_name(&body.confirm_tenant_name, &tenant.name)?;
+    Ok(Json(tenant.into()))
+}
+pub async fn purge_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    if body.confirm_tenant_name != tenant.name { return Err(Error::Mismatch); }
+    store::offboard(&tenant_id).await?;
+    Ok(())
+}
+pub async fn wipe_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) -> Result<(), Error> {
+    let tenant = store::tenant(&tenant_id).await?;
+    if body.confirm_tenant_name == tenant.name { jobs.enqueue(Job::Offboard(tenant_id)).await?; }
+    Ok(())
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/tenants.rs:2:14: deny[PS502] destructive handler `delete_tenant` (named `delete_tenant`) accepts `body.confirm_tenant_name` but never compares it with the target tenant's name before acting (partner context: `partner::tenants::delete_tenant`)",
+                "src/partner/tenants.rs:8:14: deny[PS502] destructive handler `remove_tenant` (named `remove_tenant`) accepts `body.confirm_tenant_name` but never compares it with the target tenant's name before acting (partner context: `partner::tenants::remove_tenant`)",
+            ]
+        );
+    }
+
+    #[test]
     fn deletes_outside_partner_context_and_helpers_are_not_flagged() {
         let findings = check(
             "PS502",
@@ -779,6 +920,31 @@ pub async fn retire_data(session: PartnerSession, Path(tenant_id): Path<String>,
             findings,
             ["src/partner/tenants.rs:9:14: deny[PS502] destructive handler `retire_data` (`#[delete]`) compares `body.confirm_tenant_name` with `tenant_id`, not with the target tenant's name (partner context: `partner::tenants::retire_data`)"]
         );
+    }
+
+    #[test]
+    fn tenant_name_words_come_from_config() {
+        let source = r#"
+pub async fn delete_tenant(session: PartnerSession, Path(tenant_id): Path<String>, Json(body): Json<DeleteTenantRequest>) {
+    let tenant = store::tenant(&tenant_id).await?;
+    if body.confirm_tenant_name != tenant.label { return Err(Error::Mismatch); }
+    store::delete_tenant(&tenant_id).await;
+}
+"#;
+        let files = [("src/partner/tenants.rs", source), TYPES];
+        assert_eq!(
+            check("PS502", &files),
+            ["src/partner/tenants.rs:2:14: deny[PS502] destructive handler `delete_tenant` (named `delete_tenant`) compares `body.confirm_tenant_name` with `tenant.label`, not with the target tenant's name (partner context: `partner::tenants::delete_tenant`)"]
+        );
+        let configured = check_with(
+            "PS502",
+            &[(
+                "tenant_name_words",
+                OptionValue::StringList(vec!["label".into()]),
+            )],
+            &files,
+        );
+        assert_eq!(configured, Vec::<String>::new());
     }
 
     #[test]
