@@ -67,6 +67,7 @@ const CACHE_CRATES: &[(&str, Client)] = &[
     ("deadpool_redis", Client::Redis),
     ("bb8_redis", Client::Redis),
     ("r2d2_redis", Client::Redis),
+    ("mobc_redis", Client::Redis),
     ("fred", Client::Redis),
     ("moka", Client::Memory),
     ("mini_moka", Client::Memory),
@@ -168,7 +169,34 @@ const REDIS_KEY_METHODS: &[&str] = &[
     "srem",
     "smembers",
     "sismember",
+    "smismember",
     "scard",
+    "spop",
+    "srandmember",
+    "smove",
+    "sscan",
+    "hscan",
+    "zscan",
+    "expire_time",
+    "pexpire_time",
+    "rename_nx",
+    "lindex",
+    "lset",
+    "lpos",
+    "lpush_exists",
+    "rpush_exists",
+    "zrank",
+    "zrevrange",
+    "zcount",
+    "zadd_multiple",
+    "setbit",
+    "getbit",
+    "bitcount",
+    "pfadd",
+    "pfcount",
+    "xadd",
+    "xrange",
+    "xlen",
     "zadd",
     "zrem",
     "zrange",
@@ -457,7 +485,7 @@ impl<'a> Caches<'a> {
                 if name == "cmd" && redis_command(facts, call).is_some() {
                     return Some(Client::Command);
                 }
-                if matches!(name, "pipe") && expanded.first().is_some_and(|c| c == "redis") {
+                if matches!(name, "pipe") && names_redis_crate(&expanded) {
                     return Some(Client::Pipeline);
                 }
                 if expanded.len() >= 2
@@ -760,11 +788,25 @@ fn redis_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
     };
     let expanded = facts.expand_path(segments);
     let command = literal_command(facts, call)?;
-    let from_redis = expanded.first().is_some_and(|c| c == "redis");
+    let from_redis = names_redis_crate(&expanded);
     let looks_like_command = command
         .chars()
         .all(|c| c.is_ascii_uppercase() || c == '.' || c == '_');
     (from_redis || (segments.len() == 1 && looks_like_command)).then_some(command)
+}
+
+/// Pool crates that re-export the whole `redis` crate as a module: `deadpool_redis::redis::cmd`
+/// is `redis::cmd`.
+const REDIS_REEXPORTERS: &[&str] = &["deadpool_redis", "bb8_redis", "r2d2_redis", "mobc_redis"];
+
+/// Whether an expanded path is in the `redis` crate: `redis::…`, or `redis::…` through a pool
+/// crate's re-export (`deadpool_redis::redis::…`).
+fn names_redis_crate(expanded: &[Name]) -> bool {
+    match expanded {
+        [first, ..] if first == "redis" => true,
+        [pool, module, ..] => module == "redis" && REDIS_REEXPORTERS.contains(&pool.as_str()),
+        _ => false,
+    }
 }
 
 /// The upper-cased command literal of `cmd("set")`.

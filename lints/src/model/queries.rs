@@ -870,4 +870,65 @@ fn b(g: Graph) { g.run(query("WITH $tenant AS t MATCH (x:Tenant {id: t}) RETURN 
             ["file etc/passwd.cypher:1:1 MATCH (n) RETURN n"]
         );
     }
+
+    /// A query kept in a nested inline module, imported under another name and run by the
+    /// implementation behind a trait object, is judged like any other (R4): flagged when
+    /// nothing scopes it, not when the handler runs a guard before calling the repository.
+    #[test]
+    fn query_consts_in_nested_modules_run_through_trait_objects_are_judged() {
+        let lib = r#"
+pub mod q {
+    pub mod partner {
+        pub const LIST: &str = "MATCH (d:Device)-[:OWNED_BY]->(t:Tenant {id: $tid}) RETURN d";
+        pub const NAMES: &str = "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN u.name";
+    }
+}
+"#;
+        let repo = r#"
+use crate::q::partner as pq;
+#[async_trait]
+pub trait Repo { async fn devices(&self, tid: &str); async fn names(&self, tid: &str); }
+pub struct GraphRepo { graph: Graph }
+#[async_trait]
+impl Repo for GraphRepo {
+    async fn devices(&self, tid: &str) { self.graph.run(query(pq::LIST).param("tid", tid)).await; }
+    async fn names(&self, tid: &str) {
+        use crate::q::partner as q;
+        self.graph.run(query(q::NAMES).param("tid", tid)).await;
+    }
+}
+"#;
+        let run = |handlers: &str| {
+            crate::testing::check(
+                "PS101",
+                &[
+                    ("src/lib.rs", lib),
+                    ("src/repo.rs", repo),
+                    ("src/partner/handlers.rs", handlers),
+                ],
+            )
+        };
+        let unguarded = r#"
+pub async fn devices(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) { repo.devices(&tid).await; }
+pub async fn names(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) { repo.names(&tid).await; }
+"#;
+        assert_eq!(
+            run(unguarded),
+            [
+                "src/lib.rs:4:39: deny[PS101] query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::handlers::devices` → `repo::GraphRepo::devices`)",
+                "src/lib.rs:5:40: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::handlers::names` → `repo::GraphRepo::names`)",
+            ]
+        );
+        let guarded = r#"
+pub async fn devices(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) {
+    ensure_manages(&ctx, &tid).await?;
+    repo.devices(&tid).await;
+}
+pub async fn names(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) {
+    ensure_manages(&ctx, &tid).await?;
+    repo.names(&tid).await;
+}
+"#;
+        assert_eq!(run(guarded), Vec::<String>::new());
+    }
 }
