@@ -10,8 +10,9 @@ pub mod roles;
 pub mod views;
 
 pub use functions::{
-    ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
-    FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral, StructRest,
+    Amount, ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField,
+    FieldInit, FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral,
+    StructRest,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
@@ -857,6 +858,7 @@ impl Indexer {
             span,
             value: crate::strings::str_expr(expr),
             int: functions::int_literal(expr),
+            amount: functions::amount_of(expr),
         });
     }
 
