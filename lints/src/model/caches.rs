@@ -1136,7 +1136,8 @@ impl<'a> Caches<'a> {
                 }
             }
         }
-        // The file's only cache builder.
+        // The file's only cache builder; with several, which one built this cache is not
+        // known here.
         let mut builders = facts.functions.iter().filter_map(|function| {
             let g = FnCalls::new(function);
             let whole = function.span;
@@ -1144,7 +1145,8 @@ impl<'a> Caches<'a> {
         });
         match (builders.next(), builders.next()) {
             (Some(only), None) => only,
-            _ => Expiry::Never { built_at: None },
+            (Some(_), Some(_)) => Expiry::Unknown,
+            (None, _) => Expiry::Never { built_at: None },
         }
     }
 

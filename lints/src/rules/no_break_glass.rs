@@ -609,6 +609,28 @@ async fn h(ctx: PartnerContext, mut conn: deadpool_redis::Connection, t: String)
     }
 
     #[test]
+    fn a_cache_whose_builder_is_not_known_is_not_judged() {
+        // Two builders in the file, and the cache comes from neither's binding: which TTL
+        // applies is not known here.
+        let source = r#"use moka::future::Cache;
+fn short() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(30)).build() }
+fn long() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(3600)).build() }
+async fn h(ctx: PartnerContext, decisions: &Cache<String, bool>, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    decisions.insert(t.clone(), allowed).await;
+}
+"#;
+        assert_eq!(cached(source), Vec::<String>::new());
+        let one = source.replace("fn long() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(3600)).build() }\n", "");
+        assert_eq!(cached(&one), Vec::<String>::new());
+        let forever = source.replace("fn short() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(30)).build() }\n", "");
+        assert_eq!(
+            cached(&forever),
+            ["src/access.rs:5:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait"]
+        );
+    }
+
+    #[test]
     fn in_memory_cache_builders_set_the_ttl_or_keep_entries_forever() {
         let source = r#"use moka::future::Cache;
 struct AppState { decisions: Cache<String, bool>, briefly: Cache<String, bool>, idle: mini_moka::sync::Cache<String, bool>, forever: quick_cache::sync::Cache<String, bool> }
