@@ -451,6 +451,98 @@ pub struct ConstDef {
     pub value: Option<crate::strings::StrExpr>,
     /// The value when it is an integer literal (`const MAX: usize = 8;`).
     pub int: Option<u64>,
+    /// The value when it is a number or a span of time built from numbers and other
+    /// consts (`60 * 60`, `Duration::from_secs(300)`, `Duration::from_mins(TTL_MINS)`).
+    pub amount: Option<Amount>,
+}
+
+/// A number or a span of time as written: what a TTL argument or a `const` holds.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Amount {
+    /// An integer literal.
+    Int(u64),
+    /// A path that may name a `const` (`ACCESS_TTL`, `config::TTL_SECS`).
+    Const(Vec<Name>),
+    /// A span of time: `of` units of `millis` milliseconds each
+    /// (`Duration::from_secs(of)`, `Duration::from_mins(of)`, chrono's `Duration::hours(of)`).
+    Duration { millis: u64, of: Box<Amount> },
+    /// A span of time counted in units of `millis` milliseconds (`d.as_secs()`).
+    Count { millis: u64, of: Box<Amount> },
+    /// `a * b * …`.
+    Product(Vec<Amount>),
+}
+
+/// How deep an amount's expression is followed.
+const MAX_AMOUNT_DEPTH: usize = 8;
+
+/// The amount an expression holds, when it is built only from integer literals, paths,
+/// products, `Duration` constructors and `as_secs`/`as_millis`.
+pub fn amount_of(expr: &syn::Expr) -> Option<Amount> {
+    amount_within(expr, 0)
+}
+
+fn amount_within(expr: &syn::Expr, depth: usize) -> Option<Amount> {
+    if depth > MAX_AMOUNT_DEPTH {
+        return None;
+    }
+    let expr = strip_transparent(expr);
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok().map(Amount::Int),
+        syn::Expr::Cast(cast) => amount_within(&cast.expr, depth + 1),
+        syn::Expr::Path(path) if path.qself.is_none() => Some(Amount::Const(
+            path.path
+                .segments
+                .iter()
+                .map(|segment| ident_name(&segment.ident))
+                .collect(),
+        )),
+        syn::Expr::Binary(binary) if matches!(binary.op, syn::BinOp::Mul(_)) => {
+            let left = amount_within(&binary.left, depth + 1)?;
+            let right = amount_within(&binary.right, depth + 1)?;
+            Some(Amount::Product(vec![left, right]))
+        }
+        syn::Expr::Call(call) => {
+            let syn::Expr::Path(path) = &*call.func else {
+                return None;
+            };
+            let mut segments = path.path.segments.iter().rev();
+            let function = segments.next()?.ident.to_string();
+            let owner = segments.next()?.ident.to_string();
+            if !matches!(owner.as_str(), "Duration" | "TimeDelta") {
+                return None;
+            }
+            let millis = match function.as_str() {
+                "from_millis" | "milliseconds" | "try_milliseconds" => 1,
+                "from_secs" | "new" | "seconds" | "try_seconds" => 1_000,
+                "from_mins" | "minutes" | "try_minutes" => 60_000,
+                "from_hours" | "hours" | "try_hours" => 3_600_000,
+                "from_days" | "days" | "try_days" => 86_400_000,
+                "from_weeks" | "weeks" | "try_weeks" => 604_800_000,
+                _ => return None,
+            };
+            let of = amount_within(call.args.first()?, depth + 1)?;
+            Some(Amount::Duration {
+                millis,
+                of: Box::new(of),
+            })
+        }
+        syn::Expr::MethodCall(call) if call.args.is_empty() => {
+            let millis = match call.method.to_string().as_str() {
+                "as_secs" | "num_seconds" => 1_000,
+                "as_millis" | "num_milliseconds" => 1,
+                _ => return None,
+            };
+            let of = amount_within(&call.receiver, depth + 1)?;
+            Some(Amount::Count {
+                millis,
+                of: Box::new(of),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The module path of a file from its workspace-relative path:

@@ -12,9 +12,9 @@ pub mod routers;
 pub mod views;
 
 pub use functions::{
-    ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField, FieldInit,
-    FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral, StructRest,
-    TypeLookup,
+    Amount, ArgFact, BlockKind, CallSite, Callee, Comparison, ConstDef, EventFact, EventField,
+    FieldInit, FunctionDef, IterFact, IterKind, LetFact, Param, PlaceRead, StructLiteral,
+    StructRest, TypeLookup,
 };
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 
@@ -863,6 +863,7 @@ impl Indexer {
             span,
             value: crate::strings::str_expr(expr),
             int: functions::int_literal(expr),
+            amount: functions::amount_of(expr),
         });
     }
 

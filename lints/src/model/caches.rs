@@ -12,10 +12,11 @@
 use crate::names::Name;
 use std::sync::OnceLock;
 
-use crate::diagnostic::FileId;
+use crate::diagnostic::{FileId, Location};
 use crate::index::{
-    ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace, WRAPPER_TYPES,
+    Amount, ArgFact, CallSite, Callee, FileFacts, FunctionDef, TypeRef, Workspace, WRAPPER_TYPES,
 };
+use crate::model::queries::WorkspaceResolver;
 use crate::names::has_word;
 use crate::source::Span;
 
@@ -67,6 +68,7 @@ const CACHE_CRATES: &[(&str, Client)] = &[
     ("deadpool_redis", Client::Redis),
     ("bb8_redis", Client::Redis),
     ("r2d2_redis", Client::Redis),
+    ("mobc_redis", Client::Redis),
     ("fred", Client::Redis),
     ("moka", Client::Memory),
     ("mini_moka", Client::Memory),
@@ -168,7 +170,34 @@ const REDIS_KEY_METHODS: &[&str] = &[
     "srem",
     "smembers",
     "sismember",
+    "smismember",
     "scard",
+    "spop",
+    "srandmember",
+    "smove",
+    "sscan",
+    "hscan",
+    "zscan",
+    "expire_time",
+    "pexpire_time",
+    "rename_nx",
+    "lindex",
+    "lset",
+    "lpos",
+    "lpush_exists",
+    "rpush_exists",
+    "zrank",
+    "zrevrange",
+    "zcount",
+    "zadd_multiple",
+    "setbit",
+    "getbit",
+    "bitcount",
+    "pfadd",
+    "pfcount",
+    "xadd",
+    "xrange",
+    "xlen",
     "zadd",
     "zrem",
     "zrange",
@@ -309,6 +338,23 @@ const POOL_METHODS: &[&str] = &[
     "borrow_mut",
     "unwrap",
     "expect",
+];
+
+/// Methods of an in-memory cache's builder that give back the builder or the cache:
+/// `Cache::builder().time_to_live(ttl).build()` is a cache.
+const MEMORY_BUILDER_METHODS: &[&str] = &[
+    "build",
+    "build_with_hasher",
+    "max_capacity",
+    "initial_capacity",
+    "time_to_live",
+    "time_to_idle",
+    "expire_after",
+    "weigher",
+    "name",
+    "eviction_listener",
+    "eviction_policy",
+    "support_invalidation_closures",
 ];
 
 /// How many bindings, fields and chain links one receiver lookup follows.
@@ -457,7 +503,7 @@ impl<'a> Caches<'a> {
                 if name == "cmd" && redis_command(facts, call).is_some() {
                     return Some(Client::Command);
                 }
-                if matches!(name, "pipe") && expanded.first().is_some_and(|c| c == "redis") {
+                if matches!(name, "pipe") && names_redis_crate(&expanded) {
                     return Some(Client::Pipeline);
                 }
                 if expanded.len() >= 2
@@ -486,6 +532,7 @@ impl<'a> Caches<'a> {
                     {
                         Some(inner)
                     }
+                    Client::Memory if MEMORY_BUILDER_METHODS.contains(&name) => Some(inner),
                     Client::Pipeline
                         if PIPELINE_PASS_THROUGH.contains(&name)
                             || REDIS_KEY_METHODS.contains(&name) =>
@@ -681,6 +728,631 @@ fn declared_name(ty: &TypeRef, impl_type: Option<&str>) -> Option<String> {
     Some(if name == "Self" { impl_type? } else { name }.to_string())
 }
 
+/// How long a cache write keeps its entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expiry {
+    /// The entry expires after this many milliseconds; the TTL is set at `at`.
+    After { millis: u64, at: Location },
+    /// A TTL is set from a value not known here (a parameter, a config field).
+    Unknown,
+    /// Nothing expires the entry; `built_at` is the cache's builder when it is known (an
+    /// in-memory cache built without `time_to_live`/`time_to_idle`).
+    Never { built_at: Option<Location> },
+}
+
+/// A write of a value into a cache entry.
+#[derive(Clone, Debug)]
+pub struct CacheWrite<'a> {
+    /// The whole write: the method call, or the `cmd("SET").arg(…)…` chain.
+    pub span: Span,
+    /// The value written.
+    pub value: &'a ArgFact,
+    pub expiry: Expiry,
+}
+
+/// Methods that write a value under a key, and where the value is among their arguments.
+const VALUE_WRITES: &[(&str, usize)] = &[
+    ("set", 1),
+    ("set_ex", 1),
+    ("setex", 1),
+    ("pset_ex", 1),
+    ("psetex", 1),
+    ("set_nx", 1),
+    ("set_options", 1),
+    ("getset", 1),
+    ("hset", 2),
+    ("hset_nx", 2),
+    ("lpush", 1),
+    ("rpush", 1),
+    ("sadd", 1),
+    ("zadd", 1),
+    ("json_set", 2),
+    ("insert", 1),
+    ("put", 1),
+    ("cache_set", 1),
+    ("set_item", 1),
+];
+
+/// Redis commands (`cmd("SET")`) that write a value, and where it is among their arguments.
+const COMMAND_VALUE_WRITES: &[(&str, usize)] = &[
+    ("SET", 1),
+    ("SETNX", 1),
+    ("GETSET", 1),
+    ("SETEX", 2),
+    ("PSETEX", 2),
+    ("HSET", 2),
+    ("HSETNX", 2),
+    ("HMSET", 2),
+    ("LPUSH", 1),
+    ("RPUSH", 1),
+    ("SADD", 1),
+];
+
+/// A `cmd("…")` and the `.arg(…)` calls chained onto it, in order.
+struct CommandChain<'a> {
+    command: String,
+    args: Vec<&'a ArgFact>,
+    /// From the command to its last argument.
+    span: Span,
+}
+
+/// A number as written, or a span of time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quantity {
+    Number(u64),
+    Millis(u64),
+}
+
+impl Quantity {
+    /// In milliseconds, a plain number counting units of `unit_millis`.
+    fn millis(self, unit_millis: u64) -> u64 {
+        match self {
+            Quantity::Number(n) => n.saturating_mul(unit_millis),
+            Quantity::Millis(m) => m,
+        }
+    }
+}
+
+/// How deep a TTL is followed through consts.
+const MAX_AMOUNT_STEPS: usize = 8;
+
+impl<'a> Caches<'a> {
+    /// The writes of values into cache entries in a function, with how long each entry
+    /// lives: Redis write commands (methods on a client or a handle named as a store,
+    /// `cmd("SET")` chains, pipelines) and in-memory cache inserts. TTLs come from the
+    /// call (`set_ex`, `pset_ex`, `cmd("SET") … "EX" n`, `SetExpiry::EX(n)`), from a later
+    /// `expire`/`pexpire` of the same key, or from the builder of an in-memory cache; each
+    /// one a literal, a `const` (`consts` resolves them), a product, or a `Duration`.
+    pub fn writes(
+        &self,
+        file: FileId,
+        function: &'a FunctionDef,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Vec<CacheWrite<'a>> {
+        let facts = self.workspace.file(file);
+        let f = FnCalls::new(function);
+        let chains = command_chains(facts, &f, self);
+        let mut writes = Vec::new();
+        for call in &function.calls {
+            let Callee::Method(name) = &call.callee else {
+                continue;
+            };
+            let name = name.as_str();
+            if name == "arg" || name == "cmd" {
+                continue;
+            }
+            let Some(&(_, value_at)) = VALUE_WRITES.iter().find(|(write, _)| *write == name) else {
+                continue;
+            };
+            let client = call
+                .receiver
+                .as_deref()
+                .and_then(|receiver| self.client_of(facts, &f, receiver, 0));
+            if client.is_none() && !writes_to_store(function, call) {
+                continue;
+            }
+            let Some(value) = call.args.get(value_at) else {
+                continue;
+            };
+            let ttl = |index: usize, unit: u64| {
+                call.args.get(index).map_or(Expiry::Unknown, |arg| {
+                    self.expiry_of(facts, file, &f, arg, unit, consts)
+                })
+            };
+            let expiry = match name {
+                "set_ex" | "setex" => ttl(2, 1_000),
+                "pset_ex" | "psetex" => ttl(2, 1),
+                "set_options" => match call.args.get(2) {
+                    Some(options) => self.option_expiry(facts, file, &f, options, consts),
+                    None => Expiry::Unknown,
+                },
+                _ => {
+                    let later = call.args.first().and_then(|key| {
+                        self.later_expire(facts, file, &f, &chains, key, call.span, consts)
+                    });
+                    match later {
+                        Some(expiry) => expiry,
+                        None if matches!(name, "insert" | "put" | "cache_set")
+                            && client != Some(Client::Redis)
+                            && client != Some(Client::Pipeline) =>
+                        {
+                            self.builder_expiry(facts, file, &f, call, consts)
+                        }
+                        None => Expiry::Never { built_at: None },
+                    }
+                }
+            };
+            writes.push(CacheWrite {
+                span: call.span,
+                value,
+                expiry,
+            });
+        }
+        for chain in &chains {
+            let Some(&(_, value_at)) = COMMAND_VALUE_WRITES
+                .iter()
+                .find(|(command, _)| *command == chain.command)
+            else {
+                continue;
+            };
+            let Some(value) = chain.args.get(value_at) else {
+                continue;
+            };
+            let ttl = |index: usize, unit: u64| {
+                chain.args.get(index).map_or(Expiry::Unknown, |arg| {
+                    self.expiry_of(facts, file, &f, arg, unit, consts)
+                })
+            };
+            let expiry = match chain.command.as_str() {
+                "SETEX" => ttl(1, 1_000),
+                "PSETEX" => ttl(1, 1),
+                _ => {
+                    // `SET k v EX 60`: the option names the unit of the argument after it.
+                    let option = chain.command == "SET" && value_at == 1;
+                    let from_option = option
+                        .then(|| {
+                            chain.args.iter().enumerate().skip(2).find_map(|(at, arg)| {
+                                match literal_text(facts, arg)?.to_ascii_uppercase().as_str() {
+                                    "EX" => Some(ttl(at + 1, 1_000)),
+                                    "PX" => Some(ttl(at + 1, 1)),
+                                    "EXAT" | "PXAT" | "KEEPTTL" => Some(Expiry::Unknown),
+                                    _ => None,
+                                }
+                            })
+                        })
+                        .flatten();
+                    from_option
+                        .or_else(|| {
+                            let key = chain.args.first()?;
+                            self.later_expire(facts, file, &f, &chains, key, chain.span, consts)
+                        })
+                        .unwrap_or(Expiry::Never { built_at: None })
+                }
+            };
+            writes.push(CacheWrite {
+                span: chain.span,
+                value,
+                expiry,
+            });
+        }
+        writes.sort_by_key(|write| write.span);
+        writes
+    }
+
+    /// The expiry an argument sets, counted in units of `unit_millis` when it is a plain
+    /// number.
+    fn expiry_of(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        arg: &ArgFact,
+        unit_millis: u64,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Expiry {
+        match self.quantity_of(facts, file, f, arg, consts, 0) {
+            Some(quantity) => Expiry::After {
+                millis: quantity.millis(unit_millis),
+                at: Location {
+                    file,
+                    span: arg.span,
+                },
+            },
+            None => Expiry::Unknown,
+        }
+    }
+
+    /// The number or span of time an argument holds: a literal, a `const`, a `Duration`
+    /// constructor or `as_secs()` of one, or (read from the literal text) a product of
+    /// integer literals.
+    fn quantity_of(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        arg: &ArgFact,
+        consts: &WorkspaceResolver<'_>,
+        steps: usize,
+    ) -> Option<Quantity> {
+        if steps > MAX_AMOUNT_STEPS {
+            return None;
+        }
+        if let Some(n) = arg.int {
+            return Some(Quantity::Number(n));
+        }
+        if let Some(place) = &arg.place {
+            let (const_file, constant) = consts.const_def(file, place)?;
+            return amount_quantity(constant.amount.as_ref()?, const_file, consts, steps + 1);
+        }
+        if let Some(call) = outermost_call_within(f, arg.span)
+            .filter(|call| call.span.start == arg.span.start || call.span.end == arg.span.end)
+        {
+            return match &call.callee {
+                Callee::Path(segments) => {
+                    let [.., owner, function] = segments.as_slice() else {
+                        return None;
+                    };
+                    let millis = duration_unit(owner, function)?;
+                    let of =
+                        self.quantity_of(facts, file, f, call.args.first()?, consts, steps + 1)?;
+                    Some(Quantity::Millis(of.millis(millis)))
+                }
+                Callee::Method(name) => {
+                    let unit = count_unit(name)?;
+                    let duration = self.quantity_of(
+                        facts,
+                        file,
+                        f,
+                        call.receiver.as_deref()?,
+                        consts,
+                        steps + 1,
+                    )?;
+                    Some(Quantity::Number(duration.millis(unit) / unit))
+                }
+                Callee::Macro(_) => None,
+            };
+        }
+        let text = facts.text.get(arg.span.range())?;
+        literal_product(text).map(Quantity::Number)
+    }
+
+    /// `SetOptions::default().with_expiration(SetExpiry::EX(60))`.
+    fn option_expiry(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        options: &ArgFact,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Expiry {
+        let expiry = f
+            .within(options.span)
+            .find_map(|(_, call)| match &call.callee {
+                Callee::Path(segments) => match segments.last().map(Name::as_str) {
+                    Some("EX") => Some(call.args.first().map_or(Expiry::Unknown, |arg| {
+                        self.expiry_of(facts, file, f, arg, 1_000, consts)
+                    })),
+                    Some("PX") => Some(call.args.first().map_or(Expiry::Unknown, |arg| {
+                        self.expiry_of(facts, file, f, arg, 1, consts)
+                    })),
+                    Some("EXAT" | "PXAT" | "KEEPTTL") => Some(Expiry::Unknown),
+                    _ => None,
+                },
+                _ => None,
+            });
+        expiry.unwrap_or(Expiry::Never { built_at: None })
+    }
+
+    /// The TTL a later `expire`/`pexpire` (method or command) of the same key sets.
+    #[allow(clippy::too_many_arguments)]
+    fn later_expire(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        chains: &[CommandChain<'_>],
+        key: &ArgFact,
+        after: Span,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Option<Expiry> {
+        let same_key = |other: &ArgFact| same_value(facts, key, other);
+        let methods = f.function.calls.iter().filter_map(|call| {
+            let unit = match call.name() {
+                "expire" => 1_000,
+                "pexpire" => 1,
+                _ => return None,
+            };
+            matches!(call.callee, Callee::Method(_)).then_some(())?;
+            Some((call.span, call.args.first()?, call.args.get(1)?, unit))
+        });
+        let commands = chains.iter().filter_map(|chain| {
+            let unit = match chain.command.as_str() {
+                "EXPIRE" => 1_000,
+                "PEXPIRE" => 1,
+                _ => return None,
+            };
+            Some((chain.span, *chain.args.first()?, *chain.args.get(1)?, unit))
+        });
+        methods
+            .chain(commands)
+            .filter(|(span, expired, _, _)| span.start > after.end && same_key(expired))
+            .min_by_key(|(span, ..)| span.start)
+            .map(|(_, _, ttl, unit)| self.expiry_of(facts, file, f, ttl, unit, consts))
+    }
+
+    /// How long an in-memory cache keeps entries, from where it is built: the `let` the
+    /// receiver is bound by, a struct literal's field of the receiver's name in the same
+    /// file, or the only cache builder of the file. A builder without `time_to_live`/
+    /// `time_to_idle` keeps entries until they are evicted for room.
+    fn builder_expiry(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        call: &CallSite,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Expiry {
+        let Some(receiver) = call.receiver.as_deref() else {
+            return Expiry::Never { built_at: None };
+        };
+        let place = receiver.place.as_deref().unwrap_or(&[]);
+        // The `let` the receiver is bound by, in this function.
+        if let [name] = place {
+            if let Some(init) = f
+                .function
+                .binding_before(name, receiver.span.start)
+                .and_then(|binding| binding.init.as_ref())
+            {
+                if let Some(expiry) = self.built_expiry(facts, file, f, init.span, consts) {
+                    return expiry;
+                }
+            }
+        }
+        // A field of that name filled by a struct literal in this file.
+        if let Some(field) = place.last() {
+            for function in &facts.functions {
+                let built = function
+                    .struct_literals
+                    .iter()
+                    .filter_map(|literal| literal.field(field))
+                    .map(|init| init.value.span)
+                    .chain(
+                        function
+                            .lets
+                            .iter()
+                            .filter(|binding| binding.name == *field)
+                            .filter_map(|binding| binding.init.as_ref().map(|init| init.span)),
+                    )
+                    .collect::<Vec<Span>>();
+                if built.is_empty() {
+                    continue;
+                }
+                let g = FnCalls::new(function);
+                if let Some(expiry) = built
+                    .into_iter()
+                    .find_map(|span| self.built_expiry(facts, file, &g, span, consts))
+                {
+                    return expiry;
+                }
+            }
+        }
+        // The file's only cache builder; with several, which one built this cache is not
+        // known here.
+        let mut builders = facts.functions.iter().filter_map(|function| {
+            let g = FnCalls::new(function);
+            let whole = function.span;
+            self.built_expiry(facts, file, &g, whole, consts)
+        });
+        match (builders.next(), builders.next()) {
+            (Some(only), None) => only,
+            (Some(_), Some(_)) => Expiry::Unknown,
+            (None, _) => Expiry::Never { built_at: None },
+        }
+    }
+
+    /// The expiry an in-memory cache built inside `span` gives its entries; `None` when no
+    /// cache is built there.
+    fn built_expiry(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        span: Span,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Option<Expiry> {
+        let mut built_at = None;
+        for (_, call) in f.within(span) {
+            match call.name() {
+                "time_to_live" | "time_to_idle" => {
+                    return Some(call.args.first().map_or(Expiry::Unknown, |arg| {
+                        self.expiry_of(facts, file, f, arg, 1_000, consts)
+                    }));
+                }
+                // A per-entry expiry policy decides at run time.
+                "expire_after" => return Some(Expiry::Unknown),
+                _ => {}
+            }
+            if built_at.is_none() && self.builds_memory_cache(facts, call) {
+                built_at = Some(Location {
+                    file,
+                    span: call.span,
+                });
+            }
+        }
+        built_at.map(|at| Expiry::Never { built_at: Some(at) })
+    }
+
+    /// `Cache::builder()`, `Cache::new(n)`, `CacheBuilder::new(n)` of an in-memory cache crate.
+    fn builds_memory_cache(&self, facts: &FileFacts, call: &CallSite) -> bool {
+        let Callee::Path(segments) = &call.callee else {
+            return false;
+        };
+        matches!(
+            call.name(),
+            "builder" | "new" | "with_capacity" | "with_weighter" | "with_options"
+        ) && path_client(facts, &facts.expand_path(segments)) == Some(Client::Memory)
+    }
+}
+
+/// Milliseconds per unit of `Duration::from_secs`-like constructors (std's and chrono's).
+fn duration_unit(owner: &str, function: &str) -> Option<u64> {
+    if !matches!(owner, "Duration" | "TimeDelta") {
+        return None;
+    }
+    Some(match function {
+        "from_millis" | "milliseconds" | "try_milliseconds" => 1,
+        "from_secs" | "new" | "seconds" | "try_seconds" => 1_000,
+        "from_mins" | "minutes" | "try_minutes" => 60_000,
+        "from_hours" | "hours" | "try_hours" => 3_600_000,
+        "from_days" | "days" | "try_days" => 86_400_000,
+        "from_weeks" | "weeks" | "try_weeks" => 604_800_000,
+        _ => return None,
+    })
+}
+
+/// Milliseconds per unit that `as_secs()`-like methods count a duration in.
+fn count_unit(method: &str) -> Option<u64> {
+    match method {
+        "as_secs" | "num_seconds" => Some(1_000),
+        "as_millis" | "num_milliseconds" => Some(1),
+        _ => None,
+    }
+}
+
+/// The quantity a `const`'s value holds.
+fn amount_quantity(
+    amount: &Amount,
+    file: FileId,
+    consts: &WorkspaceResolver<'_>,
+    steps: usize,
+) -> Option<Quantity> {
+    if steps > MAX_AMOUNT_STEPS {
+        return None;
+    }
+    match amount {
+        Amount::Int(n) => Some(Quantity::Number(*n)),
+        Amount::Const(path) => {
+            let (const_file, constant) = consts.const_def(file, path)?;
+            amount_quantity(constant.amount.as_ref()?, const_file, consts, steps + 1)
+        }
+        Amount::Duration { millis, of } => Some(Quantity::Millis(
+            amount_quantity(of, file, consts, steps + 1)?.millis(*millis),
+        )),
+        Amount::Count { millis, of } => {
+            let duration = amount_quantity(of, file, consts, steps + 1)?.millis(*millis);
+            Some(Quantity::Number(duration / millis.max(&1)))
+        }
+        Amount::Product(factors) => {
+            let mut millis = None;
+            let mut product: u64 = 1;
+            for factor in factors {
+                match amount_quantity(factor, file, consts, steps + 1)? {
+                    Quantity::Number(n) => product = product.saturating_mul(n),
+                    // At most one factor is a span of time (`Duration * n`).
+                    Quantity::Millis(m) if millis.is_none() => millis = Some(m),
+                    Quantity::Millis(_) => return None,
+                }
+            }
+            Some(match millis {
+                Some(m) => Quantity::Millis(m.saturating_mul(product)),
+                None => Quantity::Number(product),
+            })
+        }
+    }
+}
+
+/// A product of integer literals as written in an argument: `3600 * 24`, `60_u64 * 5`.
+fn literal_product(text: &str) -> Option<u64> {
+    let mut product: u64 = 1;
+    for factor in text.split('*') {
+        let factor = factor.trim();
+        let digits_end = factor
+            .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+            .unwrap_or(factor.len());
+        let (number, suffix) = factor.split_at(digits_end);
+        let number: String = number.chars().filter(|c| *c != '_').collect();
+        let integer_suffix = matches!(
+            suffix,
+            "" | "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i32" | "i64" | "isize"
+        );
+        if number.is_empty() || !integer_suffix {
+            return None;
+        }
+        product = product.saturating_mul(number.parse().ok()?);
+    }
+    Some(product)
+}
+
+/// The text of a string literal argument (`"EX"`).
+fn literal_text<'t>(facts: &'t FileFacts, arg: &ArgFact) -> Option<&'t str> {
+    let crate::strings::StrExpr::Literal { span } = arg.string.as_ref()? else {
+        return None;
+    };
+    facts
+        .text
+        .get(span.range())?
+        .strip_prefix('"')?
+        .strip_suffix('"')
+}
+
+/// Whether two arguments are the same value: the same place, or the same expression.
+fn same_value(facts: &FileFacts, a: &ArgFact, b: &ArgFact) -> bool {
+    match (&a.place, &b.place) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => a
+            .shape(&facts.text)
+            .is_some_and(|shape| Some(shape) == b.shape(&facts.text)),
+        _ => false,
+    }
+}
+
+/// Each `cmd("…")` of a function (a Redis command by path, or a pipeline's `.cmd`) with
+/// the `.arg(…)` calls chained right onto it.
+fn command_chains<'a>(
+    facts: &FileFacts,
+    f: &FnCalls<'a>,
+    caches: &Caches<'_>,
+) -> Vec<CommandChain<'a>> {
+    // `.arg` calls by the span of their receiver: each link finds the next in one lookup.
+    let mut args_on: foldhash::HashMap<Span, &'a CallSite> = foldhash::HashMap::default();
+    for call in &f.function.calls {
+        if call.name() == "arg" && matches!(call.callee, Callee::Method(_)) {
+            if let Some(receiver) = call.receiver.as_deref() {
+                args_on.insert(receiver.span, call);
+            }
+        }
+    }
+    let mut chains = Vec::new();
+    for call in &f.function.calls {
+        if call.name() != "cmd" {
+            continue;
+        }
+        let Some(command) = command_name(facts, f, call, caches) else {
+            continue;
+        };
+        let mut args = Vec::new();
+        let mut span = call.span;
+        let mut current = call;
+        while let Some(next) = args_on.get(&current.span) {
+            let Some(arg) = next.args.first() else {
+                break;
+            };
+            args.push(arg);
+            span = next.span;
+            current = next;
+            if args.len() > 64 {
+                break;
+            }
+        }
+        chains.push(CommandChain {
+            command,
+            args,
+            span,
+        });
+    }
+    chains
+}
+
 /// A function's calls ordered by where they start, so "the calls inside
 /// this span" is a binary search rather than a scan of the whole body.
 pub struct FnCalls<'a> {
@@ -760,11 +1432,25 @@ fn redis_command(facts: &FileFacts, call: &CallSite) -> Option<String> {
     };
     let expanded = facts.expand_path(segments);
     let command = literal_command(facts, call)?;
-    let from_redis = expanded.first().is_some_and(|c| c == "redis");
+    let from_redis = names_redis_crate(&expanded);
     let looks_like_command = command
         .chars()
         .all(|c| c.is_ascii_uppercase() || c == '.' || c == '_');
     (from_redis || (segments.len() == 1 && looks_like_command)).then_some(command)
+}
+
+/// Pool crates that re-export the whole `redis` crate as a module: `deadpool_redis::redis::cmd`
+/// is `redis::cmd`.
+const REDIS_REEXPORTERS: &[&str] = &["deadpool_redis", "bb8_redis", "r2d2_redis", "mobc_redis"];
+
+/// Whether an expanded path is in the `redis` crate: `redis::…`, or `redis::…` through a pool
+/// crate's re-export (`deadpool_redis::redis::…`).
+fn names_redis_crate(expanded: &[Name]) -> bool {
+    match expanded {
+        [first, ..] if first == "redis" => true,
+        [pool, module, ..] => module == "redis" && REDIS_REEXPORTERS.contains(&pool.as_str()),
+        _ => false,
+    }
 }
 
 /// The upper-cased command literal of `cmd("set")`.

@@ -10,7 +10,7 @@ use super::callgraph::FnId;
 use super::names::Patterns;
 use crate::cypher::{self, CypherError, CypherErrorKind, ParseMemo, QueryFacts};
 use crate::diagnostic::{FileId, Location};
-use crate::index::{CallSite, Callee, FileKind, Workspace};
+use crate::index::{CallSite, Callee, ConstDef, FileKind, Workspace};
 use crate::names::Name;
 use crate::options::OptionValues;
 use crate::source::Span;
@@ -537,40 +537,11 @@ impl<'a> WorkspaceResolver<'a> {
     }
 }
 
-/// The crate a file belongs to: its path up to `src/` (consts resolve within a crate).
-fn crate_root(path: &str) -> &str {
-    path.find("src/").map_or("", |at| &path[..at])
-}
-
-impl Resolver for WorkspaceResolver<'_> {
-    fn file_text(&self, file: FileId) -> &str {
-        self.workspace
-            .files
-            .get(file)
-            .map_or("", |facts| &facts.text)
-    }
-
-    fn binding(&self, file: FileId, name: &str, before: u32) -> Option<StrExpr> {
-        let facts = self.workspace.files.get(file)?;
-        let function = facts
-            .functions
-            .iter()
-            .filter(|function| function.span.start <= before && before < function.span.end)
-            .max_by_key(|function| function.span.start)?;
-        let block = function.block_at(before);
-        function
-            .lets
-            .iter()
-            .rev()
-            .find(|binding| {
-                binding.name == name
-                    && binding.span.end <= before
-                    && function.block_within(block, binding.block)
-            })
-            .and_then(|binding| binding.init.as_ref()?.string.clone())
-    }
-
-    fn constant(&self, file: FileId, segments: &[Name]) -> Option<(FileId, StrExpr)> {
+impl<'a> WorkspaceResolver<'a> {
+    /// The `const`/`static` a path read in `file` names, and the file declaring it: within
+    /// the file's crate, through the file's imports (`use crate::queries as q;`), the one
+    /// in the file itself first, otherwise the only one of that name and qualifier.
+    pub fn const_def(&self, file: FileId, segments: &[Name]) -> Option<(FileId, &'a ConstDef)> {
         let facts = self.workspace.files.get(file)?;
         // A name or module imported under another name (`use crate::queries as q;`,
         // `use crate::queries::LIST as Q;`) stands for its path. `crate`, `self` and `super`
@@ -610,10 +581,47 @@ impl Resolver for WorkspaceResolver<'_> {
             .iter()
             .find(|(const_file, _)| *const_file == file)
             .or(unique)?;
-        let value = self.workspace.files[chosen.0].consts[chosen.1]
-            .value
-            .clone()?;
-        Some((chosen.0, value))
+        let workspace: &'a Workspace = self.workspace;
+        Some((chosen.0, &workspace.files[chosen.0].consts[chosen.1]))
+    }
+}
+
+/// The crate a file belongs to: its path up to `src/` (consts resolve within a crate).
+fn crate_root(path: &str) -> &str {
+    path.find("src/").map_or("", |at| &path[..at])
+}
+
+impl Resolver for WorkspaceResolver<'_> {
+    fn file_text(&self, file: FileId) -> &str {
+        self.workspace
+            .files
+            .get(file)
+            .map_or("", |facts| &facts.text)
+    }
+
+    fn binding(&self, file: FileId, name: &str, before: u32) -> Option<StrExpr> {
+        let facts = self.workspace.files.get(file)?;
+        let function = facts
+            .functions
+            .iter()
+            .filter(|function| function.span.start <= before && before < function.span.end)
+            .max_by_key(|function| function.span.start)?;
+        let block = function.block_at(before);
+        function
+            .lets
+            .iter()
+            .rev()
+            .find(|binding| {
+                binding.name == name
+                    && binding.span.end <= before
+                    && function.block_within(block, binding.block)
+            })
+            .and_then(|binding| binding.init.as_ref()?.string.clone())
+    }
+
+    fn constant(&self, file: FileId, segments: &[Name]) -> Option<(FileId, StrExpr)> {
+        let (const_file, constant) = self.const_def(file, segments)?;
+        Some((const_file, constant.value.clone()?))
     }
 
     fn include(&self, file: FileId, path: &str) -> Option<FileId> {
@@ -869,5 +877,66 @@ fn b(g: Graph) { g.run(query("WITH $tenant AS t MATCH (x:Tenant {id: t}) RETURN 
             describe(&workspace, &queries),
             ["file etc/passwd.cypher:1:1 MATCH (n) RETURN n"]
         );
+    }
+
+    /// A query kept in a nested inline module, imported under another name and run by the
+    /// implementation behind a trait object, is judged like any other (R4): flagged when
+    /// nothing scopes it, not when the handler runs a guard before calling the repository.
+    #[test]
+    fn query_consts_in_nested_modules_run_through_trait_objects_are_judged() {
+        let lib = r#"
+pub mod q {
+    pub mod partner {
+        pub const LIST: &str = "MATCH (d:Device)-[:OWNED_BY]->(t:Tenant {id: $tid}) RETURN d";
+        pub const NAMES: &str = "MATCH (u:User)-[:BELONGS_TO]->(t:Tenant {id: $tid}) RETURN u.name";
+    }
+}
+"#;
+        let repo = r#"
+use crate::q::partner as pq;
+#[async_trait]
+pub trait Repo { async fn devices(&self, tid: &str); async fn names(&self, tid: &str); }
+pub struct GraphRepo { graph: Graph }
+#[async_trait]
+impl Repo for GraphRepo {
+    async fn devices(&self, tid: &str) { self.graph.run(query(pq::LIST).param("tid", tid)).await; }
+    async fn names(&self, tid: &str) {
+        use crate::q::partner as q;
+        self.graph.run(query(q::NAMES).param("tid", tid)).await;
+    }
+}
+"#;
+        let run = |handlers: &str| {
+            crate::testing::check(
+                "PS101",
+                &[
+                    ("src/lib.rs", lib),
+                    ("src/repo.rs", repo),
+                    ("src/partner/handlers.rs", handlers),
+                ],
+            )
+        };
+        let unguarded = r#"
+pub async fn devices(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) { repo.devices(&tid).await; }
+pub async fn names(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) { repo.names(&tid).await; }
+"#;
+        assert_eq!(
+            run(unguarded),
+            [
+                "src/lib.rs:4:39: deny[PS101] query reads tenant-owned `:Device` without scoping it to a tenant the partner manages (partner context: `partner::handlers::devices` → `repo::GraphRepo::devices`)",
+                "src/lib.rs:5:40: deny[PS101] query reads tenant-owned `:User` without scoping it to a tenant the partner manages (partner context: `partner::handlers::names` → `repo::GraphRepo::names`)",
+            ]
+        );
+        let guarded = r#"
+pub async fn devices(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) {
+    ensure_manages(&ctx, &tid).await?;
+    repo.devices(&tid).await;
+}
+pub async fn names(ctx: PartnerContext, repo: Arc<dyn Repo>, tid: String) {
+    ensure_manages(&ctx, &tid).await?;
+    repo.names(&tid).await;
+}
+"#;
+        assert_eq!(run(guarded), Vec::<String>::new());
     }
 }

@@ -28,10 +28,14 @@ pub const META: RuleMeta = RuleMeta {
 Flags a cache key that does not include the target tenant's ID. Cache operations are
 found by what the receiver is, never by method name alone:
 - the `redis` crate: `cmd("GET"|"SET"|…).arg(key)` for the commands whose first argument
-  is a key (not `CLUSTER`, `ACL`, `CONFIG`, `PSUBSCRIBE`, `XREAD`, `FCALL`, … whose first
-  argument is a subcommand, channel, option or function name), pipelines
-  (`redis::pipe().set(k, v)`, `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first
-  (`get`, `set`, `set_ex`, `del`, `expire`, `incr`, `hget`, `hset`, `hdel`, …);
+  is a key, written in any case (`"set"`, `"HSET"`, `"Expire"`; not `CLUSTER`, `ACL`,
+  `CONFIG`, `PSUBSCRIBE`, `XREAD`, `FCALL`, … whose first argument is a subcommand,
+  channel, option or function name), pipelines (`redis::pipe().set(k, v)`,
+  `.cmd("SET").arg(k)`), and `Commands`/`AsyncCommands` methods with the key first, with
+  or without a turbofish (`get`, `set`, `set_ex`, `del`, `expire`, `pexpire`, `incr`,
+  hash commands `hget`, `hset`, `hdel`, set commands `sadd`, `srem`, `smembers`, `spop`,
+  …: `conn.get::<_, String>(&key)`); the same crate through a pool crate's re-export
+  (`deadpool_redis::redis::cmd`, `use deadpool_redis::redis::AsyncCommands`);
 - connections and pools from `deadpool_redis`, `bb8_redis`, `r2d2` (`r2d2::Pool<redis::Client>`)
   and `fred` clients;
 - `moka`, `mini_moka` and `quick_cache` caches (`insert`, `get`, `get_with`, `invalidate`,
@@ -1823,6 +1827,172 @@ fn lookup(id: i64, fresh: bool) -> Row { todo!() }
             [
                 "src/calc.rs:7:1: deny[PS102] cache key of `#[cached]` on `calc::profile` (its arguments `user_id`) does not include the target tenant's ID",
                 "src/calc.rs:9:1: deny[PS102] cache key of `#[cached]` on `calc::lookup` (its arguments `id`, `fresh`) does not include the target tenant's ID",
+            ]
+        );
+    }
+
+    #[test]
+    fn redis_commands_in_any_case() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use redis::cmd;
+fn f(con: &mut redis::Connection, user_id: &str, target_tenant_id: &str) {
+    redis::cmd("set").arg(format!("u:{user_id}")).arg(1).query::<()>(con)?;
+    cmd("HSET").arg(user_id).arg("f").arg(1).query::<()>(con)?;
+    cmd("sadd").arg("members").arg(user_id).query::<()>(con)?;
+    redis::cmd("Expire").arg(user_id).arg(60).query::<()>(con)?;
+    redis::cmd("GETEX").arg(user_id).arg("EX").arg(5).query::<()>(con)?;
+    redis::cmd("set").arg(format!("{target_tenant_id}:u:{user_id}")).arg(1).query::<()>(con)?;
+    cmd("sadd").arg(format!("{target_tenant_id}:members")).arg(user_id).query::<()>(con)?;
+    cmd("getex").arg(format!("{target_tenant_id}:u")).arg("PX").arg(user_id).query::<()>(con)?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:3:27: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
+                "src/cache.rs:4:21: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `user_id`",
+                "src/cache.rs:5:21: deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `\"members\"`",
+                "src/cache.rs:6:30: deny[PS102] cache key of redis `EXPIRE` does not include the target tenant's ID: `user_id`",
+                "src/cache.rs:7:29: deny[PS102] cache key of redis `GETEX` does not include the target tenant's ID: `user_id`",
+            ]
+        );
+    }
+
+    #[test]
+    fn async_commands_with_turbofish_hashes_sets_and_expiry() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use redis::AsyncCommands;
+async fn f(conn: &mut redis::aio::MultiplexedConnection, user_id: &str, tenant_id: TenantId) {
+    let key = format!("profile:{user_id}");
+    let _ = conn.get::<_, String>(&key).await?;
+    conn.hset::<_, _, _, ()>(format!("prefs:{user_id}"), "theme", 1).await?;
+    conn.sadd::<_, _, ()>("online", user_id).await?;
+    conn.smembers::<_, Vec<String>>(format!("groups:{user_id}")).await?;
+    conn.spop::<_, String>(format!("queue:{user_id}")).await?;
+    conn.pexpire::<_, ()>(&key, 60_000).await?;
+    let scoped = format!("{tenant_id}:profile:{user_id}");
+    let _ = conn.get::<_, String>(&scoped).await?;
+    conn.hset::<_, _, _, ()>(format!("{tenant_id}:prefs"), "theme", 1).await?;
+    conn.srandmember::<_, String>(format!("{tenant_id}:queue")).await?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:4:35: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"profile:{user_id}\")`)",
+                "src/cache.rs:5:30: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!(\"prefs:{user_id}\")`",
+                "src/cache.rs:6:27: deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `\"online\"`",
+                "src/cache.rs:7:37: deny[PS102] cache key of redis `SMEMBERS` does not include the target tenant's ID: `format!(\"groups:{user_id}\")`",
+                "src/cache.rs:8:28: deny[PS102] cache key of redis `SPOP` does not include the target tenant's ID: `format!(\"queue:{user_id}\")`",
+                "src/cache.rs:9:27: deny[PS102] cache key of redis `PEXPIRE` does not include the target tenant's ID: `&key` (`format!(\"profile:{user_id}\")`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn pools_and_the_redis_crate_through_their_reexports() {
+        // `deadpool_redis::redis` is the whole `redis` crate: its `cmd` and `pipe` are
+        // Redis commands and pipelines, whether called by path or imported.
+        let findings = lint(
+            "src/cache.rs",
+            r#"use deadpool_redis::redis::AsyncCommands;
+use bb8_redis::RedisConnectionManager;
+struct AppState { pool: deadpool_redis::Pool, bb8: bb8::Pool<RedisConnectionManager>, r2: r2d2::Pool<redis::Client> }
+async fn a(State(state): State<AppState>, user_id: String, tenant_id: TenantId) {
+    let mut conn = state.pool.get().await?;
+    deadpool_redis::redis::cmd("SET").arg(format!("s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
+    deadpool_redis::redis::cmd("SET").arg(format!("{tenant_id}:s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
+    conn.get::<_, String>(format!("s:{user_id}")).await?;
+    let mut c2 = state.bb8.get().await?;
+    c2.sadd::<_, _, ()>("online", &user_id).await?;
+    let mut c3 = state.r2.get()?;
+    c3.expire::<_, ()>(&user_id, 5)?;
+    deadpool_redis::redis::pipe().set("p", 1).query_async::<()>(&mut conn).await?;
+    deadpool_redis::redis::pipe().cmd("hset").arg(format!("{tenant_id}:h")).arg("f").arg(1).query_async::<()>(&mut conn).await?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:6:43: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
+                "src/cache.rs:8:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
+                "src/cache.rs:10:25: deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `\"online\"`",
+                "src/cache.rs:12:24: deny[PS102] cache key of redis `EXPIRE` does not include the target tenant's ID: `&user_id`",
+                "src/cache.rs:13:39: deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `\"p\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn reexported_commands_imported_by_name() {
+        let findings = lint(
+            "src/cache.rs",
+            r#"use deadpool_redis::redis::{cmd, AsyncCommands};
+use deadpool_redis::{Pool, Connection};
+async fn a(pool: &Pool, user_id: String, tenant_id: TenantId) {
+    let mut conn = pool.get().await?;
+    cmd("set").arg(format!("s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
+    cmd("set").arg(format!("{tenant_id}:s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
+}
+async fn b(conn: &mut Connection, user_id: String) {
+    conn.set_ex::<_, _, ()>(format!("s:{user_id}"), 1, 5).await?;
+}
+"#,
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/cache.rs:5:20: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
+                "src/cache.rs:9:29: deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
+            ]
+        );
+    }
+
+    #[test]
+    fn key_builders_in_another_crate_of_the_workspace() {
+        let findings = check(
+            "PS102",
+            &[
+                (
+                    "crates/keys/src/lib.rs",
+                    r#"pub fn profile(tenant: &TenantId, user_id: u64) -> String { format!("{tenant}:profile:{user_id}") }
+pub fn session(user_id: u64) -> String { format!("session:{user_id}") }
+pub mod scoped { pub fn feed(tenant_id: &str, user_id: u64) -> String { format!("{tenant_id}:feed:{user_id}") } }
+"#,
+                ),
+                (
+                    "crates/api/src/keys.rs",
+                    r#"pub fn profile(user_id: u64) -> String { format!("profile:{user_id}") }
+"#,
+                ),
+                (
+                    "crates/api/src/partner/h.rs",
+                    r#"use keys::session as session_key;
+use keys::scoped::feed;
+async fn show(partner: PartnerSession, Path((tenant_id, user_id)): Path<(TenantId, u64)>, pool: &deadpool_redis::Pool) {
+    let mut conn = pool.get().await?;
+    let key = keys::profile(&tenant_id, user_id);
+    conn.get::<_, String>(&key).await?;
+    conn.get::<_, String>(session_key(user_id)).await?;
+    conn.get::<_, String>(feed(&tenant_id, user_id)).await?;
+    conn.get::<_, String>(feed(&partner.tenant_id, user_id)).await?;
+    conn.get::<_, String>(crate::keys::profile(user_id)).await?;
+}
+"#,
+                ),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "crates/api/src/partner/h.rs:7:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `session_key(user_id)`",
+                "crates/api/src/partner/h.rs:9:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `feed(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
+                "crates/api/src/partner/h.rs:10:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `crate::keys::profile(user_id)`",
             ]
         );
     }

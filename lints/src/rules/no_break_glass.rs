@@ -2,13 +2,15 @@
 
 use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
-use crate::index::{CallSite, FunctionDef, Workspace};
-use crate::model::caches;
+use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
+use crate::model::caches::{self, Caches, Expiry};
 use crate::model::callgraph::FnId;
-use crate::names::Name;
+use crate::model::queries::WorkspaceResolver;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
+use foldhash::HashMap;
+use std::cell::{OnceCell, RefCell};
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS202",
@@ -30,15 +32,32 @@ until the entry expires. The finding is at the cache write, with a label where t
 is set.
 
 Decisions where the catalogue is silent:
-- Cache writes are the shared model's, as PS301 counts them: Redis write commands
-  (`set`, `set_ex`, `setex`, `pset_ex`, … on a store handle such as `conn` or
-  `state.redis`), and `insert`/`put`/`set` on a value named like a cache or a Redis
-  connection (`cache`, `redis`, `conn`, `connection`), but not on a parameter typed as a
-  standard collection.
-  A TTL comes from the call (`set_ex(key, value, 30)`, `Duration::from_secs(30)`), from
-  a later `expire(key, n)` in the same function, or, for `insert`/`put` on an in-memory
-  cache, from a `time_to_live(…)`/`time_to_idle(…)` builder call in the same file. A TTL
-  that is not a literal is not judged.
+- Cache writes are the shared model's: Redis write commands as methods (`set`, `set_ex`,
+  `pset_ex`, `set_options`, `hset`, `sadd`, `lpush`, …, with or without a turbofish) on a
+  client known by its type (a `redis`, `deadpool_redis`, `bb8`, `r2d2` or `fred` connection
+  or pool) or on a handle named as a store (`conn`, `state.redis`), `cmd("SET")`/
+  `cmd("SETEX")`/`cmd("HSET")`/… chains in any case, also through a pool crate's
+  re-export (`deadpool_redis::redis::cmd`), and `insert`/`put` on an in-memory cache
+  (`moka`, `mini_moka`, `quick_cache`, or a value named like a cache), but not on a
+  parameter typed as a standard collection.
+- The value written is an access check's result when it is the guard's or the
+  `MANAGES`-query function's call, or a `let` bound to one. A workspace function that
+  writes one of its parameters to a cache (`cache_decision(&conn, key, allowed)`, also
+  through another such helper) is a cache write at each call: the finding is at the call,
+  with the TTL the helper sets.
+- The TTL comes from the call (`set_ex(key, value, 30)`, `pset_ex` in milliseconds, the
+  `EX n`/`PX n` arguments of `cmd("SET")`, `cmd("SETEX").arg(key).arg(n)`,
+  `SetExpiry::EX(n)`), from a later `expire`/`pexpire` (method or command) of the same key
+  in the same function, or, for an in-memory cache, from where it is built: the `let` or
+  struct-literal field of the cache's name in the same file (or the file's only cache
+  builder), through `time_to_live(…)`/`time_to_idle(…)`. A builder without either
+  (`Cache::builder().max_capacity(n).build()`, `quick_cache::sync::Cache::new(n)`) keeps
+  entries until they are evicted for room: no expiry, flagged with a label at the builder.
+  Each TTL may be a literal, a product of literals, a `const` (anywhere in the crate,
+  through imports, a `const` of another `const`), `Duration::from_secs`/`from_millis`/
+  `from_mins`/`from_hours` (and chrono's `Duration::seconds`/`minutes`/`hours`) and
+  `as_secs()`/`as_millis()` of one. A TTL from a value not known statically (a
+  parameter, a config field, `expire_after`) is not judged.
 - A revoke that runs only in partner context does not count: the customer must hold the
   switch.
 
@@ -95,8 +114,6 @@ struct NoBreakGlass {
     max_ttl: i64,
 }
 
-const TTL_BUILDERS: &[&str] = &["time_to_live", "time_to_idle"];
-
 impl Rule for NoBreakGlass {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
@@ -115,191 +132,243 @@ impl Rule for NoBreakGlass {
                 );
             }
         }
+        let cached = CachedAccess {
+            rule: self,
+            cx,
+            caches: Caches {
+                workspace: cx.workspace,
+            },
+            consts: OnceCell::new(),
+            sinks: RefCell::new(HashMap::default()),
+        };
         for (index, def) in cx.workspace.file(file).functions.iter().enumerate() {
-            self.check_cached_access(cx, FnId { file, index }, def, out);
+            cached.check(FnId { file, index }, def, out);
         }
     }
 }
 
-impl NoBreakGlass {
-    fn check_cached_access(
-        &self,
-        cx: &Context<'_>,
-        function: FnId,
-        def: &FunctionDef,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        let text = &cx.workspace.file(function.file).text;
-        for call in &def.calls {
-            if !caches::writes_to_store(def, call) {
-                continue;
-            }
-            let (Some(key), Some(value)) = (call.args.first(), call.args.get(1)) else {
-                continue;
-            };
-            let Some(check) =
-                self.access_check_behind(cx, function, def, value.span, value.place.as_deref())
-            else {
-                continue;
-            };
-            let ttl = self.ttl(
-                cx.workspace,
-                function,
-                def,
-                call,
-                call.name(),
-                text.get(key.span.range()).unwrap_or(""),
-            );
-            let (message, ttl_at) = match ttl {
-                Ttl::Seconds(seconds, _) if seconds <= self.max_ttl => continue,
-                Ttl::NotLiteral => continue,
-                Ttl::Seconds(seconds, at) => (format!("a partner-access check is cached for {seconds} s, over the {} s a revocation may wait", self.max_ttl), Some(at)),
-                Ttl::None => ("a partner-access check is cached with no expiry, so a revocation would not take effect".to_string(), None),
-            };
-            let mut diagnostic = Diagnostic::new(message, Location { file: function.file, span: call.span })
-                .with_primary_label("cached access check")
-                .with_label(check, "the access check whose result is cached")
-                .with_help(format!("cache the result for at most {} s, or not at all, so revoking `MANAGES` takes effect at once", self.max_ttl));
-            if let Some(at) = ttl_at {
-                diagnostic = diagnostic.with_label(at, "TTL set here");
-            }
-            out.push(diagnostic);
+/// Finds partner-access checks written to a cache in one file.
+struct CachedAccess<'a> {
+    rule: &'a NoBreakGlass,
+    cx: &'a Context<'a>,
+    caches: Caches<'a>,
+    /// Built on the first cache write that needs a `const` resolved: few files have one.
+    consts: OnceCell<WorkspaceResolver<'a>>,
+    /// Which workspace functions write one of their parameters to a cache, decided on
+    /// first use: the parameter's position and how long the entry lives.
+    sinks: RefCell<HashMap<FnId, Option<(usize, Expiry)>>>,
+}
+
+/// How many helper functions a value is followed through into a cache.
+const MAX_HELPER_DEPTH: usize = 3;
+
+impl<'a> CachedAccess<'a> {
+    fn consts(&self) -> &WorkspaceResolver<'a> {
+        self.consts
+            .get_or_init(|| WorkspaceResolver::new(self.cx.workspace))
+    }
+
+    fn check(&self, function: FnId, def: &'a FunctionDef, out: &mut Vec<Diagnostic>) {
+        // Only a function that runs an access check can cache its result.
+        if !(0..def.calls.len()).any(|index| self.is_access_check(function, def, index)) {
+            return;
         }
+        let mut found: Vec<(Span, Location, Expiry)> = Vec::new();
+        for write in self.caches.writes(function.file, def, self.consts()) {
+            if let Some(check) = self.access_check_behind(function, def, write.value) {
+                found.push((write.span, check, write.expiry));
+            }
+        }
+        // A helper that writes the value it is given (`cache_decision(&conn, key, allowed)`).
+        for (index, call) in def.calls.iter().enumerate() {
+            for &callee in self.cx.model.graph.callees(function, index) {
+                let Some((parameter, expiry)) = self.sink(callee, 0) else {
+                    continue;
+                };
+                let Some(callee_def) = function_def(self.cx.workspace, callee) else {
+                    continue;
+                };
+                // `Type::method(&value, …)` passes the receiver first.
+                let position = match call.callee {
+                    Callee::Path(_) if callee_def.has_self => parameter + 1,
+                    _ => parameter,
+                };
+                let Some(value) = call.args.get(position) else {
+                    continue;
+                };
+                if let Some(check) = self.access_check_behind(function, def, value) {
+                    found.push((call.span, check, expiry));
+                    break;
+                }
+            }
+        }
+        found.sort_by_key(|(span, ..)| *span);
+        found.dedup_by_key(|(span, ..)| *span);
+        for (span, check, expiry) in found {
+            if let Some(diagnostic) = self.rule.finding(
+                Location {
+                    file: function.file,
+                    span,
+                },
+                check,
+                &expiry,
+            ) {
+                out.push(diagnostic);
+            }
+        }
+    }
+
+    /// Whether the `index`th call of `def` is a partner-access check: a guard, or a
+    /// workspace function that runs a `MANAGES` query.
+    fn is_access_check(&self, function: FnId, def: &FunctionDef, index: usize) -> bool {
+        let model = &self.cx.model;
+        def.calls
+            .get(index)
+            .is_some_and(|call| model.is_guard(call))
+            || model
+                .graph
+                .callees(function, index)
+                .iter()
+                .any(|&callee| model.grants.runs_manages_query(callee))
+    }
+
+    /// Whether a workspace function writes one of its parameters to a cache, directly or
+    /// through another such helper: which one, and how long the entry lives.
+    fn sink(&self, id: FnId, depth: usize) -> Option<(usize, Expiry)> {
+        if let Some(known) = self.sinks.borrow().get(&id) {
+            return *known;
+        }
+        if depth > MAX_HELPER_DEPTH {
+            return None;
+        }
+        // Cut recursion: a function is no sink while it is being decided.
+        self.sinks.borrow_mut().insert(id, None);
+        let found = self.decide_sink(id, depth);
+        self.sinks.borrow_mut().insert(id, found);
+        found
+    }
+
+    fn decide_sink(&self, id: FnId, depth: usize) -> Option<(usize, Expiry)> {
+        let def = function_def(self.cx.workspace, id)?;
+        if self.cx.workspace.is_test_code(id.file, def.span.start) {
+            return None;
+        }
+        let parameter_of = |value: &ArgFact| {
+            let [name] = value.place.as_deref()? else {
+                return None;
+            };
+            // A name rebound in the body is no longer the parameter.
+            if def.binding_before(name, value.span.start).is_some() {
+                return None;
+            }
+            def.params
+                .iter()
+                .position(|param| param.name.as_deref() == Some(name.as_str()))
+        };
+        if def.calls.iter().any(|call| may_write(call.name())) {
+            for write in self.caches.writes(id.file, def, self.consts()) {
+                if let Some(parameter) = parameter_of(write.value) {
+                    return Some((parameter, write.expiry));
+                }
+            }
+        }
+        for (index, call) in def.calls.iter().enumerate() {
+            // Only a call that passes a parameter on can write it.
+            if !call.args.iter().any(|arg| parameter_of(arg).is_some()) {
+                continue;
+            }
+            for &callee in self.cx.model.graph.callees(id, index) {
+                if callee == id {
+                    continue;
+                }
+                let Some((inner, expiry)) = self.sink(callee, depth + 1) else {
+                    continue;
+                };
+                let inner_def = function_def(self.cx.workspace, callee)?;
+                let position = match call.callee {
+                    Callee::Path(_) if inner_def.has_self => inner + 1,
+                    _ => inner,
+                };
+                if let Some(parameter) = call.args.get(position).and_then(parameter_of) {
+                    return Some((parameter, expiry));
+                }
+            }
+        }
+        None
     }
 
     /// Where the cached value comes from an access check: a guard call or a
     /// workspace function running a `MANAGES` query, directly or through a `let`.
     fn access_check_behind(
         &self,
-        cx: &Context<'_>,
         function: FnId,
         def: &FunctionDef,
-        span: Span,
-        place: Option<&[Name]>,
+        value: &ArgFact,
     ) -> Option<Location> {
-        let source = match place {
+        let source = match value.place.as_deref() {
             Some([name]) => def
-                .binding_before(name, span.start)
+                .binding_before(name, value.span.start)
                 .and_then(|binding| binding.init.as_ref())
-                .map_or(span, |init| init.span),
-            _ => span,
+                .map_or(value.span, |init| init.span),
+            _ => value.span,
         };
         def.calls.iter().enumerate().find_map(|(index, call)| {
             let inside = source.start <= call.span.start && call.span.end <= source.end;
-            let checks = cx.model.is_guard(call)
-                || cx
-                    .model
-                    .graph
-                    .callees(function, index)
-                    .iter()
-                    .any(|&callee| cx.model.grants.runs_manages_query(callee));
-            (inside && checks).then_some(Location {
+            (inside && self.is_access_check(function, def, index)).then_some(Location {
                 file: function.file,
                 span: call.span,
             })
         })
     }
+}
 
-    fn ttl(
-        &self,
-        workspace: &Workspace,
-        function: FnId,
-        def: &FunctionDef,
-        call: &CallSite,
-        method: &str,
-        key_text: &str,
-    ) -> Ttl {
-        let text = &workspace.file(function.file).text;
-        let at = |span: Span| Location {
-            file: function.file,
-            span,
+impl NoBreakGlass {
+    /// The finding for an access check written at `write` with `expiry`, unless it expires
+    /// soon enough (or its TTL is not known here).
+    fn finding(&self, write: Location, check: Location, expiry: &Expiry) -> Option<Diagnostic> {
+        let max_millis = u64::try_from(self.max_ttl)
+            .unwrap_or(0)
+            .saturating_mul(1_000);
+        let (message, ttl_at, built_at) = match expiry {
+            Expiry::After { millis, .. } if *millis <= max_millis => return None,
+            Expiry::Unknown => return None,
+            Expiry::After { millis, at } => (
+                format!(
+                    "a partner-access check is cached for {} s, over the {} s a revocation may wait",
+                    millis.div_ceil(1_000),
+                    self.max_ttl
+                ),
+                Some(*at),
+                None,
+            ),
+            Expiry::Never { built_at } => (
+                "a partner-access check is cached with no expiry, so a revocation would not take effect".to_string(),
+                None,
+                *built_at,
+            ),
         };
-        if matches!(method, "set_ex" | "setex" | "pset_ex") {
-            return match call.args.get(2) {
-                Some(arg) => seconds_in(
-                    text.get(arg.span.range()).unwrap_or(""),
-                    method == "pset_ex",
-                )
-                .map_or(Ttl::NotLiteral, |s| Ttl::Seconds(s, at(arg.span))),
-                None => Ttl::NotLiteral,
-            };
+        let mut diagnostic = Diagnostic::new(message, write)
+            .with_primary_label("cached access check")
+            .with_label(check, "the access check whose result is cached")
+            .with_help(format!("cache the result for at most {} s, or not at all, so revoking `MANAGES` takes effect at once", self.max_ttl));
+        if let Some(at) = ttl_at {
+            diagnostic = diagnostic.with_label(at, "TTL set here");
         }
-        if let Some(arg) = call.args.get(2) {
-            // `insert_with_ttl`-style third argument or redis options.
-            if let Some(seconds) = seconds_in(text.get(arg.span.range()).unwrap_or(""), false) {
-                return Ttl::Seconds(seconds, at(arg.span));
-            }
+        if let Some(at) = built_at {
+            diagnostic =
+                diagnostic.with_label(at, "cache built without `time_to_live` or `time_to_idle`");
         }
-        let expire = def.calls.iter().find(|later| {
-            later.name() == "expire"
-                && later.span.start > call.span.start
-                && later
-                    .args
-                    .first()
-                    .is_some_and(|k| text.get(k.span.range()) == Some(key_text))
-        });
-        if let Some(arg) = expire.and_then(|expire| expire.args.get(1)) {
-            return seconds_in(text.get(arg.span.range()).unwrap_or(""), false)
-                .map_or(Ttl::NotLiteral, |s| Ttl::Seconds(s, at(arg.span)));
-        }
-        if matches!(method, "insert" | "put") {
-            // An in-memory cache's TTL is set where the cache is built.
-            let builder = workspace
-                .file(function.file)
-                .functions
-                .iter()
-                .flat_map(|f| &f.calls)
-                .find(|c| TTL_BUILDERS.contains(&c.name()));
-            if let Some(arg) = builder.and_then(|b| b.args.first()) {
-                return seconds_in(text.get(arg.span.range()).unwrap_or(""), false)
-                    .map_or(Ttl::NotLiteral, |s| Ttl::Seconds(s, at(arg.span)));
-            }
-        }
-        Ttl::None
+        Some(diagnostic)
     }
 }
 
-enum Ttl {
-    Seconds(i64, Location),
-    NotLiteral,
-    None,
+/// Method names that may write a cache entry: a cheap test before the model's.
+fn may_write(name: &str) -> bool {
+    caches::keyed_somewhere(name) || matches!(name, "arg" | "put" | "set_item" | "cache_set")
 }
 
-/// The number of seconds in `30`, `30u64`, `Duration::from_secs(30)`,
-/// `from_millis(30_000)`, `from_mins(2)`, `3600 * 24` (a product of literals).
-fn seconds_in(text: &str, millis: bool) -> Option<i64> {
-    let text = text.trim();
-    let argument = |rest: &'_ str| rest.split(')').next().unwrap_or("").to_string();
-    let (unit, inner) = if let Some((_, rest)) = text.split_once("from_secs(") {
-        (1.0, argument(rest))
-    } else if let Some((_, rest)) = text.split_once("from_millis(") {
-        (0.001, argument(rest))
-    } else if let Some((_, rest)) = text.split_once("from_mins(") {
-        (60.0, argument(rest))
-    } else if millis {
-        (0.001, text.to_string())
-    } else {
-        (1.0, text.to_string())
-    };
-    let mut product: f64 = 1.0;
-    for factor in inner.split('*') {
-        // `86_400u64`: digits, separators, then an optional type suffix.
-        let factor = factor.trim();
-        let is_numeric = |c: char| c.is_ascii_digit() || c == '_' || c == '.';
-        let split = factor
-            .char_indices()
-            .find(|(_, c)| !is_numeric(*c))
-            .map_or(factor.len(), |(at, _)| at);
-        let (number, suffix) = factor.split_at(split);
-        let number: String = number.chars().filter(|c| *c != '_').collect();
-        if number.is_empty()
-            || !(suffix.is_empty() || suffix.chars().all(|c| c.is_ascii_alphanumeric()))
-        {
-            return None;
-        }
-        product *= number.parse::<f64>().ok()?;
-    }
-    Some((product * unit).ceil() as i64)
+fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
+    workspace.files.get(id.file)?.functions.get(id.index)
 }
 
 #[cfg(test)]
@@ -398,22 +467,201 @@ async fn cached(ctx: PartnerContext, access_cache: &Cache<String, bool>, t: Stri
         assert_eq!(findings, ["src/access.rs:5:5: deny[PS202] a partner-access check is cached for 300 s, over the 60 s a revocation may wait"]);
     }
 
+    /// The access check of every test below, from a guard.
+    const HELPERS: &str = r#"
+pub async fn check_partner_access(ctx: &PartnerContext, t: &str) -> bool {
+    run(query("MATCH (:Partner {id: $p})-[:MANAGES]->(:Tenant {id: $t}) RETURN count(*) > 0")).await
+}
+"#;
+
+    fn cached(source: &str) -> Vec<String> {
+        check(
+            "PS202",
+            &[("src/access.rs", source), ("src/checks.rs", HELPERS)],
+        )
+    }
+
     #[test]
-    fn seconds_in_ttl_expressions() {
-        use super::seconds_in;
-        assert_eq!(seconds_in("30", false), Some(30));
-        assert_eq!(seconds_in("86_400u64", false), Some(86_400));
-        assert_eq!(
-            seconds_in("Duration::from_secs(3600 * 24)", false),
-            Some(86_400)
+    fn ttls_of_redis_commands_and_their_options() {
+        let findings = cached(
+            r#"use redis::AsyncCommands;
+const ACCESS_TTL: u64 = 60 * 60;
+const SHORT_TTL: u64 = 30;
+async fn a(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    redis::cmd("SET").arg(&t).arg(allowed).arg("EX").arg(3600).query_async::<()>(&mut conn).await?;
+    redis::cmd("set").arg(&t).arg(allowed).arg("px").arg(30_000).query_async::<()>(&mut conn).await?;
+    redis::cmd("SETEX").arg(&t).arg(ACCESS_TTL).arg(allowed).query_async::<()>(&mut conn).await?;
+    redis::cmd("SET").arg(&t).arg(allowed).query_async::<()>(&mut conn).await?;
+    conn.set_ex::<_, _, ()>(&t, allowed, ACCESS_TTL).await?;
+    conn.set_ex::<_, _, ()>(&t, allowed, SHORT_TTL).await?;
+    conn.pset_ex::<_, _, ()>(&t, allowed, 90_000).await?;
+    conn.pset_ex::<_, _, ()>(&t, allowed, 5_000).await?;
+    conn.set_options::<_, _, ()>(&t, allowed, SetOptions::default().with_expiration(SetExpiry::EX(600))).await?;
+    conn.set_options::<_, _, ()>(&t, allowed, SetOptions::default().with_expiration(SetExpiry::PX(600))).await?;
+}
+async fn b(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    conn.hset::<_, _, _, ()>(&t, "allowed", allowed).await?;
+    conn.pexpire::<_, ()>(&t, 120_000).await?;
+}
+async fn c(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    conn.sadd::<_, _, ()>(&t, allowed).await?;
+    redis::cmd("EXPIRE").arg(&t).arg(SHORT_TTL).query_async::<()>(&mut conn).await?;
+}
+async fn d(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String, ttl: u64) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    conn.set_ex::<_, _, ()>(&t, allowed, ttl).await?;
+    let name = t.to_uppercase();
+    redis::cmd("SET").arg(&t).arg(name).query_async::<()>(&mut conn).await?;
+}
+"#,
         );
-        assert_eq!(seconds_in("Duration::from_millis(1500)", false), Some(2));
-        assert_eq!(seconds_in("Duration::from_mins(2)", false), Some(120));
         assert_eq!(
-            seconds_in("Duration::from_secs(86_400).as_secs()", false),
-            Some(86_400)
+            findings,
+            [
+                "src/access.rs:6:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait",
+                "src/access.rs:8:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait",
+                "src/access.rs:9:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
+                "src/access.rs:10:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait",
+                "src/access.rs:12:5: deny[PS202] a partner-access check is cached for 90 s, over the 60 s a revocation may wait",
+                "src/access.rs:14:5: deny[PS202] a partner-access check is cached for 600 s, over the 60 s a revocation may wait",
+                "src/access.rs:19:5: deny[PS202] a partner-access check is cached for 120 s, over the 60 s a revocation may wait",
+            ]
         );
-        assert_eq!(seconds_in("ttl", false), None);
-        assert_eq!(seconds_in("1é_", false), None);
+    }
+
+    #[test]
+    fn ttls_from_durations_and_consts_in_other_modules() {
+        let config = r#"
+pub const ACCESS_TTL: Duration = Duration::from_mins(10);
+pub const ACCESS_TTL_SECS: u64 = ACCESS_TTL.as_secs();
+pub const QUICK: Duration = Duration::from_millis(500);
+"#;
+        let source = r#"use crate::config::{ACCESS_TTL, ACCESS_TTL_SECS, QUICK};
+async fn a(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    conn.set_ex::<_, _, ()>(&t, allowed, ACCESS_TTL_SECS).await?;
+    conn.set_ex::<_, _, ()>(&t, allowed, ACCESS_TTL.as_secs()).await?;
+    conn.set_ex::<_, _, ()>(&t, allowed, Duration::from_secs(3600 * 24).as_secs()).await?;
+    conn.pset_ex::<_, _, ()>(&t, allowed, QUICK.as_millis() as u64).await?;
+    conn.set_ex::<_, _, ()>(&t, allowed, Duration::from_secs(45).as_secs()).await?;
+}
+"#;
+        let findings = check(
+            "PS202",
+            &[
+                ("src/access.rs", source),
+                ("src/config.rs", config),
+                ("src/checks.rs", HELPERS),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/access.rs:4:5: deny[PS202] a partner-access check is cached for 600 s, over the 60 s a revocation may wait",
+                "src/access.rs:5:5: deny[PS202] a partner-access check is cached for 600 s, over the 60 s a revocation may wait",
+                "src/access.rs:6:5: deny[PS202] a partner-access check is cached for 86400 s, over the 60 s a revocation may wait",
+            ]
+        );
+    }
+
+    #[test]
+    fn access_checks_cached_through_a_helper() {
+        let store = r#"
+pub async fn cache_decision(conn: &mut deadpool_redis::Connection, key: &str, allowed: bool) {
+    let _: () = conn.set(key, allowed).await.unwrap();
+}
+pub async fn remember(conn: &mut deadpool_redis::Connection, key: &str, allowed: bool) {
+    cache_decision(conn, key, allowed).await;
+}
+pub async fn cache_briefly(conn: &mut deadpool_redis::Connection, key: &str, allowed: bool) {
+    let _: () = conn.set_ex(key, allowed, 10).await.unwrap();
+}
+pub async fn cache_label(conn: &mut deadpool_redis::Connection, key: &str, label: &str, allowed: bool) {
+    let _: () = conn.set(key, label).await.unwrap();
+}
+"#;
+        let handlers = r#"
+async fn h(ctx: PartnerContext, mut conn: deadpool_redis::Connection, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    cache_decision(&mut conn, &t, allowed).await;
+    remember(&mut conn, &t, check_partner_access(&ctx, &t).await).await;
+    cache_briefly(&mut conn, &t, allowed).await;
+    cache_label(&mut conn, &t, "tenant", allowed).await;
+}
+"#;
+        let findings = check(
+            "PS202",
+            &[
+                ("src/partner/h.rs", handlers),
+                ("src/store.rs", store),
+                ("src/checks.rs", HELPERS),
+            ],
+        );
+        assert_eq!(
+            findings,
+            [
+                "src/partner/h.rs:4:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
+                "src/partner/h.rs:5:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cache_whose_builder_is_not_known_is_not_judged() {
+        // Two builders in the file, and the cache comes from neither's binding: which TTL
+        // applies is not known here.
+        let source = r#"use moka::future::Cache;
+fn short() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(30)).build() }
+fn long() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(3600)).build() }
+async fn h(ctx: PartnerContext, decisions: &Cache<String, bool>, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    decisions.insert(t.clone(), allowed).await;
+}
+"#;
+        assert_eq!(cached(source), Vec::<String>::new());
+        let one = source.replace("fn long() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(3600)).build() }\n", "");
+        assert_eq!(cached(&one), Vec::<String>::new());
+        let forever = source.replace("fn short() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(30)).build() }\n", "");
+        assert_eq!(
+            cached(&forever),
+            ["src/access.rs:5:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait"]
+        );
+    }
+
+    #[test]
+    fn in_memory_cache_builders_set_the_ttl_or_keep_entries_forever() {
+        let source = r#"use moka::future::Cache;
+struct AppState { decisions: Cache<String, bool>, briefly: Cache<String, bool>, idle: mini_moka::sync::Cache<String, bool>, forever: quick_cache::sync::Cache<String, bool> }
+fn state() -> AppState {
+    AppState {
+        decisions: Cache::builder().max_capacity(10_000).build(),
+        briefly: Cache::builder().time_to_live(Duration::from_secs(30)).build(),
+        idle: mini_moka::sync::Cache::builder().time_to_idle(Duration::from_mins(15)).build(),
+        forever: quick_cache::sync::Cache::new(1_000),
+    }
+}
+async fn h(ctx: PartnerContext, state: &AppState, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    state.decisions.insert(t.clone(), allowed).await;
+    state.briefly.insert(t.clone(), allowed).await;
+    state.idle.insert(t.clone(), allowed);
+    state.forever.insert(t.clone(), allowed);
+    let local = Cache::builder().time_to_live(Duration::from_secs(7200)).build();
+    local.insert(t.clone(), allowed).await;
+}
+"#;
+        let findings = cached(source);
+        assert_eq!(
+            findings,
+            [
+                "src/access.rs:13:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
+                "src/access.rs:15:5: deny[PS202] a partner-access check is cached for 900 s, over the 60 s a revocation may wait",
+                "src/access.rs:16:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
+                "src/access.rs:18:5: deny[PS202] a partner-access check is cached for 7200 s, over the 60 s a revocation may wait",
+            ]
+        );
     }
 }
