@@ -22,3 +22,4 @@ mod real_world;
 mod repository_paths;
 mod robustness;
 mod suppressions;
+mod vocabulary_twin;

@@ -7,9 +7,14 @@
 //! `Path`/`Json`/`Query`/`Form` extractor or a plain parameter), or a value
 //! of a tenant ID type. Simple `let` bindings are followed, and a field of a
 //! struct literal bound by `let` is the value that field was given.
+//!
+//! The words are the workspace's (R3): with `tenant_labels = ["Account"]` and
+//! `partner_labels = ["Agency"]`, `account_id` from the request is the target and
+//! `agency_id` the actor.
 
 use super::context::is_context_type;
 use super::names::Patterns;
+use super::vocabulary::Vocabulary;
 use crate::index::{FunctionDef, TypeRef};
 use crate::names::Name;
 
@@ -23,10 +28,10 @@ pub enum Role {
 pub struct Roles<'a> {
     pub context_types: &'a Patterns,
     pub tenant_id_types: &'a Patterns,
+    /// The names of ids, actors and targets, in the workspace's words (R3).
+    pub vocabulary: &'a Vocabulary,
 }
 
-const ACTOR_PREFIXES: &[&str] = &["actor_", "partner_", "caller_"];
-const TARGET_PREFIXES: &[&str] = &["target_tenant", "customer_tenant"];
 /// Extractors whose type parameter is read from the request: its path,
 /// body, query string or form (`serde_qs`'s `QsQuery`/`QsForm` too).
 pub const REQUEST_EXTRACTORS: &[&str] = &["Path", "Json", "Query", "Form", "QsQuery", "QsForm"];
@@ -44,7 +49,7 @@ impl Roles<'_> {
             let Some(head) = place.first() else {
                 return Role::Unknown;
             };
-            if let Some(role) = by_name(&place) {
+            if let Some(role) = self.by_name(&place) {
                 return role;
             }
             // The latest `let head = …` before this point, whatever its block:
@@ -84,6 +89,19 @@ impl Roles<'_> {
         Role::Unknown
     }
 
+    fn by_name(&self, place: &[Name]) -> Option<Role> {
+        // The most specific name decides: `actor.target_tenant_id` is the target.
+        for segment in place.iter().rev() {
+            if self.vocabulary.names_target(segment) {
+                return Some(Role::Target);
+            }
+            if self.vocabulary.names_actor(segment) {
+                return Some(Role::Actor);
+            }
+        }
+        None
+    }
+
     fn by_parameter(&self, ty: &TypeRef, place: &[Name]) -> Role {
         if is_context_type(ty, self.context_types) {
             return Role::Actor;
@@ -95,7 +113,7 @@ impl Roles<'_> {
         let from_request = ty
             .name()
             .is_some_and(|name| REQUEST_EXTRACTORS.contains(&name));
-        let tenant_named = matches!(last, "tenant_id" | "tenant");
+        let tenant_named = self.vocabulary.is_tenant_id_name(last);
         if tenant_named && (from_request || place.len() == 1) {
             Role::Target
         } else {
@@ -124,25 +142,6 @@ fn struct_field_place(
     Some(followed)
 }
 
-fn by_name(place: &[Name]) -> Option<Role> {
-    // The most specific name decides: `actor.target_tenant_id` is the target.
-    for segment in place.iter().rev() {
-        if TARGET_PREFIXES
-            .iter()
-            .any(|prefix| segment.starts_with(prefix))
-        {
-            return Some(Role::Target);
-        }
-        if ACTOR_PREFIXES
-            .iter()
-            .any(|prefix| segment.starts_with(prefix))
-        {
-            return Some(Role::Actor);
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,9 +152,11 @@ mod tests {
         let function = &facts.functions[0];
         let context_types = Patterns::new(["Partner*Context", "Partner*Session"]);
         let tenant_id_types = Patterns::new(["TenantId"]);
+        let vocabulary = Vocabulary::default();
         let roles = Roles {
             context_types: &context_types,
             tenant_id_types: &tenant_id_types,
+            vocabulary: &vocabulary,
         };
         function
             .calls

@@ -303,6 +303,7 @@ impl Model {
         actors::Roles {
             context_types: &self.context_types,
             tenant_id_types: &self.tenant_id_types,
+            vocabulary: &self.queries.vocabulary,
         }
     }
 }

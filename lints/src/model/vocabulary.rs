@@ -15,6 +15,12 @@ pub struct Vocabulary {
     /// `actor_tenant_id`), which R3 renames with the labels.
     partner_words: Vec<String>,
     tenant_words: Vec<String>,
+    /// Names of a tenant id (`tenant_id`, `tenant`), of a value that is the target
+    /// (`target_tenant…`, `customer_tenant…`) and of one that is the actor (`actor_…`,
+    /// `caller_…`, `partner_…`), in the workspace's words.
+    tenant_id_names: Vec<String>,
+    target_prefixes: Vec<String>,
+    actor_prefixes: Vec<String>,
 }
 
 impl Default for Vocabulary {
@@ -33,15 +39,32 @@ impl Vocabulary {
         tenant_labels: Vec<String>,
         manages_relationships: Vec<String>,
     ) -> Vocabulary {
+        let partner_words: Vec<String> = partner_labels
+            .iter()
+            .map(|label| snake_case(label))
+            .collect();
+        let tenant_words: Vec<String> = tenant_labels
+            .iter()
+            .map(|label| snake_case(label))
+            .collect();
+        let tenant_id_names = tenant_words
+            .iter()
+            .flat_map(|word| [format!("{word}_id"), word.clone()])
+            .collect();
+        let target_prefixes = tenant_words
+            .iter()
+            .flat_map(|word| [format!("target_{word}"), format!("customer_{word}")])
+            .collect();
+        let actor_prefixes = ["actor_".to_string(), "caller_".to_string()]
+            .into_iter()
+            .chain(partner_words.iter().map(|word| format!("{word}_")))
+            .collect();
         Vocabulary {
-            partner_words: partner_labels
-                .iter()
-                .map(|label| snake_case(label))
-                .collect(),
-            tenant_words: tenant_labels
-                .iter()
-                .map(|label| snake_case(label))
-                .collect(),
+            partner_words,
+            tenant_words,
+            tenant_id_names,
+            target_prefixes,
+            actor_prefixes,
             partner_labels,
             tenant_labels,
             manages_relationships,
@@ -86,6 +109,25 @@ impl Vocabulary {
     /// The tenant labels as identifier words: `tenant` by default.
     pub fn tenant_words(&self) -> &[String] {
         &self.tenant_words
+    }
+
+    /// Whether a name is a tenant id's: `tenant_id` or `tenant` by default.
+    pub fn is_tenant_id_name(&self, name: &str) -> bool {
+        self.tenant_id_names.iter().any(|known| known == name)
+    }
+
+    /// Whether a name says it holds the target tenant: `target_tenant…`, `customer_tenant…`.
+    pub fn names_target(&self, name: &str) -> bool {
+        self.target_prefixes
+            .iter()
+            .any(|prefix| name.starts_with(prefix.as_str()))
+    }
+
+    /// Whether a name says it holds the actor: `actor_…`, `caller_…`, `partner_…`.
+    pub fn names_actor(&self, name: &str) -> bool {
+        self.actor_prefixes
+            .iter()
+            .any(|prefix| name.starts_with(prefix.as_str()))
     }
 
     pub fn is_manages_type(&self, relationship_type: &str) -> bool {
@@ -155,5 +197,21 @@ mod tests {
         let vocabulary = Vocabulary::default();
         assert_eq!(vocabulary.tenant_words(), ["tenant"]);
         assert_eq!(vocabulary.partner_words(), ["partner"]);
+        assert!(
+            vocabulary.is_tenant_id_name("tenant_id") && vocabulary.is_tenant_id_name("tenant")
+        );
+        assert!(
+            vocabulary.names_target("target_tenant_id") && vocabulary.names_actor("partner_id")
+        );
+        let agency = Vocabulary::new(
+            vec!["Agency".to_string()],
+            vec!["CustomerAccount".to_string()],
+            vec!["SERVES".to_string()],
+        );
+        assert!(agency.is_tenant_id_name("customer_account_id"));
+        assert!(!agency.is_tenant_id_name("tenant_id"));
+        assert!(agency.names_target("target_customer_account_id"));
+        assert!(agency.names_actor("agency_id") && agency.names_actor("actor_customer_account_id"));
+        assert!(!agency.names_actor("partner_id"));
     }
 }

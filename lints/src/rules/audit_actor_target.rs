@@ -10,6 +10,7 @@ use crate::model::bindings::{origin, Origin};
 use crate::model::callgraph::FnId;
 use crate::model::context::PartnerContext;
 use crate::model::names::{Pattern, Patterns};
+use crate::model::vocabulary::Vocabulary;
 use crate::names::words;
 use crate::names::{without_path_root, Name};
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
@@ -83,6 +84,10 @@ Decisions where the catalogue is silent:
   `actor_tenant_id = %$a`) stands for that field, so `audit!(actor = p.id, target = p.id)`
   gives both fields the same value. Nothing else of the macro is expanded; a key the
   definition does not forward keeps its own name.
+
+The field names follow the graph's words (R3): with `[model] tenant_labels = ["Account"]`
+the record keeps `actor_account_id` and `target_account_id` apart (the first tenant label,
+as an identifier word), and those are the fields asked for.
 
 A workspace without a partner model (no function in partner context, no query that
 uses a manages relationship) reports nothing for this rule: the checklist item is about
@@ -163,9 +168,30 @@ const OPTIONS: &[OptionSpec] = &[
     },
 ];
 
-const ACTOR_FIELD: &str = "actor_tenant_id";
-const TARGET_FIELD: &str = "target_tenant_id";
-const FIELDS: [&str; 2] = [ACTOR_FIELD, TARGET_FIELD];
+/// The two fields an audit record keeps apart: `actor_tenant_id` and `target_tenant_id`,
+/// in the workspace's words (R3: with `tenant_labels = ["Account"]`, `actor_account_id`
+/// and `target_account_id`).
+struct AuditFields {
+    actor: String,
+    target: String,
+}
+
+impl AuditFields {
+    fn of(vocabulary: &Vocabulary) -> AuditFields {
+        let tenant = vocabulary
+            .tenant_words()
+            .first()
+            .map_or("tenant", String::as_str);
+        AuditFields {
+            actor: format!("actor_{tenant}_id"),
+            target: format!("target_{tenant}_id"),
+        }
+    }
+
+    fn both(&self) -> [&str; 2] {
+        [&self.actor, &self.target]
+    }
+}
 
 /// Words that name a party of an action: a type or signature with one of
 /// them records who did what to whom.
@@ -238,24 +264,25 @@ fn names_a_party(name: &str) -> bool {
 
 /// What is wrong with one audit record.
 #[derive(Default)]
-struct Problems {
-    missing: Vec<&'static str>,
-    defaulted: Vec<&'static str>,
+struct Problems<'a> {
+    missing: Vec<&'a str>,
+    defaulted: Vec<&'a str>,
     /// The value both fields share.
     same: Option<String>,
 }
 
-impl Problems {
+impl Problems<'_> {
     fn is_empty(&self) -> bool {
         self.missing.is_empty() && self.defaulted.is_empty() && self.same.is_none()
     }
 
-    fn describe(&self) -> String {
+    fn describe(&self, fields: &AuditFields) -> String {
+        let (actor, target) = (&fields.actor, &fields.target);
         let mut parts = Vec::new();
         match self.missing.as_slice() {
             [] => {}
             [one] => parts.push(format!("has no `{one}`")),
-            _ => parts.push(format!("has neither `{ACTOR_FIELD}` nor `{TARGET_FIELD}`")),
+            _ => parts.push(format!("has neither `{actor}` nor `{target}`")),
         }
         if !self.defaulted.is_empty() {
             let fields: Vec<String> = self.defaulted.iter().map(|f| format!("`{f}`")).collect();
@@ -266,17 +293,18 @@ impl Problems {
         }
         if let Some(value) = &self.same {
             parts.push(format!(
-                "gives `{ACTOR_FIELD}` and `{TARGET_FIELD}` the same value `{value}`"
+                "gives `{actor}` and `{target}` the same value `{value}`"
             ));
         }
         parts.join(" and ")
     }
 
-    fn help(&self) -> &'static str {
+    fn help(&self, fields: &AuditFields) -> String {
+        let (actor, target) = (&fields.actor, &fields.target);
         if self.same.is_some() && self.missing.is_empty() && self.defaulted.is_empty() {
-            "take `actor_tenant_id` from the partner session and `target_tenant_id` from the request (the customer tenant acted on)"
+            format!("take `{actor}` from the partner session and `{target}` from the request (the customer tenant acted on)")
         } else {
-            "record both `actor_tenant_id` (the partner's tenant, from the session) and `target_tenant_id` (the customer tenant acted on, from the request)"
+            format!("record both `{actor}` (the partner's tenant, from the session) and `{target}` (the customer tenant acted on, from the request)")
         }
     }
 }
@@ -288,6 +316,7 @@ struct InFunction<'a> {
     function: &'a FunctionDef,
     id: FnId,
     context: &'a PartnerContext,
+    fields: &'a AuditFields,
 }
 
 impl InFunction<'_> {
@@ -325,7 +354,7 @@ impl InFunction<'_> {
     }
 
     fn message(&self, record: &str, problems: &Problems) -> String {
-        let mut message = format!("{record} {}", problems.describe());
+        let mut message = format!("{record} {}", problems.describe(self.fields));
         // Named only for a finding: most functions in partner context have none.
         if let Some(chain) = self.context.describe_chain(self.workspace, self.id) {
             message.push_str(&format!(" in partner context ({chain})"));
@@ -342,8 +371,9 @@ impl Rule for AuditActorTarget {
         }
         let workspace = cx.workspace;
         let facts = workspace.file(file);
+        let fields = AuditFields::of(&cx.model.queries.vocabulary);
         for def in &facts.types {
-            if let Some(diagnostic) = self.check_type(file, def) {
+            if let Some(diagnostic) = self.check_type(file, def, &fields) {
                 out.push(diagnostic);
             }
         }
@@ -355,6 +385,7 @@ impl Rule for AuditActorTarget {
                 function,
                 id,
                 context: &cx.model.context,
+                fields: &fields,
             };
             self.check_function(cx, id, &scope, out);
         }
@@ -375,11 +406,12 @@ impl AuditActorTarget {
                 .any(|field| field.name.as_deref().is_some_and(names_a_party))
     }
 
-    fn check_type(&self, file: FileId, def: &TypeDef) -> Option<Diagnostic> {
+    fn check_type(&self, file: FileId, def: &TypeDef, fields: &AuditFields) -> Option<Diagnostic> {
         if !self.is_record_type(def) {
             return None;
         }
-        let missing: Vec<&str> = FIELDS
+        let missing: Vec<&str> = fields
+            .both()
             .into_iter()
             .filter(|wanted| {
                 !def.fields
@@ -390,7 +422,7 @@ impl AuditActorTarget {
         let what = match missing.as_slice() {
             [] => return None,
             [one] => format!("no `{one}` field"),
-            _ => format!("neither `{ACTOR_FIELD}` nor `{TARGET_FIELD}`"),
+            _ => format!("neither `{}` nor `{}`", fields.actor, fields.target),
         };
         Some(
             Diagnostic::new(
@@ -527,7 +559,7 @@ impl AuditActorTarget {
             return None;
         }
         let mut problems = Problems::default();
-        for wanted in FIELDS {
+        for wanted in scope.fields.both() {
             if literal.field(wanted).is_some() {
                 continue;
             }
@@ -544,9 +576,10 @@ impl AuditActorTarget {
                 (None, _) => problems.missing.push(wanted),
             }
         }
-        if let (Some(actor), Some(target)) =
-            (literal.field(ACTOR_FIELD), literal.field(TARGET_FIELD))
-        {
+        if let (Some(actor), Some(target)) = (
+            literal.field(&scope.fields.actor),
+            literal.field(&scope.fields.target),
+        ) {
             problems.same = scope.same_value(&actor.value, &target.value);
         }
         if problems.is_empty() {
@@ -557,8 +590,8 @@ impl AuditActorTarget {
         // fields, or the literal that lacks them.
         let (primary, label) = match (
             &problems.same,
-            literal.field(ACTOR_FIELD),
-            literal.field(TARGET_FIELD),
+            literal.field(&scope.fields.actor),
+            literal.field(&scope.fields.target),
             &literal.rest,
         ) {
             (Some(_), Some(actor), Some(target), _) => (
@@ -573,7 +606,7 @@ impl AuditActorTarget {
         let record = format!("audit record `{}`", literal.type_name);
         let mut diagnostic = Diagnostic::new(scope.message(&record, &problems), scope.at(primary))
             .with_primary_label("actor and target not kept apart")
-            .with_help(problems.help());
+            .with_help(problems.help(scope.fields));
         if let Some((span, text)) = label {
             diagnostic = diagnostic.with_label(scope.at(span), text);
         }
@@ -589,12 +622,13 @@ impl AuditActorTarget {
 
     /// Whether values of this type carry a whole audit record: an audit
     /// type, or a workspace struct with both fields (through `&`, `Option`, …).
-    fn is_record_value_type(&self, workspace: &Workspace, ty: &TypeRef) -> bool {
+    fn is_record_value_type(&self, scope: &InFunction<'_>, ty: &TypeRef) -> bool {
+        let workspace = scope.workspace;
         ty.any(&mut |ty| {
             ty.name().is_some_and(|name| {
                 self.types.matches(name)
                     || workspace.types_named(name).any(|def| {
-                        FIELDS.iter().all(|wanted| {
+                        scope.fields.both().iter().all(|wanted| {
                             def.fields
                                 .iter()
                                 .any(|f| f.name.as_deref() == Some(*wanted))
@@ -611,7 +645,7 @@ impl AuditActorTarget {
         let logs_record = event.fields.iter().any(|field| {
             let head = field.value.place.as_ref().and_then(|place| place.first());
             scope.function.params.iter().any(|param| {
-                param.name.as_ref() == head && self.is_record_value_type(scope.workspace, &param.ty)
+                param.name.as_ref() == head && self.is_record_value_type(scope, &param.ty)
             })
         });
         if logs_record {
@@ -640,14 +674,16 @@ impl AuditActorTarget {
                 .find(|field| record_name(&field.name) == name)
         };
         let mut problems = Problems::default();
-        for wanted in FIELDS {
+        for wanted in scope.fields.both() {
             if field(wanted).is_none() {
                 problems.missing.push(wanted);
             }
         }
         let mut primary = call.name_span;
         let mut label = None;
-        if let (Some(actor), Some(target)) = (field(ACTOR_FIELD), field(TARGET_FIELD)) {
+        if let (Some(actor), Some(target)) =
+            (field(&scope.fields.actor), field(&scope.fields.target))
+        {
             problems.same = scope.same_value(&actor.value, &target.value);
             primary = target.span;
             label = Some(actor.span);
@@ -661,7 +697,7 @@ impl AuditActorTarget {
         };
         let mut diagnostic = Diagnostic::new(scope.message(&record, &problems), scope.at(primary))
             .with_primary_label("actor and target not kept apart")
-            .with_help(problems.help());
+            .with_help(problems.help(scope.fields));
         if let Some(span) = label {
             diagnostic = diagnostic.with_label(scope.at(span), "the actor is the same value");
         }
@@ -689,7 +725,7 @@ impl AuditActorTarget {
         let takes_record = callee
             .params
             .iter()
-            .any(|param| self.is_record_value_type(workspace, &param.ty));
+            .any(|param| self.is_record_value_type(scope, &param.ty));
         let names_party = callee
             .params
             .iter()
@@ -704,7 +740,7 @@ impl AuditActorTarget {
                 .position(|param| param.name.as_deref() == Some(wanted))
         };
         let mut problems = Problems::default();
-        for wanted in FIELDS {
+        for wanted in scope.fields.both() {
             if position(wanted).is_none() {
                 problems.missing.push(wanted);
             }
@@ -714,7 +750,10 @@ impl AuditActorTarget {
         let argument = |wanted: &str| position(wanted).and_then(|at| call.args.get(at + offset));
         let mut primary = call.name_span;
         let mut label = None;
-        if let (Some(actor), Some(target)) = (argument(ACTOR_FIELD), argument(TARGET_FIELD)) {
+        if let (Some(actor), Some(target)) = (
+            argument(&scope.fields.actor),
+            argument(&scope.fields.target),
+        ) {
             problems.same = scope.same_value(actor, target);
             primary = target.span;
             label = Some(actor.span);
@@ -725,7 +764,7 @@ impl AuditActorTarget {
         let record = format!("audit call `{}`", call_display(call));
         let mut diagnostic = Diagnostic::new(scope.message(&record, &problems), scope.at(primary))
             .with_primary_label("actor and target not kept apart")
-            .with_help(problems.help());
+            .with_help(problems.help(scope.fields));
         if let Some(span) = label {
             diagnostic = diagnostic.with_label(scope.at(span), "the actor is the same value");
         }
@@ -880,6 +919,45 @@ async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_i
             [
                 "src/partner/handlers.rs:5:9: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
                 "src/partner/handlers.rs:9:54: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fields_follow_the_workspaces_word_for_tenant() {
+        // R3: with `tenant_labels = ["Account"]` the record keeps `actor_account_id` and
+        // `target_account_id` apart, and those are the fields asked for.
+        let handlers = r#"
+async fn rotate_key(Extension(session): Extension<AgencySession>, Path(account_id): Path<String>) {
+    audit::record(AuditEvent { actor_account_id: session.account_id.clone(), target_account_id: session.account_id.clone() });
+    audit::record(AuditEvent { actor_account_id: session.account_id.clone(), target_account_id: account_id.clone() });
+}
+"#;
+        let types = "pub struct AuditEvent { pub actor_account_id: String, pub target_account_id: String }\n\
+                     pub struct AuditEntry { pub actor_tenant_id: String, pub target_tenant_id: String }\n";
+        let model = [
+            (
+                "tenant_labels",
+                OptionValue::StringList(vec!["Account".into()]),
+            ),
+            (
+                "partner_labels",
+                OptionValue::StringList(vec!["Agency".into()]),
+            ),
+            (
+                "partner_context_types",
+                OptionValue::StringList(vec!["AgencySession".into()]),
+            ),
+        ];
+        assert_eq!(
+            crate::testing::check_with_model(
+                "PS302",
+                &model,
+                &[("src/handlers.rs", handlers), ("src/audit.rs", types)]
+            ),
+            [
+                "src/audit.rs:2:12: deny[PS302] audit type `AuditEntry` has neither `actor_account_id` nor `target_account_id`, so its records cannot tell the acting partner from the customer tenant acted on",
+                "src/handlers.rs:3:78: deny[PS302] audit record `AuditEvent` gives `actor_account_id` and `target_account_id` the same value `session.account_id` in partner context (`handlers::rotate_key`)",
             ]
         );
     }
