@@ -511,18 +511,7 @@ fn amount_within(expr: &syn::Expr, depth: usize) -> Option<Amount> {
             let mut segments = path.path.segments.iter().rev();
             let function = segments.next()?.ident.to_string();
             let owner = segments.next()?.ident.to_string();
-            if !matches!(owner.as_str(), "Duration" | "TimeDelta") {
-                return None;
-            }
-            let millis = match function.as_str() {
-                "from_millis" | "milliseconds" | "try_milliseconds" => 1,
-                "from_secs" | "new" | "seconds" | "try_seconds" => 1_000,
-                "from_mins" | "minutes" | "try_minutes" => 60_000,
-                "from_hours" | "hours" | "try_hours" => 3_600_000,
-                "from_days" | "days" | "try_days" => 86_400_000,
-                "from_weeks" | "weeks" | "try_weeks" => 604_800_000,
-                _ => return None,
-            };
+            let millis = duration_unit(&owner, &function)?;
             let of = amount_within(call.args.first()?, depth + 1)?;
             Some(Amount::Duration {
                 millis,
@@ -543,6 +532,22 @@ fn amount_within(expr: &syn::Expr, depth: usize) -> Option<Amount> {
         }
         _ => None,
     }
+}
+
+/// Milliseconds per unit of `Duration::from_secs`-like constructors (std's and chrono's).
+pub(crate) fn duration_unit(owner: &str, function: &str) -> Option<u64> {
+    if !matches!(owner, "Duration" | "TimeDelta") {
+        return None;
+    }
+    Some(match function {
+        "from_millis" | "milliseconds" | "try_milliseconds" => 1,
+        "from_secs" | "new" | "seconds" | "try_seconds" => 1_000,
+        "from_mins" | "minutes" | "try_minutes" => 60_000,
+        "from_hours" | "hours" | "try_hours" => 3_600_000,
+        "from_days" | "days" | "try_days" => 86_400_000,
+        "from_weeks" | "weeks" | "try_weeks" => 604_800_000,
+        _ => return None,
+    })
 }
 
 /// The module path of a file from its workspace-relative path:

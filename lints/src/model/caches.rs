@@ -992,7 +992,7 @@ impl<'a> Caches<'a> {
                     let [.., owner, function] = segments.as_slice() else {
                         return None;
                     };
-                    let millis = duration_unit(owner, function)?;
+                    let millis = crate::index::functions::duration_unit(owner, function)?;
                     let of =
                         self.quantity_of(facts, file, f, call.args.first()?, consts, steps + 1)?;
                     Some(Quantity::Millis(of.millis(millis)))
@@ -1192,22 +1192,6 @@ impl<'a> Caches<'a> {
             "builder" | "new" | "with_capacity" | "with_weighter" | "with_options"
         ) && path_client(facts, &facts.expand_path(segments)) == Some(Client::Memory)
     }
-}
-
-/// Milliseconds per unit of `Duration::from_secs`-like constructors (std's and chrono's).
-fn duration_unit(owner: &str, function: &str) -> Option<u64> {
-    if !matches!(owner, "Duration" | "TimeDelta") {
-        return None;
-    }
-    Some(match function {
-        "from_millis" | "milliseconds" | "try_milliseconds" => 1,
-        "from_secs" | "new" | "seconds" | "try_seconds" => 1_000,
-        "from_mins" | "minutes" | "try_minutes" => 60_000,
-        "from_hours" | "hours" | "try_hours" => 3_600_000,
-        "from_days" | "days" | "try_days" => 86_400_000,
-        "from_weeks" | "weeks" | "try_weeks" => 604_800_000,
-        _ => return None,
-    })
 }
 
 /// Milliseconds per unit that `as_secs()`-like methods count a duration in.
