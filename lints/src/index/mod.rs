@@ -1685,6 +1685,13 @@ impl<'ast> Visit<'ast> for SelfFieldReads {
     }
 }
 
+/// A function of the workspace: its file and index in that file's functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FnId {
+    pub file: FileId,
+    pub index: usize,
+}
+
 /// The whole analysed workspace: every file's facts, with cross-file lookups.
 #[derive(Debug, Default)]
 pub struct Workspace {
@@ -1796,6 +1803,11 @@ impl Workspace {
 
     pub fn file(&self, id: FileId) -> &FileFacts {
         &self.files[id]
+    }
+
+    /// The function `id` names. Ids come from the workspace's own files, so it is there.
+    pub fn function(&self, id: FnId) -> &FunctionDef {
+        &self.files[id.file].functions[id.index]
     }
 
     /// Type definitions with this name, anywhere in the workspace.

@@ -437,7 +437,7 @@ fn insert_macro(pool: &Pool) { sqlx::query!("insert into seats (tenant_id) value
         )]);
         let options = crate::options::OptionValues::defaults(super::super::MODEL_OPTIONS);
         let model = super::super::Model::build(&workspace, &options);
-        let name = |id: FnId| workspace.files[id.file].functions[id.index].name.clone();
+        let name = |id: FnId| workspace.function(id).name.clone();
         let id = |index| FnId { file: 0, index };
         let kinds = |index| {
             model

@@ -6,18 +6,12 @@
 //! [`MAX_CANDIDATES`] candidates, or to a common trait method name, resolves
 //! to nothing: guessing there would spread partner context everywhere.
 
-use crate::diagnostic::FileId;
 use crate::index::{CallSite, Callee, FunctionDef, Workspace};
 use crate::names::{without_path_root, Name};
 use foldhash::HashMap;
 use rayon::prelude::*;
 
-/// A function of the workspace: its file and index in that file's functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FnId {
-    pub file: FileId,
-    pub index: usize,
-}
+pub use crate::index::FnId;
 
 pub const MAX_CANDIDATES: usize = 3;
 
@@ -194,7 +188,7 @@ impl FnLookup {
 }
 
 fn function_of<'a>(workspace: &'a Workspace, id: &FnId) -> &'a FunctionDef {
-    &workspace.files[id.file].functions[id.index]
+    workspace.function(*id)
 }
 
 impl CallGraph {
@@ -630,7 +624,7 @@ mod tests {
                     .callees(id, call)
                     .iter()
                     .map(|callee| {
-                        let f = &workspace.files[callee.file].functions[callee.index];
+                        let f = workspace.function(*callee);
                         let mut path = f.module_path.clone();
                         path.extend(f.impl_type.clone());
                         path.push(f.name.clone());

@@ -117,7 +117,7 @@ impl Checks<'_> {
         if visiting.len() > MAX_DEPTH || visiting.contains(&function) {
             return None;
         }
-        let def = &self.workspace.files[function.file].functions[function.index];
+        let def = self.workspace.function(function);
         for (index, call) in def.calls.iter().enumerate() {
             let earlier = call.span.end <= offset
                 && def.block_within(block, call.block)
@@ -159,7 +159,7 @@ impl Checks<'_> {
         }
         visiting.push(function);
         for (caller, call_index) in callers {
-            let call = &self.workspace.files[caller.file].functions[caller.index].calls[call_index];
+            let call = &self.workspace.function(caller).calls[call_index];
             match self.before(
                 caller,
                 call.span.start,
@@ -216,8 +216,7 @@ impl Checks<'_> {
                     .iter()
                     .copied()
                     .find(|&(caller, call_index)| {
-                        let call = &self.workspace.files[caller.file].functions[caller.index].calls
-                            [call_index];
+                        let call = &self.workspace.function(caller).calls[call_index];
                         self.context.contains(caller)
                             && !chain.contains(&caller)
                             && self
@@ -252,7 +251,7 @@ impl Checks<'_> {
             return false;
         }
         visiting.push(function);
-        let def = &self.workspace.files[function.file].functions[function.index];
+        let def = self.workspace.function(function);
         let found = def.calls.iter().enumerate().any(|(index, call)| {
             if call.result_discarded || !def.block_unconditional(call.block) {
                 return false;

@@ -176,17 +176,10 @@ impl PartnerContext {
         }
         // Breadth first, so each function keeps its shortest chain from an entry.
         while let Some(caller) = queue.pop_front() {
-            let calls = workspace.files[caller.file].functions[caller.index]
-                .calls
-                .len();
+            let calls = workspace.function(caller).calls.len();
             for call in 0..calls {
                 for &callee in graph.callees(caller, call) {
-                    if workspace.is_test_code(
-                        callee.file,
-                        workspace.files[callee.file].functions[callee.index]
-                            .span
-                            .start,
-                    ) {
+                    if workspace.is_test_code(callee.file, workspace.function(callee).span.start) {
                         continue;
                     }
                     if let std::collections::hash_map::Entry::Vacant(entry) = reasons.entry(callee)
@@ -309,7 +302,7 @@ mod tests {
         let fetch_chain: Vec<String> = context
             .chain(FnId { file: 0, index: 5 })
             .iter()
-            .map(|id| qualified_name(&workspace.files[id.file].functions[id.index]))
+            .map(|id| qualified_name(workspace.function(*id)))
             .collect();
         // `load` takes a partner session itself, so the chain starts there.
         assert_eq!(

@@ -164,11 +164,7 @@ fn remove_d() {}
         let mut routed: Vec<String> = routes
             .handlers
             .keys()
-            .map(|id| {
-                workspace.files[id.file].functions[id.index]
-                    .name
-                    .to_string()
-            })
+            .map(|id| workspace.function(*id).name.to_string())
             .collect();
         routed.sort();
         // `cache.delete(key)` is no router, whatever `key` names.

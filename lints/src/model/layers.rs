@@ -635,14 +635,7 @@ mod tests {
         let mut found: Vec<(String, EntryGuard)> = entry
             .guarded
             .iter()
-            .map(|(id, guard)| {
-                (
-                    workspace.files[id.file].functions[id.index]
-                        .name
-                        .to_string(),
-                    guard.clone(),
-                )
-            })
+            .map(|(id, guard)| (workspace.function(*id).name.to_string(), guard.clone()))
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         found

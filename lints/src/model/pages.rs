@@ -609,11 +609,7 @@ fn route_handlers(
             };
             let mut found: Vec<FnId> = by_name.get(name.as_str()).cloned().unwrap_or_default();
             if !qualifier.is_empty() {
-                found.retain(|fid| {
-                    workspace.files[fid.file].functions[fid.index]
-                        .module_path
-                        .ends_with(qualifier)
-                });
+                found.retain(|fid| workspace.function(*fid).module_path.ends_with(qualifier));
             }
             // A handler named bare is in the router's crate when one is.
             let here = crate_root(&workspace.files[file].path);

@@ -261,7 +261,7 @@ impl BroadManagesGrant {
         let Origin::Call { function, call } = query.origin else {
             return None;
         };
-        let def = function_def(workspace, function);
+        let def = workspace.function(function);
         let query_call = def.calls.get(call)?;
         let text = &workspace.file(function.file).text;
         let value = def.calls.iter().find_map(|candidate| {
@@ -288,7 +288,7 @@ impl BroadManagesGrant {
 
     /// A broad value (a path such as `Permissions::all` or a string like `"*"`) inside `span`.
     fn broad_in(&self, workspace: &Workspace, function: FnId, span: Span) -> Option<String> {
-        let def = function_def(workspace, function);
+        let def = workspace.function(function);
         let inside = |at: Span| span.start <= at.start && at.end <= span.end;
         if let Some((segments, _)) = def.value_paths.iter().find(|(segments, at)| {
             inside(*at)
@@ -332,10 +332,6 @@ impl BroadManagesGrant {
             }
         }
     }
-}
-
-fn function_def(workspace: &Workspace, function: FnId) -> &FunctionDef {
-    &workspace.files[function.file].functions[function.index]
 }
 
 /// The expression a value comes from: its `let` initializer when it is a bound name.

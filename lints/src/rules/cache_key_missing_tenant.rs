@@ -257,7 +257,7 @@ impl Rule for CacheKeyMissingTenant {
                         .get(parameter)
                         .filter(|key| walk.key_parameter(function, def, key).is_none())
                     {
-                        let name = &workspace.file(callee.file).functions[callee.index].name;
+                        let name = &workspace.function(callee).name;
                         keys.push(KeyAt {
                             function,
                             def,

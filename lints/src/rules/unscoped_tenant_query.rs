@@ -161,7 +161,7 @@ impl Rule for UnscopedTenantQuery {
 
 /// Where in its function a query runs: the byte offset and block.
 fn run_point(cx: &Context<'_>, query: &Query, function: FnId) -> (u32, usize) {
-    let def = &cx.workspace.files[function.file].functions[function.index];
+    let def = cx.workspace.function(function);
     match query.origin {
         Origin::Call { call, .. } if call < def.calls.len() => {
             (def.calls[call].span.start, def.calls[call].block)
@@ -213,7 +213,7 @@ fn diagnostic(cx: &Context<'_>, group: &[Unscoped<'_>]) -> Diagnostic {
     }
     for unscoped in group {
         if let Origin::Call { function, call } = unscoped.query.origin {
-            let def = &cx.workspace.files[function.file].functions[function.index];
+            let def = cx.workspace.function(function);
             if let Some(call) = def.calls.get(call) {
                 let at = Location {
                     file: function.file,

@@ -449,7 +449,7 @@ impl InFunction<'_> {
         let via = work.via.map_or_else(String::new, |id| {
             format!(
                 " in `{}`",
-                crate::model::context::qualified_name(function_def(self.cx.workspace, id))
+                crate::model::context::qualified_name(self.cx.workspace.function(id))
             )
         });
         let work_text = format!("{} (`{}`{via})", work.what, work.call);
@@ -701,7 +701,7 @@ impl InFunction<'_> {
             if visited.len() > MAX_VISITED || !visited.insert(current) {
                 continue;
             }
-            let function = function_def(self.cx.workspace, current);
+            let function = self.cx.workspace.function(current);
             if let Some((what, call)) = function
                 .calls
                 .iter()
@@ -873,10 +873,6 @@ fn is_sender_type(ty: &TypeRef) -> bool {
         Some(name) => name.ends_with("Sender"),
         None => false,
     }
-}
-
-fn function_def(workspace: &Workspace, id: FnId) -> &FunctionDef {
-    &workspace.files[id.file].functions[id.index]
 }
 
 fn call_text(call: &CallSite) -> String {
