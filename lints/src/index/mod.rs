@@ -1705,6 +1705,7 @@ pub struct Workspace {
     impls_by_type: HashMap<String, Vec<(FileId, usize)>>,
     permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>>,
     macro_keys_by_name: HashMap<String, Vec<(FileId, usize)>>,
+    consts_by_name: HashMap<String, Vec<(FileId, usize)>>,
 }
 
 impl Workspace {
@@ -1713,7 +1714,14 @@ impl Workspace {
         let mut impls_by_type: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut permission_lists_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         let mut macro_keys_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        let mut consts_by_name: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         for (file_id, file) in files.iter().enumerate() {
+            for (i, constant) in file.consts.iter().enumerate() {
+                consts_by_name
+                    .entry(constant.name.clone())
+                    .or_default()
+                    .push((file_id, i));
+            }
             for (i, keys) in file.macro_keys.iter().enumerate() {
                 macro_keys_by_name
                     .entry(keys.name.clone())
@@ -1747,6 +1755,7 @@ impl Workspace {
             impls_by_type,
             permission_lists_by_name,
             macro_keys_by_name,
+            consts_by_name,
         }
     }
 
@@ -1799,6 +1808,18 @@ impl Workspace {
             .into_iter()
             .flatten()
             .map(|&(file, i)| &self.files[file].macro_keys[i])
+    }
+
+    /// `const`s and `static`s with this name, anywhere in the workspace, with their files.
+    pub fn consts_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (FileId, &'a ConstDef)> + 'a {
+        self.consts_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&(file, i)| (file, &self.files[file].consts[i]))
     }
 
     pub fn file(&self, id: FileId) -> &FileFacts {

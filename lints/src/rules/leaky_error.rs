@@ -650,17 +650,18 @@ impl<'a> InFunction<'a> {
             return None;
         }
         let mut found = None;
-        for (file, facts) in self.workspace().files.iter().enumerate() {
+        for (file, constant) in self.workspace().consts_named(name) {
+            let facts = self.workspace().file(file);
             if crate_name(&facts.path).as_deref() != Some(head.as_str())
                 || facts.module_path.as_slice() != modules
             {
                 continue;
             }
-            if let Some(constant) = facts.consts.iter().find(|c| c.name == name.as_str()) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some((file, constant.value.clone()?));
+            match found {
+                // The file's first const of that name is the one, as in a scan of it.
+                Some((seen, _)) if seen == file => continue,
+                Some(_) => return None,
+                None => found = Some((file, constant.value.clone()?)),
             }
         }
         found
