@@ -171,18 +171,18 @@ const OPTIONS: &[OptionSpec] = &[
 /// The two fields an audit record keeps apart: `actor_tenant_id` and `target_tenant_id`,
 /// in the workspace's words (R3: with `tenant_labels = ["Account"]`, `actor_account_id`
 /// and `target_account_id`).
-struct AuditFields {
+struct PartyFieldNames {
     actor: String,
     target: String,
 }
 
-impl AuditFields {
-    fn of(vocabulary: &Vocabulary) -> AuditFields {
+impl PartyFieldNames {
+    fn of(vocabulary: &Vocabulary) -> PartyFieldNames {
         let tenant = vocabulary
             .tenant_words()
             .first()
             .map_or("tenant", String::as_str);
-        AuditFields {
+        PartyFieldNames {
             actor: format!("actor_{tenant}_id"),
             target: format!("target_{tenant}_id"),
         }
@@ -276,7 +276,7 @@ impl Problems<'_> {
         self.missing.is_empty() && self.defaulted.is_empty() && self.same.is_none()
     }
 
-    fn describe(&self, fields: &AuditFields) -> String {
+    fn describe(&self, fields: &PartyFieldNames) -> String {
         let (actor, target) = (&fields.actor, &fields.target);
         let mut parts = Vec::new();
         match self.missing.as_slice() {
@@ -299,7 +299,7 @@ impl Problems<'_> {
         parts.join(" and ")
     }
 
-    fn help(&self, fields: &AuditFields) -> String {
+    fn help(&self, fields: &PartyFieldNames) -> String {
         let (actor, target) = (&fields.actor, &fields.target);
         if self.same.is_some() && self.missing.is_empty() && self.defaulted.is_empty() {
             format!("take `{actor}` from the partner session and `{target}` from the request (the customer tenant acted on)")
@@ -316,7 +316,7 @@ struct InFunction<'a> {
     function: &'a FunctionDef,
     id: FnId,
     context: &'a PartnerContext,
-    fields: &'a AuditFields,
+    fields: &'a PartyFieldNames,
 }
 
 impl InFunction<'_> {
@@ -371,7 +371,7 @@ impl Rule for AuditActorTarget {
         }
         let workspace = cx.workspace;
         let facts = workspace.file(file);
-        let fields = AuditFields::of(&cx.model.queries.vocabulary);
+        let fields = PartyFieldNames::of(&cx.model.queries.vocabulary);
         for def in &facts.types {
             if let Some(diagnostic) = self.check_type(file, def, &fields) {
                 out.push(diagnostic);
@@ -406,7 +406,12 @@ impl AuditActorTarget {
                 .any(|field| field.name.as_deref().is_some_and(names_a_party))
     }
 
-    fn check_type(&self, file: FileId, def: &TypeDef, fields: &AuditFields) -> Option<Diagnostic> {
+    fn check_type(
+        &self,
+        file: FileId,
+        def: &TypeDef,
+        fields: &PartyFieldNames,
+    ) -> Option<Diagnostic> {
         if !self.is_record_type(def) {
             return None;
         }
