@@ -549,11 +549,32 @@ fn escape_braces(part: Built) -> Option<Built> {
     })
 }
 
-/// Points each hole that an argument fills at that argument. Inline captures (`{tenant_id}`)
-/// keep pointing at themselves: the hole is all the source there is.
-fn fill_holes(template: &mut Built, args: &[FormatArg], file: FileId) {
-    let text = template.text.as_bytes();
-    let mut next_positional = 0;
+/// What a `format!` hole reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoleArg {
+    /// `{}`: the next positional argument.
+    Next,
+    /// `{0}`.
+    Index(usize),
+    /// `{tenant_id}`: a named argument or an inline capture.
+    Name(String),
+}
+
+/// One hole of a `format!`-family template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatHole {
+    /// The hole's bytes in the template, braces included.
+    pub range: Range<usize>,
+    pub arg: HoleArg,
+    /// The format spec after `:` (`?`, `#`, `#?`, `.*`), empty for `{}`.
+    pub spec: String,
+}
+
+/// The holes of a format template: `{}`, `{0}`, `{e}`, `{:?}`, `{e:#}`; `{{` and `}}` are
+/// braces. The one reading of templates every rule and the string model share.
+pub fn format_holes(template: &str) -> Vec<FormatHole> {
+    let text = template.as_bytes();
+    let mut holes = Vec::new();
     let mut pos = 0;
     while let Some(&byte) = text.get(pos) {
         let next = text.get(pos + 1).copied();
@@ -566,30 +587,52 @@ fn fill_holes(template: &mut Built, args: &[FormatArg], file: FileId) {
             pos += 1;
             continue;
         };
-        let hole = pos..pos + close + 1;
-        let body = template.text.get(pos + 1..pos + close).unwrap_or("");
+        let range = pos..pos + close + 1;
+        let body = template.get(pos + 1..pos + close).unwrap_or("");
         let (argument, spec) = body.split_once(':').unwrap_or((body, ""));
-        if spec.contains(".*") {
+        let argument = argument.trim();
+        let arg = if argument.is_empty() {
+            HoleArg::Next
+        } else if let Ok(index) = argument.parse::<usize>() {
+            HoleArg::Index(index)
+        } else {
+            HoleArg::Name(argument.to_string())
+        };
+        pos = range.end;
+        holes.push(FormatHole {
+            range,
+            arg,
+            spec: spec.to_string(),
+        });
+    }
+    holes
+}
+
+/// Points each hole that an argument fills at that argument. Inline captures (`{tenant_id}`)
+/// keep pointing at themselves: the hole is all the source there is.
+fn fill_holes(template: &mut Built, args: &[FormatArg], file: FileId) {
+    let mut next_positional = 0;
+    for hole in format_holes(&template.text) {
+        if hole.spec.contains(".*") {
             // `.*` takes the precision from the next positional argument first.
             next_positional += 1;
         }
-        let filler = if argument.is_empty() {
-            next_positional += 1;
-            args.get(next_positional - 1)
-        } else if let Ok(index) = argument.parse::<usize>() {
-            args.get(index)
-        } else {
-            let name = Some(argument);
-            args.iter().find(|arg| arg.name.as_deref() == name)
+        let filler = match &hole.arg {
+            HoleArg::Next => {
+                next_positional += 1;
+                args.get(next_positional - 1)
+            }
+            HoleArg::Index(index) => args.get(*index),
+            HoleArg::Name(name) => args
+                .iter()
+                .find(|arg| arg.name.as_deref() == Some(name.as_str())),
         };
-        let hole_origins = template.origins.get_mut(hole.clone());
-        if let (Some(arg), Some(origins)) = (filler, hole_origins) {
+        if let (Some(arg), Some(origins)) = (filler, template.origins.get_mut(hole.range)) {
             origins.fill(Origin {
                 file,
                 source: arg.span,
             });
         }
-        pos = hole.end;
     }
 }
 
@@ -903,6 +946,25 @@ mod tests {
         assert_eq!(workspace.source_of(&resolved, "true"), (0, "true"));
         // A range spanning both files stops at the end of the first piece.
         assert_eq!(workspace.source_of(&resolved, "5 MATCH"), (1, "5 "));
+    }
+
+    #[test]
+    fn holes_of_format_templates() {
+        let holes: Vec<(std::ops::Range<usize>, HoleArg, String)> =
+            format_holes("{{literal}} {} {0:?} {e:#} {:#?} {:.*}")
+                .into_iter()
+                .map(|hole| (hole.range, hole.arg, hole.spec))
+                .collect();
+        assert_eq!(
+            holes,
+            [
+                (12..14, HoleArg::Next, String::new()),
+                (15..20, HoleArg::Index(0), "?".into()),
+                (21..26, HoleArg::Name("e".into()), "#".into()),
+                (27..32, HoleArg::Next, "#?".into()),
+                (33..38, HoleArg::Next, ".*".into()),
+            ]
+        );
     }
 
     #[test]

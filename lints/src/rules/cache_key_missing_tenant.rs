@@ -1104,35 +1104,23 @@ fn dotted_paths(code: &str) -> Vec<Vec<Name>> {
 /// Inline captures of a template literal: `"{tenant_id}:{user_id:?}"` →
 /// `tenant_id`, `user_id`. Positional holes and `{{` escapes are skipped.
 fn captures(literal: &str) -> Vec<Name> {
-    let mut found = Vec::new();
-    let mut chars = literal.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '{' if chars.peek().is_some_and(|(_, next)| *next == '{') => {
-                chars.next();
-            }
-            '{' => {
-                let mut name = Name::default();
-                while let Some(&(_, next)) = chars.peek() {
-                    if next.is_alphanumeric() || next == '_' {
-                        name.push(next);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
+    crate::strings::format_holes(literal)
+        .into_iter()
+        .filter_map(|hole| match hole.arg {
+            crate::strings::HoleArg::Name(name) => {
+                let end = name
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(name.len());
+                let name = &name[..end];
                 let starts_like_identifier = name
                     .chars()
                     .next()
                     .is_some_and(|first| first.is_alphabetic() || first == '_');
-                if starts_like_identifier {
-                    found.push(name);
-                }
+                starts_like_identifier.then(|| Name::from(name))
             }
-            _ => {}
-        }
-    }
-    found
+            _ => None,
+        })
+        .collect()
 }
 
 /// The key with `{tenant_id}` prefixed, for help.

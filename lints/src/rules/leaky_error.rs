@@ -11,6 +11,7 @@ use crate::names::Name;
 use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
+use crate::strings::{format_holes, HoleArg};
 use std::cell::OnceCell;
 
 pub const META: RuleMeta = RuleMeta {
@@ -1110,61 +1111,8 @@ fn returns_text_error(function: &FunctionDef) -> bool {
     }
 }
 
-/// What a format hole reads.
-#[derive(Debug, PartialEq, Eq)]
-enum HoleArg {
-    Next,
-    Index(usize),
-    Name(String),
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct Hole {
-    arg: HoleArg,
-    /// The format spec after `:` (`?`, `#`, `#?`), empty for `{}`.
-    spec: String,
-}
-
-/// The holes of a format template: `{}`, `{0}`, `{e}`, `{:?}`, `{e:#}`; `{{` is a brace.
-fn format_holes(template: &str) -> Vec<Hole> {
-    let mut holes = Vec::new();
-    let mut chars = template.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '{' if chars.peek().is_some_and(|(_, next)| *next == '{') => {
-                chars.next();
-            }
-            '{' => {
-                let mut inner = String::new();
-                for (_, c) in chars.by_ref() {
-                    if c == '}' {
-                        break;
-                    }
-                    inner.push(c);
-                }
-                let (arg, spec) = inner.split_once(':').unwrap_or((inner.as_str(), ""));
-                let arg = arg.trim();
-                let arg = if arg.is_empty() {
-                    HoleArg::Next
-                } else if let Ok(index) = arg.parse::<usize>() {
-                    HoleArg::Index(index)
-                } else {
-                    HoleArg::Name(arg.to_string())
-                };
-                holes.push(Hole {
-                    arg,
-                    spec: spec.to_string(),
-                });
-            }
-            _ => {}
-        }
-    }
-    holes
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{format_holes, Hole, HoleArg};
 
     /// These tests are about services with a partner model; without one the rule reports
     /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
@@ -1174,32 +1122,6 @@ mod tests {
 
     fn lint(source: &str) -> Vec<String> {
         check("PS303", &[("src/partner/handlers.rs", source)])
-    }
-
-    #[test]
-    fn holes_of_format_templates() {
-        let holes = format_holes("{{literal}} {} {0:?} {e:#} {:#?}");
-        assert_eq!(
-            holes,
-            [
-                Hole {
-                    arg: HoleArg::Next,
-                    spec: String::new()
-                },
-                Hole {
-                    arg: HoleArg::Index(0),
-                    spec: "?".into()
-                },
-                Hole {
-                    arg: HoleArg::Name("e".into()),
-                    spec: "#".into()
-                },
-                Hole {
-                    arg: HoleArg::Next,
-                    spec: "#?".into()
-                },
-            ]
-        );
     }
 
     #[test]
