@@ -21,5 +21,6 @@ mod pre_commit;
 mod real_world;
 mod repository_paths;
 mod robustness;
+mod second_demo;
 mod suppressions;
 mod vocabulary_twin;
