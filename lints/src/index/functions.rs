@@ -21,6 +21,10 @@ pub struct Param {
     /// bounds of a generic parameter (`C: redis::AsyncCommands`, `where C: …`)
     /// the type is or refers to (`&mut C`). Each bound is a path.
     pub bounds: Vec<Vec<Name>>,
+    /// Whether the name is bound inside a one-field tuple-struct pattern
+    /// (`TenantPath(tenant_id): TenantPath`): then it holds that struct's field, not a
+    /// value of `ty` ([`crate::index::Workspace::bound_type`]).
+    pub unwrapped: bool,
 }
 
 /// An attribute on a function: `#[delete("/tenants/{id}")]` → `delete`, `/tenants/{id}`.
@@ -632,6 +636,17 @@ fn pattern_name(pat: &syn::Pat) -> Option<Name> {
     }
 }
 
+/// Whether a parameter pattern binds its name inside a one-field tuple struct
+/// (`Extension(session)`, `TenantPath(tenant_id)`), through `&` and `mut` as written.
+fn unwraps_a_tuple_struct(pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::TupleStruct(tuple) => tuple.elems.len() == 1,
+        syn::Pat::Reference(reference) => unwraps_a_tuple_struct(&reference.pat),
+        syn::Pat::Type(typed) => unwraps_a_tuple_struct(&typed.pat),
+        _ => false,
+    }
+}
+
 /// A function's declared return type (`None` when it declares none).
 pub(crate) fn return_type(sig: &syn::Signature) -> Option<TypeRef> {
     match &sig.output {
@@ -743,6 +758,7 @@ pub fn function_def_and_macros(
                 ty: TypeRef::from_syn(&typed.ty),
                 span: crate::source::pat_type_span(typed),
                 bounds: param_bounds(&sig.generics, &typed.ty),
+                unwrapped: unwraps_a_tuple_struct(&typed.pat),
             }),
         }
     }

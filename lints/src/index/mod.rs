@@ -1826,6 +1826,30 @@ impl Workspace {
         &self.files[id]
     }
 
+    /// The type of the value a parameter's name holds: its declared type, or, for a
+    /// name bound inside a workspace tuple struct with one field (`TenantPath(tenant_id):
+    /// TenantPath` with `struct TenantPath(pub TenantId)`), that field's type. A struct of
+    /// that name defined more than once is not looked through.
+    pub fn bound_type<'a>(&'a self, param: &'a functions::Param) -> &'a TypeRef {
+        if !param.unwrapped {
+            return &param.ty;
+        }
+        let Some(name) = param.ty.name() else {
+            return &param.ty;
+        };
+        let mut defs = self.types_named(name);
+        match (defs.next(), defs.next()) {
+            (Some(def), None)
+                if def.kind == TypeKind::Struct
+                    && def.fields.len() == 1
+                    && def.fields[0].name.is_none() =>
+            {
+                &def.fields[0].ty
+            }
+            _ => &param.ty,
+        }
+    }
+
     /// The function `id` names. Ids come from the workspace's own files, so it is there.
     pub fn function(&self, id: FnId) -> &FunctionDef {
         &self.files[id.file].functions[id.index]

@@ -15,7 +15,7 @@
 use super::context::is_context_type;
 use super::names::Patterns;
 use super::vocabulary::Vocabulary;
-use crate::index::{FunctionDef, TypeRef};
+use crate::index::{FunctionDef, TypeRef, Workspace};
 use crate::names::Name;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub enum Role {
 }
 
 pub struct Roles<'a> {
+    /// For the types of names bound inside workspace tuple structs.
+    pub workspace: &'a Workspace,
     pub context_types: &'a Patterns,
     pub tenant_id_types: &'a Patterns,
     /// The names of ids, actors and targets, in the workspace's words (R3).
@@ -82,7 +84,7 @@ impl Roles<'_> {
                 .iter()
                 .find(|param| param.name.as_deref() == Some(head.as_str()))
             {
-                Some(param) => self.by_parameter(&param.ty, &place),
+                Some(param) => self.by_parameter(self.workspace.bound_type(param), &place),
                 None => Role::Unknown,
             };
         }
@@ -148,12 +150,13 @@ mod tests {
     use crate::index::index_file;
 
     fn roles_in(source: &str) -> Vec<Role> {
-        let facts = index_file("src/lib.rs".into(), source.into());
-        let function = &facts.functions[0];
+        let workspace = Workspace::new(vec![index_file("src/lib.rs".into(), source.into())]);
+        let function = &workspace.files[0].functions[0];
         let context_types = Patterns::new(["Partner*Context", "Partner*Session"]);
         let tenant_id_types = Patterns::new(["TenantId"]);
         let vocabulary = Vocabulary::default();
         let roles = Roles {
+            workspace: &workspace,
             context_types: &context_types,
             tenant_id_types: &tenant_id_types,
             vocabulary: &vocabulary,

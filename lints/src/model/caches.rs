@@ -1110,30 +1110,8 @@ impl<'a> Caches<'a> {
         }
         // A field of that name filled by a struct literal in this file.
         if let Some(field) = place.last() {
-            for function in &facts.functions {
-                let built = function
-                    .struct_literals
-                    .iter()
-                    .filter_map(|literal| literal.field(field))
-                    .map(|init| init.value.span)
-                    .chain(
-                        function
-                            .lets
-                            .iter()
-                            .filter(|binding| binding.name == *field)
-                            .filter_map(|binding| binding.init.as_ref().map(|init| init.span)),
-                    )
-                    .collect::<Vec<Span>>();
-                if built.is_empty() {
-                    continue;
-                }
-                let g = FnCalls::new(function);
-                if let Some(expiry) = built
-                    .into_iter()
-                    .find_map(|span| self.built_expiry(facts, file, &g, span, consts))
-                {
-                    return expiry;
-                }
+            if let Some(expiry) = self.field_built_expiry(facts, file, field, consts) {
+                return expiry;
             }
         }
         // The file's only cache builder; with several, which one built this cache is not
@@ -1146,8 +1124,75 @@ impl<'a> Caches<'a> {
         match (builders.next(), builders.next()) {
             (Some(only), None) => only,
             (Some(_), Some(_)) => Expiry::Unknown,
-            (None, _) => Expiry::Never { built_at: None },
+            // Built in another file: the app state filled where the app starts
+            // (`AppState { access: Cache::builder()…build() }` in `main.rs`).
+            (None, _) => place
+                .last()
+                .and_then(|field| self.field_built_elsewhere(file, field, consts))
+                .unwrap_or(Expiry::Never { built_at: None }),
         }
+    }
+
+    /// The expiry of a cache built into a field of this name by a struct literal or a `let`
+    /// of this name in `facts`' file.
+    fn field_built_expiry(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        field: &Name,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Option<Expiry> {
+        for function in &facts.functions {
+            let built = function
+                .struct_literals
+                .iter()
+                .filter_map(|literal| literal.field(field))
+                .map(|init| init.value.span)
+                .chain(
+                    function
+                        .lets
+                        .iter()
+                        .filter(|binding| binding.name == *field)
+                        .filter_map(|binding| binding.init.as_ref().map(|init| init.span)),
+                )
+                .collect::<Vec<Span>>();
+            if built.is_empty() {
+                continue;
+            }
+            let g = FnCalls::new(function);
+            if let Some(expiry) = built
+                .into_iter()
+                .find_map(|span| self.built_expiry(facts, file, &g, span, consts))
+            {
+                return Some(expiry);
+            }
+        }
+        None
+    }
+
+    /// [`Caches::field_built_expiry`] in the other files of the workspace: the one expiry
+    /// they agree on, `Unknown` when they build that field differently.
+    fn field_built_elsewhere(
+        &self,
+        here: FileId,
+        field: &Name,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Option<Expiry> {
+        let mut found: Option<Expiry> = None;
+        for (file, facts) in self.workspace.files.iter().enumerate() {
+            if file == here {
+                continue;
+            }
+            let Some(expiry) = self.field_built_expiry(facts, file, field, consts) else {
+                continue;
+            };
+            match &found {
+                None => found = Some(expiry),
+                Some(seen) if *seen == expiry => {}
+                Some(_) => return Some(Expiry::Unknown),
+            }
+        }
+        found
     }
 
     /// The expiry an in-memory cache built inside `span` gives its entries; `None` when no

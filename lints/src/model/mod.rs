@@ -299,8 +299,9 @@ impl Model {
         format!("partner context: {}", context::describe(workspace, chain))
     }
 
-    pub fn roles(&self) -> actors::Roles<'_> {
+    pub fn roles<'a>(&'a self, workspace: &'a Workspace) -> actors::Roles<'a> {
         actors::Roles {
+            workspace,
             context_types: &self.context_types,
             tenant_id_types: &self.tenant_id_types,
             vocabulary: &self.queries.vocabulary,

@@ -221,7 +221,7 @@ impl Rule for CacheKeyMissingTenant {
         let walk = Walk {
             rule: self,
             cx,
-            roles: cx.model.roles(),
+            roles: cx.model.roles(cx.workspace),
             calls: RefCell::new(HashMap::new()),
             pushes: RefCell::new(HashMap::new()),
             wrappers: RefCell::new(HashMap::new()),
@@ -500,8 +500,10 @@ impl<'a> Walk<'a> {
                     continue;
                 };
                 names.push(format!("`{param_name}`"));
-                if is_context_type(&param.ty, self.roles.tenant_id_types)
-                    || self.key_type_has_tenant(param)
+                if is_context_type(
+                    self.workspace().bound_type(param),
+                    self.roles.tenant_id_types,
+                ) || self.key_type_has_tenant(param)
                 {
                     verdict.tenant = true;
                 }
@@ -823,7 +825,10 @@ impl<'a> Walk<'a> {
         let Some(name) = param.name.as_deref() else {
             return false;
         };
-        let typed = is_context_type(&param.ty, self.roles.tenant_id_types);
+        let typed = is_context_type(
+            self.workspace().bound_type(param),
+            self.roles.tenant_id_types,
+        );
         let named = matches!(
             self.roles
                 .classify(builder, &[Name::from(name)], builder.span.end),
@@ -1661,6 +1666,33 @@ fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String,
         assert_eq!(
             findings,
             ["src/cache.rs:5:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `\"jwk:google\"`"]
+        );
+    }
+
+    #[test]
+    fn ids_bound_inside_a_workspace_extractor_have_the_extractors_field_type() {
+        // `TenantPath(tenant_id): TenantPath` binds the `TenantId` the extractor holds:
+        // a key with `tenant_id.0` has the target tenant. The twin destructures a
+        // `UserPath(pub UserId)` the same way: a key with only that is still flagged.
+        let extractors = "pub struct TenantId(pub String);\n\
+                          pub struct UserId(pub String);\n\
+                          pub struct TenantPath(pub TenantId);\n\
+                          pub struct UserPath(pub UserId);\n";
+        let handlers = r#"
+async fn pin(State(state): State<AppState>, claims: PartnerClaims, TenantPath(tenant_id): TenantPath) {
+    let key = format!("pin:{}:{}", claims.user_id, tenant_id.0);
+    redis::cmd("SET").arg(&key).arg(1).query_async::<()>(&mut conn).await?;
+}
+async fn seen(State(state): State<AppState>, UserPath(user): UserPath) {
+    redis::cmd("SET").arg(format!("seen:{}", user.0)).arg(1).query_async::<()>(&mut conn).await?;
+}
+"#;
+        assert_eq!(
+            check(
+                "PS102",
+                &[("src/extract.rs", extractors), ("src/partner/pins.rs", handlers)]
+            ),
+            ["src/partner/pins.rs:7:27: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"seen:{}\", user.0)`"]
         );
     }
 

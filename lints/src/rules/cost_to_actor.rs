@@ -168,7 +168,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
 impl Rule for CostToActor {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let workspace = cx.workspace;
-        let roles = cx.model.roles();
+        let roles = cx.model.roles(cx.workspace);
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
             let id = FnId { file, index };
             if !cx.model.context.contains(id) {

@@ -50,7 +50,8 @@ Decisions where the catalogue is silent:
   `SetExpiry::EX(n)`), from a later `expire`/`pexpire` (method or command) of the same key
   in the same function, or, for an in-memory cache, from where it is built: the `let` or
   struct-literal field of the cache's name in the same file (or the file's only cache
-  builder), through `time_to_live(…)`/`time_to_idle(…)`. A builder without either
+  builder; with none in the file, the struct-literal field of that name in the other files,
+  such as the app state filled in `main.rs`, when they agree), through `time_to_live(…)`/`time_to_idle(…)`. A builder without either
   (`Cache::builder().max_capacity(n).build()`, `quick_cache::sync::Cache::new(n)`) keeps
   entries until they are evicted for room: no expiry, flagged with a label at the builder.
   Each TTL may be a literal, a product of literals, a `const` (anywhere in the crate,
@@ -662,6 +663,43 @@ async fn h(ctx: PartnerContext, state: &AppState, t: String) {
                 "src/access.rs:16:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
                 "src/access.rs:18:5: deny[PS202] a partner-access check is cached for 7200 s, over the 60 s a revocation may wait",
             ]
+        );
+    }
+
+    #[test]
+    fn a_cache_built_into_the_app_state_in_another_file_has_that_builders_ttl() {
+        // The state is filled where the app starts (`main.rs`), the decision cached in a
+        // handler elsewhere: the builder there sets the TTL. The twin builds a second
+        // field with an hour's TTL, which is still flagged.
+        let main = r#"const PIN_TTL: Duration = Duration::from_secs(30);
+async fn main() {
+    let state = AppState {
+        switcher: Cache::builder().max_capacity(10_000).time_to_live(PIN_TTL).build(),
+        sessions: Cache::builder().time_to_live(Duration::from_secs(3600)).build(),
+    };
+}
+"#;
+        let handler = r#"async fn pin(ctx: PartnerContext, state: &AppState, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    state.switcher.insert(t.clone(), allowed).await;
+    state.sessions.insert(t.clone(), allowed).await;
+}
+"#;
+        let findings = check(
+            "PS202",
+            &[
+                (
+                    "src/state.rs",
+                    "use moka::future::Cache;\npub struct AppState { pub switcher: Cache<String, bool>, pub sessions: Cache<String, bool> }\n",
+                ),
+                ("src/main.rs", main),
+                ("src/access.rs", handler),
+                ("src/checks.rs", HELPERS),
+            ],
+        );
+        assert_eq!(
+            findings,
+            ["src/access.rs:4:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait"]
         );
     }
 }

@@ -353,7 +353,7 @@ impl SingleLevelQuota {
         else {
             return (tenant, partner);
         };
-        let roles = cx.model.roles();
+        let roles = cx.model.roles(cx.workspace);
         for arg in &call.args {
             let Some(place) = &arg.place else { continue };
             let place_words: Vec<String> =

@@ -559,11 +559,11 @@ impl<'a> Values<'a> {
 
     fn role(&self, value: &ArgFact) -> Role {
         match self.place(value) {
-            Some(place) => self
-                .cx
-                .model
-                .roles()
-                .classify(self.function, &place, value.span.start),
+            Some(place) => self.cx.model.roles(self.cx.workspace).classify(
+                self.function,
+                &place,
+                value.span.start,
+            ),
             None => Role::Unknown,
         }
     }
