@@ -1829,9 +1829,11 @@ impl Workspace {
     /// The type of the value a parameter's name holds: its declared type, or, for a
     /// name bound inside a workspace tuple struct with one field (`TenantPath(tenant_id):
     /// TenantPath` with `struct TenantPath(pub TenantId)`), that field's type. A struct of
-    /// that name defined more than once is not looked through.
+    /// that name defined more than once is not looked through, nor a generic one
+    /// (`Json(body): Json<CreateReq>` with the workspace's own `struct Json<T>(pub T)`):
+    /// its type arguments already say what it holds.
     pub fn bound_type<'a>(&'a self, param: &'a functions::Param) -> &'a TypeRef {
-        if !param.unwrapped {
+        if !param.unwrapped || !param.ty.args().is_empty() {
             return &param.ty;
         }
         let Some(name) = param.ty.name() else {

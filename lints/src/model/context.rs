@@ -152,7 +152,7 @@ impl PartnerContext {
                 let reason = function
                     .params
                     .iter()
-                    .position(|param| is_context_type(&param.ty, types))
+                    .position(|param| is_context_type(workspace.bound_type(param), types))
                     .map(Reason::Parameter)
                     .or_else(|| context_lookup(function, types).map(Reason::Lookup))
                     .or_else(|| partner_route(function, paths).then_some(Reason::Route))
@@ -326,6 +326,27 @@ mod tests {
         assert_eq!(
             in_context(&workspace, &context),
             ["partner::tenants::a", "partner_api::b", "msp::c"]
+        );
+    }
+
+    #[test]
+    fn a_session_bound_inside_a_workspace_extractor_is_partner_context() {
+        // `PartnerAuth(session): PartnerAuth` binds the `PartnerSession` the extractor
+        // holds, as `Extension(session)` does. The twin wraps a customer's session.
+        let (workspace, context) = context(&[(
+            "src/api.rs",
+            r#"
+            pub struct PartnerAuth(pub PartnerSession);
+            pub struct CustomerAuth(pub CustomerSession);
+            pub struct Extension<T>(pub T);
+            async fn partner_handler(PartnerAuth(session): PartnerAuth) {}
+            async fn customer_handler(CustomerAuth(user): CustomerAuth) {}
+            async fn own_wrapper(Extension(session): Extension<PartnerSession>) {}
+            "#,
+        )]);
+        assert_eq!(
+            in_context(&workspace, &context),
+            ["api::partner_handler", "api::own_wrapper"]
         );
     }
 
