@@ -182,15 +182,6 @@ impl Checks<'_> {
     /// A partner-context chain, entry first, ending at `function`, along
     /// which no caller checks before its call: the path a finding should
     /// name when [`Checks::runs_before`] found no check.
-    pub fn unchecked_chain(
-        &self,
-        function: FnId,
-        is_check: &dyn Fn(&CallSite) -> bool,
-    ) -> Vec<FnId> {
-        self.unchecked_chain_in(function, &|_, call| is_check(call))
-    }
-
-    /// [`Checks::unchecked_chain`] with a check that sees its function.
     pub fn unchecked_chain_in(
         &self,
         function: FnId,
