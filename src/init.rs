@@ -184,7 +184,7 @@ mod tests {
             );
             for spec in meta.options {
                 assert_eq!(
-                    loaded.options[meta.code].get(spec.key),
+                    loaded.options[meta.code].get_value(spec.key),
                     Some(&spec.default_value()),
                     "{} {}",
                     meta.code,
@@ -194,7 +194,7 @@ mod tests {
         }
         for spec in MODEL_OPTIONS {
             assert_eq!(
-                loaded.model.get(spec.key),
+                loaded.model.get_value(spec.key),
                 Some(&spec.default_value()),
                 "{}",
                 spec.key

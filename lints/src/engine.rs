@@ -1082,4 +1082,66 @@ pub async fn migrate(graph: &Graph, label: &str) {
             ("PS003", Level::Deny)
         );
     }
+
+    /// Options are read through typed keys, so a misspelt key does not compile; these
+    /// catch the two mistakes left: a key left out of its rule's list (config could not
+    /// set it) and a declared option nothing reads.
+    fn read_keys(values: &OptionValues) -> std::collections::BTreeSet<&'static str> {
+        values.reads().into_iter().map(|(key, _)| key).collect()
+    }
+
+    #[test]
+    fn every_rule_reads_exactly_its_declared_options_and_gets_their_defaults() {
+        for meta in registry::rules() {
+            let values = OptionValues::defaults(meta.options);
+            let build = meta.build.expect("a rule builds");
+            drop(build(&values));
+            let declared: std::collections::BTreeSet<_> =
+                meta.options.iter().map(|spec| spec.key).collect();
+            assert_eq!(read_keys(&values), declared, "{}", meta.code);
+            for (key, found) in values.reads() {
+                let spec = meta.options.iter().find(|spec| spec.key == key);
+                assert_eq!(
+                    found,
+                    spec.map(|spec| spec.default_value()),
+                    "{} {key}",
+                    meta.code
+                );
+            }
+            // The engine's defaults are the same declarations.
+            let engine = Settings::default();
+            for spec in meta.options {
+                assert_eq!(
+                    engine.options[meta.code].get_value(spec.key),
+                    Some(&spec.default_value()),
+                    "{} {}",
+                    meta.code,
+                    spec.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_model_reads_exactly_its_declared_options() {
+        let values = OptionValues::defaults(crate::model::MODEL_OPTIONS);
+        Model::build(&Workspace::new(Vec::new()), &values);
+        let declared: std::collections::BTreeSet<_> = crate::model::MODEL_OPTIONS
+            .iter()
+            .map(|spec| spec.key)
+            .collect();
+        assert_eq!(read_keys(&values), declared);
+    }
+
+    #[test]
+    fn the_default_vocabulary_is_the_model_options_defaults() {
+        use crate::model::vocabulary::Vocabulary;
+        let from_options =
+            Vocabulary::from_options(&OptionValues::defaults(crate::model::MODEL_OPTIONS));
+        assert_eq!(
+            format!("{from_options:?}"),
+            format!("{:?}", Vocabulary::default())
+        );
+        assert_eq!(from_options.tenant_labels(), ["Tenant"]);
+    }
 }

@@ -119,6 +119,13 @@ pub fn check_with_model(
         }
     }
     for (key, value) in model {
+        // A misspelt key would set nothing the model reads, and the test would pass on defaults.
+        assert!(
+            crate::model::MODEL_OPTIONS
+                .iter()
+                .any(|spec| spec.key == *key),
+            "[model] declares no option `{key}`"
+        );
         settings.model.set(key, value.clone());
     }
     let workspace = crate::testing::workspace(files);
@@ -184,6 +191,11 @@ fn reported_in(
     }
     let mut values = OptionValues::defaults(meta.options);
     for (key, value) in options {
+        assert!(
+            meta.options.iter().any(|spec| spec.key == *key),
+            "{} declares no option `{key}`",
+            meta.code
+        );
         values.set(key, value.clone());
     }
     settings.options.insert(meta.code, values);

@@ -20,75 +20,128 @@ pub mod vocabulary;
 
 use crate::index::{CallSite, TypeRef, Workspace};
 use crate::names::words;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use callgraph::CallGraph;
 use checks::{Checks, Found};
 use context::{PartnerContext, PartnerPaths};
 use names::Patterns;
 
+/// Each option declared once: its key, default and doc, and the type it is read as.
+pub(crate) mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const PARTNER_CONTEXT_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "partner_context_types",
+        &[
+            "Partner*Context",
+            "Partner*Ctx",
+            "Partner*Session",
+            "Partner*Claims",
+            "ActingAs*",
+            "PartnerPrincipal",
+            "PartnerUser",
+        ],
+        "Parameter types (last path segment, `*` wildcards) that put a function in partner context",
+    );
+
+    pub const PARTNER_PATHS: OptionKey<StringList> = OptionKey::strings(
+        "partner_paths",
+        &[
+            "**/partner/**",
+            "**/partners/**",
+            "**/partner_*.rs",
+            "**/msp/**",
+        ],
+        "File or module path globs whose functions are in partner context",
+    );
+
+    pub const GUARD_FUNCTIONS: OptionKey<StringList> = OptionKey::strings(
+        "guard_functions",
+        &[
+            "ensure_manages",
+            "assert_partner_manages",
+            "authorize_partner*",
+            "check_partner_access",
+            "require_manages",
+            "ensure_*manages*",
+            "assert_*manages*",
+            "check_*manages*",
+            "verify_*manages*",
+            "require_*manages*",
+            "authorize_*manages*",
+            "ensure_*partner_access*",
+            "assert_*partner_access*",
+            "check_*partner_access*",
+            "verify_*partner_access*",
+            "require_*partner_access*",
+            "authorize_*partner_access*",
+        ],
+        "Calls that check the partner manages the target tenant (`*` wildcards)",
+    );
+
+    pub const TENANT_ID_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "tenant_id_types",
+        &["TenantId"],
+        "Types whose values identify a target tenant",
+    );
+
+    pub const PARTNER_LABELS: OptionKey<StringList> = OptionKey::strings(
+        "partner_labels",
+        &["Partner"],
+        "Graph labels of partners (the acting organisation): `Agency`, `Reseller`",
+    );
+
+    pub const TENANT_LABELS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_labels",
+        &["Tenant"],
+        "Graph labels of customer tenants (the organisations acted on): `Account`, `Customer`",
+    );
+
+    pub const MANAGES_RELATIONSHIPS: OptionKey<StringList> = OptionKey::strings(
+        "manages_relationships",
+        &["MANAGES"],
+        "Relationship types from a partner to a tenant it may act on: `SERVES`",
+    );
+
+    pub const TENANT_OWNED_LABELS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_owned_labels",
+        &[],
+        "Graph labels owned by a tenant, besides the tenant labels and labels related to a tenant node in any query",
+    );
+
+    pub const QUERY_FUNCTIONS: OptionKey<StringList> = OptionKey::strings(
+        "query_functions",
+        &["query", "neo4rs::query", "Query::new"],
+        "Functions whose first argument is a Cypher query",
+    );
+
+    pub const QUERY_METHODS: OptionKey<StringList> = OptionKey::strings(
+        "query_methods",
+        &["run", "execute", "run_query", "execute_query"],
+        "Methods that take a Cypher query string directly as first argument",
+    );
+
+    pub const QUERY_MACROS: OptionKey<StringList> = OptionKey::strings(
+        "query_macros",
+        &["cypher", "cypher_query"],
+        "Macros whose first argument is a Cypher query",
+    );
+}
+
 /// Options of the shared model, under `[model]` in the config: every rule
 /// sees partner context, guards and tenants the same way.
 pub const MODEL_OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "partner_context_types",
-        default: OptionDefault::StringList(&["Partner*Context", "Partner*Ctx", "Partner*Session", "Partner*Claims", "ActingAs*", "PartnerPrincipal", "PartnerUser"]),
-        doc: "Parameter types (last path segment, `*` wildcards) that put a function in partner context",
-    },
-    OptionSpec {
-        key: "partner_paths",
-        default: OptionDefault::StringList(&["**/partner/**", "**/partners/**", "**/partner_*.rs", "**/msp/**"]),
-        doc: "File or module path globs whose functions are in partner context",
-    },
-    OptionSpec {
-        key: "guard_functions",
-        default: OptionDefault::StringList(&[
-            "ensure_manages", "assert_partner_manages", "authorize_partner*", "check_partner_access", "require_manages",
-            "ensure_*manages*", "assert_*manages*", "check_*manages*", "verify_*manages*", "require_*manages*", "authorize_*manages*",
-            "ensure_*partner_access*", "assert_*partner_access*", "check_*partner_access*", "verify_*partner_access*",
-            "require_*partner_access*", "authorize_*partner_access*",
-        ]),
-        doc: "Calls that check the partner manages the target tenant (`*` wildcards)",
-    },
-    OptionSpec {
-        key: "tenant_id_types",
-        default: OptionDefault::StringList(&["TenantId"]),
-        doc: "Types whose values identify a target tenant",
-    },
-    OptionSpec {
-        key: "partner_labels",
-        default: OptionDefault::StringList(&["Partner"]),
-        doc: "Graph labels of partners (the acting organisation): `Agency`, `Reseller`",
-    },
-    OptionSpec {
-        key: "tenant_labels",
-        default: OptionDefault::StringList(&["Tenant"]),
-        doc: "Graph labels of customer tenants (the organisations acted on): `Account`, `Customer`",
-    },
-    OptionSpec {
-        key: "manages_relationships",
-        default: OptionDefault::StringList(&["MANAGES"]),
-        doc: "Relationship types from a partner to a tenant it may act on: `SERVES`",
-    },
-    OptionSpec {
-        key: "tenant_owned_labels",
-        default: OptionDefault::StringList(&[]),
-        doc: "Graph labels owned by a tenant, besides the tenant labels and labels related to a tenant node in any query",
-    },
-    OptionSpec {
-        key: "query_functions",
-        default: OptionDefault::StringList(&["query", "neo4rs::query", "Query::new"]),
-        doc: "Functions whose first argument is a Cypher query",
-    },
-    OptionSpec {
-        key: "query_methods",
-        default: OptionDefault::StringList(&["run", "execute", "run_query", "execute_query"]),
-        doc: "Methods that take a Cypher query string directly as first argument",
-    },
-    OptionSpec {
-        key: "query_macros",
-        default: OptionDefault::StringList(&["cypher", "cypher_query"]),
-        doc: "Macros whose first argument is a Cypher query",
-    },
+    option::PARTNER_CONTEXT_TYPES.spec(),
+    option::PARTNER_PATHS.spec(),
+    option::GUARD_FUNCTIONS.spec(),
+    option::TENANT_ID_TYPES.spec(),
+    option::PARTNER_LABELS.spec(),
+    option::TENANT_LABELS.spec(),
+    option::MANAGES_RELATIONSHIPS.spec(),
+    option::TENANT_OWNED_LABELS.spec(),
+    option::QUERY_FUNCTIONS.spec(),
+    option::QUERY_METHODS.spec(),
+    option::QUERY_MACROS.spec(),
 ];
 
 /// The shared model of one run, built once from the index.
@@ -131,13 +184,13 @@ impl Model {
         options: &OptionValues,
         memo: Option<&dyn crate::cypher::ParseMemo>,
     ) -> Model {
-        let context_types = Patterns::new(options.strings("partner_context_types"));
+        let context_types = Patterns::new(options.get(&option::PARTNER_CONTEXT_TYPES));
         // Globs were validated with the config; a bad one here matches nothing.
-        let paths = PartnerPaths::new(options.strings("partner_paths"))
+        let paths = PartnerPaths::new(options.get(&option::PARTNER_PATHS))
             .unwrap_or_else(|_| PartnerPaths::empty());
         // Phases that do not need each other run side by side: several are sequential inside,
         // and on a large workspace they would otherwise leave the other cores idle.
-        let guards = Patterns::new(options.strings("guard_functions"));
+        let guards = Patterns::new(options.get(&option::GUARD_FUNCTIONS));
         let ((graph, context, entry_guards), queries) = rayon::join(
             || {
                 let graph = CallGraph::build(workspace);
@@ -195,7 +248,7 @@ impl Model {
             all_responses,
             entry_guards,
             context_types,
-            tenant_id_types: Patterns::new(options.strings("tenant_id_types")),
+            tenant_id_types: Patterns::new(options.get(&option::TENANT_ID_TYPES)),
             guards,
             options: options.clone(),
         }

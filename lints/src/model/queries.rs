@@ -84,12 +84,12 @@ impl QueryCalls {
     pub fn new(options: &OptionValues) -> Self {
         QueryCalls {
             functions: options
-                .strings("query_functions")
+                .get(&super::option::QUERY_FUNCTIONS)
                 .iter()
                 .map(|path| path.split("::").map(str::to_string).collect())
                 .collect(),
-            methods: Patterns::new(options.strings("query_methods")),
-            macros: Patterns::new(options.strings("query_macros")),
+            methods: Patterns::new(options.get(&super::option::QUERY_METHODS)),
+            macros: Patterns::new(options.get(&super::option::QUERY_MACROS)),
         }
     }
 
@@ -428,7 +428,7 @@ fn tenant_owned_labels(
     vocabulary: &super::vocabulary::Vocabulary,
 ) -> HashSet<String> {
     let mut labels: HashSet<String> = options
-        .strings("tenant_owned_labels")
+        .get(&super::option::TENANT_OWNED_LABELS)
         .iter()
         .cloned()
         .collect();

@@ -2,8 +2,9 @@
 //! `Partner`, `Tenant` and `MANAGES` by default, any set a company uses by configuration
 //! (`Agency`, `Account`, `SERVES`). Every rule that reasons about the graph asks here.
 
+use super::option;
 use crate::cypher::RelPattern;
-use crate::options::OptionValues;
+use crate::options::{OptionKey, OptionValues, StringList};
 
 #[derive(Clone, Debug)]
 pub struct Vocabulary {
@@ -24,11 +25,12 @@ pub struct Vocabulary {
 }
 
 impl Default for Vocabulary {
+    /// The `[model]` options' defaults.
     fn default() -> Self {
         Vocabulary::new(
-            vec!["Partner".to_string()],
-            vec!["Tenant".to_string()],
-            vec!["MANAGES".to_string()],
+            option::PARTNER_LABELS.default_strings(),
+            option::TENANT_LABELS.default_strings(),
+            option::MANAGES_RELATIONSHIPS.default_strings(),
         )
     }
 }
@@ -73,19 +75,18 @@ impl Vocabulary {
 
     /// From `[model]` options; an option left empty keeps its default word.
     pub fn from_options(options: &OptionValues) -> Vocabulary {
-        let defaults = Vocabulary::default();
-        let or_default = |key: &str, default: Vec<String>| {
-            let configured = options.strings(key);
+        let or_default = |key: &OptionKey<StringList>| {
+            let configured = options.get(key);
             if configured.is_empty() {
-                default
+                key.default_strings()
             } else {
                 configured.to_vec()
             }
         };
         Vocabulary::new(
-            or_default("partner_labels", defaults.partner_labels),
-            or_default("tenant_labels", defaults.tenant_labels),
-            or_default("manages_relationships", defaults.manages_relationships),
+            or_default(&option::PARTNER_LABELS),
+            or_default(&option::TENANT_LABELS),
+            or_default(&option::MANAGES_RELATIONSHIPS),
         )
     }
 

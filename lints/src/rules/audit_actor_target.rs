@@ -13,7 +13,7 @@ use crate::model::names::{Pattern, Patterns};
 use crate::model::vocabulary::Vocabulary;
 use crate::names::words;
 use crate::names::{without_path_root, Name};
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -144,28 +144,39 @@ target comes from.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "audit_types",
-        default: OptionDefault::StringList(&["*Audit*"]),
-        doc: "Struct names (`*` wildcards) whose values are audit records",
-    },
-    OptionSpec {
-        key: "audit_functions",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const AUDIT_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "audit_types",
+        &["*Audit*"],
+        "Struct names (`*` wildcards) whose values are audit records",
+    );
+
+    pub const AUDIT_FUNCTIONS: OptionKey<StringList> = OptionKey::strings(
+        "audit_functions",
+        &[
             "audit",
             "audit_log",
             "record_audit",
             "emit_audit",
             "audit::*",
-        ]),
-        doc: "Functions and macros that write audit records; `a::*` matches the end of a call path",
-    },
-    OptionSpec {
-        key: "audit_targets",
-        default: OptionDefault::StringList(&["audit"]),
-        doc: "`tracing` event targets (`*` wildcards) that are audit records",
-    },
+        ],
+        "Functions and macros that write audit records; `a::*` matches the end of a call path",
+    );
+
+    pub const AUDIT_TARGETS: OptionKey<StringList> = OptionKey::strings(
+        "audit_targets",
+        &["audit"],
+        "`tracing` event targets (`*` wildcards) that are audit records",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::AUDIT_TYPES.spec(),
+    option::AUDIT_FUNCTIONS.spec(),
+    option::AUDIT_TARGETS.spec(),
 ];
 
 /// The two fields an audit record keeps apart: `actor_tenant_id` and `target_tenant_id`,
@@ -219,9 +230,9 @@ struct AuditActorTarget {
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(AuditActorTarget {
-        types: Patterns::new(options.strings("audit_types")),
-        functions: audit_function_patterns(options.strings("audit_functions")),
-        targets: Patterns::new(options.strings("audit_targets")),
+        types: Patterns::new(options.get(&option::AUDIT_TYPES)),
+        functions: audit_function_patterns(options.get(&option::AUDIT_FUNCTIONS)),
+        targets: Patterns::new(options.get(&option::AUDIT_TARGETS)),
     })
 }
 

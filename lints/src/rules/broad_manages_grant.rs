@@ -9,7 +9,7 @@ use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::model::queries::{Origin, Query};
 use crate::names::words;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -66,15 +66,19 @@ None automatic: the right permissions depend on the product.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "permission_properties",
-        default: OptionDefault::StringList(&["permissions", "scopes", "role"]),
-        doc: "Relationship properties that carry what a MANAGES grant allows",
-    },
-    OptionSpec {
-        key: "broad_values",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const PERMISSION_PROPERTIES: OptionKey<StringList> = OptionKey::strings(
+        "permission_properties",
+        &["permissions", "scopes", "role"],
+        "Relationship properties that carry what a MANAGES grant allows",
+    );
+
+    pub const BROAD_VALUES: OptionKey<StringList> = OptionKey::strings(
+        "broad_values",
+        &[
             "*",
             "all",
             "admin",
@@ -82,25 +86,32 @@ const OPTIONS: &[OptionSpec] = &[
             "full",
             "superuser",
             "everything",
-        ]),
-        doc: "Values that grant everything, compared as whole words without case",
-    },
-    OptionSpec {
-        key: "grant_types",
-        default: OptionDefault::StringList(&["*Manages*", "*Grant*"]),
-        doc: "Types whose hand-written `Default` impl must not grant broad permissions",
-    },
+        ],
+        "Values that grant everything, compared as whole words without case",
+    );
+
+    pub const GRANT_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "grant_types",
+        &["*Manages*", "*Grant*"],
+        "Types whose hand-written `Default` impl must not grant broad permissions",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::PERMISSION_PROPERTIES.spec(),
+    option::BROAD_VALUES.spec(),
+    option::GRANT_TYPES.spec(),
 ];
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(BroadManagesGrant {
-        permission_properties: options.strings("permission_properties").to_vec(),
+        permission_properties: options.get(&option::PERMISSION_PROPERTIES).to_vec(),
         broad_values: options
-            .strings("broad_values")
+            .get(&option::BROAD_VALUES)
             .iter()
             .map(|value| value.to_ascii_lowercase())
             .collect(),
-        grant_types: Patterns::new(options.strings("grant_types")),
+        grant_types: Patterns::new(options.get(&option::GRANT_TYPES)),
     })
 }
 

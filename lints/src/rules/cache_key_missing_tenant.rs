@@ -10,7 +10,7 @@ use crate::model::callgraph::FnId;
 use crate::model::context::{is_context_type, qualified_name};
 use crate::names::Name;
 use crate::names::{has_word, words, NameList};
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use crate::strings::StrExpr;
@@ -149,18 +149,24 @@ prefixed. No automatic fix: which value is the target tenant is the author's to 
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "tenant_names",
-        default: OptionDefault::StringList(&[]),
-        doc: "More value names that hold the target tenant's ID in a key (whole-word suffixes)",
-    },
-    OptionSpec {
-        key: "global_keys",
-        default: OptionDefault::StringList(&[]),
-        doc: "Literal key prefixes of caches that are global on purpose",
-    },
-];
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const TENANT_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "tenant_names",
+        &[],
+        "More value names that hold the target tenant's ID in a key (whole-word suffixes)",
+    );
+
+    pub const GLOBAL_KEYS: OptionKey<StringList> = OptionKey::strings(
+        "global_keys",
+        &[],
+        "Literal key prefixes of caches that are global on purpose",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[option::TENANT_NAMES.spec(), option::GLOBAL_KEYS.spec()];
 
 /// Names of values that hold a tenant ID: `tenant_id`, `user.tenant_id`.
 const TENANT_NAMES: &[&str] = &["tenant_id", "tenant", "tenant_key", "tenant_uuid"];
@@ -183,12 +189,14 @@ struct CacheKeyMissingTenant {
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(CacheKeyMissingTenant {
         tenant_names: NameList::new(
-            TENANT_NAMES
-                .iter()
-                .copied()
-                .chain(options.strings("tenant_names").iter().map(String::as_str)),
+            TENANT_NAMES.iter().copied().chain(
+                options
+                    .get(&option::TENANT_NAMES)
+                    .iter()
+                    .map(String::as_str),
+            ),
         ),
-        global_keys: options.strings("global_keys").to_vec(),
+        global_keys: options.get(&option::GLOBAL_KEYS).to_vec(),
     })
 }
 

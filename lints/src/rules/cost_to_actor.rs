@@ -7,7 +7,7 @@ use crate::index::{ArgFact, CallSite, Callee, FunctionDef};
 use crate::model::actors::{Role, Roles};
 use crate::model::callgraph::FnId;
 use crate::names::{any_word, words, NameList};
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -99,29 +99,35 @@ author's to choose.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "record_names",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const RECORD_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "record_names",
+        &[
             "usage", "billing", "bill", "cost", "meter", "charge", "invoice",
-        ]),
-        doc: "Words (with plural and verb endings) that make a type or call a usage or billing record",
-    },
-    OptionSpec {
-        key: "tenant_fields",
-        default: OptionDefault::StringList(&[
-            "tenant_id",
-            "billed_tenant_id",
-            "customer_id",
-            "account_id",
-        ]),
-        doc: "Field and parameter names that say which tenant is billed (whole-word suffixes)",
-    },
-    OptionSpec {
-        key: "partner_words",
-        default: OptionDefault::StringList(&["partner", "reseller", "msp"]),
-        doc: "Words that name a record or call for the partner, which bills the partner on purpose (`PartnerInvoice`, `bill_reseller`)",
-    },
+        ],
+        "Words (with plural and verb endings) that make a type or call a usage or billing record",
+    );
+
+    pub const TENANT_FIELDS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_fields",
+        &["tenant_id", "billed_tenant_id", "customer_id", "account_id"],
+        "Field and parameter names that say which tenant is billed (whole-word suffixes)",
+    );
+
+    pub const PARTNER_WORDS: OptionKey<StringList> = OptionKey::strings(
+        "partner_words",
+        &["partner", "reseller", "msp"],
+        "Words that name a record or call for the partner, which bills the partner on purpose (`PartnerInvoice`, `bill_reseller`)",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::RECORD_NAMES.spec(),
+    option::TENANT_FIELDS.spec(),
+    option::PARTNER_WORDS.spec(),
 ];
 
 /// Endings a record word may take: `usages`, `billed`, `metering`, `billable`.
@@ -152,13 +158,13 @@ struct CostToActor {
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(CostToActor {
         record_words: options
-            .strings("record_names")
+            .get(&option::RECORD_NAMES)
             .iter()
             .map(|name| name.to_lowercase())
             .collect(),
-        tenant_fields: NameList::new(options.strings("tenant_fields")),
+        tenant_fields: NameList::new(options.get(&option::TENANT_FIELDS)),
         partner_words: options
-            .strings("partner_words")
+            .get(&option::PARTNER_WORDS)
             .iter()
             .map(|word| word.to_lowercase())
             .collect(),

@@ -8,7 +8,7 @@ use crate::model::names::Patterns;
 use crate::model::queries::WorkspaceResolver;
 use crate::names::words;
 use crate::names::Name;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use crate::strings::{format_holes, HoleArg};
@@ -139,23 +139,24 @@ server-side: `tracing::error!(?e, "…")`.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "error_types",
-        default: OptionDefault::StringList(&["*Error", "Error", "*Exception"]),
-        doc: "Type names (last path segment, `*` wildcards) whose values are errors",
-    },
-    OptionSpec {
-        key: "parameter_names",
-        default: OptionDefault::StringList(&[
-            "params",
-            "parameters",
-            "query_params",
-            "bind_params",
-        ]),
-        doc: "Names of values that hold query parameters",
-    },
-];
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const ERROR_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "error_types",
+        &["*Error", "Error", "*Exception"],
+        "Type names (last path segment, `*` wildcards) whose values are errors",
+    );
+
+    pub const PARAMETER_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "parameter_names",
+        &["params", "parameters", "query_params", "bind_params"],
+        "Names of values that hold query parameters",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[option::ERROR_TYPES.spec(), option::PARAMETER_NAMES.spec()];
 
 struct LeakyError {
     error_types: Patterns,
@@ -164,8 +165,8 @@ struct LeakyError {
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(LeakyError {
-        error_types: Patterns::new(options.strings("error_types")),
-        parameter_names: options.strings("parameter_names").to_vec(),
+        error_types: Patterns::new(options.get(&option::ERROR_TYPES)),
+        parameter_names: options.get(&option::PARAMETER_NAMES).to_vec(),
     })
 }
 

@@ -6,7 +6,7 @@ use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
 use crate::model::caches::{self, Caches, Expiry};
 use crate::model::callgraph::FnId;
 use crate::model::queries::WorkspaceResolver;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use foldhash::HashMap;
@@ -99,20 +99,28 @@ None automatic.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[OptionSpec {
-    key: "max_cache_ttl_secs",
-    default: OptionDefault::Integer(60),
-    doc: "The longest a cached partner-access check may live, in seconds",
-}];
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::OptionKey;
+
+    pub const MAX_CACHE_TTL_SECS: OptionKey<u64> = OptionKey::integer(
+        "max_cache_ttl_secs",
+        60,
+        "The longest a cached partner-access check may live, in seconds",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[option::MAX_CACHE_TTL_SECS.spec()];
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(NoBreakGlass {
-        max_ttl: options.integer("max_cache_ttl_secs").unwrap_or(60),
+        max_ttl: options.get(&option::MAX_CACHE_TTL_SECS),
     })
 }
 
 struct NoBreakGlass {
-    max_ttl: i64,
+    /// Seconds.
+    max_ttl: u64,
 }
 
 impl Rule for NoBreakGlass {
@@ -327,9 +335,7 @@ impl NoBreakGlass {
     /// The finding for an access check written at `write` with `expiry`, unless it expires
     /// soon enough (or its TTL is not known here).
     fn finding(&self, write: Location, check: Location, expiry: &Expiry) -> Option<Diagnostic> {
-        let max_millis = u64::try_from(self.max_ttl)
-            .unwrap_or(0)
-            .saturating_mul(1_000);
+        let max_millis = self.max_ttl.saturating_mul(1_000);
         let (message, ttl_at, built_at) = match expiry {
             Expiry::After { millis, .. } if *millis <= max_millis => return None,
             Expiry::Unknown => return None,

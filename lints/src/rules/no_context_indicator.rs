@@ -7,7 +7,7 @@ use crate::index::views::{ComponentFact, TemplateStruct, TemplateText};
 use crate::index::{FileKind, TypeKind, Workspace};
 use crate::model::context::is_context_type;
 use crate::model::pages::{crate_root, Pages, Rendered, Route};
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use foldhash::{HashSet, HashSetExt as _};
@@ -111,24 +111,30 @@ a `{% extends "partner_layout.html" %}` base), so new pages get it. No automatic
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "indicators",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const INDICATORS: OptionKey<StringList> = OptionKey::strings(
+        "indicators",
+        &[
             "ViewingAs",
             "ActingAs",
             "TenantContextBanner",
             "viewing_as",
             "Viewing as",
-        ]),
-        doc: "Words that make a context indicator: in a component, partial or macro name (ignoring case and separators), or in page text (whole words, ignoring case)",
-    },
-    OptionSpec {
-        key: "partner_routes",
-        default: OptionDefault::StringList(&["/partner", "/partners", "/msp"]),
-        doc: "Route prefixes under which pages act as a customer tenant",
-    },
-];
+        ],
+        "Words that make a context indicator: in a component, partial or macro name (ignoring case and separators), or in page text (whole words, ignoring case)",
+    );
+
+    pub const PARTNER_ROUTES: OptionKey<StringList> = OptionKey::strings(
+        "partner_routes",
+        &["/partner", "/partners", "/msp"],
+        "Route prefixes under which pages act as a customer tenant",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[option::INDICATORS.spec(), option::PARTNER_ROUTES.spec()];
 
 /// How many components and templates one indicator search visits.
 const MAX_VISITS: usize = 2_000;
@@ -141,13 +147,13 @@ struct NoContextIndicator {
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(NoContextIndicator {
         indicators: options
-            .strings("indicators")
+            .get(&option::INDICATORS)
             .iter()
             .filter(|word| !word.is_empty())
             .map(|word| word.to_ascii_lowercase())
             .collect(),
         partner_routes: options
-            .strings("partner_routes")
+            .get(&option::PARTNER_ROUTES)
             .iter()
             .map(|path| crate::index::views::normalize_path(path))
             .collect(),

@@ -8,7 +8,7 @@ use crate::index::{
     FileKind, Grant, GrantKind, MappingForm, RoleMapping, RoleName, TypeKind, Workspace,
 };
 use crate::names::words;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use foldhash::{HashSet, HashSetExt as _};
 
@@ -144,29 +144,40 @@ narrow list of permissions it needs.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "partner_roles",
-        default: OptionDefault::StringList(&["partner-admin", "partner_admin", "PartnerAdmin", "Partner*"]),
-        doc: "Partner role names, matched by words case-insensitively; a trailing `*` matches names starting with those words",
-    },
-    OptionSpec {
-        key: "forbidden_permissions",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const PARTNER_ROLES: OptionKey<StringList> = OptionKey::strings(
+        "partner_roles",
+        &["partner-admin", "partner_admin", "PartnerAdmin", "Partner*"],
+        "Partner role names, matched by words case-insensitively; a trailing `*` matches names starting with those words",
+    );
+
+    pub const FORBIDDEN_PERMISSIONS: OptionKey<StringList> = OptionKey::strings(
+        "forbidden_permissions",
+        &[
             "DeleteRootAdmin",
             "DeleteTenant",
             "TransferOwnership",
             "ManageBilling",
             "ReadSecrets",
             "ImpersonateOwner",
-        ]),
-        doc: "Permissions a partner role must never be granted, matched by words",
-    },
-    OptionSpec {
-        key: "broad_permissions",
-        default: OptionDefault::StringList(&["All", "Admin", "Owner", "SuperUser", "Superuser"]),
-        doc: "Permission names that grant everything, matched exactly by words (`all()` and `\"*\"` always do)",
-    },
+        ],
+        "Permissions a partner role must never be granted, matched by words",
+    );
+
+    pub const BROAD_PERMISSIONS: OptionKey<StringList> = OptionKey::strings(
+        "broad_permissions",
+        &["All", "Admin", "Owner", "SuperUser", "Superuser"],
+        "Permission names that grant everything, matched exactly by words (`all()` and `\"*\"` always do)",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::PARTNER_ROLES.spec(),
+    option::FORBIDDEN_PERMISSIONS.spec(),
+    option::BROAD_PERMISSIONS.spec(),
 ];
 
 const HELP: &str = "give partner roles an explicit, narrow list of permissions: deleting the tenant or its \
@@ -240,7 +251,7 @@ struct PartnerRoleOvergrant {
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(PartnerRoleOvergrant {
         partner_roles: options
-            .strings("partner_roles")
+            .get(&option::PARTNER_ROLES)
             .iter()
             .map(|written| {
                 let prefix = written.ends_with('*');
@@ -253,13 +264,13 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
             .filter(|pattern| !pattern.words.is_empty())
             .collect(),
         forbidden: options
-            .strings("forbidden_permissions")
+            .get(&option::FORBIDDEN_PERMISSIONS)
             .iter()
             .map(|written| ForbiddenPermission::new(written))
             .filter(|forbidden| !forbidden.words.is_empty())
             .collect(),
         broad: options
-            .strings("broad_permissions")
+            .get(&option::BROAD_PERMISSIONS)
             .iter()
             .map(|written| permission_words(written))
             .filter(|words| !words.is_empty())

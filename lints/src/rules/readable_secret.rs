@@ -6,7 +6,7 @@ use crate::index::{Callee, FieldDef, TypeDef, TypeKind, TypeRef, Workspace};
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -146,22 +146,33 @@ by `--fix`.
     build: Some(build),
 };
 
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const EXTRA_SECRET_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "extra_secret_names",
+        &[],
+        "More field names that hold secrets, matched as whole-word suffixes; no built-in exception undoes them",
+    );
+
+    pub const EXTRA_WRAPPER_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "extra_wrapper_types",
+        &[],
+        "More types that keep a secret unreadable when serialized or printed",
+    );
+
+    pub const IGNORE_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "ignore_names",
+        &[],
+        "Field names never to flag, matched exactly",
+    );
+}
+
 const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "extra_secret_names",
-        default: OptionDefault::StringList(&[]),
-        doc: "More field names that hold secrets, matched as whole-word suffixes; no built-in exception undoes them",
-    },
-    OptionSpec {
-        key: "extra_wrapper_types",
-        default: OptionDefault::StringList(&[]),
-        doc: "More types that keep a secret unreadable when serialized or printed",
-    },
-    OptionSpec {
-        key: "ignore_names",
-        default: OptionDefault::StringList(&[]),
-        doc: "Field names never to flag, matched exactly",
-    },
+    option::EXTRA_SECRET_NAMES.spec(),
+    option::EXTRA_WRAPPER_TYPES.spec(),
+    option::IGNORE_NAMES.spec(),
 ];
 
 const SECRET_NAMES: &[&str] = &[
@@ -206,13 +217,13 @@ struct ReadableSecret {
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(ReadableSecret {
         secret_names: NameList::new(SECRET_NAMES),
-        extra_secret_names: NameList::new(options.strings("extra_secret_names")),
+        extra_secret_names: NameList::new(options.get(&option::EXTRA_SECRET_NAMES)),
         wrappers: SECRET_WRAPPERS
             .iter()
             .map(|w| w.to_string())
-            .chain(options.strings("extra_wrapper_types").iter().cloned())
+            .chain(options.get(&option::EXTRA_WRAPPER_TYPES).iter().cloned())
             .collect(),
-        ignored: options.strings("ignore_names").to_vec(),
+        ignored: options.get(&option::IGNORE_NAMES).to_vec(),
         opened_as_files: std::sync::OnceLock::new(),
     })
 }

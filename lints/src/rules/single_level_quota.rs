@@ -10,7 +10,7 @@ use crate::model::actors::Role;
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
 use crate::names::words;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -111,41 +111,56 @@ and the partner's. No automatic fix: the quota API is the project's own.
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "provisioning_functions",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const PROVISIONING_FUNCTIONS: OptionKey<StringList> = OptionKey::strings(
+        "provisioning_functions",
+        &[
             "create_*",
             "provision_*",
             "allocate_*",
             "spawn_*",
             "add_*",
-        ]),
-        doc: "Names (`*` wildcards) of workspace functions that provision a resource when they create nodes or rows",
-    },
-    OptionSpec {
-        key: "quota_words",
-        default: OptionDefault::StringList(&["quota", "limit"]),
-        doc: "Words (with a plural `s`) that make a call a quota check",
-    },
-    OptionSpec {
-        key: "tenant_words",
-        default: OptionDefault::StringList(&["tenant", "customer"]),
-        doc: "Words that make a quota check's name or argument mention the tenant",
-    },
-    OptionSpec {
-        key: "partner_words",
-        default: OptionDefault::StringList(&["partner", "reseller", "msp"]),
-        doc: "Words that make a quota check's name or argument mention the partner",
-    },
-    OptionSpec {
-        key: "record_words",
-        default: OptionDefault::StringList(&[
+        ],
+        "Names (`*` wildcards) of workspace functions that provision a resource when they create nodes or rows",
+    );
+
+    pub const QUOTA_WORDS: OptionKey<StringList> = OptionKey::strings(
+        "quota_words",
+        &["quota", "limit"],
+        "Words (with a plural `s`) that make a call a quota check",
+    );
+
+    pub const TENANT_WORDS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_words",
+        &["tenant", "customer"],
+        "Words that make a quota check's name or argument mention the tenant",
+    );
+
+    pub const PARTNER_WORDS: OptionKey<StringList> = OptionKey::strings(
+        "partner_words",
+        &["partner", "reseller", "msp"],
+        "Words that make a quota check's name or argument mention the partner",
+    );
+
+    pub const RECORD_WORDS: OptionKey<StringList> = OptionKey::strings(
+        "record_words",
+        &[
             "usage", "billing", "invoice", "meter", "metering", "audit", "event", "log",
             "session", "token",
-        ]),
-        doc: "Words (with a plural `s`) of node labels and SQL tables that hold records about activity, not resources: creating them is not provisioning",
-    },
+        ],
+        "Words (with a plural `s`) of node labels and SQL tables that hold records about activity, not resources: creating them is not provisioning",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::PROVISIONING_FUNCTIONS.spec(),
+    option::QUOTA_WORDS.spec(),
+    option::TENANT_WORDS.spec(),
+    option::PARTNER_WORDS.spec(),
+    option::RECORD_WORDS.spec(),
 ];
 
 /// The two quota levels.
@@ -178,11 +193,11 @@ fn lower(values: &[String]) -> Vec<String> {
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(SingleLevelQuota {
-        provisioning: Patterns::new(options.strings("provisioning_functions")),
-        quota_words: lower(options.strings("quota_words")),
-        tenant_words: lower(options.strings("tenant_words")),
-        partner_words: lower(options.strings("partner_words")),
-        record_words: lower(options.strings("record_words")),
+        provisioning: Patterns::new(options.get(&option::PROVISIONING_FUNCTIONS)),
+        quota_words: lower(options.get(&option::QUOTA_WORDS)),
+        tenant_words: lower(options.get(&option::TENANT_WORDS)),
+        partner_words: lower(options.get(&option::PARTNER_WORDS)),
+        record_words: lower(options.get(&option::RECORD_WORDS)),
     })
 }
 

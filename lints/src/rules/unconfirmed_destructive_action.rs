@@ -10,7 +10,7 @@ use crate::model::callgraph::{FnId, COMMON_METHOD_NAMES};
 use crate::model::names::Patterns;
 use crate::names::words;
 use crate::names::Name;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -112,29 +112,40 @@ before acting. No automatic fix: the request type and the tenant lookup are the 
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "destructive_handlers",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const DESTRUCTIVE_HANDLERS: OptionKey<StringList> = OptionKey::strings(
+        "destructive_handlers",
+        &[
             "delete_*",
             "remove_*",
             "destroy_*",
             "purge_*",
             "wipe_*",
             "reset_*",
-        ]),
-        doc: "Handler names (`*` wildcards) that make a handler destructive",
-    },
-    OptionSpec {
-        key: "confirmation_fields",
-        default: OptionDefault::StringList(&["confirm*"]),
-        doc: "Request field names (`*` wildcards) that carry a typed confirmation",
-    },
-    OptionSpec {
-        key: "tenant_name_words",
-        default: OptionDefault::StringList(&["name", "slug"]),
-        doc: "Words that make a value the target tenant's name, which the confirmation must be compared with",
-    },
+        ],
+        "Handler names (`*` wildcards) that make a handler destructive",
+    );
+
+    pub const CONFIRMATION_FIELDS: OptionKey<StringList> = OptionKey::strings(
+        "confirmation_fields",
+        &["confirm*"],
+        "Request field names (`*` wildcards) that carry a typed confirmation",
+    );
+
+    pub const TENANT_NAME_WORDS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_name_words",
+        &["name", "slug"],
+        "Words that make a value the target tenant's name, which the confirmation must be compared with",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::DESTRUCTIVE_HANDLERS.spec(),
+    option::CONFIRMATION_FIELDS.spec(),
+    option::TENANT_NAME_WORDS.spec(),
 ];
 
 /// First words of guard functions that check what they are given.
@@ -154,10 +165,10 @@ struct UnconfirmedDestructiveAction {
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(UnconfirmedDestructiveAction {
-        destructive: Patterns::new(options.strings("destructive_handlers")),
-        confirmation_fields: Patterns::new(options.strings("confirmation_fields")),
+        destructive: Patterns::new(options.get(&option::DESTRUCTIVE_HANDLERS)),
+        confirmation_fields: Patterns::new(options.get(&option::CONFIRMATION_FIELDS)),
         tenant_name_words: options
-            .strings("tenant_name_words")
+            .get(&option::TENANT_NAME_WORDS)
             .iter()
             .map(|word| word.to_lowercase())
             .collect(),

@@ -8,7 +8,7 @@ use crate::model::callgraph::FnId;
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 
 pub const META: RuleMeta = RuleMeta {
@@ -105,31 +105,59 @@ Wrap the field's type in a masking wrapper (`Masked<String>`) or give it a maski
     build: Some(build),
 };
 
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const PII_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "pii_names",
+        &[
+            "email",
+            "phone*",
+            "mobile",
+            "ssn",
+            "national_id",
+            "tax_id",
+            "date_of_birth",
+            "dob",
+            "address*",
+            "street",
+            "postcode",
+            "zip",
+            "first_name",
+            "last_name",
+            "full_name",
+            "ip_address",
+            "iban",
+            "card_number",
+        ],
+        "Field names that hold PII (whole-word suffixes; a trailing `*` allows more words after)",
+    );
+
+    pub const WRAPPER_TYPES: OptionKey<StringList> = OptionKey::strings(
+        "wrapper_types",
+        &["Masked", "Redacted", "Pii"],
+        "Types that mask their content when serialized",
+    );
+
+    pub const UNMASK_METHODS: OptionKey<StringList> = OptionKey::strings(
+        "unmask_methods",
+        &["unmask", "reveal", "expose_pii"],
+        "Methods that reveal masked PII",
+    );
+
+    pub const IGNORE_NAMES: OptionKey<StringList> = OptionKey::strings(
+        "ignore_names",
+        &[],
+        "Field names never to flag, matched exactly",
+    );
+}
+
 const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "pii_names",
-        default: OptionDefault::StringList(&[
-            "email", "phone*", "mobile", "ssn", "national_id", "tax_id", "date_of_birth", "dob",
-            "address*", "street", "postcode", "zip", "first_name", "last_name", "full_name",
-            "ip_address", "iban", "card_number",
-        ]),
-        doc: "Field names that hold PII (whole-word suffixes; a trailing `*` allows more words after)",
-    },
-    OptionSpec {
-        key: "wrapper_types",
-        default: OptionDefault::StringList(&["Masked", "Redacted", "Pii"]),
-        doc: "Types that mask their content when serialized",
-    },
-    OptionSpec {
-        key: "unmask_methods",
-        default: OptionDefault::StringList(&["unmask", "reveal", "expose_pii"]),
-        doc: "Methods that reveal masked PII",
-    },
-    OptionSpec {
-        key: "ignore_names",
-        default: OptionDefault::StringList(&[]),
-        doc: "Field names never to flag, matched exactly",
-    },
+    option::PII_NAMES.spec(),
+    option::WRAPPER_TYPES.spec(),
+    option::UNMASK_METHODS.spec(),
+    option::IGNORE_NAMES.spec(),
 ];
 
 /// Words after a `*` PII name that describe the value instead of holding it.
@@ -152,7 +180,7 @@ struct UnmaskedPii {
 }
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
-    let names = options.strings("pii_names");
+    let names = options.get(&option::PII_NAMES);
     Box::new(UnmaskedPii {
         suffixes: NameList::new(names.iter().map(|name| name.trim_end_matches('*'))),
         prefixes: names
@@ -161,9 +189,9 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
             .map(words)
             .filter(|words| !words.is_empty())
             .collect(),
-        wrappers: options.strings("wrapper_types").to_vec(),
-        unmask_methods: options.strings("unmask_methods").to_vec(),
-        ignored: options.strings("ignore_names").to_vec(),
+        wrappers: options.get(&option::WRAPPER_TYPES).to_vec(),
+        unmask_methods: options.get(&option::UNMASK_METHODS).to_vec(),
+        ignored: options.get(&option::IGNORE_NAMES).to_vec(),
     })
 }
 

@@ -14,7 +14,7 @@ use crate::model::queries::{Origin, Query, QueryCalls};
 use crate::model::vocabulary::Vocabulary;
 use crate::names::words;
 use crate::names::Name;
-use crate::options::{OptionDefault, OptionSpec, OptionValues};
+use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
 use foldhash::{HashSet, HashSetExt as _};
@@ -125,15 +125,19 @@ tenant, and batch large Cypher writes with `CALL { … } IN TRANSACTIONS OF n RO
     build: Some(build),
 };
 
-const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        key: "tenant_collections",
-        default: OptionDefault::StringList(&["*tenants*", "*tenant_ids*"]),
-        doc: "Names (`*` wildcards) of values and calls that hold many tenants",
-    },
-    OptionSpec {
-        key: "tenant_functions",
-        default: OptionDefault::StringList(&[
+/// Each option declared once: its key, default and doc, and the type it is read as.
+mod option {
+    use crate::options::{OptionKey, StringList};
+
+    pub const TENANT_COLLECTIONS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_collections",
+        &["*tenants*", "*tenant_ids*"],
+        "Names (`*` wildcards) of values and calls that hold many tenants",
+    );
+
+    pub const TENANT_FUNCTIONS: OptionKey<StringList> = OptionKey::strings(
+        "tenant_functions",
+        &[
             "all_tenants",
             "list_tenants",
             "managed_tenants",
@@ -141,25 +145,28 @@ const OPTIONS: &[OptionSpec] = &[
             "fetch_tenants",
             "load_tenants",
             "customers_of",
-        ]),
-        doc: "Functions (`*` wildcards) whose result is many tenants",
-    },
-    OptionSpec {
-        key: "throttle_functions",
-        default: OptionDefault::StringList(&[
-            "throttle*",
-            "*_throttle*",
-            "rate_limit*",
-            "*_rate_limit*",
-        ]),
-        doc: "Calls (`*` wildcards) that rate-limit the loop they run in",
-    },
-    OptionSpec {
-        key: "max_concurrency",
-        default: OptionDefault::Integer(8),
-        doc:
-            "The largest concurrency bound (`buffer_unordered(n)`, `take(n)`) that counts as small",
-    },
+        ],
+        "Functions (`*` wildcards) whose result is many tenants",
+    );
+
+    pub const THROTTLE_FUNCTIONS: OptionKey<StringList> = OptionKey::strings(
+        "throttle_functions",
+        &["throttle*", "*_throttle*", "rate_limit*", "*_rate_limit*"],
+        "Calls (`*` wildcards) that rate-limit the loop they run in",
+    );
+
+    pub const MAX_CONCURRENCY: OptionKey<u64> = OptionKey::integer(
+        "max_concurrency",
+        8,
+        "The largest concurrency bound (`buffer_unordered(n)`, `take(n)`) that counts as small",
+    );
+}
+
+const OPTIONS: &[OptionSpec] = &[
+    option::TENANT_COLLECTIONS.spec(),
+    option::TENANT_FUNCTIONS.spec(),
+    option::THROTTLE_FUNCTIONS.spec(),
+    option::MAX_CONCURRENCY.spec(),
 ];
 
 struct Fanout {
@@ -171,13 +178,10 @@ struct Fanout {
 
 fn build(options: &OptionValues) -> Box<dyn Rule> {
     Box::new(Fanout {
-        collections: Patterns::new(options.strings("tenant_collections")),
-        functions: Patterns::new(options.strings("tenant_functions")),
-        throttles: Patterns::new(options.strings("throttle_functions")),
-        max_concurrency: options
-            .integer("max_concurrency")
-            .and_then(|value| u64::try_from(value).ok())
-            .unwrap_or(8),
+        collections: Patterns::new(options.get(&option::TENANT_COLLECTIONS)),
+        functions: Patterns::new(options.get(&option::TENANT_FUNCTIONS)),
+        throttles: Patterns::new(options.get(&option::THROTTLE_FUNCTIONS)),
+        max_concurrency: options.get(&option::MAX_CONCURRENCY),
     })
 }
 
