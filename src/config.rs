@@ -484,7 +484,20 @@ fn parse_option(
             }
             OptionValue::StringList(items)
         }
-        OptionKind::Integer => OptionValue::Integer(value.as_integer().ok_or_else(wrong_type)?),
+        OptionKind::Integer => {
+            let integer = value.as_integer().ok_or_else(wrong_type)?;
+            // The rule reads the option as its own type (`u64` seconds): a value that
+            // type cannot hold is refused here, not read as the default.
+            if let Err(accepted) = spec.check_integer(integer) {
+                return Err(validator.error(
+                    format!("option `{key}` of {owner} must be {accepted}"),
+                    value.span(),
+                    "out of range",
+                    None,
+                ));
+            }
+            OptionValue::Integer(integer)
+        }
         OptionKind::Bool => OptionValue::Bool(value.as_bool().ok_or_else(wrong_type)?),
     })
 }

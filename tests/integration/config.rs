@@ -128,6 +128,22 @@ fn wrong_types_and_levels_are_errors() {
 }
 
 #[test]
+fn an_integer_option_refuses_what_its_rule_cannot_read() {
+    // PS202 reads its TTL as unsigned seconds: a negative one is refused, not read as 0
+    // or as the default.
+    let stderr = config_error("[rules.no-break-glass]\nmax_cache_ttl_secs = -5\n");
+    insta::assert_snapshot!("config_negative_ttl", stderr);
+    let dir = workspace(&[
+        (
+            "partner-safety.toml",
+            "[rules.no-break-glass]\nmax_cache_ttl_secs = 0\n",
+        ),
+        ("src/lib.rs", LEAKY),
+    ]);
+    assert_eq!(short(dir.path(), &[]).0, 1, "zero seconds is a valid TTL");
+}
+
+#[test]
 fn model_options_are_validated() {
     let stderr = config_error("[model]\npartner_context_type = [\"Reseller*\"]\n");
     assert!(
