@@ -70,10 +70,16 @@ hand; with a long-cached access check, it lasts until the cache expires.
 ## Example
 ```rust
 // Only ever grants:
-graph.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: $perms}]->(t)")).await?;
+pub async fn grant_partner(graph: &Graph) -> Result<()> {
+    graph.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: $perms}]->(t)")).await?;
+    Ok(())
+}
 // …and remembers access for a day:
-let allowed = check_partner_access(&ctx, &tenant_id).await?;
-redis.set_ex(key, allowed, 86_400).await?;
+async fn may_access(ctx: PartnerContext, tenant_id: String, key: String, redis: &mut Connection) -> Result<()> {
+    let allowed = check_partner_access(&ctx, &tenant_id).await?;
+    redis.set_ex(key, allowed, 86_400).await?;
+    Ok(())
+}
 ```
 
 ## Use instead
@@ -83,7 +89,11 @@ pub async fn revoke_partner(session: CustomerSession, partner_id: String) -> Res
     graph.run(query("MATCH (:Partner {id: $p})-[r:MANAGES]->(:Tenant {id: $t}) DELETE r")).await
 }
 // …and a short TTL:
-redis.set_ex(key, allowed, 30).await?;
+async fn may_access(ctx: PartnerContext, tenant_id: String, key: String, redis: &mut Connection) -> Result<()> {
+    let allowed = check_partner_access(&ctx, &tenant_id).await?;
+    redis.set_ex(key, allowed, 30).await?;
+    Ok(())
+}
 ```
 
 ## Options

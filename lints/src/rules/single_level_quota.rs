@@ -77,17 +77,17 @@ partner lets one customer's resources grow past that customer's limit.
 
 ## Example
 ```rust
-async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, graph: Graph) {
     quota::check_tenant_quota(&tenant_id).await?;
-    store::create_seat(&tenant_id).await?;
+    graph.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (:Seat)-[:OF]->(t)")).await?;
 }
 ```
 
 ## Use instead
 ```rust
-async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, graph: Graph) {
     quota::enforce_quotas(&tenant_id, &session.partner_id).await?;
-    store::create_seat(&tenant_id).await?;
+    graph.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (:Seat)-[:OF]->(t)")).await?;
 }
 ```
 

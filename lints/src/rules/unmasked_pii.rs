@@ -75,7 +75,7 @@ explicitly unmasks it, with a reason that the audit trail records.
 #[derive(Serialize)]
 pub struct UserView { pub name: String, pub email: String }
 
-async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { … }
+async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { Json(store::users(&ctx).await) }
 ```
 
 ## Use instead
@@ -83,8 +83,13 @@ async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { … }
 #[derive(Serialize)]
 pub struct UserView { pub name: String, pub email: Masked<String> }
 
-let email = user.email.unmask(&reason);
-audit::record(AuditEvent { action: "unmask", reason, .. });
+async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { Json(store::users(&ctx).await) }
+
+// Where support needs the address, it is unmasked with a reason the audit trail records:
+fn email_for_support(user: &User, reason: String) -> String {
+    audit::record(AuditEvent { action: "unmask".into(), reason: reason.clone(), ..Default::default() });
+    user.email.unmask(&reason)
+}
 ```
 
 ## Options

@@ -85,9 +85,11 @@ async fn list_users(ctx: PartnerContext, tenant_id: String, graph: &Graph) {
 
 ## Use instead
 ```rust
-graph.execute(query(
-    "MATCH (:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})<-[:BELONGS_TO]-(u:User) RETURN u",
-).param("partner_id", ctx.partner_id).param("tenant_id", tenant_id)).await;
+async fn list_users(ctx: PartnerContext, tenant_id: String, graph: &Graph) {
+    graph.execute(query(
+        "MATCH (:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})<-[:BELONGS_TO]-(u:User) RETURN u",
+    ).param("partner_id", ctx.partner_id).param("tenant_id", tenant_id)).await;
+}
 ```
 or call `ensure_manages(&ctx, &tenant_id).await?` before the query.
 

@@ -88,6 +88,9 @@ service for every tenant on the shared database, cache and upstream APIs.
 
 ## Example
 ```rust
+async fn reset_tenant(db: &Graph, tenant: &Tenant) {
+    db.run(query("MATCH (t:Tenant {id: $id}) SET t.plan = 'free'").param("id", tenant.id.clone())).await;
+}
 async fn reset_all(session: PartnerSession, db: &Graph) -> Result<()> {
     let tenants = managed_tenants(db, &session.partner_id).await?;
     join_all(tenants.iter().map(|t| reset_tenant(db, t))).await;
@@ -97,6 +100,9 @@ async fn reset_all(session: PartnerSession, db: &Graph) -> Result<()> {
 
 ## Use instead
 ```rust
+async fn reset_tenant(db: &Graph, tenant: &Tenant) {
+    db.run(query("MATCH (t:Tenant {id: $id}) SET t.plan = 'free'").param("id", tenant.id.clone())).await;
+}
 async fn reset_all(session: PartnerSession, db: &Graph) -> Result<()> {
     let tenants = managed_tenants(db, &session.partner_id).await?;
     stream::iter(tenants)
