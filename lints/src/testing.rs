@@ -17,7 +17,7 @@
 //! ```
 //!
 //! - A line `//- path` starts a file; a fixture without one is the single file
-//!   `src/lib.rs`. Before the first header only blank lines may stand.
+//!   `src/lib.rs`, or the one given to [`Expect::in_file`]. Before the first header only blank lines may stand.
 //! - An annotation line is `//` then carets: the first caret stands in the column of the
 //!   finding on the closest code line above it in the same file (columns count
 //!   characters from 1, as reported). The carets after the first are for the reader: the
@@ -230,6 +230,16 @@ fn reported_in(
     options: &[(&'static str, OptionValue)],
     workspace: &Workspace,
 ) -> Vec<crate::report::ReportedFinding> {
+    reported_configured(code, options, &[], workspace)
+}
+
+/// Only `code` runs, with `options` set on it and `model` on the shared model.
+fn reported_configured(
+    code: &str,
+    options: &[(&'static str, OptionValue)],
+    model: &[(&'static str, OptionValue)],
+    workspace: &Workspace,
+) -> Vec<crate::report::ReportedFinding> {
     let meta = registry::lookup(code).expect("known code");
     let mut settings = Settings::default();
     for rule in registry::rules() {
@@ -242,8 +252,79 @@ fn reported_in(
         values.set(key, value.clone());
     }
     settings.options.insert(meta.code, values);
+    for (key, value) in model {
+        settings.model.set(key, value.clone());
+    }
     let findings = Engine::new(settings).check(workspace);
     resolve(workspace, &findings)
+}
+
+/// One rule's inline-expectation test, configured step by step: the file a fixture
+/// without headers is, files every fixture of a module shares, options.
+///
+/// ```ignore
+/// fn expect(fixture: &str) { ... }  // #[track_caller], calling:
+/// Expect::rule("PS402").in_file("src/partner/users.rs").with_files(&[STORE]).findings(fixture);
+/// ```
+#[cfg(test)]
+pub struct Expect<'a> {
+    code: &'static str,
+    path: &'a str,
+    files: Vec<(&'a str, &'a str)>,
+    options: Vec<(&'static str, OptionValue)>,
+    model: Vec<(&'static str, OptionValue)>,
+}
+
+#[cfg(test)]
+impl<'a> Expect<'a> {
+    pub fn rule(code: &'static str) -> Self {
+        Expect {
+            code,
+            path: inline::DEFAULT_PATH,
+            files: Vec::new(),
+            options: Vec::new(),
+            model: Vec::new(),
+        }
+    }
+
+    /// The path of a fixture that has no `//- path` header.
+    pub fn in_file(mut self, path: &'a str) -> Self {
+        self.path = path;
+        self
+    }
+
+    /// Files analysed with every fixture, whose findings are not expected.
+    pub fn with_files(mut self, files: &[(&'a str, &'a str)]) -> Self {
+        self.files.extend_from_slice(files);
+        self
+    }
+
+    /// Adds [`PARTNER_MODEL`] to the files.
+    pub fn with_partner_model(self) -> Self {
+        self.with_files(&[PARTNER_MODEL])
+    }
+
+    pub fn with_options(mut self, options: &[(&'static str, OptionValue)]) -> Self {
+        self.options.extend_from_slice(options);
+        self
+    }
+
+    /// Options of the shared model (`[model]`).
+    pub fn with_model(mut self, model: &[(&'static str, OptionValue)]) -> Self {
+        self.model.extend_from_slice(model);
+        self
+    }
+
+    /// Checks that the rule reports exactly the findings annotated in `fixture`.
+    #[track_caller]
+    pub fn findings(&self, fixture: &str) {
+        let parsed = inline::Fixture::parse_in(fixture, self.path);
+        let mut files = parsed.files();
+        files.extend(self.files.iter().copied());
+        let workspace = workspace(&files);
+        let reported = reported_configured(self.code, &self.options, &self.model, &workspace);
+        inline::compare(fixture, &parsed, &reported);
+    }
 }
 
 /// Checks that `code` (with default options) reports exactly the findings annotated in
@@ -310,7 +391,7 @@ mod inline {
     use std::fmt::Write as _;
 
     const HEADER: &str = "//- ";
-    const DEFAULT_PATH: &str = "src/lib.rs";
+    pub(super) const DEFAULT_PATH: &str = "src/lib.rs";
     /// Columns 1 and 2 are under the annotation's own `//`.
     const FIRST_CARET_COLUMN: u32 = 3;
 
@@ -359,13 +440,23 @@ mod inline {
     impl Fixture {
         #[track_caller]
         pub(super) fn parse(fixture: &str) -> Fixture {
-            match Fixture::try_parse(fixture) {
+            Fixture::parse_in(fixture, DEFAULT_PATH)
+        }
+
+        /// As [`Fixture::parse`], a fixture without headers being the file `path`.
+        #[track_caller]
+        pub(super) fn parse_in(fixture: &str, path: &str) -> Fixture {
+            match Fixture::try_parse_in(fixture, path) {
                 Ok(parsed) => parsed,
                 Err(error) => panic!("malformed fixture: {error}\n{fixture}"),
             }
         }
 
         pub(super) fn try_parse(fixture: &str) -> Result<Fixture, String> {
+            Fixture::try_parse_in(fixture, DEFAULT_PATH)
+        }
+
+        fn try_parse_in(fixture: &str, default_path: &str) -> Result<Fixture, String> {
             let has_header = fixture
                 .split_inclusive('\n')
                 .any(|line| line.trim_start().starts_with(HEADER));
@@ -375,7 +466,7 @@ mod inline {
             };
             if !has_header {
                 parsed.files.push(FixtureFile {
-                    path: DEFAULT_PATH.to_string(),
+                    path: default_path.to_string(),
                     header: None,
                     lines: Vec::new(),
                 });
