@@ -364,7 +364,9 @@ mod tests {
 
     #[track_caller]
     fn expect(fixture: &str) {
-        Expect::rule("PS203").in_file("src/onboarding.rs").findings(fixture);
+        Expect::rule("PS203")
+            .in_file("src/onboarding.rs")
+            .findings(fixture);
     }
 
     #[test]
