@@ -323,7 +323,12 @@ fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedN
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::check;
+    use crate::testing::{check, Expect};
+
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS101").findings(fixture);
+    }
 
     fn lint(source: &str) -> Vec<String> {
         check("PS101", &[("src/partner/users.rs", source)])
@@ -933,11 +938,12 @@ pub async fn through_trait(ctx: PartnerContext, repo: Arc<dyn TenantRepo>, tid: 
 
     #[test]
     fn outside_partner_context_nothing_is_flagged() {
-        let findings = check(
-            "PS101",
-            &[("src/admin/users.rs", "fn f(g: Graph) { g.run(query(\"MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u\")); }")],
+        expect(
+            r#"
+//- src/admin/users.rs
+fn f(g: Graph) { g.run(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u")); }
+"#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
