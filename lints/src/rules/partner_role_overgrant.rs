@@ -1071,7 +1071,7 @@ mod roles_file {
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with, Expect};
+    use crate::testing::{check, Expect};
 
     #[track_caller]
     fn expect(fixture: &str) {
@@ -1516,18 +1516,8 @@ impl Role {
 
     #[test]
     fn options_configure_partner_roles_and_permissions() {
-        let source = r#"
-fn permissions_for(role: &str) -> Vec<&'static str> {
-    match role {
-        "msp-technician" => vec!["devices:wipe"],
-        "partner-admin" => vec!["tenant:delete"],
-        _ => vec![],
-    }
-}
-"#;
-        let findings = check_with(
-            "PS201",
-            &[
+        Expect::rule("PS201")
+            .with_options(&[
                 (
                     "partner_roles",
                     OptionValue::StringList(vec!["msp*".into()]),
@@ -1536,12 +1526,19 @@ fn permissions_for(role: &str) -> Vec<&'static str> {
                     "forbidden_permissions",
                     OptionValue::StringList(vec!["WipeDevices".into()]),
                 ),
-            ],
-            &[("src/roles.rs", source)],
-        );
-        assert_eq!(
-            findings,
-            ["src/roles.rs:4:34: deny[PS201] partner role `msp-technician` is granted forbidden permission `\"devices:wipe\"`"]
-        );
+            ])
+            .findings(
+                r#"
+//- src/roles.rs
+fn permissions_for(role: &str) -> Vec<&'static str> {
+    match role {
+        "msp-technician" => vec!["devices:wipe"],
+//                               ^^^^^^^^^^^^^^ deny[PS201] partner role `msp-technician` is granted forbidden permission `"devices:wipe"`
+        "partner-admin" => vec!["tenant:delete"],
+        _ => vec![],
+    }
+}
+"#,
+            );
     }
 }

@@ -1388,13 +1388,8 @@ impl Serialize for Settings {
 
     #[test]
     fn options_add_names_and_wrappers_and_ignore_names() {
-        let source = r#"
-#[derive(Serialize)]
-pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: Sensitive<String> }
-"#;
-        let findings = check_with(
-            "PS104",
-            &[
+        Expect::rule("PS104")
+            .with_options(&[
                 (
                     "extra_secret_names",
                     OptionValue::StringList(vec!["pin_code".into()]),
@@ -1407,13 +1402,15 @@ pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: 
                     "ignore_names",
                     OptionValue::StringList(vec!["csrf_token".into()]),
                 ),
-            ],
-            &[("src/model.rs", source)],
-        );
-        assert_eq!(
-            findings,
-            ["src/model.rs:3:21: warn[PS104] secret field `Device.pin_code` is serialized: whoever can read `Device` can read the secret back"]
-        );
+            ])
+            .findings(
+                r#"
+//- src/model.rs
+#[derive(Serialize)]
+pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: Sensitive<String> }
+//                  ^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Device.pin_code` is serialized: whoever can read `Device` can read the secret back
+"#,
+            );
     }
 
     #[test]
