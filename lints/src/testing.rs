@@ -2,22 +2,24 @@
 //!
 //! # Inline expectations
 //!
-//! [`expect_findings`] and its variants take one fixture string in which the expected
-//! findings are written under the code they point at:
+//! `Expect::rule(code)` (with the files, options and model a module's tests share) and
+//! `expect_findings` with its variants, all built for tests only, take one fixture string
+//! in which the expected findings are written under the code they point at:
 //!
 //! ```text
-//! //- src/partner/users.rs
-//! async fn list(ctx: PartnerContext, graph: Graph) {
-//!     graph.run(query("MATCH (u:User) RETURN u")).await;
-//!     //              ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] query reads `User` without a tenant filter
+//! //- src/onboarding.rs
+//! fn grant(g: Graph) {
+//!     g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES]->(t)"));
+//!     //                                                                     ^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant sets no explicit permissions, so the partner gets whatever "managing" means everywhere
 //! }
-//! //- queries/users.cypher
-//! MATCH (u:User) RETURN u
-//! //@1 deny[PS102] query reads `User` without a tenant filter
+//! //- queries/grant.cypher
+//! CREATE (p:Partner)-[:MANAGES]->(t:Tenant)
+//! //                ^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant sets no explicit permissions, so the partner gets whatever "managing" means everywhere
 //! ```
 //!
 //! - A line `//- path` starts a file; a fixture without one is the single file
-//!   `src/lib.rs`, or the one given to [`Expect::in_file`]. Before the first header only blank lines may stand.
+//!   `src/lib.rs`, or the one given to `Expect::in_file`. Before the first header only
+//!   blank lines may stand.
 //! - An annotation line is `//` then carets: the first caret stands in the column of the
 //!   finding on the closest code line above it in the same file (columns count
 //!   characters from 1, as reported). The carets after the first are for the reader: the
@@ -1119,6 +1121,24 @@ mod tests {
         }
         assert_eq!(expected, actual);
         assert_eq!(reread.annotated(&actual), annotated);
+    }
+
+    /// The example of the module docs, kept true here.
+    #[test]
+    fn the_module_docs_example_holds() {
+        expect_findings(
+            "PS203",
+            r#"
+//- src/onboarding.rs
+fn grant(g: Graph) {
+    g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES]->(t)"));
+    //                                                                     ^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant sets no explicit permissions, so the partner gets whatever "managing" means everywhere
+}
+//- queries/grant.cypher
+CREATE (p:Partner)-[:MANAGES]->(t:Tenant)
+//                ^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant sets no explicit permissions, so the partner gets whatever "managing" means everywhere
+"#,
+        );
     }
 
     #[test]
