@@ -1259,8 +1259,9 @@ async fn sync(graph: &Graph, partner: &str) {
 
     #[test]
     fn bounded_fanout_is_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 const PARALLEL: usize = 4;
 async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
     stream::iter(tenants.clone()).map(|t| store::update_tenant(graph, &t.id)).buffer_unordered(4).collect::<Vec<_>>().await;
@@ -1273,13 +1274,13 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn sequential_loop_with_a_limiter_is_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn sync(graph: &Graph, tenants: Vec<Tenant>, limiter: &DefaultDirectRateLimiter, sem: Arc<Semaphore>) {
     for t in &tenants {
         limiter.until_ready().await;
@@ -1322,7 +1323,6 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>, limiter: &DefaultDirectRateLi
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
@@ -1344,8 +1344,9 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
 
     #[test]
     fn loops_without_work_or_over_other_collections_are_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn names(graph: &Graph, tenants: Vec<Tenant>, users: Vec<User>) -> Vec<String> {
     let mut out = Vec::new();
     for t in &tenants {
@@ -1359,7 +1360,6 @@ async fn names(graph: &Graph, tenants: Vec<Tenant>, users: Vec<User>) -> Vec<Str
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
