@@ -850,14 +850,6 @@ mod tests {
         crate::testing::check_with_partner_model(code, &[], files)
     }
 
-    fn check_with(
-        code: &str,
-        options: &[(&'static str, crate::options::OptionValue)],
-        files: &[(&str, &str)],
-    ) -> Vec<String> {
-        crate::testing::check_with_partner_model(code, options, files)
-    }
-
     #[test]
     fn audit_function_paths_match_at_their_end() {
         let rule = AuditActorTarget {
@@ -1037,25 +1029,16 @@ async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
 
     #[test]
     fn the_chain_is_named_for_helpers_reached_from_partner_context() {
-        let findings = check(
-            "PS302",
-            &[
-                ("src/model.rs", TYPES),
-                (
-                    "src/api.rs",
-                    r#"
+        expect_with_types(
+            r#"
+//- src/api.rs
 async fn handler(session: PartnerSession) { write_audit(&session).await }
 async fn write_audit(session: &PartnerSession) {
     let event = AuditEvent { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: session.tenant_id.clone(), action: String::new() };
+//                                                                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`api::write_audit`)
     audit(event);
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/api.rs:4:74: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`api::write_audit`)"]
         );
     }
 
@@ -1078,22 +1061,15 @@ async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_i
 
     #[test]
     fn a_customer_acting_on_its_own_tenant_may_be_actor_and_target() {
-        let findings = check(
-            "PS302",
-            &[
-                ("src/model.rs", TYPES),
-                (
-                    "src/settings.rs",
-                    r#"
+        expect_with_types(
+            r#"
+//- src/settings.rs
 async fn update(user: CustomerSession) {
     audit(AuditEvent { actor_tenant_id: user.tenant_id.clone(), target_tenant_id: user.tenant_id.clone(), action: "update".into() });
     info!(target: "audit", actor_tenant_id = %user.tenant_id, target_tenant_id = %user.tenant_id, "updated");
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
@@ -1261,59 +1237,48 @@ macro_rules! record_event {
 
     #[test]
     fn workspace_audit_macros_with_key_value_arguments() {
-        let findings = check_with(
-            "PS302",
-            &[(
+        Expect::rule("PS302")
+            .with_options(&[(
                 "audit_functions",
                 OptionValue::StringList(vec![
                     "audit".into(),
                     "audit::*".into(),
                     "record_event".into(),
                 ]),
-            )],
-            &[
-                ("src/model.rs", TYPES),
-                ("src/macros.rs", AUDIT_MACROS),
-                (
-                    "src/partner/handlers.rs",
-                    r#"
+            )])
+            .with_partner_model()
+            .with_files(&[("src/model.rs", TYPES), ("src/macros.rs", AUDIT_MACROS)])
+            .findings(
+                r#"
+//- src/partner/handlers.rs
 async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     audit!(actor = session.tenant_id, target = session.tenant_id, action = "rotate");
+//                                    ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)
     crate::audit!(actor_tenant_id = session.tenant_id.clone(), target_tenant_id = session.tenant_id.clone(), action = "x");
+//                                                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)
     audit!(actor = session.tenant_id, action = "rotate");
+//  ^^^^^ deny[PS302] `audit!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)
     record_event!(actor_tenant_id = session.partner_id, target_tenant_id = session.partner_id, action = "x");
+//                                                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `record_event!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.partner_id` in partner context (`partner::handlers::rotate`)
     record_event!(actor_tenant_id = session.partner_id, action = "x");
+//  ^^^^^^^^^^^^ deny[PS302] `record_event!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:3:39: deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:4:64: deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:5:5: deny[PS302] `audit!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:6:57: deny[PS302] `record_event!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.partner_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:7:5: deny[PS302] `record_event!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)",
-            ]
-        );
+            );
     }
 
     #[test]
     fn workspace_audit_macros_that_keep_actor_and_target_apart() {
-        let findings = check_with(
-            "PS302",
-            &[(
+        Expect::rule("PS302")
+            .with_options(&[(
                 "audit_functions",
                 OptionValue::StringList(vec!["audit".into(), "record_event".into()]),
-            )],
-            &[
-                ("src/model.rs", TYPES),
-                ("src/macros.rs", AUDIT_MACROS),
-                (
-                    "src/partner/handlers.rs",
-                    r#"
+            )])
+            .with_partner_model()
+            .with_files(&[("src/model.rs", TYPES), ("src/macros.rs", AUDIT_MACROS)])
+            .findings(
+                r#"
+//- src/partner/handlers.rs
 async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     audit!(actor = session.tenant_id, target = tenant_id, action = "rotate");
     audit!(actor_tenant_id = session.tenant_id.clone(), target_tenant_id = tenant_id.clone(), action = "x");
@@ -1321,10 +1286,7 @@ async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     info!(actor = session.tenant_id, target = session.tenant_id, "not an audit event");
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(findings, Vec::<String>::new());
+            );
     }
 
     #[test]

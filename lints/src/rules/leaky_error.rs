@@ -1250,23 +1250,24 @@ pub struct UpstreamFailure;
 
     #[test]
     fn impls_for_error_types_judge_thiserror_messages() {
-        let findings = check(
-            "PS303",
-            &[
-                ("src/errors.rs", ERRORS),
-                (
-                    "src/http.rs",
-                    r#"
+        Expect::rule("PS303")
+            .with_partner_model()
+            .with_files(&[("src/errors.rs", ERRORS)])
+            .findings(
+                r#"
+//- src/http.rs
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self { AppError::NotFound => StatusCode::NOT_FOUND, _ => StatusCode::INTERNAL_SERVER_ERROR };
         (status, self.to_string()).into_response()
+//               ^^^^^^^^^^^^^^^^ deny[PS303] response body shows `self.to_string()`, the text of the `AppError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for AppError`
     }
 }
 impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         match self {
             AppError::Db(inner) => HttpResponse::InternalServerError().body(format!("{inner:?}")),
+//                                                                          ^^^^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `{inner:?}`, the `Debug` text of the inner error `inner` of `AppError::Db`, to the partner in `impl ResponseError for AppError`
             AppError::NotFound => HttpResponse::NotFound().json(json!({"code": "not_found"})),
             AppError::Other(e) => HttpResponse::InternalServerError().finish(),
         }
@@ -1278,16 +1279,7 @@ impl IntoResponse for PublicError {
     }
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/http.rs:5:18: deny[PS303] response body shows `self.to_string()`, the text of the `AppError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for AppError`",
-                "src/http.rs:11:77: deny[PS303] response body shows `{inner:?}`, the `Debug` text of the inner error `inner` of `AppError::Db`, to the partner in `impl ResponseError for AppError`",
-            ]
-        );
+            );
     }
 
     #[test]
@@ -1376,71 +1368,53 @@ impl fmt::Display for Report {
 
     #[test]
     fn user_facing_error_enums_are_not_leaks() {
-        let findings = check(
-            "PS303",
-            &[
-                ("src/errors.rs", ERRORS),
-                (
-                    "src/partner/api.rs",
-                    r#"
+        Expect::rule("PS303")
+            .with_partner_model()
+            .with_files(&[("src/errors.rs", ERRORS)])
+            .findings(
+                r#"
+//- src/partner/api.rs
 async fn plan(Extension(session): Extension<PartnerSession>) -> Response {
     match change_plan(&session).await {
         Err(PublicError::Unavailable { source }) => (StatusCode::SERVICE_UNAVAILABLE, "try again later".to_string()).into_response(),
         Err(PublicError::Plan { plan }) => (StatusCode::BAD_REQUEST, plan).into_response(),
         Err(AppError::Db(inner)) => (StatusCode::INTERNAL_SERVER_ERROR, inner.to_string()).into_response(),
+//                                                                      ^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)
         _ => StatusCode::OK.into_response(),
     }
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/api.rs:6:73: deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)"]
-        );
+            );
     }
 
     #[test]
     fn responder_impls_and_parameters_typed_as_driver_errors() {
-        let findings = check(
-            "PS303",
-            &[
-                ("src/errors.rs", ERRORS),
-                (
-                    "src/reports.rs",
-                    r#"
+        Expect::rule("PS303")
+            .with_partner_model()
+            .with_files(&[("src/errors.rs", ERRORS)])
+            .findings(
+                r#"
+//- src/reports.rs
 impl Responder for TenantReport {
     type Body = BoxBody;
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
         match self.render() {
             Ok(html) => HttpResponse::Ok().body(html),
             Err(e) => HttpResponse::InternalServerError().body(format!("render failed: {e:?}")),
+//                                                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`
         }
     }
 }
-"#,
-                ),
-                (
-                    "src/partner/convert.rs",
-                    r#"
+//- src/partner/convert.rs
 pub fn db_failure(err: sqlx::Error) -> HttpResponse {
     HttpResponse::InternalServerError().json(json!({"error": err.to_string()}))
+//                                                           ^^^^^^^^^^^^^^^ deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)
 }
 pub fn public_failure(err: &PublicError) -> HttpResponse {
     HttpResponse::BadRequest().json(json!({"error": err.to_string()}))
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/convert.rs:3:62: deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)",
-                "src/reports.rs:7:64: deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`",
-            ]
-        );
+            );
     }
 
     #[test]

@@ -854,30 +854,21 @@ pub struct TenantIntegration {
 
     #[test]
     fn secrets_a_partner_can_read_back_are_denied_with_the_way_there() {
-        let findings = check(
-            "PS104",
-            &[
-                (
-                    "src/views.rs",
-                    r#"
+        Expect::rule("PS104")
+            .with_files(&[("src/partner/integrations.rs", PARTNER_ROUTES)])
+            .findings(
+                r#"
+//- src/views.rs
 #[derive(Debug, Serialize)]
 pub struct IntegrationView { pub name: String, pub api_key: String }
+//                                             ^^^^^^^^^^^^^^^^^^^ deny[PS104] secret field `IntegrationView.api_key` is serialized and printed by `#[derive(Debug)]`, and `IntegrationView` is returned by `partner::integrations::show` in partner context: a partner can read the secret back, and it can end up in logs
 #[derive(Serialize)]
 pub struct Export { pub tenant: String, pub mail: MailSettings }
 #[derive(Serialize)]
 pub struct MailSettings { pub host: String, pub smtp_password: String }
+//                                          ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS104] secret field `MailSettings.smtp_password` is serialized, and `MailSettings` is nested in `Export.mail`, `Export` is returned by `partner::integrations::export` in partner context: a partner can read the secret back
 "#,
-                ),
-                ("src/partner/integrations.rs", PARTNER_ROUTES),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/views.rs:3:48: deny[PS104] secret field `IntegrationView.api_key` is serialized and printed by `#[derive(Debug)]`, and `IntegrationView` is returned by `partner::integrations::show` in partner context: a partner can read the secret back, and it can end up in logs",
-                "src/views.rs:7:45: deny[PS104] secret field `MailSettings.smtp_password` is serialized, and `MailSettings` is nested in `Export.mail`, `Export` is returned by `partner::integrations::export` in partner context: a partner can read the secret back",
-            ]
-        );
+            );
     }
 
     #[test]
