@@ -386,11 +386,6 @@ fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
 mod tests {
     use crate::testing::{check, Expect};
 
-    #[track_caller]
-    fn expect(fixture: &str) {
-        Expect::rule("PS202").findings(fixture);
-    }
-
     const GRANT: &str = r#"
 pub async fn invite_partner(session: CustomerSession, g: Graph) {
     g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: ['users:read']}]->(t)")).await;
@@ -438,7 +433,7 @@ pub async fn invite_partner(session: CustomerSession, g: Graph) {
 
     #[test]
     fn cached_access_checks_need_a_short_ttl() {
-        expect(
+        Expect::rule("PS202").findings(
             r#"
 //- src/access.rs
 async fn long(ctx: PartnerContext, redis: Conn, t: String) {
@@ -469,7 +464,7 @@ async fn not_an_access_check(redis: Conn, name: String) { redis.set_ex("name", n
 
     #[test]
     fn in_memory_caches_take_the_builders_ttl() {
-        expect(
+        Expect::rule("PS202").findings(
             r#"
 //- src/access.rs
 fn build() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(300)).build() }

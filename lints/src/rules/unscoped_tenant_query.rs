@@ -325,11 +325,6 @@ mod tests {
     use crate::options::OptionValue;
     use crate::testing::{check, Expect};
 
-    #[track_caller]
-    fn expect(fixture: &str) {
-        Expect::rule("PS101").findings(fixture);
-    }
-
     fn lint(source: &str) -> Vec<String> {
         check("PS101", &[("src/partner/users.rs", source)])
     }
@@ -938,7 +933,7 @@ pub async fn through_trait(ctx: PartnerContext, repo: Arc<dyn TenantRepo>, tid: 
 
     #[test]
     fn outside_partner_context_nothing_is_flagged() {
-        expect(
+        Expect::rule("PS101").findings(
             r#"
 //- src/admin/users.rs
 fn f(g: Graph) { g.run(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u")); }
