@@ -838,19 +838,27 @@ mod tests {
     use super::*;
     use crate::options::OptionValue;
     use crate::testing::workspace;
+    use crate::testing::Expect;
+
+    /// These tests are about services with a partner model, as `check` says.
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS302").with_partner_model().findings(fixture);
+    }
+
+    /// As [`expect`], with `TYPES` in `src/model.rs`.
+    #[track_caller]
+    fn expect_with_types(fixture: &str) {
+        Expect::rule("PS302")
+            .with_partner_model()
+            .with_files(&[("src/model.rs", TYPES)])
+            .findings(fixture);
+    }
 
     /// These tests are about services with a partner model; without one the rule reports
     /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
     fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
         crate::testing::check_with_partner_model(code, &[], files)
-    }
-
-    fn check_with(
-        code: &str,
-        options: &[(&'static str, crate::options::OptionValue)],
-        files: &[(&str, &str)],
-    ) -> Vec<String> {
-        crate::testing::check_with_partner_model(code, options, files)
     }
 
     #[test]
@@ -907,35 +915,24 @@ pub struct AuditEvent { pub actor_tenant_id: String, pub target_tenant_id: Strin
 pub struct PartnerSession { pub tenant_id: String, pub partner_id: String }
 "#;
 
-    fn lint(source: &str) -> Vec<String> {
-        check(
-            "PS302",
-            &[("src/model.rs", TYPES), ("src/partner/handlers.rs", source)],
-        )
-    }
-
     #[test]
     fn same_value_for_actor_and_target_in_partner_context() {
-        let findings = lint(
+        expect_with_types(
             r#"
+//- src/partner/handlers.rs
 async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
     audit::record(AuditEvent {
         actor_tenant_id: session.tenant_id.clone(),
         target_tenant_id: session.tenant_id.clone(),
+//      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)
         action: "rotate".into(),
     });
     let actor = session.tenant_id.clone();
     let event = AuditEvent { actor_tenant_id: actor, target_tenant_id: session.tenant_id.to_string(), action: "x".into() };
+//                                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)
     emit_audit(&event);
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:5:9: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
-                "src/partner/handlers.rs:9:54: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate_key`)",
-            ]
         );
     }
 
@@ -1002,95 +999,65 @@ fn log_login(user: &User) {
 
     #[test]
     fn missing_and_defaulted_fields_of_literals_and_types() {
-        let findings = check(
-            "PS302",
-            &[(
-                "src/audit.rs",
-                r#"
+        expect(
+            r#"
+//- src/audit.rs
 #[derive(Default)]
 pub struct AuditEntry { pub tenant_id: String, pub action: String }
+//         ^^^^^^^^^^ deny[PS302] audit type `AuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on
 fn log_login(user: &User) {
     record_audit(ext::AuditLine { tenant_id: user.tenant_id.clone(), action: "login".into() });
+//               ^^^^^^^^^^^^^^ deny[PS302] audit record `AuditLine` has neither `actor_tenant_id` nor `target_tenant_id`
     audit(ext::Event { actor_tenant_id: user.tenant_id.clone(), ..Default::default() });
+//                                                                ^^^^^^^^^^^^^^^^^^ deny[PS302] audit record `Event` leaves `target_tenant_id` to `..Default::default()`
     let entry = AuditEntry { tenant_id: user.tenant_id.clone(), action: "login".into() };
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/audit.rs:3:12: deny[PS302] audit type `AuditEntry` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
-                "src/audit.rs:5:18: deny[PS302] audit record `AuditLine` has neither `actor_tenant_id` nor `target_tenant_id`",
-                "src/audit.rs:6:67: deny[PS302] audit record `Event` leaves `target_tenant_id` to `..Default::default()`",
-            ]
         );
     }
 
     #[test]
     fn tracing_events_and_positional_audit_calls() {
-        let findings = check(
-            "PS302",
-            &[
-                (
-                    "src/audit.rs",
-                    r#"
+        expect(
+            r#"
+//- src/audit.rs
 pub fn audit_log(tenant_id: &str, action: &str) {}
 pub fn record_audit(actor_tenant_id: &str, target_tenant_id: &str, action: &str) {}
-"#,
-                ),
-                (
-                    "src/partner/keys.rs",
-                    r#"
+//- src/partner/keys.rs
 async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     tracing::info!(target: "audit", tenant_id = %tenant_id, "rotated key");
+//           ^^^^ deny[PS302] `info!` audit event (target "audit") has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::keys::rotate`)
     info!(target: "audit", actor_tenant_id = %session.tenant_id, target_tenant_id = %session.tenant_id, "rotated");
+//                                                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `info!` audit event (target "audit") gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::keys::rotate`)
     crate::audit::audit_log(&tenant_id, "rotate");
+//                ^^^^^^^^^ deny[PS302] audit call `crate::audit::audit_log` has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::keys::rotate`)
     record_audit(&tenant_id, &tenant_id, "rotate");
+//                           ^^^^^^^^^^ deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::keys::rotate`)
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/keys.rs:3:14: deny[PS302] `info!` audit event (target \"audit\") has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::keys::rotate`)",
-                "src/partner/keys.rs:4:66: deny[PS302] `info!` audit event (target \"audit\") gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::keys::rotate`)",
-                "src/partner/keys.rs:5:19: deny[PS302] audit call `crate::audit::audit_log` has neither `actor_tenant_id` nor `target_tenant_id` in partner context (`partner::keys::rotate`)",
-                "src/partner/keys.rs:6:30: deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::keys::rotate`)",
-            ]
         );
     }
 
     #[test]
     fn the_chain_is_named_for_helpers_reached_from_partner_context() {
-        let findings = check(
-            "PS302",
-            &[
-                ("src/model.rs", TYPES),
-                (
-                    "src/api.rs",
-                    r#"
+        expect_with_types(
+            r#"
+//- src/api.rs
 async fn handler(session: PartnerSession) { write_audit(&session).await }
 async fn write_audit(session: &PartnerSession) {
     let event = AuditEvent { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: session.tenant_id.clone(), action: String::new() };
+//                                                                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`api::write_audit`)
     audit(event);
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/api.rs:4:74: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`api::write_audit`)"]
         );
     }
 
     #[test]
     fn actor_from_the_session_and_target_from_the_path_is_fine() {
-        let findings = lint(
+        expect_with_types(
             r#"
+//- src/partner/handlers.rs
 async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
     let actor = session.tenant_id.clone();
     let target = tenant_id.clone();
@@ -1101,47 +1068,32 @@ async fn rotate_key(Extension(session): Extension<PartnerSession>, Path(tenant_i
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn a_customer_acting_on_its_own_tenant_may_be_actor_and_target() {
-        let findings = check(
-            "PS302",
-            &[
-                ("src/model.rs", TYPES),
-                (
-                    "src/settings.rs",
-                    r#"
+        expect_with_types(
+            r#"
+//- src/settings.rs
 async fn update(user: CustomerSession) {
     audit(AuditEvent { actor_tenant_id: user.tenant_id.clone(), target_tenant_id: user.tenant_id.clone(), action: "update".into() });
     info!(target: "audit", actor_tenant_id = %user.tenant_id, target_tenant_id = %user.tenant_id, "updated");
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn defaults_for_unrelated_fields_and_records_that_are_not_audit_records() {
-        let findings = check(
-            "PS302",
-            &[
-                (
-                    "src/model.rs",
-                    r#"
+        expect(
+            r#"
+//- src/model.rs
 pub struct AuditEvent { pub actor_tenant_id: String, pub target_tenant_id: String, pub action: String, pub detail: Option<String> }
 pub struct AuditConfig { pub retention_days: u32, pub sink: String }
 #[derive(Deserialize)]
 pub struct AuditLogQuery { pub actor_id: Option<String>, pub target_type: Option<String>, pub from: Option<String> }
 pub struct AuditSearchParams { pub tenant_id: Option<String>, pub limit: u32 }
-"#,
-                ),
-                (
-                    "src/partner/handlers.rs",
-                    r#"
+//- src/partner/handlers.rs
 async fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
     audit(AuditEvent { actor_tenant_id: session.tenant_id.clone(), target_tenant_id: tenant_id.clone(), ..Default::default() });
     let config = AuditConfig { retention_days: 30, ..Default::default() };
@@ -1151,54 +1103,39 @@ async fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
     warn!(target: "http", status = 500);
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn payload_literals_beside_positional_fields_are_not_the_record() {
-        let findings = check(
-            "PS302",
-            &[
-                (
-                    "src/audit.rs",
-                    "pub fn record_audit(actor_tenant_id: &str, target_tenant_id: &str, details: Details) {}",
-                ),
-                (
-                    "src/partner/h.rs",
-                    r#"
+        expect(
+            r#"
+//- src/audit.rs
+pub fn record_audit(actor_tenant_id: &str, target_tenant_id: &str, details: Details) {}
+//- src/partner/h.rs
 fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
     record_audit(&session.tenant_id, &tenant_id, Details { reason: "rotate".into() });
     record_audit(&session.tenant_id, &session.tenant_id, Details { reason: "rotate".into() });
+//                                   ^^^^^^^^^^^^^^^^^^ deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::h::h`)
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/h.rs:4:38: deny[PS302] audit call `record_audit` gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::h::h`)"]
         );
     }
 
     #[test]
     fn events_that_log_a_whole_record_are_checked_where_it_is_built() {
-        let findings = lint(
+        expect_with_types(
             r#"
+//- src/partner/handlers.rs
 fn write(event: &AuditEvent) {
     info!(target: "audit", event = ?event, "audit");
 }
 fn h(session: PartnerSession, Path(tenant_id): Path<String>) {
     let event = AuditEvent { actor_tenant_id: tenant_id.clone(), target_tenant_id: tenant_id.clone(), action: String::new() };
+//                                                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::handlers::h`)
     info!(target: "audit", ?event);
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/handlers.rs:6:66: deny[PS302] audit record `AuditEvent` gives `actor_tenant_id` and `target_tenant_id` the same value `tenant_id` in partner context (`partner::handlers::h`)"]
         );
     }
 
@@ -1311,59 +1248,48 @@ macro_rules! record_event {
 
     #[test]
     fn workspace_audit_macros_with_key_value_arguments() {
-        let findings = check_with(
-            "PS302",
-            &[(
+        Expect::rule("PS302")
+            .with_options(&[(
                 "audit_functions",
                 OptionValue::StringList(vec![
                     "audit".into(),
                     "audit::*".into(),
                     "record_event".into(),
                 ]),
-            )],
-            &[
-                ("src/model.rs", TYPES),
-                ("src/macros.rs", AUDIT_MACROS),
-                (
-                    "src/partner/handlers.rs",
-                    r#"
+            )])
+            .with_partner_model()
+            .with_files(&[("src/model.rs", TYPES), ("src/macros.rs", AUDIT_MACROS)])
+            .findings(
+                r#"
+//- src/partner/handlers.rs
 async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     audit!(actor = session.tenant_id, target = session.tenant_id, action = "rotate");
+//                                    ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)
     crate::audit!(actor_tenant_id = session.tenant_id.clone(), target_tenant_id = session.tenant_id.clone(), action = "x");
+//                                                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)
     audit!(actor = session.tenant_id, action = "rotate");
+//  ^^^^^ deny[PS302] `audit!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)
     record_event!(actor_tenant_id = session.partner_id, target_tenant_id = session.partner_id, action = "x");
+//                                                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS302] `record_event!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.partner_id` in partner context (`partner::handlers::rotate`)
     record_event!(actor_tenant_id = session.partner_id, action = "x");
+//  ^^^^^^^^^^^^ deny[PS302] `record_event!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:3:39: deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:4:64: deny[PS302] `audit!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.tenant_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:5:5: deny[PS302] `audit!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:6:57: deny[PS302] `record_event!` audit event gives `actor_tenant_id` and `target_tenant_id` the same value `session.partner_id` in partner context (`partner::handlers::rotate`)",
-                "src/partner/handlers.rs:7:5: deny[PS302] `record_event!` audit event has no `target_tenant_id` in partner context (`partner::handlers::rotate`)",
-            ]
-        );
+            );
     }
 
     #[test]
     fn workspace_audit_macros_that_keep_actor_and_target_apart() {
-        let findings = check_with(
-            "PS302",
-            &[(
+        Expect::rule("PS302")
+            .with_options(&[(
                 "audit_functions",
                 OptionValue::StringList(vec!["audit".into(), "record_event".into()]),
-            )],
-            &[
-                ("src/model.rs", TYPES),
-                ("src/macros.rs", AUDIT_MACROS),
-                (
-                    "src/partner/handlers.rs",
-                    r#"
+            )])
+            .with_partner_model()
+            .with_files(&[("src/model.rs", TYPES), ("src/macros.rs", AUDIT_MACROS)])
+            .findings(
+                r#"
+//- src/partner/handlers.rs
 async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     audit!(actor = session.tenant_id, target = tenant_id, action = "rotate");
     audit!(actor_tenant_id = session.tenant_id.clone(), target_tenant_id = tenant_id.clone(), action = "x");
@@ -1371,17 +1297,13 @@ async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
     info!(actor = session.tenant_id, target = session.tenant_id, "not an audit event");
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(findings, Vec::<String>::new());
+            );
     }
 
     #[test]
     fn options_name_other_audit_types_functions_and_targets() {
-        let findings = check_with(
-            "PS302",
-            &[
+        Expect::rule("PS302")
+            .with_options(&[
                 (
                     "audit_types",
                     OptionValue::StringList(vec!["*Trail".into()]),
@@ -1394,25 +1316,20 @@ async fn rotate(session: PartnerSession, Path(tenant_id): Path<String>) {
                     "audit_targets",
                     OptionValue::StringList(vec!["security*".into()]),
                 ),
-            ],
-            &[(
-                "src/lib.rs",
+            ])
+            .with_partner_model()
+            .findings(
                 r#"
+//- src/lib.rs
 pub struct ActionTrail { pub user_id: String }
+//         ^^^^^^^^^^^ deny[PS302] audit type `ActionTrail` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on
 fn f(user: User) {
     journal::write(Entry { user_id: user.id });
+//                 ^^^^^ deny[PS302] audit record `Entry` has neither `actor_tenant_id` nor `target_tenant_id`
     error!(target: "security.audit", user_id = %user.id);
+//  ^^^^^ deny[PS302] `error!` audit event (target "security.audit") has neither `actor_tenant_id` nor `target_tenant_id`
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/lib.rs:2:12: deny[PS302] audit type `ActionTrail` has neither `actor_tenant_id` nor `target_tenant_id`, so its records cannot tell the acting partner from the customer tenant acted on",
-                "src/lib.rs:4:20: deny[PS302] audit record `Entry` has neither `actor_tenant_id` nor `target_tenant_id`",
-                "src/lib.rs:5:5: deny[PS302] `error!` audit event (target \"security.audit\") has neither `actor_tenant_id` nor `target_tenant_id`",
-            ]
-        );
+            );
     }
 }

@@ -371,82 +371,78 @@ fn quoted_strings(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::check;
+    use crate::testing::Expect;
 
-    fn lint(source: &str) -> Vec<String> {
-        check("PS203", &[("src/onboarding.rs", source)])
-    }
-
-    fn grant(cypher: &str) -> Vec<String> {
-        lint(&format!(
-            "fn grant(g: Graph) {{ g.run(query({cypher:?})); }}"
-        ))
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS203")
+            .in_file("src/onboarding.rs")
+            .findings(fixture);
     }
 
     #[test]
     fn a_grant_without_permissions_is_flagged() {
-        assert_eq!(
-            grant("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES]->(t)"),
-            ["src/onboarding.rs:1:93: deny[PS203] `MANAGES` grant sets no explicit permissions, so the partner gets whatever \"managing\" means everywhere"]
+        expect(
+            r#"
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES]->(t)")); }
+//                                                                                          ^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant sets no explicit permissions, so the partner gets whatever "managing" means everywhere
+"#,
         );
     }
 
     #[test]
     fn broad_literal_and_list_values_are_flagged() {
-        for (cypher, value) in [
-            ("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) MERGE (p)-[:MANAGES {permissions: '*'}]->(t)", "*"),
-            ("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {role: 'Admin'}]->(t)", "Admin"),
-            ("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {scopes: ['users:read', 'all']}]->(t)", "all"),
-            ("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) MERGE (p)-[r:MANAGES]->(t) ON CREATE SET r.permissions = 'owner'", "owner"),
-        ] {
-            let findings = grant(cypher);
-            assert_eq!(findings.len(), 1, "{cypher}: {findings:?}");
-            assert!(findings[0].ends_with(&format!("`MANAGES` grant gives broad permissions `{value}`")), "{findings:?}");
-        }
+        expect(
+            r#"
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) MERGE (p)-[:MANAGES {permissions: '*'}]->(t)")); }
+//                                                                                                     ^^^^^^^^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant gives broad permissions `*`
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {role: 'Admin'}]->(t)")); }
+//                                                                                                      ^^^^^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant gives broad permissions `Admin`
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {scopes: ['users:read', 'all']}]->(t)")); }
+//                                                                                                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS203] `MANAGES` grant gives broad permissions `all`
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) MERGE (p)-[r:MANAGES]->(t) ON CREATE SET r.permissions = 'owner'")); }
+//                                                                                                                         ^ deny[PS203] `MANAGES` grant gives broad permissions `owner`
+"#,
+        );
     }
 
     #[test]
     fn explicit_narrow_permissions_are_fine() {
-        for cypher in [
-            "MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: ['users:read', 'tickets:write']}]->(t)",
-            "MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) MERGE (p)-[r:MANAGES]->(t) ON CREATE SET r.scopes = $scopes",
-            // A whole map cannot be judged statically.
-            "MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES $grant]->(t)",
-            // Reading MANAGES is not granting it.
-            "MATCH (p:Partner {id: $p})-[:MANAGES]->(t:Tenant) RETURN t",
-        ] {
-            assert_eq!(grant(cypher), Vec::<String>::new(), "{cypher}");
-        }
+        expect(
+            r#"
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: ['users:read', 'tickets:write']}]->(t)")); }
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) MERGE (p)-[r:MANAGES]->(t) ON CREATE SET r.scopes = $scopes")); }
+// A whole map cannot be judged statically.
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES $grant]->(t)")); }
+// Reading MANAGES is not granting it.
+fn grant(g: Graph) { g.run(query("MATCH (p:Partner {id: $p})-[:MANAGES]->(t:Tenant) RETURN t")); }
+"#,
+        );
     }
 
     #[test]
     fn a_parameter_bound_to_a_broad_rust_value_is_flagged() {
-        let findings = lint(
+        expect(
             r#"fn grant(g: Graph, narrow: Vec<String>) {
     let everything = Permissions::all();
     g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: $perms}]->(t)").param("perms", everything));
+//                                                                                                                                 ^^^^^^^^^^ deny[PS203] `MANAGES` grant gives broad permissions: `$perms` is `Permissions::all`
     g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: $perms}]->(t)").param("perms", narrow));
     g.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {scopes: $s}]->(t)").param("s", vec!["*"]));
+//                                                                                                                    ^^^^^^^^^ deny[PS203] `MANAGES` grant gives broad permissions: `$s` is `"*"`
 }"#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/onboarding.rs:3:132: deny[PS203] `MANAGES` grant gives broad permissions: `$perms` is `Permissions::all`",
-                "src/onboarding.rs:5:119: deny[PS203] `MANAGES` grant gives broad permissions: `$s` is `\"*\"`",
-            ]
         );
     }
 
     #[test]
     fn a_default_grant_type_with_broad_permissions_is_flagged() {
-        let findings = lint(
+        expect(
             r#"
 impl Default for ManagesGrant { fn default() -> Self { Self { scope: Scope::Full, since: None } } }
+//                                                                   ^^^^^^^^^^^ deny[PS203] `Default` for `ManagesGrant` grants broad permissions `Scope::Full`
 impl Default for ReportGrant { fn default() -> Self { Self { scope: Scope::ReadOnly } } }
 impl Default for Settings { fn default() -> Self { Self { scope: Scope::Full } } }
 "#,
         );
-        assert_eq!(findings, ["src/onboarding.rs:2:70: deny[PS203] `Default` for `ManagesGrant` grants broad permissions `Scope::Full`"]);
     }
 }

@@ -1169,23 +1169,18 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::options::OptionValue;
+    use crate::testing::Expect;
+
+    /// These tests are about services with a partner model, as `check` says.
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS102").with_partner_model().findings(fixture);
+    }
 
     /// These tests are about services with a partner model; without one the rule reports
     /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
     fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
         crate::testing::check_with_partner_model(code, &[], files)
-    }
-
-    fn check_with(
-        code: &str,
-        options: &[(&'static str, crate::options::OptionValue)],
-        files: &[(&str, &str)],
-    ) -> Vec<String> {
-        crate::testing::check_with_partner_model(code, options, files)
-    }
-
-    fn lint(path: &str, source: &str) -> Vec<String> {
-        check("PS102", &[(path, source)])
     }
 
     #[test]
@@ -1207,28 +1202,24 @@ mod tests {
 
     #[test]
     fn redis_keys_without_the_target_tenant() {
-        let findings = lint(
-            "src/partner/dashboard.rs",
-            r#"use redis::AsyncCommands;
+        expect(
+            r#"
+//- src/partner/dashboard.rs
+use redis::AsyncCommands;
 async fn dashboard(partner: PartnerContext, Path(tenant_id): Path<TenantId>, redis: &mut redis::aio::MultiplexedConnection, user_id: String) {
     let key = format!("dashboard:{}", user_id);
     let _: Option<String> = redis.get(&key).await?;
+//                                    ^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!("dashboard:{}", user_id)`)
     let _: () = redis.set_ex(format!("{}:{}", partner.tenant_id, user_id), "v", 60).await?;
+//                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!("{}:{}", partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant
     let _: () = redis.hset(format!("prefs:{user_id}"), "theme", "dark").await?;
+//                         ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!("prefs:{user_id}")`
     let _: () = redis.del("feature_flags").await?;
+//                        ^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `"feature_flags"`
     let _: () = redis.set(format!("{tenant_id}:dashboard:{}", user_id), "v").await?;
     let _: () = redis.expire(format!("{}:{}", tenant_id, user_id), 60).await?;
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/dashboard.rs:4:39: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"dashboard:{}\", user_id)`)",
-                "src/partner/dashboard.rs:5:30: deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!(\"{}:{}\", partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
-                "src/partner/dashboard.rs:6:28: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!(\"prefs:{user_id}\")`",
-                "src/partner/dashboard.rs:7:27: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `\"feature_flags\"`",
-            ]
         );
     }
 
@@ -1255,114 +1246,98 @@ async fn dashboard(partner: PartnerContext, Path(tenant_id): Path<TenantId>, red
 
     #[test]
     fn commands_pipelines_and_pools() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use bb8_redis::RedisConnectionManager;
+        expect(
+            r#"
+//- src/cache.rs
+use bb8_redis::RedisConnectionManager;
 struct AppState { pool: deadpool_redis::Pool, bb8: bb8::Pool<RedisConnectionManager>, r2: r2d2::Pool<redis::Client> }
 async fn a(State(state): State<AppState>, user_id: String, target_tenant_id: String) {
     let mut conn = state.pool.get().await?;
     redis::cmd("SET").arg(format!("session:{user_id}")).arg(1).query_async(&mut conn).await?;
+//                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!("session:{user_id}")`
     redis::cmd("GET").arg(format!("{target_tenant_id}:session:{user_id}")).query_async(&mut conn).await?;
     redis::pipe().set("p1", 1).ignore().hget(format!("{}:h", target_tenant_id), "f").query_async(&mut conn).await?;
+//                    ^^^^ deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `"p1"`
     let mut c2 = state.bb8.get().await?;
     c2.incr(&user_id, 1).await?;
+//          ^^^^^^^^ deny[PS102] cache key of redis `INCR` does not include the target tenant's ID: `&user_id`
     let mut c3 = state.r2.get()?;
     c3.hdel(user_id.as_str(), "f")?;
+//          ^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `HDEL` does not include the target tenant's ID: `user_id.as_str()`
     redis::cmd("PING").query_async(&mut conn).await?;
     let mut pipeline = redis::pipe();
     pipeline.cmd("DEL").arg(format!("x:{user_id}")).ignore();
+//                          ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!("x:{user_id}")`
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:5:27: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"session:{user_id}\")`",
-                "src/cache.rs:7:23: deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `\"p1\"`",
-                "src/cache.rs:9:13: deny[PS102] cache key of redis `INCR` does not include the target tenant's ID: `&user_id`",
-                "src/cache.rs:11:13: deny[PS102] cache key of redis `HDEL` does not include the target tenant's ID: `user_id.as_str()`",
-                "src/cache.rs:14:29: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"x:{user_id}\")`",
-            ]
         );
     }
 
     #[test]
     fn fred_and_in_memory_caches() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use fred::prelude::*;
+        expect(
+            r#"
+//- src/cache.rs
+use fred::prelude::*;
 use moka::future::Cache;
 async fn a(client: &Client, profiles: &Cache<String, Profile>, q: quick_cache::sync::Cache<(String, u64), u8>, mm: &mini_moka::sync::Cache<u64, u8>, user_id: u64, tenant_id: String) {
     let _: Option<String> = client.get(format!("u:{user_id}")).await?;
+//                                     ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `format!("u:{user_id}")`
     profiles.insert(user_id.to_string(), p).await;
+//                  ^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of in-memory cache `insert` does not include the target tenant's ID: `user_id.to_string()`
     profiles.get(&format!("{tenant_id}/{user_id}")).await;
     q.insert((tenant_id.clone(), user_id), 1);
     q.get(&(String::new(), user_id));
+//        ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of in-memory cache `get` does not include the target tenant's ID: `&(String::new(), user_id)`
     mm.invalidate(&user_id);
+//                ^^^^^^^^ deny[PS102] cache key of in-memory cache `invalidate` does not include the target tenant's ID: `&user_id`
 }
 fn b(store: &mut cached::SizedCache<String, u8>, user_id: &str) {
     store.cache_set(format!("user:{user_id}"), 1);
+//                  ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `cached` cache `cache_set` does not include the target tenant's ID: `format!("user:{user_id}")`
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:4:40: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
-                "src/cache.rs:5:21: deny[PS102] cache key of in-memory cache `insert` does not include the target tenant's ID: `user_id.to_string()`",
-                "src/cache.rs:8:11: deny[PS102] cache key of in-memory cache `get` does not include the target tenant's ID: `&(String::new(), user_id)`",
-                "src/cache.rs:9:19: deny[PS102] cache key of in-memory cache `invalidate` does not include the target tenant's ID: `&user_id`",
-                "src/cache.rs:12:21: deny[PS102] cache key of `cached` cache `cache_set` does not include the target tenant's ID: `format!(\"user:{user_id}\")`",
-            ]
         );
     }
 
     #[test]
     fn connections_known_by_their_trait_bounds() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use redis::AsyncCommands;
+        expect(
+            r#"
+//- src/cache.rs
+use redis::AsyncCommands;
 async fn a<C: AsyncCommands>(con: &mut C, user_id: u64) { let _: () = con.set(format!("u:{user_id}"), 1).await?; }
+//                                                                            ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!("u:{user_id}")`
 async fn b(con: &mut impl redis::Commands, user_id: u64) { con.del(format!("u:{user_id}"))?; }
+//                                                                 ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!("u:{user_id}")`
 fn c<S>(store: &mut S, user_id: u64) where S: cached::Cached<String, u8> { store.cache_get(&format!("u:{user_id}")); }
+//                                                                                         ^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `cached` cache `cache_get` does not include the target tenant's ID: `&format!("u:{user_id}")`
 fn d<M: Commands>(map: &mut M, user_id: u64) { map.get(format!("u:{user_id}")); }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:2:79: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
-                "src/cache.rs:3:68: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
-                "src/cache.rs:4:92: deny[PS102] cache key of `cached` cache `cache_get` does not include the target tenant's ID: `&format!(\"u:{user_id}\")`",
-            ]
         );
     }
 
     #[test]
     fn memoized_functions_of_the_cached_crate() {
-        let findings = lint(
-            "src/partner/stats.rs",
-            r##"#[cached(time = 60)]
+        expect(
+            r##"
+//- src/partner/stats.rs
+#[cached(time = 60)]
+//@1 deny[PS102] cache key of `#[cached]` on `partner::stats::dashboard` (its arguments `user_id`) does not include the target tenant's ID
 async fn dashboard(user_id: u64) -> Stats { todo!() }
 #[cached(time = 60)]
 async fn tenant_dashboard(tenant_id: TenantId, user_id: u64) -> Stats { todo!() }
 #[cached(key = "String", convert = r#"{ format!("{}:{}", ctx.tenant_id, user_id) }"#)]
+//@1 deny[PS102] cache key of `#[cached]` on `partner::stats::by_partner` (the key `{ format!("{}:{}", ctx.tenant_id, user_id) }`) does not include the target tenant's ID; `ctx.tenant_id` belongs to the acting partner, not the target tenant
 async fn by_partner(ctx: &PartnerContext, user_id: u64) -> Stats { todo!() }
 #[cached(key = "String", convert = r#"{ format!("{target_tenant_id}:{user_id}") }"#)]
 async fn by_target(ctx: &PartnerContext, target_tenant_id: String, user_id: u64) -> Stats { todo!() }
 #[once(time = 60)]
 async fn plans() -> Vec<Plan> { todo!() }
 #[once(time = 60)]
+//@1 deny[PS102] cache key of `#[once]` on `partner::stats::usage` (one value for every call) does not include the target tenant's ID
 async fn usage(tenant_id: String) -> Usage { todo!() }
 "##,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/stats.rs:1:1: deny[PS102] cache key of `#[cached]` on `partner::stats::dashboard` (its arguments `user_id`) does not include the target tenant's ID",
-                "src/partner/stats.rs:5:1: deny[PS102] cache key of `#[cached]` on `partner::stats::by_partner` (the key `{ format!(\"{}:{}\", ctx.tenant_id, user_id) }`) does not include the target tenant's ID; `ctx.tenant_id` belongs to the acting partner, not the target tenant",
-                "src/partner/stats.rs:11:1: deny[PS102] cache key of `#[once]` on `partner::stats::usage` (one value for every call) does not include the target tenant's ID",
-            ]
         );
         assert_eq!(
             convert_expression(
@@ -1388,41 +1363,40 @@ async fn usage(tenant_id: String) -> Usage { todo!() }
 
     #[test]
     fn browser_storage() {
-        let findings = lint(
-            "src/ui/state.rs",
-            r#"use gloo_storage::{LocalStorage, SessionStorage, Storage};
+        expect(
+            r#"
+//- src/ui/state.rs
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 fn save(user_id: &str, tenant_id: &str) {
     LocalStorage::set(format!("filters:{user_id}"), "x").ok();
+//                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of browser storage `LocalStorage::set` does not include the target tenant's ID: `format!("filters:{user_id}")`
     SessionStorage::set(format!("{tenant_id}:filters:{user_id}"), "x").ok();
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.set_item("last_view", "grid").ok();
+//                   ^^^^^^^^^^^ deny[PS102] cache key of browser storage `set_item` does not include the target tenant's ID: `"last_view"`
 }
 fn load(storage: &web_sys::Storage, key: String) -> Option<String> { storage.get_item(&key).ok().flatten() }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/ui/state.rs:3:23: deny[PS102] cache key of browser storage `LocalStorage::set` does not include the target tenant's ID: `format!(\"filters:{user_id}\")`",
-                "src/ui/state.rs:6:22: deny[PS102] cache key of browser storage `set_item` does not include the target tenant's ID: `\"last_view\"`",
-            ]
         );
     }
 
     #[test]
     fn keys_follow_concat_pushes_bindings_and_key_types() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use std::fmt::Write;
+        expect(
+            r#"
+//- src/cache.rs
+use std::fmt::Write;
 struct ProfileKey { tenant_id: TenantId, user_id: u64 }
 impl std::fmt::Display for ProfileKey { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { write!(f, "{}:{}", self.tenant_id, self.user_id) } }
 struct UserKey { tenant_id: TenantId, user_id: u64 }
 impl std::fmt::Display for UserKey { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { write!(f, "user:{}", self.user_id) } }
 fn a(conn: &mut redis::Connection, user_id: u64, tenant_id: TenantId, pk: ProfileKey, uk: UserKey) {
     conn.get(concat!("global", ":", "flags"))?;
+//           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `concat!("global", ":", "flags")`
     let mut key = String::from("user:");
     key.push_str(&user_id.to_string());
     conn.get(&key)?;
+//           ^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`String::from("user:")`)
     let mut scoped = String::new();
     write!(scoped, "{}:", tenant_id)?;
     scoped.push_str("x");
@@ -1432,92 +1406,61 @@ fn a(conn: &mut redis::Connection, user_id: u64, tenant_id: TenantId, pk: Profil
     conn.get(both)?;
     conn.get(pk.to_string())?;
     conn.get(uk.to_string())?;
+//           ^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `uk.to_string()`
     let by_profile = ProfileKey { tenant_id: tenant_id.clone(), user_id };
     conn.get(by_profile.to_string())?;
     let by_user = UserKey { tenant_id: tenant_id.clone(), user_id };
     conn.get(by_user.to_string())?;
+//           ^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `by_user.to_string()` (`UserKey { tenant_id: tenant_id.clone(), user_id }`)
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:7:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `concat!(\"global\", \":\", \"flags\")`",
-                "src/cache.rs:10:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`String::from(\"user:\")`)",
-                "src/cache.rs:19:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `uk.to_string()`",
-                "src/cache.rs:23:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `by_user.to_string()` (`UserKey { tenant_id: tenant_id.clone(), user_id }`)",
-            ]
         );
     }
 
     #[test]
     fn key_builders_anywhere_in_the_workspace() {
-        let findings = check(
-            "PS102",
-            &[
-                (
-                    "src/keys.rs",
-                    r#"pub fn profile(tenant: &TenantId, user_id: u64) -> String { format!("{tenant}:profile:{user_id}") }
+        expect(
+            r#"
+//- src/keys.rs
+pub fn profile(tenant: &TenantId, user_id: u64) -> String { format!("{tenant}:profile:{user_id}") }
 pub fn session(user_id: u64) -> String { format!("session:{user_id}") }
 pub fn scoped(tenant_id: &str, user_id: u64) -> String { format!("{}:{}", tenant_id, user_id) }
 pub struct Keys { tenant_id: String }
 impl Keys { pub fn user(&self, user_id: u64) -> String { format!("{}:user:{}", self.tenant_id, user_id) } }
-"#,
-                ),
-                (
-                    "src/partner/users.rs",
-                    r#"async fn show(partner: PartnerSession, Path((tenant_id, user_id)): Path<(TenantId, u64)>, conn: &mut redis::aio::ConnectionManager, keys: Keys) {
+//- src/partner/users.rs
+async fn show(partner: PartnerSession, Path((tenant_id, user_id)): Path<(TenantId, u64)>, conn: &mut redis::aio::ConnectionManager, keys: Keys) {
     conn.get(keys::profile(&tenant_id, user_id)).await?;
     conn.get(keys::session(user_id)).await?;
+//           ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::session(user_id)`
     conn.get(keys::scoped(&partner.tenant_id, user_id)).await?;
+//           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant
     let k = keys::scoped(&tenant_id, user_id);
     conn.get(&k).await?;
     conn.get(keys.user(user_id)).await?;
     let own = partner.tenant_id.clone();
     conn.get(keys::scoped(&own, user_id)).await?;
+//           ^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&own, user_id)`; `own` belongs to the acting partner, not the target tenant
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/users.rs:3:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::session(user_id)`",
-                "src/partner/users.rs:4:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
-                "src/partner/users.rs:9:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `keys::scoped(&own, user_id)`; `own` belongs to the acting partner, not the target tenant",
-            ]
         );
     }
 
     #[test]
     fn cache_wrappers_are_checked_at_their_callers() {
-        let findings = check(
-            "PS102",
-            &[
-                (
-                    "src/cache.rs",
-                    r#"pub async fn cache_get(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> Option<String> { conn.get(key).await.ok() }
+        expect(
+            r#"
+//- src/cache.rs
+pub async fn cache_get(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> Option<String> { conn.get(key).await.ok() }
 pub async fn cached_json(conn: &mut redis::aio::MultiplexedConnection, key: String) -> Option<String> { cache_get(conn, &key).await }
-"#,
-                ),
-                (
-                    "src/partner/h.rs",
-                    r#"async fn h(ctx: PartnerContext, Path(tenant_id): Path<String>, conn: &mut redis::aio::MultiplexedConnection) {
+//- src/partner/h.rs
+async fn h(ctx: PartnerContext, Path(tenant_id): Path<String>, conn: &mut redis::aio::MultiplexedConnection) {
     cache_get(conn, &format!("users:{}", ctx.user_id)).await;
+//                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `cache_get` (redis `GET`) does not include the target tenant's ID: `&format!("users:{}", ctx.user_id)`; `ctx.user_id` belongs to the acting partner, not the target tenant
     cache_get(conn, &format!("{tenant_id}:users")).await;
     cached_json(conn, "stats".to_string()).await;
+//                    ^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `cached_json` (`cache::cache_get`, redis `GET`) does not include the target tenant's ID: `"stats".to_string()`
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/h.rs:2:21: deny[PS102] cache key of `cache_get` (redis `GET`) does not include the target tenant's ID: `&format!(\"users:{}\", ctx.user_id)`; `ctx.user_id` belongs to the acting partner, not the target tenant",
-                "src/partner/h.rs:4:23: deny[PS102] cache key of `cached_json` (`cache::cache_get`, redis `GET`) does not include the target tenant's ID: `\"stats\".to_string()`",
-            ]
         );
     }
 
@@ -1526,9 +1469,10 @@ pub async fn cached_json(conn: &mut redis::aio::MultiplexedConnection, key: Stri
         // `get` on a row, a header map or an HTTP client is not the workspace's cache
         // wrapper `RedisCache::get`, though the call graph matches it by name and argument
         // count.
-        let findings = lint(
-            "src/cache.rs",
-            r#"pub struct RedisCache { conn: redis::aio::MultiplexedConnection }
+        expect(
+            r#"
+//- src/cache.rs
+pub struct RedisCache { conn: redis::aio::MultiplexedConnection }
 impl RedisCache {
     pub fn new(url: &str) -> RedisCache { todo!() }
     pub async fn get(&self, key: &str) -> Option<String> { self.conn.clone().get(key).await.ok() }
@@ -1541,41 +1485,37 @@ impl Api {
 }
 async fn handlers(state: &AppState, cache: std::sync::Arc<RedisCache>, req: Request, pool: PgPool, id: u64) {
     state.cache.get(&format!("user:{id}")).await;
+//                  ^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!("user:{id}")`
     cache.get(&format!("user:{id}")).await;
+//            ^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!("user:{id}")`
     let local = RedisCache::new("redis://");
     local.get("flags").await;
+//            ^^^^^^^ deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `"flags"`
     state.shared.lock().await.get(&format!("user:{id}")).await;
+//                                ^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!("user:{id}")`
     cache_handle().cached_profile(&format!("profile:{id}")).await;
+//                                ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `cached_profile` (redis `GET`) does not include the target tenant's ID: `&format!("profile:{id}")`
     let row = sqlx::query("SELECT role FROM users").fetch_one(&pool).await.unwrap();
     let role: String = row.get("role");
     req.headers().get("x-correlation-id");
     registry().get(&format!("user:{id}")).await;
     if let Some(cache) = state.optional() {
         cache.get(&format!("user:{id}")).await;
+//                ^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!("user:{id}")`
     }
     state.redis_cache().get(&format!("user:{id}")).await;
+//                          ^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!("user:{id}")`
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:13:21: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
-                "src/cache.rs:14:15: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
-                "src/cache.rs:16:15: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `\"flags\"`",
-                "src/cache.rs:17:35: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
-                "src/cache.rs:18:35: deny[PS102] cache key of `cached_profile` (redis `GET`) does not include the target tenant's ID: `&format!(\"profile:{id}\")`",
-                "src/cache.rs:24:19: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
-                "src/cache.rs:26:29: deny[PS102] cache key of `get` (redis `GET`) does not include the target tenant's ID: `&format!(\"user:{id}\")`",
-            ]
         );
     }
 
     #[test]
     fn keys_the_cache_itself_listed_are_not_built_keys() {
-        let findings = lint(
-            "src/sessions.rs",
-            r#"async fn revoke_all(client: &redis::Client, user_id: &str, user_keys: Vec<String>) -> redis::RedisResult<()> {
+        expect(
+            r#"
+//- src/sessions.rs
+async fn revoke_all(client: &redis::Client, user_id: &str, user_keys: Vec<String>) -> redis::RedisResult<()> {
     let mut conn = client.get_multiplexed_async_connection().await?;
     let keys: Vec<String> = conn.keys("session:*").await?;
     for key in keys {
@@ -1587,29 +1527,25 @@ async fn handlers(state: &AppState, cache: std::sync::Arc<RedisCache>, req: Requ
     }
     for key in user_keys {
         conn.del(&key).await?;
+//               ^^^^ deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `&key`
     }
     let listed: Vec<String> = lookup.keys(user_id);
     for key in listed {
         conn.del(&key).await?;
+//               ^^^^ deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `&key`
     }
     Ok(())
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/sessions.rs:12:18: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `&key`",
-                "src/sessions.rs:16:18: deny[PS102] cache key of redis `DEL` does not include the target tenant's ID: `&key`",
-            ]
-        );
     }
 
     #[test]
     fn collections_of_clients_are_not_clients() {
-        let findings = lint(
-            "src/pool.rs",
-            r#"pub struct Pools {
+        expect(
+            r#"
+//- src/pool.rs
+pub struct Pools {
     redis_clients: dashmap::DashMap<String, redis::Client>,
     connections: Vec<redis::aio::MultiplexedConnection>,
     by_name: std::collections::HashMap<String, std::sync::Arc<redis::Client>>,
@@ -1624,14 +1560,14 @@ impl Pools {
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn maps_and_non_cache_code_are_not_caches() {
-        let findings = lint(
-            "src/partner/h.rs",
-            r#"use std::collections::HashMap;
+        expect(
+            r#"
+//- src/partner/h.rs
+use std::collections::HashMap;
 struct State { seen: HashMap<String, u32>, cache: HashMap<u64, String> }
 fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String, String>, cache: &mut Vec<u8>) {
     let mut local = HashMap::new();
@@ -1646,35 +1582,31 @@ fn h(ctx: PartnerContext, state: &mut State, user_id: u64, map: &HashMap<String,
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn tenant_named_values_and_options() {
-        let findings = check_with(
-            "PS102",
-            &[
+        Expect::rule("PS102")
+            .with_options(&[
                 (
                     "tenant_names",
                     OptionValue::StringList(vec!["org_id".into()]),
                 ),
                 ("global_keys", OptionValue::StringList(vec!["jwks:".into()])),
-            ],
-            &[(
-                "src/cache.rs",
-                r#"fn a(conn: &mut redis::Connection, user: User, org_id: u64) {
+            ])
+            .with_partner_model()
+            .findings(
+                r#"
+//- src/cache.rs
+fn a(conn: &mut redis::Connection, user: User, org_id: u64) {
     conn.get(format!("{}:{}", user.tenant_id, user.id))?;
     conn.get(format!("{org_id}:x"))?;
     conn.get("jwks:google")?;
     conn.get("jwk:google")?;
+//           ^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `"jwk:google"`
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/cache.rs:5:14: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `\"jwk:google\"`"]
-        );
+            );
     }
 
     #[test]
@@ -1708,9 +1640,10 @@ async fn seen(State(state): State<AppState>, UserPath(user): UserPath) {
     fn commands_whose_first_argument_is_not_a_key() {
         // Subcommands, channels, options and function names come first in these
         // commands: none of them is a cache key.
-        let findings = lint(
-            "src/admin.rs",
-            r#"fn admin(con: &mut redis::Connection, user_id: &str, channel: &str) {
+        expect(
+            r#"
+//- src/admin.rs
+fn admin(con: &mut redis::Connection, user_id: &str, channel: &str) {
     redis::cmd("CLUSTER").arg("SLOTS").query::<()>(con)?;
     redis::cmd("ACL").arg("SETUSER").arg(user_id).query::<()>(con)?;
     redis::cmd("PSUBSCRIBE").arg(channel).query::<()>(con)?;
@@ -1719,16 +1652,11 @@ async fn seen(State(state): State<AppState>, UserPath(user): UserPath) {
     redis::cmd("FCALL").arg("f").arg(1).arg(user_id).query::<()>(con)?;
     redis::cmd("CONFIG").arg("GET").arg("maxmemory").query::<()>(con)?;
     redis::cmd("LPUSH").arg(user_id).arg(1).query::<()>(con)?;
+//                          ^^^^^^^ deny[PS102] cache key of redis `LPUSH` does not include the target tenant's ID: `user_id`
     redis::cmd("JSON.GET").arg(user_id).query::<()>(con)?;
+//                             ^^^^^^^ deny[PS102] cache key of redis `JSON.GET` does not include the target tenant's ID: `user_id`
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/admin.rs:9:29: deny[PS102] cache key of redis `LPUSH` does not include the target tenant's ID: `user_id`",
-                "src/admin.rs:10:32: deny[PS102] cache key of redis `JSON.GET` does not include the target tenant's ID: `user_id`",
-            ]
         );
     }
 
@@ -1736,9 +1664,10 @@ async fn seen(State(state): State<AppState>, UserPath(user): UserPath) {
     fn a_store_that_namespaces_the_callers_key_is_a_wrapper() {
         // A generic cache store cannot know the tenant: the key it is given
         // decides. Its callers are checked instead.
-        let findings = lint(
-            "src/store.rs",
-            r#"pub struct Store { pool: r2d2::Pool<redis::Client>, prefix: String }
+        expect(
+            r#"
+//- src/store.rs
+pub struct Store { pool: r2d2::Pool<redis::Client>, prefix: String }
 impl Store {
     fn namespaced(&self, key: &str) -> String { format!("{}:{}", self.prefix, key) }
     pub fn load(&self, key: &str) -> Option<String> {
@@ -1757,18 +1686,13 @@ impl Store {
 }
 fn callers(store: &Store, user_id: &str, target_tenant_id: &str) {
     store.load(&format!("profile:{user_id}"));
+//             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of `load` (redis pipeline `GET`) does not include the target tenant's ID: `&format!("profile:{user_id}")`
     store.load(&format!("{target_tenant_id}:profile:{user_id}"));
     store.drop_entry(user_id);
+//                   ^^^^^^^ deny[PS102] cache key of `drop_entry` (redis `DEL`) does not include the target tenant's ID: `user_id`
     store.scoped(target_tenant_id, user_id);
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/store.rs:19:16: deny[PS102] cache key of `load` (redis pipeline `GET`) does not include the target tenant's ID: `&format!(\"profile:{user_id}\")`",
-                "src/store.rs:21:22: deny[PS102] cache key of `drop_entry` (redis `DEL`) does not include the target tenant's ID: `user_id`",
-            ]
         );
     }
 
@@ -1836,71 +1760,70 @@ fn shared_fixture(con: &mut redis::Connection) { let _: () = con.set("fixture-fe
 
     #[test]
     fn memoized_computations_and_global_values() {
-        let findings = lint(
-            "src/calc.rs",
-            r##"#[cached]
+        expect(
+            r#"
+//- src/calc.rs
+#[cached]
 fn fib(n: u64) -> u64 { n }
 #[cached(time = 60)]
 async fn fetch_config() -> Config { todo!() }
 #[cached]
 fn scaled(factor: &f64, round: bool) -> f64 { todo!() }
 #[cached]
+//@1 deny[PS102] cache key of `#[cached]` on `calc::profile` (its arguments `user_id`) does not include the target tenant's ID
 fn profile(user_id: u64) -> Profile { todo!() }
 #[cached]
+//@1 deny[PS102] cache key of `#[cached]` on `calc::lookup` (its arguments `id`, `fresh`) does not include the target tenant's ID
 fn lookup(id: i64, fresh: bool) -> Row { todo!() }
-"##,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/calc.rs:7:1: deny[PS102] cache key of `#[cached]` on `calc::profile` (its arguments `user_id`) does not include the target tenant's ID",
-                "src/calc.rs:9:1: deny[PS102] cache key of `#[cached]` on `calc::lookup` (its arguments `id`, `fresh`) does not include the target tenant's ID",
-            ]
+"#,
         );
     }
 
     #[test]
     fn redis_commands_in_any_case() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use redis::cmd;
+        expect(
+            r#"
+//- src/cache.rs
+use redis::cmd;
 fn f(con: &mut redis::Connection, user_id: &str, target_tenant_id: &str) {
     redis::cmd("set").arg(format!("u:{user_id}")).arg(1).query::<()>(con)?;
+//                        ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!("u:{user_id}")`
     cmd("HSET").arg(user_id).arg("f").arg(1).query::<()>(con)?;
+//                  ^^^^^^^ deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `user_id`
     cmd("sadd").arg("members").arg(user_id).query::<()>(con)?;
+//                  ^^^^^^^^^ deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `"members"`
     redis::cmd("Expire").arg(user_id).arg(60).query::<()>(con)?;
+//                           ^^^^^^^ deny[PS102] cache key of redis `EXPIRE` does not include the target tenant's ID: `user_id`
     redis::cmd("GETEX").arg(user_id).arg("EX").arg(5).query::<()>(con)?;
+//                          ^^^^^^^ deny[PS102] cache key of redis `GETEX` does not include the target tenant's ID: `user_id`
     redis::cmd("set").arg(format!("{target_tenant_id}:u:{user_id}")).arg(1).query::<()>(con)?;
     cmd("sadd").arg(format!("{target_tenant_id}:members")).arg(user_id).query::<()>(con)?;
     cmd("getex").arg(format!("{target_tenant_id}:u")).arg("PX").arg(user_id).query::<()>(con)?;
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:3:27: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"u:{user_id}\")`",
-                "src/cache.rs:4:21: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `user_id`",
-                "src/cache.rs:5:21: deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `\"members\"`",
-                "src/cache.rs:6:30: deny[PS102] cache key of redis `EXPIRE` does not include the target tenant's ID: `user_id`",
-                "src/cache.rs:7:29: deny[PS102] cache key of redis `GETEX` does not include the target tenant's ID: `user_id`",
-            ]
-        );
     }
 
     #[test]
     fn async_commands_with_turbofish_hashes_sets_and_expiry() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use redis::AsyncCommands;
+        expect(
+            r#"
+//- src/cache.rs
+use redis::AsyncCommands;
 async fn f(conn: &mut redis::aio::MultiplexedConnection, user_id: &str, tenant_id: TenantId) {
     let key = format!("profile:{user_id}");
     let _ = conn.get::<_, String>(&key).await?;
+//                                ^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!("profile:{user_id}")`)
     conn.hset::<_, _, _, ()>(format!("prefs:{user_id}"), "theme", 1).await?;
+//                           ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!("prefs:{user_id}")`
     conn.sadd::<_, _, ()>("online", user_id).await?;
+//                        ^^^^^^^^ deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `"online"`
     conn.smembers::<_, Vec<String>>(format!("groups:{user_id}")).await?;
+//                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SMEMBERS` does not include the target tenant's ID: `format!("groups:{user_id}")`
     conn.spop::<_, String>(format!("queue:{user_id}")).await?;
+//                         ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SPOP` does not include the target tenant's ID: `format!("queue:{user_id}")`
     conn.pexpire::<_, ()>(&key, 60_000).await?;
+//                        ^^^^ deny[PS102] cache key of redis `PEXPIRE` does not include the target tenant's ID: `&key` (`format!("profile:{user_id}")`)
     let scoped = format!("{tenant_id}:profile:{user_id}");
     let _ = conn.get::<_, String>(&scoped).await?;
     conn.hset::<_, _, _, ()>(format!("{tenant_id}:prefs"), "theme", 1).await?;
@@ -1908,120 +1831,86 @@ async fn f(conn: &mut redis::aio::MultiplexedConnection, user_id: &str, tenant_i
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:4:35: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `&key` (`format!(\"profile:{user_id}\")`)",
-                "src/cache.rs:5:30: deny[PS102] cache key of redis `HSET` does not include the target tenant's ID: `format!(\"prefs:{user_id}\")`",
-                "src/cache.rs:6:27: deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `\"online\"`",
-                "src/cache.rs:7:37: deny[PS102] cache key of redis `SMEMBERS` does not include the target tenant's ID: `format!(\"groups:{user_id}\")`",
-                "src/cache.rs:8:28: deny[PS102] cache key of redis `SPOP` does not include the target tenant's ID: `format!(\"queue:{user_id}\")`",
-                "src/cache.rs:9:27: deny[PS102] cache key of redis `PEXPIRE` does not include the target tenant's ID: `&key` (`format!(\"profile:{user_id}\")`)",
-            ]
-        );
     }
 
     #[test]
     fn pools_and_the_redis_crate_through_their_reexports() {
         // `deadpool_redis::redis` is the whole `redis` crate: its `cmd` and `pipe` are
         // Redis commands and pipelines, whether called by path or imported.
-        let findings = lint(
-            "src/cache.rs",
-            r#"use deadpool_redis::redis::AsyncCommands;
+        expect(
+            r#"
+//- src/cache.rs
+use deadpool_redis::redis::AsyncCommands;
 use bb8_redis::RedisConnectionManager;
 struct AppState { pool: deadpool_redis::Pool, bb8: bb8::Pool<RedisConnectionManager>, r2: r2d2::Pool<redis::Client> }
 async fn a(State(state): State<AppState>, user_id: String, tenant_id: TenantId) {
     let mut conn = state.pool.get().await?;
     deadpool_redis::redis::cmd("SET").arg(format!("s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
+//                                        ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!("s:{user_id}")`
     deadpool_redis::redis::cmd("SET").arg(format!("{tenant_id}:s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
     conn.get::<_, String>(format!("s:{user_id}")).await?;
+//                        ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `format!("s:{user_id}")`
     let mut c2 = state.bb8.get().await?;
     c2.sadd::<_, _, ()>("online", &user_id).await?;
+//                      ^^^^^^^^ deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `"online"`
     let mut c3 = state.r2.get()?;
     c3.expire::<_, ()>(&user_id, 5)?;
+//                     ^^^^^^^^ deny[PS102] cache key of redis `EXPIRE` does not include the target tenant's ID: `&user_id`
     deadpool_redis::redis::pipe().set("p", 1).query_async::<()>(&mut conn).await?;
+//                                    ^^^ deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `"p"`
     deadpool_redis::redis::pipe().cmd("hset").arg(format!("{tenant_id}:h")).arg("f").arg(1).query_async::<()>(&mut conn).await?;
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:6:43: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
-                "src/cache.rs:8:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
-                "src/cache.rs:10:25: deny[PS102] cache key of redis `SADD` does not include the target tenant's ID: `\"online\"`",
-                "src/cache.rs:12:24: deny[PS102] cache key of redis `EXPIRE` does not include the target tenant's ID: `&user_id`",
-                "src/cache.rs:13:39: deny[PS102] cache key of redis pipeline `SET` does not include the target tenant's ID: `\"p\"`",
-            ]
         );
     }
 
     #[test]
     fn reexported_commands_imported_by_name() {
-        let findings = lint(
-            "src/cache.rs",
-            r#"use deadpool_redis::redis::{cmd, AsyncCommands};
+        expect(
+            r#"
+//- src/cache.rs
+use deadpool_redis::redis::{cmd, AsyncCommands};
 use deadpool_redis::{Pool, Connection};
 async fn a(pool: &Pool, user_id: String, tenant_id: TenantId) {
     let mut conn = pool.get().await?;
     cmd("set").arg(format!("s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
+//                 ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!("s:{user_id}")`
     cmd("set").arg(format!("{tenant_id}:s:{user_id}")).arg(1).query_async::<()>(&mut conn).await?;
 }
 async fn b(conn: &mut Connection, user_id: String) {
     conn.set_ex::<_, _, ()>(format!("s:{user_id}"), 1, 5).await?;
+//                          ^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!("s:{user_id}")`
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/cache.rs:5:20: deny[PS102] cache key of redis `SET` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
-                "src/cache.rs:9:29: deny[PS102] cache key of redis `SET_EX` does not include the target tenant's ID: `format!(\"s:{user_id}\")`",
-            ]
         );
     }
 
     #[test]
     fn key_builders_in_another_crate_of_the_workspace() {
-        let findings = check(
-            "PS102",
-            &[
-                (
-                    "crates/keys/src/lib.rs",
-                    r#"pub fn profile(tenant: &TenantId, user_id: u64) -> String { format!("{tenant}:profile:{user_id}") }
+        expect(
+            r#"
+//- crates/keys/src/lib.rs
+pub fn profile(tenant: &TenantId, user_id: u64) -> String { format!("{tenant}:profile:{user_id}") }
 pub fn session(user_id: u64) -> String { format!("session:{user_id}") }
 pub mod scoped { pub fn feed(tenant_id: &str, user_id: u64) -> String { format!("{tenant_id}:feed:{user_id}") } }
-"#,
-                ),
-                (
-                    "crates/api/src/keys.rs",
-                    r#"pub fn profile(user_id: u64) -> String { format!("profile:{user_id}") }
-"#,
-                ),
-                (
-                    "crates/api/src/partner/h.rs",
-                    r#"use keys::session as session_key;
+//- crates/api/src/keys.rs
+pub fn profile(user_id: u64) -> String { format!("profile:{user_id}") }
+//- crates/api/src/partner/h.rs
+use keys::session as session_key;
 use keys::scoped::feed;
 async fn show(partner: PartnerSession, Path((tenant_id, user_id)): Path<(TenantId, u64)>, pool: &deadpool_redis::Pool) {
     let mut conn = pool.get().await?;
     let key = keys::profile(&tenant_id, user_id);
     conn.get::<_, String>(&key).await?;
     conn.get::<_, String>(session_key(user_id)).await?;
+//                        ^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `session_key(user_id)`
     conn.get::<_, String>(feed(&tenant_id, user_id)).await?;
     conn.get::<_, String>(feed(&partner.tenant_id, user_id)).await?;
+//                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `feed(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant
     conn.get::<_, String>(crate::keys::profile(user_id)).await?;
+//                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `crate::keys::profile(user_id)`
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "crates/api/src/partner/h.rs:7:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `session_key(user_id)`",
-                "crates/api/src/partner/h.rs:9:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `feed(&partner.tenant_id, user_id)`; `partner.tenant_id` belongs to the acting partner, not the target tenant",
-                "crates/api/src/partner/h.rs:10:27: deny[PS102] cache key of redis `GET` does not include the target tenant's ID: `crate::keys::profile(user_id)`",
-            ]
         );
     }
 }

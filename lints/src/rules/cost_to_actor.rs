@@ -582,80 +582,64 @@ fn call_path(call: &CallSite) -> String {
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::Expect;
 
-    fn lint(source: &str) -> Vec<String> {
-        check("PS401", &[("src/partner/billing.rs", source)])
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS401").findings(fixture);
     }
 
     #[test]
     fn usage_literal_billed_to_the_partner() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/billing.rs
 async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
     meter.record(UsageRecord { tenant_id: session.tenant_id.clone(), units: 1 });
+//                                        ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS401] `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
     let payer = session.tenant_id.clone();
     let line = InvoiceLine { billed_tenant_id: payer, amount: 5 };
+//                                             ^^^^^ deny[PS401] `InvoiceLine` bills `payer`, the acting partner, as `billed_tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
     let event = MeteringEvent { customer_id: session.partner_id.clone(), units: 1 };
+//                                           ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS401] `MeteringEvent` bills `session.partner_id`, the acting partner, as `customer_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/billing.rs:3:43: deny[PS401] `UsageRecord` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-                "src/partner/billing.rs:5:48: deny[PS401] `InvoiceLine` bills `payer`, the acting partner, as `billed_tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-                "src/partner/billing.rs:6:46: deny[PS401] `MeteringEvent` bills `session.partner_id`, the acting partner, as `customer_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-            ]
         );
     }
 
     #[test]
     fn constructor_calls_builders_and_helpers_reached_from_partner_context() {
-        let findings = check(
-            "PS401",
-            &[
-                (
-                    "src/usage.rs",
-                    r#"
+        expect(
+            r#"
+//- src/usage.rs
 pub struct UsageRecord { tenant_id: String, units: u32 }
 impl UsageRecord {
     pub fn new(tenant_id: String, units: u32) -> Self { Self { tenant_id, units } }
 }
 pub fn record_usage(account_id: &str, units: u32) {}
-"#,
-                ),
-                (
-                    "src/api.rs",
-                    r#"
+//- src/api.rs
 async fn provision(session: PartnerSession, Path(tenant_id): Path<String>) {
     let record = UsageRecord::new(session.tenant_id.clone(), 3);
+//                                ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS401] `UsageRecord::new` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead
     charge_for(&session).await;
     UsageRecord::builder().tenant_id(session.tenant_id.clone()).units(2).build();
+//                                   ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS401] `UsageRecord::builder` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead
     billing::charge(&session.tenant_id, 10);
+//                  ^^^^^^^^^^^^^^^^^^ deny[PS401] `billing::charge` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead
 }
 async fn charge_for(session: &PartnerSession) {
     crate::usage::record_usage(&session.tenant_id, 1);
+//                             ^^^^^^^^^^^^^^^^^^ deny[PS401] `crate::usage::record_usage` bills `session.tenant_id`, the acting partner, as `account_id` in partner context (`api::charge_for`); bill the target tenant (`tenant_id` in `api::provision`) instead
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/api.rs:3:35: deny[PS401] `UsageRecord::new` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
-                "src/api.rs:5:38: deny[PS401] `UsageRecord::builder` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
-                "src/api.rs:6:21: deny[PS401] `billing::charge` bills `session.tenant_id`, the acting partner, as `tenant_id` in partner context (`api::provision`); bill the target tenant (`tenant_id`) instead",
-                "src/api.rs:9:32: deny[PS401] `crate::usage::record_usage` bills `session.tenant_id`, the acting partner, as `account_id` in partner context (`api::charge_for`); bill the target tenant (`tenant_id` in `api::provision`) instead",
-            ]
         );
     }
 
     #[test]
     fn usage_billed_to_the_target_tenant_is_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/billing.rs
 async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, Path(customer_id): Path<String>) {
     let target = tenant_id.clone();
     meter.record(UsageRecord { tenant_id: target, units: 1, actor_tenant_id: session.tenant_id.clone() });
@@ -664,27 +648,19 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn outside_partner_context_and_reads_are_not_flagged() {
-        let findings = check(
-            "PS401",
-            &[
-                (
-                    "src/usage.rs",
-                    r#"
+        expect(
+            r#"
+//- src/usage.rs
 async fn my_usage(user: CustomerSession) {
     meter.record(UsageRecord { tenant_id: user.tenant_id.clone(), units: 1 });
     billing::charge(&user.tenant_id, 10);
     let stats = UsageStats { tenant_id: user.tenant_id.clone(), total: 0 };
 }
-"#,
-                ),
-                (
-                    "src/partner/reports.rs",
-                    r#"
+//- src/partner/reports.rs
 async fn own_invoices(session: PartnerSession) {
     let invoices = billing::list_invoices(&session.tenant_id).await;
     let query = UsageQuery { tenant_id: session.tenant_id.clone() };
@@ -692,16 +668,14 @@ async fn own_invoices(session: PartnerSession) {
     let discharge = Discharge { tenant_id: session.tenant_id.clone() };
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn a_partner_paying_for_itself_is_not_misattribution() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/billing.rs
 async fn buy_plan(Extension(session): Extension<PartnerSession>, Json(plan): Json<Plan>) {
     billing::charge(&session.tenant_id, plan.price);
     meter.record(UsageRecord { tenant_id: session.tenant_id.clone(), units: 1 });
@@ -713,61 +687,43 @@ async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id)
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn actor_values_through_lets_struct_fields_and_the_partner_context() {
-        let findings = check(
-            "PS401",
-            &[
-                (
-                    "src/model.rs",
-                    "pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }\n\
-                     pub struct Payer { pub account_id: String }\n",
-                ),
-                (
-                    "src/partner/billing.rs",
-                    r#"
+        expect(
+            r#"
+//- src/model.rs
+pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }
+pub struct Payer { pub account_id: String }
+//- src/partner/billing.rs
 async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Path<String>) {
     let home = ctx.home_tenant_id.clone();
     let billed = home;
     meter.record(UsageRecord { tenant_id: billed, units: 1 });
+//                                        ^^^^^^ deny[PS401] `UsageRecord` bills `billed`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
     let partner = &ctx;
     meter.record(UsageRecord { account_id: partner.partner_id.clone(), units: 1 });
+//                                         ^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS401] `UsageRecord` bills `partner.partner_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
     let payer = Payer { account_id: ctx.account_id.clone() };
     meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
+//                                         ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS401] `UsageRecord` bills `payer.account_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
     let account = ctx.account_id.as_str();
     billing::charge(UsageCharge { account_id: account.to_owned(), units: 2 });
+//                                            ^^^^^^^^^^^^^^^^^^ deny[PS401] `UsageCharge` bills `account`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/billing.rs:5:43: deny[PS401] `UsageRecord` bills `billed`, the acting partner, as `tenant_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-                "src/partner/billing.rs:7:44: deny[PS401] `UsageRecord` bills `partner.partner_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-                "src/partner/billing.rs:9:44: deny[PS401] `UsageRecord` bills `payer.account_id`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-                "src/partner/billing.rs:11:47: deny[PS401] `UsageCharge` bills `account`, the acting partner, as `account_id` in partner context (`partner::billing::add_seat`); bill the target tenant (`tenant_id`) instead",
-            ]
         );
     }
 
     #[test]
     fn target_values_through_lets_and_struct_fields_are_fine() {
-        let findings = check(
-            "PS401",
-            &[
-                (
-                    "src/model.rs",
-                    "pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }\n\
-                     pub struct Payer { pub account_id: String }\n",
-                ),
-                (
-                    "src/partner/billing.rs",
-                    r#"
+        expect(
+            r#"
+//- src/model.rs
+pub struct PartnerContext { pub partner_id: String, pub home_tenant_id: String, pub account_id: String }
+pub struct Payer { pub account_id: String }
+//- src/partner/billing.rs
 async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Path<String>) {
     let billed = tenant_id.clone();
     meter.record(UsageRecord { tenant_id: billed, units: 1, actor_tenant_id: ctx.home_tenant_id.clone() });
@@ -778,30 +734,23 @@ async fn add_seat(Extension(ctx): Extension<PartnerContext>, Path(tenant_id): Pa
     meter.record(UsageRecord { account_id: payer.account_id.clone(), units: 1 });
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn options_add_record_words_and_tenant_fields() {
-        let findings = check_with(
-            "PS401",
-            &[
+        Expect::rule("PS401")
+            .with_options(&[
                 ("record_names", OptionValue::StringList(vec!["consumption".into()])),
                 ("tenant_fields", OptionValue::StringList(vec!["payer".into()])),
                 ("partner_words", OptionValue::StringList(vec!["agency".into()])),
-            ],
-            &[(
-                "src/partner/x.rs",
-                "fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; \
-                 let own = AgencyConsumption { payer: session.tenant_id }; }",
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/x.rs:1:80: deny[PS401] `Consumption` bills `session.tenant_id`, the acting partner, as `payer` in partner context (`partner::x::f`); bill the target tenant (`target`) instead"]
-        );
+            ])
+            .findings(
+                r#"
+//- src/partner/x.rs
+fn f(session: PartnerSession, target: TenantId) { let c = Consumption { payer: session.tenant_id, tenant_id: session.tenant_id }; let own = AgencyConsumption { payer: session.tenant_id }; }
+//                                                                             ^^^^^^^^^^^^^^^^^ deny[PS401] `Consumption` bills `session.tenant_id`, the acting partner, as `payer` in partner context (`partner::x::f`); bill the target tenant (`target`) instead
+"#,
+            );
     }
 }

@@ -1114,15 +1114,18 @@ fn returns_text_error(function: &FunctionDef) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::testing::Expect;
+
+    /// These tests are about services with a partner model, as `check` says.
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS303").with_partner_model().findings(fixture);
+    }
 
     /// These tests are about services with a partner model; without one the rule reports
     /// nothing (R6), which `without_a_partner_model_nothing_is_reported` tests.
     fn check(code: &str, files: &[(&str, &str)]) -> Vec<String> {
         crate::testing::check_with_partner_model(code, &[], files)
-    }
-
-    fn lint(source: &str) -> Vec<String> {
-        check("PS303", &[("src/partner/handlers.rs", source)])
     }
 
     #[test]
@@ -1152,82 +1155,72 @@ impl IntoResponse for ApiError {
 
     #[test]
     fn axum_status_tuple_from_map_err() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 async fn users(Extension(session): Extension<PartnerSession>, State(graph): State<Graph>) -> Result<Json<Vec<String>>, (StatusCode, String)> {
     let rows = graph.execute(query("MATCH (u:User) RETURN u")).await
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+//                                                       ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `partner::handlers::users`)
     Ok(Json(rows))
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/handlers.rs:4:58: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `graph.execute(..)`, to the partner (partner context: `partner::handlers::users`)"]
         );
     }
 
     #[test]
     fn json_bodies_debug_and_anyhow_chains_in_err_arms() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 async fn sync(Extension(session): Extension<PartnerSession>) -> Response {
     match run_sync(&session).await {
         Ok(n) => Json(json!({"synced": n})).into_response(),
         Err(err) => (StatusCode::BAD_GATEWAY, Json(json!({"error": format!("sync failed: {err:#}")}))).into_response(),
+//                                                                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `{err:#}`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync`)
     }
 }
 async fn sync_debug(Extension(session): Extension<PartnerSession>) -> Response {
     if let Err(err) = run_sync(&session).await {
         let causes: Vec<String> = vec![];
         return Response::builder().status(502).body(format!("failed: {:?}", err)).unwrap();
+//                                                                          ^^^ deny[PS303] response body shows `err`, the `Debug` text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_debug`)
     }
     match run_sync(&session).await {
         Err(e) => Json(json!({"error": e.chain().map(|c| c.to_string()).collect::<Vec<_>>()})).into_response(),
+//                                     ^^^^^^^^^ deny[PS303] response body shows `e.chain()`, the error chain of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_debug`)
         Ok(_) => StatusCode::OK.into_response(),
     }
 }
 async fn sync_raw(Extension(session): Extension<PartnerSession>) -> Response {
     match run_sync(&session).await {
         Err(e) => Json(json!({"error": e, "code": "sync_failed"})).into_response(),
+//                                     ^ deny[PS303] response body shows `e`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_raw`)
         Ok(_) => StatusCode::OK.into_response(),
     }
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:5:68: deny[PS303] response body shows `{err:#}`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync`)",
-                "src/partner/handlers.rs:11:77: deny[PS303] response body shows `err`, the `Debug` text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_debug`)",
-                "src/partner/handlers.rs:14:40: deny[PS303] response body shows `e.chain()`, the error chain of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_debug`)",
-                "src/partner/handlers.rs:20:40: deny[PS303] response body shows `e`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::sync_raw`)",
-            ]
-        );
     }
 
     #[test]
     fn actix_responses_and_error_helpers() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 async fn devices(session: PartnerSession, db: web::Data<Pool>) -> HttpResponse {
     match load(&db).await {
         Ok(devices) => HttpResponse::Ok().json(devices),
         Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+//                                                         ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::devices`)
     }
 }
 async fn backups(session: PartnerSession, db: web::Data<Pool>) -> actix_web::Result<HttpResponse> {
     let rows = load(&db).await.map_err(|e| actix_web::error::ErrorInternalServerError(e))?;
+//                                                                                    ^ deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::handlers::backups`)
     Ok(HttpResponse::Ok().json(json!({"rows": rows})))
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:5:60: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::devices`)",
-                "src/partner/handlers.rs:9:87: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::handlers::backups`)",
-            ]
         );
     }
 
@@ -1258,23 +1251,24 @@ pub struct UpstreamFailure;
 
     #[test]
     fn impls_for_error_types_judge_thiserror_messages() {
-        let findings = check(
-            "PS303",
-            &[
-                ("src/errors.rs", ERRORS),
-                (
-                    "src/http.rs",
-                    r#"
+        Expect::rule("PS303")
+            .with_partner_model()
+            .with_files(&[("src/errors.rs", ERRORS)])
+            .findings(
+                r#"
+//- src/http.rs
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self { AppError::NotFound => StatusCode::NOT_FOUND, _ => StatusCode::INTERNAL_SERVER_ERROR };
         (status, self.to_string()).into_response()
+//               ^^^^^^^^^^^^^^^^ deny[PS303] response body shows `self.to_string()`, the text of the `AppError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for AppError`
     }
 }
 impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         match self {
             AppError::Db(inner) => HttpResponse::InternalServerError().body(format!("{inner:?}")),
+//                                                                          ^^^^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `{inner:?}`, the `Debug` text of the inner error `inner` of `AppError::Db`, to the partner in `impl ResponseError for AppError`
             AppError::NotFound => HttpResponse::NotFound().json(json!({"code": "not_found"})),
             AppError::Other(e) => HttpResponse::InternalServerError().finish(),
         }
@@ -1286,26 +1280,20 @@ impl IntoResponse for PublicError {
     }
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/http.rs:5:18: deny[PS303] response body shows `self.to_string()`, the text of the `AppError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for AppError`",
-                "src/http.rs:11:77: deny[PS303] response body shows `{inner:?}`, the `Debug` text of the inner error `inner` of `AppError::Db`, to the partner in `impl ResponseError for AppError`",
-            ]
-        );
+            );
     }
 
     #[test]
     fn text_errors_returned_from_partner_functions() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 pub async fn ensure_plan(Extension(session): Extension<PartnerSession>, graph: &Graph) -> Result<(), String> {
     graph.run(query("MATCH (t:Tenant) RETURN t")).await.map_err(|e| format!("lookup failed: {e}"))?;
+//                                                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `graph.run(..)`, to the partner (partner context: `partner::handlers::ensure_plan`)
     if let Err(e) = graph.run(query("RETURN 1")).await {
         return Err(e.to_string());
+//                 ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::ensure_plan`)
     }
     graph.run(query("RETURN 2")).await.map_err(|_| "lookup failed".to_string())?;
     Ok(())
@@ -1316,43 +1304,33 @@ pub async fn internal(Extension(session): Extension<PartnerSession>, graph: &Gra
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:3:69: deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `graph.run(..)`, to the partner (partner context: `partner::handlers::ensure_plan`)",
-                "src/partner/handlers.rs:5:20: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `partner::handlers::ensure_plan`)",
-            ]
-        );
     }
 
     #[test]
     fn cypher_text_parameters_and_other_tenants_identifiers() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 const MOVE_DEVICE: &str = "MATCH (d:Device {id: $id}) SET d.tenant = $tenant";
 async fn move_device(Extension(session): Extension<PartnerSession>, Json(params): Json<MoveParams>) -> Response {
     let owner_tenant_id = lookup_owner(&params.id).await;
     if owner_tenant_id != params.tenant {
         return (StatusCode::CONFLICT, format!("device belongs to tenant {}", owner_tenant_id)).into_response();
+//                                                                           ^^^^^^^^^^^^^^^ deny[PS303] response body shows `owner_tenant_id`, another tenant's identifier, to the partner (partner context: `partner::handlers::move_device`)
     }
     (StatusCode::BAD_REQUEST, format!("query {} failed with {:?}", MOVE_DEVICE, params)).into_response()
+//                                                                 ^^^^^^^^^^^ deny[PS303] response body shows `MOVE_DEVICE`, Cypher query text, to the partner (partner context: `partner::handlers::move_device`)
+//                                                                              ^^^^^^ deny[PS303] response body shows `params`, query parameters, to the partner (partner context: `partner::handlers::move_device`)
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/handlers.rs:6:78: deny[PS303] response body shows `owner_tenant_id`, another tenant's identifier, to the partner (partner context: `partner::handlers::move_device`)",
-                "src/partner/handlers.rs:8:68: deny[PS303] response body shows `MOVE_DEVICE`, Cypher query text, to the partner (partner context: `partner::handlers::move_device`)",
-                "src/partner/handlers.rs:8:81: deny[PS303] response body shows `params`, query parameters, to the partner (partner context: `partner::handlers::move_device`)",
-            ]
         );
     }
 
     #[test]
     fn fixed_messages_codes_and_logged_detail_are_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 async fn users(Extension(session): Extension<PartnerSession>, State(graph): State<Graph>, Path(tenant_id): Path<String>) -> Result<Json<Vec<String>>, (StatusCode, String)> {
     let rows = graph.execute(query("MATCH (u:User) RETURN u")).await.map_err(|e| {
         tracing::error!(?e, error = %e, "listing users failed");
@@ -1370,16 +1348,13 @@ async fn users(Extension(session): Extension<PartnerSession>, State(graph): Stat
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn outside_partner_context_and_response_impls_nothing_is_flagged() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/customer.rs",
-                r#"
+        expect(
+            r#"
+//- src/customer.rs
 async fn users(Extension(session): Extension<CustomerSession>, State(graph): State<Graph>) -> Result<Json<Vec<String>>, (StatusCode, String)> {
     let rows = graph.execute(query("MATCH (u:User) RETURN u")).await
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
@@ -1389,84 +1364,65 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { write!(f, "{}", self.inner) }
 }
 "#,
-            )],
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn user_facing_error_enums_are_not_leaks() {
-        let findings = check(
-            "PS303",
-            &[
-                ("src/errors.rs", ERRORS),
-                (
-                    "src/partner/api.rs",
-                    r#"
+        Expect::rule("PS303")
+            .with_partner_model()
+            .with_files(&[("src/errors.rs", ERRORS)])
+            .findings(
+                r#"
+//- src/partner/api.rs
 async fn plan(Extension(session): Extension<PartnerSession>) -> Response {
     match change_plan(&session).await {
         Err(PublicError::Unavailable { source }) => (StatusCode::SERVICE_UNAVAILABLE, "try again later".to_string()).into_response(),
         Err(PublicError::Plan { plan }) => (StatusCode::BAD_REQUEST, plan).into_response(),
         Err(AppError::Db(inner)) => (StatusCode::INTERNAL_SERVER_ERROR, inner.to_string()).into_response(),
+//                                                                      ^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)
         _ => StatusCode::OK.into_response(),
     }
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/api.rs:6:73: deny[PS303] response body shows `inner.to_string()`, the text of the inner error `inner` of `AppError::Db`, to the partner (partner context: `partner::api::plan`)"]
-        );
+            );
     }
 
     #[test]
     fn responder_impls_and_parameters_typed_as_driver_errors() {
-        let findings = check(
-            "PS303",
-            &[
-                ("src/errors.rs", ERRORS),
-                (
-                    "src/reports.rs",
-                    r#"
+        Expect::rule("PS303")
+            .with_partner_model()
+            .with_files(&[("src/errors.rs", ERRORS)])
+            .findings(
+                r#"
+//- src/reports.rs
 impl Responder for TenantReport {
     type Body = BoxBody;
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
         match self.render() {
             Ok(html) => HttpResponse::Ok().body(html),
             Err(e) => HttpResponse::InternalServerError().body(format!("render failed: {e:?}")),
+//                                                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`
         }
     }
 }
-"#,
-                ),
-                (
-                    "src/partner/convert.rs",
-                    r#"
+//- src/partner/convert.rs
 pub fn db_failure(err: sqlx::Error) -> HttpResponse {
     HttpResponse::InternalServerError().json(json!({"error": err.to_string()}))
+//                                                           ^^^^^^^^^^^^^^^ deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)
 }
 pub fn public_failure(err: &PublicError) -> HttpResponse {
     HttpResponse::BadRequest().json(json!({"error": err.to_string()}))
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/convert.rs:3:62: deny[PS303] response body shows `err.to_string()`, the text of the error `err` (`sqlx::Error`), to the partner (partner context: `partner::convert::db_failure`)",
-                "src/reports.rs:7:64: deny[PS303] response body shows `{e:?}`, the `Debug` text of the `Err` value `e`, to the partner in `impl Responder for TenantReport`",
-            ]
-        );
+            );
     }
 
     #[test]
     fn handing_an_error_to_its_own_into_response_is_not_a_leak() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/handlers.rs
 impl<T: IntoResponse, E: IntoResponse> IntoResponse for Outcome<T, E> {
     fn into_response(self) -> Response {
         match self.0 {
@@ -1485,23 +1441,18 @@ async fn sync_text(Extension(session): Extension<PartnerSession>) -> Response {
     match run_sync().await {
         Ok(n) => Json(n).into_response(),
         Err(err) => err.to_string().into_response(),
+//                  ^^^^^^^^^^^^^^^ deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_text`)
     }
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/handlers.rs:19:21: deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::handlers::sync_text`)"]
         );
     }
 
     #[test]
     fn in_a_match_arm_self_shows_only_its_variants_message() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/errors.rs",
-                r#"
+        expect(
+            r#"
+//- src/errors.rs
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("Authentication required")]
@@ -1519,6 +1470,7 @@ impl IntoResponse for ApiError {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, self.to_string()),
             ApiError::Forbidden | Self::ConnectorNotFound(_) => (StatusCode::FORBIDDEN, self.to_string()),
             Self::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()),
+//                                                                   ^^^^^^^^^^^^^^^^ deny[PS303] response body shows `self.to_string()`, the text of the `ApiError::Database` itself, whose message includes an inner error, to the partner in `impl IntoResponse for ApiError`
         };
         (status, message).into_response()
     }
@@ -1529,28 +1481,19 @@ impl ResponseError for ApiError {
         match self {
             Self::Unauthorized => HttpResponse::Unauthorized().body(self.to_string()),
             _ => HttpResponse::InternalServerError().body(format!("{kind}: {}", self)),
+//                                                                              ^^^^ deny[PS303] response body shows `self`, the text of the `ApiError` itself, whose message includes an inner error, to the partner in `impl ResponseError for ApiError`
         }
     }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/errors.rs:18:70: deny[PS303] response body shows `self.to_string()`, the text of the `ApiError::Database` itself, whose message includes an inner error, to the partner in `impl IntoResponse for ApiError`",
-                "src/errors.rs:28:81: deny[PS303] response body shows `self`, the text of the `ApiError` itself, whose message includes an inner error, to the partner in `impl ResponseError for ApiError`",
-            ]
         );
     }
 
     #[test]
     fn an_inner_error_matched_again_shows_only_its_variants_message() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/errors.rs",
-                r#"
+        expect(
+            r#"
+//- src/errors.rs
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -1571,26 +1514,20 @@ impl IntoResponse for WebError {
             WebError::Store(e) => match &e {
                 StoreError::NotFound | StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
                 _ => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+//                                                       ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the inner error `e` of `WebError::Store`, to the partner in `impl IntoResponse for WebError`
             },
         }
     }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/errors.rs:21:58: deny[PS303] response body shows `e.to_string()`, the text of the inner error `e` of `WebError::Store`, to the partner in `impl IntoResponse for WebError`"]
         );
     }
 
     #[test]
     fn transparent_errors_leak_only_what_their_field_leaks() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/errors.rs",
-                r#"
+        expect(
+            r#"
+//- src/errors.rs
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error(transparent)]
@@ -1611,30 +1548,26 @@ impl IntoResponse for InputError {
 impl IntoResponse for StoreError {
     fn into_response(self) -> Response {
         (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+//                                          ^^^^^^^^^^^^^^^^ deny[PS303] response body shows `self.to_string()`, the text of the `StoreError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for StoreError`
     }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/errors.rs:21:45: deny[PS303] response body shows `self.to_string()`, the text of the `StoreError` itself, whose message includes an inner error, to the partner in `impl IntoResponse for StoreError`"]
         );
     }
     #[test]
     fn tonic_status_messages_and_details_are_responses() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/grpc.rs",
-                r#"
+        expect(
+            r#"
+//- src/grpc.rs
 use tonic::{Code, Request, Response, Status};
 #[tonic::async_trait]
 impl DeviceService for Svc {
     async fn list(&self, req: Request<ListReq>) -> Result<Response<ListReply>, Status> {
         let session = req.extensions().get::<PartnerSession>().cloned();
         let rows = self.graph.execute(query(LIST)).await.map_err(|e| Status::internal(format!("{e}")))?;
+//                                                                                    ^^^^^^^^^^^^^^ deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `self.graph.execute(..)`, to the partner (partner context: `grpc::Svc::list`)
         let more = self.graph.execute(query(LIST)).await.map_err(|e| Status::new(Code::Internal, e.to_string()))?;
+//                                                                                               ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `self.graph.execute(..)`, to the partner (partner context: `grpc::Svc::list`)
         let fixed = self.graph.execute(query(LIST)).await.map_err(|e| {
             tracing::error!(?e, "listing devices failed");
             Status::internal("listing devices failed")
@@ -1651,33 +1584,27 @@ impl DeviceService for Svc {
     }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/grpc.rs:7:87: deny[PS303] response body shows `{e}`, the text of the `map_err` error `e` of `self.graph.execute(..)`, to the partner (partner context: `grpc::Svc::list`)",
-                "src/grpc.rs:8:98: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `self.graph.execute(..)`, to the partner (partner context: `grpc::Svc::list`)",
-            ]
         );
     }
 
     #[test]
     fn async_graphql_errors_and_extensions_are_responses() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/graphql.rs",
-                r#"
+        expect(
+            r#"
+//- src/graphql.rs
 use async_graphql::{Context, Error, ErrorExtensions, Object, Result};
 #[Object]
 impl Query {
     async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Device>> {
         let session = ctx.data::<PartnerSession>()?;
         let rows = load(session).await.map_err(|e| Error::new(e.to_string()))?;
+//                                                            ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)
         let more = load(session).await.map_err(|e| Error::new("lookup failed").extend_with(|_, ext| ext.set("detail", e.to_string())))?;
+//                                                                                                                    ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)
         let again = load(session).await.map_err(|e| e.extend_with(|_, ext| ext.set("code", "DB")))?;
+//                                                  ^ deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)
         let plain = load(session).await.map_err(|e| e.extend())?;
+//                                                  ^ deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)
         let mut params = vec![session.partner_id];
         params.extend(rows.iter().map(|row| row.id));
         let fixed = load(session).await.map_err(|e| {
@@ -1689,31 +1616,20 @@ impl Query {
     }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/graphql.rs:7:63: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
-                "src/graphql.rs:8:119: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
-                "src/graphql.rs:9:53: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
-                "src/graphql.rs:10:53: deny[PS303] response body shows `e`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `graphql::Query::devices`)",
-            ]
         );
     }
 
     #[test]
     fn actix_handlers_routed_under_a_partner_path_are_partner_context() {
-        let findings = check(
-            "PS303",
-            &[(
-                "src/routes.rs",
-                r#"
+        expect(
+            r#"
+//- src/routes.rs
 #[get("/partner/{tid}/devices")]
 async fn partner_devices(tid: web::Path<TenantId>, graph: web::Data<Graph>) -> HttpResponse {
     match load(&graph, &tid).await {
         Ok(rows) => HttpResponse::Ok().json(rows),
         Err(e) => HttpResponse::InternalServerError().body(e.to_string()),
+//                                                         ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `routes::partner_devices`)
     }
 }
 #[get("/account/{tid}/devices")]
@@ -1724,22 +1640,14 @@ async fn own_devices(tid: web::Path<TenantId>, graph: web::Data<Graph>) -> HttpR
     }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/routes.rs:6:60: deny[PS303] response body shows `e.to_string()`, the text of the `Err` value `e`, to the partner (partner context: `routes::partner_devices`)"]
         );
     }
 
     #[test]
     fn a_workspace_error_named_error_with_driver_sources() {
-        let findings = check(
-            "PS303",
-            &[
-                (
-                    "crates/api/src/lib.rs",
-                    r#"
+        expect(
+            r#"
+//- crates/api/src/lib.rs
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
@@ -1750,13 +1658,10 @@ pub enum Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         (StatusCode::INTERNAL_SERVER_ERROR, self.to_string()).into_response()
+//                                          ^^^^^^^^^^^^^^^^ deny[PS303] response body shows `self.to_string()`, the text of the `Error` itself, whose message includes an inner error, to the partner in `impl IntoResponse for Error`
     }
 }
-"#,
-                ),
-                (
-                    "crates/store/src/lib.rs",
-                    r#"
+//- crates/store/src/lib.rs
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the store is unavailable")]
@@ -1768,23 +1673,14 @@ impl IntoResponse for Error {
     }
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["crates/api/src/lib.rs:11:45: deny[PS303] response body shows `self.to_string()`, the text of the `Error` itself, whose message includes an inner error, to the partner in `impl IntoResponse for Error`"]
         );
     }
 
     #[test]
     fn error_text_through_lets_conversions_and_response_structs() {
-        let findings = check(
-            "PS303",
-            &[
-                (
-                    "src/errors.rs",
-                    r#"
+        expect(
+            r#"
+//- src/errors.rs
 pub struct ApiError { pub message: String }
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -1794,6 +1690,7 @@ impl IntoResponse for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         ApiError { message: e.to_string() }
+//                          ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the error `e` (`sqlx::Error`), to the partner in `impl From<_> for ApiError`
     }
 }
 impl From<neo4rs::Error> for ApiError {
@@ -1812,17 +1709,15 @@ pub mod partner {
         fn from(e: sqlx::Error) -> Self { RowError { detail: e.to_string() } }
     }
 }
-"#,
-                ),
-                (
-                    "src/partner/devices.rs",
-                    r#"
+//- src/partner/devices.rs
 async fn devices(Extension(session): Extension<PartnerSession>) -> Response {
     match sync(&session).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(err) => {
             let message = err.to_string();
+//                        ^^^^^^^^^^^^^^^ deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::devices::devices`)
             let detail = format!("{:#}", err);
+//                                       ^^^ deny[PS303] response body shows `err`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::devices::devices`)
             let fixed = "sync failed".to_string();
             (StatusCode::BAD_GATEWAY, message, detail, fixed).into_response()
         }
@@ -1834,47 +1729,28 @@ async fn loaded(Extension(session): Extension<PartnerSession>) -> Result<Json<Ve
 }
 async fn devices_struct(Extension(session): Extension<PartnerSession>) -> Result<Json<Vec<Device>>, ApiError> {
     let rows = load(&session).await.map_err(|e| ApiError { message: e.to_string() })?;
+//                                                                  ^^^^^^^^^^^^^ deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::devices::devices_struct`)
     let fixed = load(&session).await.map_err(|_| ApiError { message: "load failed".into() })?;
     Ok(Json(rows))
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/errors.rs:10:29: deny[PS303] response body shows `e.to_string()`, the text of the error `e` (`sqlx::Error`), to the partner in `impl From<_> for ApiError`",
-                "src/partner/devices.rs:6:27: deny[PS303] response body shows `err.to_string()`, the text of the `Err` value `err`, to the partner (partner context: `partner::devices::devices`)",
-                "src/partner/devices.rs:7:42: deny[PS303] response body shows `err`, the `anyhow` chain of the `Err` value `err`, to the partner (partner context: `partner::devices::devices`)",
-                "src/partner/devices.rs:18:69: deny[PS303] response body shows `e.to_string()`, the text of the `map_err` error `e` of `load(..)`, to the partner (partner context: `partner::devices::devices_struct`)",
-            ]
         );
     }
 
     #[test]
     fn a_query_const_from_another_crate_echoed_in_a_response() {
-        let findings = check(
-            "PS303",
-            &[
-                (
-                    "crates/queries/src/lib.rs",
-                    "pub const LIST_DEVICES: &str = \"MATCH (t:Tenant {id: $tid})-[:HAS]->(d:Device) RETURN d\";\npub const SUPPORT_URL: &str = \"https://support.example.com\";\n",
-                ),
-                (
-                    "crates/api/src/partner/devices.rs",
-                    r#"
+        expect(
+            r#"
+//- crates/queries/src/lib.rs
+pub const LIST_DEVICES: &str = "MATCH (t:Tenant {id: $tid})-[:HAS]->(d:Device) RETURN d";
+pub const SUPPORT_URL: &str = "https://support.example.com";
+//- crates/api/src/partner/devices.rs
 use queries::LIST_DEVICES;
 async fn devices(Extension(session): Extension<PartnerSession>) -> Response {
     (StatusCode::BAD_GATEWAY, format!("query {} failed, see {}", LIST_DEVICES, queries::SUPPORT_URL)).into_response()
+//                                                               ^^^^^^^^^^^^ deny[PS303] response body shows `LIST_DEVICES`, Cypher query text, to the partner (partner context: `partner::devices::devices`)
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["crates/api/src/partner/devices.rs:4:66: deny[PS303] response body shows `LIST_DEVICES`, Cypher query text, to the partner (partner context: `partner::devices::devices`)"]
         );
     }
 }

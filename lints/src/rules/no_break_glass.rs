@@ -70,10 +70,16 @@ hand; with a long-cached access check, it lasts until the cache expires.
 ## Example
 ```rust
 // Only ever grants:
-graph.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: $perms}]->(t)")).await?;
+pub async fn grant_partner(graph: &Graph) -> Result<()> {
+    graph.run(query("MATCH (p:Partner {id: $p}), (t:Tenant {id: $t}) CREATE (p)-[:MANAGES {permissions: $perms}]->(t)")).await?;
+    Ok(())
+}
 // …and remembers access for a day:
-let allowed = check_partner_access(&ctx, &tenant_id).await?;
-redis.set_ex(key, allowed, 86_400).await?;
+async fn may_access(ctx: PartnerContext, tenant_id: String, key: String, redis: &mut Connection) -> Result<()> {
+    let allowed = check_partner_access(&ctx, &tenant_id).await?;
+    redis.set_ex(key, allowed, 86_400).await?;
+    Ok(())
+}
 ```
 
 ## Use instead
@@ -83,7 +89,11 @@ pub async fn revoke_partner(session: CustomerSession, partner_id: String) -> Res
     graph.run(query("MATCH (:Partner {id: $p})-[r:MANAGES]->(:Tenant {id: $t}) DELETE r")).await
 }
 // …and a short TTL:
-redis.set_ex(key, allowed, 30).await?;
+async fn may_access(ctx: PartnerContext, tenant_id: String, key: String, redis: &mut Connection) -> Result<()> {
+    let allowed = check_partner_access(&ctx, &tenant_id).await?;
+    redis.set_ex(key, allowed, 30).await?;
+    Ok(())
+}
 ```
 
 ## Options
@@ -380,7 +390,7 @@ fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::check;
+    use crate::testing::{check, Expect};
 
     const GRANT: &str = r#"
 pub async fn invite_partner(session: CustomerSession, g: Graph) {
@@ -429,10 +439,13 @@ pub async fn invite_partner(session: CustomerSession, g: Graph) {
 
     #[test]
     fn cached_access_checks_need_a_short_ttl() {
-        let source = r#"
+        Expect::rule("PS202").findings(
+            r#"
+//- src/access.rs
 async fn long(ctx: PartnerContext, redis: Conn, t: String) {
     let allowed = check_partner_access(&ctx, &t).await?;
     redis.set_ex(format!("access:{t}"), allowed, 86_400).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 86400 s, over the 60 s a revocation may wait
 }
 async fn short(ctx: PartnerContext, redis: Conn, t: String) {
     let allowed = check_partner_access(&ctx, &t).await?;
@@ -440,6 +453,7 @@ async fn short(ctx: PartnerContext, redis: Conn, t: String) {
 }
 async fn forever(ctx: PartnerContext, mut conn: Conn, t: String) {
     conn.set(&t, ensure_manages(&ctx, &t).await.is_ok()).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect
 }
 async fn expired(ctx: PartnerContext, mut conn: Conn, t: String) {
     let ok = manages_lookup(&ctx, &t).await;
@@ -450,28 +464,23 @@ async fn manages_lookup(ctx: &PartnerContext, t: &str) -> bool {
     run(query("MATCH (:Partner {id: $p})-[:MANAGES]->(:Tenant {id: $t}) RETURN count(*) > 0")).await
 }
 async fn not_an_access_check(redis: Conn, name: String) { redis.set_ex("name", name, 86_400).await; }
-"#;
-        let findings = check("PS202", &[("src/access.rs", source)]);
-        assert_eq!(
-            findings,
-            [
-                "src/access.rs:4:5: deny[PS202] a partner-access check is cached for 86400 s, over the 60 s a revocation may wait",
-                "src/access.rs:11:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
-            ]
+"#,
         );
     }
 
     #[test]
     fn in_memory_caches_take_the_builders_ttl() {
-        let source = r#"
+        Expect::rule("PS202").findings(
+            r#"
+//- src/access.rs
 fn build() -> Cache<String, bool> { Cache::builder().time_to_live(Duration::from_secs(300)).build() }
 async fn cached(ctx: PartnerContext, access_cache: &Cache<String, bool>, t: String) {
     let allowed = ensure_manages(&ctx, &t).await.is_ok();
     access_cache.insert(t.clone(), allowed).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 300 s, over the 60 s a revocation may wait
 }
-"#;
-        let findings = check("PS202", &[("src/access.rs", source)]);
-        assert_eq!(findings, ["src/access.rs:5:5: deny[PS202] a partner-access check is cached for 300 s, over the 60 s a revocation may wait"]);
+"#,
+        );
     }
 
     /// The access check of every test below, from a guard.
@@ -480,6 +489,14 @@ pub async fn check_partner_access(ctx: &PartnerContext, t: &str) -> bool {
     run(query("MATCH (:Partner {id: $p})-[:MANAGES]->(:Tenant {id: $t}) RETURN count(*) > 0")).await
 }
 "#;
+
+    /// A fixture analysed with `HELPERS` in `src/checks.rs`.
+    #[track_caller]
+    fn expect_cached(fixture: &str) {
+        Expect::rule("PS202")
+            .with_files(&[("src/checks.rs", HELPERS)])
+            .findings(fixture);
+    }
 
     fn cached(source: &str) -> Vec<String> {
         check(
@@ -490,26 +507,35 @@ pub async fn check_partner_access(ctx: &PartnerContext, t: &str) -> bool {
 
     #[test]
     fn ttls_of_redis_commands_and_their_options() {
-        let findings = cached(
-            r#"use redis::AsyncCommands;
+        expect_cached(
+            r#"
+//- src/access.rs
+use redis::AsyncCommands;
 const ACCESS_TTL: u64 = 60 * 60;
 const SHORT_TTL: u64 = 30;
 async fn a(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
     let allowed = check_partner_access(&ctx, &t).await;
     redis::cmd("SET").arg(&t).arg(allowed).arg("EX").arg(3600).query_async::<()>(&mut conn).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait
     redis::cmd("set").arg(&t).arg(allowed).arg("px").arg(30_000).query_async::<()>(&mut conn).await?;
     redis::cmd("SETEX").arg(&t).arg(ACCESS_TTL).arg(allowed).query_async::<()>(&mut conn).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait
     redis::cmd("SET").arg(&t).arg(allowed).query_async::<()>(&mut conn).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect
     conn.set_ex::<_, _, ()>(&t, allowed, ACCESS_TTL).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait
     conn.set_ex::<_, _, ()>(&t, allowed, SHORT_TTL).await?;
     conn.pset_ex::<_, _, ()>(&t, allowed, 90_000).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 90 s, over the 60 s a revocation may wait
     conn.pset_ex::<_, _, ()>(&t, allowed, 5_000).await?;
     conn.set_options::<_, _, ()>(&t, allowed, SetOptions::default().with_expiration(SetExpiry::EX(600))).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 600 s, over the 60 s a revocation may wait
     conn.set_options::<_, _, ()>(&t, allowed, SetOptions::default().with_expiration(SetExpiry::PX(600))).await?;
 }
 async fn b(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
     let allowed = check_partner_access(&ctx, &t).await;
     conn.hset::<_, _, _, ()>(&t, "allowed", allowed).await?;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 120 s, over the 60 s a revocation may wait
     conn.pexpire::<_, ()>(&t, 120_000).await?;
 }
 async fn c(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
@@ -525,18 +551,6 @@ async fn d(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: 
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/access.rs:6:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait",
-                "src/access.rs:8:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait",
-                "src/access.rs:9:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
-                "src/access.rs:10:5: deny[PS202] a partner-access check is cached for 3600 s, over the 60 s a revocation may wait",
-                "src/access.rs:12:5: deny[PS202] a partner-access check is cached for 90 s, over the 60 s a revocation may wait",
-                "src/access.rs:14:5: deny[PS202] a partner-access check is cached for 600 s, over the 60 s a revocation may wait",
-                "src/access.rs:19:5: deny[PS202] a partner-access check is cached for 120 s, over the 60 s a revocation may wait",
-            ]
-        );
     }
 
     #[test]
@@ -546,7 +560,12 @@ pub const ACCESS_TTL: Duration = Duration::from_mins(10);
 pub const ACCESS_TTL_SECS: u64 = ACCESS_TTL.as_secs();
 pub const QUICK: Duration = Duration::from_millis(500);
 "#;
-        let source = r#"use crate::config::{ACCESS_TTL, ACCESS_TTL_SECS, QUICK};
+        let findings = check(
+            "PS202",
+            &[
+                (
+                    "src/access.rs",
+                    r#"use crate::config::{ACCESS_TTL, ACCESS_TTL_SECS, QUICK};
 async fn a(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: String) {
     let allowed = check_partner_access(&ctx, &t).await;
     conn.set_ex::<_, _, ()>(&t, allowed, ACCESS_TTL_SECS).await?;
@@ -555,11 +574,8 @@ async fn a(ctx: PartnerContext, mut conn: redis::aio::MultiplexedConnection, t: 
     conn.pset_ex::<_, _, ()>(&t, allowed, QUICK.as_millis() as u64).await?;
     conn.set_ex::<_, _, ()>(&t, allowed, Duration::from_secs(45).as_secs()).await?;
 }
-"#;
-        let findings = check(
-            "PS202",
-            &[
-                ("src/access.rs", source),
+"#,
+                ),
                 ("src/config.rs", config),
                 ("src/checks.rs", HELPERS),
             ],
@@ -590,7 +606,12 @@ pub async fn cache_label(conn: &mut deadpool_redis::Connection, key: &str, label
     let _: () = conn.set(key, label).await.unwrap();
 }
 "#;
-        let handlers = r#"
+        let findings = check(
+            "PS202",
+            &[
+                (
+                    "src/partner/h.rs",
+                    r#"
 async fn h(ctx: PartnerContext, mut conn: deadpool_redis::Connection, t: String) {
     let allowed = check_partner_access(&ctx, &t).await;
     cache_decision(&mut conn, &t, allowed).await;
@@ -598,11 +619,8 @@ async fn h(ctx: PartnerContext, mut conn: deadpool_redis::Connection, t: String)
     cache_briefly(&mut conn, &t, allowed).await;
     cache_label(&mut conn, &t, "tenant", allowed).await;
 }
-"#;
-        let findings = check(
-            "PS202",
-            &[
-                ("src/partner/h.rs", handlers),
+"#,
+                ),
                 ("src/store.rs", store),
                 ("src/checks.rs", HELPERS),
             ],
@@ -640,7 +658,10 @@ async fn h(ctx: PartnerContext, decisions: &Cache<String, bool>, t: String) {
 
     #[test]
     fn in_memory_cache_builders_set_the_ttl_or_keep_entries_forever() {
-        let source = r#"use moka::future::Cache;
+        expect_cached(
+            r#"
+//- src/access.rs
+use moka::future::Cache;
 struct AppState { decisions: Cache<String, bool>, briefly: Cache<String, bool>, idle: mini_moka::sync::Cache<String, bool>, forever: quick_cache::sync::Cache<String, bool> }
 fn state() -> AppState {
     AppState {
@@ -653,22 +674,17 @@ fn state() -> AppState {
 async fn h(ctx: PartnerContext, state: &AppState, t: String) {
     let allowed = check_partner_access(&ctx, &t).await;
     state.decisions.insert(t.clone(), allowed).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect
     state.briefly.insert(t.clone(), allowed).await;
     state.idle.insert(t.clone(), allowed);
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 900 s, over the 60 s a revocation may wait
     state.forever.insert(t.clone(), allowed);
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect
     let local = Cache::builder().time_to_live(Duration::from_secs(7200)).build();
     local.insert(t.clone(), allowed).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS202] a partner-access check is cached for 7200 s, over the 60 s a revocation may wait
 }
-"#;
-        let findings = cached(source);
-        assert_eq!(
-            findings,
-            [
-                "src/access.rs:13:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
-                "src/access.rs:15:5: deny[PS202] a partner-access check is cached for 900 s, over the 60 s a revocation may wait",
-                "src/access.rs:16:5: deny[PS202] a partner-access check is cached with no expiry, so a revocation would not take effect",
-                "src/access.rs:18:5: deny[PS202] a partner-access check is cached for 7200 s, over the 60 s a revocation may wait",
-            ]
+"#,
         );
     }
 
@@ -685,12 +701,6 @@ async fn main() {
     };
 }
 "#;
-        let handler = r#"async fn pin(ctx: PartnerContext, state: &AppState, t: String) {
-    let allowed = check_partner_access(&ctx, &t).await;
-    state.switcher.insert(t.clone(), allowed).await;
-    state.sessions.insert(t.clone(), allowed).await;
-}
-"#;
         let findings = check(
             "PS202",
             &[
@@ -699,7 +709,12 @@ async fn main() {
                     "use moka::future::Cache;\npub struct AppState { pub switcher: Cache<String, bool>, pub sessions: Cache<String, bool> }\n",
                 ),
                 ("src/main.rs", main),
-                ("src/access.rs", handler),
+                ("src/access.rs", r#"async fn pin(ctx: PartnerContext, state: &AppState, t: String) {
+    let allowed = check_partner_access(&ctx, &t).await;
+    state.switcher.insert(t.clone(), allowed).await;
+    state.sessions.insert(t.clone(), allowed).await;
+}
+"#),
                 ("src/checks.rs", HELPERS),
             ],
         );

@@ -652,15 +652,18 @@ impl<'a> Search<'a> {
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::{check, check_with, Expect};
+
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS501").findings(fixture);
+    }
 
     #[test]
     fn leptos_routes_under_partner_paths_with_and_without_a_layout() {
-        let findings = check(
-            "PS501",
-            &[(
-                "src/app.rs",
-                r##"
+        expect(
+            r#"
+//- src/app.rs
 #[component]
 pub fn App() -> impl IntoView {
     view! {
@@ -690,19 +693,13 @@ fn TenantList() -> impl IntoView { view! { <h1>"Tenants"</h1><TenantRow/> } }
 fn TenantRow() -> impl IntoView { view! { <tr>"row"</tr> } }
 #[component]
 fn Billing() -> impl IntoView { view! { <h1>"Billing"</h1><TenantRow/> } }
+// ^^^^^^^ warn[PS501] page `Billing` is rendered in partner "acting as" context (route `/partners/billing`) but shows no context indicator in the page, its layout or what it includes
 #[component]
 fn Card(children: Children) -> impl IntoView { view! { <div class="card">{children()}</div> } }
 #[component]
 fn Seats() -> impl IntoView { view! { <h1>"Seats"</h1> } }
-"##,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/app.rs:30:4: warn[PS501] page `Billing` is rendered in partner \"acting as\" context (route `/partners/billing`) but shows no context indicator in the page, its layout or what it includes",
-                "src/app.rs:34:4: warn[PS501] page `Seats` is rendered in partner \"acting as\" context (route `/msp/seats`) but shows no context indicator in the page, its layout or what it includes",
-            ]
+// ^^^^^ warn[PS501] page `Seats` is rendered in partner "acting as" context (route `/msp/seats`) but shows no context indicator in the page, its layout or what it includes
+"#,
         );
     }
 
@@ -747,13 +744,12 @@ fn TenantList() -> impl IntoView { view! { <h1>"Tenants"</h1> } }
 
     #[test]
     fn components_taking_partner_context_and_their_children() {
-        let findings = check(
-            "PS501",
-            &[(
-                "src/tenant.rs",
-                r##"
+        expect(
+            r#"
+//- src/tenant.rs
 #[component]
 pub fn TenantUsers(ctx: PartnerContext) -> impl IntoView {
+//     ^^^^^^^^^^^ warn[PS501] page `TenantUsers` is rendered in partner "acting as" context (it takes partner context `ctx: PartnerContext`) but shows no context indicator in the page, its layout or what it includes
     view! { <h1>"Users"</h1><UserTable/> }
 }
 #[component]
@@ -764,6 +760,7 @@ pub fn TenantAudit(ctx: PartnerContext) -> impl IntoView {
 fn AuditLog(ctx: PartnerContext) -> impl IntoView { view! { <ul>"log"</ul> } }
 #[component]
 pub fn Overview() -> impl IntoView {
+//     ^^^^^^^^ warn[PS501] page `Overview` is rendered in partner "acting as" context (it renders `QuotaPanel`, which takes partner context `session: PartnerSession`) but shows no context indicator in the page, its layout or what it includes
     view! { <Card><QuotaPanel session=session/></Card> }
 }
 #[component]
@@ -780,6 +777,7 @@ pub fn Switcher(ctx: PartnerContext) -> impl IntoView {
 }
 #[component]
 pub fn Devices() -> impl IntoView {
+//     ^^^^^^^ warn[PS501] page `Devices` is rendered in partner "acting as" context (it takes partner context `use_context::<PartnerSession>`) but shows no context indicator in the page, its layout or what it includes
     let session = expect_context::<PartnerSession>();
     let theme = use_context::<Theme>();
     view! { <h1>"Devices"</h1> }
@@ -789,26 +787,15 @@ pub fn Themed() -> impl IntoView {
     let theme = use_context::<Theme>();
     view! { <h1>"Theme"</h1> }
 }
-"##,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/tenant.rs:3:8: warn[PS501] page `TenantUsers` is rendered in partner \"acting as\" context (it takes partner context `ctx: PartnerContext`) but shows no context indicator in the page, its layout or what it includes",
-                "src/tenant.rs:13:8: warn[PS501] page `Overview` is rendered in partner \"acting as\" context (it renders `QuotaPanel`, which takes partner context `session: PartnerSession`) but shows no context indicator in the page, its layout or what it includes",
-                "src/tenant.rs:29:8: warn[PS501] page `Devices` is rendered in partner \"acting as\" context (it takes partner context `use_context::<PartnerSession>`) but shows no context indicator in the page, its layout or what it includes",
-            ]
+"#,
         );
     }
 
     #[test]
     fn yew_routes_switch_arms_and_props() {
-        let findings = check(
-            "PS501",
-            &[(
-                "src/routes.rs",
-                r##"
+        expect(
+            r#"
+//- src/routes.rs
 #[derive(Clone, Routable, PartialEq)]
 enum Route {
     #[at("/")]
@@ -835,29 +822,21 @@ fn MspLayout(props: &LayoutProps) -> Html {
 fn tenants_page() -> Html { html! { <h1>{ "Tenants" }</h1> } }
 #[function_component(TenantPage)]
 fn tenant_page(props: &TenantProps) -> Html { html! { <h1>{ "Tenant" }</h1> } }
+// ^^^^^^^^^^^ warn[PS501] page `TenantPage` is rendered in partner "acting as" context (route `/msp/tenants/:id`) but shows no context indicator in the page, its layout or what it includes
 #[derive(Properties, PartialEq)]
 struct BillingProps { ctx: PartnerClaims }
 #[function_component(BillingPage)]
 fn billing_page(props: &BillingProps) -> Html { html! { <p>{ "Billing" }</p> } }
-"##,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/routes.rs:27:4: warn[PS501] page `TenantPage` is rendered in partner \"acting as\" context (route `/msp/tenants/:id`) but shows no context indicator in the page, its layout or what it includes",
-                "src/routes.rs:31:4: warn[PS501] page `BillingPage` is rendered in partner \"acting as\" context (it takes partner context `props.ctx: PartnerClaims`) but shows no context indicator in the page, its layout or what it includes",
-            ]
+// ^^^^^^^^^^^^ warn[PS501] page `BillingPage` is rendered in partner "acting as" context (it takes partner context `props.ctx: PartnerClaims`) but shows no context indicator in the page, its layout or what it includes
+"#,
         );
     }
 
     #[test]
     fn dioxus_routes_nests_and_layouts() {
-        let findings = check(
-            "PS501",
-            &[(
-                "src/main.rs",
-                r##"
+        expect(
+            r#"
+//- src/main.rs
 #[derive(Routable, Clone, PartialEq)]
 enum Route {
     #[route("/")]
@@ -878,26 +857,19 @@ fn PartnerShell() -> Element { rsx! { div { ActingAsBar {} Outlet::<Route> {} } 
 #[component]
 fn Tenants(pid: String) -> Element { rsx! { h1 { "Tenants" } } }
 fn Reports(pid: String) -> Element { rsx! { h1 { "Reports for {pid}" } } }
+// ^^^^^^^ warn[PS501] page `Reports` is rendered in partner "acting as" context (route `/partners/:pid/reports`) but shows no context indicator in the page, its layout or what it includes
 fn Home() -> Element { rsx! { "home" } }
 #[component]
 fn NotFound(route: Vec<String>) -> Element { rsx! { "missing" } }
-"##,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/main.rs:21:4: warn[PS501] page `Reports` is rendered in partner \"acting as\" context (route `/partners/:pid/reports`) but shows no context indicator in the page, its layout or what it includes"]
+"#,
         );
     }
 
     #[test]
     fn handlers_rendering_views_and_dioxus_routes_naming_a_component() {
-        let findings = check(
-            "PS501",
-            &[
-                (
-                    "src/server.rs",
-                    r##"
+        expect(
+            r#"
+//- src/server.rs
 pub fn router() -> Router {
     Router::new()
         .route("/partner/seats", get(seats))
@@ -921,13 +893,10 @@ fn PartnerFrame(children: Children) -> impl IntoView {
 fn SeatTable() -> impl IntoView { view! { <table></table> } }
 #[component]
 fn PlanTable() -> impl IntoView { view! { <table></table> } }
+// ^^^^^^^^^ warn[PS501] page `PlanTable` is rendered in partner "acting as" context (route `/partner/plans`, handler `plans`) but shows no context indicator in the page, its layout or what it includes
 #[component]
 fn StatusTable() -> impl IntoView { view! { <table></table> } }
-"##,
-                ),
-                (
-                    "src/routes.rs",
-                    r##"
+//- src/routes.rs
 #[derive(Routable, Clone, PartialEq)]
 enum Route {
     #[route("/msp/devices", DeviceList)]
@@ -939,16 +908,8 @@ enum Route {
 fn DeviceList() -> Element { rsx! { ActingAsHeader {} ul {} } }
 #[component]
 fn AlertList() -> Element { rsx! { ul { "alerts" } } }
-"##,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/routes.rs:12:4: warn[PS501] page `AlertList` is rendered in partner \"acting as\" context (route `/msp/alerts`) but shows no context indicator in the page, its layout or what it includes",
-                "src/server.rs:24:4: warn[PS501] page `PlanTable` is rendered in partner \"acting as\" context (route `/partner/plans`, handler `plans`) but shows no context indicator in the page, its layout or what it includes",
-            ]
+// ^^^^^^^^^ warn[PS501] page `AlertList` is rendered in partner "acting as" context (route `/msp/alerts`) but shows no context indicator in the page, its layout or what it includes
+"#,
         );
     }
 
@@ -1062,34 +1023,26 @@ async fn home() -> HomePage {{ HomePage {{ tenant: String::new() }} }}
 
     #[test]
     fn templates_loaded_by_name_through_nested_routers_and_partner_handlers() {
-        let findings = check(
-            "PS501",
-            &[
-                (
-                    "app/templates/partner/tenants.html",
-                    "<h1>Tenants</h1>\n<table></table>\n",
-                ),
-                (
-                    "app/templates/partner/quotas.j2",
-                    r##"{% import "macros.j2" as m %}{{ m.viewing_as(tenant) }}<h1>Quotas</h1>"##,
-                ),
-                (
-                    "app/templates/macros.j2",
-                    "{% macro viewing_as(t) %}{{ t }}{% endmacro %}",
-                ),
-                ("app/templates/public/home.html", "<h1>Home</h1>"),
-                (
-                    "app/templates/partner/audit.tera",
-                    r##"{% extends "partner/base.tera" %}{% block body %}Audit{% endblock %}"##,
-                ),
-                (
-                    "app/templates/partner/base.tera",
-                    "<header>Viewing as {{ tenant }}</header>{% block body %}{% endblock %}",
-                ),
-                ("app/templates/partner/reports.html", "<h1>Reports</h1>"),
-                (
-                    "app/src/main.rs",
-                    r##"
+        expect(
+            r#"
+//- app/templates/partner/tenants.html
+<h1>Tenants</h1>
+//@1 warn[PS501] template `app/templates/partner/tenants.html` is rendered in partner "acting as" context (route `/partner/tenants`, handler `tenants`) but shows no context indicator in the page, its layout or what it includes
+<table></table>
+//- app/templates/partner/quotas.j2
+{% import "macros.j2" as m %}{{ m.viewing_as(tenant) }}<h1>Quotas</h1>
+//- app/templates/macros.j2
+{% macro viewing_as(t) %}{{ t }}{% endmacro %}
+//- app/templates/public/home.html
+<h1>Home</h1>
+//- app/templates/partner/audit.tera
+{% extends "partner/base.tera" %}{% block body %}Audit{% endblock %}
+//- app/templates/partner/base.tera
+<header>Viewing as {{ tenant }}</header>{% block body %}{% endblock %}
+//- app/templates/partner/reports.html
+<h1>Reports</h1>
+//@1 warn[PS501] template `app/templates/partner/reports.html` is rendered in partner "acting as" context (rendered by `reports` in partner context) but shows no context indicator in the page, its layout or what it includes
+//- app/src/main.rs
 fn app() -> Router {
     Router::new().nest("/partner", partner_routes()).route("/", get(home))
 }
@@ -1113,16 +1066,7 @@ async fn audit(session: PartnerSession, State(tera): State<Tera>) -> Html<String
 async fn reports(session: PartnerSession, State(tera): State<Tera>) -> Html<String> {
     Html(tera.render("partner/reports.html", &Context::new()).unwrap())
 }
-"##,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "app/templates/partner/reports.html:1:1: warn[PS501] template `app/templates/partner/reports.html` is rendered in partner \"acting as\" context (rendered by `reports` in partner context) but shows no context indicator in the page, its layout or what it includes",
-                "app/templates/partner/tenants.html:1:1: warn[PS501] template `app/templates/partner/tenants.html` is rendered in partner \"acting as\" context (route `/partner/tenants`, handler `tenants`) but shows no context indicator in the page, its layout or what it includes",
-            ]
+"#,
         );
     }
 
@@ -1171,20 +1115,17 @@ fn Second() -> impl IntoView { view! { <First/><CustomerBadge/> } }
 
     #[test]
     fn actix_and_rocket_route_attributes() {
-        let findings = check(
-            "PS501",
-            &[
-                ("svc/templates/msp/clients.html", "<h1>Clients</h1>"),
-                (
-                    "svc/templates/msp/invoices.html",
-                    "{% include \"shared/acting_as_bar.html\" %}<h1>Invoices</h1>",
-                ),
-                (
-                    "svc/src/handlers.rs",
-                    r##"
+        expect(
+            r#"
+//- svc/templates/msp/clients.html
+<h1>Clients</h1>
+//- svc/templates/msp/invoices.html
+{% include "shared/acting_as_bar.html" %}<h1>Invoices</h1>
+//- svc/src/handlers.rs
 #[derive(Template)]
 #[template(path = "msp/clients.html")]
 struct ClientsPage;
+//     ^^^^^^^^^^^ warn[PS501] template `ClientsPage` (`msp/clients.html`) is rendered in partner "acting as" context (route `/msp/clients`, handler `clients`) but shows no context indicator in the page, its layout or what it includes
 #[derive(Template)]
 #[template(path = "msp/invoices.html")]
 struct InvoicesPage { total: u64 }
@@ -1192,13 +1133,7 @@ struct InvoicesPage { total: u64 }
 async fn clients() -> ClientsPage { ClientsPage }
 #[get("/msp/invoices")]
 async fn invoices() -> impl Responder { InvoicesPage { total: 0 } }
-"##,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["svc/src/handlers.rs:4:8: warn[PS501] template `ClientsPage` (`msp/clients.html`) is rendered in partner \"acting as\" context (route `/msp/clients`, handler `clients`) but shows no context indicator in the page, its layout or what it includes"]
+"#,
         );
     }
 

@@ -1082,10 +1082,11 @@ mod roles_file {
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::{check, Expect};
 
-    fn lint(source: &str) -> Vec<String> {
-        check("PS201", &[("src/roles.rs", source)])
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS201").findings(fixture);
     }
 
     const ROLE_ENUM: &str =
@@ -1100,51 +1101,43 @@ mod tests {
 
     #[test]
     fn match_on_self_flags_forbidden_and_everything_for_partner_roles_only() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 impl Role {
     pub fn permissions(&self) -> Vec<Permission> {
         match self {
             Role::Owner | Role::TenantAdmin => Permission::all(),
             Role::PartnerAdmin => vec![Permission::ManageUsers, Permission::DeleteTenant, Permission::DeleteTenantNote],
+//                                                              ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::DeleteTenant`
             Self::PartnerSupport => PermissionSet::all(),
+//                                  ^^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerSupport` is granted every permission (`PermissionSet::all()`)
             Role::Member => vec![Permission::ReadTenant],
         }
     }
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/roles.rs:6:65: deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::DeleteTenant`",
-                "src/roles.rs:7:37: deny[PS201] partner role `PartnerSupport` is granted every permission (`PermissionSet::all()`)",
-            ]
-        );
     }
 
     #[test]
     fn string_roles_string_permissions_and_or_patterns() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 fn permissions_for(role: &str) -> Vec<&'static str> {
     match role {
         "owner" => vec!["*"],
         "partner-admin" | "partner_support" => vec!["users:manage", "delete-tenant", "tenants:delete"],
+//                                                                  ^^^^^^^^^^^^^^^ deny[PS201] partner roles `partner-admin`, `partner_support` are granted forbidden permission `"delete-tenant"`
+//                                                                                   ^^^^^^^^^^^^^^^^ deny[PS201] partner roles `partner-admin`, `partner_support` are granted forbidden permission `"tenants:delete"`
         "partner-billing" => vec!["billing:*"],
+//                                ^^^^^^^^^^^ deny[PS201] partner role `partner-billing` is granted `"billing:*"`, which covers forbidden `ManageBilling`
         "partner-readonly" => vec!["tenant:read", "reports:*"],
         _ => vec![],
     }
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/roles.rs:5:69: deny[PS201] partner roles `partner-admin`, `partner_support` are granted forbidden permission `\"delete-tenant\"`",
-                "src/roles.rs:5:86: deny[PS201] partner roles `partner-admin`, `partner_support` are granted forbidden permission `\"tenants:delete\"`",
-                "src/roles.rs:6:35: deny[PS201] partner role `partner-billing` is granted `\"billing:*\"`, which covers forbidden `ManageBilling`",
-            ]
         );
     }
 
@@ -1191,12 +1184,14 @@ impl Role {
 
     #[test]
     fn binding_arm_over_string_roles_catches_partner_admin() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 fn scopes(user: &User) -> Vec<String> {
     match user.role.as_str() {
         "member" => vec!["tenant:read".into()],
         other => vec!["tenant:read".into(), "secrets:read".into()],
+//      ^^^^^ deny[PS201] partner role `partner-admin` falls into the catch-all arm, which grants forbidden permission `"secrets:read"`
     }
 }
 fn scopes_for_partners(user: &User) -> Vec<String> {
@@ -1207,58 +1202,44 @@ fn scopes_for_partners(user: &User) -> Vec<String> {
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/roles.rs:5:9: deny[PS201] partner role `partner-admin` falls into the catch-all arm, which grants forbidden permission `\"secrets:read\"`"]
-        );
     }
 
     #[test]
     fn const_tables_followed_through_consts_and_statics() {
-        let findings = check(
-            "PS201",
-            &[
-                (
-                    "src/perms.rs",
-                    "pub const PARTNER_ADMIN_PERMISSIONS: &[Permission] = &[Permission::ReadTenant, BILLING_PERMISSIONS];\n\
-                     pub static BILLING_PERMISSIONS: &[Permission] = &[Permission::ManageBilling];\n\
-                     pub const OWNER_PERMISSIONS: &[Permission] = &[Permission::DeleteTenant];\n",
-                ),
-                (
-                    "src/roles.rs",
-                    r#"
+        expect(
+            r#"
+//- src/perms.rs
+pub const PARTNER_ADMIN_PERMISSIONS: &[Permission] = &[Permission::ReadTenant, BILLING_PERMISSIONS];
+pub static BILLING_PERMISSIONS: &[Permission] = &[Permission::ManageBilling];
+pub const OWNER_PERMISSIONS: &[Permission] = &[Permission::DeleteTenant];
+//- src/roles.rs
 pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
     (Role::Owner, OWNER_PERMISSIONS),
     (Role::PartnerAdmin, crate::perms::PARTNER_ADMIN_PERMISSIONS),
+//   ^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::ManageBilling` through `PARTNER_ADMIN_PERMISSIONS`
 ];
 pub static ROLE_DEFS: &[RoleDef] = &[
     RoleDef { name: "partner-support", permissions: &["tenant:read", "impersonate_owner"] },
+//                                                                   ^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `partner-support` is granted forbidden permission `"impersonate_owner"`
     RoleDef { name: "owner", permissions: &["*"] },
 ];
 pub const PARTNER_ROLE: &str = "partner-admin";
 pub const GRANTS_BY_ROLE: [(&str, &[&str]); 1] = [(PARTNER_ROLE, &["TransferOwnership"])];
+//                                                                 ^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `partner-admin` is granted forbidden permission `"TransferOwnership"`
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/roles.rs:4:6: deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::ManageBilling` through `PARTNER_ADMIN_PERMISSIONS`",
-                "src/roles.rs:7:70: deny[PS201] partner role `partner-support` is granted forbidden permission `\"impersonate_owner\"`",
-                "src/roles.rs:11:68: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"TransferOwnership\"`",
-            ]
         );
     }
 
     #[test]
     fn maps_built_from_literals_and_insert_series() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 static ROLE_GRANTS: LazyLock<HashMap<Role, Vec<Permission>>> = LazyLock::new(|| {
     HashMap::from([
         (Role::Owner, vec![Permission::DeleteRootAdmin]),
         (Role::PartnerAdmin, vec![Permission::ReadTenant, Permission::DeleteRootAdmin]),
+//                                                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::DeleteRootAdmin`
     ])
 });
 fn role_permissions() -> BTreeMap<&'static str, Vec<&'static str>> {
@@ -1266,27 +1247,24 @@ fn role_permissions() -> BTreeMap<&'static str, Vec<&'static str>> {
     let mut map = BTreeMap::new();
     map.insert("owner", vec!["*"]);
     map.insert("partner-admin", vec!["*"]);
+//                                   ^^^ deny[PS201] partner role `partner-admin` is granted every permission (`"*"`)
     map
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/roles.rs:5:59: deny[PS201] partner role `PartnerAdmin` is granted forbidden permission `Permission::DeleteRootAdmin`",
-                "src/roles.rs:12:38: deny[PS201] partner role `partner-admin` is granted every permission (`\"*\"`)",
-            ]
         );
     }
 
     #[test]
     fn bitflags_all_admin_variants_and_differences() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 fn permissions_for(role: Role) -> Permissions {
     match role {
         Role::PartnerAdmin => Permissions::all() - Permissions::MANAGE_BILLING,
+//                            ^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerAdmin` is granted every permission but a few (`Permissions::all()`), still including forbidden `DeleteRootAdmin`, `DeleteTenant`, `TransferOwnership`, `ReadSecrets`, `ImpersonateOwner`
         Role::PartnerSupport => Permissions::READ | Permissions::SUPER_USER,
+//                                                  ^^^^^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerSupport` is granted every permission (`Permissions::SUPER_USER`)
         Role::PartnerObserver => Permissions::all()
             .difference(Permissions::DELETE_ROOT_ADMIN | Permissions::DELETE_TENANT | Permissions::TRANSFER_OWNERSHIP
                 | Permissions::MANAGE_BILLING | Permissions::READ_SECRETS | Permissions::IMPERSONATE_OWNER),
@@ -1295,19 +1273,13 @@ fn permissions_for(role: Role) -> Permissions {
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/roles.rs:4:31: deny[PS201] partner role `PartnerAdmin` is granted every permission but a few (`Permissions::all()`), still including forbidden `DeleteRootAdmin`, `DeleteTenant`, `TransferOwnership`, `ReadSecrets`, `ImpersonateOwner`",
-                "src/roles.rs:5:53: deny[PS201] partner role `PartnerSupport` is granted every permission (`Permissions::SUPER_USER`)",
-            ]
-        );
     }
 
     #[test]
     fn non_role_matches_and_narrow_partner_roles_are_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 fn required_permission(method: &Method) -> &'static str {
     match method {
         &Method::GET => "tenant:read",
@@ -1328,69 +1300,63 @@ impl Role {
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn roles_toml_flags_partner_roles_only() {
-        let findings = check(
-            "PS201",
-            &[(
-                "config/roles.toml",
-                r#"# partner-admin must never delete tenants
+        expect(
+            r#"
+//- config/roles.toml
+# partner-admin must never delete tenants
 [roles.owner]
 permissions = ["*"]
 
 [roles.partner-admin]
 permissions = ["tenant:read", "users:manage", "tenant:delete"]
+//                                            ^^^^^^^^^^^^^^^ deny[PS201] partner role `partner-admin` is granted forbidden permission `"tenant:delete"`
 
 [roles.partner-support]
 permissions = ["tenant:read"]
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["config/roles.toml:6:47: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"tenant:delete\"`"]
         );
     }
 
     #[test]
     fn roles_yaml_and_json_shapes() {
-        let findings = check(
-            "PS201",
-            &[
-                (
-                    "deploy/portal.roles.yaml",
-                    "# partner_admin: read only\nroles:\n  - name: owner\n    permissions: ['*']\n  - name: partner_admin\n    permissions:\n      - tenant:read\n      - '*'\n",
-                ),
-                (
-                    "roles.json",
-                    r#"{"PartnerSupport": ["tenant:read", "secrets:read"], "TenantAdmin": ["*"], "PartnerBilling": {"scopes": "billing.manage"}}"#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "deploy/portal.roles.yaml:8:10: deny[PS201] partner role `partner_admin` is granted every permission (`*`)",
-                "roles.json:1:37: deny[PS201] partner role `PartnerSupport` is granted forbidden permission `secrets:read`",
-                "roles.json:1:105: deny[PS201] partner role `PartnerBilling` is granted forbidden permission `billing.manage`",
-            ]
+        expect(
+            r#"
+//- deploy/portal.roles.yaml
+# partner_admin: read only
+roles:
+  - name: owner
+    permissions: ['*']
+  - name: partner_admin
+    permissions:
+      - tenant:read
+      - '*'
+//       ^ deny[PS201] partner role `partner_admin` is granted every permission (`*`)
+//- roles.json
+{"PartnerSupport": ["tenant:read", "secrets:read"], "TenantAdmin": ["*"], "PartnerBilling": {"scopes": "billing.manage"}}
+//                                  ^^^^^^^^^^^^ deny[PS201] partner role `PartnerSupport` is granted forbidden permission `secrets:read`
+//                                                                                                      ^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerBilling` is granted forbidden permission `billing.manage`
+"#,
         );
     }
 
     #[test]
     fn unparsable_roles_files_report_nothing() {
-        let findings = check(
-            "PS201",
-            &[
-                ("roles.toml", "[roles.partner-admin\npermissions = [\"*\"]"),
-                ("roles.json", "{\"partner-admin\": [\"*\""),
-                ("roles.yaml", "partner-admin: [\"*\"\n  - : :"),
-            ],
+        expect(
+            r#"
+//- roles.toml
+[roles.partner-admin
+permissions = ["*"]
+//- roles.json
+{"partner-admin": ["*"
+//- roles.yaml
+partner-admin: ["*"
+  - : :
+"#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
@@ -1437,15 +1403,18 @@ permissions = ["tenant:read"]
 
     #[test]
     fn tables_in_map_macros_and_lazy_initialisers() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 static ROLE_SCOPES: phf::Map<&'static str, &'static [&'static str]> = phf_map! {
     "owner" => &["*"],
     "partner-admin" => &["tenant:read", "tenant:delete"],
+//                                      ^^^^^^^^^^^^^^^ deny[PS201] partner role `partner-admin` is granted forbidden permission `"tenant:delete"`
 };
 lazy_static! {
     static ref ROLE_GRANTS: HashMap<Role, Vec<Permission>> = HashMap::from([
         (Role::PartnerSupport, vec![Permission::ReadSecrets]),
+//                                  ^^^^^^^^^^^^^^^^^^^^^^^ deny[PS201] partner role `PartnerSupport` is granted forbidden permission `Permission::ReadSecrets`
         (Role::Owner, vec![Permission::ReadSecrets]),
     ]);
     pub static ref PLAIN: u32 = 1;
@@ -1454,29 +1423,23 @@ static BY_ROLE: once_cell::sync::Lazy<BTreeMap<&str, Vec<&str>>> = once_cell::sy
     let mut map = BTreeMap::new();
     map.insert("owner", vec!["*"]);
     map.insert("partner_admin", vec!["billing:manage"]);
+//                                   ^^^^^^^^^^^^^^^^ deny[PS201] partner role `partner_admin` is granted forbidden permission `"billing:manage"`
     map
 });
 static ROLE_TABLE: LazyLock<BTreeMap<&str, Vec<&str>>> =
     LazyLock::new(|| BTreeMap::from([("partner-observer", vec!["*"])]));
+//                                                             ^^^ deny[PS201] partner role `partner-observer` is granted every permission (`"*"`)
 pub const ROLE_WILDCARDS: &[(&str, &[&str])] = &[("owner", &["*"]), ("partner-admin", &["*"])];
+//                                                                                      ^^^ deny[PS201] partner role `partner-admin` is granted every permission (`"*"`)
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/roles.rs:4:41: deny[PS201] partner role `partner-admin` is granted forbidden permission `\"tenant:delete\"`",
-                "src/roles.rs:8:37: deny[PS201] partner role `PartnerSupport` is granted forbidden permission `Permission::ReadSecrets`",
-                "src/roles.rs:16:38: deny[PS201] partner role `partner_admin` is granted forbidden permission `\"billing:manage\"`",
-                "src/roles.rs:20:64: deny[PS201] partner role `partner-observer` is granted every permission (`\"*\"`)",
-                "src/roles.rs:21:89: deny[PS201] partner role `partner-admin` is granted every permission (`\"*\"`)",
-            ]
         );
     }
 
     #[test]
     fn map_macros_and_lazy_initialisers_without_roles_are_not_tables() {
-        let findings = lint(
+        expect(
             r#"
+//- src/roles.rs
 static MIME_TYPES: phf::Map<&'static str, &'static str> = phf_map! {
     "partner-admin" => "text/html",
 };
@@ -1491,7 +1454,6 @@ static PARTNER_ROLE_LABELS: phf::Map<&'static str, &'static str> = phf_map! {
 };
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
@@ -1565,18 +1527,8 @@ impl Role {
 
     #[test]
     fn options_configure_partner_roles_and_permissions() {
-        let source = r#"
-fn permissions_for(role: &str) -> Vec<&'static str> {
-    match role {
-        "msp-technician" => vec!["devices:wipe"],
-        "partner-admin" => vec!["tenant:delete"],
-        _ => vec![],
-    }
-}
-"#;
-        let findings = check_with(
-            "PS201",
-            &[
+        Expect::rule("PS201")
+            .with_options(&[
                 (
                     "partner_roles",
                     OptionValue::StringList(vec!["msp*".into()]),
@@ -1585,12 +1537,19 @@ fn permissions_for(role: &str) -> Vec<&'static str> {
                     "forbidden_permissions",
                     OptionValue::StringList(vec!["WipeDevices".into()]),
                 ),
-            ],
-            &[("src/roles.rs", source)],
-        );
-        assert_eq!(
-            findings,
-            ["src/roles.rs:4:34: deny[PS201] partner role `msp-technician` is granted forbidden permission `\"devices:wipe\"`"]
-        );
+            ])
+            .findings(
+                r#"
+//- src/roles.rs
+fn permissions_for(role: &str) -> Vec<&'static str> {
+    match role {
+        "msp-technician" => vec!["devices:wipe"],
+//                               ^^^^^^^^^^^^^^ deny[PS201] partner role `msp-technician` is granted forbidden permission `"devices:wipe"`
+        "partner-admin" => vec!["tenant:delete"],
+        _ => vec![],
+    }
+}
+"#,
+            );
     }
 }

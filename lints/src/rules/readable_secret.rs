@@ -831,7 +831,12 @@ fn skip_serializing_fix(
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_fixes, check_with};
+    use crate::testing::{check, check_fixes, check_with, Expect};
+
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS104").findings(fixture);
+    }
 
     fn lint(source: &str) -> Vec<String> {
         check("PS104", &[("src/model.rs", source)])
@@ -839,24 +844,20 @@ mod tests {
 
     #[test]
     fn flags_serialized_secret_fields_and_their_debug() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TenantIntegration {
     pub name: String,
     pub stripe_api_key: String,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `TenantIntegration.stripe_api_key` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs
     pub smtp_password: Option<String>,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `TenantIntegration.smtp_password` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs
     pub webhook_secret: Box<str>,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `TenantIntegration.webhook_secret` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/model.rs:5:5: warn[PS104] secret field `TenantIntegration.stripe_api_key` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs",
-                "src/model.rs:6:5: warn[PS104] secret field `TenantIntegration.smtp_password` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs",
-                "src/model.rs:7:5: warn[PS104] secret field `TenantIntegration.webhook_secret` is serialized and printed by `#[derive(Debug)]`: whoever can read `TenantIntegration` can read the secret back, and it can end up in logs",
-            ]
         );
     }
 
@@ -864,53 +865,37 @@ pub struct TenantIntegration {
 
     #[test]
     fn secrets_a_partner_can_read_back_are_denied_with_the_way_there() {
-        let findings = check(
-            "PS104",
-            &[
-                (
-                    "src/views.rs",
-                    r#"
+        Expect::rule("PS104")
+            .with_files(&[("src/partner/integrations.rs", PARTNER_ROUTES)])
+            .findings(
+                r#"
+//- src/views.rs
 #[derive(Debug, Serialize)]
 pub struct IntegrationView { pub name: String, pub api_key: String }
+//                                             ^^^^^^^^^^^^^^^^^^^ deny[PS104] secret field `IntegrationView.api_key` is serialized and printed by `#[derive(Debug)]`, and `IntegrationView` is returned by `partner::integrations::show` in partner context: a partner can read the secret back, and it can end up in logs
 #[derive(Serialize)]
 pub struct Export { pub tenant: String, pub mail: MailSettings }
 #[derive(Serialize)]
 pub struct MailSettings { pub host: String, pub smtp_password: String }
+//                                          ^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS104] secret field `MailSettings.smtp_password` is serialized, and `MailSettings` is nested in `Export.mail`, `Export` is returned by `partner::integrations::export` in partner context: a partner can read the secret back
 "#,
-                ),
-                ("src/partner/integrations.rs", PARTNER_ROUTES),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/views.rs:3:48: deny[PS104] secret field `IntegrationView.api_key` is serialized and printed by `#[derive(Debug)]`, and `IntegrationView` is returned by `partner::integrations::show` in partner context: a partner can read the secret back, and it can end up in logs",
-                "src/views.rs:7:45: deny[PS104] secret field `MailSettings.smtp_password` is serialized, and `MailSettings` is nested in `Export.mail`, `Export` is returned by `partner::integrations::export` in partner context: a partner can read the secret back",
-            ]
-        );
+            );
     }
 
     #[test]
     fn secrets_only_the_services_own_users_can_read_are_warnings() {
-        let findings = check(
-            "PS104",
-            &[
-                (
-                    "src/views.rs",
-                    "#[derive(Serialize)]\npub struct Settings { pub webhook_secret: String }\n#[derive(Serialize)]\npub struct Config { pub api_key: String }\n",
-                ),
-                (
-                    "src/routes.rs",
-                    "pub async fn settings(user: User) -> Json<Settings> { todo!() }\n",
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/views.rs:2:23: warn[PS104] secret field `Settings.webhook_secret` is serialized: whoever can read `Settings` can read the secret back",
-                "src/views.rs:4:21: warn[PS104] secret field `Config.api_key` is serialized: whoever can read `Config` can read the secret back",
-            ]
+        expect(
+            r#"
+//- src/views.rs
+#[derive(Serialize)]
+pub struct Settings { pub webhook_secret: String }
+//                    ^^^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Settings.webhook_secret` is serialized: whoever can read `Settings` can read the secret back
+#[derive(Serialize)]
+pub struct Config { pub api_key: String }
+//                  ^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Config.api_key` is serialized: whoever can read `Config` can read the secret back
+//- src/routes.rs
+pub async fn settings(user: User) -> Json<Settings> { todo!() }
+"#,
         );
     }
 
@@ -1022,11 +1007,10 @@ impl Serialize for HandWritten {
 
     #[test]
     fn paths_to_secrets_and_public_material_are_not_secrets() {
-        let findings = check(
-            "PS104",
-            &[(
-                "src/tls.rs",
-                r#"#[derive(Serialize)]
+        expect(
+            r#"
+//- src/tls.rs
+#[derive(Serialize)]
 pub struct TlsConfig {
     pub private_key_path: String,
     /// Path to the PEM file holding the private key.
@@ -1038,9 +1022,12 @@ pub struct TlsConfig {
     pub webhook_secret: String,
     /// The private key; never public.
     pub secret: String,
+//  ^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `TlsConfig.secret` is serialized: whoever can read `TlsConfig` can read the secret back
     /// A password, see the path rules in the docs.
     pub password: String,
+//  ^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `TlsConfig.password` is serialized: whoever can read `TlsConfig` can read the secret back
     pub token: String,
+//  ^^^^^^^^^^^^^^^^^ warn[PS104] secret field `TlsConfig.token` is serialized: whoever can read `TlsConfig` can read the secret back
 }
 pub struct EncapsulatedSecret(Vec<u8>);
 pub struct EcdsaPublicKey(Vec<u8>);
@@ -1053,22 +1040,14 @@ impl Other {
     fn load(&self) -> Vec<u8> { std::fs::read(&self.token).unwrap() }
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/tls.rs:12:5: warn[PS104] secret field `TlsConfig.secret` is serialized: whoever can read `TlsConfig` can read the secret back",
-                "src/tls.rs:14:5: warn[PS104] secret field `TlsConfig.password` is serialized: whoever can read `TlsConfig` can read the secret back",
-                "src/tls.rs:15:5: warn[PS104] secret field `TlsConfig.token` is serialized: whoever can read `TlsConfig` can read the secret back",
-            ]
         );
     }
 
     #[test]
     fn names_that_only_mention_a_secret_are_not_secrets() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Debug, serde::Serialize)]
 pub struct Settings {
     pub token_count: String,
@@ -1081,13 +1060,13 @@ pub struct Settings {
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn skipped_redacted_and_wrapped_secrets_are_not_readable() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Serialize)]
 pub struct Settings {
     #[serde(skip)]
@@ -1104,53 +1083,44 @@ pub struct Settings {
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn deserialize_only_structs_are_write_only() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Deserialize)]
 pub struct RotateSecretRequest { pub api_key: String, pub password: String }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn debug_is_flagged_even_when_serde_skips_the_field() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Debug, Serialize)]
 struct Settings {
     #[serde(skip_serializing)]
     password: String,
+//  ^^^^^^^^^^^^^^^^ warn[PS104] secret field `Settings.password` is printed by `#[derive(Debug)]`, so it can end up in logs
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/model.rs:5:5: warn[PS104] secret field `Settings.password` is printed by `#[derive(Debug)]`, so it can end up in logs"]
         );
     }
 
     #[test]
     fn hand_written_debug_that_redacts_is_fine_and_one_that_prints_is_not() {
-        let findings = check(
-            "PS104",
-            &[
-                (
-                    "src/model.rs",
-                    r#"
+        expect(
+            r#"
+//- src/model.rs
 pub struct Redacting { pub user: String, pub password: String }
 pub struct Printing { pub user: String, pub api_key: String }
+//                                      ^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Printing.api_key` is printed by a hand-written `Debug` impl, so it can end up in logs
 pub struct Connection { pub host: String, pub password: Option<String> }
-"#,
-                ),
-                (
-                    "src/debug.rs",
-                    r#"
+//- src/debug.rs
 impl std::fmt::Debug for Redacting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redacting").field("user", &self.user).field("password", &"[REDACTED]")
@@ -1169,74 +1139,61 @@ impl fmt::Debug for Printing {
     }
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/model.rs:3:41: warn[PS104] secret field `Printing.api_key` is printed by a hand-written `Debug` impl, so it can end up in logs"]
         );
     }
 
     #[test]
     fn enum_variants_tuple_structs_renames_and_nested_types() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Serialize)]
 pub enum Credential {
     ApiKey(String),
+//         ^^^^^^ warn[PS104] secret field `Credential::ApiKey.0` is serialized: whoever can read `Credential` can read the secret back
     Basic { user: String, password: String },
+//                        ^^^^^^^^^^^^^^^^ warn[PS104] secret field `Credential::Basic.password` is serialized: whoever can read `Credential` can read the secret back
     None,
 }
 #[derive(Serialize)]
 pub struct ApiToken(pub String);
+//                  ^^^^^^^^^^ warn[PS104] secret field `ApiToken.0` is serialized: whoever can read `ApiToken` can read the secret back
 #[derive(Serialize)]
 pub struct Renamed {
     #[serde(rename = "apiKey")]
     pub key: String,
+//  ^^^^^^^^^^^^^^^ warn[PS104] secret field `Renamed.key` is serialized: whoever can read `Renamed` can read the secret back
     pub refresh_token: Vec<Cow<'static, str>>,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Renamed.refresh_token` is serialized: whoever can read `Renamed` can read the secret back
     pub pem: Option<ApiToken>,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Renamed.pem` is serialized: whoever can read `Renamed` can read the secret back
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/model.rs:4:12: warn[PS104] secret field `Credential::ApiKey.0` is serialized: whoever can read `Credential` can read the secret back",
-                "src/model.rs:5:27: warn[PS104] secret field `Credential::Basic.password` is serialized: whoever can read `Credential` can read the secret back",
-                "src/model.rs:9:21: warn[PS104] secret field `ApiToken.0` is serialized: whoever can read `ApiToken` can read the secret back",
-                "src/model.rs:13:5: warn[PS104] secret field `Renamed.key` is serialized: whoever can read `Renamed` can read the secret back",
-                "src/model.rs:14:5: warn[PS104] secret field `Renamed.refresh_token` is serialized: whoever can read `Renamed` can read the secret back",
-                "src/model.rs:15:5: warn[PS104] secret field `Renamed.pem` is serialized: whoever can read `Renamed` can read the secret back",
-            ]
         );
     }
 
     #[test]
     fn pagination_cursors_named_tokens_are_not_secrets() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Serialize, Deserialize, Debug)]
 pub struct ListResponse {
     pub items: Vec<String>,
     pub next_page_token: Option<String>,
     pub continuation_token: Option<String>,
     pub access_token: String,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `ListResponse.access_token` is serialized and printed by `#[derive(Debug)]`: whoever can read `ListResponse` can read the secret back, and it can end up in logs
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/model.rs:7:5: warn[PS104] secret field `ListResponse.access_token` is serialized and printed by `#[derive(Debug)]`: whoever can read `ListResponse` can read the secret back, and it can end up in logs",
-            ]
         );
     }
 
     #[test]
     fn public_keys_certificates_and_sync_cursors_are_not_secrets() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Serialize, Deserialize)]
 pub struct SigningKeyPair {
     pub public_key_pem: String,
@@ -1269,7 +1226,6 @@ pub struct SyncToken(pub String);
 pub struct CertificatePem(pub String);
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
@@ -1330,27 +1286,23 @@ pub struct Material {
 
     #[test]
     fn debug_warnings_use_the_same_notion_of_a_secret() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Debug)]
 pub struct KeyPair {
     pub public_key_pem: String,
     pub certificate_pem: String,
     pub sync_token: String,
     pub tls_key_pem: String,
+//  ^^^^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `KeyPair.tls_key_pem` is printed by `#[derive(Debug)]`, so it can end up in logs
 }
 #[derive(Debug)]
 pub struct SyncToken(String);
 #[derive(Debug)]
 pub struct SessionToken(String);
+//                      ^^^^^^ warn[PS104] secret field `SessionToken.0` is printed by `#[derive(Debug)]`, so it can end up in logs
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/model.rs:7:5: warn[PS104] secret field `KeyPair.tls_key_pem` is printed by `#[derive(Debug)]`, so it can end up in logs",
-                "src/model.rs:12:25: warn[PS104] secret field `SessionToken.0` is printed by `#[derive(Debug)]`, so it can end up in logs",
-            ]
         );
     }
 
@@ -1392,14 +1344,16 @@ pub struct Feed {
 
     #[test]
     fn error_variants_named_for_a_secret_hold_a_message_not_the_secret() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("malformed password message: {0}")]
     MalformedPassword(&'static str),
     #[error("bad login")]
     Rejected { user: String, password: String },
+//                           ^^^^^^^^^^^^^^^^ warn[PS104] secret field `AuthError::Rejected.password` is printed by `#[derive(Debug)]`, so it can end up in logs
 }
 #[derive(Debug)]
 pub enum LoginFailure {
@@ -1409,23 +1363,19 @@ pub enum LoginFailure {
 #[derive(Debug)]
 pub enum Secret {
     ApiKey(String),
+//         ^^^^^^ warn[PS104] secret field `Secret::ApiKey.0` is printed by `#[derive(Debug)]`, so it can end up in logs
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/model.rs:7:30: warn[PS104] secret field `AuthError::Rejected.password` is printed by `#[derive(Debug)]`, so it can end up in logs",
-                "src/model.rs:16:12: warn[PS104] secret field `Secret::ApiKey.0` is printed by `#[derive(Debug)]`, so it can end up in logs",
-            ]
         );
     }
 
     #[test]
     fn hand_written_serialize_leaks_only_the_fields_it_writes() {
-        let findings = lint(
+        expect(
             r#"
+//- src/model.rs
 pub struct Settings { pub name: String, pub api_key: String, pub password: String }
+//                                      ^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Settings.api_key` is written out by a hand-written `Serialize` impl: whoever can read `Settings` can read the secret back
 impl Serialize for Settings {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Settings", 2)?;
@@ -1436,21 +1386,12 @@ impl Serialize for Settings {
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/model.rs:2:41: warn[PS104] secret field `Settings.api_key` is written out by a hand-written `Serialize` impl: whoever can read `Settings` can read the secret back"]
-        );
     }
 
     #[test]
     fn options_add_names_and_wrappers_and_ignore_names() {
-        let source = r#"
-#[derive(Serialize)]
-pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: Sensitive<String> }
-"#;
-        let findings = check_with(
-            "PS104",
-            &[
+        Expect::rule("PS104")
+            .with_options(&[
                 (
                     "extra_secret_names",
                     OptionValue::StringList(vec!["pin_code".into()]),
@@ -1463,13 +1404,15 @@ pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: 
                     "ignore_names",
                     OptionValue::StringList(vec!["csrf_token".into()]),
                 ),
-            ],
-            &[("src/model.rs", source)],
-        );
-        assert_eq!(
-            findings,
-            ["src/model.rs:3:21: warn[PS104] secret field `Device.pin_code` is serialized: whoever can read `Device` can read the secret back"]
-        );
+            ])
+            .findings(
+                r#"
+//- src/model.rs
+#[derive(Serialize)]
+pub struct Device { pub pin_code: String, pub csrf_token: String, pub password: Sensitive<String> }
+//                  ^^^^^^^^^^^^^^^^^^^^ warn[PS104] secret field `Device.pin_code` is serialized: whoever can read `Device` can read the secret back
+"#,
+            );
     }
 
     #[test]

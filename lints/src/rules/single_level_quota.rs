@@ -77,17 +77,17 @@ partner lets one customer's resources grow past that customer's limit.
 
 ## Example
 ```rust
-async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, graph: Graph) {
     quota::check_tenant_quota(&tenant_id).await?;
-    store::create_seat(&tenant_id).await?;
+    graph.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (:Seat)-[:OF]->(t)")).await?;
 }
 ```
 
 ## Use instead
 ```rust
-async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>) {
+async fn add_seat(Extension(session): Extension<PartnerSession>, Path(tenant_id): Path<String>, graph: Graph) {
     quota::enforce_quotas(&tenant_id, &session.partner_id).await?;
-    store::create_seat(&tenant_id).await?;
+    graph.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (:Seat)-[:OF]->(t)")).await?;
 }
 ```
 
@@ -514,7 +514,13 @@ fn call_path(call: &CallSite) -> String {
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::Expect;
+
+    /// A fixture analysed with `STORE`.
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS402").with_files(&[STORE]).findings(fixture);
+    }
 
     const STORE: (&str, &str) = (
         "src/store.rs",
@@ -531,102 +537,81 @@ pub async fn allocate_seat(pool: &Pool, tenant_id: &str) {
 "#,
     );
 
-    fn lint(source: &str) -> Vec<String> {
-        check("PS402", &[("src/partner/users.rs", source), STORE])
-    }
-
     #[test]
     fn provisioning_calls_name_the_missing_level() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/users.rs
 async fn invite(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     quota::check_tenant_quota(&tenant_id).await?;
     crate::store::create_user(&g, &tenant_id).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] provisioning call `crate::store::create_user` runs without a partner-level quota check (partner context: `partner::users::invite`)
 }
 async fn seat(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool) {
     check_limit(&session).await?;
     crate::store::allocate_seat(&pool, &tenant_id).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] provisioning call `crate::store::allocate_seat` runs without a tenant-level quota check (partner context: `partner::users::seat`)
 }
 async fn bare(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     crate::store::create_user(&g, &tenant_id).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] provisioning call `crate::store::create_user` runs without tenant-level and partner-level quota checks (partner context: `partner::users::bare`)
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/users.rs:4:5: deny[PS402] provisioning call `crate::store::create_user` runs without a partner-level quota check (partner context: `partner::users::invite`)",
-                "src/partner/users.rs:8:5: deny[PS402] provisioning call `crate::store::allocate_seat` runs without a tenant-level quota check (partner context: `partner::users::seat`)",
-                "src/partner/users.rs:11:5: deny[PS402] provisioning call `crate::store::create_user` runs without tenant-level and partner-level quota checks (partner context: `partner::users::bare`)",
-            ]
         );
     }
 
     #[test]
     fn a_create_run_directly_in_partner_context() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/users.rs
 async fn onboard(ctx: PartnerContext, Path(tenant_id): Path<String>, g: Graph) {
     enforce_partner_quota(&ctx.partner_id).await?;
     g.run(query("MERGE (d:Device {serial: $serial, tenant_id: $tenant_id})")).await;
+//                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] query that creates `:Device` runs without a tenant-level quota check (partner context: `partner::users::onboard`)
     g.run(query("MATCH (a:Device {id: $a}), (b:Site {id: $b}) CREATE (a)-[:AT]->(b)")).await;
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/users.rs:4:24: deny[PS402] query that creates `:Device` runs without a tenant-level quota check (partner context: `partner::users::onboard`)"]
         );
     }
 
     #[test]
     fn an_sql_insert_run_directly_and_a_query_builder_limit() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/users.rs
 async fn seat(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool) {
     let rows = users.iter().limit(tenant_id.len());
     check_partner_quota(&session.partner_id)?;
     sqlx::query("INSERT INTO seats (tenant_id) VALUES ($1)").bind(&tenant_id).execute(&pool).await?;
+//               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] SQL `INSERT` runs without a tenant-level quota check (partner context: `partner::users::seat`)
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/users.rs:5:18: deny[PS402] SQL `INSERT` runs without a tenant-level quota check (partner context: `partner::users::seat`)"]
         );
     }
 
     #[test]
     fn a_create_kept_in_a_const_is_reported_where_the_text_is() {
-        let findings = check(
-            "PS402",
-            &[
-                (
-                    "src/queries.rs",
-                    "pub const NEW_DEVICE: &str = \"CREATE (d:Device {serial: $serial, tenant_id: $tenant_id})\";\n",
-                ),
-                (
-                    "src/partner/devices.rs",
-                    r#"
+        Expect::rule("PS402").findings(
+            r#"
+//- src/queries.rs
+pub const NEW_DEVICE: &str = "CREATE (d:Device {serial: $serial, tenant_id: $tenant_id})";
+//                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] query that creates `:Device` runs without a partner-level quota check (partner context: `partner::devices::register`)
+//- src/partner/devices.rs
 use crate::queries::NEW_DEVICE;
 async fn register(ctx: PartnerContext, Path(tenant_id): Path<String>, g: Graph) {
     check_tenant_quota(&tenant_id)?;
     g.run(query(NEW_DEVICE)).await;
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/queries.rs:1:38: deny[PS402] query that creates `:Device` runs without a partner-level quota check (partner context: `partner::devices::register`)"]
         );
     }
 
     #[test]
     fn a_combined_check_counts_as_both_levels() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/users.rs
 async fn invite(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     quota::enforce_quotas(&tenant_id, &session.partner_id).await?;
     crate::store::create_user(&g, &tenant_id).await;
@@ -642,18 +627,13 @@ async fn site(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) 
 }
 "#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn checks_in_every_caller_or_in_the_callee_count() {
-        let findings = check(
-            "PS402",
-            &[
-                STORE,
-                (
-                    "src/api.rs",
-                    r#"
+        expect(
+            r#"
+//- src/api.rs
 async fn a(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     check_tenant_quota(&tenant_id)?;
     check_partner_quota(&session)?;
@@ -674,24 +654,18 @@ async fn provision_checked(g: &Graph, tenant_id: &str, session: &PartnerSession)
     crate::store::create_user(g, tenant_id).await;
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn one_finding_per_defect_at_the_outermost_provisioning_call() {
-        let findings = check(
-            "PS402",
-            &[
-                STORE,
-                (
-                    "src/api.rs",
-                    r#"
+        expect(
+            r#"
+//- src/api.rs
 async fn a(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     check_tenant_quota(&tenant_id)?;
     provision_tenant(&g, &tenant_id).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] provisioning call `provision_tenant` runs without a partner-level quota check (partner context: `api::a`)
 }
 async fn b(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     enforce_quotas(&tenant_id, &session).await?;
@@ -702,24 +676,14 @@ async fn provision_tenant(g: &Graph, tenant_id: &str) {
     g.run(query("CREATE (s:Settings {tenant_id: $tenant_id})")).await;
 }
 "#,
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            ["src/api.rs:4:5: deny[PS402] provisioning call `provision_tenant` runs without a partner-level quota check (partner context: `api::a`)"]
         );
     }
 
     #[test]
     fn not_flagged_outside_partner_context_or_without_creation() {
-        let findings = check(
-            "PS402",
-            &[
-                STORE,
-                (
-                    "src/api.rs",
-                    r#"
+        expect(
+            r#"
+//- src/api.rs
 async fn own(user: CustomerSession, g: Graph, pool: Pool) {
     crate::store::create_user(&g, &user.tenant_id).await;
     g.run(query("CREATE (n:Note {id: $id})")).await;
@@ -734,20 +698,14 @@ async fn p(session: PartnerSession, g: Graph, client: Client) {
 }
 fn add_one(x: u32) -> u32 { x + 1 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn recording_usage_billing_audit_event_or_log_is_not_provisioning() {
-        let findings = check(
-            "PS402",
-            &[
-                (
-                    "src/metering.rs",
-                    r#"
+        Expect::rule("PS402").findings(
+            r#"
+//- src/metering.rs
 pub async fn create_usage_record(pool: &Pool, tenant_id: &str) {
     sqlx::query("INSERT INTO usage_records (tenant_id, units) VALUES ($1, $2)").bind(tenant_id).execute(pool).await;
 }
@@ -757,11 +715,7 @@ pub async fn add_billing_line(pool: &Pool, tenant_id: &str) {
 pub async fn create_audit_entry(g: &Graph, tenant_id: &str) {
     g.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (a:AuditEntry {at: timestamp()})-[:ABOUT]->(t)")).await;
 }
-"#,
-                ),
-                (
-                    "src/partner/devices.rs",
-                    r#"
+//- src/partner/devices.rs
 async fn sync(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool, g: Graph) {
     crate::metering::create_usage_record(&pool, &tenant_id).await;
     crate::metering::add_billing_line(&pool, &tenant_id).await;
@@ -772,64 +726,50 @@ async fn sync(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool
     g.run(query("CREATE (b:BillingRecord {tenant_id: $tenant_id})")).await;
 }
 "#,
-                ),
-            ],
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]
     fn creating_devices_sites_users_seats_or_projects_is_provisioning() {
-        let findings = check(
-            "PS402",
-            &[(
-                "src/partner/devices.rs",
-                r#"
+        Expect::rule("PS402").findings(
+            r#"
+//- src/partner/devices.rs
 async fn enroll(session: PartnerSession, Path(tenant_id): Path<String>, pool: Pool, g: Graph) {
     sqlx::query("INSERT INTO devices (tenant_id, serial) VALUES ($1, $2)").bind(&tenant_id).execute(&pool).await;
+//               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)
     sqlx::query("insert into tenant_seats (tenant_id) values ($1)").bind(&tenant_id).execute(&pool).await;
+//               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)
     sqlx::query("INSERT INTO \"projects\" (tenant_id) VALUES ($1)").bind(&tenant_id).execute(&pool).await;
+//               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)
     g.run(query("CREATE (s:Site {tenant_id: $tenant_id, name: $name})")).await;
+//                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] query that creates `:Site` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)
     g.run(query("MATCH (t:Tenant {id: $tenant_id}) CREATE (u:User {id: $id})-[:BELONGS_TO]->(t)")).await;
+//                                                        ^^^^^^^^^^^^^^^^^^ deny[PS402] query that creates `:User` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/devices.rs:3:18: deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
-                "src/partner/devices.rs:4:18: deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
-                "src/partner/devices.rs:5:18: deny[PS402] SQL `INSERT` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
-                "src/partner/devices.rs:6:25: deny[PS402] query that creates `:Site` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
-                "src/partner/devices.rs:7:59: deny[PS402] query that creates `:User` runs without tenant-level and partner-level quota checks (partner context: `partner::devices::enroll`)",
-            ]
         );
     }
 
     #[test]
     fn a_discarded_or_conditional_check_does_not_count() {
-        let findings = lint(
+        expect(
             r#"
+//- src/partner/users.rs
 async fn invite(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     let _ = enforce_quotas(&tenant_id, &session);
     if big { check_partner_quota(&session)?; }
     check_tenant_quota(&tenant_id).ok();
     crate::store::create_user(&g, &tenant_id).await;
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS402] provisioning call `crate::store::create_user` runs without tenant-level and partner-level quota checks (partner context: `partner::users::invite`)
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/users.rs:6:5: deny[PS402] provisioning call `crate::store::create_user` runs without tenant-level and partner-level quota checks (partner context: `partner::users::invite`)"]
         );
     }
 
     #[test]
     fn options_change_names_and_words() {
-        let findings = check_with(
-            "PS402",
-            &[
+        Expect::rule("PS402")
+            .with_options(&[
                 (
                     "provisioning_functions",
                     OptionValue::StringList(vec!["onboard_*".into()]),
@@ -838,11 +778,11 @@ async fn invite(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph
                     "quota_words",
                     OptionValue::StringList(vec!["capacity".into()]),
                 ),
-            ],
-            &[
-                (
-                    "src/partner/x.rs",
-                    r#"
+            ])
+            .with_files(&[STORE])
+            .findings(
+                r#"
+//- src/partner/x.rs
 async fn h(session: PartnerSession, Path(tenant_id): Path<String>, g: Graph) {
     check_tenant_quota(&tenant_id)?;
     reserve_capacity(&tenant_id, &session)?;
@@ -853,31 +793,22 @@ async fn onboard_user(g: &Graph) {
     if x { g.run(query("CREATE (u:User {id: $id})")).await; }
 }
 "#,
-                ),
-                STORE,
-            ],
-        );
-        assert_eq!(findings, Vec::<String>::new());
-        let findings = check_with(
-            "PS402",
-            &[(
+            );
+        Expect::rule("PS402")
+            .with_options(&[(
                 "provisioning_functions",
                 OptionValue::StringList(vec!["onboard_*".into()]),
-            )],
-            &[(
-                "src/partner/x.rs",
+            )])
+            .findings(
                 r#"
+//- src/partner/x.rs
 async fn h(session: PartnerSession, g: Graph) {
     reserve_capacity(&tenant_id, &session)?;
     onboard_user(&g).await;
+//  ^^^^^^^^^^^^^^^^ deny[PS402] provisioning call `onboard_user` runs without tenant-level and partner-level quota checks (partner context: `partner::x::h`)
 }
 async fn onboard_user(g: &Graph) { g.run(query("CREATE (u:User {id: $id, tenant_id: $t})")).await; }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/x.rs:4:5: deny[PS402] provisioning call `onboard_user` runs without tenant-level and partner-level quota checks (partner context: `partner::x::h`)"]
-        );
+            );
     }
 }

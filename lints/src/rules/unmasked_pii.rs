@@ -75,7 +75,7 @@ explicitly unmasks it, with a reason that the audit trail records.
 #[derive(Serialize)]
 pub struct UserView { pub name: String, pub email: String }
 
-async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { … }
+async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { Json(store::users(&ctx).await) }
 ```
 
 ## Use instead
@@ -83,8 +83,13 @@ async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { … }
 #[derive(Serialize)]
 pub struct UserView { pub name: String, pub email: Masked<String> }
 
-let email = user.email.unmask(&reason);
-audit::record(AuditEvent { action: "unmask", reason, .. });
+async fn users(ctx: PartnerContext) -> Json<Vec<UserView>> { Json(store::users(&ctx).await) }
+
+// Where support needs the address, it is unmasked with a reason the audit trail records:
+fn email_for_support(user: &User, reason: String) -> String {
+    audit::record(AuditEvent { action: "unmask".into(), reason: reason.clone(), ..Default::default() });
+    user.email.unmask(&reason)
+}
 ```
 
 ## Options
@@ -399,14 +404,26 @@ fn is_audit_call(call: &CallSite) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::Expect;
 
-    const VIEWS: &str = r#"use serde::Serialize;
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS103").findings(fixture);
+    }
+
+    #[test]
+    fn pii_fields_of_partner_returned_structs() {
+        expect(
+            r#"
+//- src/views.rs
+use serde::Serialize;
 #[derive(Serialize)]
 pub struct UserView {
     pub id: u64,
     pub email: String,
+//  ^^^^^^^^^^^^^^^^^ deny[PS103] PII field `UserView.email` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context
     pub phone_number: Option<String>,
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS103] PII field `UserView.phone_number` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context
     pub email_verified: bool,
     pub address_id: String,
     pub masked_email: Masked<String>,
@@ -417,50 +434,34 @@ pub struct UserView {
     pub ssn: String,
     #[serde(rename = "dateOfBirth")]
     pub born: String,
+//  ^^^^^^^^^^^^^^^^ deny[PS103] PII field `UserView.born` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context
     pub billing: BillingInfo,
 }
 #[derive(Serialize)]
 pub struct BillingInfo { pub iban: String, pub plan: String }
+//                       ^^^^^^^^^^^^^^^^ deny[PS103] PII field `BillingInfo.iban` reaches partner users unmasked: `BillingInfo` is nested in `UserView.billing`, `UserView` is returned by `partner::users::list` in partner context
 #[derive(Serialize)]
 pub struct InternalRow { pub email: String }
 pub struct NotSerialized { pub email: String }
-"#;
-
-    #[test]
-    fn pii_fields_of_partner_returned_structs() {
-        let findings = check(
-            "PS103",
-            &[
-                ("src/views.rs", VIEWS),
-                (
-                    "src/partner/users.rs",
-                    "pub async fn list(ctx: PartnerContext) -> Result<Json<Vec<UserView>>, ApiError> { todo!() }\n",
-                ),
-                (
-                    "src/jobs.rs",
-                    "pub fn export() -> Vec<InternalRow> { Vec::new() }\npub fn other() -> NotSerialized { todo!() }\n",
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/views.rs:5:5: deny[PS103] PII field `UserView.email` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context",
-                "src/views.rs:6:5: deny[PS103] PII field `UserView.phone_number` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context",
-                "src/views.rs:16:5: deny[PS103] PII field `UserView.born` reaches partner users unmasked: `UserView` is returned by `partner::users::list` in partner context",
-                "src/views.rs:20:26: deny[PS103] PII field `BillingInfo.iban` reaches partner users unmasked: `BillingInfo` is nested in `UserView.billing`, `UserView` is returned by `partner::users::list` in partner context",
-            ]
+//- src/partner/users.rs
+pub async fn list(ctx: PartnerContext) -> Result<Json<Vec<UserView>>, ApiError> { todo!() }
+//- src/jobs.rs
+pub fn export() -> Vec<InternalRow> { Vec::new() }
+pub fn other() -> NotSerialized { todo!() }
+"#,
         );
     }
 
     #[test]
     fn response_bodies_built_in_partner_handlers() {
-        let findings = check(
-            "PS103",
-            &[(
-                "src/partner/h.rs",
-                r#"#[derive(Serialize)] struct Contact { full_name: String, street: String }
+        expect(
+            r#"
+//- src/partner/h.rs
+#[derive(Serialize)] struct Contact { full_name: String, street: String }
+//                                    ^^^^^^^^^^^^^^^^^ deny[PS103] PII field `Contact.full_name` reaches partner users unmasked: `Contact` is put in a response body by `partner::h::show` in partner context
+//                                                       ^^^^^^^^^^^^^^ deny[PS103] PII field `Contact.street` reaches partner users unmasked: `Contact` is put in a response body by `partner::h::show` in partner context
 #[derive(Serialize)] enum Lookup { Found { mobile: String }, Missing }
+//                                         ^^^^^^^^^^^^^^ deny[PS103] PII field `Lookup::Found.mobile` reaches partner users unmasked: `Lookup` is put in a response body by `partner::h::lookup` in partner context
 #[derive(Serialize)] struct Card { card_number: String }
 async fn show(ctx: PartnerContext) -> impl IntoResponse {
     let contact = Contact { full_name: n, street: s };
@@ -469,32 +470,24 @@ async fn show(ctx: PartnerContext) -> impl IntoResponse {
 async fn lookup(ctx: PartnerContext) -> HttpResponse { HttpResponse::Ok().json(Lookup::Found { mobile: m }) }
 async fn unrelated(ctx: PartnerContext) -> StatusCode { let c = Card { card_number: x }; store(c); StatusCode::OK }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/h.rs:1:39: deny[PS103] PII field `Contact.full_name` reaches partner users unmasked: `Contact` is put in a response body by `partner::h::show` in partner context",
-                "src/partner/h.rs:1:58: deny[PS103] PII field `Contact.street` reaches partner users unmasked: `Contact` is put in a response body by `partner::h::show` in partner context",
-                "src/partner/h.rs:2:44: deny[PS103] PII field `Lookup::Found.mobile` reaches partner users unmasked: `Lookup` is put in a response body by `partner::h::lookup` in partner context",
-            ]
         );
     }
 
     #[test]
     fn unmask_calls_need_a_reason_and_an_audit_call() {
-        let findings = check(
-            "PS103",
-            &[
-                (
-                    "src/partner/support.rs",
-                    r#"async fn a(ctx: PartnerContext, user: User) -> String { user.email.unmask() }
+        expect(
+            r#"
+//- src/partner/support.rs
+async fn a(ctx: PartnerContext, user: User) -> String { user.email.unmask() }
+//                                                      ^^^^^^^^^^^^^^^^^^^ deny[PS103] `.unmask()` reveals PII in partner context (`partner::support::a`) without an audit reason argument or an audit call
 async fn b(ctx: PartnerContext, user: User, req: UnmaskRequest) -> String {
     audit::record(AuditEvent { action: "unmask" });
     user.email.reveal(&req.reason)
 }
 async fn c(ctx: PartnerContext, user: User) -> String { user.phone.expose_pii("support ticket") }
+//                                                      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS103] `.expose_pii()` reveals PII in partner context (`partner::support::c`) without an audit call in the same function
 async fn d(ctx: PartnerContext, user: User) -> String { audit_log("unmask"); user.phone.expose_pii() }
+//                                                                           ^^^^^^^^^^^^^^^^^^^^^^^ deny[PS103] `.expose_pii()` reveals PII in partner context (`partner::support::d`) without an audit reason argument
 async fn e(ctx: PartnerContext, user: User, reason: String) -> String {
     tracing::info!(target: "audit", actor = %ctx.user_id, "unmask");
     user.email.unmask(&reason)
@@ -503,53 +496,28 @@ async fn f(ctx: PartnerContext, user: User, audit_log: AuditLog) -> String {
     audit_log.record(&ctx);
     user.email.unmask(UnmaskReason::Support)
 }
+//- src/admin.rs
+fn own(user: User) -> String { user.email.unmask() }
 "#,
-                ),
-                (
-                    "src/admin.rs",
-                    "fn own(user: User) -> String { user.email.unmask() }\n",
-                ),
-            ],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/support.rs:1:57: deny[PS103] `.unmask()` reveals PII in partner context (`partner::support::a`) without an audit reason argument or an audit call",
-                "src/partner/support.rs:6:57: deny[PS103] `.expose_pii()` reveals PII in partner context (`partner::support::c`) without an audit call in the same function",
-                "src/partner/support.rs:7:78: deny[PS103] `.expose_pii()` reveals PII in partner context (`partner::support::d`) without an audit reason argument",
-            ]
         );
     }
 
     #[test]
     fn options_name_pii_and_wrappers() {
-        let findings = check_with(
-            "PS103",
-            &[
-                (
-                    "pii_names",
-                    OptionValue::StringList(vec!["nickname".into()]),
-                ),
-                (
-                    "wrapper_types",
-                    OptionValue::StringList(vec!["Hidden".into()]),
-                ),
-                (
-                    "ignore_names",
-                    OptionValue::StringList(vec!["public_nickname".into()]),
-                ),
-            ],
-            &[(
-                "src/partner/v.rs",
-                r#"#[derive(Serialize)] pub struct V { nickname: String, public_nickname: String, email: String, secret_nickname: Hidden<String> }
+        Expect::rule("PS103")
+            .with_options(&[
+                ("pii_names", OptionValue::StringList(vec!["nickname".into()])),
+                ("wrapper_types", OptionValue::StringList(vec!["Hidden".into()])),
+                ("ignore_names", OptionValue::StringList(vec!["public_nickname".into()])),
+            ])
+            .findings(
+                r#"
+//- src/partner/v.rs
+#[derive(Serialize)] pub struct V { nickname: String, public_nickname: String, email: String, secret_nickname: Hidden<String> }
+//                                  ^^^^^^^^^^^^^^^^ deny[PS103] PII field `V.nickname` reaches partner users unmasked: `V` is returned by `partner::v::v` in partner context
 pub fn v(ctx: PartnerContext) -> V { todo!() }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            ["src/partner/v.rs:1:37: deny[PS103] PII field `V.nickname` reaches partner users unmasked: `V` is returned by `partner::v::v` in partner context"]
-        );
+            );
     }
 
     /// Types sent by actix-web (`.json(…)`), tonic (a prost `Message` reply) and

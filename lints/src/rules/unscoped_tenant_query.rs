@@ -85,9 +85,11 @@ async fn list_users(ctx: PartnerContext, tenant_id: String, graph: &Graph) {
 
 ## Use instead
 ```rust
-graph.execute(query(
-    "MATCH (:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})<-[:BELONGS_TO]-(u:User) RETURN u",
-).param("partner_id", ctx.partner_id).param("tenant_id", tenant_id)).await;
+async fn list_users(ctx: PartnerContext, tenant_id: String, graph: &Graph) {
+    graph.execute(query(
+        "MATCH (:Partner {id: $partner_id})-[:MANAGES]->(t:Tenant {id: $tenant_id})<-[:BELONGS_TO]-(u:User) RETURN u",
+    ).param("partner_id", ctx.partner_id).param("tenant_id", tenant_id)).await;
+}
 ```
 or call `ensure_manages(&ctx, &tenant_id).await?` before the query.
 
@@ -321,7 +323,7 @@ fn unscoped_nodes<'f>(facts: &'f QueryFacts, queries: &Queries) -> Vec<UnscopedN
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::check;
+    use crate::testing::{check, Expect};
 
     fn lint(source: &str) -> Vec<String> {
         check("PS101", &[("src/partner/users.rs", source)])
@@ -931,11 +933,12 @@ pub async fn through_trait(ctx: PartnerContext, repo: Arc<dyn TenantRepo>, tid: 
 
     #[test]
     fn outside_partner_context_nothing_is_flagged() {
-        let findings = check(
-            "PS101",
-            &[("src/admin/users.rs", "fn f(g: Graph) { g.run(query(\"MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u\")); }")],
+        Expect::rule("PS101").findings(
+            r#"
+//- src/admin/users.rs
+fn f(g: Graph) { g.run(query("MATCH (u:User)-[:BELONGS_TO]->(t:Tenant) RETURN u")); }
+"#,
         );
-        assert_eq!(findings, Vec::<String>::new());
     }
 
     #[test]

@@ -88,6 +88,9 @@ service for every tenant on the shared database, cache and upstream APIs.
 
 ## Example
 ```rust
+async fn reset_tenant(db: &Graph, tenant: &Tenant) {
+    db.run(query("MATCH (t:Tenant {id: $id}) SET t.plan = 'free'").param("id", tenant.id.clone())).await;
+}
 async fn reset_all(session: PartnerSession, db: &Graph) -> Result<()> {
     let tenants = managed_tenants(db, &session.partner_id).await?;
     join_all(tenants.iter().map(|t| reset_tenant(db, t))).await;
@@ -97,6 +100,9 @@ async fn reset_all(session: PartnerSession, db: &Graph) -> Result<()> {
 
 ## Use instead
 ```rust
+async fn reset_tenant(db: &Graph, tenant: &Tenant) {
+    db.run(query("MATCH (t:Tenant {id: $id}) SET t.plan = 'free'").param("id", tenant.id.clone())).await;
+}
 async fn reset_all(session: PartnerSession, db: &Graph) -> Result<()> {
     let tenants = managed_tenants(db, &session.partner_id).await?;
     stream::iter(tenants)
@@ -1030,7 +1036,15 @@ fn cypher_fanout(
 #[cfg(test)]
 mod tests {
     use crate::options::OptionValue;
-    use crate::testing::{check, check_with};
+    use crate::testing::{check, check_with, Expect};
+
+    /// A fixture analysed with `STORE`.
+    #[track_caller]
+    fn expect(fixture: &str) {
+        Expect::rule("PS301")
+            .with_files(&[("src/store.rs", STORE)])
+            .findings(fixture);
+    }
 
     #[test]
     fn test_and_bench_code_is_not_reported() {
@@ -1110,28 +1124,29 @@ pub fn label(name: &str) -> String { name.to_uppercase() }
 
     #[test]
     fn for_loop_over_tenants_with_a_query() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn nightly(graph: &Graph) {
     let tenants = store::all_tenants(graph).await?;
     for t in tenants.iter() {
+//  ^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` runs a database query (`.run`) for every tenant with no rate limit
         graph.run(query("MATCH (t:Tenant {id: $id}) SET t.seen = 1").param("id", &t.id)).await?;
     }
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:4:5: deny[PS301] `for` loop over `tenants` runs a database query (`.run`) for every tenant with no rate limit"]
-        );
     }
 
     #[test]
     fn work_through_workspace_functions_and_tenant_functions() {
-        let findings = lint(
+        // A call cycle with no work is not work.
+        expect(
             r#"
+//- src/jobs.rs
 async fn upgrade(graph: &Graph, partner: &str) {
     for t in list_tenants(graph, partner).await? {
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `list_tenants(..)` runs a database query (`.run` in `store::update_tenant`) for every tenant with no rate limit
         store::update_tenant(graph, &t.id).await;
     }
     let all = managed_tenants(graph, partner).await?;
@@ -1141,85 +1156,68 @@ async fn upgrade(graph: &Graph, partner: &str) {
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:3:5: deny[PS301] `for` loop over `list_tenants(..)` runs a database query (`.run` in `store::update_tenant`) for every tenant with no rate limit"],
-            "a call cycle with no work is not work"
-        );
     }
 
     #[test]
     fn join_all_and_try_join_all_over_mapped_tenants() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn refresh(client: &Client, tenants: Vec<Tenant>) {
     join_all(tenants.iter().map(|t| async move {
+//  ^^^^^^^^ deny[PS301] `join_all` runs an HTTP request (`.send`) for every tenant of `tenants` at once, with no concurrency bound
         client.post(&t.webhook).json(&t).send().await
     })).await;
     let futures: Vec<_> = tenants.iter().map(|t| store::update_tenant(graph, &t.id)).collect();
     futures::future::try_join_all(futures).await?;
+//                   ^^^^^^^^^^^^ deny[PS301] `futures::future::try_join_all` runs a database query (`.run` in `store::update_tenant`) for every tenant of `tenants` at once, with no concurrency bound
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/jobs.rs:3:5: deny[PS301] `join_all` runs an HTTP request (`.send`) for every tenant of `tenants` at once, with no concurrency bound",
-                "src/jobs.rs:7:22: deny[PS301] `futures::future::try_join_all` runs a database query (`.run` in `store::update_tenant`) for every tenant of `tenants` at once, with no concurrency bound",
-            ]
         );
     }
 
     #[test]
     fn spawn_per_tenant_joinset_and_futures_unordered() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn warm(redis: &mut Conn, tenants: Vec<Tenant>) {
     for t in tenants.clone() {
+//  ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` starts `tokio::spawn` per tenant running a cache write (`.set_ex`), all at once
         tokio::spawn(async move { redis.set_ex(key(&t), 1, 60).await });
     }
     let mut set = JoinSet::new();
     for t in tenants.clone() {
+//  ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` starts `.spawn` per tenant running a message publish (`.publish`), all at once
         set.spawn(async move { bus.publish("reindex", &t.id).await });
     }
     let mut pending = FuturesUnordered::new();
     for t in tenants.clone() {
+//  ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` starts `.push` per tenant running a database query (`.run` in `store::update_tenant`), all at once
         pending.push(store::update_tenant(graph, &t.id));
     }
     let handles: Vec<_> = tenants.iter().map(|t| tokio::spawn(store::update_tenant(graph, &t.id))).collect();
+//                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `.map` closure over `tenants` starts `tokio::spawn` per tenant running a database query (`.run` in `store::update_tenant`), all at once
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/jobs.rs:3:5: deny[PS301] `for` loop over `tenants` starts `tokio::spawn` per tenant running a cache write (`.set_ex`), all at once",
-                "src/jobs.rs:7:5: deny[PS301] `for` loop over `tenants` starts `.spawn` per tenant running a message publish (`.publish`), all at once",
-                "src/jobs.rs:11:5: deny[PS301] `for` loop over `tenants` starts `.push` per tenant running a database query (`.run` in `store::update_tenant`), all at once",
-                "src/jobs.rs:14:27: deny[PS301] `.map` closure over `tenants` starts `tokio::spawn` per tenant running a database query (`.run` in `store::update_tenant`), all at once",
-            ]
         );
     }
 
     #[test]
     fn stream_bounds_missing_variable_or_too_large() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn sync(graph: &Graph, tenants: Vec<Tenant>, limit: usize) {
     stream::iter(tenants.clone()).for_each_concurrent(None, |t| async move { store::update_tenant(graph, &t.id).await }).await;
+//                                ^^^^^^^^^^^^^^^^^^^ deny[PS301] `.for_each_concurrent` over `tenants` runs a database query (`.run` in `store::update_tenant`) with no concurrency bound (`None`)
     stream::iter(tenants.clone()).map(|t| store::update_tenant(graph, &t.id)).buffer_unordered(limit).collect::<Vec<_>>().await;
+//                                                                            ^^^^^^^^^^^^^^^^ deny[PS301] `.buffer_unordered` over `tenants` runs a database query (`.run` in `store::update_tenant`) with a concurrency bound `limit` that is not a small literal (at most 8)
     futures::stream::iter(&tenants).map(|t| store::update_tenant(graph, &t.id)).buffer_unordered(64).collect::<Vec<_>>().await;
+//                                                                              ^^^^^^^^^^^^^^^^ deny[PS301] `.buffer_unordered` over `tenants` runs a database query (`.run` in `store::update_tenant`) 64 tenants at a time, above the limit of 8
     stream::iter(tenants).for_each_concurrent(Some(4), |t| async move { store::update_tenant(graph, &t.id).await }).await;
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/jobs.rs:3:35: deny[PS301] `.for_each_concurrent` over `tenants` runs a database query (`.run` in `store::update_tenant`) with no concurrency bound (`None`)",
-                "src/jobs.rs:4:79: deny[PS301] `.buffer_unordered` over `tenants` runs a database query (`.run` in `store::update_tenant`) with a concurrency bound `limit` that is not a small literal (at most 8)",
-                "src/jobs.rs:5:81: deny[PS301] `.buffer_unordered` over `tenants` runs a database query (`.run` in `store::update_tenant`) 64 tenants at a time, above the limit of 8",
-            ]
         );
     }
 
@@ -1265,8 +1263,9 @@ async fn sync(graph: &Graph, partner: &str) {
 
     #[test]
     fn bounded_fanout_is_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 const PARALLEL: usize = 4;
 async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
     stream::iter(tenants.clone()).map(|t| store::update_tenant(graph, &t.id)).buffer_unordered(4).collect::<Vec<_>>().await;
@@ -1279,13 +1278,13 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn sequential_loop_with_a_limiter_is_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn sync(graph: &Graph, tenants: Vec<Tenant>, limiter: &DefaultDirectRateLimiter, sem: Arc<Semaphore>) {
     for t in &tenants {
         limiter.until_ready().await;
@@ -1328,34 +1327,30 @@ async fn sync(graph: &Graph, tenants: Vec<Tenant>, limiter: &DefaultDirectRateLi
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn a_pause_inside_each_concurrent_task_throttles_nothing() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn sync(graph: &Graph, tenants: Vec<Tenant>) {
     for t in tenants.clone() {
+//  ^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` starts `tokio::spawn` per tenant running a database query (`.run` in `store::update_tenant`), all at once
         tokio::spawn(async move { tokio::time::sleep(Duration::from_secs(1)).await; store::update_tenant(graph, &t.id).await });
     }
     join_all(tenants.iter().map(|t| async { sleep(Duration::from_secs(1)).await; store::update_tenant(graph, &t.id).await })).await;
+//  ^^^^^^^^ deny[PS301] `join_all` runs a database query (`.run` in `store::update_tenant`) for every tenant of `tenants` at once, with no concurrency bound
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/jobs.rs:3:5: deny[PS301] `for` loop over `tenants` starts `tokio::spawn` per tenant running a database query (`.run` in `store::update_tenant`), all at once",
-                "src/jobs.rs:6:5: deny[PS301] `join_all` runs a database query (`.run` in `store::update_tenant`) for every tenant of `tenants` at once, with no concurrency bound",
-            ]
         );
     }
 
     #[test]
     fn loops_without_work_or_over_other_collections_are_fine() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn names(graph: &Graph, tenants: Vec<Tenant>, users: Vec<User>) -> Vec<String> {
     let mut out = Vec::new();
     for t in &tenants {
@@ -1369,16 +1364,17 @@ async fn names(graph: &Graph, tenants: Vec<Tenant>, users: Vec<User>) -> Vec<Str
 }
 "#,
         );
-        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
     fn rows_of_a_cypher_query_returning_many_tenants() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn notify(graph: &Graph, client: &Client, partner_id: &str) {
     let mut rows = graph.execute(query("MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant) RETURN t.webhook AS hook").param("pid", partner_id)).await?;
     while let Ok(Some(row)) = rows.next().await {
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `while let` loop over the tenants a Cypher query returns runs an HTTP request (`.send`) for every tenant with no rate limit
         client.post(row.get::<String>("hook")?).send().await?;
     }
     let mut one = graph.execute(query("MATCH (t:Tenant {id: $id}) RETURN t").param("id", partner_id)).await?;
@@ -1388,36 +1384,31 @@ async fn notify(graph: &Graph, client: &Client, partner_id: &str) {
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:4:5: deny[PS301] `while let` loop over the tenants a Cypher query returns runs an HTTP request (`.send`) for every tenant with no rate limit"]
-        );
     }
 
     #[test]
     fn channel_sends_hand_off_but_producers_publish() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn fan(tx: Sender<Tenant>, producer: &FutureProducer, tenants: Vec<Tenant>) {
     for t in tenants.clone() {
         tx.send(t).await;
     }
     for t in tenants {
+//  ^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` runs a message publish (`.send`) for every tenant with no rate limit
         producer.send(record_for(&t), timeout).await;
     }
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:6:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send`) for every tenant with no rate limit"]
-        );
     }
 
     #[test]
     fn sends_on_values_typed_as_channel_senders_hand_off() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 pub struct Deletions { pub queue: tokio::sync::mpsc::UnboundedSender<String> }
 impl Deletions {
     fn push(&self, msg: String) { self.queue.send(msg); }
@@ -1433,22 +1424,20 @@ async fn sweep(deletions: &Deletions, queue: &mpsc::UnboundedSender<String>, bus
 }
 async fn publish_all(producer: &FutureProducer, tenants: Vec<Tenant>) {
     for t in tenants {
+//  ^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` runs a message publish (`.send` in `jobs::publish_one`) for every tenant with no rate limit
         publish_one(producer, &t).await;
     }
 }
 async fn publish_one(producer: &FutureProducer, t: &Tenant) { producer.send(record_for(t), timeout).await; }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:16:5: deny[PS301] `for` loop over `tenants` runs a message publish (`.send` in `jobs::publish_one`) for every tenant with no rate limit"]
-        );
     }
 
     #[test]
     fn generic_command_names_write_only_on_store_handles() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 pub struct Worker { pub process: OnceSlot<Process> }
 impl Worker {
     fn launch(&self, permit: Permit) { self.process.set(Process::new(), permit); }
@@ -1459,27 +1448,23 @@ async fn warm(worker: &Worker, flags: &mut BitSet, rcm: State<ConnectionManager>
         flags.set(t.index, true);
     }
     for t in &tenants {
+//  ^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` runs a cache write (`.set`) for every tenant with no rate limit
         rcm.set(key(t), 1).await;
     }
     for t in &tenants {
+//  ^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` runs a cache write (`.del`) for every tenant with no rate limit
         state.redis.del(key(t)).await;
     }
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            [
-                "src/jobs.rs:11:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.set`) for every tenant with no rate limit",
-                "src/jobs.rs:14:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.del`) for every tenant with no rate limit",
-            ]
-        );
     }
 
     #[test]
     fn a_memo_table_in_a_local_map_is_not_a_cache_write() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 fn fill(size_cache: &mut HashMap<String, u64>, t: &Tenant) { size_cache.insert(t.id.clone(), 1); }
 async fn sizes(tenants: Vec<Tenant>, shared_cache: &moka::future::Cache<String, u64>) {
     let mut size_cache = HashMap::new();
@@ -1487,53 +1472,40 @@ async fn sizes(tenants: Vec<Tenant>, shared_cache: &moka::future::Cache<String, 
         fill(&mut size_cache, t);
     }
     for t in &tenants {
+//  ^^^^^^^^^^^^^^^^^ deny[PS301] `for` loop over `tenants` runs a cache write (`.insert`) for every tenant with no rate limit
         shared_cache.insert(t.id.clone(), 1).await;
     }
 }
 "#,
         );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:8:5: deny[PS301] `for` loop over `tenants` runs a cache write (`.insert`) for every tenant with no rate limit"]
-        );
     }
 
     #[test]
     fn sequential_closures_are_loops() {
-        let findings = lint(
+        expect(
             r#"
+//- src/jobs.rs
 async fn clear(cache: &Cache, tenants: &[Tenant]) {
     tenants.iter().for_each(|t| cache.invalidate(&t.id));
+//  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] `.for_each` closure over `tenants` runs a cache write (`.invalidate`) for every tenant with no rate limit
 }
 "#,
-        );
-        assert_eq!(
-            findings,
-            ["src/jobs.rs:3:5: deny[PS301] `.for_each` closure over `tenants` runs a cache write (`.invalidate`) for every tenant with no rate limit"]
         );
     }
 
     #[test]
     fn cypher_write_over_all_managed_tenants() {
-        let findings = check(
-            "PS301",
-            &[(
-                "src/partner/bulk.rs",
-                r#"
+        Expect::rule("PS301").findings(
+            r#"
+//- src/partner/bulk.rs
 const SUSPEND_ALL: &str = "MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant) SET t.suspended = true";
+//                                                                             ^^^^^^^^^^^^^^^^^^^^^^ deny[PS301] Cypher `SET` runs over every tenant the partner manages in one transaction, with no batching
 async fn suspend_all(graph: &Graph, pid: &str) {
     graph.run(query(SUSPEND_ALL).param("pid", pid)).await?;
     graph.run(query("MATCH (p:Partner {id: $pid})-[:MANAGES]->(t:Tenant)-[:OWNS]->(s:Session) DETACH DELETE s").param("pid", pid)).await?;
+//                                                                                            ^^^^^^^^^^^^^^^ deny[PS301] Cypher `DETACH DELETE` runs over every tenant the partner manages in one transaction, with no batching
 }
 "#,
-            )],
-        );
-        assert_eq!(
-            findings,
-            [
-                "src/partner/bulk.rs:2:80: deny[PS301] Cypher `SET` runs over every tenant the partner manages in one transaction, with no batching",
-                "src/partner/bulk.rs:5:95: deny[PS301] Cypher `DETACH DELETE` runs over every tenant the partner manages in one transaction, with no batching",
-            ]
         );
     }
 
