@@ -344,25 +344,27 @@ impl Rule for {type_name} {{
 
 #[cfg(test)]
 mod tests {{
-    use crate::testing::check;
+    use crate::testing::Expect;
 
-    fn lint(source: &str) -> Vec<String> {{
-        check("{code}", &[("src/lib.rs", source)])
-    }}
-
-    /// Fails until the check reports the docs' example: then write here the position and
-    /// message it reports.
+    /// Fails until the check reports the docs' example: run it with `UPDATE_EXPECT=1` to
+    /// write the finding it reports under the line, and read what was written.
     #[test]
     fn flags_the_example() {{
-        assert_eq!(
-            lint({EXAMPLE:?}),
-            ["src/lib.rs:1:8: deny[{code}] {summary_lower}"]
+        Expect::rule("{code}").findings(
+            r#"
+pub fn example() {{}}
+//     ^^^^^^^ deny[{code}] {summary_lower}
+"#,
         );
     }}
 
     #[test]
     fn does_not_flag_the_fix() {{
-        assert_eq!(lint({USE_INSTEAD:?}), Vec::<String>::new());
+        Expect::rule("{code}").findings(
+            r#"
+pub fn use_instead() {{}}
+"#,
+        );
     }}
 }}
 "####,
