@@ -575,7 +575,9 @@ mod tests {
             "struct StaleGrantCache;",
             "impl Rule for StaleGrantCache {",
             "mod tests {",
-            "\"src/lib.rs:1:8: deny[PS601] stale grant cache\"",
+            "fn flags_the_example() {",
+            "//     ^^^^^^^ deny[PS601] stale grant cache",
+            "fn does_not_flag_the_fix() {",
         ];
         let positions: Vec<usize> = order.iter().map(|needle| at(needle)).collect();
         let mut sorted = positions.clone();
