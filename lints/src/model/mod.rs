@@ -14,6 +14,7 @@ pub mod grants;
 pub mod layers;
 pub mod names;
 pub mod pages;
+pub mod provenance;
 pub mod queries;
 pub mod responses;
 pub mod vocabulary;

@@ -6,10 +6,11 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
     ArgFact, CallSite, Callee, FunctionDef, StructLiteral, TypeDef, TypeKind, TypeRef, Workspace,
 };
-use crate::model::bindings::{origin, Origin};
+use crate::model::bindings::Origin;
 use crate::model::callgraph::FnId;
 use crate::model::context::PartnerContext;
 use crate::model::names::{Pattern, Patterns};
+use crate::model::provenance::Provenance;
 use crate::model::vocabulary::Vocabulary;
 use crate::names::words;
 use crate::names::{without_path_root, Name};
@@ -320,17 +321,20 @@ impl Problems<'_> {
     }
 }
 
-/// A function being checked, with what messages say about its context.
-struct InFunction<'a> {
+/// A function whose audit records are checked, with the field names asked for and what
+/// messages say about its context.
+struct AuditScope<'a> {
     workspace: &'a Workspace,
     file: FileId,
     function: &'a FunctionDef,
     id: FnId,
     context: &'a PartnerContext,
     fields: &'a PartyFieldNames,
+    /// Where the two fields' values come from.
+    provenance: &'a Provenance<'a>,
 }
 
-impl InFunction<'_> {
+impl AuditScope<'_> {
     fn at(&self, span: Span) -> Location {
         Location {
             file: self.file,
@@ -353,9 +357,8 @@ impl InFunction<'_> {
         if !self.context.contains(self.id) {
             return None;
         }
-        let text = &self.workspace.file(self.file).text;
-        let actor_origin = origin(self.function, actor, text);
-        if !actor_origin.same_as(&origin(self.function, target, text)) {
+        let actor_origin = self.provenance.origin(self.id, actor);
+        if !actor_origin.same_as(&self.provenance.origin(self.id, target)) {
             return None;
         }
         Some(match actor_origin {
@@ -383,6 +386,7 @@ impl Rule for AuditActorTarget {
         let workspace = cx.workspace;
         let facts = workspace.file(file);
         let fields = PartyFieldNames::of(&cx.model.queries.vocabulary);
+        let provenance = Provenance::new(workspace, cx.model.roles(workspace));
         for def in &facts.types {
             if let Some(diagnostic) = self.check_type(file, def, &fields) {
                 out.push(diagnostic);
@@ -390,13 +394,14 @@ impl Rule for AuditActorTarget {
         }
         for (index, function) in facts.functions.iter().enumerate() {
             let id = FnId { file, index };
-            let scope = InFunction {
+            let scope = AuditScope {
                 workspace,
                 file,
                 function,
                 id,
                 context: &cx.model.context,
                 fields: &fields,
+                provenance: &provenance,
             };
             self.check_function(cx, id, &scope, out);
         }
@@ -491,7 +496,7 @@ impl AuditActorTarget {
         &self,
         cx: &Context<'_>,
         id: FnId,
-        scope: &InFunction<'_>,
+        scope: &AuditScope<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
         let function = scope.function;
@@ -554,7 +559,7 @@ impl AuditActorTarget {
 
     fn check_literal(
         &self,
-        scope: &InFunction<'_>,
+        scope: &AuditScope<'_>,
         literal: &StructLiteral,
         calls: &[usize],
     ) -> Option<Diagnostic> {
@@ -638,7 +643,7 @@ impl AuditActorTarget {
 
     /// Whether values of this type carry a whole audit record: an audit
     /// type, or a workspace struct with both fields (through `&`, `Option`, …).
-    fn is_record_value_type(&self, scope: &InFunction<'_>, ty: &TypeRef) -> bool {
+    fn is_record_value_type(&self, scope: &AuditScope<'_>, ty: &TypeRef) -> bool {
         let workspace = scope.workspace;
         ty.any(&mut |ty| {
             ty.name().is_some_and(|name| {
@@ -654,7 +659,7 @@ impl AuditActorTarget {
         })
     }
 
-    fn check_event<'a>(&self, scope: &InFunction<'a>, call: &'a CallSite) -> Option<Diagnostic> {
+    fn check_event<'a>(&self, scope: &AuditScope<'a>, call: &'a CallSite) -> Option<Diagnostic> {
         let event = call.event.as_ref()?;
         // `info!(target: "audit", event = ?event)` logs a whole record passed
         // in: it is checked where it is built.
@@ -725,7 +730,7 @@ impl AuditActorTarget {
         &self,
         cx: &Context<'_>,
         id: FnId,
-        scope: &InFunction<'_>,
+        scope: &AuditScope<'_>,
         index: usize,
     ) -> Option<Diagnostic> {
         let workspace = scope.workspace;

@@ -8,15 +8,19 @@ use crate::model::actors::{Role, Roles};
 use crate::model::caches::{keyed_somewhere, value_name, Caches, Client, FnCalls};
 use crate::model::callgraph::FnId;
 use crate::model::context::{is_context_type, qualified_name};
+use crate::model::provenance::{Provenance, Source, SourceKind, Steps};
 use crate::names::Name;
 use crate::names::{has_word, words, NameList};
 use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
 use crate::source::Span;
-use crate::strings::StrExpr;
-use foldhash::{HashMap, HashMapExt as _, HashSet};
+use foldhash::{HashMap, HashMapExt as _};
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::rc::Rc;
+// The template reading key names come from; its tests are this rule's.
+#[cfg(test)]
+use crate::model::provenance::captures;
 
 pub const META: RuleMeta = RuleMeta {
     code: "PS102",
@@ -171,13 +175,10 @@ const OPTIONS: &[OptionSpec] = &[option::TENANT_NAMES.spec(), option::GLOBAL_KEY
 /// Names of values that hold a tenant ID: `tenant_id`, `user.tenant_id`.
 const TENANT_NAMES: &[&str] = &["tenant_id", "tenant", "tenant_key", "tenant_uuid"];
 
-/// Macros whose first argument (after the destination for `write!`) is a template.
-const FORMAT_MACROS: &[&str] = &["format", "format_args", "concat", "formatdoc"];
-const WRITE_MACROS: &[&str] = &["write", "writeln"];
-const PUSH_METHODS: &[&str] = &["push_str", "push", "extend", "insert_str"];
-
 /// How deep a key is followed (bindings, builders, wrappers).
 const MAX_DEPTH: usize = 6;
+/// A key is its text: everything that writes it is followed.
+const KEY_STEPS: Steps = Steps::text(MAX_DEPTH);
 /// Longest key text quoted in a message before it is shortened.
 const MAX_KEY_TEXT: usize = 100;
 
@@ -200,14 +201,13 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
     })
 }
 
-/// What a key was found to be built from.
+/// Whose values a key was found to be built from.
 #[derive(Default)]
-struct Verdict {
-    /// Spans already followed: a value read many times is looked at once.
-    seen: HashSet<(FnId, Span)>,
-    tenant: bool,
+struct KeyParties {
+    /// A value in the key is the target tenant.
+    has_tenant: bool,
     /// Actor values in the key, as written (`partner.tenant_id`).
-    actor: Vec<String>,
+    actors: Vec<String>,
 }
 
 /// A key being checked: where it is, and where it was built.
@@ -226,12 +226,10 @@ impl Rule for CacheKeyMissingTenant {
         }
         let workspace = cx.workspace;
         let caches = Caches { workspace };
-        let walk = Walk {
+        let keys_check = KeyCheck {
             rule: self,
             cx,
-            roles: cx.model.roles(cx.workspace),
-            calls: RefCell::new(HashMap::new()),
-            pushes: RefCell::new(HashMap::new()),
+            provenance: Provenance::new(workspace, cx.model.roles(workspace)),
             wrappers: RefCell::new(HashMap::new()),
         };
         for (index, def) in workspace.file(file).functions.iter().enumerate() {
@@ -243,7 +241,7 @@ impl Rule for CacheKeyMissingTenant {
             let mut keys: Vec<KeyAt<'_>> = caches
                 .operations(file, def)
                 .into_iter()
-                .filter(|op| walk.key_parameter(function, def, op.key).is_none())
+                .filter(|op| keys_check.key_parameter(function, def, op.key).is_none())
                 .map(|op| KeyAt {
                     function,
                     def,
@@ -254,16 +252,16 @@ impl Rule for CacheKeyMissingTenant {
             // Calls to cache wrappers are cache operations with the wrapper's key argument.
             for (call_index, call) in def.calls.iter().enumerate() {
                 for &callee in cx.model.graph.callees(function, call_index) {
-                    let Some((parameter, operation)) = walk.wrapper_of(callee) else {
+                    let Some((parameter, operation)) = keys_check.wrapper_of(callee) else {
                         continue;
                     };
-                    if !walk.may_run(function, call, callee) {
+                    if !keys_check.may_run(function, call, callee) {
                         continue;
                     }
                     if let Some(key) = call
                         .args
                         .get(parameter)
-                        .filter(|key| walk.key_parameter(function, def, key).is_none())
+                        .filter(|key| keys_check.key_parameter(function, def, key).is_none())
                     {
                         let name = &workspace.function(callee).name;
                         keys.push(KeyAt {
@@ -276,13 +274,13 @@ impl Rule for CacheKeyMissingTenant {
                     }
                 }
             }
-            if let Some(diagnostic) = walk.memoized(function, def) {
+            if let Some(diagnostic) = keys_check.memoized(function, def) {
                 out.push(diagnostic);
             }
             keys.sort_by_key(|key| key.key.span);
             keys.dedup_by_key(|key| key.key.span);
             for key in keys {
-                if let Some(diagnostic) = walk.finding(&key) {
+                if let Some(diagnostic) = keys_check.finding(&key) {
                     out.push(diagnostic);
                 }
             }
@@ -302,65 +300,27 @@ const CACHE_WORDS: &[&str] = &[
 /// Attributes of the `cached` crate that cache a function's results.
 const MEMOIZE_ATTRIBUTES: &[&str] = &["cached", "io_cached", "once"];
 
-/// `String` pushes of one function, by the name pushed to (call indices).
-type PushesByName = HashMap<Name, Vec<usize>>;
-
-struct Walk<'a> {
-    /// Each function's calls by span, built on first use.
-    calls: RefCell<HashMap<FnId, Rc<FnCalls<'a>>>>,
-    /// Each function's `String` pushes by name, built on first use.
-    pushes: RefCell<HashMap<FnId, Rc<PushesByName>>>,
+/// The cache keys of one file being checked, with what following them needs.
+struct KeyCheck<'a> {
+    /// What each key is built from.
+    provenance: Provenance<'a>,
     /// Which functions are cache wrappers, decided on first use.
     wrappers: RefCell<HashMap<FnId, Option<(usize, String)>>>,
     rule: &'a CacheKeyMissingTenant,
     cx: &'a Context<'a>,
-    roles: Roles<'a>,
 }
 
-impl<'a> Walk<'a> {
+impl<'a> KeyCheck<'a> {
     fn workspace(&self) -> &'a Workspace {
         self.cx.workspace
     }
 
-    fn calls_of(&self, id: FnId) -> Option<Rc<FnCalls<'a>>> {
-        if let Some(calls) = self.calls.borrow().get(&id) {
-            return Some(calls.clone());
-        }
-        let def = self.def(id)?;
-        let calls = Rc::new(FnCalls::new(def));
-        self.calls.borrow_mut().insert(id, calls.clone());
-        Some(calls)
+    fn roles(&self) -> &Roles<'a> {
+        self.provenance.roles()
     }
 
-    /// A function's `String` pushes by the name pushed to: `key.push_str(..)`,
-    /// `write!(key, ..)`, built on first use.
-    fn pushes_of(&self, id: FnId) -> Option<Rc<PushesByName>> {
-        if let Some(pushes) = self.pushes.borrow().get(&id) {
-            return Some(pushes.clone());
-        }
-        let def = self.def(id)?;
-        let mut pushes = PushesByName::new();
-        let single = |arg: Option<&ArgFact>| match arg.and_then(|arg| arg.place.as_deref()) {
-            Some([name]) => Some(name.clone()),
-            _ => None,
-        };
-        for (index, call) in def.calls.iter().enumerate() {
-            let target = match &call.callee {
-                Callee::Method(method) if PUSH_METHODS.contains(&method.as_str()) => {
-                    single(call.receiver.as_deref())
-                }
-                Callee::Macro(_) if WRITE_MACROS.contains(&call.name()) => {
-                    single(call.args.first())
-                }
-                _ => None,
-            };
-            if let Some(name) = target {
-                pushes.entry(name).or_default().push(index);
-            }
-        }
-        let pushes = Rc::new(pushes);
-        self.pushes.borrow_mut().insert(id, pushes.clone());
-        Some(pushes)
+    fn calls_of(&self, id: FnId) -> Option<Rc<FnCalls<'a>>> {
+        self.provenance.calls_of(id)
     }
 
     fn def(&self, id: FnId) -> Option<&'a FunctionDef> {
@@ -390,9 +350,8 @@ impl<'a> Walk<'a> {
         if self.listed_by_the_cache(at) {
             return None;
         }
-        let mut verdict = Verdict::default();
-        self.key(at.function, at.key.span, 0, &mut verdict);
-        if verdict.tenant {
+        let mut parties = self.key_parties(at.function, at.key.span, 0);
+        if parties.has_tenant {
             return None;
         }
         let key_text = self.text(file, at.key.span);
@@ -405,10 +364,10 @@ impl<'a> Walk<'a> {
             "cache key of {} does not include the target tenant's ID: {shown}",
             at.operation
         );
-        verdict.actor.sort();
-        verdict.actor.dedup();
-        if !verdict.actor.is_empty() {
-            let actors: Vec<String> = verdict.actor.iter().map(|a| format!("`{a}`")).collect();
+        parties.actors.sort();
+        parties.actors.dedup();
+        if !parties.actors.is_empty() {
+            let actors: Vec<String> = parties.actors.iter().map(|a| format!("`{a}`")).collect();
             message.push_str(&format!(
                 "; {} belongs to the acting partner, not the target tenant",
                 actors.join(", ")
@@ -485,14 +444,22 @@ impl<'a> Walk<'a> {
             }
             ("one value for every call".to_string(), false, Vec::new())
         } else if let Some(convert) = convert_expression(attr_text) {
-            let mut verdict = Verdict::default();
+            let mut parties = KeyParties::default();
+            let mut trace = self.provenance.trace(KEY_STEPS);
             for place in dotted_paths(&convert) {
-                self.read(function, def, &place, def.name_span.end, 0, &mut verdict);
+                let _ = trace.place(
+                    function,
+                    &place,
+                    def.name_span.end,
+                    attr.span,
+                    0,
+                    &mut |source| self.judge(source, &mut parties),
+                );
             }
             (
                 format!("the key `{}`", shorten(&convert)),
-                verdict.tenant,
-                verdict.actor,
+                parties.has_tenant,
+                parties.actors,
             )
         } else {
             // No inputs: one value for everyone, global on purpose (as `#[once]`).
@@ -501,7 +468,8 @@ impl<'a> Walk<'a> {
             if !def.has_self && def.params.iter().all(is_plain_number) {
                 return None;
             }
-            let mut verdict = Verdict::default();
+            let mut parties = KeyParties::default();
+            let mut trace = self.provenance.trace(KEY_STEPS);
             let mut names = Vec::new();
             for param in &def.params {
                 let Some(param_name) = param.name.clone() else {
@@ -510,18 +478,18 @@ impl<'a> Walk<'a> {
                 names.push(format!("`{param_name}`"));
                 if is_context_type(
                     self.workspace().bound_type(param),
-                    self.roles.tenant_id_types,
+                    self.roles().tenant_id_types,
                 ) || self.key_type_has_tenant(param)
                 {
-                    verdict.tenant = true;
+                    parties.has_tenant = true;
                 }
-                self.read(
+                let _ = trace.place(
                     function,
-                    def,
                     &[param_name],
                     param.span.end,
+                    param.span,
                     0,
-                    &mut verdict,
+                    &mut |source| self.judge(source, &mut parties),
                 );
             }
             let what = if names.is_empty() {
@@ -529,7 +497,7 @@ impl<'a> Walk<'a> {
             } else {
                 format!("its arguments {}", names.join(", "))
             };
-            (what, verdict.tenant, verdict.actor)
+            (what, parties.has_tenant, parties.actors)
         };
         if tenant {
             return None;
@@ -572,182 +540,66 @@ impl<'a> Walk<'a> {
             .any(|prefix| !prefix.is_empty() && literal.starts_with(prefix.as_str()))
     }
 
-    /// What the value in `span` of `function` is built from.
-    fn key(&self, function: FnId, span: Span, depth: usize, verdict: &mut Verdict) {
-        if depth > MAX_DEPTH || verdict.tenant || !verdict.seen.insert((function, span)) {
-            return;
-        }
-        let Some(def) = self.def(function) else {
-            return;
+    /// Whose values the value in `span` of `function` is built from, `depth` steps into
+    /// a key.
+    fn key_parties(&self, function: FnId, span: Span, depth: usize) -> KeyParties {
+        let mut parties = KeyParties::default();
+        let _ = self
+            .provenance
+            .trace(KEY_STEPS)
+            .value(function, span, depth, &mut |source| {
+                self.judge(source, &mut parties)
+            });
+        parties
+    }
+
+    /// One source of a key: the target tenant settles it; an actor value is noted; a
+    /// call is a key builder whose inputs count.
+    fn judge(&self, source: &Source, parties: &mut KeyParties) -> ControlFlow<()> {
+        let Some(def) = self.def(source.function) else {
+            return ControlFlow::Continue(());
         };
-        // A key type's field that its `Display` impl leaves out is not in the key.
-        let dropped = self.fields_left_out_of_display(def, span);
-        for read in def.reads_within(span) {
-            if dropped
-                .iter()
-                .any(|field| field.start <= read.span.start && read.span.end <= field.end)
-            {
-                continue;
-            }
-            self.read(function, def, &read.place, read.span.start, depth, verdict);
-        }
-        let Some(calls) = self.calls_of(function) else {
-            return;
-        };
-        for (call_index, call) in calls.within(span) {
-            match &call.callee {
-                Callee::Macro(_) => {
-                    for capture in self.inline_captures(function.file, call) {
-                        self.read(function, def, &[capture], call.span.start, depth, verdict);
+        match &source.kind {
+            SourceKind::Value => {}
+            SourceKind::Place {
+                place, role, bound, ..
+            } => {
+                match role {
+                    Role::Target => return found_tenant(parties),
+                    Role::Actor => {
+                        parties.actors.push(place.join("."));
+                        return ControlFlow::Continue(());
+                    }
+                    Role::Unknown => {}
+                }
+                if place
+                    .last()
+                    .is_some_and(|last| self.rule.tenant_names.suffix_match(last).is_some())
+                {
+                    return found_tenant(parties);
+                }
+                // A parameter of a key type that holds the tenant.
+                if let ([head], false) = (place.as_slice(), bound) {
+                    let key_type = def
+                        .params
+                        .iter()
+                        .find(|param| param.name.as_deref() == Some(head.as_str()))
+                        .is_some_and(|param| self.key_type_has_tenant(param));
+                    if key_type {
+                        return found_tenant(parties);
                     }
                 }
-                _ => self.builder_call(function, call_index, call, depth, verdict),
             }
-        }
-    }
-
-    /// Field initializers, inside `span`, of struct literals whose type has a
-    /// hand-written `Display` impl that does not write that field:
-    /// `UserKey { tenant_id, user_id }` keys by user only when `Display`
-    /// prints `self.user_id` alone.
-    fn fields_left_out_of_display(&self, def: &FunctionDef, span: Span) -> Vec<Span> {
-        let mut dropped = Vec::new();
-        for literal in &def.struct_literals {
-            if !(span.start <= literal.span.start && literal.span.end <= span.end) {
-                continue;
-            }
-            let impls: Vec<&crate::index::TraitImpl> = self
-                .workspace()
-                .trait_impls_for(&literal.type_name, "Display")
-                .map(|(_, imp)| imp)
-                .collect();
-            if impls.is_empty() {
-                continue;
-            }
-            for field in &literal.fields {
-                let written = impls
-                    .iter()
-                    .any(|imp| imp.self_field_reads.iter().any(|read| *read == field.name));
-                if !written {
-                    dropped.push(field.span);
+            SourceKind::Call { index } => {
+                if let Some(call) = def.calls.get(*index) {
+                    self.builder_call(source.function, *index, call, source.depth, parties);
+                    if parties.has_tenant {
+                        return ControlFlow::Break(());
+                    }
                 }
             }
         }
-        dropped
-    }
-
-    /// One place read in a key.
-    fn read(
-        &self,
-        function: FnId,
-        def: &FunctionDef,
-        place: &[Name],
-        offset: u32,
-        depth: usize,
-        verdict: &mut Verdict,
-    ) {
-        match self.roles.classify(def, place, offset) {
-            Role::Target => {
-                verdict.tenant = true;
-                return;
-            }
-            Role::Actor => {
-                verdict.actor.push(place.join("."));
-                return;
-            }
-            Role::Unknown => {}
-        }
-        let Some(head) = place.first() else { return };
-        if place
-            .last()
-            .is_some_and(|last| self.rule.tenant_names.suffix_match(last).is_some())
-        {
-            verdict.tenant = true;
-            return;
-        }
-        if let Some(binding) = def.binding_before(head, offset) {
-            if place.len() == 1 {
-                if let Some(init) = &binding.init {
-                    self.key(function, init.span, depth + 1, verdict);
-                }
-                self.pushes(
-                    function,
-                    def,
-                    head,
-                    binding.span.end,
-                    offset,
-                    depth,
-                    verdict,
-                );
-            }
-            return;
-        }
-        if let Some(param) = def
-            .params
-            .iter()
-            .find(|param| param.name.as_deref() == Some(head))
-        {
-            if place.len() == 1 && self.key_type_has_tenant(param) {
-                verdict.tenant = true;
-            }
-        }
-    }
-
-    /// `key.push_str(x)`, `write!(key, "…", x)` between the binding and the read.
-    #[allow(clippy::too_many_arguments)]
-    fn pushes(
-        &self,
-        function: FnId,
-        def: &FunctionDef,
-        name: &str,
-        after: u32,
-        before: u32,
-        depth: usize,
-        verdict: &mut Verdict,
-    ) {
-        let Some(pushes) = self.pushes_of(function) else {
-            return;
-        };
-        for &index in pushes.get(name).map_or(&[][..], Vec::as_slice) {
-            let Some(call) = def.calls.get(index) else {
-                continue;
-            };
-            if call.span.start < after || call.span.start >= before {
-                continue;
-            }
-            let skip = usize::from(matches!(call.callee, Callee::Macro(_)));
-            for arg in call.args.iter().skip(skip) {
-                self.key(function, arg.span, depth + 1, verdict);
-            }
-            if matches!(call.callee, Callee::Macro(_)) {
-                for capture in self.inline_captures(function.file, call) {
-                    self.read(
-                        function,
-                        def,
-                        &[capture],
-                        call.span.start,
-                        depth + 1,
-                        verdict,
-                    );
-                }
-            }
-        }
-    }
-
-    /// `{tenant_id}` captures in a `format!`-family template.
-    fn inline_captures(&self, file: FileId, call: &CallSite) -> Vec<Name> {
-        let name = call.name();
-        let template = if FORMAT_MACROS.contains(&name) {
-            call.args.first()
-        } else if WRITE_MACROS.contains(&name) {
-            call.args.get(1)
-        } else {
-            None
-        };
-        let Some(StrExpr::Literal { span }) = template.and_then(|arg| arg.string.as_ref()) else {
-            return Vec::new();
-        };
-        captures(self.text(file, *span))
+        ControlFlow::Continue(())
     }
 
     /// A workspace function called inside a key: a key builder.
@@ -757,7 +609,7 @@ impl<'a> Walk<'a> {
         call_index: usize,
         call: &CallSite,
         depth: usize,
-        verdict: &mut Verdict,
+        parties: &mut KeyParties,
     ) {
         let candidates =
             self.cx
@@ -777,13 +629,12 @@ impl<'a> Walk<'a> {
                 .collect();
             if tenant_params.is_empty() {
                 // A builder that reads a tenant ID of its own (`self.tenant_id`).
-                let mut inner = Verdict::default();
-                self.builder_body(builder_id, builder, depth + 1, &mut inner);
-                if inner.tenant {
-                    verdict.tenant = true;
+                let inner = self.builder_body(builder_id, builder, depth + 1);
+                if inner.has_tenant {
+                    parties.has_tenant = true;
                     return;
                 }
-                verdict.actor.extend(inner.actor);
+                parties.actors.extend(inner.actors);
                 continue;
             }
             for index in tenant_params {
@@ -791,41 +642,60 @@ impl<'a> Walk<'a> {
                     continue;
                 };
                 // A fresh walk: what the argument is built from is judged on its own.
-                let mut passed = Verdict::default();
-                self.key(function, arg.span, depth + 1, &mut passed);
-                if passed.tenant || passed.actor.is_empty() {
-                    verdict.tenant = true;
+                let passed = self.key_parties(function, arg.span, depth + 1);
+                if passed.has_tenant || passed.actors.is_empty() {
+                    parties.has_tenant = true;
                     return;
                 }
-                verdict.actor.extend(passed.actor);
+                parties.actors.extend(passed.actors);
             }
         }
     }
 
-    /// The places a builder's body reads, its own parameters left out (the
-    /// caller's arguments are checked where they are passed).
-    fn builder_body(&self, id: FnId, def: &FunctionDef, depth: usize, verdict: &mut Verdict) {
+    /// Whose values a builder's body reads, its own parameters left out (the caller's
+    /// arguments are checked where they are passed).
+    fn builder_body(&self, id: FnId, def: &FunctionDef, depth: usize) -> KeyParties {
+        let mut parties = KeyParties::default();
         if depth > MAX_DEPTH {
-            return;
+            return parties;
         }
         let is_param = |head: &str| def.params.iter().any(|p| p.name.as_deref() == Some(head));
+        let mut trace = self.provenance.trace(KEY_STEPS);
+        let mut judge = |source: &Source| self.judge(source, &mut parties);
         for read in &def.reads {
             let head = read.place.first().map_or("", Name::as_str);
             if is_param(head) {
                 continue;
             }
-            self.read(id, def, &read.place, read.span.start, depth, verdict);
-            if verdict.tenant {
-                return;
+            if trace
+                .place(
+                    id,
+                    &read.place,
+                    read.span.start,
+                    read.span,
+                    depth,
+                    &mut judge,
+                )
+                .is_break()
+            {
+                return parties;
             }
         }
         for call in &def.calls {
-            for capture in self.inline_captures(id.file, call) {
+            for capture in self.provenance.inline_captures(id.file, call) {
                 if !is_param(&capture) {
-                    self.read(id, def, &[capture], call.span.start, depth, verdict);
+                    let _ = trace.place(
+                        id,
+                        &[capture],
+                        call.span.start,
+                        call.span,
+                        depth,
+                        &mut judge,
+                    );
                 }
             }
         }
+        parties
     }
 
     /// A builder parameter that is a target tenant and that the body reads.
@@ -835,14 +705,14 @@ impl<'a> Walk<'a> {
         };
         let typed = is_context_type(
             self.workspace().bound_type(param),
-            self.roles.tenant_id_types,
+            self.roles().tenant_id_types,
         );
         let named = matches!(
-            self.roles
+            self.roles()
                 .classify(builder, &[Name::from(name)], builder.span.end),
             Role::Target
         ) || self.rule.tenant_names.suffix_match(name).is_some();
-        let partner = is_context_type(&param.ty, self.roles.context_types);
+        let partner = is_context_type(&param.ty, self.roles().context_types);
         if partner || !(typed || named) {
             return false;
         }
@@ -851,7 +721,8 @@ impl<'a> Walk<'a> {
             .iter()
             .any(|read| read.place.first().is_some_and(|head| head == name))
             || builder.calls.iter().any(|call| {
-                self.inline_captures(id.file, call)
+                self.provenance
+                    .inline_captures(id.file, call)
                     .iter()
                     .any(|c| c == name)
             })
@@ -874,7 +745,7 @@ impl<'a> Walk<'a> {
                 let Some(name) = field.name.as_deref() else {
                     return false;
                 };
-                let tenant = is_context_type(&field.ty, self.roles.tenant_id_types)
+                let tenant = is_context_type(&field.ty, self.roles().tenant_id_types)
                     || self.rule.tenant_names.suffix_match(name).is_some();
                 tenant
                     && (display.is_empty()
@@ -907,16 +778,14 @@ impl<'a> Walk<'a> {
         if let Some(calls) = self.calls_of(function) {
             for (_, call) in calls.within(built.span) {
                 if matches!(call.callee, Callee::Macro(_)) {
-                    names.extend(self.inline_captures(function.file, call));
+                    names.extend(self.provenance.inline_captures(function.file, call));
                 }
             }
         }
         let index = names
             .iter()
             .find_map(|name| self.key_named_parameter(def, name))?;
-        let mut verdict = Verdict::default();
-        self.key(function, key.span, 0, &mut verdict);
-        (!verdict.tenant).then_some(index)
+        (!self.key_parties(function, key.span, 0).has_tenant).then_some(index)
     }
 
     /// When a function's cache key is exactly one of its parameters, the
@@ -1032,6 +901,12 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// A key that holds the target tenant needs no more looking at.
+fn found_tenant(parties: &mut KeyParties) -> ControlFlow<()> {
+    parties.has_tenant = true;
+    ControlFlow::Break(())
+}
+
 /// Primitive types that hold a number or a flag, not text.
 const NUMBER_TYPES: &[&str] = &[
     "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
@@ -1112,28 +987,6 @@ fn dotted_paths(code: &str) -> Vec<Vec<Name>> {
         previous = c;
     }
     paths
-}
-
-/// Inline captures of a template literal: `"{tenant_id}:{user_id:?}"` →
-/// `tenant_id`, `user_id`. Positional holes and `{{` escapes are skipped.
-fn captures(literal: &str) -> Vec<Name> {
-    crate::strings::format_holes(literal)
-        .into_iter()
-        .filter_map(|hole| match hole.arg {
-            crate::strings::HoleArg::Name(name) => {
-                let end = name
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(name.len());
-                let name = &name[..end];
-                let starts_like_identifier = name
-                    .chars()
-                    .next()
-                    .is_some_and(|first| first.is_alphabetic() || first == '_');
-                starts_like_identifier.then(|| Name::from(name))
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// The key with `{tenant_id}` prefixed, for help.

@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef};
 use crate::model::actors::{Role, Roles};
 use crate::model::callgraph::FnId;
+use crate::model::provenance::Provenance;
 use crate::names::{any_word, words, NameList};
 use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
@@ -174,7 +175,7 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
 impl Rule for CostToActor {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let workspace = cx.workspace;
-        let roles = cx.model.roles(cx.workspace);
+        let provenance = Provenance::new(workspace, cx.model.roles(workspace));
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
             let id = FnId { file, index };
             if !cx.model.context.contains(id) {
@@ -182,13 +183,13 @@ impl Rule for CostToActor {
             }
             // A partner paying for its own plan acts on no customer tenant:
             // only code that has a target tenant in scope can misattribute.
-            let Some(target) = target_in_scope(cx, &roles, id) else {
+            let Some(target) = target_in_scope(cx, provenance.roles(), id) else {
                 continue;
             };
-            let check = InFunction {
+            let check = ActingFunction {
                 rule: self,
                 cx,
-                roles: &roles,
+                provenance: &provenance,
                 id,
                 function,
                 target,
@@ -287,10 +288,13 @@ impl NameWords {
     }
 }
 
-struct InFunction<'a> {
+/// A partner-context function that acts on a target tenant, with what judging the
+/// records it writes needs.
+struct ActingFunction<'a> {
     rule: &'a CostToActor,
     cx: &'a Context<'a>,
-    roles: &'a Roles<'a>,
+    /// The roles of billed values, and the calls that build a record.
+    provenance: &'a Provenance<'a>,
     id: FnId,
     function: &'a FunctionDef,
     /// How to name the target tenant in messages.
@@ -299,11 +303,9 @@ struct InFunction<'a> {
 
 type Found = Vec<(Span, Diagnostic)>;
 
-impl InFunction<'_> {
+impl ActingFunction<'_> {
     fn role(&self, value: &ArgFact) -> Role {
-        value.place.as_ref().map_or(Role::Unknown, |place| {
-            self.roles.classify(self.function, place, value.span.start)
-        })
+        self.provenance.role_of(self.function, value)
     }
 
     fn at(&self, span: Span) -> Location {
@@ -483,15 +485,11 @@ impl InFunction<'_> {
     /// also through a `let` naming the receiver.
     fn builder_root(&self, call: &CallSite) -> Option<usize> {
         let receiver = call.receiver.as_deref()?;
-        let mut spans = vec![receiver.span];
-        spans.extend(self.function.bound_init(receiver).map(|init| init.span));
-        self.function.calls.iter().position(|inner| {
-            spans
-                .iter()
-                .any(|span| span.start <= inner.span.start && inner.span.end <= span.end)
-                && matches!(inner.callee, Callee::Path(_))
-                && self.rule.is_record_call(inner)
-        })
+        Provenance::calls_building(self.function, receiver)
+            .find(|(_, inner)| {
+                matches!(inner.callee, Callee::Path(_)) && self.rule.is_record_call(inner)
+            })
+            .map(|(index, _)| index)
     }
 }
 

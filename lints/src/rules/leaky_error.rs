@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, TypeDef, TypeRef, Workspace};
 use crate::model::callgraph::FnId;
 use crate::model::names::Patterns;
+use crate::model::provenance::{hole_values, HoleValue, Provenance, SourceKind, Steps};
 use crate::model::queries::WorkspaceResolver;
 use crate::names::words;
 use crate::names::Name;
@@ -213,6 +214,7 @@ impl Rule for LeakyError {
         }
         let workspace = cx.workspace;
         let resolver = OnceCell::new();
+        let provenance = Provenance::new(workspace, cx.model.roles(workspace));
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
             let id = FnId { file, index };
             let response_trait = match function.trait_name.as_deref() {
@@ -228,12 +230,13 @@ impl Rule for LeakyError {
                 _ if cx.model.context.contains(id) => None,
                 _ => continue,
             };
-            let check = InFunction {
+            let check = ResponseFunction {
                 rule: self,
                 cx,
                 id,
                 function,
                 resolver: &resolver,
+                provenance: &provenance,
             };
             let mut leaks = Vec::new();
             for body in check.bodies() {
@@ -284,15 +287,19 @@ struct ErrorValue {
     description: String,
 }
 
-struct InFunction<'a> {
+/// A function that may build a response a partner reads, with what judging its
+/// bodies needs.
+struct ResponseFunction<'a> {
     rule: &'a LeakyError,
     cx: &'a Context<'a>,
     id: FnId,
     function: &'a FunctionDef,
     resolver: &'a OnceCell<WorkspaceResolver<'a>>,
+    /// What the values a body reads were bound to.
+    provenance: &'a Provenance<'a>,
 }
 
-impl<'a> InFunction<'a> {
+impl<'a> ResponseFunction<'a> {
     fn workspace(&self) -> &'a Workspace {
         self.cx.workspace
     }
@@ -439,48 +446,34 @@ impl<'a> InFunction<'a> {
     /// Every leak inside `body`, and inside what the `let`s it reads were bound to
     /// (`let message = e.to_string(); … .body(message)`).
     fn leaks_in(&self, body: Span, out: &mut Vec<Leak>) {
-        let mut pending = vec![(body, 0)];
-        let mut seen: Vec<Span> = Vec::new();
-        while let Some((span, depth)) = pending.pop() {
-            if seen.contains(&span) {
+        let bound = self
+            .provenance
+            .sources(self.id, body, Steps::bindings(MAX_BINDINGS));
+        for source in bound {
+            if source.kind != SourceKind::Value {
                 continue;
             }
-            seen.push(span);
-            if depth == 0 {
+            let span = source.span;
+            if source.depth == 0 {
                 self.leaks_in_span(span, out);
-            } else {
-                // In `let rows = load().await.map_err(|e| anyhow!("{e}"))?;` the closure
-                // builds the error `?` returns, not the value bound: only the value counts.
-                let closures: Vec<Span> = self
-                    .function
-                    .closures
-                    .iter()
-                    .filter(|closure| Self::within(span, closure.span))
-                    .map(|closure| closure.span)
-                    .collect();
-                let mut found = Vec::new();
-                self.leaks_in_span(span, &mut found);
-                out.extend(found.into_iter().filter(|leak| {
-                    !closures
-                        .iter()
-                        .any(|closure| Self::within(*closure, leak.span))
-                }));
-            }
-            if depth >= MAX_BINDINGS {
                 continue;
             }
-            for read in self.function.reads_within(span) {
-                let [name] = read.place.as_slice() else {
-                    continue;
-                };
-                if let Some(init) = self
-                    .function
-                    .binding_before(name, read.span.start)
-                    .and_then(|binding| binding.init.as_ref())
-                {
-                    pending.push((init.span, depth + 1));
-                }
-            }
+            // In `let rows = load().await.map_err(|e| anyhow!("{e}"))?;` the closure
+            // builds the error `?` returns, not the value bound: only the value counts.
+            let closures: Vec<Span> = self
+                .function
+                .closures
+                .iter()
+                .filter(|closure| Self::within(span, closure.span))
+                .map(|closure| closure.span)
+                .collect();
+            let mut found = Vec::new();
+            self.leaks_in_span(span, &mut found);
+            out.extend(found.into_iter().filter(|leak| {
+                !closures
+                    .iter()
+                    .any(|closure| Self::within(*closure, leak.span))
+            }));
         }
     }
 
@@ -684,26 +677,18 @@ impl<'a> InFunction<'a> {
             return;
         };
         let positional: Vec<&ArgFact> = call.args.iter().skip(1).collect();
-        let mut next = 0;
+        let holes = format_holes(&text.text);
         let mut found = Vec::new();
-        for hole in format_holes(&text.text) {
-            match hole.arg {
-                HoleArg::Next => {
-                    if let Some(value) = positional.get(next) {
-                        self.value_leak(value, call.block, &hole.spec, None, &mut found);
-                    }
-                    next += 1;
+        for (hole, value) in hole_values(&holes, &positional) {
+            match value {
+                HoleValue::Argument(value) => {
+                    self.value_leak(value, call.block, &hole.spec, None, &mut found);
                 }
-                HoleArg::Index(index) => {
-                    if let Some(value) = positional.get(index) {
-                        self.value_leak(value, call.block, &hole.spec, None, &mut found);
-                    }
-                }
-                HoleArg::Name(name) => {
+                HoleValue::Named(name) => {
                     // `{e}` reads the binding `e`: judge it as a value at the macro.
                     let value = ArgFact {
                         span: call.span,
-                        place: Some(vec![Name::from(name.as_str())]),
+                        place: Some(vec![Name::from(name)]),
                         string: None,
                         shape_span: None,
                         int: None,

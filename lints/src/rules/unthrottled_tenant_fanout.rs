@@ -374,7 +374,7 @@ impl Rule for Fanout {
         let workspace = cx.workspace;
         let queries = QueryCalls::new(&cx.model.options);
         for (index, function) in workspace.file(file).functions.iter().enumerate() {
-            let check = InFunction {
+            let check = LoopingFunction {
                 rule: self,
                 cx,
                 queries: &queries,
@@ -417,7 +417,9 @@ enum Shape<'a> {
     Buffered(&'a CallSite),
 }
 
-struct InFunction<'a> {
+/// A function whose loops over tenants are checked, with the query calls and the model
+/// judging them needs.
+struct LoopingFunction<'a> {
     rule: &'a Fanout,
     cx: &'a Context<'a>,
     queries: &'a QueryCalls,
@@ -425,7 +427,7 @@ struct InFunction<'a> {
     function: &'a FunctionDef,
 }
 
-impl InFunction<'_> {
+impl LoopingFunction<'_> {
     fn at(&self, span: Span) -> Location {
         Location {
             file: self.id.file,
