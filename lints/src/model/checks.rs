@@ -264,7 +264,7 @@ impl Checks<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::context::PartnerPaths;
-    use super::super::names::Patterns;
+    use super::super::name_patterns::Patterns;
     use super::*;
     use crate::index::index_file;
 

@@ -12,7 +12,7 @@ pub mod context;
 pub mod delete_routes;
 pub mod grants;
 pub mod layers;
-pub mod names;
+pub mod name_patterns;
 pub mod pages;
 pub mod queries;
 pub mod responses;
@@ -24,7 +24,7 @@ use crate::options::{OptionDefault, OptionSpec, OptionValues};
 use callgraph::CallGraph;
 use checks::{Checks, Found};
 use context::{PartnerContext, PartnerPaths};
-use names::Patterns;
+use name_patterns::Patterns;
 
 /// Options of the shared model, under `[model]` in the config: every rule
 /// sees partner context, guards and tenants the same way.
