@@ -245,6 +245,32 @@ impl BodyWalker {
         }
     }
 
+    /// A loop or per-item closure over what `walked` iterates (`next_methods`: through the
+    /// `next()` a `while let` pulls items with), whose body is the next block to be created
+    /// and binds the names of `patterns`.
+    fn record_iteration<'p>(
+        &mut self,
+        kind: IterKind,
+        span: Span,
+        walked: &syn::Expr,
+        next_methods: bool,
+        patterns: impl IntoIterator<Item = &'p syn::Pat>,
+    ) {
+        let (source, take) = iteration_source(walked, next_methods);
+        let mut bindings = Vec::new();
+        for pat in patterns {
+            pattern_bindings(pat, &mut bindings);
+        }
+        self.iterations.push(IterFact {
+            kind,
+            span,
+            source: arg_fact(source),
+            take,
+            body: self.blocks.len(),
+            bindings: fitted(bindings),
+        });
+    }
+
     /// Closure arguments of a call, recorded before the call's arguments are visited.
     fn record_closures(
         &mut self,
@@ -501,17 +527,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
         self.visit_expr(&expr.cond);
         if let syn::Expr::Let(condition) = &*expr.cond {
             self.record_pattern(&condition.pat, self.blocks.len());
-            let (source, take) = iteration_source(&condition.expr, true);
-            let mut bindings = Vec::new();
-            pattern_bindings(&condition.pat, &mut bindings);
-            self.iterations.push(IterFact {
-                kind: IterKind::WhileLet,
-                span: span_of(expr.while_token.span).cover(expr_span(&condition.expr)),
-                source: arg_fact(source),
-                take,
-                body: self.blocks.len(),
-                bindings: fitted(bindings),
-            });
+            self.record_iteration(
+                IterKind::WhileLet,
+                span_of(expr.while_token.span).cover(expr_span(&condition.expr)),
+                &condition.expr,
+                true,
+                [&*condition.pat],
+            );
         }
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
@@ -520,17 +542,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
         self.visit_expr(&expr.expr);
-        let (source, take) = iteration_source(&expr.expr, false);
-        let mut bindings = Vec::new();
-        pattern_bindings(&expr.pat, &mut bindings);
-        self.iterations.push(IterFact {
-            kind: IterKind::For,
-            span: span_of(expr.for_token.span).cover(expr_span(&expr.expr)),
-            source: arg_fact(source),
-            take,
-            body: self.blocks.len(),
-            bindings: fitted(bindings),
-        });
+        self.record_iteration(
+            IterKind::For,
+            span_of(expr.for_token.span).cover(expr_span(&expr.expr)),
+            &expr.expr,
+            false,
+            [&*expr.pat],
+        );
         self.in_block(BlockKind::Loop, block_span(&expr.body), |walker| {
             walker.walk_block_contents(&expr.body)
         });
@@ -637,20 +655,13 @@ impl<'ast> Visit<'ast> for BodyWalker {
         self.visit_expr(&call.receiver);
         for arg in &call.args {
             if let syn::Expr::Closure(closure) = arg {
-                let (source, take) = iteration_source(&call.receiver, false);
-                let mut bindings = Vec::new();
-                closure
-                    .inputs
-                    .iter()
-                    .for_each(|input| pattern_bindings(input, &mut bindings));
-                self.iterations.push(IterFact {
-                    kind: IterKind::Closure(method.clone()),
-                    span: method_call_span(call),
-                    source: arg_fact(source),
-                    take: take.clone(),
-                    body: self.blocks.len(),
-                    bindings: fitted(bindings),
-                });
+                self.record_iteration(
+                    IterKind::Closure(method.clone()),
+                    method_call_span(call),
+                    &call.receiver,
+                    false,
+                    &closure.inputs,
+                );
             }
             self.visit_expr(arg);
         }
