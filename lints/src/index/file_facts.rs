@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::names::Name;
-use crate::source::{LineIndex, Span};
+use crate::positions::{LineIndex, Span};
 use crate::suppression::Directive;
 use std::sync::Arc;
 

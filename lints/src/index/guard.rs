@@ -35,7 +35,8 @@
 //! whole items for the parser.
 
 use super::FileProblem;
-use crate::source::{span_of, Span};
+use crate::positions::Span;
+use crate::source::span_of;
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use std::ops::Range;
 

@@ -3,9 +3,10 @@
 
 use super::*;
 use crate::names::{ident_name, Name};
+use crate::positions::{LineIndex, Span};
 use crate::source::{
     field_span, fn_item_span, ident_span, impl_fn_span, impl_item_span, item_span, span_of,
-    span_of_tokens, trait_fn_span, trait_item_span, variant_span, with_fast_spans, LineIndex, Span,
+    span_of_tokens, trait_fn_span, trait_item_span, variant_span, with_fast_spans,
 };
 use crate::suppression;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 use super::indexer::syntax_facts;
 use super::*;
-use crate::source::{with_fast_spans, LineIndex};
+use crate::positions::LineIndex;
+use crate::source::with_fast_spans;
 use std::sync::Arc;
 
 fn index(source: &str) -> FileFacts {

@@ -2,7 +2,7 @@
 //! fields, variants, derives and serde attributes, and trait impls.
 
 use crate::names::Name;
-use crate::source::Span;
+use crate::positions::Span;
 
 /// A simplified type, enough to ask "is this text-like" or "does it contain
 /// a `Masked<…>` anywhere".

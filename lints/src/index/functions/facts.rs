@@ -3,7 +3,7 @@
 
 use crate::index::TypeRef;
 use crate::names::Name;
-use crate::source::Span;
+use crate::positions::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Param {

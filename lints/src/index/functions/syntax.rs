@@ -4,7 +4,8 @@
 use super::facts::*;
 use crate::index::TypeRef;
 use crate::names::{ident_name, segment_names, Name};
-use crate::source::{expr_span, token_end, token_start, Span};
+use crate::positions::Span;
+use crate::source::{expr_span, token_end, token_start};
 use syn::punctuated::Punctuated;
 
 /// How deep an amount's expression is followed.

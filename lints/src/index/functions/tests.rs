@@ -257,7 +257,7 @@ fn struct_literals_with_fields_rest_and_self() {
 /// An argument's shape, read as a rule reads it: the indexed fact and the file's text.
 fn shape(source: &str) -> Option<u64> {
     let text: std::sync::Arc<str> = source.into();
-    let lines = crate::source::LineIndex::new(&text);
+    let lines = crate::positions::LineIndex::new(&text);
     let fact = crate::source::with_fast_spans(&text, &lines, || {
         arg_fact(&syn::parse_str::<syn::Expr>(source).unwrap())
     });
@@ -278,7 +278,7 @@ fn a_bare_path_argument_is_the_string_expression_str_expr_reads() {
         "(tenant_id)",
     ] {
         let text: std::sync::Arc<str> = source.into();
-        let lines = crate::source::LineIndex::new(&text);
+        let lines = crate::positions::LineIndex::new(&text);
         let (fact, direct) = crate::source::with_fast_spans(&text, &lines, || {
             let expr = syn::parse_str::<syn::Expr>(source).unwrap();
             (arg_fact(&expr), crate::strings::str_expr(&expr))

@@ -6,9 +6,10 @@ use super::facts::*;
 use super::syntax::*;
 use crate::index::TypeRef;
 use crate::names::{exact, ident_name, segment_names, Name};
+use crate::positions::Span;
 use crate::source::{
     block_span, call_span, expr_path_span, expr_span, ident_span, macro_span, method_call_span,
-    span_between, span_of, span_of_tokens, Span,
+    span_between, span_of, span_of_tokens,
 };
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
