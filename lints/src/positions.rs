@@ -8,6 +8,12 @@
 
 use serde::Serialize;
 
+/// Whether a byte may be part of an identifier (or a number) in Rust source: ASCII letters,
+/// digits, `_`, and every byte of a non-ASCII character.
+pub(crate) fn is_ident_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
 /// Index of a file in the analysed workspace (position in the file list).
 pub type FileId = usize;
 

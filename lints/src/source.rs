@@ -1,7 +1,8 @@
 //! Spans of syntax: where syn's nodes and proc-macro2's tokens are in a file, as
-//! [`Span`]s of [`crate::positions`].
+//! [`Span`]s of [`crate::positions`]. Code that only speaks of positions imports them from
+//! `positions`; they are re-exported here for rule modules, which use both.
 
-use crate::positions::clamp_u32;
+use crate::positions::{clamp_u32, is_ident_byte};
 pub use crate::positions::{floor_char_boundary, without_shebang, LineCol, LineIndex, Span};
 
 /// The span of a syn/proc-macro2 token, as byte offsets into the parsed text.
@@ -11,12 +12,6 @@ pub fn span_of(span: proc_macro2::Span) -> Span {
             let range = span.byte_range();
             Span::new(range.start, range.end)
         })
-}
-
-/// Whether a byte may be part of an identifier (or a number) in Rust source: ASCII letters,
-/// digits, `_`, and every byte of a non-ASCII character.
-pub(crate) fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
 /// The span of an identifier: one position lookup, the end read from the text. An

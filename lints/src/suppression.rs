@@ -12,7 +12,7 @@
 //! expression's tokens ([`token_fingerprint`]). It runs on every file, so it
 //! trades exactness in rare corners for speed, and it is never used to find directives.
 
-use crate::source::{is_ident_byte, LineIndex, Span};
+use crate::positions::{is_ident_byte, LineIndex, Span};
 
 /// What the lexer sees: a run of code, or a whole comment.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -22,7 +22,7 @@ use decypher::ast::visit::{walk_expression, Visit};
 use decypher::ast::{clause::ForeachUpdate, names::Variable};
 
 use super::facts::*;
-use super::lexer::{first_token_span, token_text, tokenize, CallImport};
+use super::prepass::{first_token_span, token_text, tokenize, CallImport};
 use super::rewrite::{Detached, DetachedKind};
 
 /// A text the parser rejected: the error to report, and where the parser stopped.
@@ -1096,7 +1096,7 @@ impl Extractor<'_> {
                 }
                 word if depth == 1
                     && predicate_start.is_none()
-                    && token.kind == super::lexer::TokenKind::Word
+                    && token.kind == super::prepass::TokenKind::Word
                     && word.eq_ignore_ascii_case("WHERE") =>
                 {
                     predicate_start = Some(i + 1);

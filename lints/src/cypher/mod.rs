@@ -2,7 +2,7 @@
 //!
 //! Parsing is done by `decypher` behind `adapter`; rules only see the plain types in [`facts`].
 //! For the common shapes `fast` builds decypher's AST directly, and declines everything else.
-//! Before decypher runs, `lexer` normalises `format!` templates, refuses deeply nested input,
+//! Before decypher runs, `prepass` normalises `format!` templates, refuses deeply nested input,
 //! blanks a byte-order mark and query options (`CYPHER 5`, `EXPLAIN`, `PROFILE`), rewrites the
 //! few Neo4j 5 constructs decypher does not support yet, and blanks schema commands (`CREATE
 //! VECTOR INDEX …`, `DROP CONSTRAINT …`, `SHOW INDEXES`), which read and write no data: a text
@@ -14,7 +14,7 @@
 mod adapter;
 pub mod facts;
 mod fast;
-mod lexer;
+mod prepass;
 mod rewrite;
 
 use std::cell::RefCell;
@@ -22,7 +22,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 pub use facts::*;
-pub use lexer::{literal_may_be_cypher, looks_like_cypher};
+pub use prepass::{literal_may_be_cypher, looks_like_cypher};
 
 /// The parser recurses per nesting level, tens of KiB per level in unoptimised builds. Running
 /// it on our own thread with a known stack makes the depth guard hold whatever stack the
@@ -119,14 +119,14 @@ fn parse_caught(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
 fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
     let (mut candidate, holes) = match mode {
         TextMode::Plain => (text.to_owned(), Vec::new()),
-        TextMode::Template => lexer::normalise_template(text),
+        TextMode::Template => prepass::normalise_template(text),
     };
     let mut blanked: Vec<Span> = Vec::new();
     let mut first_rejection: Option<adapter::Rejected> = None;
     let mut rewritten = rewrite::Rewrite::default();
     let mut rewrites = 0;
     loop {
-        let prepared = lexer::prepare(&candidate)?;
+        let prepared = prepass::prepare(&candidate)?;
         if prepared.only_schema {
             // Indexes and constraints: no data, so no facts, whatever syntax they use.
             return Ok(QueryFacts {
@@ -176,7 +176,7 @@ fn parse_here(text: &str, mode: TextMode) -> Result<QueryFacts, CypherError> {
         let first = first_rejection.get_or_insert(rejected);
         match hole {
             Some(hole) if blanked.len() < MAX_BLANKED_HOLES => {
-                candidate = lexer::overwrite(&candidate, &[(hole, "")]);
+                candidate = prepass::overwrite(&candidate, &[(hole, "")]);
                 blanked.push(hole);
             }
             _ => return Err(failure(text, &holes, first)),

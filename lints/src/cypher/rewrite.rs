@@ -3,7 +3,7 @@
 //! Each rewrite is chosen by the token decypher rejected (`LET` where it expected a clause,
 //! `SHORTEST` where it expected a node pattern): a query the parser accepts is never rewritten,
 //! and a word such as `let` used as a name is never taken for a clause. Like the pre-passes in
-//! `lexer`, a rewrite keeps every byte where it is.
+//! `prepass`, a rewrite keeps every byte where it is.
 //!
 //! - Sugar for `WITH *`: `LET a = e, …`, `FILTER [WHERE] e`, and `ORDER BY …`, `SKIP n`,
 //!   `LIMIT n` standing alone (Cypher 25) are blanked and handed over as [`Detached`] clauses,
@@ -19,7 +19,7 @@
 //! What cannot be read this way is an [`CypherErrorKind::Unsupported`] error that names it.
 
 use super::facts::{CypherError, CypherErrorKind, Span};
-use super::lexer::{
+use super::prepass::{
     matching_close, overwrite, token_text, tokenize, unquote_name, word_at, Token, TokenKind,
     CLAUSE_WORDS,
 };

@@ -35,7 +35,8 @@
 //! whole items for the parser.
 
 use super::FileProblem;
-use crate::source::{span_of, Span};
+use crate::positions::Span;
+use crate::source::span_of;
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use std::ops::Range;
 
@@ -102,7 +103,7 @@ pub fn measure(stream: TokenStream) -> Result<Measured, FileProblem> {
     if tokens.size_hint().0 > MAX_FILE_TOKENS {
         return Err(too_many_tokens_in_file());
     }
-    Walk::new(tokens.collect()).run()
+    Measurement::new(tokens.collect()).run()
 }
 
 /// One level of nesting being walked.
@@ -263,7 +264,9 @@ enum Seen {
     Nothing,
 }
 
-struct Walk {
+/// What the guard has measured of a file so far as it walks the tokens: the open nesting
+/// contexts, token counts, and the runs of whole items it has cut.
+struct Measurement {
     stack: Vec<Context>,
     /// Where in `stack` the contexts that own tokens are (the file first).
     owners: Vec<usize>,
@@ -280,8 +283,8 @@ struct Walk {
     oversized: Option<(usize, proc_macro2::Span)>,
 }
 
-impl Walk {
-    fn new(list: Vec<TokenTree>) -> Walk {
+impl Measurement {
+    fn new(list: Vec<TokenTree>) -> Measurement {
         let angles = angle_roles(&list);
         let file = Tokens {
             list,
@@ -290,7 +293,7 @@ impl Walk {
             group: None,
             closed_parameters_at: None,
         };
-        Walk {
+        Measurement {
             stack: vec![Context::new(
                 ContextKind::Tokens(file),
                 proc_macro2::Span::call_site(),

@@ -6,7 +6,8 @@
 //! not exist, or a character Rust does not allow there.
 
 use super::FileProblem;
-use crate::source::{span_of, LineIndex, Span};
+use crate::positions::{LineIndex, Span};
+use crate::source::span_of;
 
 /// The problem of a file whose text `source` proc-macro2 could not lex, stopping with `error`.
 /// Spans of `source` must be readable on this thread (see `with_fast_spans`).

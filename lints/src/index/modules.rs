@@ -15,7 +15,7 @@
 use crate::diagnostic::FileId;
 use crate::index::FileFacts;
 use crate::names::Name;
-use crate::source::Span;
+use crate::positions::Span;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// A file-level `mod name;`, or an `include!("…")`, as written in a file.

@@ -16,7 +16,8 @@
 
 use crate::index::TypeRef;
 use crate::names::{has_word, Name};
-use crate::source::{ident_span, span_of, span_of_tokens, Span};
+use crate::positions::Span;
+use crate::source::{ident_span, span_of, span_of_tokens};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 

@@ -4,7 +4,8 @@
 //! (`model/layers.rs`) decides from these which handlers a guard runs before.
 
 use crate::names::{ident_name, Name};
-use crate::source::{expr_span, ident_span, Span};
+use crate::positions::Span;
+use crate::source::{expr_span, ident_span};
 use foldhash::HashSet;
 use syn::visit::Visit;
 

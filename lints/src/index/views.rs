@@ -5,7 +5,8 @@
 
 use crate::index::TypeRef;
 use crate::names::Name;
-use crate::source::{ident_span, span_of_tokens, Span};
+use crate::positions::Span;
+use crate::source::{ident_span, span_of_tokens};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 /// Macros whose bodies are UI markup.

@@ -13,7 +13,7 @@
 //! `agency_id` the actor.
 
 use super::context::is_context_type;
-use super::names::Patterns;
+use super::name_patterns::Patterns;
 use super::vocabulary::Vocabulary;
 use crate::index::{FunctionDef, TypeRef, Workspace};
 use crate::names::Name;

@@ -854,10 +854,8 @@ impl<'a> Caches<'a> {
             let Some(value) = call.args.get(value_at) else {
                 continue;
             };
-            let ttl = |index: usize, unit: u64| {
-                call.args.get(index).map_or(Expiry::Unknown, |arg| {
-                    self.expiry_of(facts, file, &f, arg, unit, consts)
-                })
+            let ttl = |index: usize, unit| {
+                self.ttl_argument_expiry(facts, file, &f, call.args.get(index), unit, consts)
             };
             let expiry = match name {
                 "set_ex" | "setex" => ttl(2, 1_000),
@@ -898,10 +896,15 @@ impl<'a> Caches<'a> {
             let Some(value) = chain.args.get(value_at) else {
                 continue;
             };
-            let ttl = |index: usize, unit: u64| {
-                chain.args.get(index).map_or(Expiry::Unknown, |arg| {
-                    self.expiry_of(facts, file, &f, arg, unit, consts)
-                })
+            let ttl = |index: usize, unit| {
+                self.ttl_argument_expiry(
+                    facts,
+                    file,
+                    &f,
+                    chain.args.get(index).copied(),
+                    unit,
+                    consts,
+                )
             };
             let expiry = match chain.command.as_str() {
                 "SETEX" => ttl(1, 1_000),
@@ -937,6 +940,22 @@ impl<'a> Caches<'a> {
         }
         writes.sort_by_key(|write| write.span);
         writes
+    }
+
+    /// The expiry a call's TTL argument gives, counted in units of `unit_millis`; unknown
+    /// when the call has no argument there.
+    fn ttl_argument_expiry(
+        &self,
+        facts: &FileFacts,
+        file: FileId,
+        f: &FnCalls<'_>,
+        ttl: Option<&ArgFact>,
+        unit_millis: u64,
+        consts: &WorkspaceResolver<'_>,
+    ) -> Expiry {
+        ttl.map_or(Expiry::Unknown, |arg| {
+            self.expiry_of(facts, file, f, arg, unit_millis, consts)
+        })
     }
 
     /// The expiry an argument sets, counted in units of `unit_millis` when it is a plain

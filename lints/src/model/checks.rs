@@ -56,20 +56,9 @@ pub struct Checks<'a> {
 }
 
 impl Checks<'_> {
-    /// Whether a check matching `is_check` runs before byte `offset` (in
-    /// block `block`) of `function`.
-    pub fn runs_before(
-        &self,
-        function: FnId,
-        offset: u32,
-        block: usize,
-        is_check: &dyn Fn(&CallSite) -> bool,
-    ) -> Option<CheckFound> {
-        self.runs_before_in(function, offset, block, &|_, call| is_check(call))
-    }
-
-    /// [`Checks::runs_before`] with a check that also sees the function the
-    /// call is in (to classify its arguments: actor, target, `let` origins).
+    /// Whether a check matching `is_check` runs before byte `offset` (in block `block`) of
+    /// `function`; the check also sees the function the call is in (to classify its
+    /// arguments: actor, target, `let` origins).
     pub fn runs_before_in(
         &self,
         function: FnId,
@@ -181,7 +170,7 @@ impl Checks<'_> {
 
     /// A partner-context chain, entry first, ending at `function`, along
     /// which no caller checks before its call: the path a finding should
-    /// name when [`Checks::runs_before`] found no check.
+    /// name when [`Checks::runs_before_in`] found no check.
     pub fn unchecked_chain_in(
         &self,
         function: FnId,
@@ -264,7 +253,7 @@ impl Checks<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::context::PartnerPaths;
-    use super::super::names::Patterns;
+    use super::super::name_patterns::Patterns;
     use super::*;
     use crate::index::index_file;
 
@@ -292,11 +281,11 @@ mod tests {
         let query = def.calls.iter().find(|c| c.name() == "db_query").unwrap();
         let guards = Patterns::new(["ensure_manages", "check_*manages*"]);
         checks
-            .runs_before(
+            .runs_before_in(
                 FnId { file: 0, index },
                 query.span.start,
                 query.block,
-                &|call| guards.matches(call.name()),
+                &|_, call| guards.matches(call.name()),
             )
             .is_some()
     }

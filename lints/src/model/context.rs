@@ -10,7 +10,7 @@
 //! Context then flows along resolved calls.
 
 use super::callgraph::{CallGraph, FnId};
-use super::names::Patterns;
+use super::name_patterns::Patterns;
 use crate::index::{FunctionDef, TypeRef, Workspace};
 use crate::names::Name;
 use foldhash::{HashMap, HashMapExt as _};

@@ -608,7 +608,7 @@ mod tests {
     use super::*;
     use crate::model::callgraph::CallGraph;
     use crate::model::context::{PartnerContext, PartnerPaths};
-    use crate::model::names::Patterns;
+    use crate::model::name_patterns::Patterns;
 
     /// The handlers guarded on entry, by name, with what guards them.
     fn guarded(files: &[(&str, &str)]) -> Vec<(String, EntryGuard)> {

@@ -12,7 +12,7 @@ pub mod context;
 pub mod delete_routes;
 pub mod grants;
 pub mod layers;
-pub mod names;
+pub mod name_patterns;
 pub mod pages;
 pub mod provenance;
 pub mod queries;
@@ -25,7 +25,7 @@ use crate::options::{OptionSpec, OptionValues};
 use callgraph::CallGraph;
 use checks::{Checks, Found};
 use context::{PartnerContext, PartnerPaths};
-use names::Patterns;
+use name_patterns::Patterns;
 
 /// Each option declared once: its key, default and doc, and the type it is read as.
 pub(crate) mod option {

@@ -534,7 +534,7 @@ fn within(outer: Span, inner: Span) -> bool {
 mod tests {
     use super::*;
     use crate::index::index_file;
-    use crate::model::names::Patterns;
+    use crate::model::name_patterns::Patterns;
     use crate::model::vocabulary::Vocabulary;
 
     /// The sources of the first argument of the call to `key` in the first function, one

@@ -7,7 +7,7 @@
 //! tables that parse as Cypher and mention a tenant-owned label.
 
 use super::callgraph::FnId;
-use super::names::Patterns;
+use super::name_patterns::Patterns;
 use crate::cypher::{self, CypherError, CypherErrorKind, ParseMemo, QueryFacts};
 use crate::diagnostic::{FileId, Location};
 use crate::index::{CallSite, Callee, ConstDef, FileKind, Workspace};

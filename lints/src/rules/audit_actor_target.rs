@@ -9,7 +9,7 @@ use crate::index::{
 use crate::model::bindings::Origin;
 use crate::model::callgraph::FnId;
 use crate::model::context::PartnerContext;
-use crate::model::names::{Pattern, Patterns};
+use crate::model::name_patterns::{Pattern, Patterns};
 use crate::model::provenance::Provenance;
 use crate::model::vocabulary::Vocabulary;
 use crate::names::words;

@@ -6,7 +6,7 @@ use crate::cypher::{PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, FunctionDef, Workspace};
 use crate::model::callgraph::FnId;
-use crate::model::names::Patterns;
+use crate::model::name_patterns::Patterns;
 use crate::model::queries::{Origin, Query};
 use crate::names::words;
 use crate::options::{OptionSpec, OptionValues};

@@ -4,7 +4,7 @@ use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, CallSite, Callee, FunctionDef, TypeDef, TypeRef, Workspace};
 use crate::model::callgraph::FnId;
-use crate::model::names::Patterns;
+use crate::model::name_patterns::Patterns;
 use crate::model::provenance::{hole_values, HoleValue, Provenance, SourceKind, Steps};
 use crate::model::queries::WorkspaceResolver;
 use crate::names::words;

@@ -538,7 +538,10 @@ fn partner_param(cx: &Context<'_>, file: FileId, component: &ComponentFact) -> O
 
 /// The partner context type inside a type, for messages: `PartnerSession` in
 /// `Signal<PartnerSession>`.
-fn context_type_name(ty: &crate::index::TypeRef, types: &crate::model::names::Patterns) -> String {
+fn context_type_name(
+    ty: &crate::index::TypeRef,
+    types: &crate::model::name_patterns::Patterns,
+) -> String {
     let mut found = None;
     ty.any(&mut |part| {
         found = part

@@ -8,7 +8,7 @@ use crate::index::{CallSite, Callee, FunctionDef};
 use crate::model::actions::{Action, ActionKind, Found};
 use crate::model::actors::Role;
 use crate::model::callgraph::FnId;
-use crate::model::names::Patterns;
+use crate::model::name_patterns::Patterns;
 use crate::names::words;
 use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};

@@ -7,7 +7,7 @@ use crate::index::{ArgFact, Callee, FunctionDef, Workspace};
 use crate::model::actions::Found;
 use crate::model::actors::{Role, REQUEST_EXTRACTORS};
 use crate::model::callgraph::{FnId, COMMON_METHOD_NAMES};
-use crate::model::names::Patterns;
+use crate::model::name_patterns::Patterns;
 use crate::names::words;
 use crate::names::Name;
 use crate::options::{OptionSpec, OptionValues};

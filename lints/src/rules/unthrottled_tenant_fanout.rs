@@ -9,7 +9,7 @@ use crate::index::{
 };
 use crate::model::caches;
 use crate::model::callgraph::FnId;
-use crate::model::names::Patterns;
+use crate::model::name_patterns::Patterns;
 use crate::model::queries::{Origin, Query, QueryCalls};
 use crate::model::vocabulary::Vocabulary;
 use crate::names::words;

@@ -1,4 +1,5 @@
-//! A small Cypher lexer and the offset-preserving pre-passes that run before the parser.
+//! The offset-preserving pre-pass that turns a text into the parser's input, and the small Cypher
+//! lexer it and the rewrites read tokens with.
 //!
 //! Every pass replaces bytes with the same number of bytes (or appends past the end), so byte
 //! offsets reported by the parser index the caller's original text unchanged.
