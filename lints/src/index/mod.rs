@@ -9,6 +9,7 @@ pub mod macros;
 pub mod modules;
 pub mod roles;
 pub mod routers;
+pub mod skeleton;
 pub mod views;
 
 pub use functions::{
