@@ -1185,7 +1185,8 @@ mod tests {
                     fn b() -> impl Fn() -> Foo<{ N + 1 }> { two() }\n\
                     fn c<T>(t: T) -> [u8; { N }] where T: Tr<{ N }>, for<'a> &'a T: Fn(u8) -> Bar<{ 2 }> { three() }\n\
                     fn d<const M: usize = { 3 }>() { four() }\n\
-                    fn e() -> Vec<Box<dyn Fn() -> u8>> { five() }\n";
+                    fn e() -> Vec<Box<dyn Fn() -> u8>> { five() }\n\
+                    fn f() -> Foo<Box<dyn Fn() -> u8>, { N }> { six() }\n";
         let skeleton = checked(text);
         let bodies: Vec<&str> = skeleton
             .bodies
@@ -1199,7 +1200,8 @@ mod tests {
                 "{ two() }",
                 "{ three() }",
                 "{ four() }",
-                "{ five() }"
+                "{ five() }",
+                "{ six() }"
             ]
         );
     }
