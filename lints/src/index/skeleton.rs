@@ -1036,36 +1036,25 @@ mod tests {
             STACK,
         )
         .unwrap();
-        let paths: Vec<(Vec<Name>, Option<Name>, Option<Name>, Name)> = skeleton
+        let module = vec![Name::from("api"), Name::from("routes")];
+        let path = |impl_type: Option<&str>, trait_name: Option<&str>, name: &str| FnPath {
+            module_path: module.clone(),
+            impl_type: impl_type.map(Name::from),
+            trait_name: trait_name.map(Name::from),
+            name: Name::from(name),
+            name_start: text.find(&format!("fn {name}(")).unwrap() as u32 + 3,
+        };
+        let paths: Vec<FnPath> = skeleton
             .bodies
             .iter()
-            .map(|body| {
-                let f = &body.function;
-                (
-                    f.module_path.clone(),
-                    f.impl_type.clone(),
-                    f.trait_name.clone(),
-                    f.name.clone(),
-                )
-            })
+            .map(|body| body.function.clone())
             .collect();
-        let module = vec![Name::from("api"), Name::from("routes")];
         assert_eq!(
             paths,
             [
-                (
-                    module.clone(),
-                    Some("Wrapper".into()),
-                    Some("Display".into()),
-                    "fmt".into()
-                ),
-                (
-                    module.clone(),
-                    Some("Other".into()),
-                    Some("Tr".into()),
-                    "g".into()
-                ),
-                (module, None, None, "h".into()),
+                path(Some("Wrapper"), Some("Display"), "fmt"),
+                path(Some("Other"), Some("Tr"), "g"),
+                path(None, None, "h"),
             ]
         );
         let name_start = text.find("fn fmt").unwrap() + 3;
