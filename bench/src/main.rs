@@ -29,7 +29,9 @@ const USAGE: &str = "usage:
   partner-safety-bench run DIR [--threads N[,N…]] [--repeat N] [--cache]
       (--cache: also the binary on a copy: cold, warm and after a one-line edit;
        build it with `cargo build --release`)
-  partner-safety-bench measure parse|full DIR --threads N   (one measurement; used by `run`)
+  partner-safety-bench measure parse|full|skeleton|skeleton-scan DIR --threads N
+      (one measurement; `run` uses parse and full; skeleton and skeleton-scan are phase 1 of
+       two-phase indexing, without and with the scan of each body's tokens)
   partner-safety-bench cache-format DIR   (the cache's encoding against JSON)
   partner-safety-bench stress   (hostile inputs at growing sizes through the release binary:
       no crash, peak memory under 1 GiB, time linear; build it with `cargo build --release`)";
@@ -136,11 +138,8 @@ fn run(args: &[String]) -> Result<(), String> {
                 flag(rest, "--threads").ok_or("--threads is required")?,
                 "--threads",
             )?;
-            let mode = match mode {
-                "parse" => measure::Mode::Parse,
-                "full" => measure::Mode::Full,
-                other => return Err(format!("unknown mode `{other}`")),
-            };
+            let mode =
+                measure::Mode::of_name(mode).ok_or_else(|| format!("unknown mode `{mode}`"))?;
             let result = measure::measure_once(mode, &PathBuf::from(dir), threads)?;
             println!("{}", result.to_line());
             Ok(())

@@ -8,7 +8,9 @@
 //! the `ignore` walker (target directories skipped) and a plain read. Not
 //! measured: `cargo metadata` and rendering the report.
 
+use partner_safety_lints::index::skeleton::{self, Scan};
 use partner_safety_lints::index::FileKind;
+use partner_safety_lints::source::LineIndex;
 use partner_safety_lints::{index_file, Engine, FileFacts, Settings, Workspace};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -25,6 +27,28 @@ pub enum Mode {
     Parse,
     /// Walk, read, index, build the model, run every rule, resolve.
     Full,
+    /// Walk, read, and for each Rust file the skeleton of two-phase indexing: lex, strip
+    /// function bodies (marking those with items of their own), measure, parse the rest.
+    Skeleton,
+    /// `Skeleton`, and each stripped body's tokens scanned for calls, strings and words.
+    SkeletonScan,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Parse => "parse",
+            Mode::Full => "full",
+            Mode::Skeleton => "skeleton",
+            Mode::SkeletonScan => "skeleton-scan",
+        }
+    }
+
+    pub fn of_name(name: &str) -> Option<Mode> {
+        [Mode::Parse, Mode::Full, Mode::Skeleton, Mode::SkeletonScan]
+            .into_iter()
+            .find(|mode| mode.name() == name)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -146,6 +170,8 @@ pub fn measure_once(mode: Mode, root: &Path, threads: usize) -> Result<Measureme
         match mode {
             Mode::Parse => parse_only(&files),
             Mode::Full => full(root, &files),
+            Mode::Skeleton => skeleton_only(&files, Scan::Skip),
+            Mode::SkeletonScan => skeleton_only(&files, Scan::Bodies),
         }
     });
     m.wall_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -165,6 +191,31 @@ fn parse_only(files: &[PathBuf]) -> Measurement {
                 let parsed = syn::parse_file(&text);
                 std::hint::black_box(&parsed);
                 drop(parsed);
+                proc_macro2::extra::invalidate_current_thread_spans();
+            }
+            (lines(&text), text.len())
+        })
+        .collect();
+    Measurement {
+        files: files.len(),
+        lines: per_file.iter().map(|f| f.0).sum(),
+        bytes: per_file.iter().map(|f| f.1).sum(),
+        ..Measurement::default()
+    }
+}
+
+/// Phase 1 of two-phase indexing alone: what it costs next to the floor.
+fn skeleton_only(files: &[PathBuf], scan: Scan) -> Measurement {
+    let per_file: Vec<(usize, usize)> = files
+        .par_iter()
+        .map(|path| {
+            let text = read(path);
+            if path.extension().is_some_and(|ext| ext == "rs") {
+                let line_index = LineIndex::new(&text);
+                // The workers' stacks hold any file the guard accepts.
+                let skeleton = skeleton::build(&text, &line_index, &[], scan, STACK_SIZE / 2);
+                std::hint::black_box(&skeleton);
+                drop(skeleton);
                 proc_macro2::extra::invalidate_current_thread_spans();
             }
             (lines(&text), text.len())
@@ -223,7 +274,7 @@ fn child(mode: Mode, root: &Path, threads: usize) -> Result<Measurement, String>
     let exe = std::env::current_exe().map_err(|error| error.to_string())?;
     let output = std::process::Command::new(exe)
         .arg("measure")
-        .arg(if mode == Mode::Parse { "parse" } else { "full" })
+        .arg(mode.name())
         .arg(root)
         .arg("--threads")
         .arg(threads.to_string())

@@ -11,6 +11,7 @@ pub mod macros;
 pub mod modules;
 pub mod roles;
 pub mod routers;
+pub mod skeleton;
 mod types;
 pub mod views;
 mod workspace;
