@@ -126,6 +126,28 @@ fn shapes() -> Vec<Shape> {
             expect: Expect::Refused,
         },
         Shape {
+            name: "run of `<` after `->`",
+            // Each `<` opens a qualified path, a level of syn's recursion; a joined run was
+            // once counted as one shift operator and 300,000 of them aborted the process.
+            sizes: [75_000, 150_000, 300_000],
+            files: |n| vec![format!("fn main() -> {} {{}}\n", "<".repeat(n))],
+            jobs: 1,
+            expect: Expect::Refused,
+        },
+        Shape {
+            name: "run of `|`",
+            // `||` after `||`: closures without parameters, each in the last one's body.
+            sizes: [75_000, 150_000, 300_000],
+            files: |n| {
+                vec![format!(
+                    "fn main() {{ let _ = {} 0; }}\n",
+                    "||".repeat(n / 2)
+                )]
+            },
+            jobs: 1,
+            expect: Expect::Refused,
+        },
+        Shape {
             name: "`()` calls",
             sizes: [250_000, 500_000, 1_000_000],
             files: |n| vec![format!("fn main() {{ let _ = f{}; }}\n", "()".repeat(n))],

@@ -226,7 +226,7 @@ fn text_that_is_not_rust_tokens_says_what_and_where() {
 #[test]
 fn growing_inputs_are_analysed_or_refused_never_a_crash() {
     type Shape = fn(usize) -> String;
-    let shapes: [(&str, Shape); 6] = [
+    let shapes: [(&str, Shape); 8] = [
         ("else_if", |n| {
             let arms: String = (1..n)
                 .map(|a| format!(" else if x == {a} {{ {a} }}"))
@@ -249,6 +249,13 @@ fn growing_inputs_are_analysed_or_refused_never_a_crash() {
         ("statements", |n| {
             format!("fn f() {{\n{}}}\n", "    a = a;\n".repeat(n * 4))
         }),
+        // Runs of joined `<` (qualified paths never closed: not Rust at any size, but the
+        // parser recurses once per `<` before it finds out) and `||` (closures without
+        // parameters): each `<` and each `||` is a level, not the whole run one operator.
+        ("angles", |n| format!("fn f() -> {} {{}}\n", "<".repeat(n))),
+        ("pipes", |n| {
+            format!("fn f() {{ let _ = {} 0; }}\n", "||".repeat(n))
+        }),
     ];
     let mut modules = Vec::new();
     for (name, shape) in shapes {
@@ -270,15 +277,27 @@ fn growing_inputs_are_analysed_or_refused_never_a_crash() {
             .collect()
     };
     // `x == n` is one level per arm, a `&&` two: only the 10,000-long chains are too deep;
-    // every `else if` chain is analysed.
+    // every `else if` chain is analysed. The runs of `<` are syntax errors at every size.
     assert_eq!(
         files("[PS000 "),
         [
             "src/and_10000.rs",
+            "src/angles_100.rs",
+            "src/angles_1000.rs",
+            "src/angles_10000.rs",
             "src/calls_10000.rs",
             "src/casts_10000.rs",
-            "src/index_10000.rs"
+            "src/index_10000.rs",
+            "src/pipes_10000.rs"
         ]
     );
-    assert_eq!(files("[PS104 ").len(), modules.len() - 4);
+    assert_eq!(files("[PS104 ").len(), modules.len() - 8);
+    let too_deep: Vec<&str> = findings(&output)
+        .into_iter()
+        .filter(|finding| finding.starts_with("src/angles_10000.rs:"))
+        .collect();
+    assert!(
+        too_deep.len() == 1 && too_deep[0].contains("levels deep"),
+        "{too_deep:?}"
+    );
 }

@@ -132,6 +132,9 @@ struct Tokens {
     list: Vec<TokenTree>,
     /// For each token, whether it is a generic `<` or its `>` (empty when the group has none).
     angles: Vec<Angle>,
+    /// For each token, whether it is the second half of a two-character operator, counted at
+    /// its first (empty when the group has none); see [`operator_seconds`].
+    seconds: Vec<bool>,
     next: usize,
     /// `None` for the file.
     group: Option<(Delimiter, proc_macro2::Span)>,
@@ -286,9 +289,11 @@ struct Measurement {
 impl Measurement {
     fn new(list: Vec<TokenTree>) -> Measurement {
         let angles = angle_roles(&list);
+        let seconds = operator_seconds(&list, &angles);
         let file = Tokens {
             list,
             angles,
+            seconds,
             next: 0,
             group: None,
             closed_parameters_at: None,
@@ -461,11 +466,13 @@ impl Measurement {
         }
         let list: Vec<TokenTree> = inside.collect();
         let angles = angle_roles(&list);
+        let seconds = operator_seconds(&list, &angles);
         self.owners.push(self.stack.len());
         self.open(
             ContextKind::Tokens(Tokens {
                 list,
                 angles,
+                seconds,
                 next: 0,
                 group: Some((delimiter, span)),
                 closed_parameters_at: None,
@@ -692,34 +699,70 @@ fn see(tokens: &Tokens, index: usize, in_parameters: bool) -> Seen {
 /// Whether the punctuation `second` at `index` ends a two-character operator whose first
 /// character, joined to it, was counted already.
 fn second_of_operator(tokens: &Tokens, index: usize, second: char) -> bool {
-    let Some(TokenTree::Punct(first)) = index.checked_sub(1).and_then(|i| tokens.list.get(i))
-    else {
-        return false;
-    };
-    let pair = [first.as_char(), second];
-    first.spacing() == Spacing::Joint
-        && tokens.angles.get(index - 1).is_none_or(|&role| role == Angle::None)
-        && matches!(
-            pair,
-            ['=', '=']
-                | ['!', '=']
-                | ['<', '=']
-                | ['>', '=']
-                | ['+', '=']
-                | ['-', '=']
-                | ['*', '=']
-                | ['/', '=']
-                | ['%', '=']
-                | ['^', '=']
-                | ['&', '=']
-                | ['|', '=']
-                | ['.', '.']
-                | ['<', '<']
-                | ['>', '>']
-                | ['|', '|']
-        )
+    tokens.seconds.get(index) == Some(&true)
         // A `|` right after closure parameters opens the next closure's (`|x||y| x`).
-        && !(pair == ['|', '|'] && tokens.closed_parameters_at == Some(index - 1))
+        && !(second == '|' && tokens.closed_parameters_at == Some(index - 1))
+}
+
+/// Which punctuation characters of a group end a two-character operator (`==`, `||`, `..`,
+/// …) begun by the joined character before them. A run of joined characters pairs from the
+/// left: in `||||` the second and the fourth end operators and the third begins one of its
+/// own. `<<` is not paired: where it is not a shift, each `<` opens a qualified path, a level
+/// of syn's recursion, so each counts (a shift then counts two, which only makes the bound
+/// larger). Were every character after the first a second half, a run of 300,000 `<` or `|`
+/// (closures without parameters) would count as one level and abort the process.
+fn operator_seconds(list: &[TokenTree], angles: &[Angle]) -> Vec<bool> {
+    let mut seconds = Vec::new();
+    for index in 1..list.len() {
+        let (TokenTree::Punct(first), TokenTree::Punct(second)) = (&list[index - 1], &list[index])
+        else {
+            continue;
+        };
+        let first_is_second = seconds.get(index - 1) == Some(&true);
+        // The third character of `..=`, `...`, `<<=` and `>>=` belongs to the same operator.
+        let ends_three = first_is_second
+            && seconds.get(index - 2) != Some(&true)
+            && first.spacing() == Spacing::Joint
+            && matches!(&list[index - 2], TokenTree::Punct(start) if matches!(
+                [start.as_char(), first.as_char(), second.as_char()],
+                ['.', '.', '='] | ['.', '.', '.'] | ['>', '>', '=']
+            ));
+        if ends_three {
+            seconds[index] = true;
+            continue;
+        }
+        if first_is_second
+            || first.spacing() != Spacing::Joint
+            || angles
+                .get(index - 1)
+                .is_some_and(|&role| role != Angle::None)
+            || !matches!(
+                [first.as_char(), second.as_char()],
+                ['=', '=']
+                    | ['!', '=']
+                    | ['<', '=']
+                    | ['>', '=']
+                    | ['+', '=']
+                    | ['-', '=']
+                    | ['*', '=']
+                    | ['/', '=']
+                    | ['%', '=']
+                    | ['^', '=']
+                    | ['&', '=']
+                    | ['|', '=']
+                    | ['.', '.']
+                    | ['>', '>']
+                    | ['|', '|']
+            )
+        {
+            continue;
+        }
+        if seconds.is_empty() {
+            seconds = vec![false; list.len()];
+        }
+        seconds[index] = true;
+    }
+    seconds
 }
 
 /// Whether the token before is a punctuation `c` joined to the one at hand (`=>`, `->`, `::`).
@@ -1013,6 +1056,39 @@ mod tests {
             ("if a { b } else { if c { d } else { e } }", 4),
         ] {
             assert_eq!(expression(expr), added, "{expr}");
+        }
+    }
+
+    #[test]
+    fn runs_of_joined_operator_characters_pair_from_the_left() {
+        for (expr, added) in [
+            ("a << b", 2),
+            ("a << b << c", 4),
+            ("a || b || c", 2),
+            ("||||a", 2),
+            ("||||||a", 3),
+            ("a..=b", 1),
+            ("a <<= b", 2),
+            ("a >>= b", 1),
+        ] {
+            assert_eq!(expression(expr), added, "{expr}");
+        }
+        // `fn`, the parameters, `->` and the body are 4; each `<` of the run opens a qualified
+        // path.
+        assert_eq!(
+            levels(&format!("fn f() -> {} {{}}", "<".repeat(1_000))),
+            1_004
+        );
+        let refused = |source: String| {
+            let stream: TokenStream = source.parse().expect("tokens");
+            measure(stream).err().map(|problem| problem.message)
+        };
+        for source in [
+            format!("fn f() -> {} {{}}", "<".repeat(20_000)),
+            format!("fn f() {{ let _ = {} 0; }}", "||".repeat(10_000)),
+        ] {
+            let message = refused(source).expect("a run this long is refused");
+            assert!(message.contains("levels deep"), "{message}");
         }
     }
 
