@@ -183,39 +183,31 @@ pub fn measure_once(mode: Mode, root: &Path, threads: usize) -> Result<Measureme
 
 /// The floor: what any syn-based linter pays for these files.
 fn parse_only(files: &[PathBuf]) -> Measurement {
-    let per_file: Vec<(usize, usize)> = files
-        .par_iter()
-        .map(|path| {
-            let text = read(path);
-            if path.extension().is_some_and(|ext| ext == "rs") {
-                let parsed = syn::parse_file(&text);
-                std::hint::black_box(&parsed);
-                drop(parsed);
-                proc_macro2::extra::invalidate_current_thread_spans();
-            }
-            (lines(&text), text.len())
-        })
-        .collect();
-    Measurement {
-        files: files.len(),
-        lines: per_file.iter().map(|f| f.0).sum(),
-        bytes: per_file.iter().map(|f| f.1).sum(),
-        ..Measurement::default()
-    }
+    each_rust_file(files, |text| {
+        let parsed = syn::parse_file(text);
+        std::hint::black_box(&parsed);
+    })
 }
 
 /// Phase 1 of two-phase indexing alone: what it costs next to the floor.
 fn skeleton_only(files: &[PathBuf], scan: Scan) -> Measurement {
+    each_rust_file(files, |text| {
+        let line_index = LineIndex::new(text);
+        // The workers' stacks hold any file the guard accepts.
+        let skeleton = skeleton::build(text, &line_index, &[], scan, STACK_SIZE / 2);
+        std::hint::black_box(&skeleton);
+    })
+}
+
+/// Reads every file on all cores and runs `work` on the text of each Rust one, dropping what
+/// it built and the thread's spans before the next, as the tool does.
+fn each_rust_file(files: &[PathBuf], work: impl Fn(&str) + Sync) -> Measurement {
     let per_file: Vec<(usize, usize)> = files
         .par_iter()
         .map(|path| {
             let text = read(path);
             if path.extension().is_some_and(|ext| ext == "rs") {
-                let line_index = LineIndex::new(&text);
-                // The workers' stacks hold any file the guard accepts.
-                let skeleton = skeleton::build(&text, &line_index, &[], scan, STACK_SIZE / 2);
-                std::hint::black_box(&skeleton);
-                drop(skeleton);
+                work(&text);
                 proc_macro2::extra::invalidate_current_thread_spans();
             }
             (lines(&text), text.len())
