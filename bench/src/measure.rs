@@ -201,7 +201,7 @@ fn skeleton_only(files: &[PathBuf], scan: Scan) -> Measurement {
 
 /// Reads every file on all cores and runs `work` on the text of each Rust one, dropping what
 /// it built and the thread's spans before the next, as the tool does.
-fn each_rust_file(files: &[PathBuf], work: impl Fn(&str) + Sync) -> Measurement {
+fn each_rust_file(files: &[PathBuf], work: impl Fn(&Arc<str>) + Sync) -> Measurement {
     let per_file: Vec<(usize, usize)> = files
         .par_iter()
         .map(|path| {
