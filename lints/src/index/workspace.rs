@@ -176,6 +176,12 @@ impl Workspace {
         &self.files[id.file].functions[id.index]
     }
 
+    /// The function `id` names, for an id that may come from elsewhere (another workspace's
+    /// call graph in a test, a stale cache entry): `None` rather than a panic.
+    pub fn get_function(&self, id: FnId) -> Option<&FunctionDef> {
+        self.files.get(id.file)?.functions.get(id.index)
+    }
+
     /// Type definitions with this name, anywhere in the workspace.
     pub fn types_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a TypeDef> + 'a {
         self.types_by_name

@@ -317,21 +317,14 @@ impl CallGraph {
         if !resolved.is_empty() {
             return resolved.to_vec();
         }
-        let Some(caller) = workspace
-            .files
-            .get(function.file)
-            .and_then(|facts| facts.functions.get(function.index))
-        else {
+        let Some(caller) = workspace.get_function(function) else {
             return Vec::new();
         };
         let Some(Callee::Path(segments)) = caller.calls.get(call_index).map(|call| &call.callee)
         else {
             return Vec::new();
         };
-        let segments: Vec<&str> = without_path_root(segments)
-            .iter()
-            .map(Name::as_str)
-            .collect();
+        let segments = path_segments(segments);
         let Some((name, qualifier)) = segments.split_last() else {
             return Vec::new();
         };
@@ -409,10 +402,7 @@ fn resolve(
             if COMMON_METHOD_NAMES.contains(&call.name()) {
                 return Vec::new();
             }
-            let segments: Vec<&str> = without_path_root(segments)
-                .iter()
-                .map(Name::as_str)
-                .collect();
+            let segments = path_segments(segments);
             let Some((name, qualifier)) = segments.split_last() else {
                 return Vec::new();
             };
@@ -445,6 +435,14 @@ fn resolve(
     } else {
         candidates
     }
+}
+
+/// A called path's segments as text, without its root (`crate::`, `self::`, `super::`).
+fn path_segments(segments: &[Name]) -> Vec<&str> {
+    without_path_root(segments)
+        .iter()
+        .map(Name::as_str)
+        .collect()
 }
 
 /// What a method call's receiver is known to be (RULES.md R5).

@@ -236,7 +236,7 @@ impl PartnerContext {
 pub fn describe(workspace: &Workspace, chain: &[FnId]) -> String {
     chain
         .iter()
-        .filter_map(|id| workspace.files.get(id.file)?.functions.get(id.index))
+        .filter_map(|&id| workspace.get_function(id))
         .map(|def| format!("`{}`", qualified_name(def)))
         .collect::<Vec<_>>()
         .join(" → ")

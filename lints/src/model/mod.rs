@@ -488,11 +488,7 @@ fn is_guard_call(
     if !guards.matches(call.name()) {
         return false;
     }
-    let Some(caller) = workspace
-        .files
-        .get(function.file)
-        .and_then(|facts| facts.functions.get(function.index))
-    else {
+    let Some(caller) = workspace.get_function(function) else {
         return true;
     };
     let Some(index) = caller.calls.iter().position(|own| std::ptr::eq(own, call)) else {

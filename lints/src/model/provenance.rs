@@ -232,7 +232,7 @@ impl<'a> Provenance<'a> {
     }
 
     fn def(&self, id: FnId) -> Option<&'a FunctionDef> {
-        self.workspace.files.get(id.file)?.functions.get(id.index)
+        self.workspace.get_function(id)
     }
 
     /// A function's `String` pushes by the name pushed to: `key.push_str(..)`,

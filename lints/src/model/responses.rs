@@ -141,11 +141,7 @@ impl PartnerResponses {
             .to_string();
         match current {
             Via::Returned { function } | Via::Body { function, .. } => {
-                let Some(def) = workspace
-                    .files
-                    .get(function.file)
-                    .and_then(|facts| facts.functions.get(function.index))
-                else {
+                let Some(def) = workspace.get_function(*function) else {
                     return (format!("{nesting}`{root_type}` is sent to partners"), None);
                 };
                 let name = qualified_name(def);

@@ -324,7 +324,7 @@ impl<'a> KeyCheck<'a> {
     }
 
     fn def(&self, id: FnId) -> Option<&'a FunctionDef> {
-        self.workspace().files.get(id.file)?.functions.get(id.index)
+        self.workspace().get_function(id)
     }
 
     fn text(&self, file: FileId, span: Span) -> &str {

@@ -416,7 +416,7 @@ impl ActingFunction<'_> {
         let workspace = self.cx.workspace;
         let callees: Vec<&FunctionDef> = candidates
             .iter()
-            .filter_map(|id| workspace.files.get(id.file)?.functions.get(id.index))
+            .filter_map(|&id| workspace.get_function(id))
             .collect();
         for (position, value) in call.args.iter().enumerate() {
             // The parameter name, when every candidate agrees it is a tenant field.

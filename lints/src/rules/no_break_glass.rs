@@ -385,7 +385,7 @@ fn may_write(name: &str) -> bool {
 }
 
 fn function_def(workspace: &Workspace, id: FnId) -> Option<&FunctionDef> {
-    workspace.files.get(id.file)?.functions.get(id.index)
+    workspace.get_function(id)
 }
 
 #[cfg(test)]

@@ -469,9 +469,7 @@ fn names_component(
 }
 
 fn route_reason(workspace: &Workspace, route: &Route) -> String {
-    let handler = route
-        .handler
-        .and_then(|id| workspace.files.get(id.file)?.functions.get(id.index));
+    let handler = route.handler.and_then(|id| workspace.get_function(id));
     match handler {
         Some(function) => format!("route `{}`, handler `{}`", route.path, function.name),
         None => format!("route `{}`", route.path),

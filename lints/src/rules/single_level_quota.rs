@@ -360,12 +360,7 @@ impl SingleLevelQuota {
         }
         let mut tenant = Self::has_word(&self.tenant_words, &name_words);
         let mut partner = Self::has_word(&self.partner_words, &name_words);
-        let Some(def) = cx
-            .workspace
-            .files
-            .get(function.file)
-            .and_then(|facts| facts.functions.get(function.index))
-        else {
+        let Some(def) = cx.workspace.get_function(function) else {
             return (tenant, partner);
         };
         let roles = cx.model.roles(cx.workspace);

@@ -1015,9 +1015,7 @@ fn cypher_fanout(
     // A query kept in a const or a `.cypher` file: show where it runs too.
     if let Origin::Call { function, call } = query.origin {
         let site = workspace
-            .files
-            .get(function.file)
-            .and_then(|facts| facts.functions.get(function.index))
+            .get_function(function)
             .and_then(|def| def.calls.get(call));
         if let Some(site) = site {
             let at = Location {
