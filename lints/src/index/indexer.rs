@@ -944,7 +944,9 @@ fn collect_imports(tree: &syn::UseTree, prefix: &mut Vec<Name>, out: &mut Vec<Im
     }
 }
 
-fn type_name(ty: &syn::Type) -> Option<String> {
+/// The name an `impl`'s type goes by in the index: a path's last segment, through
+/// references. Phase 1's skeleton names methods with it too, so both phases agree.
+pub(super) fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(path) => path
             .path

@@ -842,7 +842,7 @@ fn name_methods(file: &syn::File, bodies: &mut [StrippedBody]) {
                 }
             }
             syn::Item::Impl(block) => {
-                let impl_type = self_type_name(&block.self_ty);
+                let impl_type = super::indexer::type_name(&block.self_ty).map(Name::from);
                 let trait_name = block
                     .trait_
                     .as_ref()
@@ -860,24 +860,6 @@ fn name_methods(file: &syn::File, bodies: &mut [StrippedBody]) {
                 }
             }
             _ => {}
-        }
-    }
-}
-
-/// The name an `impl`'s type goes by in the index: a path's last segment, through references.
-fn self_type_name(ty: &syn::Type) -> Option<Name> {
-    let mut ty = ty;
-    loop {
-        match ty {
-            syn::Type::Path(path) => {
-                return path
-                    .path
-                    .segments
-                    .last()
-                    .map(|segment| ident_name(&segment.ident))
-            }
-            syn::Type::Reference(reference) => ty = &reference.elem,
-            _ => return None,
         }
     }
 }
