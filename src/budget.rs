@@ -11,6 +11,7 @@
 //! One budget serves the whole process, so every place that indexes a file shares it by
 //! calling [`index_file`] here instead of the lint pack's.
 
+use partner_safety_lints::model::body_needs::BodyNeeds;
 use partner_safety_lints::FileFacts;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
@@ -36,11 +37,32 @@ pub struct Admission<'a> {
 /// The budget of this process.
 static BUDGET: MemoryBudget = MemoryBudget::new();
 
+/// Which function bodies a run parses.
+pub enum Bodies {
+    All,
+    /// Only those these needs ask for: the workspace has no partner model, as far as its
+    /// texts tell (see [`BodyNeeds`]).
+    Needed(Box<BodyNeeds>),
+}
+
+impl Bodies {
+    pub fn all(&self) -> bool {
+        matches!(self, Bodies::All)
+    }
+}
+
 /// Parses and indexes a file (see [`partner_safety_lints::index_file`]) once its estimate fits
 /// in the process's budget.
-pub fn index_file(relative: String, text: Arc<str>) -> FileFacts {
+pub fn index_file(relative: String, text: Arc<str>, bodies: &Bodies) -> FileFacts {
     let _admitted = BUDGET.admit(text.len());
-    partner_safety_lints::index_file(relative, text)
+    match bodies {
+        Bodies::All => partner_safety_lints::index_file(relative, text),
+        Bodies::Needed(needs) => {
+            partner_safety_lints::index_file_choosing(relative, text, &|body, text| {
+                needs.needs(body, text)
+            })
+        }
+    }
 }
 
 impl MemoryBudget {

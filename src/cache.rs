@@ -36,7 +36,7 @@ use std::sync::Arc;
 const MAGIC: &[u8; 8] = b"PSFACTS\0";
 /// Bumped whenever the layout or the meaning of a cached fact changes
 /// without a version change (the tool version is part of the key too).
-const FORMAT: u32 = 23;
+const FORMAT: u32 = 24;
 const FILE_NAME: &str = "facts.bin";
 
 /// A file's content hash (xxh3, 128 bits).
@@ -131,6 +131,9 @@ pub struct Summary {
     pub module_links: Vec<ModuleLink>,
     /// Whether the file was parsed and indexed (no `problem`, no internal error).
     pub analysed: bool,
+    /// How many function bodies were left unparsed: such facts serve only a run that
+    /// leaves bodies out too.
+    pub skipped_bodies: u32,
 }
 
 impl Summary {
@@ -138,6 +141,7 @@ impl Summary {
         Summary {
             module_links: facts.module_links.clone(),
             analysed: facts.problem.is_none() && facts.internal_error.is_none(),
+            skipped_bodies: facts.skipped_bodies,
         }
     }
 }
@@ -199,10 +203,15 @@ impl Cache {
         })
     }
 
-    /// Takes what is cached of `path` if its text still hashes to `hash`.
-    pub fn take(&mut self, path: &str, hash: ContentHash) -> Option<CachedFile> {
+    /// Takes what is cached of `path` if its text still hashes to `hash` and, when the run
+    /// parses every body (`whole`), no body was left out of it.
+    pub fn take(&mut self, path: &str, hash: ContentHash, whole: bool) -> Option<CachedFile> {
         match self.entries.remove(path) {
-            Some((cached, facts)) if cached == hash => Some(facts),
+            Some((cached, facts))
+                if cached == hash && !(whole && facts.summary.skipped_bodies > 0) =>
+            {
+                Some(facts)
+            }
             _ => None,
         }
     }
@@ -519,9 +528,11 @@ pub fn load_findings(dir: &Path, key: u64, files: usize) -> Option<Checked> {
         .into_iter()
         .map(|finding| finding.finding(files))
         .collect::<Option<Vec<Finding>>>()?;
+    // Findings are stored only from a run that stands, so it needed nothing more.
     Some(Checked {
         findings,
         partner_model,
+        needs_every_body: false,
     })
 }
 
@@ -688,14 +699,21 @@ mod tests {
         store(dir.path(), 7, &[(&a, hash)]).unwrap();
 
         let mut cache = Cache::load(dir.path(), 7);
-        let cached =
-            decode_facts(&cache.take("src/a.rs", hash).unwrap().facts, text.into()).unwrap();
+        let cached = decode_facts(
+            &cache.take("src/a.rs", hash, true).unwrap().facts,
+            text.into(),
+        )
+        .unwrap();
         assert_eq!(format!("{cached:?}"), format!("{a:?}"));
 
         // Another text, another config: nothing is reused.
         let mut cache = Cache::load(dir.path(), 7);
-        assert!(cache.take("src/a.rs", content_hash("fn g() {}")).is_none());
-        assert!(Cache::load(dir.path(), 8).take("src/a.rs", hash).is_none());
+        assert!(cache
+            .take("src/a.rs", content_hash("fn g() {}"), true)
+            .is_none());
+        assert!(Cache::load(dir.path(), 8)
+            .take("src/a.rs", hash, true)
+            .is_none());
     }
 
     #[test]
@@ -726,12 +744,16 @@ mod tests {
         for bytes in variants {
             std::fs::write(&path, &bytes).unwrap();
             assert!(
-                Cache::load(dir.path(), 1).take("src/a.rs", hash).is_none(),
+                Cache::load(dir.path(), 1)
+                    .take("src/a.rs", hash, true)
+                    .is_none(),
                 "{bytes:?}"
             );
         }
         std::fs::write(&path, &good).unwrap();
-        assert!(Cache::load(dir.path(), 1).take("src/a.rs", hash).is_some());
+        assert!(Cache::load(dir.path(), 1)
+            .take("src/a.rs", hash, true)
+            .is_some());
     }
 
     fn finding_with_everything() -> Finding {
@@ -772,6 +794,7 @@ mod tests {
         let checked = Checked {
             findings: vec![finding.clone()],
             partner_model: true,
+            needs_every_body: false,
         };
         store_findings(dir.path(), 42, &checked).unwrap();
         let loaded = load_findings(dir.path(), 42, 2).unwrap();

@@ -179,6 +179,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// Parse every function body. By default, in a workspace with no partner model, the
+    /// bodies no rule reads are not parsed (the findings are the same; a syntax error inside
+    /// such a body is not reported, as the compiler rejects it anyway).
+    #[arg(long)]
+    pub full_parse: bool,
+
     /// Where the per-file facts of the last run are kept
     /// [default: $PARTNER_SAFETY_CACHE_DIR, else target/partner-safety/ of the
     /// linted workspace].

@@ -1,5 +1,6 @@
 //! One run: discover, read and index in parallel, check, report, exit status.
 
+use crate::budget::Bodies;
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
 use crate::sources::{self, Loaded};
 use crate::{baseline, cache, changed, config, discover, explain, fix, report, EXIT_TOOL_ERROR};
@@ -194,7 +195,13 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
     let today = settings.today.clone();
     let engine = Engine::new(settings);
     let fixing = args.fix || args.diff;
-    let analysed = pool.install(|| {
+    // Without a partner model most bodies cannot matter to any rule: they are left out
+    // unless the texts or the facts say otherwise (then everything is parsed again).
+    let needs = engine.bodies_needed_without_partner_model();
+    let skip_bodies = !args.full_parse && !needs.needs_everything();
+    let mut needs = Some(needs);
+    // `None` when the run left bodies out and found it must not have.
+    let analyse = |bodies: Bodies| -> Option<Analysed> {
         let started = Instant::now();
         let mut cached = cache_dir
             .as_deref()
@@ -205,7 +212,12 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             &discovered.targets,
             max_file_size,
             cached.as_mut(),
+            bodies,
         );
+        if sources.needs_every_body {
+            return None;
+        }
+        let bodies = sources.bodies;
         let mut tree = sources.tree;
         let mut loaded = sources.loaded;
         // Folders the walk could not read, and target roots outside the root: compiled
@@ -280,7 +292,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             std::mem::take(&mut loaded)
                 .into_par_iter()
                 .zip(decode)
-                .map(|(file, decode)| file.into_facts(decode))
+                .map(|(file, decode)| file.into_facts(decode, &bodies))
                 .collect();
         // An unchanged re-run rewrites nothing.
         let rewrite = cached
@@ -315,6 +327,9 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
                     .as_ref()
                     .map(|queries| queries as &dyn partner_safety_lints::cypher::ParseMemo);
                 let checked = engine.run(&workspace, memo);
+                if !bodies.all() && checked.needs_every_body {
+                    return None;
+                }
                 if let (Some(dir), Some(queries)) = (&cache_dir, queries) {
                     // A cache that cannot be written only makes the next run slower.
                     let _ = queries.store(dir);
@@ -345,7 +360,7 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             // A cache that cannot be written only makes the next run slower.
             let _ = cache::store(dir, config_hash, &entries);
         }
-        Analysed {
+        Some(Analysed {
             workspace,
             findings,
             partner_model,
@@ -353,8 +368,19 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
             rust_files,
             rust_analysed,
             stray_unparsed,
-        }
+        })
+    };
+    let analysed = pool.install(|| {
+        let first = match needs.take() {
+            Some(needs) if skip_bodies => analyse(Bodies::Needed(Box::new(needs))),
+            _ => None,
+        };
+        // A run that parses every body always stands.
+        first.or_else(|| analyse(Bodies::All))
     });
+    let Some(analysed) = analysed else {
+        return tool_error("internal error: a run that parsed every body did not stand");
+    };
     let Analysed {
         workspace,
         mut findings,
@@ -503,7 +529,12 @@ fn check(args: &CheckArgs, matches: &ArgMatches) -> u8 {
         }
     }
 
-    let summary = report::Summary::new(workspace.files.len(), &reported, parse_millis);
+    let mut summary = report::Summary::new(workspace.files.len(), &reported, parse_millis);
+    summary.skipped_bodies = workspace
+        .files
+        .iter()
+        .map(|facts| u64::from(facts.skipped_bodies))
+        .sum();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -5,7 +5,7 @@
 //! its text is unchanged; only what the module tree needs is decoded before the run knows
 //! whether it reuses the last findings.
 
-use crate::budget::index_file;
+use crate::budget::{index_file, Bodies};
 use crate::cache::{self, CachedFile, ContentHash};
 use partner_safety_lints::index::modules::{self, ModuleLink, ModuleTree, TargetRoot};
 use partner_safety_lints::index::FileKind;
@@ -76,7 +76,11 @@ impl Loaded {
 
     /// The file's facts: decoded from the cache when `decode` (or indexed again if they do
     /// not decode), else only its text; its content hash; whether they came from the cache.
-    pub fn into_facts(self, decode: bool) -> (FileFacts, Option<ContentHash>, bool) {
+    pub fn into_facts(
+        self,
+        decode: bool,
+        bodies: &Bodies,
+    ) -> (FileFacts, Option<ContentHash>, bool) {
         match self.state {
             State::Fresh { facts, hash } => (*facts, hash, false),
             State::Cached { text, .. } if !decode => {
@@ -85,7 +89,7 @@ impl Loaded {
             State::Cached { text, hash, cached } => {
                 match cache::decode_facts(&cached.facts, text.clone()) {
                     Some(facts) => (facts, Some(hash), true),
-                    None => (index_file(self.relative, text), Some(hash), false),
+                    None => (index_file(self.relative, text, bodies), Some(hash), false),
                 }
             }
         }
@@ -96,6 +100,12 @@ impl Loaded {
 pub struct Sources {
     pub loaded: Vec<Loaded>,
     pub tree: ModuleTree,
+    /// Which bodies were parsed: [`Bodies::All`] when any text read before indexing holds a
+    /// signal of a partner model, whatever was asked.
+    pub bodies: Bodies,
+    /// A file read after the first round (reached through the module tree) holds such a
+    /// signal while bodies were left out: the files must be indexed again, whole.
+    pub needs_every_body: bool,
 }
 
 /// Loads the walked files, then follows the module tree from `targets`, reading every
@@ -107,6 +117,7 @@ pub fn load(
     targets: &[TargetRoot],
     max_file_size: u64,
     mut cache: Option<&mut cache::Cache>,
+    bodies: Bodies,
 ) -> Sources {
     let first: Vec<(String, Result<Arc<str>, String>)> = walked
         .par_iter()
@@ -117,7 +128,12 @@ pub fn load(
             )
         })
         .collect();
-    let mut loaded = index_round(first, cache.as_deref_mut());
+    let bodies = match bodies {
+        Bodies::Needed(needs) if !has_signal(&first, &needs) => Bodies::Needed(needs),
+        _ => Bodies::All,
+    };
+    let mut needs_every_body = false;
+    let mut loaded = index_round(first, cache.as_deref_mut(), &bodies);
     let mut known: HashSet<String> = loaded.iter().map(|file| file.relative.clone()).collect();
     loop {
         let tree = resolve(&loaded, targets);
@@ -139,10 +155,31 @@ pub fn load(
                 (relative, read)
             })
             .collect();
-        loaded.extend(index_round(round, cache.as_deref_mut()));
+        if let Bodies::Needed(needs) = &bodies {
+            needs_every_body |= has_signal(&round, needs);
+        }
+        loaded.extend(index_round(round, cache.as_deref_mut(), &bodies));
     }
     let tree = resolve(&loaded, targets);
-    Sources { loaded, tree }
+    Sources {
+        loaded,
+        tree,
+        bodies,
+        needs_every_body,
+    }
+}
+
+/// Whether any of the texts read holds a signal of a partner model (see [`BodyNeeds`]).
+///
+/// [`BodyNeeds`]: partner_safety_lints::model::body_needs::BodyNeeds
+fn has_signal(
+    read: &[(String, Result<Arc<str>, String>)],
+    needs: &partner_safety_lints::model::body_needs::BodyNeeds,
+) -> bool {
+    read.par_iter().any(|(relative, text)| {
+        text.as_ref()
+            .is_ok_and(|text| needs.signal_in_file(relative, text))
+    })
 }
 
 fn resolve(loaded: &[Loaded], targets: &[TargetRoot]) -> ModuleTree {
@@ -159,6 +196,7 @@ type Hashed = Result<(Arc<str>, ContentHash), String>;
 fn index_round(
     read: Vec<(String, Result<Arc<str>, String>)>,
     cache: Option<&mut cache::Cache>,
+    bodies: &Bodies,
 ) -> Vec<Loaded> {
     let hashed: Vec<(String, Hashed)> = read
         .into_par_iter()
@@ -176,7 +214,7 @@ fn index_round(
             .iter()
             .map(|(relative, read)| {
                 let (_, hash) = read.as_ref().ok()?;
-                cache.take(relative, *hash)
+                cache.take(relative, *hash, bodies.all())
             })
             .collect(),
         None => hashed.iter().map(|_| None).collect(),
@@ -188,7 +226,7 @@ fn index_round(
             let state = match (read, hit) {
                 (Ok((text, hash)), Some(cached)) => State::Cached { text, hash, cached },
                 (Ok((text, hash)), None) => State::Fresh {
-                    facts: Box::new(index_file(relative.clone(), text)),
+                    facts: Box::new(index_file(relative.clone(), text, bodies)),
                     hash: caching.then_some(hash),
                 },
                 (Err(message), _) => State::Fresh {

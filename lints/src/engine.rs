@@ -5,6 +5,7 @@ use crate::checklist::Level;
 use crate::cypher::{CypherError, CypherErrorKind};
 use crate::diagnostic::{Diagnostic, FileId, Finding, Location};
 use crate::index::{panic_message, ItemExtent, Workspace};
+use crate::model::body_needs::BodyNeeds;
 use crate::model::callgraph::FnId;
 use crate::model::queries::Query;
 use crate::model::Model;
@@ -88,6 +89,20 @@ impl Engine {
         Engine { rules, settings }
     }
 
+    /// The function bodies this run must parse if the workspace has no partner model, and
+    /// what in a file's path or text rules that out (see [`BodyNeeds`]): what the shared
+    /// model reads of bodies outside partner context, and what each enabled rule declares.
+    pub fn bodies_needed_without_partner_model(&self) -> BodyNeeds {
+        let mut needs = BodyNeeds::default();
+        crate::model::bodies_needed_without_partner_model(&self.settings.model, &mut needs);
+        for configured in &self.rules {
+            configured
+                .rule
+                .bodies_needed_without_partner_model(&mut needs);
+        }
+        needs.finish()
+    }
+
     /// Every finding in the workspace, suppressions applied, allowed ones
     /// dropped, sorted by path, line, column and code.
     pub fn check(&self, workspace: &Workspace) -> Vec<Finding> {
@@ -145,9 +160,15 @@ impl Engine {
                 && a.message == b.message
                 && a.suppressed.is_some() == b.suppressed.is_some()
         });
+        let needs_every_body = model.has_partner_model()
+            || self
+                .rules
+                .iter()
+                .any(|configured| configured.rule.needs_every_body(&cx));
         Checked {
             findings,
             partner_model: model.has_partner_model(),
+            needs_every_body,
         }
     }
 
@@ -568,6 +589,10 @@ pub struct Checked {
     /// Whether the workspace has a partner model (R6): without one, the rules about
     /// partner access report nothing, and the shell says so.
     pub partner_model: bool,
+    /// Whether what the run found needs every function body parsed, if some were left
+    /// out (see [`BodyNeeds`]): the workspace has a partner model, or a rule follows calls or
+    /// routes from what it found (a guard call, a partner route, a loop over tenants).
+    pub needs_every_body: bool,
 }
 
 /// The checklist rules, PS101 to PS502 (the tool's own codes are PS0xx).

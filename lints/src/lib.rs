@@ -29,5 +29,5 @@ pub mod tool_codes;
 pub use checklist::{ChecklistItem, Level};
 pub use diagnostic::{FileId, Finding};
 pub use engine::{Checked, Engine, Settings};
-pub use index::{index_file, FileFacts, Workspace};
+pub use index::{index_file, index_file_choosing, FileFacts, Workspace};
 pub use rule::RuleMeta;

@@ -4,6 +4,7 @@
 use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId};
 use crate::index::Workspace;
+use crate::model::body_needs::BodyNeeds;
 use crate::model::Model;
 use crate::options::{OptionSpec, OptionValues};
 
@@ -48,4 +49,15 @@ pub struct Context<'a> {
 /// syntax trees.
 pub trait Rule: Send + Sync {
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>);
+
+    /// What the rule reads of function bodies when the workspace has no partner model
+    /// (see [`BodyNeeds`]). Nothing, for a rule that only looks at partner context.
+    fn bodies_needed_without_partner_model(&self, _needs: &mut BodyNeeds) {}
+
+    /// Whether what the run found makes the rule read bodies it did not declare in
+    /// [`Rule::bodies_needed_without_partner_model`]: the callees of a guard call, the
+    /// handlers of a partner route. Then the shell parses every body and runs again.
+    fn needs_every_body(&self, _cx: &Context<'_>) -> bool {
+        false
+    }
 }

@@ -70,6 +70,92 @@ pub fn run_pipeline(text: &str) -> usize {
     resolve(&workspace, &findings).len()
 }
 
+/// The engine's findings on `workspace` (suppressed ones dropped), checked against the run
+/// the shell would make with only the bodies the rules need parsed: whenever that run may
+/// stand (no file holds a partner signal, and its model has no partner model), its findings
+/// must be the same, to the byte. Every rule test is so a test of the bodies each rule says
+/// it needs.
+///
+/// Most fixtures have a partner model, so they are run a second time the same way with a
+/// `[model]` vocabulary they never spell: the rules that read bodies outside partner context
+/// then meet every fixture's bodies.
+pub fn checked_both_ways(
+    settings: Settings,
+    workspace: &Workspace,
+) -> Vec<crate::diagnostic::Finding> {
+    let mut foreign = settings.clone();
+    for (key, value) in [
+        ("partner_context_types", "Zq9ForeignCtx"),
+        ("partner_paths", "**/zq9foreign/**"),
+        ("guard_functions", "zq9_foreign_guard"),
+        ("manages_relationships", "ZQ9_FOREIGN"),
+    ] {
+        foreign
+            .model
+            .set(key, OptionValue::StringList(vec![value.to_string()]));
+    }
+    let foreign = Engine::new(foreign);
+    compare_with_skeleton(&foreign, workspace, &foreign.run(workspace, None));
+    let engine = Engine::new(settings);
+    let full = engine.run(workspace, None);
+    compare_with_skeleton(&engine, workspace, &full);
+    let mut findings = full.findings;
+    findings.retain(|finding| finding.suppressed.is_none());
+    findings
+}
+
+fn compare_with_skeleton(engine: &Engine, workspace: &Workspace, full: &crate::engine::Checked) {
+    if let Some(skeleton) = skeleton_run(engine, workspace) {
+        let render = |findings: &[crate::diagnostic::Finding], workspace: &Workspace| {
+            resolve(workspace, findings)
+                .iter()
+                .map(|finding| format!("{finding:?}"))
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            !full.partner_model,
+            "the run that parses only needed bodies found no partner model, the full run did"
+        );
+        assert_eq!(
+            render(&skeleton.1.findings, &skeleton.0),
+            render(&full.findings, workspace),
+            "the run that parses only the bodies the rules need differs from the full run"
+        );
+    }
+}
+
+/// The run over `workspace`'s files with only needed bodies parsed, when the shell would keep
+/// it: `None` when a file holds a partner signal or that run's model has a partner model.
+pub fn skeleton_run(
+    engine: &Engine,
+    workspace: &Workspace,
+) -> Option<(Workspace, crate::engine::Checked)> {
+    let needs = engine.bodies_needed_without_partner_model();
+    if workspace
+        .files
+        .iter()
+        .any(|file| needs.signal_in_file(&file.path, &file.text))
+    {
+        return None;
+    }
+    let files = workspace
+        .files
+        .iter()
+        .map(|file| {
+            crate::index::index_file_choosing(
+                file.path.clone(),
+                file.text.clone(),
+                &|body, text| needs.needs(body, text),
+            )
+        })
+        .collect();
+    let mut skeleton = Workspace::new(files);
+    skeleton.roles = workspace.roles.clone();
+    skeleton.outside_links = workspace.outside_links.clone();
+    let checked = engine.run(&skeleton, None);
+    (!checked.needs_every_body).then_some((skeleton, checked))
+}
+
 /// A workspace indexed from in-memory files: `(path, text)` pairs.
 pub fn workspace(files: &[(&str, &str)]) -> Workspace {
     Workspace::new(
@@ -186,7 +272,7 @@ fn reported_with_model(
         settings.model.set(key, value.clone());
     }
     let workspace = crate::testing::workspace(files);
-    let findings = Engine::new(settings).check(&workspace);
+    let findings = checked_both_ways(settings, &workspace);
     resolve(&workspace, &findings)
 }
 
@@ -269,7 +355,7 @@ fn reported_configured(
     for (key, value) in model {
         settings.model.set(key, value.clone());
     }
-    let findings = Engine::new(settings).check(workspace);
+    let findings = checked_both_ways(settings, workspace);
     resolve(workspace, &findings)
 }
 

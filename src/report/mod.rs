@@ -69,6 +69,8 @@ pub struct Summary {
     pub warn: usize,
     /// Only ever printed to stderr: the report itself is the same on every run.
     pub parse_millis: u128,
+    /// Function bodies left unparsed because no rule reads them (stderr only).
+    pub skipped_bodies: u64,
 }
 
 impl Summary {
@@ -85,6 +87,7 @@ impl Summary {
             deny: count(Level::Deny),
             warn: count(Level::Warn),
             parse_millis,
+            skipped_bodies: 0,
         }
     }
 
@@ -107,7 +110,19 @@ impl Summary {
 
     /// The summary line with `, parsed in T ms`, for stderr.
     pub fn timed_line(&self) -> String {
-        format!("{}, parsed in {} ms", self.line(), self.parse_millis)
+        let mut line = format!("{}, parsed in {} ms", self.line(), self.parse_millis);
+        if self.skipped_bodies > 0 {
+            line.push_str(&format!(
+                " ({} function {} no rule reads left unparsed: no partner model)",
+                self.skipped_bodies,
+                if self.skipped_bodies == 1 {
+                    "body"
+                } else {
+                    "bodies"
+                }
+            ));
+        }
+        line
     }
 }
 
@@ -364,11 +379,21 @@ mod tests {
             deny: 1,
             warn: 0,
             parse_millis: 12,
+            skipped_bodies: 0,
         };
         assert_eq!(summary.line(), "1 finding (1 deny, 0 warn) in 2 files");
         assert_eq!(
             summary.timed_line(),
             "1 finding (1 deny, 0 warn) in 2 files, parsed in 12 ms"
+        );
+        let skipped = Summary {
+            skipped_bodies: 3,
+            ..summary
+        };
+        assert_eq!(skipped.line(), "1 finding (1 deny, 0 warn) in 2 files");
+        assert_eq!(
+            skipped.timed_line(),
+            "1 finding (1 deny, 0 warn) in 2 files, parsed in 12 ms (3 function bodies no rule reads left unparsed: no partner model)"
         );
     }
 }

@@ -129,6 +129,10 @@ pub struct FileFacts {
     /// `#[cfg(test)]` (`cfg(any(test, …))` is built elsewhere too), and a function with a
     /// test attribute (`#[test]`, `#[tokio::test]`, `#[rstest]`, `#[bench]`).
     pub test_code: Vec<Span>,
+    /// How many function bodies were left unparsed because no rule needs them (see
+    /// [`super::index_file_choosing`]); 0 when every body was parsed.
+    #[serde(default)]
+    pub skipped_bodies: u32,
 }
 
 /// One name a `use` declaration brings into scope: `use redis::aio::ConnectionManager`

@@ -60,6 +60,49 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     facts
 }
 
+/// As [`index_file`], parsing only the function bodies `needed` asks for (given each body
+/// and the file's text), plus every body
+/// that holds items of its own or nests too deep (the skeleton would lose those items, and
+/// the full parse refuses those files). Each other body is blanked in a copy of the text
+/// (its bytes become spaces, line breaks kept: every offset stays true) and the copy is
+/// indexed as [`index_file`] indexes a file, so the facts are exactly those of the full
+/// parse with the unneeded bodies empty. A text that does not lex, or any failure of the
+/// body scan, is indexed whole: problems are reported as the full parse reports them.
+///
+/// A syntax error inside a body that is not parsed is not seen (see SECURITY.md).
+pub fn index_file_choosing(
+    path: String,
+    text: Arc<str>,
+    needed: &dyn Fn(&skeleton::StrippedBody, &str) -> bool,
+) -> FileFacts {
+    if FileKind::of_path(&path).unwrap_or(FileKind::Rust) != FileKind::Rust {
+        return index_file(path, text);
+    }
+    let line_index = LineIndex::new(&text);
+    let module_path = functions::module_path_of_file(&path);
+    let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        skeleton::scan_file(&text, &line_index, &module_path)
+    }));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let Ok(Ok(bodies)) = scanned else {
+        return index_file(path, text);
+    };
+    let skipped: Vec<&skeleton::StrippedBody> = bodies
+        .iter()
+        .filter(|body| !body.must_parse() && !needed(body, &text))
+        .collect();
+    if skipped.is_empty() {
+        return index_file(path, text);
+    }
+    let blanked: Arc<str> = Arc::from(skeleton::blank(&text, &skipped));
+    let mut facts = index_file(path, blanked);
+    // Suppression comments are read from the file as written, those in blanked bodies too.
+    facts.directives = suppression::scan(&text, &facts.line_index);
+    facts.text = text;
+    facts.skipped_bodies = u32::try_from(skipped.len()).unwrap_or(u32::MAX);
+    facts
+}
+
 /// Why a Rust file has no syntax facts.
 pub(super) enum Failure {
     /// Not Rust the tool can read, or beyond its limits (PS000).

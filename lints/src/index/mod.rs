@@ -25,7 +25,7 @@ pub use functions::{
 };
 pub use guard::{MAX_DEPTH, MAX_FILE_TOKENS, MAX_ITEM_TOKENS};
 pub(crate) use indexer::visit_if_chain;
-pub use indexer::{index_file, panic_message};
+pub use indexer::{index_file, index_file_choosing, panic_message};
 pub use roles::{Grant, GrantKind, MappingForm, PermissionList, RoleEntry, RoleMapping, RoleName};
 pub use types::*;
 pub use workspace::*;

@@ -62,6 +62,9 @@ pub struct FnPath {
     pub name: Name,
     /// Where the name starts in the text.
     pub name_start: u32,
+    /// For methods: the enclosing `impl` or `trait` header in the text, from its keyword to
+    /// its opening brace (`impl Display for Role`).
+    pub impl_header: Option<Span>,
 }
 
 /// A function body taken out of the skeleton.
@@ -70,6 +73,9 @@ pub struct StrippedBody {
     pub function: FnPath,
     /// The body's brace group in the text, braces included.
     pub span: Span,
+    /// Where what the skeleton leaves out starts: after the opening brace and the inner
+    /// attributes (`#![…]`, `//!`), which stay with the function.
+    pub content_start: u32,
     /// The body holds items of its own, which the skeleton lacks: phase 2 must parse it.
     pub has_nested_items: bool,
     /// The body nests deeper than [`guard::MAX_DEPTH`] brackets: phase 2 must try it, to refuse
@@ -288,6 +294,60 @@ pub fn parse_body(
     })
 }
 
+/// Phase 1 without the skeleton's parse: lexes `text`, walks its items and scans every
+/// function body (see [`Scan::Bodies`]). Bodies are named by module path and name only: the
+/// `impl` a method sits in is read from a parse (see [`build`]), and is left `None` here.
+/// Fails as the full parse would when the text does not lex or is beyond the parser's
+/// limits ([`guard::measure`]).
+pub fn scan_file(
+    text: &Arc<str>,
+    lines: &LineIndex,
+    module_path: &[Name],
+) -> Result<Vec<StrippedBody>, FileProblem> {
+    with_fast_spans(text, lines, || {
+        let source = crate::source::without_shebang(text);
+        let stream = source
+            .parse::<TokenStream>()
+            .map_err(|error| lex_error::explain(&source, lines, &error))?;
+        // A file beyond the parser's limits is refused whole, as the full parse refuses it,
+        // even when what goes too deep is in a body no rule reads.
+        let measured = guard::measure(stream)?;
+        let stream: TokenStream = measured.tokens.into_iter().collect();
+        let mut bodies = Vec::new();
+        drop(strip(
+            stream,
+            &source,
+            module_path,
+            Scan::Bodies,
+            &mut bodies,
+        ));
+        Ok(bodies)
+    })
+}
+
+/// `text` with what the skeleton leaves out of each of `bodies` blanked: every byte but line
+/// breaks becomes a space, so each byte of the rest keeps its offset and line, and the text
+/// stays UTF-8. Parsed, it gives the full parse's tree with those bodies empty (their inner
+/// attributes kept), at the full parse's offsets.
+pub fn blank(text: &str, bodies: &[&StrippedBody]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for body in bodies {
+        let start = (body.content_start as usize).min(bytes.len());
+        // The closing brace stays.
+        let end = (body.span.end as usize)
+            .saturating_sub(1)
+            .clamp(start, bytes.len());
+        for byte in &mut bytes[start..end] {
+            if *byte != b'\n' && *byte != b'\r' {
+                *byte = b' ';
+            }
+        }
+    }
+    // Only whole bodies between their braces were blanked, with ASCII spaces for every byte
+    // of a character: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
 // ---------------------------------------------------------------------------------------------
 // The strip: item contexts (the file, inline modules, impls, traits), walked with a stack.
 
@@ -299,6 +359,8 @@ struct ItemContext {
     slot: Option<(usize, Delimiter, proc_macro2::Span)>,
     /// The module it opens, if it is an inline `mod`.
     opens_module: bool,
+    /// The header of the `impl` or `trait` whose items these are.
+    impl_header: Option<Span>,
 }
 
 fn strip(
@@ -314,6 +376,7 @@ fn strip(
         next: 0,
         slot: None,
         opens_module: false,
+        impl_header: None,
     }];
     loop {
         let Some(context) = stack.last_mut() else {
@@ -353,6 +416,7 @@ fn strip(
                 trait_name: None,
                 name: ident_name(name),
                 name_start: token_start(name.span()),
+                impl_header: context.impl_header,
             };
             match header_end(list, at + 2) {
                 HeaderEnd::Body(body_at) => {
@@ -376,14 +440,18 @@ fn strip(
             {
                 if group.delimiter() == Delimiter::Brace {
                     modules.push(ident_name(name));
-                    let inner = enter(context, at + 2, true);
+                    let inner = enter(context, at + 2, true, None);
                     stack.push(inner);
                 }
             }
         } else if keyword == "impl" || keyword == "trait" {
             match header_end(list, at + 1) {
                 HeaderEnd::Body(body_at) => {
-                    let inner = enter(context, body_at, false);
+                    let header = Span {
+                        start: token_start(keyword.span()),
+                        end: token_start(list[body_at].span()),
+                    };
+                    let inner = enter(context, body_at, false, Some(header));
                     stack.push(inner);
                 }
                 HeaderEnd::Semicolon(end) => context.next = end + 1,
@@ -394,7 +462,12 @@ fn strip(
 }
 
 /// Takes the brace group at `at` out of `context` to walk its items; it goes back when done.
-fn enter(context: &mut ItemContext, at: usize, opens_module: bool) -> ItemContext {
+fn enter(
+    context: &mut ItemContext,
+    at: usize,
+    opens_module: bool,
+    impl_header: Option<Span>,
+) -> ItemContext {
     context.next = at + 1;
     let taken = std::mem::replace(
         &mut context.list[at],
@@ -416,6 +489,7 @@ fn enter(context: &mut ItemContext, at: usize, opens_module: bool) -> ItemContex
         next: 0,
         slot,
         opens_module,
+        impl_header,
     }
 }
 
@@ -517,11 +591,16 @@ fn strip_body(group: Group, source: &str, function: FnPath, scan: Scan) -> (Grou
         scanner.token(token);
     }
     let scanned = scanner.finish();
+    let content_start = match inner_attributes.last() {
+        Some(last) => span_of(last.span()).end,
+        None => span_of(span).start.saturating_add(1),
+    };
     let mut empty = Group::new(Delimiter::Brace, inner_attributes.into_iter().collect());
     empty.set_span(span);
     let body = StrippedBody {
         function,
         span: span_of(span),
+        content_start,
         has_nested_items: scanned.has_nested_items,
         too_deep: scanned.too_deep,
         scan: scanned.scan,
@@ -1019,13 +1098,20 @@ mod tests {
         )
         .unwrap();
         let module = vec![Name::from("api"), Name::from("routes")];
-        let path = |impl_type: Option<&str>, trait_name: Option<&str>, name: &str| FnPath {
-            module_path: module.clone(),
-            impl_type: impl_type.map(Name::from),
-            trait_name: trait_name.map(Name::from),
-            name: Name::from(name),
-            name_start: text.find(&format!("fn {name}(")).unwrap() as u32 + 3,
+        // The header runs from `impl` to the opening brace, the space before it included.
+        let header = |written: &str| {
+            let start = text.find(written).unwrap();
+            Span::new(start, start + written.len() + 1)
         };
+        let path =
+            |impl_type: Option<&str>, trait_name: Option<&str>, name: &str, impl_header| FnPath {
+                module_path: module.clone(),
+                impl_type: impl_type.map(Name::from),
+                trait_name: trait_name.map(Name::from),
+                name: Name::from(name),
+                name_start: text.find(&format!("fn {name}(")).unwrap() as u32 + 3,
+                impl_header,
+            };
         let paths: Vec<FnPath> = skeleton
             .bodies
             .iter()
@@ -1034,9 +1120,19 @@ mod tests {
         assert_eq!(
             paths,
             [
-                path(Some("Wrapper"), Some("Display"), "fmt"),
-                path(Some("Other"), Some("Tr"), "g"),
-                path(None, None, "h"),
+                path(
+                    Some("Wrapper"),
+                    Some("Display"),
+                    "fmt",
+                    Some(header("impl<T> fmt::Display for crate::x::Wrapper<T>"))
+                ),
+                path(
+                    Some("Other"),
+                    Some("Tr"),
+                    "g",
+                    Some(header("impl Tr for &Other"))
+                ),
+                path(None, None, "h", Some(header("impl [u8]"))),
             ]
         );
         let name_start = text.find("fn fmt").unwrap() + 3;

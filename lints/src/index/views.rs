@@ -338,7 +338,7 @@ impl ViewCollector {
 }
 
 /// Functions that read a value the app put in context, by type.
-const CONTEXT_READERS: &[&str] = &[
+pub(crate) const CONTEXT_READERS: &[&str] = &[
     "use_context",
     "expect_context",
     "consume_context",

@@ -94,6 +94,7 @@ fn partner_route(function: &FunctionDef, paths: &PartnerPaths) -> bool {
 
 /// Compiled partner path globs, matched against a file's path and against
 /// its module path spelled as a path (`crate/partner/handlers.rs`).
+#[derive(Debug)]
 pub struct PartnerPaths(GlobSet);
 
 impl PartnerPaths {

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod actors;
 pub mod bindings;
+pub mod body_needs;
 pub mod caches;
 pub mod callgraph;
 pub mod checks;
@@ -17,6 +18,7 @@ pub mod pages;
 pub mod provenance;
 pub mod queries;
 pub mod responses;
+pub mod signals;
 pub mod vocabulary;
 
 use crate::index::{CallSite, TypeRef, Workspace};
@@ -506,6 +508,52 @@ fn is_guard_call(
 }
 
 /// Whether any query names a manages relationship (`-[:MANAGES]->`), in any clause.
+/// What the shared model reads of function bodies when no function is in partner context,
+/// and what would give the workspace a partner model (see [`body_needs`]).
+///
+/// Read from bodies: every query call (the queries, their problems and the fan-out over
+/// tenants they return come from them), every string that looks like Cypher (a query kept in
+/// a table, which may use a manages relationship), `include!` (it adds a file to the module
+/// tree) and `lazy_static!` (its statics are consts and permission lists, and one more const
+/// of a name can change which one a query or a bound resolves to).
+///
+/// Signals: the pieces of each partner context type pattern (a parameter or a `get::<T>()`
+/// lookup of one makes partner context) and of each partner path glob (a file, an inline
+/// module or a route attribute under one), each manages relationship (a query using it),
+/// and the pieces of each guard function pattern (context and PS202 follow a guard's
+/// callees).
+pub fn bodies_needed_without_partner_model(
+    options: &OptionValues,
+    needs: &mut body_needs::BodyNeeds,
+) {
+    use crate::index::skeleton::CallKind;
+    for function in options.get(&option::QUERY_FUNCTIONS) {
+        needs.call(CallKind::Call, function);
+    }
+    for method in options.get(&option::QUERY_METHODS) {
+        needs.call(CallKind::Method, method);
+    }
+    for macro_name in options.get(&option::QUERY_MACROS) {
+        needs.call(CallKind::Macro, macro_name);
+    }
+    needs.cypher_strings();
+    needs.call(CallKind::Macro, "include");
+    needs.call(CallKind::Macro, "lazy_static");
+    for pattern in options.get(&option::PARTNER_CONTEXT_TYPES) {
+        needs.signal_pattern(pattern);
+    }
+    for glob in options.get(&option::PARTNER_PATHS) {
+        needs.signal_glob(glob);
+    }
+    let vocabulary = vocabulary::Vocabulary::from_options(options);
+    for relationship in vocabulary.manages_relationships() {
+        needs.signal(relationship);
+    }
+    for pattern in options.get(&option::GUARD_FUNCTIONS) {
+        needs.signal_pattern(pattern);
+    }
+}
+
 fn uses_manages(queries: &queries::Queries) -> bool {
     queries
         .queries

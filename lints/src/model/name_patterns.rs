@@ -53,6 +53,21 @@ impl Patterns {
     pub fn matches(&self, name: &str) -> bool {
         self.0.iter().any(|pattern| pattern.matches(name))
     }
+
+    /// The longest literal piece of each pattern, the first of equals (`Partner` of
+    /// `Partner*Context`), which every name it matches spells; empty for a pattern that is
+    /// all wildcards.
+    pub fn longest_pieces(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|pattern| {
+            let mut longest = "";
+            for part in &pattern.parts {
+                if part.len() > longest.len() {
+                    longest = part;
+                }
+            }
+            longest
+        })
+    }
 }
 
 #[cfg(test)]

@@ -131,6 +131,11 @@ impl Vocabulary {
             .any(|prefix| name.starts_with(prefix.as_str()))
     }
 
+    /// The relationship types from a partner to a tenant it may act on: `MANAGES` by default.
+    pub fn manages_relationships(&self) -> &[String] {
+        &self.manages_relationships
+    }
+
     pub fn is_manages_type(&self, relationship_type: &str) -> bool {
         self.manages_relationships
             .iter()

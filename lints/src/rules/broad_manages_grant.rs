@@ -5,6 +5,7 @@ use crate::cypher::Span as QuerySpan;
 use crate::cypher::{PropValue, QueryFacts, RelPattern};
 use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, FunctionDef, Workspace};
+use crate::model::body_needs::BodyNeeds;
 use crate::model::callgraph::FnId;
 use crate::model::name_patterns::Patterns;
 use crate::model::queries::{Origin, Query};
@@ -135,6 +136,11 @@ enum Permissions<'a> {
 }
 
 impl Rule for BroadManagesGrant {
+    /// `impl Default for ManagesGrant` is read wherever it is: the bodies of `default`.
+    fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
+        needs.function("default");
+    }
+
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         for grant in cx.model.grants.in_file(&cx.model.queries, file) {
             let Ok(facts) = &grant.query.parsed else {

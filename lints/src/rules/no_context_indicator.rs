@@ -3,8 +3,10 @@
 
 use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
+use crate::index::skeleton::CallKind;
 use crate::index::views::{ComponentFact, TemplateStruct, TemplateText};
 use crate::index::{FileKind, TypeKind, Workspace};
+use crate::model::body_needs::BodyNeeds;
 use crate::model::context::is_context_type;
 use crate::model::pages::{crate_root, Pages, Rendered, Route};
 use crate::options::{OptionSpec, OptionValues};
@@ -163,6 +165,28 @@ fn build(options: &OptionValues) -> Box<dyn Rule> {
 const HELP: &str = "show which customer tenant the partner acts as on every partner page: render a `ViewingAs` banner component, a `viewing_as` partial or the text \"Viewing as …\" in the page or the layout it uses";
 
 impl Rule for NoContextIndicator {
+    /// Views, routers and components' context reads are read wherever they are. What a
+    /// partner route's handler renders is followed through its callees, which one body
+    /// cannot tell: a partner route found needs every body.
+    fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
+        for name in crate::index::views::VIEW_MACROS {
+            needs.call(CallKind::Macro, name);
+        }
+        needs.call(CallKind::Method, "route");
+        needs.call_or_method("nest");
+        for reader in crate::index::views::CONTEXT_READERS {
+            needs.call_or_method(reader);
+        }
+    }
+
+    fn needs_every_body(&self, cx: &Context<'_>) -> bool {
+        cx.model
+            .pages
+            .routes
+            .iter()
+            .any(|route| self.is_partner_route(&route.path))
+    }
+
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let facts = cx.workspace.file(file);
         match facts.kind {

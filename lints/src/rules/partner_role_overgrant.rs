@@ -7,6 +7,7 @@ use crate::index::roles::mentions_permission;
 use crate::index::{
     FileKind, Grant, GrantKind, MappingForm, RoleMapping, RoleName, TypeKind, Workspace,
 };
+use crate::model::body_needs::BodyNeeds;
 use crate::names::words;
 use crate::options::{OptionSpec, OptionValues};
 use crate::rule::{Context, Rule, RuleMeta};
@@ -304,6 +305,12 @@ struct CaughtRole {
 }
 
 impl Rule for PartnerRoleOvergrant {
+    /// Role tables are read wherever they are, and each form is found through a name that
+    /// mentions a role: the function's, its `impl`'s, or one the body uses.
+    fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
+        needs.piece("role");
+    }
+
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let workspace = cx.workspace;
         let facts = workspace.file(file);

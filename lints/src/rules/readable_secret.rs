@@ -2,7 +2,9 @@
 
 use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
+use crate::index::skeleton::CallKind;
 use crate::index::{Callee, FieldDef, TypeDef, TypeKind, TypeRef, Workspace};
+use crate::model::body_needs::BodyNeeds;
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
@@ -255,6 +257,19 @@ enum Exposure {
 }
 
 impl Rule for ReadableSecret {
+    /// Outside partner context this rule reads, of bodies: `Json(…)` responses (which types
+    /// any function hands out, and whether only authentication flows do), hand-written
+    /// `Serialize::serialize` and `Debug::fmt` (which fields they write), and methods that
+    /// open a field as a file (a path to a secret, not the secret).
+    fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
+        needs.call(CallKind::Call, "Json");
+        needs.function("serialize");
+        needs.function("fmt");
+        for opens in FILE_OPENING_CALLS {
+            needs.call(CallKind::Call, opens);
+        }
+    }
+
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let workspace = cx.workspace;
         let generated = workspace.file(file).is_marked_generated();
@@ -653,20 +668,27 @@ fn doc_says_not_a_secret(doc: &str) -> bool {
 
 /// Calls that open a file by its path: `fs::read`, `std::fs::read_to_string`,
 /// `tokio::fs::read`, `File::open`, `Path::new`, `PathBuf::from`.
+/// Calls that open a file, by the last two segments of their path: an argument is a path.
+const FILE_OPENING_CALLS: &[&str] = &[
+    "fs::read",
+    "fs::read_to_string",
+    "fs::read_to_end",
+    "fs::File",
+    "fs::metadata",
+    "fs::canonicalize",
+    "File::open",
+    "File::options",
+    "Path::new",
+    "PathBuf::from",
+];
+
 fn opens_a_file(segments: &[crate::names::Name]) -> bool {
     let [.., owner, function] = segments else {
         return false;
     };
-    match owner.as_str() {
-        "fs" => matches!(
-            function.as_str(),
-            "read" | "read_to_string" | "read_to_end" | "File" | "metadata" | "canonicalize"
-        ),
-        "File" => matches!(function.as_str(), "open" | "options"),
-        "Path" => function.as_str() == "new",
-        "PathBuf" => function.as_str() == "from",
-        _ => false,
-    }
+    FILE_OPENING_CALLS
+        .iter()
+        .any(|call| call.split_once("::") == Some((owner.as_str(), function.as_str())))
 }
 
 /// The fields a type's own methods pass (as `self.private_key`) to a call that opens a

@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{
     ArgFact, BlockKind, CallSite, Callee, FunctionDef, IterFact, IterKind, TypeRef, Workspace,
 };
+use crate::model::body_needs::BodyNeeds;
 use crate::model::caches;
 use crate::model::callgraph::FnId;
 use crate::model::name_patterns::Patterns;
@@ -370,6 +371,38 @@ const MAX_BINDINGS: usize = 4;
 const MAX_VISITED: usize = 4096;
 
 impl Rule for Fanout {
+    /// Loops over tenants are read wherever they are: bodies that spell a tenant collection
+    /// or function (`*tenants*` by its piece `tenants`). The work a loop does is looked for
+    /// in its callees, which one body cannot tell: a loop over tenants found needs every body.
+    fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
+        for piece in self
+            .collections
+            .longest_pieces()
+            .chain(self.functions.longest_pieces())
+        {
+            needs.piece(piece);
+        }
+    }
+
+    fn needs_every_body(&self, cx: &Context<'_>) -> bool {
+        let queries = QueryCalls::new(&cx.model.options);
+        cx.workspace.files.iter().enumerate().any(|(file, facts)| {
+            facts.functions.iter().enumerate().any(|(index, function)| {
+                let check = LoopingFunction {
+                    rule: self,
+                    cx,
+                    queries: &queries,
+                    id: FnId { file, index },
+                    function,
+                };
+                function
+                    .iterations
+                    .iter()
+                    .any(|iteration| check.tenant_collection(&iteration.source, 0).is_some())
+            })
+        })
+    }
+
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {
         let workspace = cx.workspace;
         let queries = QueryCalls::new(&cx.model.options);
