@@ -58,8 +58,8 @@ pub fn index_file(relative: String, text: Arc<str>, bodies: &Bodies) -> FileFact
     match bodies {
         Bodies::All => partner_safety_lints::index_file(relative, text),
         Bodies::Needed(needs) => {
-            partner_safety_lints::index_file_choosing(relative, text, &|body, text| {
-                needs.needs(body, text)
+            partner_safety_lints::index_file_choosing(relative, text, &|function, body, text| {
+                needs.needs(function, body, text)
             })
         }
     }

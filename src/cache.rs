@@ -717,6 +717,36 @@ mod tests {
     }
 
     #[test]
+    fn facts_with_bodies_left_out_serve_only_a_run_that_leaves_them_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "fn f() { g(); }\nfn h() { k(); }\n";
+        let skeleton = partner_safety_lints::index_file_choosing(
+            "src/a.rs".into(),
+            text.into(),
+            &|_, _, _| false,
+        );
+        assert_eq!(skeleton.skipped_bodies, 2);
+        let hash = content_hash(text);
+        store(dir.path(), 7, &[(&skeleton, hash)]).unwrap();
+        assert!(Cache::load(dir.path(), 7)
+            .take("src/a.rs", hash, true)
+            .is_none());
+        let cached = Cache::load(dir.path(), 7)
+            .take("src/a.rs", hash, false)
+            .unwrap();
+        assert_eq!(cached.summary.skipped_bodies, 2);
+        // Facts of a full parse serve both.
+        let (full, hash) = facts("src/a.rs", text);
+        store(dir.path(), 7, &[(&full, hash)]).unwrap();
+        assert!(Cache::load(dir.path(), 7)
+            .take("src/a.rs", hash, true)
+            .is_some());
+        assert!(Cache::load(dir.path(), 7)
+            .take("src/a.rs", hash, false)
+            .is_some());
+    }
+
+    #[test]
     fn corrupt_truncated_or_foreign_files_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let (a, hash) = facts("src/a.rs", "fn f() { g(1) }");

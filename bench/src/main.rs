@@ -29,9 +29,10 @@ const USAGE: &str = "usage:
   partner-safety-bench run DIR [--threads N[,N…]] [--repeat N] [--cache]
       (--cache: also the binary on a copy: cold, warm and after a one-line edit;
        build it with `cargo build --release`)
-  partner-safety-bench measure parse|full|skeleton|skeleton-scan DIR --threads N
-      (one measurement; `run` uses parse and full; skeleton and skeleton-scan are phase 1 of
-       two-phase indexing, without and with the scan of each body's tokens)
+  partner-safety-bench measure parse|full|two-phase|skeleton|skeleton-scan DIR --threads N
+      (one measurement; `run` uses parse and full; full parses every body (--full-parse),
+       two-phase only those the rules read when there is no partner model (the default);
+       skeleton and skeleton-scan are phase 1 alone, without and with the body scan)
   partner-safety-bench cache-format DIR   (the cache's encoding against JSON)
   partner-safety-bench stress   (hostile inputs at growing sizes through the release binary:
       no crash, peak memory under 1 GiB, time linear; build it with `cargo build --release`)";

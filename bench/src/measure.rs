@@ -11,7 +11,9 @@
 use partner_safety_lints::index::skeleton::{self, Scan};
 use partner_safety_lints::index::FileKind;
 use partner_safety_lints::source::LineIndex;
-use partner_safety_lints::{index_file, Engine, FileFacts, Settings, Workspace};
+use partner_safety_lints::{
+    index_file, index_file_choosing, Engine, FileFacts, Settings, Workspace,
+};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,9 @@ pub enum Mode {
     Skeleton,
     /// `Skeleton`, and each stripped body's tokens scanned for calls, strings and words.
     SkeletonScan,
+    /// `Full` as the binary runs it by default: without a partner model, only the bodies
+    /// the rules read are parsed (everything again when the run finds it must).
+    TwoPhase,
 }
 
 impl Mode {
@@ -41,13 +46,20 @@ impl Mode {
             Mode::Full => "full",
             Mode::Skeleton => "skeleton",
             Mode::SkeletonScan => "skeleton-scan",
+            Mode::TwoPhase => "two-phase",
         }
     }
 
     pub fn of_name(name: &str) -> Option<Mode> {
-        [Mode::Parse, Mode::Full, Mode::Skeleton, Mode::SkeletonScan]
-            .into_iter()
-            .find(|mode| mode.name() == name)
+        [
+            Mode::Parse,
+            Mode::Full,
+            Mode::Skeleton,
+            Mode::SkeletonScan,
+            Mode::TwoPhase,
+        ]
+        .into_iter()
+        .find(|mode| mode.name() == name)
     }
 }
 
@@ -61,6 +73,9 @@ pub struct Measurement {
     pub max_rss_kib: u64,
     /// Reported findings by code (full mode only).
     pub findings: BTreeMap<String, usize>,
+    /// Functions indexed, and how many of their bodies were left unparsed (two-phase only).
+    pub functions: usize,
+    pub skipped_bodies: usize,
 }
 
 impl Measurement {
@@ -71,13 +86,15 @@ impl Measurement {
             .map(|(code, n)| format!("{code}:{n}"))
             .collect();
         format!(
-            "files={} lines={} bytes={} wall_ms={:.1} cpu_ms={:.1} max_rss_kib={} findings={}",
+            "files={} lines={} bytes={} wall_ms={:.1} cpu_ms={:.1} max_rss_kib={} functions={} skipped_bodies={} findings={}",
             self.files,
             self.lines,
             self.bytes,
             self.wall_ms,
             self.cpu_ms,
             self.max_rss_kib,
+            self.functions,
+            self.skipped_bodies,
             findings.join(",")
         )
     }
@@ -93,6 +110,8 @@ impl Measurement {
                 "wall_ms" => m.wall_ms = value.parse().ok()?,
                 "cpu_ms" => m.cpu_ms = value.parse().ok()?,
                 "max_rss_kib" => m.max_rss_kib = value.parse().ok()?,
+                "functions" => m.functions = value.parse().ok()?,
+                "skipped_bodies" => m.skipped_bodies = value.parse().ok()?,
                 "findings" => {
                     for entry in value.split(',').filter(|e| !e.is_empty()) {
                         let (code, n) = entry.split_once(':')?;
@@ -169,7 +188,8 @@ pub fn measure_once(mode: Mode, root: &Path, threads: usize) -> Result<Measureme
         let files = discover(root);
         match mode {
             Mode::Parse => parse_only(&files),
-            Mode::Full => full(root, &files),
+            Mode::Full => full(root, &files, false),
+            Mode::TwoPhase => full(root, &files, true),
             Mode::Skeleton => skeleton_only(&files, Scan::Skip),
             Mode::SkeletonScan => skeleton_only(&files, Scan::Bodies),
         }
@@ -221,24 +241,59 @@ fn each_rust_file(files: &[PathBuf], work: impl Fn(&Arc<str>) + Sync) -> Measure
     }
 }
 
-/// The analysis as the binary runs it.
-fn full(root: &Path, files: &[PathBuf]) -> Measurement {
-    let facts: Vec<FileFacts> = files
-        .par_iter()
-        .map(|path| index_file(relative(root, path), read(path)))
-        .collect();
-    let (lines_total, bytes) = facts
-        .iter()
-        .fold((0, 0), |(l, b), f| (l + lines(&f.text), b + f.text.len()));
-    phase("indexed");
-    let workspace = Workspace::new(facts);
-    phase("workspace");
+/// The analysis as the binary runs it: every body parsed (`--full-parse`), or, when
+/// `two_phase`, only the bodies the rules read while the workspace shows no partner model.
+fn full(root: &Path, files: &[PathBuf], two_phase: bool) -> Measurement {
     let settings = Settings {
         today: Some("2026-01-01".into()),
         ..Settings::default()
     };
     let engine = Engine::new(settings);
-    let findings = engine.check(&workspace);
+    let texts: Vec<(String, Arc<str>)> = files
+        .par_iter()
+        .map(|path| (relative(root, path), read(path)))
+        .collect();
+    let needs = engine.bodies_needed_without_partner_model();
+    let skip = two_phase
+        && !needs.needs_everything()
+        && !texts
+            .par_iter()
+            .any(|(path, text)| needs.signal_in_file(path, text));
+    let index = |choose: bool| -> Workspace {
+        let facts: Vec<FileFacts> = texts
+            .par_iter()
+            .map(|(path, text)| {
+                if choose {
+                    index_file_choosing(path.clone(), text.clone(), &|function, body, text| {
+                        needs.needs(function, body, text)
+                    })
+                } else {
+                    index_file(path.clone(), text.clone())
+                }
+            })
+            .collect();
+        phase("indexed");
+        Workspace::new(facts)
+    };
+    let mut workspace = index(skip);
+    let mut checked = engine.run(&workspace, None);
+    if skip && checked.needs_every_body {
+        phase("needs every body");
+        workspace = index(false);
+        checked = engine.run(&workspace, None);
+    }
+    let (lines_total, bytes) = workspace
+        .files
+        .iter()
+        .fold((0, 0), |(l, b), f| (l + lines(&f.text), b + f.text.len()));
+    let functions = workspace.files.iter().map(|f| f.functions.len()).sum();
+    let skipped_bodies = workspace
+        .files
+        .iter()
+        .map(|f| f.skipped_bodies as usize)
+        .sum();
+    let mut findings = checked.findings;
+    findings.retain(|finding| finding.suppressed.is_none());
     phase("checked");
     let reported = partner_safety_lints::report::resolve(&workspace, &findings);
     let mut by_code = BTreeMap::new();
@@ -254,6 +309,8 @@ fn full(root: &Path, files: &[PathBuf]) -> Measurement {
         lines: lines_total,
         bytes,
         findings: by_code,
+        functions,
+        skipped_bodies,
         ..Measurement::default()
     }
 }

@@ -50,7 +50,8 @@ use crate::report::resolve;
 /// The whole pipeline on one text, as the fuzzer and the robustness tests
 /// drive it: index (as a partner-context file, as a `.cypher` file and as a
 /// template loaded by a partner route), the model, every rule, suppressions
-/// and report resolution.
+/// and report resolution; and the text alone, with the bodies no rule reads left
+/// out and without, whose findings must be the same.
 pub fn run_pipeline(text: &str) -> usize {
     let files = vec![
         index_file("src/partner/input.rs".to_string(), text.into()),
@@ -67,6 +68,10 @@ pub fn run_pipeline(text: &str) -> usize {
     ];
     let workspace = Workspace::new(files);
     let findings = Engine::new(Settings::default()).check(&workspace);
+    // The same text in a workspace of its own, where bodies may be left out: the findings
+    // must not change.
+    let alone = Workspace::new(vec![index_file("src/input.rs".to_string(), text.into())]);
+    checked_both_ways(Settings::default(), &alone);
     resolve(&workspace, &findings).len()
 }
 
@@ -112,6 +117,20 @@ fn compare_with_skeleton(engine: &Engine, workspace: &Workspace, full: &crate::e
                 .map(|finding| format!("{finding:?}"))
                 .collect::<Vec<_>>()
         };
+        // A file that parses in full parses with bodies left out; one that does not may
+        // parse then, its syntax error inside a body left out (SECURITY.md): its findings
+        // cannot be compared.
+        for (full_file, skeleton_file) in workspace.files.iter().zip(&skeleton.0.files) {
+            assert!(
+                skeleton_file.problem.is_none() || full_file.problem.is_some(),
+                "{} parses in full, not with bodies left out: {:?}",
+                full_file.path,
+                skeleton_file.problem
+            );
+        }
+        if workspace.files.iter().any(|file| file.problem.is_some()) {
+            return;
+        }
         assert!(
             !full.partner_model,
             "the run that parses only needed bodies found no partner model, the full run did"
@@ -145,7 +164,7 @@ pub fn skeleton_run(
             crate::index::index_file_choosing(
                 file.path.clone(),
                 file.text.clone(),
-                &|body, text| needs.needs(body, text),
+                &|function, body, text| needs.needs(function, body, text),
             )
         })
         .collect();

@@ -23,4 +23,5 @@ mod repository_paths;
 mod robustness;
 mod second_demo;
 mod suppressions;
+mod two_phase;
 mod vocabulary_twin;

@@ -22,7 +22,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 
 pub use facts::*;
-pub use prepass::{literal_may_be_cypher, looks_like_cypher};
+pub use prepass::{literal_may_be_cypher, looks_like_cypher, text_may_hold_cypher_literal};
 
 /// The parser recurses per nesting level, tens of KiB per level in unoptimised builds. Running
 /// it on our own thread with a known stack makes the depth guard hold whatever stack the

@@ -847,6 +847,61 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
             .any(|first| first.eq_ignore_ascii_case(word))
 }
 
+/// Whether Rust source `text` may hold a string literal whose value [`looks_like_cypher`],
+/// read without lexing: a literal is tried from every `"` (so every real literal is tried,
+/// whatever comments, chars or other literals surround it), plain up to the next unescaped
+/// `"` and raw (`r#"…"#`) when a raw prefix stands before it. A quote with no end, or text
+/// that does not decode, counts as one.
+pub fn text_may_hold_cypher_literal(text: &str) -> bool {
+    memchr::memchr_iter(b'"', text.as_bytes()).any(|quote| {
+        // The token's first word, undecoded, as `literal_may_be_cypher` reads it.
+        let body = text[quote + 1..].trim_start();
+        let end = body.find(|c| !is_word_char(c)).unwrap_or(body.len());
+        let (word, after) = body.split_at(end);
+        let may_be = body.starts_with(['\\', '/'])
+            || after.starts_with('\\')
+            || FIRST_WORDS
+                .iter()
+                .any(|first| first.eq_ignore_ascii_case(word));
+        may_be
+            && (plain_literal_may_be_cypher(text, quote) || raw_literal_may_be_cypher(text, quote))
+    })
+}
+
+/// The plain literal from the `"` at `quote`, if it looks like Cypher (or cannot be read).
+fn plain_literal_may_be_cypher(text: &str, quote: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = quote + 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b'"' => {
+                return crate::rust_literal::parse_rust_literal(&text[quote..=at])
+                    .is_none_or(|literal| looks_like_cypher(&literal.value));
+            }
+            _ => at += 1,
+        }
+    }
+    true
+}
+
+/// The raw literal whose opening `"` is at `quote` (`r"…"`, `r#"…"#`), if one stands there and
+/// looks like Cypher (or cannot be read).
+fn raw_literal_may_be_cypher(text: &str, quote: usize) -> bool {
+    let before = &text[..quote];
+    let hashes = before.len() - before.trim_end_matches('#').len();
+    if !before[..before.len() - hashes].ends_with('r') {
+        return false;
+    }
+    let closing = format!("\"{}", "#".repeat(hashes));
+    let Some(end) = text[quote + 1..].find(&closing) else {
+        return true;
+    };
+    let token = &text[quote - hashes - 1..quote + 1 + end + closing.len()];
+    crate::rust_literal::parse_rust_literal(token)
+        .is_none_or(|literal| looks_like_cypher(&literal.value))
+}
+
 /// Cheap test for "this string is a Cypher query": it starts with a clause keyword, and not
 /// with one of the SQL statements that share it (`CREATE TABLE …`, `MERGE INTO …`, `INSERT
 /// INTO …`, a common table expression `WITH name AS (…)`: see [`is_sql_cte`]). Query options

@@ -23,6 +23,10 @@ const IN_PLACE_STACK: usize = 512 * 1024;
 /// parser's stack is refused before it is parsed, and one nested deeper than the calling
 /// thread's stack is sure to hold is parsed on a thread with a stack that fits.
 pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
+    index(path, text, None)
+}
+
+fn index(path: String, text: Arc<str>, needed: Option<BodiesNeeded<'_>>) -> FileFacts {
     let kind = FileKind::of_path(&path).unwrap_or(FileKind::Rust);
     let line_index = LineIndex::new(&text);
     if kind != FileKind::Rust {
@@ -49,7 +53,7 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
         module_path,
         ..FileFacts::default()
     };
-    match syntax_facts(&text, &facts.line_index, &facts.module_path, false) {
+    match syntax_facts(&text, &facts.line_index, &facts.module_path, false, needed) {
         Ok(syntax) => {
             syntax.fill(&mut facts);
             name_aliased_literals(&mut facts);
@@ -60,47 +64,19 @@ pub fn index_file(path: String, text: Arc<str>) -> FileFacts {
     facts
 }
 
-/// As [`index_file`], parsing only the function bodies `needed` asks for (given each body
-/// and the file's text), plus every body
-/// that holds items of its own or nests too deep (the skeleton would lose those items, and
-/// the full parse refuses those files). Each other body is blanked in a copy of the text
-/// (its bytes become spaces, line breaks kept: every offset stays true) and the copy is
-/// indexed as [`index_file`] indexes a file, so the facts are exactly those of the full
-/// parse with the unneeded bodies empty. A text that does not lex, or any failure of the
-/// body scan, is indexed whole: problems are reported as the full parse reports them.
+/// Which function bodies to parse: given the function, its body's place in the text and the
+/// file's text, whether the body is needed.
+pub type BodiesNeeded<'a> = &'a (dyn Fn(&skeleton::FnPath, Span, &str) -> bool + Sync);
+
+/// As [`index_file`], parsing only the function bodies `needed` asks for, and every body
+/// that may hold items of its own (see [`skeleton::strip_unneeded`]). The file is lexed and
+/// measured whole, as [`index_file`] does, so it is refused on the same terms; the other
+/// bodies are emptied before the parse, so the facts are exactly those of the full parse
+/// with those bodies empty.
 ///
 /// A syntax error inside a body that is not parsed is not seen (see SECURITY.md).
-pub fn index_file_choosing(
-    path: String,
-    text: Arc<str>,
-    needed: &dyn Fn(&skeleton::StrippedBody, &str) -> bool,
-) -> FileFacts {
-    if FileKind::of_path(&path).unwrap_or(FileKind::Rust) != FileKind::Rust {
-        return index_file(path, text);
-    }
-    let line_index = LineIndex::new(&text);
-    let module_path = functions::module_path_of_file(&path);
-    let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        skeleton::scan_file(&text, &line_index, &module_path)
-    }));
-    proc_macro2::extra::invalidate_current_thread_spans();
-    let Ok(Ok(bodies)) = scanned else {
-        return index_file(path, text);
-    };
-    let skipped: Vec<&skeleton::StrippedBody> = bodies
-        .iter()
-        .filter(|body| !body.must_parse() && !needed(body, &text))
-        .collect();
-    if skipped.is_empty() {
-        return index_file(path, text);
-    }
-    let blanked: Arc<str> = Arc::from(skeleton::blank(&text, &skipped));
-    let mut facts = index_file(path, blanked);
-    // Suppression comments are read from the file as written, those in blanked bodies too.
-    facts.directives = suppression::scan(&text, &facts.line_index);
-    facts.text = text;
-    facts.skipped_bodies = u32::try_from(skipped.len()).unwrap_or(u32::MAX);
-    facts
+pub fn index_file_choosing(path: String, text: Arc<str>, needed: BodiesNeeded<'_>) -> FileFacts {
+    index(path, text, Some(needed))
 }
 
 /// Why a Rust file has no syntax facts.
@@ -126,6 +102,7 @@ pub(super) fn syntax_facts(
     lines: &LineIndex,
     module_path: &[Name],
     own_thread: bool,
+    needed: Option<BodiesNeeded<'_>>,
 ) -> Result<SyntaxFacts, Failure> {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // Every span is turned into offsets before the invalidation below.
@@ -135,15 +112,28 @@ pub(super) fn syntax_facts(
                 Ok(stream) => stream,
                 Err(error) => return Indexed::Refused(lex_error::explain(&source, lines, &error)),
             };
-            let measured = match guard::measure(stream) {
+            let mut measured = match guard::measure(stream) {
                 Ok(measured) => measured,
                 Err(problem) => return Indexed::Refused(problem),
             };
             if !own_thread && measured.stack_bytes() > IN_PLACE_STACK {
                 return Indexed::NeedsStack(measured.stack_bytes());
             }
+            let mut skipped_bodies = 0;
+            if let Some(needed) = needed {
+                let tokens = std::mem::take(&mut measured.tokens);
+                let (tokens, skipped) =
+                    skeleton::strip_unneeded(tokens, &source, module_path, &|function, body| {
+                        needed(function, body, text)
+                    });
+                measured.tokens = tokens;
+                skipped_bodies = skipped;
+            }
             match parse_and_index(measured, text, module_path) {
-                Ok(facts) => Indexed::Facts(Box::new(facts)),
+                Ok(mut facts) => {
+                    facts.skipped_bodies = skipped_bodies;
+                    Indexed::Facts(Box::new(facts))
+                }
                 Err(problem) => Indexed::Refused(problem),
             }
         })
@@ -160,7 +150,7 @@ pub(super) fn syntax_facts(
                 std::thread::Builder::new()
                     .name("partner-safety-deep-file".into())
                     .stack_size(stack)
-                    .spawn_scoped(scope, || syntax_facts(text, lines, module_path, true))
+                    .spawn_scoped(scope, || syntax_facts(text, lines, module_path, true, needed))
                     .map_err(|error| {
                         Failure::Internal(format!(
                             "cannot start a thread with a {} MiB stack for this deeply nested file: {error}",
@@ -191,6 +181,7 @@ pub(super) struct SyntaxFacts {
     imports: Vec<Import>,
     module_links: Vec<modules::ModuleLink>,
     test_code: Vec<Span>,
+    skipped_bodies: u32,
 }
 
 impl SyntaxFacts {
@@ -211,6 +202,7 @@ impl SyntaxFacts {
             imports: fitted(indexer.imports),
             module_links: fitted(indexer.module_links),
             test_code: fitted(indexer.test_code),
+            skipped_bodies: 0,
         }
     }
 
@@ -236,6 +228,7 @@ impl SyntaxFacts {
         }
         facts.module_links = module_links;
         facts.test_code = self.test_code;
+        facts.skipped_bodies = self.skipped_bodies;
     }
 }
 

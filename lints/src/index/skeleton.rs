@@ -73,9 +73,6 @@ pub struct StrippedBody {
     pub function: FnPath,
     /// The body's brace group in the text, braces included.
     pub span: Span,
-    /// Where what the skeleton leaves out starts: after the opening brace and the inner
-    /// attributes (`#![…]`, `//!`), which stay with the function.
-    pub content_start: u32,
     /// The body holds items of its own, which the skeleton lacks: phase 2 must parse it.
     pub has_nested_items: bool,
     /// The body nests deeper than [`guard::MAX_DEPTH`] brackets: phase 2 must try it, to refuse
@@ -294,58 +291,132 @@ pub fn parse_body(
     })
 }
 
-/// Phase 1 without the skeleton's parse: lexes `text`, walks its items and scans every
-/// function body (see [`Scan::Bodies`]). Bodies are named by module path and name only: the
-/// `impl` a method sits in is read from a parse (see [`build`]), and is left `None` here.
-/// Fails as the full parse would when the text does not lex or is beyond the parser's
-/// limits ([`guard::measure`]).
-pub fn scan_file(
-    text: &Arc<str>,
-    lines: &LineIndex,
+/// Phase 2 over a whole file: empties each function body of `tokens` (a file's top-level
+/// tokens, as the guard measured them) that `needed` does not ask for, given the function and
+/// the body's place in `source`, and returns the tokens with how many bodies were emptied. A
+/// body that may hold items of its own is kept whatever `needed` says: the skeleton would
+/// lose them. An emptied body keeps its inner attributes and its span, so the parse gives the
+/// full parse's tree with that body empty, at the full parse's offsets.
+///
+/// `needed` reads the body's text, not its tokens: a body left out is dropped unwalked, and a
+/// body kept is parsed from the tokens as they were. Matching names in text also matches them
+/// in strings and comments, so it may keep more than needed, never less. Items are looked for
+/// in the text first ([`may_hold_items`]); only a body whose text spells an item keyword has
+/// its tokens walked, through a copy.
+pub fn strip_unneeded(
+    tokens: Vec<TokenTree>,
+    source: &str,
     module_path: &[Name],
-) -> Result<Vec<StrippedBody>, FileProblem> {
-    with_fast_spans(text, lines, || {
-        let source = crate::source::without_shebang(text);
-        let stream = source
-            .parse::<TokenStream>()
-            .map_err(|error| lex_error::explain(&source, lines, &error))?;
-        // A file beyond the parser's limits is refused whole, as the full parse refuses it,
-        // even when what goes too deep is in a body no rule reads.
-        let measured = guard::measure(stream)?;
-        let stream: TokenStream = measured.tokens.into_iter().collect();
-        let mut bodies = Vec::new();
-        drop(strip(
-            stream,
-            &source,
-            module_path,
-            Scan::Bodies,
-            &mut bodies,
-        ));
-        Ok(bodies)
-    })
+    needed: &dyn Fn(&FnPath, Span) -> bool,
+) -> (Vec<TokenTree>, u32) {
+    let mut skipped = 0u32;
+    let tokens = walk_bodies(tokens, module_path, &mut |group, function| {
+        let span = span_of(group.span());
+        let text = source.get(span.range()).unwrap_or("");
+        if text.is_empty() || needed(&function, span) {
+            return group;
+        }
+        // The text may spell an item keyword in a string or a comment: the tokens tell.
+        if may_hold_items(text) && holds_items(&group, source) {
+            return group;
+        }
+        skipped = skipped.saturating_add(1);
+        emptied(group, text)
+    });
+    (tokens, skipped)
 }
 
-/// `text` with what the skeleton leaves out of each of `bodies` blanked: every byte but line
-/// breaks becomes a space, so each byte of the rest keeps its offset and line, and the text
-/// stays UTF-8. Parsed, it gives the full parse's tree with those bodies empty (their inner
-/// attributes kept), at the full parse's offsets.
-pub fn blank(text: &str, bodies: &[&StrippedBody]) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for body in bodies {
-        let start = (body.content_start as usize).min(bytes.len());
-        // The closing brace stays.
-        let end = (body.span.end as usize)
-            .saturating_sub(1)
-            .clamp(start, bytes.len());
-        for byte in &mut bytes[start..end] {
-            if *byte != b'\n' && *byte != b'\r' {
-                *byte = b' ';
+/// Whether a body's tokens hold an item of its own, as the scan of phase 1 finds them. The
+/// group is walked through a copy of its tokens, so it can still be kept whole.
+fn holds_items(group: &Group, source: &str) -> bool {
+    let mut scanner = Scanner::new(source, Scan::Skip);
+    for token in group.stream() {
+        scanner.token(token);
+    }
+    scanner.finish().has_nested_items
+}
+
+/// `group` without its statements: its inner attributes (`#![…]`, `//!`) kept, as the fn's.
+fn emptied(group: Group, text: &str) -> Group {
+    let span = group.span();
+    let mut inner_attributes = Vec::new();
+    // Only a body that spells one can start with one (a `//!` lexes as `#![doc = …]`).
+    if text.contains("#!") || text.contains("//!") || text.contains("/*!") {
+        let stream = group.stream();
+        drop(group);
+        let mut tokens = stream.into_iter();
+        while let (Some(first), Some(second), Some(third)) =
+            (tokens.next(), tokens.next(), tokens.next())
+        {
+            match (&first, &second, &third) {
+                (TokenTree::Punct(hash), TokenTree::Punct(bang), TokenTree::Group(attribute))
+                    if hash.as_char() == '#'
+                        && bang.as_char() == '!'
+                        && attribute.delimiter() == Delimiter::Bracket =>
+                {
+                    inner_attributes.extend([first, second, third]);
+                }
+                _ => break,
             }
         }
     }
-    // Only whole bodies between their braces were blanked, with ASCII spaces for every byte
-    // of a character: still UTF-8.
-    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+    let mut empty = Group::new(Delimiter::Brace, inner_attributes.into_iter().collect());
+    empty.set_span(span);
+    empty
+}
+
+/// Keywords that may start an item inside a body, which the skeleton would lose.
+const ITEM_KEYWORDS: &[&str] = &[
+    "const",
+    "enum",
+    "extern",
+    "fn",
+    "impl",
+    "macro_rules",
+    "mod",
+    "static",
+    "struct",
+    "trait",
+    "type",
+    "union",
+    "use",
+];
+
+/// Whether a body's text may hold an item: one of [`ITEM_KEYWORDS`] as a word anywhere, code,
+/// string or comment, except where it plainly starts none: `'static` (a lifetime), `fn(` (a
+/// pointer type, or a call of `r#fn`), `*const` (a pointer type) and `const {` (a block). A
+/// word is a run of ASCII letters, digits and `_` and of non-ASCII characters, so a keyword
+/// inside an identifier is not one.
+pub fn may_hold_items(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || !byte.is_ascii();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !is_word(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && is_word(bytes[at]) {
+            at += 1;
+        }
+        let word = &text[start..at];
+        if !ITEM_KEYWORDS.contains(&word) {
+            continue;
+        }
+        let before = text[..start].trim_end().as_bytes().last().copied();
+        let after = text[at..].trim_start().as_bytes().first().copied();
+        let plainly_none = match word {
+            "static" => start > 0 && bytes[start - 1] == b'\'',
+            "fn" => after == Some(b'('),
+            "const" => before == Some(b'*') || after == Some(b'{'),
+            _ => false,
+        };
+        if !plainly_none {
+            return true;
+        }
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,9 +441,28 @@ fn strip(
     scan: Scan,
     bodies: &mut Vec<StrippedBody>,
 ) -> TokenStream {
+    let list = walk_bodies(
+        stream.into_iter().collect(),
+        module_path,
+        &mut |group, function| {
+            let (empty, body) = strip_body(group, source, function, scan);
+            bodies.push(body);
+            empty
+        },
+    );
+    list.into_iter().collect()
+}
+
+/// Walks the items of `list` (a file's top-level tokens), handing each function body's brace
+/// group to `body` with the function it belongs to, and putting back the group it returns.
+fn walk_bodies(
+    list: Vec<TokenTree>,
+    module_path: &[Name],
+    body: &mut dyn FnMut(Group, FnPath) -> Group,
+) -> Vec<TokenTree> {
     let mut modules = module_path.to_vec();
     let mut stack = vec![ItemContext {
-        list: stream.into_iter().collect(),
+        list,
         next: 0,
         slot: None,
         opens_module: false,
@@ -380,14 +470,14 @@ fn strip(
     }];
     loop {
         let Some(context) = stack.last_mut() else {
-            return TokenStream::new();
+            return Vec::new();
         };
         if context.next >= context.list.len() {
             let Some(done) = stack.pop() else {
-                return TokenStream::new();
+                return Vec::new();
             };
             let Some((slot, delimiter, span)) = done.slot else {
-                return done.list.into_iter().collect();
+                return done.list;
             };
             if done.opens_module {
                 modules.pop();
@@ -427,9 +517,7 @@ fn strip(
                     ) else {
                         continue;
                     };
-                    let (empty, body) = strip_body(group, source, function, scan);
-                    context.list[body_at] = TokenTree::Group(empty);
-                    bodies.push(body);
+                    context.list[body_at] = TokenTree::Group(body(group, function));
                 }
                 HeaderEnd::Semicolon(end) => context.next = end + 1,
                 HeaderEnd::None => context.next = context.list.len(),
@@ -591,16 +679,11 @@ fn strip_body(group: Group, source: &str, function: FnPath, scan: Scan) -> (Grou
         scanner.token(token);
     }
     let scanned = scanner.finish();
-    let content_start = match inner_attributes.last() {
-        Some(last) => span_of(last.span()).end,
-        None => span_of(span).start.saturating_add(1),
-    };
     let mut empty = Group::new(Delimiter::Brace, inner_attributes.into_iter().collect());
     empty.set_span(span);
     let body = StrippedBody {
         function,
         span: span_of(span),
-        content_start,
         has_nested_items: scanned.has_nested_items,
         too_deep: scanned.too_deep,
         scan: scanned.scan,
@@ -857,7 +940,12 @@ fn starts_item(now: &Seen, seen: &[Seen; 4]) -> bool {
     match (now, &seen[0], &seen[1]) {
         (Seen::Ident(_, Word::Item), _, _) => true,
         (Seen::Ident(_, Word::Static), before, _) => !matches!(before, Seen::Punct('\'', _)),
-        (Seen::Ident(_, Word::Name | Word::Raw), Seen::Ident(_, Word::Fn | Word::Union), _) => true,
+        // The name may be a weak keyword itself: `fn union()`, `union union { … }`.
+        (
+            Seen::Ident(_, Word::Name | Word::Raw | Word::Union | Word::MacroRules),
+            Seen::Ident(_, Word::Fn | Word::Union),
+            _,
+        ) => true,
         (Seen::Ident(_, Word::Fn), Seen::Ident(_, Word::Const), _) => true,
         (Seen::Ident(_, Word::Name | Word::Raw), Seen::Ident(_, Word::Const), before) => {
             !matches!(before, Seen::Punct('*', _) | Seen::Ident(_, Word::Raw))
@@ -1157,6 +1245,8 @@ mod tests {
             "const fn g() {}",
             "type T = u8;",
             "union U { a: u8 }",
+            "union union<'union> { union: &'union union<'union> }",
+            "fn union() {}",
             "extern crate alloc;",
             "extern \"C\" { fn puts(); }",
             "extern { }",
@@ -1539,6 +1629,81 @@ mod tests {
         }
     }
 
+    /// `text` lexed and parsed after [`strip_unneeded`] with only the bodies `needed` names
+    /// kept, and how many bodies were emptied.
+    fn stripped_file(text: &str, module_path: &[Name]) -> (syn::File, u32) {
+        stripped_keeping(text, module_path, &[])
+    }
+
+    fn stripped_keeping(text: &str, module_path: &[Name], needed: &[&str]) -> (syn::File, u32) {
+        let arc: Arc<str> = Arc::from(text);
+        let lines = LineIndex::new(text);
+        with_fast_spans(&arc, &lines, || {
+            let source = crate::source::without_shebang(text);
+            let stream: TokenStream = source.parse().unwrap();
+            let (tokens, skipped) = strip_unneeded(
+                stream.into_iter().collect(),
+                &source,
+                module_path,
+                &|function, _| needed.contains(&function.name.as_str()),
+            );
+            let file = syn::parse2::<syn::File>(tokens.into_iter().collect())
+                .unwrap_or_else(|error| panic!("{error}\n{text}"));
+            (file, skipped)
+        })
+    }
+
+    #[test]
+    fn phase_two_empties_unneeded_bodies_and_keeps_needed_ones_and_inner_attributes() {
+        let text = "fn keep() { a(); }\nfn drop_me() { #![allow(unused)] b(); }\nimpl S { fn keep(&self) { c() } fn m(&self) { d() } }\ntrait T { fn t(&self) { e() } }\nmod m { fn n() { f() } }\n";
+        let (file, skipped) = stripped_keeping(text, &[], &["keep"]);
+        assert_eq!(skipped, 4);
+        assert_eq!(
+            file.to_token_stream().to_string(),
+            "fn keep () { a () ; } fn drop_me () { # ! [allow (unused)] } impl S { fn keep (& self) { c () } fn m (& self) { } } trait T { fn t (& self) { } } mod m { fn n () { } }"
+        );
+    }
+
+    #[test]
+    fn phase_two_keeps_bodies_with_items_and_empties_those_that_only_spell_them() {
+        let text = "fn items() { use std::fmt; struct A; }\nfn strings() { log(\"use struct fn impl\"); /* mod trait */ }\nfn pointer(f: fn(u8)) { let g: fn(u8) = f; let s: &'static str = \"\"; let p: *const u8 = q; const { 1 }; }\n";
+        let (file, skipped) = stripped_file(text, &[]);
+        assert_eq!(skipped, 2);
+        assert_eq!(
+            file.to_token_stream().to_string(),
+            "fn items () { use std :: fmt ; struct A ; } fn strings () { } fn pointer (f : fn (u8)) { }"
+        );
+    }
+
+    #[test]
+    fn item_keywords_in_text_are_found_except_where_they_plainly_start_no_item() {
+        for text in [
+            "{ use a::b; }",
+            "{ struct A; }",
+            "{ fn g() {} }",
+            "{ const X: u8 = 1; }",
+            "{ static S: u8 = 1; }",
+            "{ impl A {} }",
+            "{ macro_rules! m { () => {} } }",
+            "{ extern crate alloc; }",
+            "{ let s = \"a type\"; }",
+        ] {
+            assert!(may_hold_items(text), "{text}");
+        }
+        for text in [
+            "{ let f: fn(u8) = g; }",
+            "{ let f: fn (u8) = g; }",
+            "{ let s: &'static str = x; }",
+            "{ let p: *const u8 = q; }",
+            "{ const { 1 } }",
+            "{ let type_name = used_fn(static_mod); }",
+            "{ let éfn = 1; }",
+            "{ r#fn() }",
+        ] {
+            assert!(!may_hold_items(text), "{text}");
+        }
+    }
+
     /// The repository's own Rust files (and those under the directories in
     /// `SKELETON_DIFFERENTIAL_ROOTS`, separated by `:`, to check other code bases): wherever
     /// the full parse succeeds, the skeleton is its tree with the bodies emptied, every body
@@ -1667,6 +1832,26 @@ mod tests {
                     path.display()
                 );
                 named += 1;
+            }
+            proc_macro2::extra::invalidate_current_thread_spans();
+            // Phase 2 with no body needed: the same tree once every body is emptied, and every
+            // body holding items kept whole.
+            let (stripped, _) = stripped_file(&text, &module_path);
+            let mut stripped_bodies = EmptyBodies::default();
+            let mut stripped_tree = stripped;
+            stripped_bodies.items(&mut stripped_tree.items);
+            assert_eq!(
+                stripped_tree.to_token_stream().to_string(),
+                skeleton.file.to_token_stream().to_string(),
+                "{}",
+                path.display()
+            );
+            for (kept, (stmts, has_items)) in stripped_bodies.bodies.iter().zip(&empty.bodies) {
+                assert!(
+                    !has_items || kept.0 == *stmts,
+                    "{}: items lost",
+                    path.display()
+                );
             }
             proc_macro2::extra::invalidate_current_thread_spans();
             compared += 1;

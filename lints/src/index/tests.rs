@@ -434,7 +434,9 @@ fn every_construct_fits_in_its_levels_worth_of_stack() {
         let indexed = std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .stack_size(stack)
-                .spawn_scoped(scope, || syntax_facts(&text, &lines, &[], true).is_ok())
+                .spawn_scoped(scope, || {
+                    syntax_facts(&text, &lines, &[], true, None).is_ok()
+                })
                 .expect("a thread")
                 .join()
                 .expect("no panic")
@@ -571,7 +573,7 @@ fn else_if_chains_fit_in_their_arms_worth_of_stack() {
     let facts = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(stack)
-            .spawn_scoped(scope, || syntax_facts(&text, &lines, &[], true))
+            .spawn_scoped(scope, || syntax_facts(&text, &lines, &[], true, None))
             .expect("a thread")
             .join()
             .expect("no panic")

@@ -14,6 +14,18 @@ impl Pattern {
         }
     }
 
+    /// The longest literal piece, the first of equals (`Partner` of `Partner*Context`), which
+    /// every name it matches spells; empty for a pattern that is all wildcards.
+    pub fn longest_piece(&self) -> &str {
+        let mut longest = "";
+        for part in &self.parts {
+            if part.len() > longest.len() {
+                longest = part;
+            }
+        }
+        longest
+    }
+
     /// Whether `name` matches, where `*` matches any run of characters.
     pub fn matches(&self, name: &str) -> bool {
         let [first, middles @ .., last] = self.parts.as_slice() else {
@@ -54,19 +66,15 @@ impl Patterns {
         self.0.iter().any(|pattern| pattern.matches(name))
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &Pattern> {
+        self.0.iter()
+    }
+
     /// The longest literal piece of each pattern, the first of equals (`Partner` of
     /// `Partner*Context`), which every name it matches spells; empty for a pattern that is
     /// all wildcards.
     pub fn longest_pieces(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|pattern| {
-            let mut longest = "";
-            for part in &pattern.parts {
-                if part.len() > longest.len() {
-                    longest = part;
-                }
-            }
-            longest
-        })
+        self.0.iter().map(Pattern::longest_piece)
     }
 }
 

@@ -171,13 +171,9 @@ impl Signals {
 /// A word pattern and the piece to find it by: its longest literal part, the first of
 /// equals. `None` for a pattern that is all wildcards.
 fn word_part(pattern: &str) -> Option<Part> {
-    let mut longest = "";
-    for part in pattern.split('*') {
-        if part.len() > longest.len() {
-            longest = part;
-        }
-    }
-    (!longest.is_empty()).then(|| Part::Word(Pattern::new(pattern), longest.to_string()))
+    let pattern = Pattern::new(pattern);
+    let piece = pattern.longest_piece().to_string();
+    (!piece.is_empty()).then_some(Part::Word(pattern, piece))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -204,7 +200,7 @@ fn names_a_segment(text: &str, start: usize) -> bool {
 
 /// The word holding the bytes `start..end` of `text` (which lie inside one word), and where
 /// it starts.
-fn word_around(text: &str, start: usize, end: usize) -> (usize, &str) {
+pub(super) fn word_around(text: &str, start: usize, end: usize) -> (usize, &str) {
     let from = text[..start]
         .char_indices()
         .rev()
@@ -220,7 +216,7 @@ fn word_around(text: &str, start: usize, end: usize) -> (usize, &str) {
 
 /// Whether a word matches: exactly for an ASCII word; for one holding other characters,
 /// anywhere inside it, since the identifier may be only part of it.
-fn word_matches(pattern: &Pattern, word: &str) -> bool {
+pub(super) fn word_matches(pattern: &Pattern, word: &str) -> bool {
     if word.is_ascii() {
         return pattern.matches(word);
     }

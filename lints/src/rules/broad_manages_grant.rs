@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, FileId, Location};
 use crate::index::{ArgFact, FunctionDef, Workspace};
 use crate::model::body_needs::BodyNeeds;
 use crate::model::callgraph::FnId;
+use crate::model::name_patterns::Pattern;
 use crate::model::name_patterns::Patterns;
 use crate::model::queries::{Origin, Query};
 use crate::names::words;
@@ -136,9 +137,12 @@ enum Permissions<'a> {
 }
 
 impl Rule for BroadManagesGrant {
-    /// `impl Default for ManagesGrant` is read wherever it is: the bodies of `default`.
+    /// `impl Default for ManagesGrant` is read wherever it is: `default` in an `impl` of
+    /// `Default` for a grant type.
     fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
-        needs.function("default");
+        for grant_type in self.grant_types.iter() {
+            needs.method_in_impl("default", vec![Pattern::new("Default"), grant_type.clone()]);
+        }
     }
 
     fn check_file(&self, cx: &Context<'_>, file: FileId, out: &mut Vec<Diagnostic>) {

@@ -5,6 +5,7 @@ use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replac
 use crate::index::skeleton::CallKind;
 use crate::index::{Callee, FieldDef, TypeDef, TypeKind, TypeRef, Workspace};
 use crate::model::body_needs::BodyNeeds;
+use crate::model::name_patterns::Pattern;
 use crate::model::responses::Via;
 use crate::model::{contains_wrapper, is_redacting_serializer, is_text_like};
 use crate::names::{words, NameList};
@@ -263,10 +264,10 @@ impl Rule for ReadableSecret {
     /// open a field as a file (a path to a secret, not the secret).
     fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
         needs.call(CallKind::Call, "Json");
-        needs.function("serialize");
-        needs.function("fmt");
+        needs.method_in_impl("serialize", vec![Pattern::new("Serialize")]);
+        needs.method_in_impl("fmt", vec![Pattern::new("Debug")]);
         for opens in FILE_OPENING_CALLS {
-            needs.call(CallKind::Call, opens);
+            needs.call_in_method(CallKind::Call, opens);
         }
     }
 
