@@ -33,6 +33,8 @@ const USAGE: &str = "usage:
       (one measurement; `run` uses parse and full; full parses every body (--full-parse),
        two-phase only those the rules read when there is no partner model (the default);
        skeleton and skeleton-scan are phase 1 alone, without and with the body scan)
+  partner-safety-bench compare DIR [DIR…]   (the findings of two-phase and full parsing, which
+      must be the same: fails on the first directory where they differ)
   partner-safety-bench cache-format DIR   (the cache's encoding against JSON)
   partner-safety-bench stress   (hostile inputs at growing sizes through the release binary:
       no crash, peak memory under 1 GiB, time linear; build it with `cargo build --release`)";
@@ -144,6 +146,13 @@ fn run(args: &[String]) -> Result<(), String> {
             let result = measure::measure_once(mode, &PathBuf::from(dir), threads)?;
             println!("{}", result.to_line());
             Ok(())
+        }
+        "compare" => {
+            let dirs: Vec<PathBuf> = positional(rest).into_iter().map(PathBuf::from).collect();
+            if dirs.is_empty() {
+                return Err("`compare` takes one or more directories".into());
+            }
+            measure::compare(&dirs)
         }
         "cache-format" => {
             let [dir] = positional(rest)[..] else {

@@ -244,6 +244,80 @@ fn each_rust_file(files: &[PathBuf], work: impl Fn(&Arc<str>) + Sync) -> Measure
 /// The analysis as the binary runs it: every body parsed (`--full-parse`), or, when
 /// `two_phase`, only the bodies the rules read while the workspace shows no partner model.
 fn full(root: &Path, files: &[PathBuf], two_phase: bool) -> Measurement {
+    let (workspace, checked) = analyse(root, files, two_phase);
+    measured(workspace, checked)
+}
+
+/// `full` both ways on each of `dirs`, compared: the resolved findings (JSON, every field)
+/// must be the same. Prints each directory's count of findings and of bodies left out.
+pub fn compare(dirs: &[PathBuf]) -> Result<(), String> {
+    let mut differing = Vec::new();
+    for root in dirs {
+        let files = discover(root);
+        // Files the full parse refuses may parse with bodies left out (a syntax error inside
+        // one: SECURITY.md); their findings are left out of the comparison.
+        let refused = |workspace: &Workspace| -> Vec<String> {
+            workspace
+                .files
+                .iter()
+                .filter(|facts| facts.problem.is_some())
+                .map(|facts| facts.path.clone())
+                .collect()
+        };
+        let resolved = |two_phase: bool, unread: &[String]| {
+            let (workspace, checked) = analyse(root, &files, two_phase);
+            let skipped: u64 = workspace
+                .files
+                .iter()
+                .map(|facts| u64::from(facts.skipped_bodies))
+                .sum();
+            let functions: usize = workspace
+                .files
+                .iter()
+                .map(|facts| facts.functions.len())
+                .sum();
+            let reported = partner_safety_lints::report::resolve(&workspace, &checked.findings);
+            let lines: Vec<String> = reported
+                .iter()
+                .filter(|finding| !unread.contains(&finding.region.path))
+                .map(|finding| format!("{finding:?}"))
+                .collect();
+            (lines, refused(&workspace), skipped, functions)
+        };
+        let (_, unread, _, _) = resolved(false, &[]);
+        let (full, _, _, _) = resolved(false, &unread);
+        let (two_phase, _, skipped, functions) = resolved(true, &unread);
+        let same = full == two_phase;
+        println!(
+            "{}: {} ({} findings; {skipped} of {functions} function bodies left out; {} files the full parse refuses left out of the comparison)",
+            root.display(),
+            if same { "same" } else { "DIFFERENT" },
+            full.len(),
+            unread.len()
+        );
+        if !same {
+            for line in full.iter().filter(|line| !two_phase.contains(line)).take(5) {
+                println!("  only parsing every body: {line}");
+            }
+            for line in two_phase.iter().filter(|line| !full.contains(line)).take(5) {
+                println!("  only leaving bodies out: {line}");
+            }
+            differing.push(root.display().to_string());
+        }
+    }
+    if differing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("findings differ on {}", differing.join(", ")))
+    }
+}
+
+/// Indexes `files` (every body, or as `full` says) and runs every rule over them.
+fn analyse(
+    root: &Path,
+    files: &[PathBuf],
+    two_phase: bool,
+) -> (Workspace, partner_safety_lints::engine::Checked) {
     let settings = Settings {
         today: Some("2026-01-01".into()),
         ..Settings::default()
@@ -282,6 +356,10 @@ fn full(root: &Path, files: &[PathBuf], two_phase: bool) -> Measurement {
         workspace = index(false);
         checked = engine.run(&workspace, None);
     }
+    (workspace, checked)
+}
+
+fn measured(workspace: Workspace, checked: partner_safety_lints::engine::Checked) -> Measurement {
     let (lines_total, bytes) = workspace
         .files
         .iter()

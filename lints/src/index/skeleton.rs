@@ -372,6 +372,7 @@ const ITEM_KEYWORDS: &[&str] = &[
     "extern",
     "fn",
     "impl",
+    "macro",
     "macro_rules",
     "mod",
     "static",
@@ -710,7 +711,7 @@ enum Seen {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Word {
     /// Starts an item wherever it stands: `struct`, `enum`, `trait`, `impl`, `mod`, `use`,
-    /// `type`.
+    /// `type`, `macro`.
     Item,
     /// An item when a name follows (`fn name`), not as a pointer type (`fn(…)`).
     Fn,
@@ -733,7 +734,8 @@ enum Word {
 impl Word {
     fn of(name: &str) -> Word {
         match name {
-            "struct" | "enum" | "trait" | "impl" | "mod" | "use" | "type" => Word::Item,
+            // `macro` is a reserved word: only a declarative macro 2.0 item starts with it.
+            "struct" | "enum" | "trait" | "impl" | "mod" | "use" | "type" | "macro" => Word::Item,
             "fn" => Word::Fn,
             "const" => Word::Const,
             "static" => Word::Static,
@@ -1246,6 +1248,7 @@ mod tests {
             "type T = u8;",
             "union U { a: u8 }",
             "union union<'union> { union: &'union union<'union> }",
+            "macro m($x:expr) { $x }",
             "fn union() {}",
             "extern crate alloc;",
             "extern \"C\" { fn puts(); }",
@@ -1721,6 +1724,33 @@ mod tests {
         }
     }
 
+    /// Whether syn kept any item of `file` as unparsed tokens.
+    fn holds_verbatim(file: &syn::File) -> bool {
+        #[derive(Default)]
+        struct Verbatim(bool);
+        impl<'ast> Visit<'ast> for Verbatim {
+            fn visit_item(&mut self, item: &'ast syn::Item) {
+                self.0 |= matches!(item, syn::Item::Verbatim(_));
+                syn::visit::visit_item(self, item);
+            }
+            fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+                self.0 |= matches!(item, syn::ImplItem::Verbatim(_));
+                syn::visit::visit_impl_item(self, item);
+            }
+            fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
+                self.0 |= matches!(item, syn::TraitItem::Verbatim(_));
+                syn::visit::visit_trait_item(self, item);
+            }
+            fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+                self.0 |= matches!(stmt, syn::Stmt::Item(syn::Item::Verbatim(_)));
+                syn::visit::visit_stmt(self, stmt);
+            }
+        }
+        let mut verbatim = Verbatim::default();
+        verbatim.visit_file(file);
+        verbatim.0
+    }
+
     fn differential_over_real_files() {
         let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut roots: Vec<std::path::PathBuf> = ["fixtures", "lints/src", "src"]
@@ -1755,6 +1785,7 @@ mod tests {
         }
         files.sort();
         let (mut compared, mut bodies, mut marked, mut over_marked, mut named) = (0, 0, 0, 0, 0);
+        let mut verbatim = 0;
         for path in &files {
             let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
@@ -1762,6 +1793,12 @@ mod tests {
             let Ok(mut full) = syn::parse_file(&text) else {
                 continue;
             };
+            // Unstable syntax syn keeps as tokens (`default fn` in a trait, `macro` items):
+            // the skeleton empties bodies syn does not see as bodies there.
+            if holds_verbatim(&full) {
+                verbatim += 1;
+                continue;
+            }
             let relative = path
                 .strip_prefix(&repository)
                 .unwrap_or(path)
@@ -1858,7 +1895,7 @@ mod tests {
             bodies += skeleton.bodies.len();
         }
         eprintln!(
-            "{compared} files, {bodies} bodies, {marked} marked for phase 2 ({over_marked} without items), {named} named"
+            "{compared} files, {bodies} bodies, {marked} marked for phase 2 ({over_marked} without items), {named} named; {verbatim} files with unstable syntax left out"
         );
         assert!(
             compared > 100 && bodies > 1_000,
