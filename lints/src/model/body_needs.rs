@@ -139,6 +139,13 @@ impl BodyNeeds {
         self.signals.word(pattern);
     }
 
+    /// A workspace with a word matching `pattern` (ASCII case ignored) outside a line comment
+    /// needs every body: for what a rule would only find after the run (a loop over tenants)
+    /// and have it start over, which costs more than parsing everything at once.
+    pub fn signal_in_code(&mut self, pattern: &str) {
+        self.signals.word_in_code(pattern);
+    }
+
     /// A workspace with a file under the path glob `glob`, or a module or route named like
     /// its segments, needs every body.
     pub fn signal_glob(&mut self, glob: &str) {

@@ -14,6 +14,11 @@ impl Pattern {
         }
     }
 
+    /// The pattern as written (`Partner*Context`).
+    pub fn as_written(&self) -> String {
+        self.parts.join("*")
+    }
+
     /// The longest literal piece, the first of equals (`Partner` of `Partner*Context`), which
     /// every name it matches spells; empty for a pattern that is all wildcards.
     pub fn longest_piece(&self) -> &str {

@@ -32,6 +32,8 @@ enum Part {
     Word(Pattern, String),
     /// A word that names a module or a route segment: after `mod`, or after a `/`.
     Segment(Pattern, String),
+    /// A word matched with ASCII case ignored (the pattern lowercase), outside `//` comments.
+    Code(Pattern, String),
 }
 
 /// Signals, and the searches built over them.
@@ -62,6 +64,18 @@ impl Signals {
     /// A file with a word matching `pattern` (`*` wildcards) has the signal.
     pub fn word(&mut self, pattern: &str) {
         let part = word_part(pattern);
+        self.add(part.into_iter().collect());
+    }
+
+    /// A file with a word matching `pattern` (`*` wildcards, ASCII case ignored) outside a
+    /// line comment has the signal: for what only spares a second run (a loop over
+    /// `tenants`), where a word in a comment is not worth a full parse.
+    pub fn word_in_code(&mut self, pattern: &str) {
+        let lowercase = pattern.to_ascii_lowercase();
+        let part = word_part(&lowercase).map(|part| match part {
+            Part::Word(pattern, piece) => Part::Code(pattern, piece),
+            other => other,
+        });
         self.add(part.into_iter().collect());
     }
 
@@ -107,12 +121,17 @@ impl Signals {
             for (index, part) in signal_parts.iter().enumerate() {
                 pieces.push(match part {
                     Part::Text(text) => text.clone(),
-                    Part::Word(_, piece) | Part::Segment(_, piece) => piece.clone(),
+                    Part::Word(_, piece) | Part::Segment(_, piece) | Part::Code(_, piece) => {
+                        piece.clone()
+                    }
                 });
                 parts.push((signal, index));
             }
         }
-        let search = AhoCorasick::new(&pieces);
+        // Case is told apart after a match (`Code` parts ignore it): the search ignores it.
+        let search = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&pieces);
         let paths = PartnerPaths::new(&self.globs);
         match (search, paths) {
             (Ok(search), Ok(paths)) => {
@@ -151,8 +170,14 @@ impl Signals {
                 if present[signal][index] {
                     continue;
                 }
+                let matched = &haystack[found.start()..found.end()];
                 present[signal][index] = match &self.signals[signal][index] {
-                    Part::Text(_) => true,
+                    Part::Text(text) => matched == text,
+                    Part::Code(pattern, _) => {
+                        let line = haystack[..found.start()].rsplit('\n').next().unwrap_or("");
+                        let (_, word) = word_around(haystack, found.start(), found.end());
+                        !line.contains("//") && word_matches(pattern, &word.to_ascii_lowercase())
+                    }
                     Part::Word(pattern, _) => {
                         let (_, word) = word_around(haystack, found.start(), found.end());
                         word_matches(pattern, word)
@@ -295,6 +320,15 @@ mod tests {
         assert!(signals(|s| s.word("*")).in_file("src/a.rs", ""));
         assert!(signals(|s| s.glob("**/*.rs")).in_file("src/a.rs", ""));
         assert!(signals(|s| s.glob("src/{partner,msp}/**")).in_file("src/a.rs", ""));
+    }
+
+    #[test]
+    fn a_word_in_code_ignores_case_and_line_comments() {
+        let tenants = signals(|s| s.word_in_code("*tenants*"));
+        assert!(tenants.in_file("src/a.rs", "fn f() { for t in all_Tenants() {} }"));
+        assert!(tenants.in_file("src/a.rs", "fn f(tenants: Vec<T>) {}"));
+        assert!(!tenants.in_file("src/a.rs", "// Always build for tenants\nfn f() {}"));
+        assert!(!tenants.in_file("src/a.rs", "fn f() { tenant.id() }"));
     }
 
     #[test]

@@ -382,6 +382,11 @@ impl Rule for Fanout {
         {
             needs.piece(piece);
         }
+        // A loop over tenants found after the run would have it start over: a workspace that
+        // spells a tenant collection in its code is parsed whole at once.
+        for pattern in self.collections.iter().chain(self.functions.iter()) {
+            needs.signal_in_code(&pattern.as_written());
+        }
     }
 
     fn needs_every_body(&self, cx: &Context<'_>) -> bool {
