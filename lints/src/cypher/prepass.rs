@@ -835,6 +835,12 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
     let Some(body) = doc.or_else(|| crate::rust_literal::literal_body(token)) else {
         return true;
     };
+    text_may_start_cypher(body)
+}
+
+/// Whether undecoded literal text may decode to a query's start: its first word, after
+/// whitespace, is one of [`FIRST_WORDS`], or an escape or a comment could be.
+fn text_may_start_cypher(body: &str) -> bool {
     let body = body.trim_start();
     if body.starts_with(['\\', '/']) {
         return true;
@@ -854,16 +860,7 @@ pub fn literal_may_be_cypher(token: &str) -> bool {
 /// that does not decode, counts as one.
 pub fn text_may_hold_cypher_literal(text: &str) -> bool {
     memchr::memchr_iter(b'"', text.as_bytes()).any(|quote| {
-        // The token's first word, undecoded, as `literal_may_be_cypher` reads it.
-        let body = text[quote + 1..].trim_start();
-        let end = body.find(|c| !is_word_char(c)).unwrap_or(body.len());
-        let (word, after) = body.split_at(end);
-        let may_be = body.starts_with(['\\', '/'])
-            || after.starts_with('\\')
-            || FIRST_WORDS
-                .iter()
-                .any(|first| first.eq_ignore_ascii_case(word));
-        may_be
+        text_may_start_cypher(&text[quote + 1..])
             && (plain_literal_may_be_cypher(text, quote) || raw_literal_may_be_cypher(text, quote))
     })
 }

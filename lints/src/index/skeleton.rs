@@ -321,7 +321,7 @@ pub fn strip_unneeded(
             return group;
         }
         skipped = skipped.saturating_add(1);
-        emptied(group, text)
+        emptied_group(group, text)
     });
     (tokens, skipped)
 }
@@ -337,7 +337,7 @@ fn holds_items(group: &Group, source: &str) -> bool {
 }
 
 /// `group` without its statements: its inner attributes (`#![…]`, `//!`) kept, as the fn's.
-fn emptied(group: Group, text: &str) -> Group {
+fn emptied_group(group: Group, text: &str) -> Group {
     let span = group.span();
     let mut inner_attributes = Vec::new();
     // Only a body that spells one can start with one (a `//!` lexes as `#![doc = …]`).

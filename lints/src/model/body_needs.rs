@@ -20,7 +20,7 @@
 
 use super::name_patterns::Pattern;
 use super::signals::{word_around, word_matches, Signals};
-use crate::index::skeleton::{CallKind, FnPath};
+use crate::index::skeleton::FnPath;
 use crate::positions::Span;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
@@ -58,11 +58,11 @@ struct CallNeed {
 }
 
 impl BodyNeeds {
-    /// A body calling `name` (`*` wildcards) as `kind` is needed. A path (`Query::new`) is
-    /// matched in a body that also spells each other segment (`Query`): rules match a path as
-    /// written, never through imports. Bodies are matched by text (see [`BodyNeeds::needs`]),
-    /// so the kind says what a rule reads, not what is looked for.
-    pub fn call(&mut self, _kind: CallKind, name: &str) {
+    /// A body calling `name` (`*` wildcards) is needed: as a function, a method or a macro,
+    /// since bodies are matched by their text as words (see [`BodyNeeds::needs`]). A path
+    /// (`Query::new`) is matched in a body that also spells each other segment (`Query`):
+    /// rules match a path as written, never through imports.
+    pub fn call(&mut self, name: &str) {
         let mut segments: Vec<Box<str>> = name.split("::").map(Box::from).collect();
         let last = segments.pop().unwrap_or_default();
         segments.retain(|segment| !segment.is_empty());
@@ -84,12 +84,6 @@ impl BodyNeeds {
         }
     }
 
-    /// As [`BodyNeeds::call`], for a call of any kind but a macro's: `name(…)`, `Type::name(…)`
-    /// and `.name(…)`.
-    pub fn call_or_method(&mut self, name: &str) {
-        self.call(CallKind::Call, name);
-    }
-
     /// The body of any function named `name` is needed.
     pub fn function(&mut self, name: &str) {
         self.functions.push((name.into(), Vec::new()));
@@ -103,9 +97,9 @@ impl BodyNeeds {
 
     /// As [`BodyNeeds::call`], in a method whose body uses `self`: a rule that reads what a
     /// type's own methods do with its fields.
-    pub fn call_in_method(&mut self, kind: CallKind, name: &str) {
+    pub fn call_in_method(&mut self, name: &str) {
         let before = self.calls.len();
-        self.call(kind, name);
+        self.call(name);
         for added in &mut self.calls[before..] {
             added.in_method = true;
         }
@@ -150,11 +144,6 @@ impl BodyNeeds {
     /// its segments, needs every body.
     pub fn signal_glob(&mut self, glob: &str) {
         self.signals.glob(glob);
-    }
-
-    /// Every body is needed.
-    pub fn everything(&mut self) {
-        self.all = true;
     }
 
     /// Builds the searches; call once everything is added.
@@ -289,7 +278,7 @@ mod tests {
 
     #[test]
     fn a_called_name_is_needed_as_a_word_not_inside_another() {
-        let needs = built(|needs| needs.call(CallKind::Method, "run"));
+        let needs = built(|needs| needs.call("run"));
         let text = "fn a() { graph.run(q).await }\nfn b() { let rt = runtime(); rt.block_on(f) }\n";
         assert!(needed(&needs, text, "a"));
         assert!(!needed(&needs, text, "b"));
@@ -297,7 +286,7 @@ mod tests {
 
     #[test]
     fn a_path_is_needed_where_each_of_its_segments_is_spelt() {
-        let needs = built(|needs| needs.call(CallKind::Call, "Query::new"));
+        let needs = built(|needs| needs.call("Query::new"));
         let text = "fn a() { Query::new(\"MATCH (n)\") }\nfn b() { Vec::new() }\n";
         assert!(needed(&needs, text, "a"));
         assert!(!needed(&needs, text, "b"));
@@ -314,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_call_in_a_method_is_needed_only_where_self_is_used() {
-        let needs = built(|needs| needs.call_in_method(CallKind::Call, "fs::read"));
+        let needs = built(|needs| needs.call_in_method("fs::read"));
         let method = "impl Tls {\nfn load(&self) { fs::read(&self.key_path) }\n}\n";
         let free = "fn load(path: &str) { fs::read(path) }\n";
         assert!(needed(&needs, method, "load"));

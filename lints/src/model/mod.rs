@@ -526,19 +526,18 @@ pub fn bodies_needed_without_partner_model(
     options: &OptionValues,
     needs: &mut body_needs::BodyNeeds,
 ) {
-    use crate::index::skeleton::CallKind;
     for function in options.get(&option::QUERY_FUNCTIONS) {
-        needs.call(CallKind::Call, function);
+        needs.call(function);
     }
     for method in options.get(&option::QUERY_METHODS) {
-        needs.call(CallKind::Method, method);
+        needs.call(method);
     }
     for macro_name in options.get(&option::QUERY_MACROS) {
-        needs.call(CallKind::Macro, macro_name);
+        needs.call(macro_name);
     }
     needs.cypher_strings();
-    needs.call(CallKind::Macro, "include");
-    needs.call(CallKind::Macro, "lazy_static");
+    needs.call("include");
+    needs.call("lazy_static");
     for pattern in options.get(&option::PARTNER_CONTEXT_TYPES) {
         needs.signal_pattern(pattern);
     }

@@ -3,7 +3,6 @@
 
 use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Diagnostic, FileId, Location};
-use crate::index::skeleton::CallKind;
 use crate::index::views::{ComponentFact, TemplateStruct, TemplateText};
 use crate::index::{FileKind, TypeKind, Workspace};
 use crate::model::body_needs::BodyNeeds;
@@ -170,12 +169,12 @@ impl Rule for NoContextIndicator {
     /// cannot tell: a partner route found needs every body.
     fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
         for name in crate::index::views::VIEW_MACROS {
-            needs.call(CallKind::Macro, name);
+            needs.call(name);
         }
-        needs.call(CallKind::Method, "route");
-        needs.call_or_method("nest");
+        needs.call("route");
+        needs.call("nest");
         for reader in crate::index::views::CONTEXT_READERS {
-            needs.call_or_method(reader);
+            needs.call(reader);
         }
     }
 

@@ -2,7 +2,6 @@
 
 use crate::checklist::{ChecklistItem, Level};
 use crate::diagnostic::{Applicability, Diagnostic, FileId, Fix, Location, Replacement};
-use crate::index::skeleton::CallKind;
 use crate::index::{Callee, FieldDef, TypeDef, TypeKind, TypeRef, Workspace};
 use crate::model::body_needs::BodyNeeds;
 use crate::model::name_patterns::Pattern;
@@ -263,11 +262,11 @@ impl Rule for ReadableSecret {
     /// `Serialize::serialize` and `Debug::fmt` (which fields they write), and methods that
     /// open a field as a file (a path to a secret, not the secret).
     fn bodies_needed_without_partner_model(&self, needs: &mut BodyNeeds) {
-        needs.call(CallKind::Call, "Json");
+        needs.call("Json");
         needs.method_in_impl("serialize", vec![Pattern::new("Serialize")]);
         needs.method_in_impl("fmt", vec![Pattern::new("Debug")]);
         for opens in FILE_OPENING_CALLS {
-            needs.call_in_method(CallKind::Call, opens);
+            needs.call_in_method(opens);
         }
     }
 
