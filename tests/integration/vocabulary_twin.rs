@@ -41,6 +41,11 @@ fn copy_renamed(from: &Path, to: &Path) {
         .collect();
     entries.sort();
     for path in entries {
+        // The cache a run of the demo writes (`cargo run --release -- fixtures/demo`, as the
+        // README says) is no source of the workspace.
+        if path.is_dir() && path.file_name().is_some_and(|name| name == "target") {
+            continue;
+        }
         let name = renamed(&path.file_name().unwrap().to_string_lossy());
         if path.is_dir() {
             copy_renamed(&path, &to.join(name));
